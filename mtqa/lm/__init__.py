@@ -1,0 +1,1 @@
+"""Language-model scorers: a small base class plus backends, looked up by name."""

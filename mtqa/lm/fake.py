@@ -1,0 +1,69 @@
+"""A deterministic fake scorer for fast tests (no weights, no torch).
+
+Tokens are runs of letters/digits and single other non-space characters, each
+with its leading whitespace (like byte-level BPE). A token's surprisal depends on
+its text only, so any windowing or batching must give identical results:
+
+* a token whose text (stripped, lower-cased) is in ``loud`` costs 20 bits;
+* a token containing ``zz`` costs 18 bits;
+* any other costs 1 + (crc32(text) % 500) / 100 bits, i.e. 1 to 6 bits.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+
+from mtqa.lm.base import Encoding, ForwardOutput, Scorer
+
+_TOKEN = re.compile(r"\s*(?:\w+|[^\w\s])|\s+", re.UNICODE)
+DEFAULT_LOUD = frozenset({"massaging", "insupports", "cenacle"})
+
+
+class FakeScorer(Scorer):
+    name = "fake"
+
+    def __init__(
+        self, loud: Iterable[str] = DEFAULT_LOUD, window: int = 1024, overlap: int = 256
+    ) -> None:
+        self.loud = frozenset(w.lower() for w in loud)
+        self.window = window
+        self.overlap = overlap
+        self._vocab: dict[str, int] = {"<s>": 0}
+        self._text: list[str] = ["<s>"]
+        self.calls: list[int] = []  # batch sizes seen, for tests
+
+    @property
+    def prefix_ids(self) -> tuple[int, ...]:
+        return (0,)
+
+    def _id(self, piece: str) -> int:
+        if piece not in self._vocab:
+            self._vocab[piece] = len(self._text)
+            self._text.append(piece)
+        return self._vocab[piece]
+
+    def encode(self, text: str) -> Encoding:
+        ids: list[int] = []
+        offsets: list[tuple[int, int]] = []
+        for m in _TOKEN.finditer(text):
+            ids.append(self._id(m.group()))
+            offsets.append((m.start(), m.end()))
+        return Encoding(tuple(ids), tuple(offsets))
+
+    def cost(self, piece: str) -> float:
+        key = piece.strip().lower()
+        if key in self.loud:
+            return 20.0
+        if "zz" in key:
+            return 18.0
+        return 1.0 + (zlib.crc32(piece.encode("utf-8")) % 500) / 100.0
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        self.calls.append(len(batch))
+        outs = []
+        for ids in batch:
+            s = [self.cost(self._text[i]) for i in ids[1:]]
+            outs.append(ForwardOutput(surprisal=s, entropy=[5.0] * len(s)))
+        return outs

@@ -1,0 +1,240 @@
+"""Files and folders → Documents. Errors cite ``path:line`` and the fix.
+
+``read_inputs`` yields a :class:`Document` or a :class:`Failure` per input unit, so
+one bad file (or one bad jsonl line) never costs the others.
+
+Text as read: the bytes decoded as UTF-8 (``--encoding-errors replace`` opts in to
+U+FFFD replacement), a leading BOM removed, line ends (LF, CRLF, CR) untouched.
+Every offset mtqa reports indexes that string.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from mtqa.errors import InputError
+from mtqa.records import Document, Failure
+
+SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv")
+BOM = "\ufeff"
+_BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x7fELF")
+
+
+def decode(data: bytes, path: str, errors: str = "strict") -> str:
+    """Decode UTF-8 bytes (BOM dropped); refuse binary data; name the bad byte."""
+    if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:8192]:
+        raise InputError(path, None, "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv")
+    try:
+        text = data.decode("utf-8", errors=errors)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            path,
+            line,
+            f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}); convert the file to "
+            "UTF-8 or pass --encoding-errors replace",
+        ) from None
+    return text[1:] if text.startswith(BOM) else text
+
+
+def discover(inputs: Sequence[str]) -> list[tuple[Path, Path]]:
+    """Expand inputs to (file, root) pairs; a folder gives its inputs recursively, sorted."""
+    found: list[tuple[Path, Path]] = []
+    for raw in inputs:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(
+                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+            )
+            if not files:
+                raise InputError(
+                    raw, None, f"no inputs in this folder (looked for {', '.join(SUFFIXES)} files)"
+                )
+            found.extend((f, p) for f in files)
+        elif p.is_file():
+            if p.suffix.lower() not in SUFFIXES:
+                raise InputError(
+                    raw, None, f"unsupported file type {p.suffix!r}; use {', '.join(SUFFIXES)}"
+                )
+            found.append((p, p.parent))
+        else:
+            raise InputError(raw, None, "no such file or folder; check the path")
+    return found
+
+
+def _doc_prefix(path: Path, root: Path) -> str:
+    rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+    return rel.with_suffix("").as_posix()
+
+
+def read_inputs(
+    inputs: Sequence[str],
+    text_field: str = "target",
+    id_field: str = "id",
+    encoding_errors: str = "strict",
+) -> Iterator[Document | Failure]:
+    """Yield every document of every input; failures are yielded, never raised."""
+    seen: dict[str, str] = {}
+    found: list[tuple[Path, Path]] = []
+    for raw in inputs:
+        try:
+            found.extend(discover([raw]))
+        except InputError as exc:
+            yield Failure(exc.path, exc.line, exc.message)
+    for path, root in found:
+        name = str(path)
+        try:
+            text = decode(path.read_bytes(), name, encoding_errors)
+        except InputError as exc:
+            yield Failure(exc.path, exc.line, exc.message)
+            continue
+        except OSError as exc:
+            yield Failure(name, None, f"cannot read: {exc.strerror}")
+            continue
+        prefix = _doc_prefix(path, root)
+        suffix = path.suffix.lower()
+        if suffix == ".txt":
+            items: Iterator[Document | Failure] = iter(_read_txt(text, name, prefix))
+        elif suffix == ".jsonl":
+            items = _read_jsonl(text, name, prefix, text_field, id_field)
+        else:
+            items = _read_table(text, name, prefix, text_field, id_field, suffix)
+        for item in items:
+            if isinstance(item, Document):
+                where = f"{item.path}:{item.line}" if item.line else item.path
+                if item.doc_id in seen:
+                    yield Failure(
+                        item.path,
+                        item.line,
+                        f"duplicate id {item.doc_id!r} (first seen at {seen[item.doc_id]}); "
+                        "ids must be unique across the inputs",
+                    )
+                    continue
+                seen[item.doc_id] = where
+            yield item
+
+
+def _read_txt(text: str, path: str, doc_id: str) -> list[Document | Failure]:
+    if not text.strip():
+        what = "empty file" if not text else "file holds only whitespace"
+        return [Failure(path, None, f"{what}: nothing to score; remove it or add text")]
+    return [Document(doc_id=doc_id, text=text, path=path)]
+
+
+def _pick_text(
+    rec: dict[str, object], text_field: str, path: str, line: int
+) -> str | Failure:
+    fields = [text_field] + (["text"] if text_field == "target" else [])
+    for f in fields:
+        if f in rec and rec[f] is not None:
+            value = rec[f]
+            if not isinstance(value, str):
+                return Failure(
+                    path, line, f"field {f!r} must be a string, got {type(value).__name__}"
+                )
+            if not value.strip():
+                return Failure(path, line, f"field {f!r} is empty: nothing to score")
+            return value
+    return Failure(
+        path, line, f"expected a {' or '.join(repr(f) for f in fields)} field with the text"
+    )
+
+
+def _optional(rec: dict[str, object], key: str, path: str, line: int) -> str | None | Failure:
+    value = rec.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        return Failure(path, line, f"field {key!r} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _record(
+    rec: dict[str, object], path: str, line: int, prefix: str, text_field: str, id_field: str
+) -> Document | Failure:
+    text = _pick_text(rec, text_field, path, line)
+    if isinstance(text, Failure):
+        return text
+    raw_id = rec.get(id_field)
+    if raw_id is None or raw_id == "":
+        doc_id = f"{prefix}:{line}"
+    elif isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
+        doc_id = str(raw_id)
+    else:
+        return Failure(path, line, f"field {id_field!r} must be a string or an integer")
+    source = _optional(rec, "source", path, line)
+    if isinstance(source, Failure):
+        return source
+    reference = _optional(rec, "reference", path, line)
+    if isinstance(reference, Failure):
+        return reference
+    return Document(doc_id, text, path, line, source, reference)
+
+
+def _read_jsonl(
+    text: str, path: str, prefix: str, text_field: str, id_field: str
+) -> Iterator[Document | Failure]:
+    any_record = False
+    for n, raw in enumerate(io.StringIO(text, newline=None), start=1):
+        if not raw.strip():
+            continue
+        any_record = True
+        try:
+            rec = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield Failure(path, n, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line")
+            continue
+        if not isinstance(rec, dict):
+            yield Failure(path, n, "expected a JSON object per line")
+            continue
+        yield _record(rec, path, n, prefix, text_field, id_field)
+    if not any_record:
+        yield Failure(path, None, "empty file: no records; add one JSON object per line")
+
+
+def _read_table(
+    text: str, path: str, prefix: str, text_field: str, id_field: str, suffix: str
+) -> Iterator[Document | Failure]:
+    delimiter = "\t" if suffix == ".tsv" else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        yield Failure(path, None, "empty file: expected a header row naming the columns")
+        return
+    except csv.Error as exc:
+        yield Failure(path, 1, f"cannot parse the header ({exc})")
+        return
+    header = [h.strip() for h in header]
+    wanted = [text_field] + (["text"] if text_field == "target" else [])
+    if not any(f in header for f in wanted):
+        yield Failure(
+            path, 1, f"header has no {' or '.join(repr(f) for f in wanted)} column: {header}"
+        )
+        return
+    any_row = False
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield Failure(path, reader.line_num, f"cannot parse this row ({exc})")
+            continue
+        line = reader.line_num
+        if not row or all(not c.strip() for c in row):
+            continue
+        any_row = True
+        if len(row) != len(header):
+            yield Failure(
+                path, line, f"expected {len(header)} columns as in the header, found {len(row)}"
+            )
+            continue
+        rec: dict[str, object] = dict(zip(header, row))
+        yield _record(rec, path, line, prefix, text_field, id_field)
+    if not any_row:
+        yield Failure(path, None, "no data rows after the header")

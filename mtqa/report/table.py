@@ -1,0 +1,84 @@
+"""The sentence table (the only module that imports pandas): ``sentences.csv``.
+
+One row per sentence, input order. Floats are rounded to fixed decimals so the
+same input and settings give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from mtqa.records import DocumentResult
+from mtqa.report.base import Writer, reasons_cell, spans_cell
+
+COLUMNS = [
+    "doc_id",
+    "sent_id",
+    "start",
+    "end",
+    "text",
+    "n_tokens",
+    "ppl",
+    "score",
+    "flagged",
+    "severity",
+    "n_spans",
+    "spans",
+    "reasons",
+]
+REVIEW_COLUMN = "review"
+
+
+def sentence_rows(result: DocumentResult) -> list[dict[str, Any]]:
+    rows = []
+    for s in result.sentences:
+        row: dict[str, Any] = {
+            "doc_id": result.doc_id,
+            "sent_id": s.sent_id,
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+            "n_tokens": s.n_tokens,
+            "ppl": round(s.ppl, 3),
+            "score": round(s.score, 4),
+            "flagged": s.flagged,
+            "severity": s.severity,
+            "n_spans": len(s.spans),
+            "spans": spans_cell(s),
+            "reasons": reasons_cell(s),
+        }
+        for k, v in s.metrics:
+            row[k] = round(v, 4) if isinstance(v, float) else v
+        row[REVIEW_COLUMN] = ""
+        rows.append(row)
+    return rows
+
+
+class CsvWriter(Writer):
+    filename = "sentences.csv"
+
+    def __init__(self, outdir: Any, run: dict[str, Any]) -> None:
+        self.columns: list[str] | None = None
+        super().__init__(outdir, run)
+
+    def write(self, result: DocumentResult) -> None:
+        rows = sentence_rows(result)
+        if not rows:
+            return
+        if self.columns is None:
+            extra = [k for k in rows[0] if k not in COLUMNS and k != REVIEW_COLUMN]
+            self.columns = COLUMNS + extra + [REVIEW_COLUMN]
+        frame = pd.DataFrame(rows, columns=self.columns)
+        frame.to_csv(self.fh, index=False, header=self.count == 0, lineterminator="\r\n")
+        self.count += 1
+
+    def footer(self) -> None:
+        if self.count == 0:
+            pd.DataFrame(columns=COLUMNS + [REVIEW_COLUMN]).to_csv(self.fh, index=False)
+
+
+def read_table(path: str) -> pd.DataFrame:
+    """Read a sentences.csv back (as written, or after a reviewer edited it)."""
+    return pd.read_csv(path, dtype={"review": "string", "doc_id": "string"}, keep_default_na=False)

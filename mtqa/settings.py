@@ -1,0 +1,86 @@
+"""Run settings (the CLI flags mirror these one-to-one) and the reproducibility signature."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mtqa import __version__
+from mtqa.errors import UsageError
+
+DTYPES = ("float32", "bfloat16")
+DEVICES = ("auto", "cpu", "cuda")
+FORMATS = ("csv", "jsonl", "html")
+ENCODING_ERRORS = ("strict", "replace")
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = "smollm2-135m"
+    batch_size: int = 16
+    dtype: str = "float32"
+    device: str = "auto"
+    window: int = 1024  # tokens per LM pass (prefix included)
+    overlap: int = 256  # tokens of context carried into the next window of a long document
+    formats: tuple[str, ...] = FORMATS
+    text_field: str = "target"
+    id_field: str = "id"
+    encoding_errors: str = "strict"
+    calibration: str | None = None  # path; None = the calibration shipped for the model
+    overwrite: bool = False
+    engine: str = "local"
+    extra: tuple[tuple[str, Any], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.dtype not in DTYPES:
+            raise UsageError(f"--dtype {self.dtype!r}: choose one of {', '.join(DTYPES)}")
+        if self.device not in DEVICES:
+            raise UsageError(f"--device {self.device!r}: choose one of {', '.join(DEVICES)}")
+        if self.batch_size < 1:
+            raise UsageError(f"--batch-size {self.batch_size}: must be at least 1")
+        if self.window < 16 or not 0 <= self.overlap < self.window - 8:
+            raise UsageError(
+                f"--window {self.window} / --overlap {self.overlap}: need window >= 16 and "
+                "0 <= overlap < window - 8"
+            )
+        bad = [f for f in self.formats if f not in FORMATS]
+        if bad:
+            raise UsageError(f"--format {','.join(bad)}: choose from {','.join(FORMATS)}")
+        if self.encoding_errors not in ENCODING_ERRORS:
+            raise UsageError(
+                f"--encoding-errors {self.encoding_errors!r}: choose strict or replace"
+            )
+        if self.engine not in ENGINES:
+            raise UsageError(f"--engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["formats"] = list(self.formats)
+        d["extra"] = dict(self.extra)
+        return d
+
+    def scoring_key(self) -> dict[str, Any]:
+        """The settings that change scores (a resume is allowed only when these match)."""
+        return {
+            "model": self.model,
+            "dtype": self.dtype,
+            "window": self.window,
+            "overlap": self.overlap,
+            "text_field": self.text_field,
+            "id_field": self.id_field,
+            "encoding_errors": self.encoding_errors,
+            "calibration": self.calibration,
+        }
+
+
+def signature(model_sig: str, dtype: str, settings: Settings, calibration_id: str) -> str:
+    """sacrebleu-style signature string: ``mtqa:0.1.0|model:...|dtype:...|ctx:doc|...``."""
+    parts = [
+        f"mtqa:{__version__}",
+        f"model:{model_sig}",
+        f"dtype:{dtype}",
+        f"ctx:doc|win:{settings.window}|ovl:{settings.overlap}",
+        f"det:{calibration_id}",
+    ]
+    return "|".join(parts)
