@@ -32,7 +32,7 @@ from mtqa.records import (
     Span,
     TokenScore,
 )
-from mtqa.report import WRITERS
+from mtqa.report import writer_class
 from mtqa.rules import check_rules
 from mtqa.segment import segment
 from mtqa.settings import Settings, signature
@@ -216,7 +216,7 @@ def run_check(
     summary.signature = signature(model_sig, settings.dtype, settings, cal.calibration_id)
     run: dict[str, Any] = {"signature": summary.signature}
     t = time.perf_counter()
-    writers = [WRITERS[f](outdir, run) for f in settings.formats]
+    writers = [writer_class(f)(outdir, run) for f in settings.formats]
     try:
         for key in keys:
             res = store.get(key)

@@ -18,7 +18,7 @@ from mtqa.records import Document, Sentence
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st mt sr jr gen col lt sgt capt gov sen rep rev hon pres
-    no nos vol fig jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp
+    vol fig jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp
     vs etc e.g i.e u.s u.k u.n a.m p.m approx dept est""".split()
 )
 _LINE = re.compile(r"[^\r\n]+")

@@ -112,9 +112,21 @@ def _pick_device(device: str) -> torch.device:
 
 @contextmanager
 def _quiet() -> Iterator[None]:
+    """No warnings and no GGUF progress bar (the caller reports progress its own way)."""
+    try:
+        import transformers.modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # pragma: no cover - module moved
+        gguf_utils = None
+    bar = getattr(gguf_utils, "tqdm", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        yield
+        if bar is not None:
+            gguf_utils.tqdm = lambda it, *a, **k: it
+        try:
+            yield
+        finally:
+            if bar is not None:
+                gguf_utils.tqdm = bar
 
 
 def _load_folder(folder: Path, dtype: torch.dtype):

@@ -1,16 +1,26 @@
-"""Report writers, looked up by format name (``WRITERS``)."""
+"""Report writers, looked up by format name.
+
+The registry holds import paths, so choosing the writers imports only what they
+need (pandas is imported by the CSV writer alone, and only when it is used).
+"""
 
 from __future__ import annotations
 
-from mtqa.report.base import Writer
-from mtqa.report.html import HtmlWriter
-from mtqa.report.jsonl import JsonlWriter
-from mtqa.report.table import CsvWriter
+from importlib import import_module
 
-WRITERS: dict[str, type[Writer]] = {
-    "csv": CsvWriter,
-    "jsonl": JsonlWriter,
-    "html": HtmlWriter,
+from mtqa.report.base import Writer
+
+WRITERS: dict[str, str] = {
+    "csv": "mtqa.report.table:CsvWriter",
+    "jsonl": "mtqa.report.jsonl:JsonlWriter",
+    "html": "mtqa.report.html:HtmlWriter",
 }
 
-__all__ = ["WRITERS", "Writer"]
+
+def writer_class(name: str) -> type[Writer]:
+    module, cls = WRITERS[name].split(":")
+    found: type[Writer] = getattr(import_module(module), cls)
+    return found
+
+
+__all__ = ["WRITERS", "Writer", "writer_class"]

@@ -1,0 +1,62 @@
+"""Token → word alignment through offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtqa.align import align, items
+from mtqa.records import TokenScore
+
+
+def tok(text: str, piece: str, start: int, bits: float) -> TokenScore:
+    assert text[start : start + len(piece)] == piece
+    return TokenScore(start, start + len(piece), bits, 1.0)
+
+
+def test_subwords_sum_and_punctuation_apart() -> None:
+    text = "He insupports “Russia”."
+    toks = [
+        tok(text, "He", 0, 2.0),
+        tok(text, " ins", 2, 10.0),
+        tok(text, "upp", 6, 5.0),
+        tok(text, "orts", 9, 1.5),
+        tok(text, " “", 13, 3.0),
+        tok(text, "Russia", 15, 4.0),
+        tok(text, "”.", 21, 0.5),
+    ]
+    words = align(text, toks)
+    got = [(w.text, w.kind, w.surprisal, w.n_tokens) for w in words]
+    assert got == [
+        ("He", "word", 2.0, 1),
+        ("insupports", "word", 16.5, 3),
+        ("“", "punct", 3.0, 1),
+        ("Russia", "word", 4.0, 1),
+        ("”", "punct", 0.5, 1),
+        (".", "punct", 0.0, 0),  # no token starts here: the "”." token went to the quote
+    ]
+    for w in words:
+        assert text[w.start : w.end] == w.text
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("don’t stop", ["don’t", "stop"]),
+        ("one-on-one talks", ["one-on-one", "talks"]),
+        ("13,000 lives", ["13,000", "lives"]),
+        ("3.5% rise", ["3.5", "%", "rise"]),
+        ("U.S. troops", ["U", ".", "S", ".", "troops"]),
+        ("Kiev’s bid", ["Kiev’s", "bid"]),
+        ("café 🙂 naïve", ["café", "🙂", "naïve"]),
+    ],
+)
+def test_items(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e, _ in items(text)] == expected
+
+
+def test_whitespace_tokens_and_range() -> None:
+    text = "A b.\nC d."
+    toks = [TokenScore(i, i + 1, 1.0, 0.0) for i in range(len(text))]
+    words = align(text, toks, 5, 9)  # second line only
+    assert [w.text for w in words] == ["C", "d", "."]
+    assert sum(w.n_tokens for w in words) == 3  # the spaces and the newline belong to no word

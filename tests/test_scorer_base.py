@@ -1,0 +1,70 @@
+"""The Scorer base: windowing covers every token once; sorting restores order."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import pytest
+
+from mtqa.lm.base import ForwardOutput, make_windows
+from mtqa.lm.fake import FakeScorer
+
+
+@pytest.mark.parametrize("n,window,overlap", [(0, 16, 4), (5, 16, 4), (15, 16, 4), (16, 16, 4), (100, 16, 4), (1000, 64, 0), (333, 32, 20)])
+def test_windows_score_each_token_once(n: int, window: int, overlap: int) -> None:
+    ids = list(range(1, n + 1))
+    ws = make_windows(0, n, ids, (0,), window, overlap)
+    scored: list[int] = []
+    for w in ws:
+        assert len(w.ids) <= window
+        assert w.ids[0] == 0
+        assert w.n_context <= overlap
+        body = list(w.ids[1 + w.n_context :])
+        assert list(w.ids[1 : 1 + w.n_context]) == ids[w.first - w.n_context : w.first]
+        scored.extend(body)
+    assert scored == ids
+
+
+class PositionScorer(FakeScorer):
+    """Surprisal depends on the context it sees: wrong windowing or order shows."""
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        self.calls.append(len(batch))
+        outs = []
+        for ids in batch:
+            s = [self.cost(self._text[ids[k]]) + 0.01 * min(k, 3) for k in range(1, len(ids))]
+            outs.append(ForwardOutput(s, [0.0] * len(s)))
+        return outs
+
+
+def test_batch_size_and_order_do_not_change_scores() -> None:
+    rng = random.Random(7)
+    texts = [" ".join(f"w{rng.randrange(50)}" for _ in range(rng.randrange(1, 60))) for _ in range(30)]
+    ref = PositionScorer(window=24, overlap=6).score(texts, batch_size=1)
+    for bs in (3, 8, 64):
+        assert PositionScorer(window=24, overlap=6).score(texts, batch_size=bs) == ref
+    perm = list(range(len(texts)))
+    rng.shuffle(perm)
+    shuffled = PositionScorer(window=24, overlap=6).score([texts[i] for i in perm], batch_size=8)
+    for j, i in enumerate(perm):
+        assert [t.surprisal for t in shuffled[j]] == [t.surprisal for t in ref[i]]
+
+
+def test_batches_are_length_sorted() -> None:
+    s = FakeScorer()
+    seen: list[list[int]] = []
+    orig = s.forward
+
+    def spy(batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        seen.append([len(b) for b in batch])
+        return orig(batch)
+
+    s.forward = spy  # type: ignore[method-assign]
+    s.score(["a b", "a b c d e f g", "a", "a b c d"], batch_size=2)
+    flat = [x for b in seen for x in b]
+    assert flat == sorted(flat, reverse=True)
+
+
+def test_empty_text_gives_no_tokens() -> None:
+    assert FakeScorer().score(["", "a"]) [0] == ()
