@@ -16,7 +16,7 @@ no token is skipped and none is scored without context except the first.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from mtqa.records import TokenScore
@@ -71,6 +71,10 @@ class Scorer(ABC):
     name: str = "scorer"
     window: int = 1024
     overlap: int = 256
+    #: most padded tokens (rows x longest window) per forward; None: ``batch_size`` alone.
+    #: On CPU, padding and masks cost more than batching gains once a window holds a few
+    #: hundred tokens, so a backend can cap a batch by tokens rather than by rows.
+    max_tokens: int | None = None
 
     @property
     @abstractmethod
@@ -88,6 +92,21 @@ class Scorer(ABC):
     def signature(self) -> str:
         return self.name
 
+    def _batches(self, ordered: list[Window], batch_size: int) -> Iterator[list[Window]]:
+        """Consecutive batches of longest-first windows: at most ``batch_size`` rows and
+        (when set) ``max_tokens`` padded tokens; a window longer than that goes alone."""
+        batch: list[Window] = []
+        for w in ordered:
+            rows = len(batch) + 1
+            longest = len(batch[0].ids) if batch else len(w.ids)
+            over = self.max_tokens is not None and rows * longest > self.max_tokens
+            if batch and (rows > batch_size or over):
+                yield batch
+                batch = []
+            batch.append(w)
+        if batch:
+            yield batch
+
     def score(
         self,
         texts: Sequence[str],
@@ -100,15 +119,16 @@ class Scorer(ABC):
         for i, enc in enumerate(encodings):
             if enc.ids:
                 windows.extend(
-                    make_windows(i, len(enc.ids), enc.ids, self.prefix_ids, self.window, self.overlap)
+                    make_windows(
+                        i, len(enc.ids), enc.ids, self.prefix_ids, self.window, self.overlap
+                    )
                 )
         # Longest first (COMET-style): batches of similar length pad little; the
         # results are scattered back by (doc, position), so order cannot leak.
         order = sorted(range(len(windows)), key=lambda k: (-len(windows[k].ids), k))
         surprisal: list[list[float]] = [[0.0] * len(e.ids) for e in encodings]
         entropy: list[list[float]] = [[0.0] * len(e.ids) for e in encodings]
-        for b in range(0, len(order), batch_size):
-            chunk = [windows[k] for k in order[b : b + batch_size]]
+        for chunk in self._batches([windows[k] for k in order], batch_size):
             outs = self.forward([w.ids for w in chunk])
             for w, out in zip(chunk, outs):
                 skip = len(self.prefix_ids) - 1 + w.n_context  # predictions of prefix/context

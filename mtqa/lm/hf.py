@@ -19,9 +19,10 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import torch  # noqa: E402
@@ -113,10 +114,11 @@ def _pick_device(device: str) -> torch.device:
 @contextmanager
 def _quiet() -> Iterator[None]:
     """No warnings and no GGUF progress bar (the caller reports progress its own way)."""
+    gguf_utils: Any = None
     try:
         import transformers.modeling_gguf_pytorch_utils as gguf_utils
     except ImportError:  # pragma: no cover - module moved
-        gguf_utils = None
+        pass
     bar = getattr(gguf_utils, "tqdm", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -371,13 +373,13 @@ class HFScorer(Scorer):
                 surprisal[a:z] = -logp.gather(1, targets[a:z, None])[:, 0]
                 entropy[a:z] = -(logp.exp() * logp).sum(dim=-1)
                 del logp
-            surprisal = (surprisal / _LN2).cpu().tolist()
-            entropy = (entropy / _LN2).cpu().tolist()
+            s_bits: list[float] = (surprisal / _LN2).cpu().tolist()
+            h_bits: list[float] = (entropy / _LN2).cpu().tolist()
         outs: list[ForwardOutput] = []
         k = 0
         for n in lens:
             m = max(n - 1, 0)
-            outs.append(ForwardOutput(surprisal=surprisal[k : k + m], entropy=entropy[k : k + m]))
+            outs.append(ForwardOutput(surprisal=s_bits[k : k + m], entropy=h_bits[k : k + m]))
             k += m
         return outs
 
