@@ -1,0 +1,242 @@
+"""Source-aware checks: table-driven positive and negative cases per rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtqa.french import fold
+from mtqa.records import Document
+from mtqa.segment import segment
+from mtqa.sources import NO_SOURCE, SOURCE_RULES, quantities, skeleton, source_checks
+
+# (rule id, target, source, expected reason fragments — [] means no finding)
+CASES = [
+    # numbers, dates, times: separators normalised, words accepted
+    ("src-numbers", "About 13,000 people came.", "Environ 13 000 personnes sont venues.", []),
+    ("src-numbers", "About 13,000 people came.", "Environ 13\u202f000 personnes sont venues.", []),
+    ("src-numbers", "About 13 000 people came.", "Environ 13 000 personnes sont venues.", []),
+    ("src-numbers", "Prices rose 3.5% in March.", "Les prix ont augmenté de 3,5 % en mars.", []),
+    ("src-numbers", "Two ministers resigned.", "Deux ministres ont démissionné.", []),
+    ("src-numbers", "Two ministers resigned.", "2 ministres ont démissionné.", []),
+    ("src-numbers", "The vote is at 2:30 pm.", "Le vote a lieu à 14h30.", []),
+    ("src-numbers", "On 12 May 2024 it ended.", "Le 12 mai 2024, c'était fini.", []),
+    (
+        "src-numbers",
+        "About 14,000 people came.",
+        "Environ 13 000 personnes sont venues.",
+        ["target has '14,000'", "source has '13 000'"],
+    ),
+    (
+        "src-numbers",
+        "Prices rose in March.",
+        "Les prix ont augmenté de 3,5 % en mars.",
+        ["source has '3,5'"],
+    ),
+    (
+        "src-numbers",
+        "On 12 April 2024 it ended.",
+        "Le 12 mai 2024, c'était fini.",
+        ["target has 'April'", "source has 'mai'"],
+    ),
+    ("src-numbers", "The vote is at 4:30 pm.", "Le vote a lieu à 14h30.", ["target has '4:30 pm'"]),
+    # untranslated copies
+    (
+        "src-copy",
+        "Les négociations reprendront la semaine prochaine.",
+        "Les négociations reprendront la semaine prochaine.",
+        ["copied unchanged"],
+    ),
+    (
+        "src-copy",
+        "Les négociations reprendront la semaine prochaine à Bruxelles, a dit le ministre.",
+        "Les négociations reprendront la semaine prochaine à Bruxelles, a déclaré le ministre.",
+        ["largely copies"],
+    ),
+    (
+        "src-copy",
+        "Negotiations will resume next week.",
+        "Les négociations reprendront la semaine prochaine.",
+        [],
+    ),
+    ("src-copy", "Emmanuel Macron", "Emmanuel Macron", []),
+    # French words left
+    (
+        "src-french",
+        "It raised the dépenses de santé by 3%.",
+        "Il a relevé les dépenses de santé de 3 %.",
+        ["'dépenses de santé'"],
+    ),
+    ("src-french", "He met them in Paris et Berlin.", "Il les a vus à Paris et Berlin.", ["'et'"]),
+    ("src-french", "He left for l'Ukraine.", "Il est parti pour l'Ukraine.", ['"l\'"']),
+    ("src-french", "Health spending rose by 3%.", "Les dépenses de santé ont augmenté de 3 %.", []),
+    ("src-french", "The café was closed.", "Le café était fermé.", []),
+    ("src-french", "Smith et al. agree.", "Smith et al. sont d'accord.", []),
+    ("src-french", "Le Monde reported it.", "Le Monde l'a rapporté.", []),
+    # length ratio
+    (
+        "src-length",
+        "He spoke.",
+        "Le ministre a longuement parlé de la situation économique du pays devant les députés.",
+        ["shorter"],
+    ),
+    (
+        "src-length",
+        "The minister spoke at length about the economic situation in the country, and then he "
+        "spoke again, and again, about many other unrelated matters.",
+        "Le ministre a parlé.",
+        ["longer"],
+    ),
+    (
+        "src-length",
+        "The minister spoke about the economy.",
+        "Le ministre a parlé de l'économie.",
+        [],
+    ),
+    # names: missing vs transliteration variant vs exonym
+    (
+        "src-names",
+        "Foreign minister Dmytro Kuleba met his counterpart.",
+        "Le ministre des Affaires étrangères Dmytro Kouleba a rencontré son homologue.",
+        ["'Kouleba' spelled 'Kuleba'"],
+    ),
+    (
+        "src-names",
+        "The foreign minister met his counterpart.",
+        "Le ministre Dmytro Kouleba a rencontré son homologue.",
+        ["'Dmytro' is missing", "'Kouleba' is missing"],
+    ),
+    (
+        "src-names",
+        "Talks were held in Geneva and London with NATO and the UN.",
+        "Des pourparlers ont eu lieu à Genève et Londres avec l'OTAN et l'ONU.",
+        [],
+    ),
+    (
+        "src-names",
+        "Ukrainians and Syrians fled to Germany.",
+        "Des Ukrainiens et des Syriens ont fui en Allemagne.",
+        [],
+    ),
+    (
+        "src-names",
+        "Dmytro Kuleba met Sergei Lavrov.",
+        "Dmytro Kuleba a rencontré Sergei Lavrov.",
+        [],
+    ),
+    ("src-names", "According to the minister, it is over.", "Selon le ministre, c'est fini.", []),
+    # quotes and brackets relative to the source
+    (
+        "src-brackets",
+        "The talks (in Geneva ended.",
+        "Les pourparlers (à Genève) ont pris fin.",
+        ["unmatched '('"],
+    ),
+    (
+        "src-brackets",
+        '"We will not give in, she said.',
+        "« Nous ne céderons pas », a-t-elle dit.",
+        ["unbalanced quotation marks"],
+    ),
+    (
+        "src-brackets",
+        "We will not give in, she said.",
+        "« Nous ne céderons pas », a-t-elle dit.",
+        ["no quotation marks"],
+    ),
+    (
+        "src-brackets",
+        '"We will not give in," she said.',
+        "« Nous ne céderons pas », a-t-elle dit.",
+        [],
+    ),
+    ("src-brackets", "The talks (in Geneva ended.", "Les pourparlers (à Genève ont pris fin.", []),
+]
+
+
+@pytest.mark.parametrize(("rule", "target", "source", "expected"), CASES)
+def test_rule(rule: str, target: str, source: str, expected: list[str]) -> None:
+    found = SOURCE_RULES[rule].check(target, source)
+    reasons = " | ".join(f.reason for f in found)
+    if not expected:
+        assert found == [], reasons
+    for fragment in expected:
+        assert fragment in reasons, reasons
+    for f in found:
+        assert f.rule == rule
+        if f.start is not None:
+            assert 0 <= f.start < f.end <= len(target)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("13 000", {"n:13000"}),
+        ("13\u00a0000", {"n:13000"}),
+        ("13,000", {"n:13000", "n:13"}),
+        ("3,5", {"n:3.5"}),
+        ("1 250 000", {"n:1.25e+06"}),
+        ("14h30", {"t:14:30"}),
+        ("2.30pm", {"t:14:30"}),
+    ],
+)
+def test_quantities_normalise(text: str, keys: set[str]) -> None:
+    from mtqa.french import EN_MONTHS  # noqa: F401  (months table is built at import)
+
+    (q,) = [q for q in quantities(text, {}) if q.text.strip()]
+    assert set(q.keys) == keys
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Kouleba", "Kuleba", True),
+        ("Zelensky", "Zelenski", True),
+        ("Khrouchtchev", "Khrushchev", True),
+        ("Kouleba", "Lavrov", False),
+    ],
+)
+def test_skeleton(a: str, b: str, same: bool) -> None:
+    assert (skeleton(a) == skeleton(b)) is same
+
+
+def test_fold() -> None:
+    assert fold("Élysée") == "elysee"
+
+
+def test_no_source_runs_nothing_and_says_so() -> None:
+    doc = Document("d", "About 14,000 people came. They left.", "x.jsonl")
+    rep = source_checks(doc, segment(doc))
+    assert rep.notes == (NO_SOURCE,)
+    assert rep.spans == [[], []]
+    assert all(v is None for c in rep.columns for _, v in c)
+    assert all(v is None for _, v in rep.metrics)
+
+
+def test_document_spans_and_sentence_flags() -> None:
+    target = "About 14,000 people came. Kuleba spoke."
+    source = "Environ 13 000 personnes sont venues. Kouleba a parlé."
+    doc = Document("d", target, "x.jsonl", source=source)
+    sents = segment(doc)
+    rep = source_checks(doc, sents)
+    assert dict(rep.metrics)["src_level"] == "sentence"
+    first = {(s.text, s.source) for s in rep.spans[0]}
+    assert ("14,000", "rule:src-numbers") in first
+    assert (sents[0].text, "rule:src-numbers") in first  # sentence-level flag: missing '13 000'
+    assert [s.text for s in rep.spans[1]] == ["Kuleba"]
+    for spans in rep.spans:
+        for s in spans:
+            assert target[s.start : s.end] == s.text
+    assert [dict(c)["src_flags"] for c in rep.columns] == [2, 1]
+
+
+def test_segment_level_flags_become_notes() -> None:
+    doc = Document(
+        "d",
+        "Prices rose. They rose a lot.",
+        "x.jsonl",
+        source="Les prix ont augmenté de 3,5 %, beaucoup.",
+    )
+    rep = source_checks(doc, segment(doc))
+    assert dict(rep.metrics)["src_level"] == "segment"
+    assert any("src_level=segment" in n for n in rep.notes)
+    assert any("rule:src-numbers (the whole segment): source has '3,5'" in n for n in rep.notes)
