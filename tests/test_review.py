@@ -1,0 +1,276 @@
+"""sentences.csv for spreadsheets, and `mtqa review` reading the reviewers' verdicts back."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from mtqa.cli import main
+from mtqa.errors import InputError
+from mtqa.lm.fake import FakeScorer
+from mtqa.pipeline import run_check
+from mtqa.records import DocumentResult, SentenceResult, Span
+from mtqa.report.table import CsvWriter, read_table
+from mtqa.review import read_reviewed, review, wilson
+from mtqa.settings import Settings
+
+from .conftest import SEED
+
+HEADER = ["doc_id", "sent_id", "text", "score", "flagged", "severity", "spans", "review"]
+# (doc_id, sent_id, text, score, severity, spans, review). Expected numbers, by hand:
+# flagged rows 1-4: 3 errors of 4 (major 2/2, minor 1/2; lm 3/3, rule:join 1/2);
+# unflagged reviewed rows 5-6: 1 error of 2; row 7 not reviewed; row 8 "okay" is unknown.
+# Ranked by score: E E E ok E ok -> precision 1 1 1 .75 .8 .667: the lowest score reaching
+# 0.8 is 0.45 (5 flagged, 4 errors, recall 4/4); reaching 0.9 it is 0.991 (3, recall 3/4).
+ROWS = [
+    ("d1", 1, "One, two.", "0.999", "major", '"x" major: lm', "error"),
+    ("d1", 2, 'He said "y".', "0.995", "major", '"y" major: lm; "z" minor: rule:join', "Error"),
+    ("d1", 3, "W.", "0.99", "minor", '"w" minor: rule:join', " ok "),
+    ("d1", 4, "V.", "0.991", "minor", '"v" minor: lm', "error"),
+    ("d2", 1, "two\nlines", "0.40", "none", "", "ok"),
+    ("d2", 2, "Six.", "0.45", "none", "", "error"),
+    ("d2", 3, "Seven.", "0.30", "none", "", ""),
+    ("d2", 4, "Eight.", "0.2", "none", "", "okay"),
+]
+
+
+def write_reviewed(
+    path: Path, delimiter: str = ",", bom: bool = False, comma: bool = False
+) -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=delimiter, lineterminator="\r\n")
+        w.writerow(HEADER)
+        for doc, sid, text, score, sev, spans, verdict in ROWS:
+            flagged = "TRUE" if sev != "none" else "FALSE"
+            w.writerow(
+                [
+                    doc,
+                    sid,
+                    text,
+                    score.replace(".", ",") if comma else score,
+                    flagged,
+                    sev,
+                    spans,
+                    verdict,
+                ]
+            )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "bom", "comma"),
+    [(",", False, False), (";", True, True), ("\t", False, False)],
+    ids=["as-written", "excel-semicolon-bom-decimal-comma", "tab"],
+)
+def test_numbers(tmp_path: Path, delimiter: str, bom: bool, comma: bool) -> None:
+    rep = review(str(write_reviewed(tmp_path / "r.csv", delimiter, bom, comma)), 0.8)
+    assert (rep.rows, rep.reviewed, rep.errors) == (8, 6, 4)
+    assert (rep.flagged.n, rep.flagged.errors, rep.flagged.rate) == (4, 3, 0.75)
+    assert [(r.group, r.n, r.errors, r.rate) for r in rep.by_severity] == [
+        ("major", 2, 2, 1.0),
+        ("minor", 2, 1, 0.5),
+    ]
+    assert [(r.group, r.n, r.errors, r.rate) for r in rep.by_source] == [
+        ("lm", 3, 3, 1.0),
+        ("rule:join", 2, 1, 0.5),
+    ]
+    assert (rep.unflagged.n, rep.unflagged.errors, rep.unflagged.rate) == (2, 1, 0.5)
+    t = rep.threshold
+    assert (t.score, t.flagged, t.precision, t.recall) == (0.45, 5, 0.8, 1.0)
+    # row 9: the header is row 1 and the two-line cell of row 6 is still one row
+    assert [(p.row, p.doc_id, p.sent_id) for p in rep.problems] == [(9, "d2", "4")]
+    assert "'okay'" in rep.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [(0.9, (0.991, 3, 1.0, 0.75)), (1.0, (0.991, 3, 1.0, 0.75)), (0.5, (0.2, 7, 0.5714, 1.0))],
+)
+def test_threshold_targets(tmp_path: Path, target: float, expected: tuple) -> None:  # type: ignore[type-arg]
+    rows = list(ROWS)
+    rows[7] = rows[7][:6] + ("ok",)  # row 9 now counts: score 0.2, ok
+    path = tmp_path / "r.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        w.writerows([d, s, x, sc, "", sev, sp, v] for d, s, x, sc, sev, sp, v in rows)
+    t = review(str(path), target).threshold
+    assert (t.score, t.flagged, t.precision, t.recall) == expected
+
+
+def test_no_threshold_reaches_target(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "score,severity,review\r\n0.9,major,ok\r\n0.8,minor,error\r\n", encoding="utf-8"
+    )
+    t = review(str(path), 0.8).threshold
+    assert (t.score, t.best_precision) == (None, 0.5)
+
+
+def test_wilson_interval() -> None:
+    low, high = wilson(3, 4)
+    assert round(low, 3) == 0.301 and round(high, 3) == 0.954  # standard Wilson 95% for 3/4
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("doc_id,score\r\nd,0.5\r\n", ":1: no 'review' column"),
+        ("doc_id,review\r\nd,ok\r\n", ":1: no 'score', 'severity' column"),
+        ("score,severity,review\r\n0.5,none,\r\n", "none of its 1 sentence rows is reviewed"),
+    ],
+)
+def test_user_errors(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        review(str(path))
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes("score,severity,review\r\n0.5,none,d\xe9j\xe0\r\n".encode("cp1252"))
+    with pytest.raises(InputError, match=r"r\.csv:2: not UTF-8; save the sheet as 'CSV UTF-8'"):
+        review(str(path))
+
+
+def test_bad_score_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("score,severity,review\r\n#VALUE!,major,error\r\n0.9,major,error\r\n")
+    rep = review(str(path))
+    assert [(p.row, p.message.split(";")[0]) for p in rep.problems] == [
+        (2, "score '#VALUE!' is not a number")
+    ]
+    assert rep.reviewed == 1
+
+
+TABLE = """\
+{path}: 6 of 8 sentences reviewed, 4 marked error
+
+flag precision (share of reviewed flagged sentences marked error)
+  group                    reviewed  errors precision  95% interval
+  all flagged                     4       3     0.750  0.30-0.95
+  by severity
+    major                         2       2     1.000  0.34-1.00
+    minor                         2       1     0.500  0.09-0.91
+  by span source
+    lm                            3       3     1.000  0.44-1.00
+    rule:join                     2       1     0.500  0.09-0.91
+
+unflagged sentences: 2 reviewed, 1 marked error, error rate 0.500 (95% interval 0.09-0.91)
+threshold for precision >= 0.8: flag when score >= 0.4500 -> 5 reviewed sentences flagged, \
+precision 0.800, recall 1.000
+
+1 row(s) not counted (see the messages on stderr)
+"""
+
+
+def test_cli_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_reviewed(tmp_path / "r.csv"))
+    assert main(["review", path, "--json", str(tmp_path / "r.json")]) == 1  # a row not counted
+    out, err = capsys.readouterr()
+    assert out == TABLE.format(path=path)
+    assert (
+        err == f"{path}:row 9 (d2#4): unknown review value 'okay'; write ok or error, or "
+        "leave it blank\n"
+    )
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["flagged"]["rate"] == 0.75 and data["problems"][0]["row"] == 9
+    assert data["threshold"]["score"] == 0.45
+
+
+def test_cli_review_json_stdout_and_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(write_reviewed(tmp_path / "r.csv"))
+    assert main(["review", path, "--json", "-", "--target-precision", "0.9"]) == 1
+    assert json.loads(capsys.readouterr().out)["threshold"]["score"] == 0.991
+    assert main(["review", path, "--target-precision", "1.5"]) == 2
+    assert "--target-precision 1.5: must be in (0, 1]" in capsys.readouterr().err
+
+
+# --- the CSV itself: spreadsheet-safe quoting, read back unchanged -------------------------
+
+TRICKY = [
+    "Plain sentence.",
+    "Commas, commas, and more, commas.",
+    'He said "no", then ""maybe"".',
+    "A cell with\na newline inside",
+    "Windows\r\nline end",
+    "Starts with = and has ; semicolons; and\ttabs",
+    "Unicode: “quotes” — Élysée, 中文, emoji 🙂",
+]
+
+
+def tricky_document() -> DocumentResult:
+    text = " ".join(TRICKY)
+    sents, pos = [], 0
+    for i, t in enumerate(TRICKY, 1):
+        start = text.index(t, pos)
+        pos = start + len(t)
+        spans: tuple[Span, ...] = ()
+        if i == 3:
+            spans = (Span(start + 8, start + 12, '"no"', "major", 0.99, "lm", 'odd, "quoted"'),)
+        sents.append(
+            SentenceResult(
+                'doc,"1"', i, start, pos, t, 4, 10.0, 0.5, "major" if spans else "none", spans
+            )
+        )
+    return DocumentResult('doc,"1"', "p", text, tuple(sents))
+
+
+def test_csv_quoting_round_trip(tmp_path: Path) -> None:
+    w = CsvWriter(tmp_path, {})
+    w.write(tricky_document())
+    path = w.close()
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # plain UTF-8, no BOM
+    assert raw.split(b"\r\n")[0].endswith(b",review")
+    assert raw.endswith(b"\r\n")
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["text"] for r in rows] == TRICKY
+    assert {r["doc_id"] for r in rows} == {'doc,"1"'}
+    assert rows[2]["spans"] == '""no"" major: lm'  # spans_cell quotes the span text as is
+    assert rows[2]["reasons"] == 'odd, "quoted"'
+    assert all(r["review"] == "" for r in rows)
+    assert list(read_table(str(path))["text"]) == TRICKY  # pandas reads it back too
+    # a reviewer's edit of that file reads back with the right rows
+    with path.open(encoding="utf-8", newline="") as f:
+        table = list(csv.reader(f))
+    table[3][-1] = "error"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(table)
+    n, items, problems = read_reviewed(str(path))
+    assert (n, [(r.row, r.error, r.sources) for r in items], problems) == (
+        7,
+        [(4, True, ("lm",))],
+        [],
+    )
+
+
+def test_review_a_real_run(tmp_path: Path, fake_settings: Settings) -> None:
+    """The loop: check → reviewer marks every flagged sentence error, two clean ones ok."""
+    run_check([str(SEED)], fake_settings, tmp_path / "out", lambda s: FakeScorer())
+    path = tmp_path / "out" / "sentences.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    ok = 0
+    for r in rows:
+        if r["flagged"] == "True":
+            r["review"] = "error"
+        elif ok < 2:
+            r["review"], ok = "ok", ok + 1
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\r\n")
+        w.writeheader()
+        w.writerows(rows)
+    rep = review(str(path))
+    flagged = sum(r["flagged"] == "True" for r in rows)
+    assert rep.flagged.n == flagged and rep.flagged.rate == 1.0
+    assert rep.unflagged.n == 2 and rep.unflagged.rate == 0.0
+    assert "lm" in [r.group for r in rep.by_source]
+    assert rep.threshold.recall == 1.0 and not rep.problems
