@@ -1,0 +1,76 @@
+"""The Ray Data engine writes the same outputs as the single-process run.
+
+Runs a local Ray instance on 2 CPUs with the fake scorer (``--model fake``), so
+no weights are needed; skipped when Ray is not installed (``pip install 'mtqa[ray]'``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mtqa.cli import load_scorer, main
+from mtqa.pipeline import run_check
+from mtqa.settings import Settings
+
+from .conftest import SEED
+
+ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'mtqa[ray]'")
+pytestmark = pytest.mark.ray
+
+
+@pytest.fixture(scope="module")
+def local_ray():  # type: ignore[no-untyped-def]
+    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=80 * 1024 * 1024)
+    yield
+    ray.shutdown()
+
+
+def make_inputs(root: Path) -> Path:
+    """A folder: the seed article, 40 jsonl records (some with loud words), one bad line."""
+    d = root / "in"
+    d.mkdir()
+    (d / "seed.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    lines = [x for x in SEED.read_text(encoding="utf-8").splitlines() if x.strip()]
+    records = []
+    for i in range(40):
+        text = " ".join(lines[(i + k) % len(lines)] for k in range(1 + i % 4))
+        if i % 7 == 0:
+            text += " The cenacle was massaging the zzyzx figures."
+        records.append(json.dumps({"id": f"r{i:02d}", "target": text}, ensure_ascii=False))
+    records.insert(17, "{not json")
+    (d / "records.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    return d
+
+
+def test_ray_output_equals_local(tmp_path: Path, fake_calibration: Path, local_ray) -> None:  # type: ignore[no-untyped-def]
+    from mtqa.engine_ray import run_ray
+
+    inputs = [str(make_inputs(tmp_path))]
+    settings = Settings(model="fake", calibration=str(fake_calibration), batch_size=4)
+    local = run_check(inputs, settings, tmp_path / "local", load_scorer)
+    remote = run_ray(inputs, replace(settings, ray_actors=2), tmp_path / "ray")
+    assert local.documents == remote.documents == 41
+    assert [str(f) for f in remote.failures] == [str(f) for f in local.failures]
+    assert len(local.failures) == 1 and ":18:" in str(local.failures[0])
+    for name in ("sentences.csv", "segments.jsonl"):
+        a = (tmp_path / "local" / name).read_bytes()
+        b = (tmp_path / "ray" / name).read_bytes()
+        assert a == b, name
+    run = json.loads((tmp_path / "ray" / "run.json").read_text(encoding="utf-8"))
+    assert run["settings"]["engine"] == "ray"
+    assert run["signature"] == local.signature
+
+
+def test_cli_engine_ray(tmp_path: Path, fake_calibration: Path, local_ray, capsys) -> None:  # type: ignore[no-untyped-def]
+    inputs = str(make_inputs(tmp_path))
+    args = ["check", inputs, "--model", "fake", "--calibration", str(fake_calibration), "--quiet"]
+    assert main([*args, "-o", str(tmp_path / "local")]) == 1  # the bad line: exit 1
+    assert main([*args, "-o", str(tmp_path / "ray"), "--engine", "ray", "--ray-actors", "2"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("records.jsonl:18:") == 2
+    for name in ("sentences.csv", "segments.jsonl"):
+        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "ray" / name).read_bytes()
