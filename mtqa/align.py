@@ -28,7 +28,9 @@ def items(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     out = []
     for m in _ITEM.finditer(text, start, len(text) if end is None else end):
         s = m.group()
-        kind = "number" if s[0].isdigit() else ("word" if s[0].isalnum() or s[0] == "_" else "punct")
+        kind = (
+            "number" if s[0].isdigit() else ("word" if s[0].isalnum() or s[0] == "_" else "punct")
+        )
         out.append((m.start(), m.end(), kind))
     return out
 

@@ -1,4 +1,4 @@
-"""The command line: ``mtqa check|calibrate``. The only place that prints or exits.
+"""The command line: ``mtqa check|calibrate|review``. The only place that prints or exits.
 
 User errors → one line on stderr, exit 1; usage errors → exit 2; an unexpected
 exception is re-raised with its traceback when ``MTQA_DEBUG=1``.
@@ -11,11 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from mtqa import __version__
 from mtqa.errors import MtqaError, UsageError
 from mtqa.records import Failure
-from mtqa.settings import DEVICES, DTYPES, Settings
+from mtqa.settings import DEVICES, DTYPES, ENGINES, Settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,6 +25,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def load_scorer(settings: Settings):  # type: ignore[no-untyped-def]
+    """The scorer factory of the CLI (module-level, so Ray can pickle it).
+
+    ``--model fake``: the deterministic test scorer (no weights, no torch).
+    """
+    if settings.model == "fake":
+        from mtqa.lm.fake import FakeScorer
+
+        return FakeScorer(window=settings.window, overlap=settings.overlap)
     from mtqa.lm.hf import HFScorer
 
     return HFScorer.load(
@@ -41,9 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     c = sub.add_parser("check", help="score, flag and report translated text")
-    c.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt, .jsonl, .tsv, .csv or a folder")
+    c.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help=".txt, .jsonl, .tsv, .csv or a folder"
+    )
     c.add_argument("-o", "--outdir", help="output folder (default reports/<input name>)")
-    c.add_argument("--model", default=Settings.model, help="preset name, .gguf file or model folder")
+    c.add_argument(
+        "--model", default=Settings.model, help="preset name, .gguf file or model folder"
+    )
     c.add_argument("--format", default="csv,jsonl,html", help="comma list of csv,jsonl,html")
     c.add_argument("--text-field", default=Settings.text_field)
     c.add_argument("--id-field", default=Settings.id_field)
@@ -54,17 +67,43 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--overlap", type=int, default=Settings.overlap)
     c.add_argument("--calibration", help="calibration file (default: the one in models/)")
     c.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict")
+    c.add_argument(
+        "--reference", metavar="FILE", help="human reference .txt, line-aligned with a .txt INPUT"
+    )
+    c.add_argument("--source", metavar="FILE", help="French source .txt, line-aligned with INPUT")
     c.add_argument("--overwrite", action="store_true", help="replace a run with other settings")
+    c.add_argument(
+        "--engine", choices=ENGINES, default=Settings.engine, help="local, or a Ray Data actor pool"
+    )
+    c.add_argument(
+        "--ray-address", metavar="ADDR", help="Ray cluster (default $RAY_ADDRESS, else local)"
+    )
+    c.add_argument(
+        "--ray-actors", type=int, default=Settings.ray_actors, help="scorer actors (0: auto)"
+    )
     c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
 
     k = sub.add_parser("calibrate", help="measure clean English and write the thresholds")
     k.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
     k.add_argument("--model", default=Settings.model)
-    k.add_argument("-o", "--output", help="calibration file (default models/<model>.calibration.json)")
+    k.add_argument(
+        "-o", "--output", help="calibration file (default models/<model>.calibration.json)"
+    )
     k.add_argument("--lines-per-doc", type=int, default=10)
     k.add_argument("--limit", type=int, default=0, help="use only the first N lines")
     k.add_argument("--batch-size", type=int, default=Settings.batch_size)
     k.add_argument("--quiet", action="store_true")
+
+    r = sub.add_parser(
+        "review", help="read a reviewed sentences.csv back: flag precision, misses, threshold"
+    )
+    r.add_argument("reviewed", metavar="REVIEWED.csv", help="sentences.csv with ok/error in review")
+    r.add_argument(
+        "--target-precision", type=float, default=0.8, help="precision the threshold must reach"
+    )
+    r.add_argument(
+        "--json", metavar="FILE", help="also write the report as JSON ('-': JSON on stdout only)"
+    )
     return p
 
 
@@ -82,6 +121,11 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         encoding_errors=a.encoding_errors,
         calibration=a.calibration,
         overwrite=a.overwrite,
+        engine=a.engine,
+        ray_address=a.ray_address,
+        ray_actors=a.ray_actors,
+        reference=a.reference,
+        source=a.source,
     )
 
 
@@ -91,16 +135,67 @@ def default_outdir(inputs: Sequence[str]) -> Path:
     return Path("reports") / (name or "run")
 
 
+class ProgressBar:
+    """A tqdm bar on stderr fed by run_check's progress events: sentences, sentences/s, ETA.
+
+    Sentences found on disk from an earlier run ("resumed") move the bar without
+    counting towards the rate, so the ETA reflects the work actually left.
+    """
+
+    def __init__(self, file: TextIO) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=None,
+            unit=" sentences",
+            desc="mtqa",
+            file=file,
+            dynamic_ncols=True,
+            smoothing=0.1,
+            mininterval=0.25,
+        )
+        self.docs = 0
+
+    def __call__(self, event: str, n: int) -> None:
+        bar = self.bar
+        if event == "total":
+            bar.total = n
+            bar.refresh()
+        elif event == "sentences":
+            bar.update(n)
+        elif event == "resumed":
+            bar.n += n
+            bar.initial += n
+            bar.last_print_n += n
+        elif event == "docs":
+            self.docs += n
+            bar.set_postfix_str(f"{self.docs} docs", refresh=False)
+
+    def write(self, line: str) -> None:
+        self.bar.write(line, file=sys.stderr)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 def cmd_check(a: argparse.Namespace) -> int:
     from mtqa.pipeline import run_check
 
     settings = settings_from_args(a)
     outdir = Path(a.outdir) if a.outdir else default_outdir(a.inputs)
+    bar = ProgressBar(sys.stderr) if not a.quiet and sys.stderr.isatty() else None
 
     def on_failure(f: Failure) -> None:
-        print(str(f), file=sys.stderr)
+        if bar is not None:
+            bar.write(str(f))
+        else:
+            print(str(f), file=sys.stderr)
 
-    summary = run_check(a.inputs, settings, outdir, load_scorer, None, on_failure)
+    try:
+        summary = run_check(a.inputs, settings, outdir, load_scorer, bar, on_failure)
+    finally:
+        if bar is not None:
+            bar.close()
     if not a.quiet:
         err = sys.stderr
         print(
@@ -109,7 +204,9 @@ def cmd_check(a: argparse.Namespace) -> int:
             file=err,
         )
         for _, doc_id, sp in summary.worst:
-            print(f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}: {sp.reason}", file=err)
+            print(
+                f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}: {sp.reason}", file=err
+            )
     print(outdir / "sentences.csv" if "csv" in settings.formats else outdir)
     return 1 if summary.failures else 0
 
@@ -123,7 +220,28 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "calibrate": cmd_calibrate}
+def cmd_review(a: argparse.Namespace) -> int:
+    import json
+
+    from mtqa.review import format_table, review
+    from mtqa.store import atomic_write
+
+    if not 0.0 < a.target_precision <= 1.0:
+        raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
+    rep = review(a.reviewed, a.target_precision)
+    for p in rep.problems:
+        print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)
+    data = json.dumps(rep.as_dict(), indent=1, ensure_ascii=False) + "\n"
+    if a.json == "-":
+        sys.stdout.write(data)
+    else:
+        print(format_table(rep))
+        if a.json:
+            atomic_write(Path(a.json), data)
+    return 1 if rep.problems else 0
+
+
+COMMANDS = {"check": cmd_check, "calibrate": cmd_calibrate, "review": cmd_review}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

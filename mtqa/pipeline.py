@@ -21,6 +21,7 @@ from mtqa import __version__
 from mtqa.align import align
 from mtqa.detect import Calibration, detect_lm, load_calibration
 from mtqa.errors import OutputError
+from mtqa.features import name_counts
 from mtqa.lm.base import Scorer
 from mtqa.readers import read_inputs
 from mtqa.records import (
@@ -32,14 +33,19 @@ from mtqa.records import (
     Span,
     TokenScore,
 )
-from mtqa.report import writer_class
+from mtqa.references import RunReferences, document_metrics
+from mtqa.report import Writer, writer_class
+from mtqa.report.summary import SummaryWriter, score_thresholds
 from mtqa.rules import check_rules
 from mtqa.segment import segment
 from mtqa.settings import Settings, signature
+from mtqa.sources import RunSources, source_checks
 from mtqa.store import ResultStore, atomic_write, doc_key
 
 ScorerFactory = Callable[[Settings], Scorer]
-Progress = Callable[[str, int], None]  # (event, amount): "docs"/"tokens"/"total"
+# Progress events (event, amount): "total" (sentences in all inputs, sent once before scoring),
+# "sentences" (scored now), "resumed" (found on disk, skipped), "docs" (one per document), "tokens".
+Progress = Callable[[str, int], None]
 
 
 def combine(spans: Sequence[Span], word_score: float) -> tuple[float, str]:
@@ -57,19 +63,21 @@ def combine(spans: Sequence[Span], word_score: float) -> tuple[float, str]:
 
 def analyse(doc: Document, tokens: Sequence[TokenScore], cal: Calibration) -> DocumentResult:
     sentences = []
-    for sent in segment(doc):
-        words = align(doc.text, tokens, sent.start, sent.end)
-        lm_spans = [
-            Span(sp.start, sp.end, doc.text[sp.start : sp.end], sp.severity, sp.score, sp.source,
-                 sp.reason)
-            for sp in detect_lm(words, cal)
-        ]
-        spans = sorted(lm_spans + check_rules(sent), key=lambda s: (s.start, s.end, s.source))
+    sents = segment(doc)
+    ref_columns, ref_metrics, ref_notes = document_metrics(doc, sents)
+    src = source_checks(doc, sents)
+    aligned = [align(doc.text, tokens, sent.start, sent.end) for sent in sents]
+    names = name_counts(w for words in aligned for w in words)
+    for k, sent in enumerate(sents):
+        words = aligned[k]
+        lm_spans, probs = detect_lm(doc.text, words, cal, names)
+        spans = sorted(
+            lm_spans + check_rules(sent) + src.spans[k], key=lambda s: (s.start, s.end, s.source)
+        )
         n_tokens = sum(w.n_tokens for w in words)
         bits = sum(w.surprisal for w in words)
         ppl = 2.0 ** (bits / n_tokens) if n_tokens else float("nan")
-        worst = max((w.surprisal for w in words if w.kind != "punct"), default=0.0)
-        score, severity = combine(spans, cal.percentile(worst))
+        score, severity = combine(spans, max(probs, default=0.0))
         sentences.append(
             SentenceResult(
                 doc_id=doc.doc_id,
@@ -82,10 +90,18 @@ def analyse(doc: Document, tokens: Sequence[TokenScore], cal: Calibration) -> Do
                 score=score,
                 severity=severity,  # type: ignore[arg-type]
                 spans=tuple(spans),
+                metrics=ref_columns[k] + src.columns[k],
                 words=tuple(words),
             )
         )
-    return DocumentResult(doc.doc_id, doc.path, doc.text, tuple(sentences))
+    return DocumentResult(
+        doc.doc_id,
+        doc.path,
+        doc.text,
+        tuple(sentences),
+        notes=ref_notes + src.notes,
+        metrics=ref_metrics + src.metrics,
+    )
 
 
 def check_documents(
@@ -100,7 +116,9 @@ def check_documents(
     return [analyse(d, t, cal) for d, t in zip(docs, tokens)]
 
 
-def chunks(docs: Iterable[Document], max_docs: int = 64, max_chars: int = 200_000) -> Iterator[list[Document]]:
+def chunks(
+    docs: Iterable[Document], max_docs: int = 64, max_chars: int = 200_000
+) -> Iterator[list[Document]]:
     """Group documents so one LM call fills its batches but memory stays bounded."""
     group: list[Document] = []
     size = 0
@@ -134,8 +152,9 @@ def _prepare_outdir(outdir: Path, settings: Settings, resume_key: str) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{outdir}: cannot create the output folder ({exc.strerror}); choose "
-                          "another with -o") from None
+        raise OutputError(
+            f"{outdir}: cannot create the output folder ({exc.strerror}); choose another with -o"
+        ) from None
     if not os.access(outdir, os.W_OK | os.X_OK):
         raise OutputError(f"{outdir}: output folder is not writable; choose another with -o")
     run_json = outdir / "run.json"
@@ -150,7 +169,9 @@ def _prepare_outdir(outdir: Path, settings: Settings, resume_key: str) -> None:
                 "or choose another folder with -o"
             )
     if settings.overwrite:
-        for p in (outdir / ".mtqa-parts").glob("*.json") if (outdir / ".mtqa-parts").is_dir() else []:
+        for p in (
+            (outdir / ".mtqa-parts").glob("*.json") if (outdir / ".mtqa-parts").is_dir() else []
+        ):
             p.unlink()
 
 
@@ -174,6 +195,7 @@ def run_check(
     keys: list[str] = []
     scorer: Scorer | None = None
     timings: dict[str, float] = {"load": 0.0, "score": 0.0}
+    run_refs, run_srcs = RunReferences(), RunSources()
 
     def note(f: Failure) -> None:
         summary.failures.append(f)
@@ -182,42 +204,78 @@ def run_check(
 
     def todo() -> Iterator[Document]:
         for item in read_inputs(
-            inputs, settings.text_field, settings.id_field, settings.encoding_errors
+            inputs,
+            settings.text_field,
+            settings.id_field,
+            settings.encoding_errors,
+            settings.reference,
+            settings.source,
         ):
             if isinstance(item, Failure):
                 note(item)
                 continue
             key = doc_key(resume_key, item.doc_id, item.text, f"{item.source}|{item.reference}")
             keys.append(key)
+            run_refs.add(item)
+            run_srcs.add(item)
             if store.has(key):
                 summary.resumed += 1
                 if progress:
+                    progress("resumed", len(segment(item)))
                     progress("docs", 1)
                 continue
             yield item
 
-    for group in chunks(todo()):
+    if progress:  # a cheap first pass (read + segment) so the progress bar knows its total
+        progress("total", sum(len(segment(d)) for d in _documents(inputs, settings)))
+
+    ray_sig: str | None = None
+    if settings.engine == "ray":  # the same documents, scored on a Ray Data actor pool
+        from mtqa.engine_ray import score_ray
+
+        def put(doc: Document, res: DocumentResult) -> None:
+            extra = f"{doc.source}|{doc.reference}"
+            store.put(doc_key(resume_key, doc.doc_id, doc.text, extra), res)
+            if progress:
+                progress("sentences", len(res.sentences))
+                progress("docs", 1)
+
+        t = time.perf_counter()
+        ray_sig = score_ray(todo(), settings, cal, scorer_factory, put)
+        timings["score"] = time.perf_counter() - t
+
+    for group in chunks(todo()) if settings.engine == "local" else ():
         if scorer is None:
             t = time.perf_counter()
             scorer = scorer_factory(settings)
             timings["load"] = time.perf_counter() - t
         t = time.perf_counter()
         results = check_documents(
-            group, scorer, cal, settings.batch_size,
+            group,
+            scorer,
+            cal,
+            settings.batch_size,
             on_tokens=(lambda n: progress("tokens", n)) if progress else None,
         )
         timings["score"] += time.perf_counter() - t
         for doc, res in zip(group, results):
-            store.put(doc_key(resume_key, doc.doc_id, doc.text, f"{doc.source}|{doc.reference}"), res)
+            store.put(
+                doc_key(resume_key, doc.doc_id, doc.text, f"{doc.source}|{doc.reference}"), res
+            )
             if progress:
+                progress("sentences", len(res.sentences))
                 progress("docs", 1)
 
-    model_sig = scorer.signature() if scorer is not None else _previous_model_sig(outdir, settings)
+    model_sig = ray_sig or (
+        scorer.signature() if scorer is not None else _previous_model_sig(outdir, settings)
+    )
     summary.signature = signature(model_sig, settings.dtype, settings, cal.calibration_id)
     run: dict[str, Any] = {"signature": summary.signature}
     t = time.perf_counter()
-    writers = [writer_class(f)(outdir, run) for f in settings.formats]
+    writers: list[Writer] = []
     try:
+        writers.extend(writer_class(f)(outdir, run) for f in settings.formats)
+        writers.append(SummaryWriter(outdir, run, score_thresholds(cal)))  # summary.csv/.png
         for key in keys:
             res = store.get(key)
             summary.documents += 1
@@ -233,7 +291,7 @@ def run_check(
             summary.worst = sorted(summary.worst, key=lambda x: -x[0])[:5]
             for w in writers:
                 w.write(res)
-        summary.outputs = [w.close() for w in writers]
+        summary.outputs = [w.close() for w in writers] + [outdir / "summary.png"]
     except BaseException:
         for w in writers:
             w.abort()
@@ -265,6 +323,8 @@ def run_check(
                 "resumed": summary.resumed,
                 "failures": len(summary.failures),
             },
+            "references": run_refs.as_dict(),
+            "sources": run_srcs.as_dict(),
             "failures": [str(f) for f in summary.failures],
             "timings": {k: round(v, 3) for k, v in timings.items()}
             | {"total": round(summary.seconds, 3)},
@@ -273,6 +333,19 @@ def run_check(
     atomic_write(outdir / "run.json", json.dumps(run, indent=1, ensure_ascii=False) + "\n")
     summary.outputs.append(outdir / "run.json")
     return summary
+
+
+def _documents(inputs: Sequence[str], settings: Settings) -> Iterator[Document]:
+    for item in read_inputs(
+        inputs,
+        settings.text_field,
+        settings.id_field,
+        settings.encoding_errors,
+        settings.reference,
+        settings.source,
+    ):
+        if not isinstance(item, Failure):
+            yield item
 
 
 def _previous_model_sig(outdir: Path, settings: Settings) -> str:

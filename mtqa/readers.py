@@ -14,9 +14,12 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, UsageError
+from mtqa.pairing import count_lines
 from mtqa.records import Document, Failure
 
 SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv")
@@ -27,7 +30,9 @@ _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b
 def decode(data: bytes, path: str, errors: str = "strict") -> str:
     """Decode UTF-8 bytes (BOM dropped); refuse binary data; name the bad byte."""
     if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:8192]:
-        raise InputError(path, None, "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv")
+        raise InputError(
+            path, None, "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"
+        )
     try:
         text = data.decode("utf-8", errors=errors)
     except UnicodeDecodeError as exc:
@@ -47,9 +52,7 @@ def discover(inputs: Sequence[str]) -> list[tuple[Path, Path]]:
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            files = sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
-            )
+            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
             if not files:
                 raise InputError(
                     raw, None, f"no inputs in this folder (looked for {', '.join(SUFFIXES)} files)"
@@ -76,8 +79,14 @@ def read_inputs(
     text_field: str = "target",
     id_field: str = "id",
     encoding_errors: str = "strict",
+    reference: str | None = None,
+    source: str | None = None,
 ) -> Iterator[Document | Failure]:
-    """Yield every document of every input; failures are yielded, never raised."""
+    """Yield every document of every input; failures are yielded, never raised.
+
+    ``reference``/``source``: .txt files aligned line by line with a single .txt input
+    (``--reference``/``--source``); using them with other inputs is a :class:`UsageError`.
+    """
     seen: dict[str, str] = {}
     found: list[tuple[Path, Path]] = []
     for raw in inputs:
@@ -85,6 +94,13 @@ def read_inputs(
             found.extend(discover([raw]))
         except InputError as exc:
             yield Failure(exc.path, exc.line, exc.message)
+    sides = {k: v for k, v in (("reference", reference), ("source", source)) if v is not None}
+    if sides and (len(found) != 1 or found[0][0].suffix.lower() != ".txt"):
+        flags = " and ".join(f"--{k}" for k in sides)
+        raise UsageError(
+            f"{flags} needs exactly one .txt input; for .jsonl/.tsv/.csv put "
+            f"{' and '.join(repr(k) for k in sides)} fields in each record"
+        )
     for path, root in found:
         name = str(path)
         try:
@@ -98,7 +114,9 @@ def read_inputs(
         prefix = _doc_prefix(path, root)
         suffix = path.suffix.lower()
         if suffix == ".txt":
-            items: Iterator[Document | Failure] = iter(_read_txt(text, name, prefix))
+            items: Iterator[Document | Failure] = iter(
+                _attach_sides(_read_txt(text, name, prefix), sides, encoding_errors)
+            )
         elif suffix == ".jsonl":
             items = _read_jsonl(text, name, prefix, text_field, id_field)
         else:
@@ -125,9 +143,37 @@ def _read_txt(text: str, path: str, doc_id: str) -> list[Document | Failure]:
     return [Document(doc_id=doc_id, text=text, path=path)]
 
 
-def _pick_text(
-    rec: dict[str, object], text_field: str, path: str, line: int
-) -> str | Failure:
+def _attach_sides(
+    items: list[Document | Failure], sides: dict[str, str], encoding_errors: str
+) -> list[Document | Failure]:
+    """Attach ``--reference``/``--source`` files, checking they align line by line."""
+    if not sides or not items or not isinstance(items[0], Document):
+        return items
+    doc = items[0]
+    n_doc = count_lines(doc.text)
+    values: dict[str, Any] = {}
+    for field_name, side in sides.items():
+        try:
+            side_text = decode(Path(side).read_bytes(), side, encoding_errors)
+        except InputError as exc:
+            return [Failure(exc.path, exc.line, exc.message)]
+        except OSError as exc:
+            return [Failure(side, None, f"cannot read --{field_name} file: {exc.strerror}")]
+        n_side = count_lines(side_text)
+        if n_side != n_doc:
+            return [
+                Failure(
+                    side,
+                    None,
+                    f"--{field_name} file has {n_side} lines but {doc.path} has {n_doc}; "
+                    "it must align line by line with the input",
+                )
+            ]
+        values[field_name] = side_text
+    return [replace(doc, **values)]
+
+
+def _pick_text(rec: dict[str, object], text_field: str, path: str, line: int) -> str | Failure:
     fields = [text_field] + (["text"] if text_field == "target" else [])
     for f in fields:
         if f in rec and rec[f] is not None:
@@ -186,7 +232,9 @@ def _read_jsonl(
         try:
             rec = json.loads(raw)
         except json.JSONDecodeError as exc:
-            yield Failure(path, n, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line")
+            yield Failure(
+                path, n, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line"
+            )
             continue
         if not isinstance(rec, dict):
             yield Failure(path, n, "expected a JSON object per line")

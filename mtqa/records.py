@@ -81,7 +81,9 @@ class SentenceResult:
     score: float
     severity: Severity
     spans: tuple[Span, ...] = ()
-    metrics: tuple[tuple[str, float | str | None], ...] = ()  # extra columns (reference metrics, ...)
+    metrics: tuple[
+        tuple[str, float | str | None], ...
+    ] = ()  # extra columns (reference metrics, ...)
     words: tuple[WordScore, ...] = field(default=(), compare=False, repr=False)
 
     @property

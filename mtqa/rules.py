@@ -83,7 +83,9 @@ _RULE_LIST: list[Rule] = [
     ),
     RegexRule(
         "broken-join",
-        re.compile(r"(?<![.\w])(?!(?:etc|vs|al|approx|incl|cf)\.)(?P<span>\w{2,}\.\s+[‘“\"']?[a-z]\w*)"),
+        re.compile(
+            r"(?<![.\w])(?!(?:etc|vs|al|approx|incl|cf)\.)(?P<span>\w{2,}\.\s+[‘“\"']?[a-z]\w*)"
+        ),
         "broken sentence join: a full stop followed by a lower-case continuation",
         "major",
     ),

@@ -29,7 +29,11 @@ class Settings:
     encoding_errors: str = "strict"
     calibration: str | None = None  # path; None = the calibration shipped for the model
     overwrite: bool = False
-    engine: str = "local"
+    engine: str = "local"  # local: this process; ray: a Ray Data actor pool (mtqa.engine_ray)
+    ray_address: str | None = None  # Ray cluster; None: $RAY_ADDRESS, else a local instance
+    ray_actors: int = 0  # scorer actors; 0: one per GPU, else one per CPU of the cluster
+    reference: str | None = None  # .txt aligned line by line with a single .txt input
+    source: str | None = None  # the French source, same shape as ``reference``
     extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -53,6 +57,8 @@ class Settings:
             )
         if self.engine not in ENGINES:
             raise UsageError(f"--engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+        if self.ray_actors < 0:
+            raise UsageError(f"--ray-actors {self.ray_actors}: must be 0 (auto) or more")
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -11,7 +11,10 @@ from mtqa.lm.base import ForwardOutput, make_windows
 from mtqa.lm.fake import FakeScorer
 
 
-@pytest.mark.parametrize("n,window,overlap", [(0, 16, 4), (5, 16, 4), (15, 16, 4), (16, 16, 4), (100, 16, 4), (1000, 64, 0), (333, 32, 20)])
+@pytest.mark.parametrize(
+    "n,window,overlap",
+    [(0, 16, 4), (5, 16, 4), (15, 16, 4), (16, 16, 4), (100, 16, 4), (1000, 64, 0), (333, 32, 20)],
+)
 def test_windows_score_each_token_once(n: int, window: int, overlap: int) -> None:
     ids = list(range(1, n + 1))
     ws = make_windows(0, n, ids, (0,), window, overlap)
@@ -40,7 +43,9 @@ class PositionScorer(FakeScorer):
 
 def test_batch_size_and_order_do_not_change_scores() -> None:
     rng = random.Random(7)
-    texts = [" ".join(f"w{rng.randrange(50)}" for _ in range(rng.randrange(1, 60))) for _ in range(30)]
+    texts = [
+        " ".join(f"w{rng.randrange(50)}" for _ in range(rng.randrange(1, 60))) for _ in range(30)
+    ]
     ref = PositionScorer(window=24, overlap=6).score(texts, batch_size=1)
     for bs in (3, 8, 64):
         assert PositionScorer(window=24, overlap=6).score(texts, batch_size=bs) == ref
@@ -67,4 +72,4 @@ def test_batches_are_length_sorted() -> None:
 
 
 def test_empty_text_gives_no_tokens() -> None:
-    assert FakeScorer().score(["", "a"]) [0] == ()
+    assert FakeScorer().score(["", "a"])[0] == ()

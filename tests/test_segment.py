@@ -8,12 +8,28 @@ from mtqa.records import Document
 from mtqa.segment import segment
 
 CASES = [
-    ("two lines never merge", "First line without stop\nSecond line.", ["First line without stop", "Second line."]),
-    ("Mr. is no break", "Before meeting Mr. Lavrov, Mr. Blinken spoke.", ["Before meeting Mr. Lavrov, Mr. Blinken spoke."]),
+    (
+        "two lines never merge",
+        "First line without stop\nSecond line.",
+        ["First line without stop", "Second line."],
+    ),
+    (
+        "Mr. is no break",
+        "Before meeting Mr. Lavrov, Mr. Blinken spoke.",
+        ["Before meeting Mr. Lavrov, Mr. Blinken spoke."],
+    ),
     ("two sentences", "He left. She stayed.", ["He left.", "She stayed."]),
     ("closing quote stays", "He said “no.” Then he left.", ["He said “no.”", "Then he left."]),
-    ("opening quote starts next", "It ended. “We know,” he said.", ["It ended.", "“We know,” he said."]),
-    ("broken join kept whole", "in the United States. is rebel from Ukraine.", ["in the United States. is rebel from Ukraine."]),
+    (
+        "opening quote starts next",
+        "It ended. “We know,” he said.",
+        ["It ended.", "“We know,” he said."],
+    ),
+    (
+        "broken join kept whole",
+        "in the United States. is rebel from Ukraine.",
+        ["in the United States. is rebel from Ukraine."],
+    ),
     ("stray dot kept", "on this subject. .", ["on this subject. ."]),
     ("initials", "J. R. Smith arrived.", ["J. R. Smith arrived."]),
     ("U.S. abbreviation", "The U.S. Army came. It won.", ["The U.S. Army came.", "It won."]),

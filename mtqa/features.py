@@ -1,0 +1,128 @@
+"""Word scores → feature vectors the detector weighs.
+
+One row per item (word, number or punctuation mark) of a sentence. The LM gives
+surprisal ``s`` (bits, summed over subwords) and the entropy ``h`` of its
+prediction at the item ("what a typical word here costs"); ``wordfreq`` gives the
+unigram surprisal ``u`` (how rare the word is anywhere), capped at ``U_CAP`` for
+words it does not know. The rest describe the item's surroundings: how much the
+next items cost (an error disturbs what follows), whether it looks like a name
+(capitalised mid-sentence, repeated in the document), whether punctuation is
+glued to it, and where it sits in the sentence.
+
+``FEATURES`` is the column order, stored with the fitted weights so a detector
+file and this code can be checked against each other.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from mtqa.records import WordScore
+
+U_CAP = 30.0  # bits for a word wordfreq does not know (zipf 0 ≈ 1 in 10^9 words)
+S_CAP = 40.0
+
+FEATURES: tuple[str, ...] = (
+    "s",  # word surprisal, bits
+    "s_hi",  # max(0, s - 12): the tail matters more than the bulk
+    "h",  # entropy of the LM's prediction at the word, bits
+    "s_minus_h",  # surprise beyond what a typical word here costs
+    "u",  # unigram surprisal (wordfreq), bits
+    "slor",  # s - u: surprising for its frequency
+    "unknown",  # not in wordfreq
+    "n_tok",  # log2(1 + subword tokens)
+    "s_next1",  # surprisal of the next item
+    "s_next2",  # surprisal of the item after that
+    "s_prev",  # surprisal of the previous item
+    "s_rel",  # s minus the sentence's median item surprisal
+    "cap_mid",  # capitalised, not sentence-initial (name-like)
+    "cap_mid_s",  # cap_mid * s: names are expensive but not errors
+    "repeat_doc",  # capitalised and seen more than once in the document
+    "first",  # first item of the sentence
+    "pos",  # relative position in the sentence (0..1)
+    "glued",  # punctuation touches it (no space) on either side
+    "is_punct",
+    "is_number",
+    "punct_s",  # is_punct * s
+    "lower_after_stop",  # a lower-case word right after '.', '!' or '?'
+)
+
+
+@lru_cache(maxsize=200_000)
+def unigram_bits(word: str) -> float:
+    """-log2 of the word's frequency in English (wordfreq); ``U_CAP`` when unknown."""
+    from wordfreq import word_frequency
+
+    f = word_frequency(word, "en")
+    return min(U_CAP, -math.log2(f)) if f > 0 else U_CAP
+
+
+def name_counts(words: Iterable[WordScore]) -> Counter[str]:
+    """How often each capitalised word occurs in a document."""
+    return Counter(w.text for w in words if w.kind == "word" and w.text[:1].isupper())
+
+
+def sentence_features(
+    text: str, words: Sequence[WordScore], names: Counter[str] | None = None
+) -> list[list[float]]:
+    """Feature rows (``FEATURES`` order) for the items of one sentence of ``text``."""
+    n = len(words)
+    if n == 0:
+        return []
+    s = [min(S_CAP, w.surprisal) if math.isfinite(w.surprisal) else S_CAP for w in words]
+    med = sorted(s)[n // 2]
+    rows = []
+    first_word = next((k for k, w in enumerate(words) if w.kind != "punct"), 0)
+    for k, w in enumerate(words):
+        is_word = w.kind == "word"
+        u = unigram_bits(w.text.lower()) if is_word else 0.0
+        unknown = 1.0 if is_word and u >= U_CAP else 0.0
+        cap_mid = 1.0 if is_word and k > first_word and w.text[:1].isupper() else 0.0
+        rep = (
+            1.0
+            if is_word and names is not None and names[w.text] > 1 and w.text[:1].isupper()
+            else 0.0
+        )
+        before = text[w.start - 1] if w.start > 0 else " "
+        after = text[w.end] if w.end < len(text) else " "
+        glued = (
+            1.0
+            if (not before.isspace() and not before.isalnum())
+            or (not after.isspace() and not after.isalnum())
+            else 0.0
+        )
+        prev_item = words[k - 1].text if k > 0 else ""
+        lower_after_stop = (
+            1.0 if is_word and w.text[:1].islower() and prev_item in (".", "!", "?") else 0.0
+        )
+        punct = 1.0 if w.kind == "punct" else 0.0
+        rows.append(
+            [
+                s[k],
+                max(0.0, s[k] - 12.0),
+                w.entropy,
+                s[k] - w.entropy,
+                u,
+                s[k] - u if is_word else 0.0,
+                unknown,
+                math.log2(1 + w.n_tokens),
+                s[k + 1] if k + 1 < n else 0.0,
+                s[k + 2] if k + 2 < n else 0.0,
+                s[k - 1] if k > 0 else 0.0,
+                s[k] - med,
+                cap_mid,
+                cap_mid * s[k],
+                rep,
+                1.0 if k == first_word else 0.0,
+                k / max(1, n - 1),
+                glued,
+                punct,
+                1.0 if w.kind == "number" else 0.0,
+                punct * s[k],
+                lower_after_stop,
+            ]
+        )
+    return rows
