@@ -28,6 +28,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +76,9 @@ class Detector:
         digest = hashlib.sha256(blob.encode()).hexdigest()[:8]
         return f"lr{len(self.features)}:{digest}:p{self.minor:.3f}/{self.major:.3f}"
 
-    @property
-    def columns(self) -> list[int]:
-        return [FEATURES.index(f) for f in self.features]
+    @cached_property
+    def columns(self) -> tuple[int, ...]:
+        return tuple(FEATURES.index(f) for f in self.features)
 
     def logit(self, row: Sequence[float]) -> float:
         z = self.bias

@@ -1,0 +1,338 @@
+"""``mtqa eval GOLD.jsonl RUN_DIR``: how well a run's flags match hand-marked spans.
+
+Gold: one JSON record per line, ``{"id", "target", "spans": [{"start", "end",
+"severity", "category"}]}`` (offsets into ``target``). The run: the
+``segments.jsonl`` of ``mtqa check``. Each gold record is found in the run by
+its text: the document with the same id and text, else the document that holds
+``target`` as a line (the ``line`` field picks among repeats), else the first
+document that contains it. Predicted spans inside the record are compared with
+its gold spans.
+
+Metrics (sacrebleu style: small classes, one number each, a signature):
+
+* span precision/recall/F1 — a predicted span is right when it overlaps a gold
+  span; a gold span is found when a predicted span overlaps it;
+* ``major found`` — gold major spans overlapped by any flag;
+* character F1 — over the characters inside spans;
+* word MCC — Matthews correlation of per-word bad/ok labels (WMT word-level QE);
+* sentence AUROC — records with errors vs records without, ranked by the run's
+  sentence score, beside the AUROC of a bare word count (the baseline to beat);
+* clean flag rate — records without gold spans that got any flag (major flag).
+
+Per category: the records whose spans are all of that category, plus every
+record without spans (so precision, AUROC and false alarms stay meaningful).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mtqa.errors import InputError
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    start: int
+    end: int
+    severity: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One gold record with what the run predicted on it (record offsets)."""
+
+    id: str
+    text: str
+    gold: tuple[GoldSpan, ...]
+    pred: tuple[tuple[int, int, str], ...]  # (start, end, severity)
+    score: float  # the run's sentence score (max over the sentences in the record)
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self.gold)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def read_gold(path: str) -> list[dict[str, Any]]:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(path, None, "no such file; pass a gold .jsonl file")
+    out = []
+    for n, line in enumerate(p.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            text = rec["target"]
+            spans = [
+                GoldSpan(
+                    int(s["start"]),
+                    int(s["end"]),
+                    s.get("severity", "major"),
+                    s.get("category") or "error",
+                )
+                for s in rec.get("spans", [])
+            ]
+        except (ValueError, KeyError, TypeError) as e:
+            raise InputError(
+                path,
+                n,
+                f"not a gold record ({type(e).__name__}: {e}); expected "
+                '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}',
+            ) from None
+        for s in spans:
+            if not 0 <= s.start < s.end <= len(text):
+                raise InputError(path, n, f"span {s.start}-{s.end} is outside the target text")
+        out.append(
+            {"id": str(rec.get("id", n)), "line": rec.get("line"), "text": text, "spans": spans}
+        )
+    if not out:
+        raise InputError(path, None, "no gold records")
+    return out
+
+
+def read_run(run_dir: str) -> list[dict[str, Any]]:
+    p = Path(run_dir) / "segments.jsonl"
+    if not p.is_file():
+        raise InputError(
+            str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
+        )
+    return [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def _locate(rec: dict[str, Any], docs: Sequence[dict[str, Any]]) -> tuple[dict, int] | None:
+    text = rec["text"]
+    for d in docs:
+        if d["id"] == rec["id"] and d["text"].strip() == text.strip() and text in d["text"]:
+            return d, d["text"].index(text)
+    for d in docs:
+        lines = d["text"].splitlines(keepends=True)
+        starts = [0]
+        for ln in lines:
+            starts.append(starts[-1] + len(ln))
+        hits = [k for k, ln in enumerate(lines) if ln.rstrip("\r\n") == text]
+        if hits:
+            line = rec.get("line")
+            k = line - 1 if isinstance(line, int) and line - 1 in hits else hits[0]
+            return d, starts[k]
+    for d in docs:
+        if text in d["text"]:
+            return d, d["text"].index(text)
+    return None
+
+
+def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
+    units = []
+    for rec in gold:
+        found = _locate(rec, docs)
+        if found is None:
+            raise InputError(
+                where,
+                None,
+                f"gold record {rec['id']!r} is not in this run; "
+                "score the gold targets with `mtqa check` first",
+            )
+        d, off = found
+        end = off + len(rec["text"])
+        pred = tuple(
+            (max(s["start"], off) - off, min(s["end"], end) - off, s["severity"])
+            for s in d["spans"]
+            if _overlap((s["start"], s["end"]), (off, end))
+        )
+        score = max(
+            (s["score"] for s in d["sentences"] if _overlap((s["start"], s["end"]), (off, end))),
+            default=0.0,
+        )
+        units.append(Unit(rec["id"], rec["text"], tuple(rec["spans"]), pred, float(score)))
+    return units
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def auroc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
+    """P(score of a random positive > a random negative), ties count half."""
+    if not pos or not neg:
+        return None
+    allv = sorted([(v, 1) for v in pos] + [(v, 0) for v in neg])
+    rank_sum, i = 0.0, 0
+    while i < len(allv):
+        j = i
+        while j < len(allv) and allv[j][0] == allv[i][0]:
+            j += 1
+        avg = (i + j + 1) / 2  # 1-based average rank of the tie group
+        rank_sum += avg * sum(1 for k in range(i, j) if allv[k][1])
+        i = j
+    n1, n0 = len(pos), len(neg)
+    return (rank_sum - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def mcc(tp: int, fp: int, fn: int, tn: int) -> float:
+    den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (tp * tn - fp * fn) / den if den else 0.0
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Scores:
+    records: int = 0
+    with_errors: int = 0
+    gold_spans: int = 0
+    gold_major: int = 0
+    found: int = 0
+    major_found: int = 0
+    flags: int = 0
+    flags_right: int = 0
+    char_tp: int = 0
+    char_pred: int = 0
+    char_gold: int = 0
+    word: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # tp fp fn tn
+    clean_flagged: int = 0
+    clean_major: int = 0
+    auroc: float | None = None
+    auroc_words: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.flags_right / self.flags if self.flags else 0.0
+        r = self.found / self.gold_spans if self.gold_spans else 0.0
+        cp = self.char_tp / self.char_pred if self.char_pred else 0.0
+        cr = self.char_tp / self.char_gold if self.char_gold else 0.0
+        clean = self.records - self.with_errors
+        return {
+            "records": self.records,
+            "with_errors": self.with_errors,
+            "gold_spans": self.gold_spans,
+            "flags": self.flags,
+            "span_precision": round(p, 4),
+            "span_recall": round(r, 4),
+            "span_f1": round(f1(p, r), 4),
+            "major_found": f"{self.major_found}/{self.gold_major}",
+            "char_f1": round(f1(cp, cr), 4),
+            "word_mcc": round(mcc(*self.word), 4),
+            "sentence_auroc": None if self.auroc is None else round(self.auroc, 4),
+            "word_count_auroc": None if self.auroc_words is None else round(self.auroc_words, 4),
+            "clean_flag_rate": round(self.clean_flagged / clean, 4) if clean else None,
+            "clean_major_rate": round(self.clean_major / clean, 4) if clean else None,
+        }
+
+
+def score_units(units: Iterable[Unit]) -> Scores:
+    sc = Scores()
+    pos: list[float] = []
+    neg: list[float] = []
+    pos_n: list[float] = []
+    neg_n: list[float] = []
+    for u in units:
+        sc.records += 1
+        gold = [(g.start, g.end) for g in u.gold]
+        pred = [(s, e) for s, e, _ in u.pred]
+        n_words = len(_WORD.findall(u.text))
+        if u.has_error:
+            sc.with_errors += 1
+            pos.append(u.score)
+            pos_n.append(n_words)
+        else:
+            neg.append(u.score)
+            neg_n.append(n_words)
+            sc.clean_flagged += bool(u.pred)
+            sc.clean_major += any(sev == "major" for _, _, sev in u.pred)
+        sc.gold_spans += len(gold)
+        sc.found += sum(1 for g in gold if any(_overlap(g, p) for p in pred))
+        for g in u.gold:
+            if g.severity == "major":
+                sc.gold_major += 1
+                sc.major_found += any(_overlap((g.start, g.end), p) for p in pred)
+        sc.flags += len(pred)
+        sc.flags_right += sum(1 for p in pred if any(_overlap(p, g) for g in gold))
+        gchars = {i for s, e in gold for i in range(s, e) if not u.text[i].isspace()}
+        pchars = {i for s, e in pred for i in range(s, e) if not u.text[i].isspace()}
+        sc.char_tp += len(gchars & pchars)
+        sc.char_gold += len(gchars)
+        sc.char_pred += len(pchars)
+        for m in _WORD.finditer(u.text):
+            w = m.span()
+            bad = any(_overlap(w, g) for g in gold)
+            flagged = any(_overlap(w, p) for p in pred)
+            sc.word[0 if bad and flagged else 1 if flagged else 2 if bad else 3] += 1
+    sc.auroc = auroc(pos, neg)
+    sc.auroc_words = auroc(pos_n, neg_n)
+    return sc
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    overall: dict[str, Any]
+    by_category: dict[str, dict[str, Any]]
+    signature: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "signature": self.signature,
+            "overall": self.overall,
+            "by_category": self.by_category,
+        }
+
+
+def evaluate(gold_path: str, run_dir: str) -> Evaluation:
+    gold = read_gold(gold_path)
+    docs = read_run(run_dir)
+    units = match(gold, docs, str(Path(run_dir) / "segments.jsonl"))
+    cats = sorted({g.category for u in units for g in u.gold})
+    by_cat = {}
+    for c in cats:
+        subset = [u for u in units if all(g.category == c for g in u.gold)]
+        if any(u.has_error for u in subset):
+            by_cat[c] = score_units(subset).as_dict()
+    try:
+        run_sig = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))["signature"]
+    except (OSError, ValueError, KeyError):
+        run_sig = "unknown"
+    return Evaluation(
+        score_units(units).as_dict(), by_cat, f"gold:{Path(gold_path).name}|{run_sig}"
+    )
+
+
+COLUMNS = (
+    ("records", "records"),
+    ("gold_spans", "gold"),
+    ("flags", "flags"),
+    ("span_precision", "P"),
+    ("span_recall", "R"),
+    ("span_f1", "F1"),
+    ("major_found", "major"),
+    ("char_f1", "charF1"),
+    ("word_mcc", "MCC"),
+    ("sentence_auroc", "AUROC"),
+    ("word_count_auroc", "AUROC(words)"),
+    ("clean_flag_rate", "clean flag"),
+)
+
+
+def format_table(ev: Evaluation) -> str:
+    rows = [("all", ev.overall)] + sorted(ev.by_category.items())
+    head = ["category"] + [h for _, h in COLUMNS]
+    body = [
+        [name] + ["-" if d.get(k) is None else str(d.get(k)) for k, _ in COLUMNS]
+        for name, d in rows
+    ]
+    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        for r in [head] + body
+    ]
+    return "\n".join(lines + [ev.signature])

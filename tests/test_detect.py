@@ -1,0 +1,156 @@
+"""The detector: logistic fit, thresholds at a stated clean false-alarm rate, spans."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from mtqa.calibrate import SentenceRows, calibrate, fit_detector
+from mtqa.detect import Detector, detect_lm, fit_logistic, load_calibration, rate_threshold
+from mtqa.features import FEATURES, sentence_features
+from mtqa.lm.fake import FakeScorer
+from mtqa.records import WordScore
+from mtqa.settings import Settings
+
+
+def row(s: float, **kw: float) -> list[float]:
+    r = [0.0] * len(FEATURES)
+    r[FEATURES.index("s")] = s
+    for k, v in kw.items():
+        r[FEATURES.index(k)] = v
+    return r
+
+
+def test_logistic_fit_learns_the_signal() -> None:
+    rng = random.Random(1)
+    rows, labels = [], []
+    for _ in range(2000):
+        bad = rng.random() < 0.1
+        rows.append(row(rng.gauss(15 if bad else 5, 2), h=rng.gauss(5, 1)))
+        labels.append(int(bad))
+    mean, scale, w, b = fit_logistic(rows, labels, ("s", "h"))
+    det = Detector("m", ("s", "h"), tuple(mean), tuple(scale), tuple(w), b, 0.5, 0.9, "t", 0)
+    lo, hi = det.probabilities([row(4.0, h=5.0), row(16.0, h=5.0)])
+    assert lo < 0.01 and hi > 0.99
+    assert abs(w[1]) < abs(w[0])  # the noise feature weighs less
+
+
+@pytest.mark.parametrize(
+    ("scores", "always", "rate", "expected_flagged"),
+    [
+        ([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], [False] * 10, 0.2, 2),
+        ([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], [True] + [False] * 9, 0.2, 2),
+        ([0.5] * 10, [False] * 10, 0.2, 0),  # ties: flag none rather than all
+        ([0.1] * 10, [True] * 3 + [False] * 7, 0.2, 3),  # the rules alone exceed the budget
+    ],
+)
+def test_rate_threshold(
+    scores: list[float], always: list[bool], rate: float, expected_flagged: int
+) -> None:
+    t = rate_threshold(scores, always, rate)
+    assert sum(1 for s, a in zip(scores, always) if s >= t or a) == expected_flagged
+
+
+def clean_and_fit() -> tuple[list[SentenceRows], list[SentenceRows]]:
+    rng = random.Random(2)
+    fit, clean = [], []
+    for _ in range(300):
+        n = rng.randrange(5, 15)
+        rows = [row(rng.gauss(5, 2)) for _ in range(n)]
+        labels = [0] * n
+        if rng.random() < 0.5:
+            k = rng.randrange(n)
+            rows[k] = row(rng.gauss(14, 3))
+            labels[k] = 1
+        fit.append(SentenceRows(rows, labels, False, False))
+    for i in range(400):
+        n = rng.randrange(5, 15)
+        rows = [row(rng.gauss(5, 2)) for _ in range(n)]
+        clean.append(SentenceRows(rows, [0] * n, i % 50 == 0, i % 25 == 0))
+    return fit, clean
+
+
+def test_fit_detector_meets_the_clean_rates() -> None:
+    fit, clean = clean_and_fit()
+    det = fit_detector(fit, clean, "m", "synthetic", major_rate=0.05, minor_rate=0.15)
+    worst = [max(det.probabilities(s.rows)) for s in clean]
+    major = sum(1 for w, s in zip(worst, clean) if w >= det.major or s.rule_major) / len(clean)
+    flag = sum(1 for w, s in zip(worst, clean) if w >= det.minor or s.rule_any) / len(clean)
+    assert major <= 0.05 and flag <= 0.15
+    assert flag > 0.10  # the budget is used, not wasted
+    assert det.minor <= det.major
+    assert det.meta["clean_major_rate"] == pytest.approx(major)
+    again = Detector.from_json(det.to_json(), "x")
+    assert again == det and again.calibration_id == det.calibration_id
+
+
+def test_v0_threshold_file_still_loads(tmp_path: Path) -> None:
+    p = tmp_path / "old.json"
+    p.write_text(
+        json.dumps(
+            {
+                "kind": "surprisal-threshold",
+                "model": "m",
+                "minor": 10.0,
+                "major": 20.0,
+                "source": "s",
+                "n_words": 5,
+            }
+        ),
+        encoding="utf-8",
+    )
+    det = load_calibration("m", str(p))
+    lo, mid, hi = det.probabilities([row(9.0), row(15.0), row(21.0)])
+    assert lo < det.minor <= mid < det.major <= hi
+
+
+def words_of(text: str, costs: dict[str, float]) -> list[WordScore]:
+    from mtqa.align import items
+
+    return [
+        WordScore(s, e, text[s:e], costs.get(text[s:e], 2.0), 1, 4.0, kind)  # type: ignore[arg-type]
+        for s, e, kind in items(text)
+    ]
+
+
+def test_spans_merge_across_punctuation_and_keep_offsets() -> None:
+    text = "Intro. The mere idea — bloop, zork — and insupports Russia."
+    det = Detector("m", ("s",), (0.0,), (1.0,), (1.0,), -10.0, 0.5, 0.99, "t", 0)
+    words = words_of(text, {"bloop": 12.0, "zork": 13.0, "insupports": 16.0})
+    start = text.index("The")
+    spans, probs = detect_lm(text, [w for w in words if w.start >= start], det)
+    assert len(probs) == len([w for w in words if w.start >= start])
+    assert [(s.text, s.severity) for s in spans] == [
+        ("bloop, zork", "minor"),
+        ("insupports", "major"),
+    ]
+    for s in spans:
+        assert text[s.start : s.end] == s.text and s.source == "lm"
+    assert "insupports" in spans[1].reason and "bits" in spans[1].reason
+
+
+def test_features_see_names_and_glued_quotes() -> None:
+    text = "He met Kouleba and “proof” came."
+    words = words_of(text, {})
+    rows = sentence_features(text, words)
+    by = {w.text: dict(zip(FEATURES, r)) for w, r in zip(words, rows)}
+    assert by["Kouleba"]["cap_mid"] == 1.0 and by["He"]["cap_mid"] == 0.0
+    assert by["proof"]["glued"] == 1.0 and by["met"]["glued"] == 0.0
+    assert by["Kouleba"]["unknown"] == 1.0 and by["met"]["unknown"] == 0.0
+
+
+def test_calibrate_end_to_end_with_the_fake_scorer(tmp_path: Path, shared_dir: Path) -> None:
+    out = tmp_path / "fake.calibration.json"
+    path, det = calibrate(
+        str(shared_dir / "calibration" / "clean_en.txt"),
+        Settings(model="fake"),
+        lambda s: FakeScorer(),
+        str(out),
+        limit=400,
+    )
+    assert path == out and load_calibration("fake", str(out)) == det
+    assert det.meta["clean_major_rate"] <= 0.05 and det.meta["clean_flag_rate"] <= 0.15
+    assert det.meta["fit_errors"] > 50

@@ -1,0 +1,156 @@
+"""``mtqa eval``: metric definitions (table-driven) and the command on a fake run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mtqa.cli import main
+from mtqa.errors import InputError
+from mtqa.evaluate import GoldSpan, Unit, auroc, evaluate, mcc, score_units
+
+
+@pytest.mark.parametrize(
+    ("pos", "neg", "expected"),
+    [
+        ([3.0, 4.0], [1.0, 2.0], 1.0),
+        ([1.0, 2.0], [3.0, 4.0], 0.0),
+        ([1.0], [1.0], 0.5),
+        ([2.0, 0.0], [1.0], 0.5),
+        ([1.0, 3.0], [2.0, 2.0, 0.0], 4 / 6),
+        ([], [1.0], None),
+    ],
+)
+def test_auroc(pos: list[float], neg: list[float], expected: float | None) -> None:
+    assert auroc(pos, neg) == (None if expected is None else pytest.approx(expected))
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [((5, 0, 0, 5), 1.0), ((0, 5, 5, 0), -1.0), ((0, 0, 0, 10), 0.0), ((2, 1, 1, 6), 0.5238)],
+)
+def test_mcc(counts: tuple[int, int, int, int], expected: float) -> None:
+    assert mcc(*counts) == pytest.approx(expected, abs=1e-4)
+
+
+def unit(
+    text: str, gold: list[tuple[int, int, str]], pred: list[tuple[int, int, str]], score: float
+) -> Unit:
+    return Unit(
+        "u", text, tuple(GoldSpan(s, e, sev, "c") for s, e, sev in gold), tuple(pred), score
+    )
+
+
+def test_span_and_word_scores() -> None:
+    text = "the cat sat on the mat"
+    units = [
+        # one gold span found (overlap), one false flag
+        unit(
+            text, [(4, 7, "major"), (15, 18, "minor")], [(5, 10, "minor"), (19, 22, "major")], 0.9
+        ),
+        unit(text, [], [(0, 3, "major")], 0.8),  # clean, flagged major
+        unit(text, [], [], 0.1),
+    ]
+    d = score_units(units).as_dict()
+    assert d["gold_spans"] == 2 and d["flags"] == 3
+    assert d["span_precision"] == pytest.approx(1 / 3, abs=1e-4)
+    assert d["span_recall"] == 0.5
+    assert d["major_found"] == "1/1"
+    assert d["clean_flag_rate"] == 0.5 and d["clean_major_rate"] == 0.5
+    assert d["sentence_auroc"] == 1.0
+    # words: u1 cat(tp) sat(fp) the2(fn) mat(fp); u2 the(fp); tn = 6 - 4 + 6 - 1 + 6 = 13
+    assert d["word_mcc"] == pytest.approx(mcc(1, 3, 1, 13), abs=1e-4)
+    # chars: gold 'cat','the'(6); pred 'at s','mat','the'(but 'the' of u2 not gold) -> tp 'at'
+    assert 0 < d["char_f1"] < 0.5
+
+
+def fake_run(tmp: Path, docs: list[dict]) -> Path:
+    run = tmp / "run"
+    run.mkdir()
+    (run / "segments.jsonl").write_text(
+        "".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8"
+    )
+    (run / "run.json").write_text(json.dumps({"signature": "mtqa:test"}), encoding="utf-8")
+    return run
+
+
+def test_gold_lines_found_in_a_document(tmp_path: Path) -> None:
+    text = "First line here.\nSecond line massaging.\nFirst line here."
+    doc = {
+        "id": "article",
+        "text": text,
+        "sentences": [
+            {"start": 0, "end": 16, "score": 0.1},
+            {"start": 17, "end": 39, "score": 0.9},
+            {"start": 40, "end": 56, "score": 0.2},
+        ],
+        "spans": [{"start": 29, "end": 38, "severity": "major"}],
+    }
+    gold = tmp_path / "gold.jsonl"
+    recs = [
+        {"id": "g1", "line": 1, "target": "First line here.", "spans": []},
+        {
+            "id": "g2",
+            "line": 2,
+            "target": "Second line massaging.",
+            "spans": [{"start": 12, "end": 21, "severity": "major", "category": "false-friend"}],
+        },
+        {"id": "g3", "line": 3, "target": "First line here.", "spans": []},
+    ]
+    gold.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    ev = evaluate(str(gold), str(fake_run(tmp_path, [doc])))
+    assert ev.overall["span_precision"] == 1.0 and ev.overall["span_recall"] == 1.0
+    assert ev.overall["sentence_auroc"] == 1.0
+    assert ev.by_category["false-friend"]["major_found"] == "1/1"
+    assert ev.signature == "gold:gold.jsonl|mtqa:test"
+
+
+def test_eval_command_prints_table_and_writes_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = {
+        "id": "d",
+        "text": "Bad wurd here.",
+        "sentences": [{"start": 0, "end": 14, "score": 1}],
+        "spans": [],
+    }
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps(
+            {
+                "id": "d",
+                "target": "Bad wurd here.",
+                "spans": [{"start": 4, "end": 8, "severity": "major", "category": "non-word"}],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    run = fake_run(tmp_path, [doc])
+    assert main(["eval", str(gold), str(run)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:4] == ["category", "records", "gold", "flags"]
+    assert out[1].split()[:4] == ["all", "1", "1", "0"]
+    saved = json.loads((run / "eval.json").read_text(encoding="utf-8"))
+    assert saved["overall"]["span_recall"] == 0.0
+
+
+def test_gold_not_in_run_is_an_input_error(tmp_path: Path) -> None:
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps({"id": "x", "target": "Not there.", "spans": []}) + "\n", encoding="utf-8"
+    )
+    run = fake_run(tmp_path, [{"id": "d", "text": "Other.", "sentences": [], "spans": []}])
+    with pytest.raises(InputError, match="not in this run"):
+        evaluate(str(gold), str(run))
+
+
+def test_bad_gold_line_names_the_line(tmp_path: Path) -> None:
+    gold = tmp_path / "g.jsonl"
+    gold.write_text('{"id": "a", "target": "ok", "spans": []}\n{"id": "b"}\n', encoding="utf-8")
+    run = fake_run(tmp_path, [])
+    with pytest.raises(InputError) as e:
+        evaluate(str(gold), str(run))
+    assert e.value.line == 2
