@@ -83,9 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
 
-    k = sub.add_parser("calibrate", help="measure clean English and write the thresholds")
+    k = sub.add_parser(
+        "calibrate", help="fit the detector on injected errors, set thresholds on clean English"
+    )
     k.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
     k.add_argument("--model", default=Settings.model)
+    k.add_argument("--dtype", choices=DTYPES, default=Settings.dtype)
+    k.add_argument("--seed", type=int, default=13, help="seed of the error injection")
+    k.add_argument(
+        "--major-rate", type=float, default=0.05, help="most clean sentences with a major flag"
+    )
+    k.add_argument(
+        "--minor-rate", type=float, default=0.15, help="most clean sentences with any flag"
+    )
     k.add_argument(
         "-o", "--output", help="calibration file (default models/<model>.calibration.json)"
     )
@@ -93,6 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--limit", type=int, default=0, help="use only the first N lines")
     k.add_argument("--batch-size", type=int, default=Settings.batch_size)
     k.add_argument("--quiet", action="store_true")
+
+    e = sub.add_parser("eval", help="compare a run's flags with hand-marked (gold) spans")
+    e.add_argument("gold", metavar="GOLD.jsonl", help='{"id","target","spans":[...]} per line')
+    e.add_argument("run", metavar="RUN_DIR", help="an output folder of `mtqa check`")
+    e.add_argument(
+        "--json", metavar="FILE", help="where to write the JSON (default RUN_DIR/eval.json)"
+    )
+
+    y = sub.add_parser("synth", help="inject MT-like errors into clean English (a gold dev set)")
+    y.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
+    y.add_argument("-o", "--output", required=True, help="gold .jsonl to write")
+    y.add_argument("--part", choices=("fit", "threshold", "dev", "all"), default="dev")
+    y.add_argument("--limit", type=int, default=0, help="at most N records")
+    y.add_argument("--seed", type=int, default=29)
+    y.add_argument("--rate", type=float, default=0.5, help="share of lines that get an error")
 
     r = sub.add_parser(
         "review", help="read a reviewed sentences.csv back: flag precision, misses, threshold"
@@ -214,9 +239,63 @@ def cmd_check(a: argparse.Namespace) -> int:
 def cmd_calibrate(a: argparse.Namespace) -> int:
     from mtqa.calibrate import calibrate
 
-    settings = Settings(model=a.model, batch_size=a.batch_size)
-    path = calibrate(a.clean, settings, load_scorer, a.output, a.lines_per_doc, a.limit)
+    for name in ("major_rate", "minor_rate"):
+        if not 0.0 < getattr(a, name) < 1.0:
+            raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be in (0, 1)")
+    settings = Settings(model=a.model, dtype=a.dtype, batch_size=a.batch_size)
+    path, det = calibrate(
+        a.clean,
+        settings,
+        load_scorer,
+        a.output,
+        a.lines_per_doc,
+        a.limit,
+        a.seed,
+        a.major_rate,
+        a.minor_rate,
+    )
+    if not a.quiet:
+        m = det.meta
+        print(
+            f"mtqa: detector {det.calibration_id} fitted on {m['fit_sentences']} sentences "
+            f"({m['fit_errors']} error words); on {m['clean_sentences']} held-apart clean "
+            f"sentences {m['clean_major_rate']:.1%} get a major flag, "
+            f"{m['clean_flag_rate']:.1%} any flag",
+            file=sys.stderr,
+        )
     print(path)
+    return 0
+
+
+def cmd_eval(a: argparse.Namespace) -> int:
+    import json
+
+    from mtqa.evaluate import evaluate, format_table
+    from mtqa.store import atomic_write
+
+    ev = evaluate(a.gold, a.run)
+    out = Path(a.json) if a.json else Path(a.run) / "eval.json"
+    atomic_write(out, json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n")
+    print(format_table(ev))
+    return 0
+
+
+def cmd_synth(a: argparse.Namespace) -> int:
+    import json
+
+    from mtqa.calibrate import clean_lines, split
+    from mtqa.store import atomic_write
+    from mtqa.synth import make_records
+
+    lines = clean_lines(a.clean)
+    parts = dict(zip(("fit", "threshold", "dev"), split(lines)))
+    chosen = lines if a.part == "all" else parts[a.part]
+    if a.limit:
+        chosen = chosen[: a.limit]
+    recs = make_records(chosen, seed=a.seed, rate=a.rate, prefix=a.part)
+    atomic_write(Path(a.output), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
+    n_err = sum(1 for r in recs if r["spans"])
+    print(f"{a.output}: {len(recs)} records, {n_err} with an injected error", file=sys.stderr)
     return 0
 
 
@@ -241,7 +320,13 @@ def cmd_review(a: argparse.Namespace) -> int:
     return 1 if rep.problems else 0
 
 
-COMMANDS = {"check": cmd_check, "calibrate": cmd_calibrate, "review": cmd_review}
+COMMANDS = {
+    "check": cmd_check,
+    "calibrate": cmd_calibrate,
+    "eval": cmd_eval,
+    "synth": cmd_synth,
+    "review": cmd_review,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
