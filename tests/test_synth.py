@@ -1,0 +1,55 @@
+"""The error-injection generator: gold offsets exact, deterministic, every kind reachable."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from mtqa.cli import main
+from mtqa.synth import INJECTORS, corrupt, make_records
+
+SENTENCES = [
+    "The minister currently said that the political crisis was not over, the officials added.",
+    "However, the new government attended the meeting in Europe's capital on Thursday.",
+    "“We will not accept this,” he said, warning that the protests would continue: many agree.",
+    "Several thousand demonstrators gathered in the city centre to protest against the reform.",
+    "The company said its shares had fallen sharply after the announcement of the results.",
+]
+
+
+@pytest.mark.parametrize("category", sorted(INJECTORS))
+def test_each_kind_injects_with_exact_offsets(category: str) -> None:
+    hits = 0
+    for k, text in enumerate(SENTENCES * 4):
+        rec = corrupt(text, random.Random(k), [category])
+        if rec is None:
+            continue
+        hits += 1
+        assert rec["target"] != text
+        for s in rec["spans"]:
+            assert rec["target"][s["start"] : s["end"]] == s["text"] != ""
+            assert s["category"] == category and s["severity"] in ("minor", "major")
+    assert hits > 0, f"{category} never applied"
+
+
+def test_records_are_deterministic_and_about_half_corrupted() -> None:
+    lines = SENTENCES * 40
+    a, b = make_records(lines, seed=7), make_records(lines, seed=7)
+    assert a == b and a != make_records(lines, seed=8)
+    share = sum(1 for r in a if r["spans"]) / len(a)
+    assert 0.35 < share < 0.6
+    assert [r["id"] for r in a[:2]] == ["syn-1", "syn-2"]
+
+
+def test_synth_command_writes_gold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clean = tmp_path / "clean.txt"
+    clean.write_text("\n".join(SENTENCES * 20), encoding="utf-8")
+    out = tmp_path / "dev.jsonl"
+    assert main(["synth", str(clean), "-o", str(out), "--part", "all", "--limit", "30"]) == 0
+    recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(recs) == 30
+    n_err = sum(1 for r in recs if r["spans"])
+    assert capsys.readouterr().err == f"{out}: 30 records, {n_err} with an injected error\n"
