@@ -1,0 +1,176 @@
+"""Rule checks: table-driven cases (rule id, text, expected span texts), offsets, and the
+false-alarm bound on clean English (``../shared/calibration/clean_en.txt``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mtqa.records import Document, Sentence
+from mtqa.rules import RULES, check_rules, near_word
+from mtqa.segment import segment
+
+# Bounds from issue 3 / docs/rules.md: each rule fires on at most 0.5% of clean lines, the
+# major rules together on at most 1%. Measured on clean_en.txt (2,000 lines): at most
+# 0.25% for any one rule (non-word, on real typos such as "interseciton"), 0.30% for majors.
+MAX_RULE_RATE = 0.005
+MAX_MAJOR_RATE = 0.01
+
+
+def sentence(text: str, start: int = 0) -> Sentence:
+    return Sentence(doc_id="d", index=1, start=start, end=start + len(text), text=text)
+
+
+def texts(rule: str, text: str) -> list[str]:
+    return [s.text for s in RULES[rule].check(sentence(text))]
+
+
+CASES = [
+    # french-spacing: a space before ; : ! ? (regular, no-break or narrow no-break)
+    ("french-spacing", "He asked : why ?", ["d :", "y ?"]),
+    ("french-spacing", "Enough\u00a0!", ["h\u00a0!"]),
+    ("french-spacing", "He asked: why? Time: 10:30.", []),
+    ("french-spacing", "The band Yahoo! News and Ruki Vverh! played.", []),
+    # guillemets
+    ("guillemets", "He said « no » twice.", ["«", "»"]),
+    ("guillemets", "He said “no” twice.", []),
+    # french-numbers
+    ("french-numbers", "Growth was 3,5 % in 2021.", ["3,5"]),
+    ("french-numbers", "About 10 000 people came at 14h30.", ["10 000", "14h30"]),
+    ("french-numbers", "On the 1er of May.", ["1er"]),
+    ("french-numbers", "Growth was 3.5% and 10,000 people came at 2:30 in 2021, 2022.", []),
+    # punct-spacing
+    ("punct-spacing", "in front of the mural , and the site", ["l ,"]),
+    ("punct-spacing", "He paused ... then spoke, and left.", []),
+    # stray-period
+    ("stray-period", "on this subject. .", [". ."]),
+    ("stray-period", "He waited... and then left.", []),
+    # broken-join: a full stop followed by a lower-case word
+    ("broken-join", "the conflict in the United States. is rebel from Ukraine.", ["States. is"]),
+    ("broken-join", "sees only that. ‘a Ukrainian war", ["that. ‘a"]),
+    ("broken-join", "He said “yes”. the rest followed.", ["“yes”. the"]),
+    ("broken-join", "which led to a. man on base", ["a. man"]),
+    ("broken-join", "U.S. officials met e.g. the French at 3 p.m. on Monday.", []),
+    ("broken-join", "Apple Inc. announced a flat of 50 sq. m in Paris, etc. and more.", []),
+    ("broken-join", "John F. kennedy aside, Dr. no. He left. Then he ate.", []),
+    ("broken-join", "He waited... and left. “Fine,” he said.", []),
+    # quote-spacing: a closing quote with a space before it and none after
+    ("quote-spacing", "at the expense of Ukraine , ”he said.", [", ”h"]),
+    ("quote-spacing", 'he said "no ,"so we left', []),
+    ("quote-spacing", 'He said, "we are ready" and "very ready".', []),
+    ("quote-spacing", 'He said "we are ready "and left.', [' "a']),
+    # orphan-quote: an opening quote that closes the sentence
+    ("orphan-quote", "refrained from using. in the past “.", ["“."]),
+    ("orphan-quote", "He said: ‘", [": ‘"]),
+    ("orphan-quote", "He said “yes”.", []),
+    # repeated-word
+    ("repeated-word", "the the cat sat on on the mat", ["the the", "on on"]),
+    ("repeated-word", "between Misakubo Misakubo Station", ["Misakubo Misakubo"]),
+    ("repeated-word", "she had had enough; that that was fine in Walla Walla", []),
+    ("repeated-word", "the theme, 10 10 times", []),
+    # non-word: not in wordfreq's English list, near a common word, not name-like
+    ("non-word", "The situation insupports the government.", ["insupports"]),
+    ("non-word", "The librairy was closed; they otulined it.", ["librairy", "otulined"]),
+    ("non-word", "Kouleba met Blinken; NATO and OSCE; COVID-19 and the B1.1.7 strain.", []),
+    ("non-word", "Mail john.doe@example.com, see www.example.org/insuports or #librairy.", []),
+    ("non-word", "The re-elected, self-made anti-vaxxer spoke unsystematically.", []),
+    ("non-word", "Don’t do it, it’s the children’s toys and the countries' debts.", []),
+    ("non-word", "The sumo wrestler reached sekiwake in the Czech spořitelna.", []),
+    ("non-word", "The makuuchi division; the makuuchi rank.", []),
+    ("non-word", "It was insupportable and aujourd'hui they left.", []),
+    # untranslated-french: French words or runs; names and loanwords excepted
+    ("untranslated-french", "The meeting took place aujourd'hui in Paris.", ["aujourd'hui"]),
+    ("untranslated-french", "Selon the minister, the talks failed.", ["Selon"]),
+    ("untranslated-french", "He spoke of the réunion de la commission.", ["réunion de la"]),
+    ("untranslated-french", "The gouvernement announced new measures.", ["gouvernement"]),
+    ("untranslated-french", "Il y a des problèmes.", ["Il y a des problèmes"]),
+    ("untranslated-french", "At this time, la police have no news.", ["la"]),
+    ("untranslated-french", "The sanctions will hurt, pour le moment.", ["pour le"]),
+    ("untranslated-french", 'He said it was "très bien" and left.', ["très bien"]),
+    ("untranslated-french", "It is, c’est ça, a mistake.", ["c’est ça"]),
+    ("untranslated-french", "He met Jean-Yves Le Drian and Charles de Gaulle's grandson.", []),
+    ("untranslated-french", "The de la Rosa family visited the Place de la Concorde.", []),
+    ("untranslated-french", "Marine Le Pen read Le Monde at the Tour de France.", []),
+    ("untranslated-french", "La Paz and Des Moines; Moët et Chandon; Côte d'Ivoire.", []),
+    ("untranslated-french", "The Musée d'Orsay gave him the Légion d'honneur.", []),
+    ("untranslated-french", "Mbappé and Zoé Valdés met at the café.", []),
+    ("untranslated-french", "Her résumé, naïve protégés and the rendez-vous vis-à-vis Paris.", []),
+    ("untranslated-french", "A coup d'état is a fait accompli, a coup de grâce.", []),
+    ("untranslated-french", "She ate à la carte with a sense of déjà vu.", []),
+    ("untranslated-french", "A nouveau riche with a certain je ne sais quoi, c'est la vie.", []),
+    ("untranslated-french", "Smith et al. found the raison d'être of the sous chef.", []),
+    ("untranslated-french", "His son a doctor, plus six more, pour in on the par three.", []),
+    ("untranslated-french", "On Thursday the minister said that the talks failed.", []),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), CASES)
+def test_rule_cases(rule: str, text: str, expected: list[str]) -> None:
+    assert texts(rule, text) == expected
+
+
+def test_every_rule_has_cases_and_a_reason() -> None:
+    assert {c[0] for c in CASES} == set(RULES)
+    for rule_id, rule in RULES.items():
+        assert rule.id == rule_id
+        assert rule.severity in ("minor", "major")
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), [c for c in CASES if c[2]])
+def test_span_offsets_and_source(rule: str, text: str, expected: list[str]) -> None:
+    doc = "Intro line.\n  " + text
+    spans = RULES[rule].check(sentence(text, start=doc.index(text)))
+    assert spans
+    for s in spans:
+        assert s.text == doc[s.start : s.end]
+        assert s.source == f"rule:{rule}"
+        assert s.reason and s.severity in ("minor", "major")
+
+
+def test_reasons_name_the_word() -> None:
+    (span,) = RULES["non-word"].check(sentence("The librairy was closed."))
+    assert span.reason == "not an English word: 'librairy' (close to 'library')"
+    (span,) = RULES["untranslated-french"].check(sentence("It was, selon him, wrong."))
+    assert span.reason == "French left untranslated: 'selon'"
+
+
+def test_french_severity_by_run_length() -> None:
+    spans = RULES["untranslated-french"].check(sentence("Selon him, il y a des problèmes."))
+    assert [(s.text, s.severity) for s in spans] == [
+        ("Selon", "minor"),
+        ("il y a des problèmes", "major"),
+    ]
+
+
+def test_near_word() -> None:
+    assert near_word("insupports") == "supports"
+    assert near_word("dilluted") == "diluted"
+    assert near_word("sekiwake") is None
+
+
+def test_seed_spans_match_document(shared_dir: Path) -> None:
+    text = (shared_dir / "seed" / "article.txt").read_text(encoding="utf-8")
+    doc = Document(doc_id="seed", text=text, path="seed")
+    spans = [s for sent in segment(doc) for s in check_rules(sent)]
+    assert spans
+    for s in spans:
+        assert s.text == text[s.start : s.end]
+    found = {s.text for s in spans}
+    assert {"States. is", "insupports", ". .", "that. ‘a"} <= found
+
+
+def test_clean_false_alarm_rate(shared_dir: Path) -> None:
+    lines = (shared_dir / "calibration" / "clean_en.txt").read_text(encoding="utf-8").splitlines()
+    fired = dict.fromkeys(RULES, 0)
+    major_lines = 0
+    for line in lines:
+        major = False
+        for rule_id, rule in RULES.items():
+            spans = rule.check(sentence(line))
+            fired[rule_id] += bool(spans)
+            major |= any(s.severity == "major" for s in spans)
+        major_lines += major
+    rates = {k: v / len(lines) for k, v in fired.items()}
+    assert all(r <= MAX_RULE_RATE for r in rates.values()), rates
+    assert major_lines / len(lines) <= MAX_MAJOR_RATE
