@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from mtqa.records import TokenScore, WordScore
 
@@ -35,10 +35,38 @@ def items(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     return out
 
 
-def align(
-    text: str, tokens: Sequence[TokenScore], start: int = 0, end: int | None = None
-) -> list[WordScore]:
-    """Word scores for ``text[start:end]`` from the document's token scores."""
+def _first_char(text: str, tok: TokenScore) -> int:
+    """Position of the token's first non-space character, or -1 (whitespace-only token)."""
+    p = tok.start
+    while p < tok.end and text[p].isspace():
+        p += 1
+    return p if p < tok.end else -1
+
+
+class TokenIndex:
+    """Tokens of one document sorted by their first non-space character.
+
+    Built once per document (``O(n log n)``) so that aligning each of its sentences
+    looks only at the sentence's own tokens: a document of many sentences costs
+    ``O(n log n)`` in all, not sentences x tokens.
+    """
+
+    def __init__(self, text: str, tokens: Sequence[TokenScore]) -> None:
+        firsts = sorted(
+            (p, i) for i, tok in enumerate(tokens) if (p := _first_char(text, tok)) >= 0
+        )
+        self.tokens = tokens
+        self.pos = [p for p, _ in firsts]
+        self.idx = [i for _, i in firsts]
+
+    def between(self, lo: int, hi: int) -> list[TokenScore]:
+        """Tokens whose first non-space character lies in ``[lo, hi)``, in token order."""
+        a = bisect.bisect_left(self.pos, lo)
+        b = bisect.bisect_left(self.pos, hi)
+        return [self.tokens[i] for i in sorted(self.idx[a:b])]
+
+
+def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None) -> list[WordScore]:
     spans = items(text, start, end)
     starts = [s for s, _, _ in spans]
     acc: list[list[float]] = [[0.0, 0, -1.0] for _ in spans]  # surprisal, n_tokens, entropy
@@ -47,10 +75,8 @@ def align(
     for tok in tokens:
         if tok.end <= lo or tok.start >= hi:
             continue
-        p = tok.start
-        while p < tok.end and text[p].isspace():
-            p += 1
-        if p >= tok.end or p < lo or p >= hi:
+        p = _first_char(text, tok)
+        if p < lo or p >= hi:
             continue
         k = bisect.bisect_right(starts, p) - 1
         if k < 0 or p >= spans[k][1]:
@@ -72,3 +98,18 @@ def align(
         )
         for (s, e, kind), a in zip(spans, acc)
     ]
+
+
+def align(
+    text: str, tokens: Sequence[TokenScore], start: int = 0, end: int | None = None
+) -> list[WordScore]:
+    """Word scores for ``text[start:end]`` from the document's token scores."""
+    return _words(text, tokens, start, end)
+
+
+def align_sentences(
+    text: str, tokens: Sequence[TokenScore], bounds: Iterable[tuple[int, int]]
+) -> list[list[WordScore]]:
+    """``align`` for each ``(start, end)`` of one document, in one pass over its tokens."""
+    index = TokenIndex(text, tokens)
+    return [_words(text, index.between(s, e), s, e) for s, e in bounds]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mtqa import __version__
-from mtqa.errors import MtqaError, UsageError
+from mtqa.errors import ModelError, MtqaError, UsageError, one_line
 from mtqa.records import Failure
 from mtqa.settings import DEVICES, DTYPES, ENGINES, Settings
 
@@ -33,7 +33,14 @@ def load_scorer(settings: Settings):  # type: ignore[no-untyped-def]
         from mtqa.lm.fake import FakeScorer
 
         return FakeScorer(window=settings.window, overlap=settings.overlap)
-    from mtqa.lm.hf import HFScorer
+    try:
+        from mtqa.lm.hf import HFScorer
+    except ImportError as e:  # torch/transformers/gguf missing: mtqa installed without its deps
+        pkg = (e.name or "torch").split(".")[0]
+        raise ModelError(
+            f"--model {settings.model}: the model backend needs the {pkg!r} package, which is "
+            f"not installed; run `pip install {pkg}` (or `make` to set up .venv)"
+        ) from e
 
     return HFScorer.load(
         settings.model,
@@ -212,15 +219,22 @@ def cmd_check(a: argparse.Namespace) -> int:
 
     def on_failure(f: Failure) -> None:
         if bar is not None:
-            bar.write(str(f))
+            bar.write(one_line(str(f)))
         else:
-            print(str(f), file=sys.stderr)
+            print(one_line(str(f)), file=sys.stderr)
 
     try:
         summary = run_check(a.inputs, settings, outdir, load_scorer, bar, on_failure)
     finally:
         if bar is not None:
             bar.close()
+    if not summary.outputs:  # every input failed: nothing scored, the folder left as it was
+        if not a.quiet:
+            print(
+                f"mtqa: nothing scored: every input failed; no report written to {outdir}",
+                file=sys.stderr,
+            )
+        return 1
     if not a.quiet:
         err = sys.stderr
         print(
@@ -336,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MtqaError as exc:
         if os.environ.get("MTQA_DEBUG") == "1":
             raise
-        print(f"mtqa: error: {exc}", file=sys.stderr)
+        print(f"mtqa: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(
@@ -345,4 +359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 130
     except BrokenPipeError:
+        return 1
+    except OSError as exc:  # full disk, permissions: the environment, not a bug in mtqa
+        if os.environ.get("MTQA_DEBUG") == "1":
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        why = exc.strerror or type(exc).__name__
+        print(
+            f"mtqa: error: {one_line(f'{where}{why}')}; check the path, permissions and free space",
+            file=sys.stderr,
+        )
         return 1

@@ -40,3 +40,8 @@ class OutputError(MtqaError):
 
 class CalibrationError(MtqaError):
     """Calibration data is missing or does not match the model."""
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line (a wrapped library error must not spill over several)."""
+    return " ".join(message.split())

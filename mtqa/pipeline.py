@@ -8,6 +8,7 @@ bad input cost the others.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mtqa import __version__
-from mtqa.align import align
+from mtqa.align import align_sentences
 from mtqa.detect import Calibration, detect_lm, load_calibration
 from mtqa.errors import OutputError
 from mtqa.features import name_counts
@@ -66,7 +67,7 @@ def analyse(doc: Document, tokens: Sequence[TokenScore], cal: Calibration) -> Do
     sents = segment(doc)
     ref_columns, ref_metrics, ref_notes = document_metrics(doc, sents)
     src = source_checks(doc, sents)
-    aligned = [align(doc.text, tokens, sent.start, sent.end) for sent in sents]
+    aligned = align_sentences(doc.text, tokens, [(sent.start, sent.end) for sent in sents])
     names = name_counts(w for words in aligned for w in words)
     for k, sent in enumerate(sents):
         words = aligned[k]
@@ -149,6 +150,8 @@ class RunSummary:
 
 
 def _prepare_outdir(outdir: Path, settings: Settings, resume_key: str) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError(f"{outdir}: exists and is not a folder; choose another with -o")
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -189,6 +192,7 @@ def run_check(
         {"version": __version__, **settings.scoring_key(), "cal": cal.calibration_id},
         sort_keys=True,
     )
+    fresh = not outdir.exists()
     _prepare_outdir(outdir, settings, resume_key)
     store = ResultStore(outdir)
     summary = RunSummary(outdir=outdir)
@@ -265,6 +269,13 @@ def run_check(
             if progress:
                 progress("sentences", len(res.sentences))
                 progress("docs", 1)
+
+    if not keys and summary.failures:  # every input failed: write nothing, keep what is there
+        if fresh:
+            with contextlib.suppress(OSError):
+                outdir.rmdir()
+        summary.seconds = time.perf_counter() - t0
+        return summary
 
     model_sig = ray_sig or (
         scorer.signature() if scorer is not None else _previous_model_sig(outdir, settings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,11 +25,42 @@ from mtqa.records import Document, Failure
 
 SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv")
 BOM = "\ufeff"
+_JSONL_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_MAX_FIELD = 2**31 - 1  # csv's default cell limit (128 KiB) is smaller than an article
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x7fELF")
 
 
+def _line_of(data: bytes, pos: int) -> int:
+    """1-based line of byte ``pos`` (a line ends at LF, CRLF or a lone CR, as when reading)."""
+    head = data[:pos]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def _bad_byte(data: bytes, path: str, pos: int) -> InputError:
+    return InputError(
+        path,
+        _line_of(data, pos),
+        f"invalid UTF-8 at byte {pos} (0x{data[pos]:02x}); convert the file to UTF-8 "
+        "or pass --encoding-errors replace",
+    )
+
+
 def decode(data: bytes, path: str, errors: str = "strict") -> str:
-    """Decode UTF-8 bytes (BOM dropped); refuse binary data; name the bad byte."""
+    """Decode UTF-8 bytes (BOM dropped); refuse binary data; name the bad byte.
+
+    ``errors``: ``strict`` (an :class:`InputError` naming line and byte offset),
+    ``replace`` (U+FFFD per bad byte) or ``surrogateescape`` (bad bytes kept as lone
+    surrogates, for callers that report them one record at a time).
+    """
+    if data.startswith(_UTF16_BOMS):
+        raise InputError(
+            path,
+            None,
+            "UTF-16 text, not UTF-8; convert it (e.g. `iconv -f UTF-16 -t UTF-8`) "
+            "or save it as UTF-8",
+        )
     if data.startswith(_BINARY_MAGIC) or b"\x00" in data[:8192]:
         raise InputError(
             path, None, "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"
@@ -36,13 +68,7 @@ def decode(data: bytes, path: str, errors: str = "strict") -> str:
     try:
         text = data.decode("utf-8", errors=errors)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            path,
-            line,
-            f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}); convert the file to "
-            "UTF-8 or pass --encoding-errors replace",
-        ) from None
+        raise _bad_byte(data, path, exc.start) from None
     return text[1:] if text.startswith(BOM) else text
 
 
@@ -103,22 +129,27 @@ def read_inputs(
         )
     for path, root in found:
         name = str(path)
+        suffix = path.suffix.lower()
+        # jsonl: a bad byte costs its own line only (the line is reported, the rest read)
+        per_line = suffix == ".jsonl" and encoding_errors == "strict"
         try:
-            text = decode(path.read_bytes(), name, encoding_errors)
+            data = path.read_bytes()
+            text = decode(data, name, "surrogateescape" if per_line else encoding_errors)
         except InputError as exc:
             yield Failure(exc.path, exc.line, exc.message)
             continue
         except OSError as exc:
-            yield Failure(name, None, f"cannot read: {exc.strerror}")
+            yield Failure(
+                name, None, f"cannot read: {exc.strerror}; check the path and permissions"
+            )
             continue
         prefix = _doc_prefix(path, root)
-        suffix = path.suffix.lower()
         if suffix == ".txt":
             items: Iterator[Document | Failure] = iter(
                 _attach_sides(_read_txt(text, name, prefix), sides, encoding_errors)
             )
         elif suffix == ".jsonl":
-            items = _read_jsonl(text, name, prefix, text_field, id_field)
+            items = _read_jsonl(text, name, prefix, text_field, id_field, data)
         else:
             items = _read_table(text, name, prefix, text_field, id_field, suffix)
         for item in items:
@@ -180,13 +211,22 @@ def _pick_text(rec: dict[str, object], text_field: str, path: str, line: int) ->
             value = rec[f]
             if not isinstance(value, str):
                 return Failure(
-                    path, line, f"field {f!r} must be a string, got {type(value).__name__}"
+                    path,
+                    line,
+                    f"field {f!r} must be a string, got {type(value).__name__}; quote the text",
                 )
             if not value.strip():
-                return Failure(path, line, f"field {f!r} is empty: nothing to score")
+                return Failure(
+                    path,
+                    line,
+                    f"field {f!r} is empty: nothing to score; fill it or drop the record",
+                )
             return value
     return Failure(
-        path, line, f"expected a {' or '.join(repr(f) for f in fields)} field with the text"
+        path,
+        line,
+        f"expected a {' or '.join(repr(f) for f in fields)} field with the text; "
+        "add it, or name the text field with --text-field",
     )
 
 
@@ -211,7 +251,11 @@ def _record(
     elif isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
         doc_id = str(raw_id)
     else:
-        return Failure(path, line, f"field {id_field!r} must be a string or an integer")
+        return Failure(
+            path,
+            line,
+            f"field {id_field!r} must be a string or an integer, got {type(raw_id).__name__}",
+        )
     source = _optional(rec, "source", path, line)
     if isinstance(source, Failure):
         return source
@@ -222,22 +266,40 @@ def _record(
 
 
 def _read_jsonl(
-    text: str, path: str, prefix: str, text_field: str, id_field: str
+    text: str, path: str, prefix: str, text_field: str, id_field: str, data: bytes = b""
 ) -> Iterator[Document | Failure]:
+    """One record per line (LF, CRLF or CR); blank lines are skipped, bad lines reported.
+
+    ``text`` may hold bad bytes as lone surrogates (``surrogateescape``); such a line
+    is reported with its byte offset in ``data`` and the other lines are still read.
+    """
     any_record = False
-    for n, raw in enumerate(io.StringIO(text, newline=None), start=1):
+    bom = len(BOM.encode("utf-8")) if data.startswith(BOM.encode("utf-8")) else 0
+    for n, m in enumerate(_JSONL_LINE.finditer(text), start=1):
+        raw = m.group(1)
+        if not m.group() and m.start() == len(text):
+            break  # the empty match after the last line end
         if not raw.strip():
             continue
         any_record = True
+        bad = _SURROGATE.search(raw)
+        if bad is not None:
+            head = text[: m.start() + bad.start()]
+            err = _bad_byte(data, path, bom + len(head.encode("utf-8", "surrogateescape")))
+            yield Failure(path, n, err.message)
+            continue
         try:
             rec = json.loads(raw)
         except json.JSONDecodeError as exc:
-            yield Failure(
-                path, n, f"not valid JSON ({exc.msg} at column {exc.colno}); fix the line"
-            )
+            yield Failure(path, n, f"not valid JSON: {exc.msg} (column {exc.colno}); fix the line")
             continue
         if not isinstance(rec, dict):
-            yield Failure(path, n, "expected a JSON object per line")
+            yield Failure(
+                path,
+                n,
+                f"expected a JSON object per line, got {type(rec).__name__}; "
+                f'write {{"{text_field}": "..."}}',
+            )
             continue
         yield _record(rec, path, n, prefix, text_field, id_field)
     if not any_record:
@@ -248,6 +310,7 @@ def _read_table(
     text: str, path: str, prefix: str, text_field: str, id_field: str, suffix: str
 ) -> Iterator[Document | Failure]:
     delimiter = "\t" if suffix == ".tsv" else ","
+    csv.field_size_limit(max(csv.field_size_limit(), _MAX_FIELD))  # long articles in one cell
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -261,7 +324,10 @@ def _read_table(
     wanted = [text_field] + (["text"] if text_field == "target" else [])
     if not any(f in header for f in wanted):
         yield Failure(
-            path, 1, f"header has no {' or '.join(repr(f) for f in wanted)} column: {header}"
+            path,
+            1,
+            f"header has no {' or '.join(repr(f) for f in wanted)} column: {header}; "
+            "rename the text column or pass --text-field",
         )
         return
     any_row = False
@@ -278,11 +344,15 @@ def _read_table(
             continue
         any_row = True
         if len(row) != len(header):
+            what = "a tab" if delimiter == "\t" else "a comma"
             yield Failure(
-                path, line, f"expected {len(header)} columns as in the header, found {len(row)}"
+                path,
+                line,
+                f"expected {len(header)} columns as in the header, found {len(row)}; "
+                f'put a field that holds {what} in double quotes ("...")',
             )
             continue
         rec: dict[str, object] = dict(zip(header, row))
         yield _record(rec, path, line, prefix, text_field, id_field)
     if not any_row:
-        yield Failure(path, None, "no data rows after the header")
+        yield Failure(path, None, "no data rows after the header; add one row per text")

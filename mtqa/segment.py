@@ -22,15 +22,23 @@ ABBREVIATIONS = frozenset(
     vs etc e.g i.e u.s u.k u.n a.m p.m approx dept est""".split()
 )
 _LINE = re.compile(r"[^\r\n]+")
-_BREAK = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+# A break is a whole run of end marks (the lookbehind and possessive quantifiers keep a
+# long run of dots linear: no retry at each position inside it, no backtracking).
+_BREAK = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")
+
+
+def _word_before(line: str, dot: int) -> str:
+    """The run of word characters and dots ending at ``dot`` (scanned back: linear)."""
+    i = dot
+    while i > 0 and (line[i - 1].isalnum() or line[i - 1] in "_."):
+        i -= 1
+    return line[i:dot]
 
 
 def _is_abbreviation(line: str, dot: int) -> bool:
-    m = _WORD_BEFORE.search(line, 0, dot)
-    if not m:
+    word = _word_before(line, dot).lower().rstrip(".")
+    if not word:
         return False
-    word = m.group(1).lower().rstrip(".")
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 

@@ -11,26 +11,55 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
+from mtqa.errors import OutputError
 from mtqa.records import DocumentResult, SentenceResult, Span, WordScore
 
 PARTS = ".mtqa-parts"
 
 
+def create_temp(final: Path) -> tuple[int, Path]:
+    """Open a new hidden temp file next to ``final`` for writing: ``(fd, path)``.
+
+    Created with ``os.open(..., 0o666)`` like a normal ``open()``, so the finished
+    file gets the umask's permissions (``tempfile.mkstemp`` would make it 0600).
+    """
+    for _ in range(100):
+        tmp = final.parent / f".{final.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{final.parent}: cannot find a free temp file name")
+
+
+def write_failed(path: Path, exc: OSError) -> OutputError:
+    """The one-line error for an output that cannot be written (full disk, no permission)."""
+    why = exc.strerror or type(exc).__name__
+    return OutputError(f"{path}: cannot write ({why}); free some space or choose another folder")
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write via a temp file in the same folder and rename: never a half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write via a temp file in the same folder and rename: never a half file.
+
+    A failure leaves the previous file (if any) untouched and no temp file behind;
+    an ``OSError`` becomes an :class:`OutputError` naming the file.
+    """
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = create_temp(path)
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except BaseException as exc:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise write_failed(path, exc) from exc
         raise
 
 
@@ -129,4 +158,11 @@ class ResultStore:
         atomic_write(self.path(key), json.dumps(result_to_dict(result), ensure_ascii=False))
 
     def get(self, key: str) -> DocumentResult:
-        return result_from_dict(json.loads(self.path(key).read_text(encoding="utf-8")))
+        path = self.path(key)
+        try:
+            return result_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:  # edited or damaged by hand
+            raise OutputError(
+                f"{path}: stored result is damaged ({type(exc).__name__}); delete the file "
+                "and rerun (only that document is scored again)"
+            ) from exc

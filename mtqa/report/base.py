@@ -1,13 +1,17 @@
-"""Writer base: stream documents into a temp file, rename into place on close."""
+"""Writer base: stream documents into a temp file, rename into place on close.
+
+A crash or Ctrl-C before ``close`` leaves only a hidden ``.NAME.XXXX.tmp`` (removed by
+``abort``), never a truncated file under the final name; files get the umask's mode.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from mtqa.records import DocumentResult, SentenceResult
+from mtqa.store import create_temp, write_failed
 
 
 def spans_cell(s: SentenceResult) -> str:
@@ -29,7 +33,10 @@ class Writer:
         self.outdir = outdir
         self.run = run
         self.final = outdir / self.filename
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.filename}.", suffix=".tmp", dir=outdir)
+        try:
+            fd, self.tmp = create_temp(self.final)
+        except OSError as exc:
+            raise write_failed(self.final, exc) from exc
         self.fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self.count = 0
         self.header()
@@ -44,12 +51,20 @@ class Writer:
         pass
 
     def close(self) -> Path:
-        self.footer()
-        self.fh.close()
-        os.replace(self.tmp, self.final)
+        """Finish the file and rename it into place (the only moment it becomes visible)."""
+        try:
+            self.footer()
+            self.fh.close()
+            os.replace(self.tmp, self.final)
+        except OSError as exc:
+            raise write_failed(self.final, exc) from exc
         return self.final
 
     def abort(self) -> None:
-        self.fh.close()
+        """Drop the temp file; an earlier complete file of the same name stays as it was."""
+        try:
+            self.fh.close()
+        except OSError:
+            pass
         if os.path.exists(self.tmp):
             os.unlink(self.tmp)

@@ -1,0 +1,584 @@
+"""``mtqa check`` on bad input and faults: exit code and the exact lines on stderr.
+
+Every row of ``CASES`` is one case of docs/errors.md. A bad input costs one line
+(``path[:line]: what is wrong; the fix``) and exit 1, while the good inputs next to
+it are still scored and reported; usage errors exit 2; no traceback unless
+``MTQA_DEBUG=1``. The fake scorer stands in for the model (``--model fake``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mtqa import cli
+from mtqa.lm.fake import FakeScorer
+
+GOOD = b"The council met on Monday. It approved the budget.\n"
+JSON_GOOD = b'{"id": "a", "target": "Good one."}\n'
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+
+
+@pytest.fixture(autouse=True)
+def no_plot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """summary.png is not under test here and costs ~1 s per run to draw."""
+    monkeypatch.setattr("mtqa.report.summary.plot_summary", lambda *a, **k: b"\x89PNG")
+
+
+def check(
+    capsys: pytest.CaptureFixture[str], cal: Path, *args: str, out: str = "out"
+) -> tuple[int, str, str]:
+    argv = ["check", *args, "-o", out, "--model", "fake", "--calibration", str(cal), "--quiet"]
+    rc = cli.main(argv)
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err
+
+
+def ids(out: Path) -> list[str]:
+    with (out / "segments.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line)["id"] for line in f]
+
+
+# (case, files to create, inputs, extra flags, exit code, stderr lines, ids scored or None)
+Case = tuple[str, dict[str, bytes], list[str], list[str], int, list[str], list[str] | None]
+CASES: list[Case] = [
+    (
+        "empty file",
+        {"e.txt": b"", "good.txt": GOOD},
+        ["e.txt", "good.txt"],
+        [],
+        1,
+        ["e.txt: empty file: nothing to score; remove it or add text"],
+        ["good"],
+    ),
+    (
+        "whitespace-only file",
+        {"ws.txt": b" \n\t\r\n  ", "good.txt": GOOD},
+        ["ws.txt", "good.txt"],
+        [],
+        1,
+        ["ws.txt: file holds only whitespace: nothing to score; remove it or add text"],
+        ["good"],
+    ),
+    (
+        "binary file renamed .txt",
+        {"img.txt": PNG, "good.txt": GOOD},
+        ["img.txt", "good.txt"],
+        [],
+        1,
+        ["img.txt: binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"],
+        ["good"],
+    ),
+    (
+        "UTF-16 text",
+        {"u16.txt": "Hello.".encode("utf-16"), "good.txt": GOOD},
+        ["u16.txt", "good.txt"],
+        [],
+        1,
+        [
+            "u16.txt: UTF-16 text, not UTF-8; convert it (e.g. `iconv -f UTF-16 -t UTF-8`) "
+            "or save it as UTF-8"
+        ],
+        ["good"],
+    ),
+    (
+        "invalid UTF-8 names line and byte",
+        {"bad.txt": b"First line.\nCaf\xe9 au lait.\n", "good.txt": GOOD},
+        ["bad.txt", "good.txt"],
+        [],
+        1,
+        [
+            "bad.txt:2: invalid UTF-8 at byte 15 (0xe9); convert the file to UTF-8 "
+            "or pass --encoding-errors replace"
+        ],
+        ["good"],
+    ),
+    (
+        "invalid UTF-8 with --encoding-errors replace",
+        {"bad.txt": b"First line.\nCaf\xe9 au lait.\n"},
+        ["bad.txt"],
+        ["--encoding-errors", "replace"],
+        0,
+        [],
+        ["bad"],
+    ),
+    ("UTF-8 with BOM", {"bom.txt": b"\xef\xbb\xbf" + GOOD}, ["bom.txt"], [], 0, [], ["bom"]),
+    (
+        "CRLF and lone CR line ends",
+        {"ends.txt": b"Title\r\nFirst line.\rSecond line.\n"},
+        ["ends.txt"],
+        [],
+        0,
+        [],
+        ["ends"],
+    ),
+    (
+        "jsonl: one broken line among good ones",
+        {"m.jsonl": JSON_GOOD + b'{"id": "b", "target": "Broken\n{"id": "c", "target": "Good."}\n'},
+        ["m.jsonl"],
+        [],
+        1,
+        ["m.jsonl:2: not valid JSON: Unterminated string starting at (column 23); fix the line"],
+        ["a", "c"],
+    ),
+    (
+        "jsonl: a line with invalid UTF-8",
+        {
+            "m.jsonl": JSON_GOOD
+            + b'{"id": "b", "target": "Bad \xff."}\r\n{"id": "c", "target": "Ok."}'
+        },
+        ["m.jsonl"],
+        [],
+        1,
+        [
+            "m.jsonl:2: invalid UTF-8 at byte 62 (0xff); convert the file to UTF-8 "
+            "or pass --encoding-errors replace"
+        ],
+        ["a", "c"],
+    ),
+    (
+        "jsonl: a line that is not an object",
+        {"m.jsonl": JSON_GOOD + b'["Good one."]\n'},
+        ["m.jsonl"],
+        [],
+        1,
+        ['m.jsonl:2: expected a JSON object per line, got list; write {"target": "..."}'],
+        ["a"],
+    ),
+    (
+        "jsonl: a record missing the text field",
+        {"m.jsonl": JSON_GOOD + b'{"id": "b", "body": "No target."}\n'},
+        ["m.jsonl"],
+        [],
+        1,
+        [
+            "m.jsonl:2: expected a 'target' or 'text' field with the text; add it, "
+            "or name the text field with --text-field"
+        ],
+        ["a"],
+    ),
+    (
+        "jsonl: a non-string text",
+        {"m.jsonl": JSON_GOOD + b'{"id": "b", "target": ["list"]}\n{"id": "c", "target": 5}\n'},
+        ["m.jsonl"],
+        [],
+        1,
+        [
+            "m.jsonl:2: field 'target' must be a string, got list; quote the text",
+            "m.jsonl:3: field 'target' must be a string, got int; quote the text",
+        ],
+        ["a"],
+    ),
+    (
+        "jsonl: an empty text",
+        {"m.jsonl": JSON_GOOD + b'{"id": "b", "target": "  "}\n'},
+        ["m.jsonl"],
+        [],
+        1,
+        ["m.jsonl:2: field 'target' is empty: nothing to score; fill it or drop the record"],
+        ["a"],
+    ),
+    (
+        "duplicate ids: the first is kept, later ones are errors",
+        {
+            "m.jsonl": JSON_GOOD + b'{"id": "a", "target": "Same id."}\n',
+            "n.tsv": b"id\ttarget\na\tAgain.\nz\tFine.\n",
+        },
+        ["m.jsonl", "n.tsv"],
+        [],
+        1,
+        [
+            "m.jsonl:2: duplicate id 'a' (first seen at m.jsonl:1); ids must be unique "
+            "across the inputs",
+            "n.tsv:2: duplicate id 'a' (first seen at m.jsonl:1); ids must be unique "
+            "across the inputs",
+        ],
+        ["a", "z"],
+    ),
+    (
+        "tsv: wrong column count",
+        {"t.tsv": b"id\ttarget\nr1\tFine row.\nr2\tA tab\tinside.\nr3\tLast row.\n"},
+        ["t.tsv"],
+        [],
+        1,
+        [
+            "t.tsv:3: expected 2 columns as in the header, found 3; "
+            'put a field that holds a tab in double quotes ("...")'
+        ],
+        ["r1", "r3"],
+    ),
+    (
+        "csv: wrong column count",
+        {"t.csv": b'id,target\nr1,Fine row.\nr2,Commas, unquoted.\nr3,"Quoted, fine."\n'},
+        ["t.csv"],
+        [],
+        1,
+        [
+            "t.csv:3: expected 2 columns as in the header, found 3; "
+            'put a field that holds a comma in double quotes ("...")'
+        ],
+        ["r1", "r3"],
+    ),
+    (
+        "csv: no text column",
+        {"t.csv": b"id,body\nr1,Text.\n", "good.txt": GOOD},
+        ["t.csv", "good.txt"],
+        [],
+        1,
+        [
+            "t.csv:1: header has no 'target' or 'text' column: ['id', 'body']; "
+            "rename the text column or pass --text-field"
+        ],
+        ["good"],
+    ),
+    (
+        "nonexistent path next to a good one",
+        {"good.txt": GOOD},
+        ["nope.txt", "good.txt"],
+        [],
+        1,
+        ["nope.txt: no such file or folder; check the path"],
+        ["good"],
+    ),
+    (
+        "unsupported file type",
+        {"notes.md": b"# Notes\n", "good.txt": GOOD},
+        ["notes.md", "good.txt"],
+        [],
+        1,
+        ["notes.md: unsupported file type '.md'; use .txt, .jsonl, .tsv, .csv"],
+        ["good"],
+    ),
+    (
+        "folder with no inputs",
+        {"empty/readme.md": b"nothing here", "good.txt": GOOD},
+        ["empty", "good.txt"],
+        [],
+        1,
+        ["empty: no inputs in this folder (looked for .txt, .jsonl, .tsv, .csv files)"],
+        ["good"],
+    ),
+    (
+        "nonexistent path alone: nothing written",
+        {},
+        ["nope.txt"],
+        [],
+        1,
+        ["nope.txt: no such file or folder; check the path"],
+        None,
+    ),
+    (
+        "folder with no inputs alone: nothing written",
+        {"empty/readme.md": b"nothing here"},
+        ["empty"],
+        [],
+        1,
+        ["empty: no inputs in this folder (looked for .txt, .jsonl, .tsv, .csv files)"],
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_costs_one_line(
+    case: Case,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    _, files, inputs, flags, code, lines, scored = case
+    monkeypatch.chdir(tmp_path)
+    for name, data in files.items():
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_bytes(data)
+    rc, out, err = check(capsys, fake_calibration, *inputs, *flags)
+    assert (rc, err.splitlines()) == (code, lines)
+    if scored is None:  # every input failed: no report, no folder, nothing on stdout
+        assert out == "" and not Path("out").exists()
+    else:
+        assert out == f"{Path('out') / 'sentences.csv'}\n"
+        assert ids(Path("out")) == scored
+        run = json.loads(Path("out/run.json").read_text(encoding="utf-8"))
+        assert run["failures"] == lines  # the same lines, kept with the report
+
+
+def test_all_failed_without_quiet_says_nothing_was_written(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rc = cli.main(["check", "nope.txt", "--model", "fake", "--calibration", str(fake_calibration)])
+    err = capsys.readouterr().err.splitlines()
+    assert rc == 1
+    assert err == [
+        "nope.txt: no such file or folder; check the path",
+        f"mtqa: nothing scored: every input failed; no report written to {Path('reports/nope')}",
+    ]
+    assert not Path("reports/nope").exists()
+
+
+# ------------------------------------------------------------------ usage errors: exit 2
+
+
+@pytest.mark.parametrize(
+    "argv,line",
+    [
+        (["check"], "mtqa: error: mtqa check: the following arguments are required: INPUT"),
+        (
+            ["check", "a.txt", "--batch-size", "0"],
+            "mtqa: error: --batch-size 0: must be at least 1",
+        ),
+        (
+            ["check", "a.txt", "--format", "pdf"],
+            "mtqa: error: --format pdf: choose from csv,jsonl,html",
+        ),
+        (
+            ["check", "a.txt", "--window", "8"],
+            "mtqa: error: --window 8 / --overlap 256: need window >= 16 and "
+            "0 <= overlap < window - 8",
+        ),
+        (["check", "a.txt", "--bogus"], "mtqa: error: mtqa: unrecognized arguments: --bogus"),
+        (["frobnicate"], None),
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], line: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert captured.out == "" and len(err) == 1 and "Traceback" not in captured.err
+    if line is not None:
+        assert err == [line]
+    else:
+        assert err[0].startswith("mtqa: error: mtqa: argument command: invalid choice")
+
+
+# ------------------------------------------------------------------ the output folder
+
+
+def test_output_folder_that_is_a_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    Path("taken").write_text("mine", encoding="utf-8")
+    rc, out, err = check(capsys, fake_calibration, "good.txt", out="taken")
+    assert (rc, out, err) == (
+        1,
+        "",
+        "mtqa: error: taken: exists and is not a folder; choose another with -o\n",
+    )
+    assert Path("taken").read_text(encoding="utf-8") == "mine"
+    rc, out, err = check(capsys, fake_calibration, "good.txt", out="taken/sub")
+    assert (rc, out) == (1, "")
+    assert (
+        err == "mtqa: error: taken/sub: exists and is not a folder; choose another with -o\n"
+        or (
+            err.startswith("mtqa: error: taken/sub: cannot create the output folder (")
+            and err.endswith("); choose another with -o\n")
+        )
+    )
+
+
+def test_unwritable_output_folder(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    Path("ro").mkdir()
+    if os.geteuid() == 0:  # root writes anywhere: make the permission check say no
+        import mtqa.pipeline
+
+        real_access = os.access
+        monkeypatch.setattr(
+            mtqa.pipeline.os, "access", lambda p, m: Path(p).name != "ro" and real_access(p, m)
+        )
+    else:
+        Path("ro").chmod(0o555)
+    try:
+        rc, out, err = check(capsys, fake_calibration, "good.txt", out="ro")
+    finally:
+        Path("ro").chmod(0o755)
+    assert (rc, out, err) == (
+        1,
+        "",
+        "mtqa: error: ro: output folder is not writable; choose another with -o\n",
+    )
+    assert list(Path("ro").iterdir()) == []
+
+
+def test_disk_full_while_writing_keeps_the_previous_report(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    from mtqa.report.jsonl import JsonlWriter
+
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    assert check(capsys, fake_calibration, "good.txt")[0] == 0
+    before = {p.name: p.read_bytes() for p in Path("out").iterdir() if p.is_file()}
+
+    def full(self: Any, result: Any) -> None:
+        raise OSError(28, "No space left on device", "segments.jsonl")
+
+    monkeypatch.setattr(JsonlWriter, "write", full)
+    Path("good.txt").write_bytes(GOOD.replace(b"Monday", b"Tuesday"))
+    rc, out, err = check(capsys, fake_calibration, "good.txt")
+    assert (rc, out) == (1, "")
+    assert err == (
+        "mtqa: error: segments.jsonl: No space left on device; "
+        "check the path, permissions and free space\n"
+    )
+    after = {p.name: p.read_bytes() for p in Path("out").iterdir() if p.is_file()}
+    assert after == before  # every report is the complete one of the earlier run
+    assert not [p for p in Path("out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_rerun_with_other_settings_is_refused_unless_overwrite(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    assert check(capsys, fake_calibration, "good.txt")[0] == 0
+    before = {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()}
+
+    rc, out, err = check(capsys, fake_calibration, "good.txt", "--window", "512")
+    assert (rc, out) == (1, "")
+    assert err == (
+        "mtqa: error: out: holds a run with other settings; pass --overwrite to replace it "
+        "or choose another folder with -o\n"
+    )
+    assert {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()} == before
+
+    # same settings (another --format does not change scores): resumes, nothing rescored
+    rc, _, err = check(capsys, fake_calibration, "good.txt", "--format", "csv")
+    assert (rc, err) == (0, "")
+    run = json.loads(Path("out/run.json").read_text(encoding="utf-8"))
+    assert run["counts"]["resumed"] == 1
+
+    rc, _, err = check(capsys, fake_calibration, "good.txt", "--window", "512", "--overwrite")
+    assert (rc, err) == (0, "")
+    run = json.loads(Path("out/run.json").read_text(encoding="utf-8"))
+    assert run["settings"]["window"] == 512 and run["counts"]["resumed"] == 0
+    assert len(list(Path("out/.mtqa-parts").glob("*.json"))) == 1  # old parts dropped
+
+
+# ------------------------------------------------------------------ Ctrl-C and resume
+
+
+class InterruptingScorer(FakeScorer):
+    """Scores ``stop_after`` documents, then raises KeyboardInterrupt (Ctrl-C)."""
+
+    def __init__(self, log: list[str], stop_after: int | None) -> None:
+        super().__init__()
+        self.log, self.stop_after = log, stop_after
+
+    def score(self, texts: Sequence[str], *args: Any, **kwargs: Any) -> Any:
+        if self.stop_after is not None and len(self.log) + len(texts) > self.stop_after:
+            raise KeyboardInterrupt
+        self.log.extend(texts)
+        return super().score(texts, *args, **kwargs)
+
+
+def scorer_factory(log: list[str], stop_after: int | None = None) -> Callable[[Any], FakeScorer]:
+    return lambda settings: InterruptingScorer(log, stop_after)
+
+
+def test_ctrl_c_keeps_finished_documents_and_rerun_resumes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    from mtqa import pipeline
+
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    for i in range(6):
+        Path(f"in/doc{i}.txt").write_text(f"Article {i} opens here. It ends.\n", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "chunks", lambda docs: ([d] for d in docs))  # one per call
+
+    log: list[str] = []
+    monkeypatch.setattr(cli, "load_scorer", scorer_factory(log, stop_after=3))
+    rc, out, err = check(capsys, fake_calibration, "in")
+    assert (rc, out) == (130, "")
+    assert err == (
+        "mtqa: interrupted; finished documents are kept, rerun the same command to resume\n"
+    )
+    assert len(log) == 3
+    assert len(list(Path("out/.mtqa-parts").glob("*.json"))) == 3  # complete documents kept
+    assert sorted(p.name for p in Path("out").iterdir()) == [".mtqa-parts"]  # no half reports
+
+    log2: list[str] = []
+    monkeypatch.setattr(cli, "load_scorer", scorer_factory(log2))
+    rc, _, err = check(capsys, fake_calibration, "in")
+    assert (rc, err) == (0, "")
+    assert len(log2) == 3  # only the other three are scored
+    assert ids(Path("out")) == [f"doc{i}" for i in range(6)]
+    run = json.loads(Path("out/run.json").read_text(encoding="utf-8"))
+    assert run["counts"]["resumed"] == 3 and run["counts"]["documents"] == 6
+
+
+# ------------------------------------------------------------------ the model
+
+
+def test_missing_model_backend_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch/transformers absent (mtqa installed without its dependencies)."""
+    from mtqa.errors import ModelError
+    from mtqa.settings import Settings
+
+    monkeypatch.delitem(sys.modules, "mtqa.lm.hf", raising=False)
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
+    with pytest.raises(ModelError) as err:
+        cli.load_scorer(Settings())
+    assert str(err.value) == (
+        "--model smollm2-135m: the model backend needs the 'torch' package, which is not "
+        "installed; run `pip install torch` (or `make` to set up .venv)"
+    )
+
+
+# ------------------------------------------------------------------ tracebacks
+
+
+def test_no_traceback_unless_mtqa_debug(tmp_path: Path, fake_calibration: Path) -> None:
+    (tmp_path / "good.txt").write_bytes(GOOD)
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
+    argv = [sys.executable, "-m", "mtqa", "check", "good.txt", "-o", "taken"]
+    argv += ["--model", "fake", "--calibration", str(fake_calibration), "--quiet"]
+    env = {k: v for k, v in os.environ.items() if k != "MTQA_DEBUG"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    plain = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert (plain.returncode, plain.stdout) == (1, "")
+    assert (
+        plain.stderr == "mtqa: error: taken: exists and is not a folder; choose another with -o\n"
+    )
+    debug = subprocess.run(
+        argv, cwd=tmp_path, env=env | {"MTQA_DEBUG": "1"}, capture_output=True, text=True
+    )
+    assert debug.returncode == 1
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert debug.stderr.rstrip().endswith(
+        "mtqa.errors.OutputError: taken: exists and is not a folder; choose another with -o"
+    )
