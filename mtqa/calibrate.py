@@ -27,7 +27,7 @@ from mtqa.errors import CalibrationError, InputError
 from mtqa.features import FEATURES, name_counts, sentence_features
 from mtqa.lm.base import Scorer
 from mtqa.readers import decode
-from mtqa.records import SEVERITY_RANK, Document
+from mtqa.records import SEVERITY_RANK, Document, TokenScore
 from mtqa.rules import check_rules
 from mtqa.segment import segment
 from mtqa.settings import Settings
@@ -67,14 +67,12 @@ class SentenceRows:
     rule_any: bool
 
 
-def sentence_rows(
-    records: Sequence[dict], scorer: Scorer, batch_size: int, lines_per_doc: int = 10
-) -> list[SentenceRows]:
-    """Score gold-format records as pseudo-documents; one entry per sentence.
+PseudoDoc = tuple[str, list[tuple[int, dict]]]  # text, [(offset of the line, gold record)]
 
-    An item is labelled 1 when it overlaps a gold span of its record.
-    """
-    docs: list[tuple[str, list[tuple[int, dict]]]] = []
+
+def pseudo_docs(records: Sequence[dict], lines_per_doc: int = 10) -> list[PseudoDoc]:
+    """Gold-format records joined ``lines_per_doc`` at a time into documents."""
+    docs: list[PseudoDoc] = []
     for i in range(0, len(records), lines_per_doc):
         group = records[i : i + lines_per_doc]
         offsets, pos = [], 0
@@ -82,8 +80,14 @@ def sentence_rows(
             offsets.append((pos, rec))
             pos += len(rec["target"]) + 1
         docs.append(("\n".join(r["target"] for r in group), offsets))
+    return docs
+
+
+def rows_from_tokens(
+    docs: Sequence[PseudoDoc], tokens: Sequence[Sequence[TokenScore]]
+) -> list[SentenceRows]:
+    """One entry per sentence; an item is labelled 1 when it overlaps a gold span."""
     out: list[SentenceRows] = []
-    tokens = scorer.score([text for text, _ in docs], batch_size=batch_size)
     for (text, offsets), toks in zip(docs, tokens):
         gold = [(o + s["start"], o + s["end"]) for o, rec in offsets for s in rec["spans"]]
         sents = segment(Document(doc_id="cal", text=text, path="<calibration>"))
@@ -101,6 +105,14 @@ def sentence_rows(
                 )
             )
     return out
+
+
+def sentence_rows(
+    records: Sequence[dict], scorer: Scorer, batch_size: int, lines_per_doc: int = 10
+) -> list[SentenceRows]:
+    """Score gold-format records as pseudo-documents (document context), then featurise."""
+    docs = pseudo_docs(records, lines_per_doc)
+    return rows_from_tokens(docs, scorer.score([text for text, _ in docs], batch_size=batch_size))
 
 
 def fit_detector(
