@@ -80,6 +80,19 @@ class Detector:
     def columns(self) -> tuple[int, ...]:
         return tuple(FEATURES.index(f) for f in self.features)
 
+    def check_model(self, scorer_signature: str) -> None:
+        """Refuse to weigh one model's surprisals with weights fitted on another's.
+
+        The dtype suffix (``/bfloat16``) may differ: a detector fitted in float32
+        serves bfloat16 scoring (the deviation is measured in the benchmark).
+        """
+        mine, theirs = self.model.split("/")[0], scorer_signature.split("/")[0]
+        if mine != theirs:
+            raise CalibrationError(
+                f"the detector was fitted for {mine}, but the model is {theirs}; run "
+                "`mtqa calibrate --model NAME CLEAN.txt` or pass --calibration FILE for this model"
+            )
+
     def logit(self, row: Sequence[float]) -> float:
         z = self.bias
         for k, m, sc, w in zip(self.columns, self.mean, self.scale, self.weights):

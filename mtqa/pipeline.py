@@ -252,6 +252,7 @@ def run_check(
         if scorer is None:
             t = time.perf_counter()
             scorer = scorer_factory(settings)
+            cal.check_model(scorer.signature())
             timings["load"] = time.perf_counter() - t
         t = time.perf_counter()
         results = check_documents(

@@ -154,3 +154,26 @@ def test_calibrate_end_to_end_with_the_fake_scorer(tmp_path: Path, shared_dir: P
     assert path == out and load_calibration("fake", str(out)) == det
     assert det.meta["clean_major_rate"] <= 0.05 and det.meta["clean_flag_rate"] <= 0.15
     assert det.meta["fit_errors"] > 50
+
+
+def test_a_detector_for_another_model_is_refused(tmp_path: Path) -> None:
+    from mtqa.errors import CalibrationError
+    from mtqa.pipeline import run_check
+
+    det = Detector(
+        "smollm2-135m@sha256:abc", ("s",), (0.0,), (1.0,), (1.0,), -10.0, 0.5, 0.9, "t", 0
+    )
+    det.check_model("smollm2-135m@sha256:abc/bfloat16")  # another dtype is fine
+    cal = tmp_path / "other.json"
+    cal.write_text(det.to_json(), encoding="utf-8")
+    doc = tmp_path / "a.txt"
+    doc.write_text("A sentence.", encoding="utf-8")
+    with pytest.raises(
+        CalibrationError, match="fitted for smollm2-135m@sha256:abc, but the model is fake"
+    ):
+        run_check(
+            [str(doc)],
+            Settings(model="fake", calibration=str(cal)),
+            tmp_path / "out",
+            lambda s: FakeScorer(),
+        )

@@ -107,9 +107,17 @@ CSP = (
 )
 
 
+# Control characters are HTML parse errors and invisible: each is shown as a visible stand-in
+# (C0 and DEL as their U+2400 "control pictures", C1 as ``\x85``). Tab, LF and CR stay (text
+# whitespace). Only the page changes: offsets, CSV and JSONL keep the text as read.
+_VISIBLE = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n\r"}
+_VISIBLE |= {0x7F: "\u2421"} | {c: f"\\x{c:02x}" for c in range(0x80, 0xA0)}
+
+
 def esc(value: object) -> str:
-    """Escape for text and double-quoted attributes (``'`` needs no escaping there)."""
-    return html.escape(str(value), quote=False).replace('"', "&quot;")
+    """Escape for text and double-quoted attributes (``'`` needs no escaping there); control
+    characters are shown as visible symbols."""
+    return html.escape(str(value).translate(_VISIBLE), quote=False).replace('"', "&quot;")
 
 
 def highlight(text: str, offset: int, spans: tuple[Span, ...]) -> str:
