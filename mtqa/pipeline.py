@@ -35,7 +35,7 @@ from mtqa.records import (
     TokenScore,
 )
 from mtqa.references import RunReferences, document_metrics
-from mtqa.report import Writer, writer_class
+from mtqa.report import Writer, remove_other_reports, writer_class
 from mtqa.report.summary import SummaryWriter, score_thresholds
 from mtqa.rules import check_rules
 from mtqa.segment import segment
@@ -308,6 +308,8 @@ def run_check(
         for w in writers:
             w.abort()
         raise
+    if settings.overwrite:  # an earlier run's other formats would look current
+        remove_other_reports(outdir, settings.formats)
     timings["write"] = time.perf_counter() - t
     summary.seconds = time.perf_counter() - t0
     run.update(

@@ -485,6 +485,33 @@ def test_rerun_with_other_settings_is_refused_unless_overwrite(
     assert len(list(Path("out/.mtqa-parts").glob("*.json"))) == 1  # old parts dropped
 
 
+def test_overwrite_removes_reports_of_formats_not_requested(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    from mtqa.report import FILENAMES, WRITERS, writer_class
+
+    assert {f: writer_class(f).filename for f in WRITERS} == FILENAMES
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    assert check(capsys, fake_calibration, "good.txt")[0] == 0  # csv, jsonl, html
+    Path("out/notes.txt").write_text("mine", encoding="utf-8")  # not mtqa's: kept
+    rc, _, err = check(capsys, fake_calibration, "good.txt", "--format", "csv", "--overwrite")
+    assert (rc, err) == (0, "")
+    assert sorted(p.name for p in Path("out").iterdir() if p.is_file()) == [
+        "notes.txt",
+        "run.json",
+        "sentences.csv",
+        "summary.csv",
+        "summary.png",
+    ]
+    # without --overwrite a rerun (resumed) leaves the other formats alone
+    assert check(capsys, fake_calibration, "good.txt", "--format", "jsonl")[0] == 0
+    assert Path("out/sentences.csv").is_file() and Path("out/segments.jsonl").is_file()
+
+
 # ------------------------------------------------------------------ Ctrl-C and resume
 
 

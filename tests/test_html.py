@@ -72,6 +72,8 @@ def sentence(text: str, spans: tuple[Span, ...] = (), offset: int = 0, sid: int 
     [
         # no spans: the text, escaped
         ("a <b> & c", 0, (), "a &lt;b&gt; &amp; c"),
+        # control characters (HTML parse errors) show as U+2400 pictures, C1 as \xNN; tab stays
+        ("n\x00 b\x07 e\x1b[ f\x0c d\x7f t\t c\x9b", 0, (), "n␀ b␇ e␛[ f␌ d␡ t\t c\\x9b"),
         # one span, offsets are document offsets (the sentence starts at 10)
         ("He insupports it.", 10, (span(13, 23, "insupports"),), ["insupports"]),
         # two spans side by side stay two marks

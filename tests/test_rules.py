@@ -3,12 +3,16 @@ false-alarm bound on clean English (``../shared/calibration/clean_en.txt``)."""
 
 from __future__ import annotations
 
+import hashlib
+import random
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from mtqa.records import Document, Sentence
-from mtqa.rules import RULES, check_rules, near_word
+from mtqa.rules import _JOIN, RULES, _joins, check_rules, near_word
 from mtqa.segment import segment
 
 # Bounds from issue 3 / docs/rules.md: each rule fires on at most 0.5% of clean lines, the
@@ -55,6 +59,8 @@ CASES = [
     ("broken-join", "Apple Inc. announced a flat of 50 sq. m in Paris, etc. and more.", []),
     ("broken-join", "John F. kennedy aside, Dr. no. He left. Then he ate.", []),
     ("broken-join", "He waited... and left. “Fine,” he said.", []),
+    # a join may start where the previous one ended, inside a token
+    ("broken-join", "one of the. a,b. c", ["the. a", ",b. c"]),
     # quote-spacing: a closing quote with a space before it and none after
     ("quote-spacing", "at the expense of Ukraine , ”he said.", [", ”h"]),
     ("quote-spacing", 'he said "no ,"so we left', []),
@@ -79,6 +85,7 @@ CASES = [
     ("non-word", "The sumo wrestler reached sekiwake in the Czech spořitelna.", []),
     ("non-word", "The makuuchi division; the makuuchi rank.", []),
     ("non-word", "It was insupportable and aujourd'hui they left.", []),
+    ("non-word", "A code ab1otulined and the librairy here.", ["librairy"]),
     # untranslated-french: French words or runs; names and loanwords excepted
     ("untranslated-french", "The meeting took place aujourd'hui in Paris.", ["aujourd'hui"]),
     ("untranslated-french", "Selon the minister, the talks failed.", ["Selon"]),
@@ -102,6 +109,11 @@ CASES = [
     ("untranslated-french", "Smith et al. found the raison d'être of the sous chef.", []),
     ("untranslated-french", "His son a doctor, plus six more, pour in on the par three.", []),
     ("untranslated-french", "On Thursday the minister said that the talks failed.", []),
+    (
+        "untranslated-french",
+        "A coup d'état, then selon him, a fait accompli and pour le moment.",
+        ["selon", "pour le"],
+    ),
 ]
 
 
@@ -147,6 +159,42 @@ def test_near_word() -> None:
     assert near_word("insupports") == "supports"
     assert near_word("dilluted") == "diluted"
     assert near_word("sekiwake") is None
+
+
+def test_join_search_matches_plain_finditer() -> None:
+    """``_joins`` skips the retries ``finditer`` makes inside a run: the same matches."""
+    rng = random.Random(7)
+    alphabet = "ab. ,)\"'‘“Z9-\n\t’é_"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        got = [(m.span(), m.groupdict()) for m in _joins(text)]
+        assert got == [(m.span(), m.groupdict()) for m in _JOIN.finditer(text)], text
+
+
+def _hash_sentence() -> str:
+    return "Entry 7 has hash " + hashlib.sha256(b"7").hexdigest() * 800 + "."  # 51 KB, no space
+
+
+def _unknown_words() -> str:
+    rng = random.Random(0)  # 6,000 distinct lower-case non-words in one sentence
+    return " ".join("".join(rng.choice("abcdefghij") for _ in range(7)) for _ in range(6000)) + "."
+
+
+@pytest.mark.parametrize(
+    ("rule", "make"),
+    [
+        ("broken-join", _hash_sentence),  # was ~35 s: a retry at every position of the hash
+        ("non-word", _hash_sentence),
+        ("untranslated-french", _hash_sentence),
+        ("non-word", _unknown_words),  # was ~28 s: each unknown word counted over the sentence
+    ],
+)
+def test_long_sentences_take_linear_time(rule: str, make: Callable[[], str]) -> None:
+    text = make()
+    RULES[rule].check(sentence("A warm-up: the librairy insupports it."))  # load word lists
+    t = time.perf_counter()
+    RULES[rule].check(sentence(text))
+    assert time.perf_counter() - t < 5.0  # about 0.01-1 s here; quadratic is ~30x more
 
 
 def test_seed_spans_match_document(shared_dir: Path) -> None:
