@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.mtqa-installed
+MODEL ?= gemma3-270m
 
-.PHONY: setup demo test lint fast-test browser-test screenshot bench calibrate clean
+.PHONY: setup demo test lint fast-test browser-test screenshot bench calibrate eval clean
 
 setup: $(STAMP)
 
@@ -36,8 +37,14 @@ browser-test: setup  # needs /usr/bin/chromium (apt-get install -y chromium)
 screenshot: demo  # the README picture: the seed's report.html in headless chromium
 	$(BIN)/python -m tests.helpers.chromium reports/seed/report.html docs/report.png
 
-calibrate: setup
-	$(BIN)/mtqa calibrate ../shared/calibration/clean_en.txt
+calibrate: setup  # refit models/<model>.calibration.json (~15 min for SmolLM2 on 2 cores)
+	$(BIN)/mtqa calibrate ../shared/calibration/clean_en.txt --model $(MODEL)
+
+eval: setup  # detection quality: the seed (hand-marked) and the synthetic dev set
+	$(BIN)/mtqa check seeds/article.txt -o reports/eval/seed --model $(MODEL) --overwrite --quiet
+	$(BIN)/mtqa eval seeds/gold.jsonl reports/eval/seed
+	$(BIN)/mtqa check data/synthetic_dev.jsonl -o reports/eval/dev --model $(MODEL) --overwrite --quiet
+	$(BIN)/mtqa eval data/synthetic_dev.jsonl reports/eval/dev
 
 bench: setup
 	$(BIN)/python bench/bench.py

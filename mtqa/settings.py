@@ -17,7 +17,7 @@ ENGINES = ("local", "ray")
 
 @dataclass(frozen=True)
 class Settings:
-    model: str = "smollm2-135m"
+    model: str = "gemma3-270m"
     batch_size: int = 16
     dtype: str = "float32"
     device: str = "auto"

