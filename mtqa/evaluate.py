@@ -279,12 +279,14 @@ class Evaluation:
     overall: dict[str, Any]
     by_category: dict[str, dict[str, Any]]
     signature: str
+    chrf_correlation: dict[str, Any] | None = None  # when the run had references
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "signature": self.signature,
             "overall": self.overall,
             "by_category": self.by_category,
+            "chrf_correlation": self.chrf_correlation,
         }
 
 
@@ -302,8 +304,14 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
         run_sig = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))["signature"]
     except (OSError, ValueError, KeyError):
         run_sig = "unknown"
+    corr = None
+    if (Path(run_dir) / "sentences.csv").is_file():
+        from mtqa.references import lm_chrf_correlation
+
+        corr = lm_chrf_correlation(run_dir)
+        corr = corr if corr["n"] else None
     return Evaluation(
-        score_units(units).as_dict(), by_cat, f"gold:{Path(gold_path).name}|{run_sig}"
+        score_units(units).as_dict(), by_cat, f"gold:{Path(gold_path).name}|{run_sig}", corr
     )
 
 
@@ -335,4 +343,15 @@ def format_table(ev: Evaluation) -> str:
         "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
         for r in [head] + body
     ]
+    c = ev.chrf_correlation
+    if c:
+        lines.append(
+            f"LM score vs sentence chrF over {c['n']} sentences: Spearman "
+            f"{_fmt(c['score']['spearman'])}, Pearson {_fmt(c['score']['pearson'])} "
+            "(negative: more suspicious, lower chrF)"
+        )
     return "\n".join(lines + [ev.signature])
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:+.3f}"

@@ -10,6 +10,7 @@ import pytest
 from mtqa.cli import main
 from mtqa.errors import InputError
 from mtqa.evaluate import GoldSpan, Unit, auroc, evaluate, mcc, score_units
+from mtqa.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -154,3 +155,42 @@ def test_bad_gold_line_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         evaluate(str(gold), str(run))
     assert e.value.line == 2
+
+
+def test_eval_reports_the_chrf_correlation_when_references_exist(
+    tmp_path: Path, fake_settings: Settings
+) -> None:
+    from mtqa.lm.fake import FakeScorer
+    from mtqa.pipeline import run_check
+
+    recs = [
+        {"id": f"r{i}", "target": t, "reference": r}
+        for i, (t, r) in enumerate(
+            [
+                ("The cat sat on the mat.", "The cat sat on the mat."),
+                ("He insupports the massaging plan.", "He cannot bear the massing plan."),
+                ("Prices rose in March.", "Prices went up in March."),
+                ("The zzgov met the cenacle today.", "The government met the forum today."),
+            ]
+        )
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    run_check([str(src)], fake_settings, tmp_path / "run", lambda s: FakeScorer())
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        "".join(
+            json.dumps({"id": r["id"], "target": r["target"], "spans": []}) + "\n" for r in recs
+        ),
+        encoding="utf-8",
+    )
+    ev = evaluate(str(gold), str(tmp_path / "run"))
+    assert ev.chrf_correlation is not None and ev.chrf_correlation["n"] == 4
+    assert ev.chrf_correlation["score"]["spearman"] < 0  # suspicious sentences have lower chrF
+    no_ref = tmp_path / "run2"
+    src.write_text(
+        "".join(json.dumps({"id": r["id"], "target": r["target"]}) + "\n" for r in recs),
+        encoding="utf-8",
+    )
+    run_check([str(src)], fake_settings, no_ref, lambda s: FakeScorer())
+    assert evaluate(str(gold), str(no_ref)).chrf_correlation is None
