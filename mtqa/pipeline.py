@@ -298,7 +298,8 @@ def run_check(
                     summary.flagged += 1
                 if s.severity == "major":
                     summary.major += 1
-                for sp in s.spans:
+                if s.spans:  # the worst span of each sentence: five different places
+                    sp = max(s.spans, key=lambda x: (SEVERITY_RANK[x.severity], x.score))
                     summary.worst.append((sp.score + SEVERITY_RANK[sp.severity], res.doc_id, sp))
             summary.worst = sorted(summary.worst, key=lambda x: -x[0])[:5]
             for w in writers:
