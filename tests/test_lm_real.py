@@ -136,6 +136,29 @@ def test_batching_and_order_do_not_matter(smol):
 
 
 @needs_smol
+def test_forward_matches_log_softmax_of_model_logits(smol):
+    """The one-exp surprisal/entropy (no mask when unpadded, token budget, 256-row chunks)
+    equals the textbook log_softmax of the model's own logits, padded batch or not."""
+    import torch
+
+    assert smol.signature().endswith("/float32")
+    assert smol.max_tokens == 1024 and smol._rows == 256  # the CPU choices (bench/ablate.py)
+    seqs = [list(smol.prefix_ids) + list(smol.encode(t).ids) for t in NEWS[:3]]
+    seqs.append(list(smol.prefix_ids) + list(smol.encode("\n".join(NEWS)).ids))  # > 256 rows
+    with torch.inference_mode():
+        for batch in ([seqs[0]], seqs):  # unpadded (no mask), then padded
+            got = smol.forward(batch)
+            for seq, out in zip(batch, got, strict=True):
+                ids = torch.tensor([seq])
+                logp = torch.log_softmax(smol.model(input_ids=ids).logits[0, :-1].float(), -1)
+                s_ref = -logp.gather(1, ids[0, 1:, None])[:, 0] / math.log(2)
+                h_ref = -(logp.exp() * logp).sum(-1) / math.log(2)
+                assert len(out.surprisal) == len(seq) - 1
+                assert max(abs(a - b) for a, b in zip(out.surprisal, s_ref.tolist())) < 1e-3
+                assert max(abs(a - b) for a, b in zip(out.entropy, h_ref.tolist())) < 1e-3
+
+
+@needs_smol
 def test_small_window_scores_every_token_once(smol):
     doc = "\n".join(_article_lines()[:8])
     n = len(smol.encode(doc).ids)

@@ -41,7 +41,9 @@ MARKER = "mtqa-cache.json"
 CACHE_FORMAT = 1
 _LN2 = math.log(2.0)
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
-_MAX_LOGIT_ELEMENTS = 1 << 25  # rows * vocab per log-softmax chunk (128 MiB in fp32)
+_MAX_LOGIT_ELEMENTS = 1 << 25  # rows * vocab per logit chunk (128 MiB in fp32)
+_CPU_ROWS = 256  # logit rows per chunk on CPU: as fast as 682, 1/4 of the temporaries
+_CPU_MAX_TOKENS = 1024  # padded tokens per forward pass on CPU (Scorer.max_tokens)
 
 
 # --------------------------------------------------------------------------- hashing
@@ -270,7 +272,14 @@ class HFScorer(Scorer):
         self._head = model.get_output_embeddings()
         self._softcap = getattr(model.config, "final_logit_softcapping", None)
         vocab = int(self._head.weight.shape[0]) if self._head is not None else 1 << 18
-        self._rows = max(1, min(2048, _MAX_LOGIT_ELEMENTS // vocab))
+        cpu = self.device.type == "cpu"
+        # logit rows per chunk: a bounded fp32 temporary whatever the vocabulary (Gemma: 262k)
+        self._rows = max(1, min(_CPU_ROWS if cpu else 2048, _MAX_LOGIT_ELEMENTS // vocab))
+        # On CPU one ~600-token window per pass already fills the matmuls; padding several
+        # into one batch (plus the masked attention padding forces) measured slower
+        # (bench/ablate.py): cap a batch by padded tokens (short windows still share a
+        # pass). A GPU batches wide.
+        self.max_tokens = _CPU_MAX_TOKENS if cpu else None
 
     @classmethod
     def load(
@@ -317,7 +326,8 @@ class HFScorer(Scorer):
         return self._prefix
 
     def signature(self) -> str:
-        return f"{self.name}@sha256:{self.digest[:12]}"
+        """``name@sha256:<12 hex>/<dtype>``: the weights and the precision they ran in."""
+        return f"{self.name}@sha256:{self.digest[:12]}/{_dtype_name(self.dtype)}"
 
     def encode(self, text: str) -> Encoding:
         enc = self.tokenizer(
@@ -351,13 +361,15 @@ class HFScorer(Scorer):
                 mask[b, : len(seq)] = 1
         ids = ids.to(self.device)
         mask = mask.to(self.device)
+        # no mask when nothing is padded: attention takes its fast causal path
+        attn = mask if min(lens) < width else None
         with torch.inference_mode():
             if self._decoder is not None and self._head is not None:
                 hidden = self._decoder(
-                    input_ids=ids, attention_mask=mask, use_cache=False
+                    input_ids=ids, attention_mask=attn, use_cache=False
                 ).last_hidden_state
             else:  # unusual architecture: full logits, still scored in chunks below
-                hidden = self.model(input_ids=ids, attention_mask=mask, use_cache=False).logits
+                hidden = self.model(input_ids=ids, attention_mask=attn, use_cache=False).logits
             # rows predicting a real next token: position t of sequence b, t + 1 < len(b)
             valid = mask[:, 1:].bool()
             rows = hidden[:, :-1][valid]
@@ -366,13 +378,10 @@ class HFScorer(Scorer):
             surprisal = torch.empty(rows.shape[0], dtype=torch.float32, device=self.device)
             entropy = torch.empty_like(surprisal)
             for a in range(0, rows.shape[0], self._rows):
-                z = a + self._rows
-                logits = self._logits(rows[a:z])
-                logp = torch.log_softmax(logits, dim=-1)
-                del logits
-                surprisal[a:z] = -logp.gather(1, targets[a:z, None])[:, 0]
-                entropy[a:z] = -(logp.exp() * logp).sum(dim=-1)
-                del logp
+                b = min(a + self._rows, rows.shape[0])
+                surprisal[a:b], entropy[a:b] = _surprisal_entropy(
+                    self._logits(rows[a:b]), targets[a:b]
+                )
             s_bits: list[float] = (surprisal / _LN2).cpu().tolist()
             h_bits: list[float] = (entropy / _LN2).cpu().tolist()
         outs: list[ForwardOutput] = []
@@ -391,6 +400,30 @@ class HFScorer(Scorer):
         if self._softcap is not None:
             logits = torch.tanh(logits / self._softcap) * self._softcap
         return logits
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    for name, dt in _DTYPES.items():
+        if dt == dtype:
+            return name
+    return str(dtype).removeprefix("torch.")
+
+
+def _surprisal_entropy(logits, targets):
+    """(surprisal, entropy) in nats from fp32 logits (rows x vocab), with one exp.
+
+    With z = logits - max and S = sum(exp z): -log p(target) = log S - z[target] and
+    H = -sum p log p = log S - sum(exp(z) * z) / S. The row sums run as a batched dot
+    product, so the only full-vocabulary temporaries are z (the logits, in place) and
+    exp(z); the log_softmax route holds three at once (logp, exp(logp), their product).
+    """
+    z = logits.sub_(logits.amax(dim=-1, keepdim=True))
+    e = torch.exp(z)
+    total = e.sum(dim=-1)
+    log_total = total.log()
+    entropy = log_total - torch.bmm(e[:, None], z[:, :, None])[:, 0, 0] / total
+    surprisal = log_total - z.gather(1, targets[:, None])[:, 0]
+    return surprisal, entropy
 
 
 def _prefix_ids(tok, spec: ModelSpec) -> tuple[int, ...]:
