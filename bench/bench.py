@@ -44,7 +44,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CLEAN = SHARED / "calibration" / "clean_en.txt"
 LINES_PER_ARTICLE = 20
-CALIBRATION = ROOT / "models" / "smollm2-135m.calibration.json"
 
 
 def peak_rss_mb() -> float:
@@ -370,7 +369,8 @@ def main() -> int:
         workload_bf16 = tmp / "articles-bf16.jsonl"
         write_workload(workload_bf16, n_bf16)
         sentences = load_lines(n_articles)
-        cal = str(CALIBRATION) if CALIBRATION.is_file() else None
+        calibration = ROOT / "models" / f"{a.model}.calibration.json"  # the shipped detector
+        cal = str(calibration) if calibration.is_file() else None
 
         say("bench: roofline")
         roof = run_worker("roofline", {"shape": [2048, 576, 1536], "seconds": 2.0}, tmp)
@@ -512,7 +512,8 @@ def main() -> int:
         3.0,
         " s",
     )
-    target(f"peak RSS, {a.pipeline_articles} articles fp32 (est.)", rss_1000, "<=", 1536, " MB")
+    rss_goal = 3072 if a.model.startswith("gemma") else 1536  # issue 6: 3 GB Gemma, 1.5 GB SmolLM2
+    target(f"peak RSS, {a.pipeline_articles} articles fp32 (est.)", rss_1000, "<=", rss_goal, " MB")
 
     result = {
         "note": (
