@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mtqa.align import align
@@ -161,19 +161,7 @@ def fit_detector(
         "fit_sentences": len(fit),
         "fit_errors": sum(labels),
     }
-    return Detector(
-        model=model,
-        features=tuple(features),
-        mean=mean,
-        scale=scale,
-        weights=weights,
-        bias=bias,
-        minor=_round_up(minor),
-        major=_round_up(major),
-        source=source,
-        n_words=len(rows),
-        meta=meta,
-    )
+    return replace(det, minor=_round_up(minor), major=_round_up(major), meta=meta)
 
 
 def _round_up(p: float) -> float:

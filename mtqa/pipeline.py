@@ -207,14 +207,7 @@ def run_check(
             failure_hook(f)
 
     def todo() -> Iterator[Document]:
-        for item in read_inputs(
-            inputs,
-            settings.text_field,
-            settings.id_field,
-            settings.encoding_errors,
-            settings.reference,
-            settings.source,
-        ):
+        for item in _read(inputs, settings):
             if isinstance(item, Failure):
                 note(item)
                 continue
@@ -350,15 +343,19 @@ def run_check(
     return summary
 
 
-def _documents(inputs: Sequence[str], settings: Settings) -> Iterator[Document]:
-    for item in read_inputs(
+def _read(inputs: Sequence[str], settings: Settings) -> Iterator[Document | Failure]:
+    return read_inputs(
         inputs,
         settings.text_field,
         settings.id_field,
         settings.encoding_errors,
         settings.reference,
         settings.source,
-    ):
+    )
+
+
+def _documents(inputs: Sequence[str], settings: Settings) -> Iterator[Document]:
+    for item in _read(inputs, settings):
         if not isinstance(item, Failure):
             yield item
 
