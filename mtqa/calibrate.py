@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mtqa.align import align
+from mtqa.align import align_sentences
 from mtqa.detect import Detector, calibration_path, fit_logistic, rate_threshold
 from mtqa.errors import CalibrationError, InputError
 from mtqa.features import FEATURES, name_counts, sentence_features
@@ -91,7 +91,7 @@ def rows_from_tokens(
     for (text, offsets), toks in zip(docs, tokens):
         gold = [(o + s["start"], o + s["end"]) for o, rec in offsets for s in rec["spans"]]
         sents = segment(Document(doc_id="cal", text=text, path="<calibration>"))
-        aligned = [align(text, toks, s.start, s.end) for s in sents]
+        aligned = align_sentences(text, toks, [(s.start, s.end) for s in sents])
         names = name_counts(w for ws in aligned for w in ws)
         for sent, words in zip(sents, aligned):
             labels = [int(any(w.start < e and s < w.end for s, e in gold)) for w in words]
