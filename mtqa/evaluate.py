@@ -112,31 +112,44 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
     return [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def _locate(rec: dict[str, Any], docs: Sequence[dict[str, Any]]) -> tuple[dict, int] | None:
-    text = rec["text"]
-    for d in docs:
-        if d["id"] == rec["id"] and d["text"].strip() == text.strip() and text in d["text"]:
+class _RunIndex:
+    """The run's documents by id and by line text, built once for all gold records."""
+
+    def __init__(self, docs: Sequence[dict[str, Any]]) -> None:
+        self.docs = docs
+        self.by_id = {d["id"]: d for d in reversed(docs)}  # the first document of an id wins
+        # line text -> [(doc, line number from 0, offset)] in document order
+        self.lines: dict[str, list[tuple[int, int, int]]] = {}
+        for i, d in enumerate(docs):
+            pos = 0
+            for k, ln in enumerate(d["text"].splitlines(keepends=True)):
+                self.lines.setdefault(ln.rstrip("\r\n"), []).append((i, k, pos))
+                pos += len(ln)
+
+    def locate(self, rec: dict[str, Any]) -> tuple[dict, int] | None:
+        text = rec["text"]
+        d = self.by_id.get(rec["id"])
+        if d is not None and d["text"].strip() == text.strip() and text in d["text"]:
             return d, d["text"].index(text)
-    for d in docs:
-        lines = d["text"].splitlines(keepends=True)
-        starts = [0]
-        for ln in lines:
-            starts.append(starts[-1] + len(ln))
-        hits = [k for k, ln in enumerate(lines) if ln.rstrip("\r\n") == text]
+        hits = self.lines.get(text)
         if hits:
+            first = hits[0][0]
+            in_doc = [(k, off) for i, k, off in hits if i == first]
             line = rec.get("line")
-            k = line - 1 if isinstance(line, int) and line - 1 in hits else hits[0]
-            return d, starts[k]
-    for d in docs:
-        if text in d["text"]:
-            return d, d["text"].index(text)
-    return None
+            want = line - 1 if isinstance(line, int) else None
+            off = next((o for k, o in in_doc if k == want), in_doc[0][1])
+            return self.docs[first], off
+        for d in self.docs:
+            if text in d["text"]:
+                return d, d["text"].index(text)
+        return None
 
 
 def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
     units = []
+    index = _RunIndex(docs)
     for rec in gold:
-        found = _locate(rec, docs)
+        found = index.locate(rec)
         if found is None:
             raise InputError(
                 where,
