@@ -209,8 +209,8 @@ CASES: list[Case] = [
         [],
         1,
         [
-            "t.tsv:3: expected 2 columns as in the header, found 3; "
-            'put a field that holds a tab in double quotes ("...")'
+            "t.tsv:3: expected 2 columns as in the header, found 3; a .tsv field cannot hold "
+            "a tab (TSV has no quoting); remove the tab or save the file as .csv or .jsonl"
         ],
         ["r1", "r3"],
     ),
