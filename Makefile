@@ -37,7 +37,7 @@ browser-test: setup  # needs /usr/bin/chromium (apt-get install -y chromium)
 screenshot: demo  # the README picture: the seed's report.html in headless chromium
 	$(BIN)/python -m tests.helpers.chromium reports/seed/report.html docs/report.png
 
-calibrate: setup  # refit models/<model>.calibration.json (~15 min for SmolLM2 on 2 cores)
+calibrate: setup  # refit mtqa/data/detectors/<model>.json (~15 min for SmolLM2 on 2 cores)
 	$(BIN)/mtqa calibrate ../shared/calibration/clean_en.txt --model $(MODEL)
 
 eval: setup  # detection quality: the seed (hand-marked) and the synthetic dev set

@@ -203,7 +203,7 @@ def w_check(spec: dict) -> dict:
 
             scorer = FakeScorer()
         else:
-            from mtqa.cli import load_scorer
+            from mtqa.lm.load import load_scorer
 
             scorer = load_scorer(s)
         if hasattr(scorer, "model"):
@@ -335,6 +335,48 @@ def flag_disagreement(a_dir: Path, b_dir: Path) -> dict:
     return {"sentences": len(rb), "severity_differs": flips}
 
 
+def cold_start(model: str, tmp: Path, no_cold: bool) -> dict:
+    """Model load times: with an empty cache (the GGUF dequantised; unless ``no_cold``), then
+    cached."""
+    cache = tmp / "cache"
+    cache.mkdir()
+    cold: dict = {}
+    if not no_cold:
+        cold["first"] = run_worker("load", {"model": model}, tmp, {"MTQA_CACHE": str(cache)})
+    cold["cached"] = run_worker(
+        "load", {"model": model}, tmp, {} if no_cold else {"MTQA_CACHE": str(cache)}
+    )
+    return cold
+
+
+def pipeline_rss(tmp: Path, n_articles: int, pipeline_articles: int, batch_size: int) -> dict:
+    """Peak RSS of ``run_check`` with the fake scorer on the workload and ~1,000 articles."""
+    from mtqa.quality.fit import fit_percentile_detector  # for the fake scorer's costs
+
+    fake_cal = tmp / "fake.calibration.json"
+    xs = [1.0 + i / 100 for i in range(500)] * 3
+    cal_json = fit_percentile_detector(xs, "fake", "synthetic", minor_pct=99.0).to_json()
+    fake_cal.write_text(cal_json, encoding="utf-8")
+    pipeline = {}
+    for rep in (1, max(1, pipeline_articles // n_articles)):
+        wl = tmp / f"fake-{rep}.jsonl"
+        write_workload(wl, n_articles, repeat=rep)
+        pipeline[str(n_articles * rep)] = run_worker(
+            "check",
+            {
+                "model": "fake",
+                "dtype": "float32",
+                "variant": "fake",
+                "batch_size": batch_size,
+                "input": str(wl),
+                "outdir": str(tmp / f"fake-out-{rep}"),
+                "calibration": str(fake_cal),
+            },
+            tmp,
+        )
+    return pipeline
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10 articles and small subsets")
@@ -369,7 +411,7 @@ def main() -> int:
         workload_bf16 = tmp / "articles-bf16.jsonl"
         write_workload(workload_bf16, n_bf16)
         sentences = load_lines(n_articles)
-        calibration = ROOT / "models" / f"{a.model}.calibration.json"  # the shipped detector
+        calibration = ROOT / "mtqa" / "data" / "detectors" / f"{a.model}.json"  # shipped
         cal = str(calibration) if calibration.is_file() else None
 
         say("bench: roofline")
@@ -424,39 +466,9 @@ def main() -> int:
         )
 
         say("bench: cold start")
-        cache = tmp / "cache"
-        cache.mkdir()
-        cold: dict = {}
-        if not a.no_cold:
-            cold["first"] = run_worker("load", {"model": a.model}, tmp, {"MTQA_CACHE": str(cache)})
-        cold["cached"] = run_worker(
-            "load", {"model": a.model}, tmp, {} if a.no_cold else {"MTQA_CACHE": str(cache)}
-        )
-
+        cold = cold_start(a.model, tmp, a.no_cold)
         say("bench: pipeline RSS with the fake scorer")
-        from mtqa.detect import fit_calibration  # a detector for the fake scorer's costs
-
-        fake_cal = tmp / "fake.calibration.json"
-        xs = [1.0 + i / 100 for i in range(500)] * 3
-        cal_json = fit_calibration(xs, model="fake", source="synthetic", minor_pct=99.0).to_json()
-        fake_cal.write_text(cal_json, encoding="utf-8")
-        pipeline = {}
-        for rep in (1, max(1, a.pipeline_articles // n_articles)):
-            wl = tmp / f"fake-{rep}.jsonl"
-            write_workload(wl, n_articles, repeat=rep)
-            pipeline[str(n_articles * rep)] = run_worker(
-                "check",
-                {
-                    "model": "fake",
-                    "dtype": "float32",
-                    "variant": "fake",
-                    "batch_size": a.batch_size,
-                    "input": str(wl),
-                    "outdir": str(tmp / f"fake-out-{rep}"),
-                    "calibration": str(fake_cal),
-                },
-                tmp,
-            )
+        pipeline = pipeline_rss(tmp, n_articles, a.pipeline_articles, a.batch_size)
 
     raw = {"roofline": roof, "rows": rows, "cold": cold, "pipeline": pipeline, "dev": dev}
     Path(a.output).write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")  # kept on error

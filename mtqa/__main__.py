@@ -1,3 +1,5 @@
+"""``python -m mtqa``: the command line (:func:`mtqa.cli.main`)."""
+
 import sys
 
 from mtqa.cli import main

@@ -1,4 +1,5 @@
-"""The command line: ``mtqa check|calibrate|review``. The only place that prints or exits.
+"""The command line: ``mtqa check|calibrate|eval|synth|review``. The only place that prints
+or exits; each command builds its arguments and calls one library function.
 
 User errors → one line on stderr, exit 1; usage errors → exit 2; an unexpected
 exception is re-raised with its traceback when ``MTQA_DEBUG=1``.
@@ -11,51 +12,33 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from mtqa import __version__
-from mtqa.errors import ModelError, MtqaError, UsageError, one_line
+from mtqa.errors import MtqaError, UsageError, one_line
+from mtqa.lm.load import load_scorer
 from mtqa.records import Failure
-from mtqa.settings import DEVICES, DTYPES, ENGINES, Settings
+from mtqa.settings import DEVICES, DTYPES, ENGINES, FORMATS, Settings
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse that raises :class:`~mtqa.errors.UsageError` (exit 2) instead of exiting."""
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
 
-def load_scorer(settings: Settings):  # type: ignore[no-untyped-def]
-    """The scorer factory of the CLI (module-level, so Ray can pickle it).
-
-    ``--model fake``: the deterministic test scorer (no weights, no torch).
-    """
-    if settings.model == "fake":
-        from mtqa.lm.fake import FakeScorer
-
-        return FakeScorer(window=settings.window, overlap=settings.overlap)
-    try:
-        from mtqa.lm.hf import HFScorer
-    except ImportError as e:  # torch/transformers/gguf missing: mtqa installed without its deps
-        pkg = (e.name or "torch").split(".")[0]
-        raise ModelError(
-            f"--model {settings.model}: the model backend needs the {pkg!r} package, which is "
-            f"not installed; run `pip install {pkg}` (or `make` to set up .venv)"
-        ) from e
-
-    return HFScorer.load(
-        settings.model,
-        dtype=settings.dtype,
-        device=settings.device,
-        window=settings.window,
-        overlap=settings.overlap,
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
     p = _Parser(prog="mtqa", description="Find garbled spans in machine-translated English.")
     p.add_argument("--version", action="version", version=f"mtqa {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in (_add_check, _add_calibrate, _add_eval, _add_synth, _add_review):
+        add(sub)
+    return p
 
+
+def _add_check(sub: Any) -> None:
     c = sub.add_parser("check", help="score, flag and report translated text")
     c.add_argument(
         "inputs", nargs="+", metavar="INPUT", help=".txt, .jsonl, .tsv, .csv or a folder"
@@ -64,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--model", default=Settings.model, help="preset name, .gguf file or model folder"
     )
-    c.add_argument("--format", default="csv,jsonl,html", help="comma list of csv,jsonl,html")
+    c.add_argument("--format", default=",".join(FORMATS), help="comma list of csv,jsonl,html")
     c.add_argument("--text-field", default=Settings.text_field)
     c.add_argument("--id-field", default=Settings.id_field)
     c.add_argument("--batch-size", type=int, default=Settings.batch_size)
@@ -72,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--device", choices=DEVICES, default=Settings.device)
     c.add_argument("--window", type=int, default=Settings.window)
     c.add_argument("--overlap", type=int, default=Settings.overlap)
-    c.add_argument("--calibration", help="calibration file (default: the one in models/)")
+    c.add_argument(
+        "--calibration", help="detector file (default: the one shipped for the model preset)"
+    )
     c.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict")
     c.add_argument(
         "--reference", metavar="FILE", help="human reference .txt, line-aligned with a .txt INPUT"
@@ -90,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
 
+
+def _add_calibrate(sub: Any) -> None:
     k = sub.add_parser(
         "calibrate", help="fit the detector on injected errors, set thresholds on clean English"
     )
@@ -104,13 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--minor-rate", type=float, default=0.15, help="most clean sentences with any flag"
     )
     k.add_argument(
-        "-o", "--output", help="calibration file (default models/<model>.calibration.json)"
+        "-o", "--output", help="detector file (default mtqa/data/detectors/<model>.json)"
     )
     k.add_argument("--lines-per-doc", type=int, default=10)
     k.add_argument("--limit", type=int, default=0, help="use only the first N lines")
     k.add_argument("--batch-size", type=int, default=Settings.batch_size)
     k.add_argument("--quiet", action="store_true")
 
+
+def _add_eval(sub: Any) -> None:
     e = sub.add_parser("eval", help="compare a run's flags with hand-marked (gold) spans")
     e.add_argument("gold", metavar="GOLD.jsonl", help='{"id","target","spans":[...]} per line')
     e.add_argument("run", metavar="RUN_DIR", help="an output folder of `mtqa check`")
@@ -118,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", metavar="FILE", help="where to write the JSON (default RUN_DIR/eval.json)"
     )
 
+
+def _add_synth(sub: Any) -> None:
     y = sub.add_parser("synth", help="inject MT-like errors into clean English (a gold dev set)")
     y.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
     y.add_argument("-o", "--output", required=True, help="gold .jsonl to write")
@@ -126,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--seed", type=int, default=29)
     y.add_argument("--rate", type=float, default=0.5, help="share of lines that get an error")
 
+
+def _add_review(sub: Any) -> None:
     r = sub.add_parser(
         "review", help="read a reviewed sentences.csv back: flag precision, misses, threshold"
     )
@@ -136,10 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--json", metavar="FILE", help="also write the report as JSON ('-': JSON on stdout only)"
     )
-    return p
 
 
 def settings_from_args(a: argparse.Namespace) -> Settings:
+    """``mtqa check``'s flags as :class:`~mtqa.settings.Settings`."""
     return Settings(
         model=a.model,
         batch_size=a.batch_size,
@@ -162,6 +155,7 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
 
 
 def default_outdir(inputs: Sequence[str]) -> Path:
+    """``reports/<name of the first input>`` (a file's stem, a folder's name)."""
     first = Path(inputs[0].rstrip("/\\"))
     name = first.stem if first.suffix else first.name
     return Path("reports") / (name or "run")
@@ -189,6 +183,7 @@ class ProgressBar:
         self.docs = 0
 
     def __call__(self, event: str, n: int) -> None:
+        """Take one progress event (see :data:`mtqa.pipeline.Progress`)."""
         bar = self.bar
         if event == "total":
             bar.total = n
@@ -204,13 +199,16 @@ class ProgressBar:
             bar.set_postfix_str(f"{self.docs} docs", refresh=False)
 
     def write(self, line: str) -> None:
+        """Print a line on stderr above the bar."""
         self.bar.write(line, file=sys.stderr)
 
     def close(self) -> None:
+        """Remove the bar."""
         self.bar.close()
 
 
 def cmd_check(a: argparse.Namespace) -> int:
+    """``mtqa check``: run the check, show progress and the worst spans, print the CSV path."""
     from mtqa.pipeline import run_check
 
     settings = settings_from_args(a)
@@ -251,7 +249,8 @@ def cmd_check(a: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
-    from mtqa.calibrate import calibrate
+    """``mtqa calibrate``: fit a detector, print its file."""
+    from mtqa.quality.calibrate import calibrate
 
     for name in ("major_rate", "minor_rate"):
         if not 0.0 < getattr(a, name) < 1.0:
@@ -271,7 +270,7 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     if not a.quiet:
         m = det.meta
         print(
-            f"mtqa: detector {det.calibration_id} fitted on {m['fit_sentences']} sentences "
+            f"mtqa: detector {det.detector_id} fitted on {m['fit_sentences']} sentences "
             f"({m['fit_errors']} error words); on {m['clean_sentences']} held-apart clean "
             f"sentences {m['clean_major_rate']:.1%} get a major flag, "
             f"{m['clean_flag_rate']:.1%} any flag",
@@ -282,24 +281,26 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 
 
 def cmd_eval(a: argparse.Namespace) -> int:
+    """``mtqa eval``: compare a run with gold spans, print the table, write the JSON."""
     import json
 
-    from mtqa.evaluate import evaluate, format_table
+    from mtqa.quality.evaluate import evaluate, format_evaluation
     from mtqa.store import atomic_write
 
     ev = evaluate(a.gold, a.run)
     out = Path(a.json) if a.json else Path(a.run) / "eval.json"
     atomic_write(out, json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n")
-    print(format_table(ev))
+    print(format_evaluation(ev))
     return 0
 
 
 def cmd_synth(a: argparse.Namespace) -> int:
+    """``mtqa synth``: write a gold set of injected errors."""
     import json
 
-    from mtqa.calibrate import clean_lines, split
+    from mtqa.quality.calibrate import clean_lines, split
+    from mtqa.quality.synth import make_records
     from mtqa.store import atomic_write
-    from mtqa.synth import make_records
 
     lines = clean_lines(a.clean)
     parts = dict(zip(("fit", "threshold", "dev"), split(lines)))
@@ -314,9 +315,10 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 
 def cmd_review(a: argparse.Namespace) -> int:
+    """``mtqa review``: read reviewed verdicts back, print the report (or its JSON)."""
     import json
 
-    from mtqa.review import format_table, review
+    from mtqa.quality.review import format_review, review
     from mtqa.store import atomic_write
 
     if not 0.0 < a.target_precision <= 1.0:
@@ -328,7 +330,7 @@ def cmd_review(a: argparse.Namespace) -> int:
     if a.json == "-":
         sys.stdout.write(data)
     else:
-        print(format_table(rep))
+        print(format_review(rep))
         if a.json:
             atomic_write(Path(a.json), data)
     return 1 if rep.problems else 0
@@ -344,6 +346,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit code (0 ok, 1 user error or failed input, 2 usage, 130 ^C)."""
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)

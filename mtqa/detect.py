@@ -16,8 +16,9 @@ Severity, as a reviewer should read it: ``major`` = the passage is probably
 broken (wrong word, non-word, French left in, garbled join); ``minor`` = probably
 awkward or worth a look (calque, odd order, punctuation slip).
 
-The file lives at ``models/<preset>.calibration.json`` (kind ``"detector"``). An
-older ``"surprisal-threshold"`` file still loads, as a one-feature detector.
+A preset's detector ships as package data, ``mtqa/data/detectors/<preset>.json`` (kind
+``"detector"``); ``--calibration FILE`` names another. An older ``"surprisal-threshold"``
+file still loads, as a one-feature detector. Fitting lives in :mod:`mtqa.quality.fit`.
 """
 
 from __future__ import annotations
@@ -25,18 +26,16 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from mtqa.data import resource
 from mtqa.errors import CalibrationError
-from mtqa.features import FEATURES, sentence_features
+from mtqa.features import FEATURES
 from mtqa.records import Span, WordScore
-
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
 def _sigmoid(z: float) -> float:
@@ -48,6 +47,14 @@ def _sigmoid(z: float) -> float:
 
 @dataclass(frozen=True)
 class Detector:
+    """A logistic model over word features, with two probability thresholds.
+
+    ``mean``/``scale`` standardise the columns named by ``features``; ``weights`` and
+    ``bias`` give the logit; ``minor``/``major`` are probabilities in [0, 1]. ``meta``
+    holds how it was fitted (rates measured on clean English). Raises
+    :class:`~mtqa.errors.CalibrationError` for an unknown feature or mismatched lengths.
+    """
+
     model: str  # model signature the numbers were measured with
     features: tuple[str, ...]
     mean: tuple[float, ...]
@@ -71,13 +78,15 @@ class Detector:
             raise CalibrationError(f"detector for {self.model}: weights do not match features")
 
     @property
-    def calibration_id(self) -> str:
+    def detector_id(self) -> str:
+        """``lr<n features>:<8 hex of weights and thresholds>:p<minor>/<major>`` (signatures)."""
         blob = json.dumps([self.features, self.weights, self.bias, self.minor, self.major])
         digest = hashlib.sha256(blob.encode()).hexdigest()[:8]
         return f"lr{len(self.features)}:{digest}:p{self.minor:.3f}/{self.major:.3f}"
 
     @cached_property
     def columns(self) -> tuple[int, ...]:
+        """Where each of ``features`` sits in a :data:`~mtqa.features.FEATURES` row."""
         return tuple(FEATURES.index(f) for f in self.features)
 
     def check_model(self, scorer_signature: str) -> None:
@@ -94,15 +103,18 @@ class Detector:
             )
 
     def logit(self, row: Sequence[float]) -> float:
+        """The logit of one feature row (:data:`~mtqa.features.FEATURES` order)."""
         z = self.bias
         for k, m, sc, w in zip(self.columns, self.mean, self.scale, self.weights):
             z += w * (row[k] - m) / sc
         return z
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """The error probability of each feature row, in [0, 1]."""
         return [_sigmoid(self.logit(r)) for r in rows]
 
     def to_json(self) -> str:
+        """The detector file's text (weights rounded to 6 decimals)."""
         return json.dumps(
             {
                 "kind": "detector",
@@ -124,6 +136,8 @@ class Detector:
 
     @classmethod
     def from_json(cls, text: str, where: str) -> Detector:
+        """Read a detector file's text; ``where`` names it in the
+        :class:`~mtqa.errors.CalibrationError` raised for a malformed file."""
         try:
             d = json.loads(text)
             if d.get("kind") == "surprisal-threshold":
@@ -149,9 +163,6 @@ class Detector:
             ) from None
 
 
-Calibration = Detector  # the name the pipeline and older files use
-
-
 def threshold_detector(
     minor_bits: float, major_bits: float, model: str, source: str, n_words: int = 0
 ) -> Detector:
@@ -171,30 +182,17 @@ def threshold_detector(
     )
 
 
-def fit_calibration(
-    surprisals: Sequence[float],
-    model: str,
-    source: str,
-    minor_pct: float = 99.0,
-    major_pct: float = 99.9,
-) -> Detector:
-    """A surprisal-percentile detector (v0; used for tests and as a baseline)."""
-    xs = sorted(surprisals)
-    if len(xs) < 100:
-        raise CalibrationError(f"{source}: only {len(xs)} words; calibration needs at least 100")
-
-    def pct(p: float) -> float:
-        return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
-
-    return threshold_detector(pct(minor_pct), pct(major_pct), model, source, len(xs))
+def detector_path(model_name: str) -> Path:
+    """Where the detector shipped for a preset lives (``mtqa/data/detectors/<name>.json``)."""
+    return Path(str(resource("detectors", f"{model_name}.json")))
 
 
-def calibration_path(model_name: str) -> Path:
-    return MODELS_DIR / f"{model_name}.calibration.json"
+def load_detector(model_name: str, path: str | None = None) -> Detector:
+    """The detector in ``path``, else the one shipped for ``model_name``.
 
-
-def load_calibration(model_name: str, path: str | None = None) -> Detector:
-    p = Path(path) if path else calibration_path(model_name)
+    Raises :class:`~mtqa.errors.CalibrationError` when there is none or it is malformed.
+    """
+    p = Path(path) if path else detector_path(model_name)
     if not p.is_file():
         raise CalibrationError(
             f"{p}: no detector for model {model_name!r}; run `mtqa calibrate --model "
@@ -232,11 +230,13 @@ def explain(w: WordScore, row: Sequence[float], p: float) -> str:
 def detect_lm(
     text: str,
     words: Sequence[WordScore],
+    rows: Sequence[Sequence[float]],
     det: Detector,
-    names: Counter[str] | None = None,
 ) -> tuple[list[Span], list[float]]:
-    """LM spans of one sentence (offsets into the document ``text``), and item probabilities."""
-    rows = sentence_features(text, words, names)
+    """LM spans of one sentence (offsets into the document ``text``), and item probabilities.
+
+    ``rows`` are the words' feature rows (:func:`mtqa.features.sentence_features`).
+    """
     probs = det.probabilities(rows)
     spans: list[Span] = []
     group: list[int] = []
@@ -268,51 +268,3 @@ def detect_lm(
             close()
     close()
     return spans, probs
-
-
-# --------------------------------------------------------------------------- fitting
-
-
-def fit_logistic(
-    rows: Sequence[Sequence[float]],
-    labels: Sequence[int],
-    features: Sequence[str] = FEATURES,
-    l2: float = 1.0,
-    iters: int = 50,
-) -> tuple[list[float], list[float], list[float], float]:
-    """L2-regularised logistic regression by Newton's method: (mean, scale, weights, bias)."""
-    import numpy as np
-
-    cols = [FEATURES.index(f) for f in features]
-    x = np.asarray(rows, dtype=float)[:, cols]
-    y = np.asarray(labels, dtype=float)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    w = np.zeros(z.shape[1])
-    reg = np.full(z.shape[1], l2)
-    reg[-1] = 0.0  # the bias is not shrunk
-    for _ in range(iters):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -40, 40)))
-        grad = z.T @ (p - y) + reg * w
-        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(reg + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.max(np.abs(step)) < 1e-7:
-            break
-    return mean.tolist(), scale.tolist(), w[:-1].tolist(), float(w[-1])
-
-
-def rate_threshold(scores: Sequence[float], always: Sequence[bool], rate: float) -> float:
-    """Smallest threshold t with mean(score >= t or always) <= rate (t > every score if none)."""
-    n = len(scores)
-    budget = math.floor(rate * n) - sum(1 for a in always if a)
-    free = sorted((s for s, a in zip(scores, always) if not a), reverse=True)
-    if budget < 0 or not free:
-        return 1.0
-    if budget >= len(free):
-        return 0.0
-    # flag the `budget` highest; the threshold sits just above the next one
-    nxt = free[budget]
-    return min(1.0, math.nextafter(nxt, math.inf))

@@ -61,14 +61,19 @@ def unigram_bits(word: str) -> float:
 
 
 def name_counts(words: Iterable[WordScore]) -> Counter[str]:
-    """How often each capitalised word occurs in a document."""
+    """How often each capitalised word occurs in a document (its items, in any order)."""
     return Counter(w.text for w in words if w.kind == "word" and w.text[:1].isupper())
 
 
 def sentence_features(
     text: str, words: Sequence[WordScore], names: Counter[str] | None = None
 ) -> list[list[float]]:
-    """Feature rows (``FEATURES`` order) for the items of one sentence of ``text``."""
+    """Feature rows (``FEATURES`` order) for the items of one sentence of ``text``.
+
+    ``words`` are the sentence's items (document offsets into ``text``); ``names`` counts
+    the capitalised words of the whole document (:func:`name_counts`). Surprisals are in
+    bits, capped at ``S_CAP`` (an infinite one counts as the cap).
+    """
     n = len(words)
     if n == 0:
         return []
@@ -79,25 +84,7 @@ def sentence_features(
     for k, w in enumerate(words):
         is_word = w.kind == "word"
         u = unigram_bits(w.text.lower()) if is_word else 0.0
-        unknown = 1.0 if is_word and u >= U_CAP else 0.0
-        cap_mid = 1.0 if is_word and k > first_word and w.text[:1].isupper() else 0.0
-        rep = (
-            1.0
-            if is_word and names is not None and names[w.text] > 1 and w.text[:1].isupper()
-            else 0.0
-        )
-        before = text[w.start - 1] if w.start > 0 else " "
-        after = text[w.end] if w.end < len(text) else " "
-        glued = (
-            1.0
-            if (not before.isspace() and not before.isalnum())
-            or (not after.isspace() and not after.isalnum())
-            else 0.0
-        )
-        prev_item = words[k - 1].text if k > 0 else ""
-        lower_after_stop = (
-            1.0 if is_word and w.text[:1].islower() and prev_item in (".", "!", "?") else 0.0
-        )
+        cap_mid, rep, glued, lower_after_stop = _context(text, words, k, first_word, names)
         punct = 1.0 if w.kind == "punct" else 0.0
         rows.append(
             [
@@ -107,7 +94,7 @@ def sentence_features(
                 s[k] - w.entropy,
                 u,
                 s[k] - u if is_word else 0.0,
-                unknown,
+                1.0 if is_word and u >= U_CAP else 0.0,  # unknown
                 math.log2(1 + w.n_tokens),
                 s[k + 1] if k + 1 < n else 0.0,
                 s[k + 2] if k + 2 < n else 0.0,
@@ -126,3 +113,31 @@ def sentence_features(
             ]
         )
     return rows
+
+
+def _context(
+    text: str,
+    words: Sequence[WordScore],
+    k: int,
+    first_word: int,
+    names: Counter[str] | None,
+) -> tuple[float, float, float, float]:
+    """Item ``k``'s surroundings: (cap_mid, repeat_doc, glued, lower_after_stop), 0.0 or 1.0."""
+    w = words[k]
+    is_word = w.kind == "word"
+    capital = w.text[:1].isupper()
+    cap_mid = 1.0 if is_word and k > first_word and capital else 0.0
+    rep = 1.0 if is_word and names is not None and names[w.text] > 1 and capital else 0.0
+    before = text[w.start - 1] if w.start > 0 else " "
+    after = text[w.end] if w.end < len(text) else " "
+    glued = (
+        1.0
+        if (not before.isspace() and not before.isalnum())
+        or (not after.isspace() and not after.isalnum())
+        else 0.0
+    )
+    prev_item = words[k - 1].text if k > 0 else ""
+    lower_after_stop = (
+        1.0 if is_word and w.text[:1].islower() and prev_item in (".", "!", "?") else 0.0
+    )
+    return cap_mid, rep, glued, lower_after_stop

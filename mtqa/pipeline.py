@@ -1,349 +1,56 @@
-"""Wires the stages: read → segment → score → align → detect → report.
+"""``run_check``: the whole job behind ``mtqa check``, one named step per job.
 
-``analyse`` turns one document and its token scores into a result (pure);
-``check_documents`` scores documents in length-sorted batches; ``run_check`` is
-the whole job behind ``mtqa check``: resumable, streaming, and it never lets one
-bad input cost the others.
+read → segment → score → align → detect → report::
+
+    run_check
+      ├─ load_detector, resume_key, prepare_outdir   output folder and resume key
+      ├─ Intake.admit (for each input unit)          read; failures, keys, resumed, tallies
+      ├─ count_sentences (only with a progress bar)  the bar's total
+      ├─ Engine.score(documents, save)               local or Ray: score, analyse, store
+      ├─ write_reports                               csv, jsonl, html, summary.csv/.png
+      └─ write_run_json                              run.json
+
+Resumable (finished documents are stored as they come and skipped on a rerun),
+streaming (documents are read lazily and results read back one at a time), and one
+bad input never costs the others.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import math
-import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from mtqa import __version__
-from mtqa.align import align_sentences
-from mtqa.detect import Calibration, detect_lm, load_calibration
-from mtqa.errors import OutputError
-from mtqa.features import name_counts
-from mtqa.lm.base import Scorer
+from mtqa.checks.document import RunSources
+from mtqa.checks.references import RunReferences
+from mtqa.detect import Detector, load_detector
+from mtqa.engines.base import Put, engine_class
+from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.readers import read_inputs
-from mtqa.records import (
-    SEVERITY_RANK,
-    Document,
-    DocumentResult,
-    Failure,
-    SentenceResult,
-    Span,
-    TokenScore,
-)
-from mtqa.references import RunReferences, document_metrics
+from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import Writer, remove_other_reports, writer_class
 from mtqa.report.summary import SummaryWriter, score_thresholds
-from mtqa.rules import check_rules
+from mtqa.runinfo import (
+    RunSummary,
+    prepare_outdir,
+    previous_model_sig,
+    resume_key,
+    run_record,
+    write_run_json,
+)
 from mtqa.segment import segment
 from mtqa.settings import Settings, signature
-from mtqa.sources import RunSources, source_checks
-from mtqa.store import ResultStore, atomic_write, doc_key
+from mtqa.store import ResultStore
 
-ScorerFactory = Callable[[Settings], Scorer]
 # Progress events (event, amount): "total" (sentences in all inputs, sent once before scoring),
 # "sentences" (scored now), "resumed" (found on disk, skipped), "docs" (one per document), "tokens".
 Progress = Callable[[str, int], None]
 
 
-def combine(spans: Sequence[Span], word_score: float) -> tuple[float, str]:
-    """Sentence score and severity from its spans (higher = worse)."""
-    severity = "none"
-    for sp in spans:
-        if SEVERITY_RANK[sp.severity] > SEVERITY_RANK[severity]:
-            severity = sp.severity
-    miss = 1.0
-    for sp in spans:
-        miss *= 1.0 - sp.score
-    score = max(word_score * 0.5, 1.0 - miss) if spans else word_score * 0.5
-    return round(score, 6), severity
-
-
-def analyse(doc: Document, tokens: Sequence[TokenScore], cal: Calibration) -> DocumentResult:
-    sentences = []
-    sents = segment(doc)
-    ref_columns, ref_metrics, ref_notes = document_metrics(doc, sents)
-    src = source_checks(doc, sents)
-    aligned = align_sentences(doc.text, tokens, [(sent.start, sent.end) for sent in sents])
-    names = name_counts(w for words in aligned for w in words)
-    for k, sent in enumerate(sents):
-        words = aligned[k]
-        lm_spans, probs = detect_lm(doc.text, words, cal, names)
-        spans = sorted(
-            lm_spans + check_rules(sent) + src.spans[k], key=lambda s: (s.start, s.end, s.source)
-        )
-        n_tokens = sum(w.n_tokens for w in words)
-        bits = sum(w.surprisal for w in words)
-        ppl = 2.0 ** (bits / n_tokens) if n_tokens else float("nan")
-        score, severity = combine(spans, max(probs, default=0.0))
-        sentences.append(
-            SentenceResult(
-                doc_id=doc.doc_id,
-                sent_id=sent.index,
-                start=sent.start,
-                end=sent.end,
-                text=sent.text,
-                n_tokens=n_tokens,
-                ppl=ppl if math.isfinite(ppl) else 0.0,
-                score=score,
-                severity=severity,  # type: ignore[arg-type]
-                spans=tuple(spans),
-                metrics=ref_columns[k] + src.columns[k],
-                words=tuple(words),
-            )
-        )
-    return DocumentResult(
-        doc.doc_id,
-        doc.path,
-        doc.text,
-        tuple(sentences),
-        notes=ref_notes + src.notes,
-        metrics=ref_metrics + src.metrics,
-    )
-
-
-def check_documents(
-    docs: Sequence[Document],
-    scorer: Scorer,
-    cal: Calibration,
-    batch_size: int = 16,
-    on_tokens: Callable[[int], None] | None = None,
-) -> list[DocumentResult]:
-    """Score documents together (one batched LM pass over all of them)."""
-    tokens = scorer.score([d.text for d in docs], batch_size=batch_size, on_batch=on_tokens)
-    return [analyse(d, t, cal) for d, t in zip(docs, tokens)]
-
-
-def chunks(
-    docs: Iterable[Document], max_docs: int = 64, max_chars: int = 200_000
-) -> Iterator[list[Document]]:
-    """Group documents so one LM call fills its batches but memory stays bounded."""
-    group: list[Document] = []
-    size = 0
-    for d in docs:
-        group.append(d)
-        size += len(d.text)
-        if len(group) >= max_docs or size >= max_chars:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
-
-
-@dataclass
-class RunSummary:
-    outdir: Path
-    documents: int = 0
-    sentences: int = 0
-    flagged: int = 0
-    major: int = 0
-    tokens: int = 0
-    resumed: int = 0
-    failures: list[Failure] = field(default_factory=list)
-    outputs: list[Path] = field(default_factory=list)
-    worst: list[tuple[float, str, Span]] = field(default_factory=list)
-    signature: str = ""
-    seconds: float = 0.0
-
-
-def _prepare_outdir(outdir: Path, settings: Settings, resume_key: str) -> None:
-    if outdir.exists() and not outdir.is_dir():
-        raise OutputError(f"{outdir}: exists and is not a folder; choose another with -o")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{outdir}: cannot create the output folder ({exc.strerror}); choose another with -o"
-        ) from None
-    if not os.access(outdir, os.W_OK | os.X_OK):
-        raise OutputError(f"{outdir}: output folder is not writable; choose another with -o")
-    run_json = outdir / "run.json"
-    if run_json.is_file() and not settings.overwrite:
-        try:
-            old = json.loads(run_json.read_text(encoding="utf-8")).get("resume_key")
-        except (OSError, ValueError):
-            old = None
-        if old != resume_key:
-            raise OutputError(
-                f"{outdir}: holds a run with other settings; pass --overwrite to replace it "
-                "or choose another folder with -o"
-            )
-    if settings.overwrite:
-        for p in (
-            (outdir / ".mtqa-parts").glob("*.json") if (outdir / ".mtqa-parts").is_dir() else []
-        ):
-            p.unlink()
-
-
-def run_check(
-    inputs: Sequence[str],
-    settings: Settings,
-    outdir: Path,
-    scorer_factory: ScorerFactory,
-    progress: Progress | None = None,
-    failure_hook: Callable[[Failure], None] | None = None,
-) -> RunSummary:
-    t0 = time.perf_counter()
-    cal = load_calibration(settings.model, settings.calibration)
-    resume_key = json.dumps(
-        {"version": __version__, **settings.scoring_key(), "cal": cal.calibration_id},
-        sort_keys=True,
-    )
-    fresh = not outdir.exists()
-    _prepare_outdir(outdir, settings, resume_key)
-    store = ResultStore(outdir)
-    summary = RunSummary(outdir=outdir)
-    keys: list[str] = []
-    scorer: Scorer | None = None
-    timings: dict[str, float] = {"load": 0.0, "score": 0.0}
-    run_refs, run_srcs = RunReferences(), RunSources()
-
-    def note(f: Failure) -> None:
-        summary.failures.append(f)
-        if failure_hook:
-            failure_hook(f)
-
-    def todo() -> Iterator[Document]:
-        for item in _read(inputs, settings):
-            if isinstance(item, Failure):
-                note(item)
-                continue
-            key = doc_key(resume_key, item.doc_id, item.text, f"{item.source}|{item.reference}")
-            keys.append(key)
-            run_refs.add(item)
-            run_srcs.add(item)
-            if store.has(key):
-                summary.resumed += 1
-                if progress:
-                    progress("resumed", len(segment(item)))
-                    progress("docs", 1)
-                continue
-            yield item
-
-    if progress:  # a cheap first pass (read + segment) so the progress bar knows its total
-        progress("total", sum(len(segment(d)) for d in _documents(inputs, settings)))
-
-    ray_sig: str | None = None
-    if settings.engine == "ray":  # the same documents, scored on a Ray Data actor pool
-        from mtqa.engine_ray import score_ray
-
-        def put(doc: Document, res: DocumentResult) -> None:
-            extra = f"{doc.source}|{doc.reference}"
-            store.put(doc_key(resume_key, doc.doc_id, doc.text, extra), res)
-            if progress:
-                progress("sentences", len(res.sentences))
-                progress("docs", 1)
-
-        t = time.perf_counter()
-        ray_sig = score_ray(todo(), settings, cal, scorer_factory, put)
-        timings["score"] = time.perf_counter() - t
-
-    for group in chunks(todo()) if settings.engine == "local" else ():
-        if scorer is None:
-            t = time.perf_counter()
-            scorer = scorer_factory(settings)
-            cal.check_model(scorer.signature())
-            timings["load"] = time.perf_counter() - t
-        t = time.perf_counter()
-        results = check_documents(
-            group,
-            scorer,
-            cal,
-            settings.batch_size,
-            on_tokens=(lambda n: progress("tokens", n)) if progress else None,
-        )
-        timings["score"] += time.perf_counter() - t
-        for doc, res in zip(group, results):
-            store.put(
-                doc_key(resume_key, doc.doc_id, doc.text, f"{doc.source}|{doc.reference}"), res
-            )
-            if progress:
-                progress("sentences", len(res.sentences))
-                progress("docs", 1)
-
-    if not keys and summary.failures:  # every input failed: write nothing, keep what is there
-        if fresh:
-            with contextlib.suppress(OSError):
-                outdir.rmdir()
-        summary.seconds = time.perf_counter() - t0
-        return summary
-
-    model_sig = ray_sig or (
-        scorer.signature() if scorer is not None else _previous_model_sig(outdir, settings)
-    )
-    summary.signature = signature(model_sig, settings.dtype, settings, cal.calibration_id)
-    run: dict[str, Any] = {"signature": summary.signature}
-    t = time.perf_counter()
-    writers: list[Writer] = []
-    try:
-        writers.extend(writer_class(f)(outdir, run) for f in settings.formats)
-        writers.append(SummaryWriter(outdir, run, score_thresholds(cal)))  # summary.csv/.png
-        for key in keys:
-            res = store.get(key)
-            summary.documents += 1
-            for s in res.sentences:
-                summary.sentences += 1
-                summary.tokens += s.n_tokens
-                if s.flagged:
-                    summary.flagged += 1
-                if s.severity == "major":
-                    summary.major += 1
-                if s.spans:  # the worst span of each sentence: five different places
-                    sp = max(s.spans, key=lambda x: (SEVERITY_RANK[x.severity], x.score))
-                    summary.worst.append((sp.score + SEVERITY_RANK[sp.severity], res.doc_id, sp))
-            summary.worst = sorted(summary.worst, key=lambda x: -x[0])[:5]
-            for w in writers:
-                w.write(res)
-        summary.outputs = [w.close() for w in writers] + [outdir / "summary.png"]
-    except BaseException:
-        for w in writers:
-            w.abort()
-        raise
-    if settings.overwrite:  # an earlier run's other formats would look current
-        remove_other_reports(outdir, settings.formats)
-    timings["write"] = time.perf_counter() - t
-    summary.seconds = time.perf_counter() - t0
-    run.update(
-        {
-            "mtqa_version": __version__,
-            "model": model_sig,
-            "dtype": settings.dtype,
-            "context": "document",
-            "calibration": {
-                "id": cal.calibration_id,
-                "minor_bits": cal.minor,
-                "major_bits": cal.major,
-                "source": cal.source,
-                "model": cal.model,
-                "file": settings.calibration or f"models/{settings.model}.calibration.json",
-            },
-            "settings": settings.as_dict(),
-            "resume_key": resume_key,
-            "counts": {
-                "documents": summary.documents,
-                "sentences": summary.sentences,
-                "flagged": summary.flagged,
-                "major": summary.major,
-                "tokens": summary.tokens,
-                "resumed": summary.resumed,
-                "failures": len(summary.failures),
-            },
-            "references": run_refs.as_dict(),
-            "sources": run_srcs.as_dict(),
-            "failures": [str(f) for f in summary.failures],
-            "timings": {k: round(v, 3) for k, v in timings.items()}
-            | {"total": round(summary.seconds, 3)},
-        }
-    )
-    atomic_write(outdir / "run.json", json.dumps(run, indent=1, ensure_ascii=False) + "\n")
-    summary.outputs.append(outdir / "run.json")
-    return summary
-
-
-def _read(inputs: Sequence[str], settings: Settings) -> Iterator[Document | Failure]:
+def read_documents(inputs: Sequence[str], settings: Settings) -> Iterator[Document | Failure]:
+    """Every input unit, lazily: a Document, or a Failure saying why it cannot be read."""
     return read_inputs(
         inputs,
         settings.text_field,
@@ -354,14 +61,149 @@ def _read(inputs: Sequence[str], settings: Settings) -> Iterator[Document | Fail
     )
 
 
-def _documents(inputs: Sequence[str], settings: Settings) -> Iterator[Document]:
-    for item in _read(inputs, settings):
-        if not isinstance(item, Failure):
-            yield item
+def count_sentences(inputs: Sequence[str], settings: Settings) -> int:
+    """Sentences in all readable inputs: the progress bar's total.
+
+    This reads and segments the inputs a second time. The bar needs its total before the
+    first document is scored, and holding every document until then would break the
+    streaming memory bound; reading and segmenting cost a few percent of scoring with
+    the smallest real model. Runs only when a progress callback is given.
+    """
+    return sum(len(segment(d)) for d in read_documents(inputs, settings) if isinstance(d, Document))
 
 
-def _previous_model_sig(outdir: Path, settings: Settings) -> str:
+class Intake:
+    """The run's books on its inputs, kept as :meth:`admit` sees them, in input order.
+
+    ``keys``: the store key of every readable document (what the reports list);
+    ``failures``: the inputs that could not be read; ``resumed``: documents already
+    stored; ``references``/``sources``: the run's reference and source tallies.
+    """
+
+    def __init__(
+        self,
+        store: ResultStore,
+        progress: Progress | None = None,
+        failure_hook: Callable[[Failure], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.progress = progress
+        self.failure_hook = failure_hook
+        self.keys: list[str] = []
+        self.failures: list[Failure] = []
+        self.resumed = 0
+        self.references = RunReferences()
+        self.sources = RunSources()
+
+    def admit(self, item: Document | Failure) -> Document | None:
+        """Book one input unit; the document when it still needs scoring, else None."""
+        if isinstance(item, Failure):
+            self.failures.append(item)
+            if self.failure_hook:
+                self.failure_hook(item)
+            return None
+        key = self.store.key(item)
+        self.keys.append(key)
+        self.references.add(item)
+        self.sources.add(item)
+        if not self.store.has(key):
+            return item
+        self.resumed += 1
+        if self.progress:
+            self.progress("resumed", len(segment(item)))
+            self.progress("docs", 1)
+        return None
+
+
+def saver(store: ResultStore, progress: Progress | None) -> Put:
+    """The engines' ``put``: store each result as it comes, and report progress."""
+
+    def save(doc: Document, result: DocumentResult) -> None:
+        store.put(store.key(doc), result)
+        if progress:
+            progress("sentences", len(result.sentences))
+            progress("docs", 1)
+
+    return save
+
+
+def write_reports(
+    summary: RunSummary,
+    store: ResultStore,
+    keys: Sequence[str],
+    settings: Settings,
+    det: Detector,
+    run: dict[str, Any],
+) -> None:
+    """Stream the stored results of ``keys`` (input order) into every report; count them.
+
+    The writers write temp files and rename them on close; any error aborts them all, so
+    no report is half written. With ``--overwrite``, reports of formats not asked for
+    (an earlier run's) are deleted.
+    """
+    writers: list[Writer] = []
     try:
-        return str(json.loads((outdir / "run.json").read_text(encoding="utf-8"))["model"])
-    except (OSError, ValueError, KeyError):
-        return settings.model
+        writers.extend(writer_class(f)(summary.outdir, run) for f in settings.formats)
+        writers.append(SummaryWriter(summary.outdir, run, score_thresholds(det)))
+        for key in keys:
+            res = store.get(key)
+            summary.add(res)
+            for w in writers:
+                w.write(res)
+        summary.outputs = [w.close() for w in writers] + [summary.outdir / "summary.png"]
+    except BaseException:
+        for w in writers:
+            w.abort()
+        raise
+    if settings.overwrite:  # an earlier run's other formats would look current
+        remove_other_reports(summary.outdir, settings.formats)
+
+
+def run_check(
+    inputs: Sequence[str],
+    settings: Settings,
+    outdir: Path,
+    scorer_factory: ScorerFactory = load_scorer,
+    progress: Progress | None = None,
+    failure_hook: Callable[[Failure], None] | None = None,
+) -> RunSummary:
+    """Check ``inputs`` (files or folders) and write the reports to ``outdir``.
+
+    ``settings.engine`` picks where the LM runs (``local``, ``ray``). ``progress`` gets
+    the events of :data:`Progress`; ``failure_hook`` each unreadable input as it is met.
+    When every input fails nothing is written (a new ``outdir`` is removed again) and the
+    summary has no outputs. Raises :class:`~mtqa.errors.MtqaError` for a bad output
+    folder, detector or model; ``KeyboardInterrupt`` leaves the finished documents stored.
+    """
+    t0 = time.perf_counter()
+    det = load_detector(settings.model, settings.calibration)
+    key = resume_key(settings, det)
+    fresh = not outdir.exists()
+    prepare_outdir(outdir, settings, key)
+    store = ResultStore(outdir, key)
+    intake = Intake(store, progress, failure_hook)
+    if progress:
+        progress("total", count_sentences(inputs, settings))
+    on_tokens = (lambda n: progress("tokens", n)) if progress else None
+    engine = engine_class(settings.engine)(settings, det, scorer_factory, on_tokens)
+    to_score = filter(None, map(intake.admit, read_documents(inputs, settings)))
+    model_sig = engine.score(to_score, saver(store, progress))
+
+    summary = RunSummary(outdir=outdir, resumed=intake.resumed, failures=intake.failures)
+    if not intake.keys and intake.failures:  # every input failed: write nothing
+        if fresh:
+            with contextlib.suppress(OSError):
+                outdir.rmdir()
+        summary.seconds = time.perf_counter() - t0
+        return summary
+    model_sig = model_sig or previous_model_sig(outdir, settings)
+    summary.signature = signature(model_sig, settings.dtype, settings, det.detector_id)
+    run: dict[str, Any] = {"signature": summary.signature}
+    t = time.perf_counter()
+    write_reports(summary, store, intake.keys, settings, det, run)
+    timings = engine.timings | {"write": time.perf_counter() - t}
+    summary.seconds = time.perf_counter() - t0
+    tallies = {"references": intake.references.as_dict(), "sources": intake.sources.as_dict()}
+    run.update(run_record(summary, settings, det, model_sig, key, tallies, timings))
+    summary.outputs.append(write_run_json(outdir, run))
+    return summary

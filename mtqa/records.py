@@ -3,15 +3,32 @@
 All offsets are Python character offsets into the *document text as read*
 (UTF-8 decoded, a leading BOM removed, line ends untouched), end-exclusive, so
 ``document.text[start:end] == record.text`` always holds.
+
+:data:`Severity` is the one severity scale: a :class:`Span` is ``minor`` or ``major``
+(never ``none``); a sentence or document is ``none`` when it has no span, else its
+worst span's severity. :class:`Counts` is the one place that counts flagged and major
+sentences (the run summary, ``report.html`` and ``summary.csv`` all use it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["none", "minor", "major"]
 SEVERITY_RANK: dict[str, int] = {"none": 0, "minor": 1, "major": 2}
+Value = float | str | None  # a metric cell: a number, a label, or empty
+Metrics = tuple[tuple[str, Value], ...]  # (column, value) pairs in column order
+
+
+def worst_severity(severities: Iterable[Severity]) -> Severity:
+    """The highest of ``severities`` (``none`` for none at all)."""
+    worst: Severity = "none"
+    for s in severities:
+        if SEVERITY_RANK[s] > SEVERITY_RANK[worst]:
+            worst = s
+    return worst
 
 
 @dataclass(frozen=True)
@@ -28,8 +45,10 @@ class Document:
 
 @dataclass(frozen=True)
 class Sentence:
+    """A sentence of a document: ``index`` is 1-based, offsets are document offsets."""
+
     doc_id: str
-    index: int  # 1-based within its document
+    index: int
     start: int
     end: int
     text: str
@@ -60,17 +79,25 @@ class WordScore:
 
 @dataclass(frozen=True)
 class Span:
+    """A flagged stretch of a document: what, how bad, how sure, who said so and why.
+
+    ``severity`` is ``minor`` or ``major``; ``score`` is a confidence in [0, 1];
+    ``source`` is ``lm`` or ``rule:<check id>``; ``reason`` is one line for a reviewer.
+    """
+
     start: int
     end: int
     text: str
-    severity: Literal["minor", "major"]
-    score: float  # confidence in [0, 1]
-    source: str  # "lm" or "rule:<id>"
+    severity: Severity
+    score: float
+    source: str
     reason: str
 
 
 @dataclass(frozen=True)
 class SentenceResult:
+    """One sentence as reported: LM statistics, its spans, score and severity."""
+
     doc_id: str
     sent_id: int
     start: int
@@ -81,44 +108,89 @@ class SentenceResult:
     score: float
     severity: Severity
     spans: tuple[Span, ...] = ()
-    metrics: tuple[
-        tuple[str, float | str | None], ...
-    ] = ()  # extra columns (reference metrics, ...)
+    metrics: Metrics = ()  # extra columns (reference metrics, source checks)
     words: tuple[WordScore, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def flagged(self) -> bool:
+        """Whether the sentence has at least one span."""
         return self.severity != "none"
 
 
 @dataclass(frozen=True)
 class DocumentResult:
+    """One document as reported: its sentences in order, notes and document metrics."""
+
     doc_id: str
     path: str
     text: str
     sentences: tuple[SentenceResult, ...]
     notes: tuple[str, ...] = ()  # document-level remarks (e.g. "no source given")
-    metrics: tuple[tuple[str, float | str | None], ...] = ()
+    metrics: Metrics = ()
 
     @property
     def spans(self) -> tuple[Span, ...]:
+        """Every span of the document, sentence by sentence."""
         return tuple(s for sent in self.sentences for s in sent.spans)
 
     @property
     def score(self) -> float:
+        """The worst sentence score (0.0 for a document without sentences)."""
         return max((s.score for s in self.sentences), default=0.0)
 
     @property
     def severity(self) -> Severity:
-        worst: Severity = "none"
-        for s in self.sentences:
-            if SEVERITY_RANK[s.severity] > SEVERITY_RANK[worst]:
-                worst = s.severity
-        return worst
+        """The worst sentence severity."""
+        return worst_severity(s.severity for s in self.sentences)
 
     @property
     def n_tokens(self) -> int:
+        """LM tokens over all sentences."""
         return sum(s.n_tokens for s in self.sentences)
+
+    @property
+    def counts(self) -> Counts:
+        """This document's :class:`Counts`."""
+        return Counts.of(self)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Documents, sentences, flagged and major sentences, tokens; added up with ``+``.
+
+    ``flagged_documents``: documents with at least one flagged sentence.
+    """
+
+    documents: int = 0
+    flagged_documents: int = 0
+    sentences: int = 0
+    flagged: int = 0
+    major: int = 0
+    tokens: int = 0
+
+    @classmethod
+    def of(cls, result: DocumentResult) -> Counts:
+        """The counts of one document."""
+        sents = result.sentences
+        flagged = sum(1 for s in sents if s.flagged)
+        return cls(
+            documents=1,
+            flagged_documents=1 if flagged else 0,
+            sentences=len(sents),
+            flagged=flagged,
+            major=sum(1 for s in sents if s.severity == "major"),
+            tokens=sum(s.n_tokens for s in sents),
+        )
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.documents + other.documents,
+            self.flagged_documents + other.flagged_documents,
+            self.sentences + other.sentences,
+            self.flagged + other.flagged,
+            self.major + other.major,
+            self.tokens + other.tokens,
+        )
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Policy: a sentence never crosses a line end (a headline stays its own sentence);
 within a line, a sentence ends after ``.``/``!``/``?``/``…`` (with any closing
 quotes or brackets) when whitespace and then an upper-case letter, a digit or an
 opening quote follow, unless the word before the period is a known abbreviation
-(``Mr.``, ``Dr.``, ``U.S.``...) or an initial. A period followed by a lower-case
-word is *not* a break: that is a broken join the detector should see whole.
+(``Mr.``, ``Dr.``, ``U.S.``...: :data:`mtqa.text.NO_BREAK_AFTER`) or an initial. A
+period followed by a lower-case word is *not* a break: that is a broken join the
+detector should see whole.
 Sentences are stripped of surrounding whitespace, never overlap and appear in
 document order.
 """
@@ -15,12 +16,8 @@ from __future__ import annotations
 import re
 
 from mtqa.records import Document, Sentence
+from mtqa.text import NO_BREAK_AFTER
 
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st mt sr jr gen col lt sgt capt gov sen rep rev hon pres
-    vol fig jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp
-    vs etc e.g i.e u.s u.k u.n a.m p.m approx dept est""".split()
-)
 _LINE = re.compile(r"[^\r\n]+")
 # A break is a whole run of end marks (the lookbehind and possessive quantifiers keep a
 # long run of dots linear: no retry at each position inside it, no backtracking).
@@ -39,7 +36,7 @@ def _is_abbreviation(line: str, dot: int) -> bool:
     word = _word_before(line, dot).lower().rstrip(".")
     if not word:
         return False
-    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return word in NO_BREAK_AFTER or (len(word) == 1 and word.isalpha())
 
 
 def split_line(line: str) -> list[tuple[int, int]]:
@@ -64,6 +61,7 @@ def split_line(line: str) -> list[tuple[int, int]]:
 
 
 def segment(doc: Document) -> list[Sentence]:
+    """The sentences of ``doc`` in order, numbered from 1, with document offsets."""
     sentences: list[Sentence] = []
     for lm in _LINE.finditer(doc.text):
         for s, e in split_line(lm.group()):

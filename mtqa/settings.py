@@ -6,18 +6,26 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtqa import __version__
+from mtqa.engines import ENGINES as _ENGINES
 from mtqa.errors import UsageError
+from mtqa.lm.presets import DEFAULT_MODEL
+from mtqa.report import WRITERS
 
 DTYPES = ("float32", "bfloat16")
 DEVICES = ("auto", "cpu", "cuda")
-FORMATS = ("csv", "jsonl", "html")
+FORMATS = tuple(WRITERS)  # csv, jsonl, html: the report registry's names
 ENCODING_ERRORS = ("strict", "replace")
-ENGINES = ("local", "ray")
+ENGINES = tuple(_ENGINES)  # local, ray: the engine registry's names
 
 
 @dataclass(frozen=True)
 class Settings:
-    model: str = "gemma3-270m"
+    """Everything a run depends on; ``mtqa check``'s flags mirror the fields one to one.
+
+    Raises :class:`~mtqa.errors.UsageError` (exit 2) for a value out of range, naming the flag.
+    """
+
+    model: str = DEFAULT_MODEL
     batch_size: int = 16
     dtype: str = "float32"
     device: str = "auto"
@@ -29,7 +37,7 @@ class Settings:
     encoding_errors: str = "strict"
     calibration: str | None = None  # path; None = the calibration shipped for the model
     overwrite: bool = False
-    engine: str = "local"  # local: this process; ray: a Ray Data actor pool (mtqa.engine_ray)
+    engine: str = "local"  # local: this process; ray: a Ray Data actor pool (mtqa.engines.ray)
     ray_address: str | None = None  # Ray cluster; None: $RAY_ADDRESS, else a local instance
     ray_actors: int = 0  # scorer actors; 0: one per GPU, else one per CPU of the cluster
     reference: str | None = None  # .txt aligned line by line with a single .txt input
@@ -61,6 +69,7 @@ class Settings:
             raise UsageError(f"--ray-actors {self.ray_actors}: must be 0 (auto) or more")
 
     def as_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready values (for run.json)."""
         d = asdict(self)
         d["formats"] = list(self.formats)
         d["extra"] = dict(self.extra)
@@ -80,13 +89,13 @@ class Settings:
         }
 
 
-def signature(model_sig: str, dtype: str, settings: Settings, calibration_id: str) -> str:
+def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) -> str:
     """sacrebleu-style signature string: ``mtqa:0.1.0|model:...|dtype:...|ctx:doc|...``."""
     parts = [
         f"mtqa:{__version__}",
         f"model:{model_sig}",
         f"dtype:{dtype}",
         f"ctx:doc|win:{settings.window}|ovl:{settings.overlap}",
-        f"det:{calibration_id}",
+        f"det:{detector_id}",
     ]
     return "|".join(parts)

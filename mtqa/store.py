@@ -1,9 +1,10 @@
 """Per-document results on disk: what makes runs resumable and outputs streamable.
 
 Each scored document is written atomically as one JSON file under
-``OUTDIR/.mtqa-parts/``, keyed by a hash of (signature, doc id, text). A rerun with
-the same signature finds it and skips the work; the writers then read the parts
-back one at a time, in input order, so a run never holds all results in memory.
+``OUTDIR/.mtqa-parts/``, keyed by a hash of (the run's resume key, doc id, text, source,
+reference): :meth:`ResultStore.key`, the one place a document key is made. A rerun with
+the same resume key finds it and skips the work; the writers then read the parts back
+one at a time, in input order, so a run never holds all results in memory.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mtqa.errors import OutputError
-from mtqa.records import DocumentResult, SentenceResult, Span, WordScore
+from mtqa.records import Document, DocumentResult, SentenceResult, Span, WordScore
 
 PARTS = ".mtqa-parts"
 
@@ -64,6 +65,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 def doc_key(signature: str, doc_id: str, text: str, extra: str = "") -> str:
+    """32 hex characters of sha256 over the parts (NUL-separated)."""
     h = hashlib.sha256()
     for part in (signature, doc_id, text, extra):
         h.update(part.encode("utf-8", "surrogatepass"))
@@ -72,6 +74,7 @@ def doc_key(signature: str, doc_id: str, text: str, extra: str = "") -> str:
 
 
 def span_to_dict(s: Span) -> dict[str, Any]:
+    """A span as JSON (the ``spans`` of segments.jsonl and of stored results)."""
     return {
         "start": s.start,
         "end": s.end,
@@ -84,6 +87,7 @@ def span_to_dict(s: Span) -> dict[str, Any]:
 
 
 def result_to_dict(r: DocumentResult) -> dict[str, Any]:
+    """A document result as JSON, words included (:func:`result_from_dict` reads it back)."""
     return {
         "id": r.doc_id,
         "path": r.path,
@@ -112,6 +116,7 @@ def result_to_dict(r: DocumentResult) -> dict[str, Any]:
 
 
 def result_from_dict(d: dict[str, Any]) -> DocumentResult:
+    """The :class:`~mtqa.records.DocumentResult` that :func:`result_to_dict` wrote."""
     text = d["text"]
     sentences = []
     for s in d["sentences"]:
@@ -145,19 +150,34 @@ def result_from_dict(d: dict[str, Any]) -> DocumentResult:
 
 
 class ResultStore:
-    def __init__(self, outdir: Path) -> None:
+    """The finished documents of a run in ``OUTDIR/.mtqa-parts/``, one JSON file per key.
+
+    ``resume_key`` is the run's scoring settings (:func:`mtqa.runinfo.resume_key`): a
+    document scored with other settings has another key.
+    """
+
+    def __init__(self, outdir: Path, resume_key: str = "") -> None:
         self.dir = outdir / PARTS
+        self.resume_key = resume_key
+
+    def key(self, doc: Document) -> str:
+        """The document's key: its id, text, source and reference under this run's settings."""
+        return doc_key(self.resume_key, doc.doc_id, doc.text, f"{doc.source}|{doc.reference}")
 
     def path(self, key: str) -> Path:
+        """The file of a key."""
         return self.dir / f"{key}.json"
 
     def has(self, key: str) -> bool:
+        """Whether a key's result is stored."""
         return self.path(key).is_file()
 
     def put(self, key: str, result: DocumentResult) -> None:
+        """Store a result (atomically)."""
         atomic_write(self.path(key), json.dumps(result_to_dict(result), ensure_ascii=False))
 
     def get(self, key: str) -> DocumentResult:
+        """A stored result; raises :class:`~mtqa.errors.OutputError` when the file is damaged."""
         path = self.path(key)
         try:
             return result_from_dict(json.loads(path.read_text(encoding="utf-8")))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.detect import Calibration, fit_calibration
+from mtqa.detect import Detector
 from mtqa.lm.fake import FakeScorer
+from mtqa.quality.fit import fit_percentile_detector
 from mtqa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ def fake_scorer() -> FakeScorer:
 def fake_calibration(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A calibration for the fake scorer: its costs are 1..6 bits, loud words 18-20."""
     xs = [1.0 + i / 100 for i in range(500)] * 3
-    cal: Calibration = fit_calibration(xs, model="fake", source="synthetic", minor_pct=99.0)
+    cal: Detector = fit_percentile_detector(xs, model="fake", source="synthetic", minor_pct=99.0)
     path = tmp_path_factory.mktemp("cal") / "fake.calibration.json"
     path.write_text(cal.to_json(), encoding="utf-8")
     return path

@@ -404,11 +404,11 @@ def test_unwritable_output_folder(
     Path("good.txt").write_bytes(GOOD)
     Path("ro").mkdir()
     if os.geteuid() == 0:  # root writes anywhere: make the permission check say no
-        import mtqa.pipeline
+        import mtqa.runinfo
 
         real_access = os.access
         monkeypatch.setattr(
-            mtqa.pipeline.os, "access", lambda p, m: Path(p).name != "ro" and real_access(p, m)
+            mtqa.runinfo.os, "access", lambda p, m: Path(p).name != "ro" and real_access(p, m)
         )
     else:
         Path("ro").chmod(0o555)
@@ -539,13 +539,13 @@ def test_ctrl_c_keeps_finished_documents_and_rerun_resumes(
     capsys: pytest.CaptureFixture[str],
     fake_calibration: Path,
 ) -> None:
-    from mtqa import pipeline
+    from mtqa.engines import local
 
     monkeypatch.chdir(tmp_path)
     Path("in").mkdir()
     for i in range(6):
         Path(f"in/doc{i}.txt").write_text(f"Article {i} opens here. It ends.\n", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "chunks", lambda docs: ([d] for d in docs))  # one per call
+    monkeypatch.setattr(local, "chunks", lambda docs: ([d] for d in docs))  # one per call
 
     log: list[str] = []
     monkeypatch.setattr(cli, "load_scorer", scorer_factory(log, stop_after=3))

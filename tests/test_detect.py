@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.calibrate import SentenceRows, calibrate, fit_detector
-from mtqa.detect import Detector, detect_lm, fit_logistic, load_calibration, rate_threshold
+from mtqa.analyse import analyse
+from mtqa.detect import Detector, detect_lm, load_detector
 from mtqa.features import FEATURES, sentence_features
 from mtqa.lm.fake import FakeScorer
-from mtqa.records import WordScore
+from mtqa.quality.calibrate import calibrate, pseudo_docs, rows_from_tokens
+from mtqa.quality.fit import SentenceRows, fit_detector, fit_logistic, rate_threshold
+from mtqa.quality.synth import make_records
+from mtqa.records import Document, WordScore
 from mtqa.settings import Settings
 
 
@@ -84,7 +87,7 @@ def test_fit_detector_meets_the_clean_rates() -> None:
     assert det.minor <= det.major
     assert det.meta["clean_major_rate"] == pytest.approx(major)
     again = Detector.from_json(det.to_json(), "x")
-    assert again == det and again.calibration_id == det.calibration_id
+    assert again == det and again.detector_id == det.detector_id
 
 
 def test_v0_threshold_file_still_loads(tmp_path: Path) -> None:
@@ -102,7 +105,7 @@ def test_v0_threshold_file_still_loads(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    det = load_calibration("m", str(p))
+    det = load_detector("m", str(p))
     lo, mid, hi = det.probabilities([row(9.0), row(15.0), row(21.0)])
     assert lo < det.minor <= mid < det.major <= hi
 
@@ -121,7 +124,8 @@ def test_spans_merge_across_punctuation_and_keep_offsets() -> None:
     det = Detector("m", ("s",), (0.0,), (1.0,), (1.0,), -10.0, 0.5, 0.99, "t", 0)
     words = words_of(text, {"bloop": 12.0, "zork": 13.0, "insupports": 16.0})
     start = text.index("The")
-    spans, probs = detect_lm(text, [w for w in words if w.start >= start], det)
+    sent_words = [w for w in words if w.start >= start]
+    spans, probs = detect_lm(text, sent_words, sentence_features(text, sent_words), det)
     assert len(probs) == len([w for w in words if w.start >= start])
     assert [(s.text, s.severity) for s in spans] == [
         ("bloop, zork", "minor"),
@@ -151,9 +155,51 @@ def test_calibrate_end_to_end_with_the_fake_scorer(tmp_path: Path, shared_dir: P
         str(out),
         limit=400,
     )
-    assert path == out and load_calibration("fake", str(out)) == det
+    assert path == out and load_detector("fake", str(out)) == det
     assert det.meta["clean_major_rate"] <= 0.05 and det.meta["clean_flag_rate"] <= 0.15
     assert det.meta["fit_errors"] > 50
+    # reproducible: fitting again on the same lines writes the same file, byte for byte
+    again = tmp_path / "again.json"
+    calibrate(
+        str(shared_dir / "calibration" / "clean_en.txt"),
+        Settings(model="fake"),
+        lambda s: FakeScorer(),
+        str(again),
+        limit=400,
+    )
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_calibration_rows_come_from_the_check_analysis() -> None:
+    """``mtqa calibrate`` fits on what ``mtqa check`` computes: the same feature rows (the
+    detector's probabilities equal) and the same check spans, sentence by sentence."""
+    lines = [
+        "The minister announced a new agreement on Thursday.",
+        "Prices rose by 3,5 % in the United States. is that right ?",
+        "He said « no » and the the talks ended.",
+        "Selon him, the librairy insupports the plan.",
+    ] * 3
+    records = make_records(lines, seed=3, rate=0.5)
+    docs = pseudo_docs(records, lines_per_doc=4)
+    scorer = FakeScorer()
+    tokens = scorer.score([text for text, _ in docs])
+    rows = rows_from_tokens(docs, tokens)
+    det = Detector("fake", ("s",), (0.0,), (1.0,), (1.0,), -5.5, 0.5, 0.9, "t", 0)
+    results = [
+        analyse(Document("cal", text, "<calibration>"), toks, det)
+        for (text, _), toks in zip(docs, tokens)
+    ]
+    sentences = [s for r in results for s in r.sentences]
+    assert len(sentences) == len(rows)
+    for sent, r in zip(sentences, rows):
+        checks = [sp for sp in sent.spans if sp.source != "lm"]
+        assert r.rule_any == bool(checks)
+        assert r.rule_major == any(sp.severity == "major" for sp in checks)
+        lm = [sp.score for sp in sent.spans if sp.source == "lm"]
+        probs = det.probabilities(r.rows)
+        assert len(r.rows) == len(sent.words)
+        if lm:
+            assert max(lm) == round(max(probs), 4)
 
 
 def test_a_detector_for_another_model_is_refused(tmp_path: Path) -> None:

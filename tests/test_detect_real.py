@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.cli import load_scorer
-from mtqa.detect import calibration_path
-from mtqa.evaluate import evaluate
+from mtqa.detect import detector_path
+from mtqa.lm.load import load_scorer
 from mtqa.lm.presets import PRESETS
 from mtqa.pipeline import run_check
+from mtqa.quality.evaluate import evaluate
 from mtqa.settings import Settings
 
 from .conftest import ROOT, SEED
@@ -37,7 +37,7 @@ def installed(preset: str) -> bool:
 def test_seed_detection_floor(preset: str, tmp_path: Path) -> None:
     if not installed(preset):
         pytest.skip(f"model package for {preset} not installed")
-    assert calibration_path(preset).is_file(), f"no shipped detector for {preset}"
+    assert detector_path(preset).is_file(), f"no shipped detector for {preset}"
     run_check([str(SEED)], Settings(model=preset), tmp_path, load_scorer)
     ev = evaluate(str(ROOT / "seeds" / "gold.jsonl"), str(tmp_path))
     found, total = (int(x) for x in ev.overall["major_found"].split("/"))

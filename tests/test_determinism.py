@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from mtqa.engines.base import check_documents
 from mtqa.lm.base import ForwardOutput
 from mtqa.lm.fake import FakeScorer
-from mtqa.pipeline import check_documents, run_check
+from mtqa.pipeline import run_check
 from mtqa.records import Document
 from mtqa.settings import Settings
 
@@ -74,9 +75,9 @@ def scores(results) -> dict[tuple[str, int, int], float]:  # type: ignore[no-unt
 
 
 def test_batch_size_and_input_order_do_not_change_scores(fake_settings: Settings) -> None:
-    from mtqa.detect import load_calibration
+    from mtqa.detect import load_detector
 
-    cal = load_calibration("fake", fake_settings.calibration)
+    cal = load_detector("fake", fake_settings.calibration)
     base = scores(check_documents(docs(), ContextScorer(window=24, overlap=6), cal, 1))
     assert len({k[0] for k in base}) == len(TEXTS)
     for batch in (2, 8, 64):

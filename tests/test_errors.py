@@ -14,6 +14,8 @@ import json
 import os
 import socket
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -429,47 +431,71 @@ def test_corrupt_cache_entry_is_rebuilt(
 ) -> None:
     """A cache folder whose weights (or marker) are damaged is deleted and rebuilt from the
     GGUF (the GGUF read is replaced by dummies: no weights are loaded)."""
-    from mtqa.lm import hf
+    from mtqa.lm import weights
 
     monkeypatch.setenv("MTQA_CACHE", str(tmp_path / "cache"))
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"not really a gguf")
-    sha = hf.file_sha256(gguf)
+    sha = weights.file_sha256(gguf)
     folder = tmp_path / "cache" / "models" / f"m-{sha[:16]}"
     folder.mkdir(parents=True)
     (folder / "model.safetensors").write_bytes(b"garbage")
-    marker = {"format": hf.CACHE_FORMAT, "gguf_sha256": sha, "gguf": str(gguf)}
-    (folder / hf.MARKER).write_text("{oops" if damage == "marker" else json.dumps(marker))
+    marker = {"format": weights.CACHE_FORMAT, "gguf_sha256": sha, "gguf": str(gguf)}
+    (folder / weights.MARKER).write_text("{oops" if damage == "marker" else json.dumps(marker))
     log: list[str] = []
     monkeypatch.setattr(
-        hf, "_load_gguf", lambda path, fix: (_DummyPart(log, "tok"), _DummyPart(log, "model"))
+        weights, "_load_gguf", lambda path, fix: (_DummyPart(log, "tok"), _DummyPart(log, "model"))
     )
-    spec = hf.ModelSpec("m.gguf", "gguf", str(tmp_path), "m.gguf", "auto")
-    with caplog.at_level("WARNING", logger="mtqa.lm.hf"):
-        tok, model, digest = hf._load_gguf_cached(spec, hf.torch.float32)
+    spec = weights.ModelSpec("m.gguf", "gguf", str(tmp_path), "m.gguf", "auto")
+    with caplog.at_level("WARNING", logger="mtqa.lm.weights"):
+        tok, model, digest = weights.load_gguf_cached(spec, weights.torch.float32)
     assert digest == sha and log == ["save model", "save tok"]
-    assert sorted(p.name for p in folder.iterdir()) == sorted([hf.MARKER, "model.bin", "tok.bin"])
-    assert json.loads((folder / hf.MARKER).read_text()) == marker  # rebuilt, complete
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [weights.MARKER, "model.bin", "tok.bin"]
+    )
+    assert json.loads((folder / weights.MARKER).read_text()) == marker  # rebuilt, complete
     if damage == "weights":
         assert "is unreadable" in caplog.text and "rebuilding it" in caplog.text
 
 
 def test_corrupt_hash_memo_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mtqa.lm import hf
+    from mtqa.lm import weights
 
     monkeypatch.setenv("MTQA_CACHE", str(tmp_path))
     f = tmp_path / "w.gguf"
     f.write_bytes(b"weights")
     (tmp_path / "sha256.json").write_text("\x00garbage{", encoding="utf-8")
-    assert hf.file_sha256(f) == hashlib.sha256(b"weights").hexdigest()
+    assert weights.file_sha256(f) == hashlib.sha256(b"weights").hexdigest()
     memo = json.loads((tmp_path / "sha256.json").read_text(encoding="utf-8"))
     assert memo[str(f.resolve())]["sha256"] == hashlib.sha256(b"weights").hexdigest()
 
 
-def test_offline_environment_is_set_before_transformers_loads() -> None:
-    import mtqa.lm.hf  # noqa: F401
-
-    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
+def test_importing_the_backend_changes_nothing_in_the_process() -> None:
+    """Importing mtqa.lm.hf sets no hub variable and leaves transformers' logging alone; the
+    offline variables and quiet logging hold only while a model loads, then the user's
+    values come back (``local_files_only=True`` on every load keeps the hub away)."""
+    code = (
+        "import os, transformers; "
+        "v = transformers.utils.logging.get_verbosity(); "
+        "import mtqa.lm.hf; "
+        "from mtqa.lm.weights import offline; "
+        "print(os.environ.get('HF_HUB_OFFLINE'), os.environ.get('TRANSFORMERS_OFFLINE'), "
+        "transformers.utils.logging.get_verbosity() == v, "
+        "transformers.utils.logging.is_progress_bar_enabled()); "
+        "ctx = offline(); ctx.__enter__(); "
+        "print(os.environ['HF_HUB_OFFLINE'], os.environ['TRANSFORMERS_OFFLINE'], "
+        "transformers.utils.logging.get_verbosity() == transformers.logging.ERROR); "
+        "ctx.__exit__(None, None, None); "
+        "print(os.environ.get('HF_HUB_OFFLINE'), os.environ.get('TRANSFORMERS_OFFLINE'), "
+        "transformers.utils.logging.get_verbosity() == v, "
+        "transformers.utils.logging.is_progress_bar_enabled())"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_OFFLINE")}
+    env["TRANSFORMERS_OFFLINE"] = "0"  # the user's own value, kept
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == ["None 0 True True", "1 1 True", "None 0 True True"]
 
 
 # ------------------------------------------------------------------ atomic outputs

@@ -9,7 +9,7 @@ import pytest
 
 from mtqa.cli import main
 from mtqa.errors import InputError
-from mtqa.evaluate import GoldSpan, Unit, auroc, evaluate, mcc, score_units
+from mtqa.quality.evaluate import GoldSpan, Unit, auroc, evaluate, mcc, score_units
 from mtqa.settings import Settings
 
 

@@ -196,11 +196,11 @@ def test_offsets_on_unicode(smol):
 
 @needs_smol
 def test_cache_is_used_and_rebuilt(smol, tmp_path, monkeypatch):
-    from mtqa.lm import hf
+    from mtqa.lm import hf, weights
 
     # the session load left a complete cache behind
     folders = list((presets.cache_dir() / "models").glob("smollm2-135m-*"))
-    assert any((f / hf.MARKER).is_file() for f in folders)
+    assert any((f / weights.MARKER).is_file() for f in folders)
 
     # an isolated cache: a broken cache folder is deleted and rebuilt (the GGUF read is
     # replaced by the already loaded model so the test stays fast)
@@ -211,15 +211,15 @@ def test_cache_is_used_and_rebuilt(smol, tmp_path, monkeypatch):
         calls.append(path)
         return smol.tokenizer, smol.model
 
-    monkeypatch.setattr(hf, "_load_gguf", fake_gguf)
+    monkeypatch.setattr(weights, "_load_gguf", fake_gguf)
     spec = presets.locate(presets.resolve("smollm2-135m"))
-    sha = hf.file_sha256(spec.gguf_path)
+    sha = weights.file_sha256(spec.gguf_path)
     target = tmp_path / "models" / f"smollm2-135m-{sha[:16]}"
     target.mkdir(parents=True)
     (target / "model.safetensors").write_bytes(b"garbage")  # no marker: incomplete
     first = hf.HFScorer.load("smollm2-135m", device="cpu")
     assert len(calls) == 1
-    marker = json.loads((target / hf.MARKER).read_text())
+    marker = json.loads((target / weights.MARKER).read_text())
     assert marker["gguf_sha256"] == sha
     assert json.loads((tmp_path / "sha256.json").read_text())
 

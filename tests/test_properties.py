@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mtqa.align import align, align_sentences
-from mtqa.detect import load_calibration
+from mtqa.analyse import analyse
+from mtqa.detect import load_detector
 from mtqa.errors import InputError
 from mtqa.lm.fake import FakeScorer
-from mtqa.pipeline import analyse
 from mtqa.readers import decode
 from mtqa.records import Document
 from mtqa.segment import segment
@@ -85,7 +85,7 @@ def test_sentences_tile_the_document(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def calibration(fake_calibration: Path):  # type: ignore[no-untyped-def]
-    return load_calibration("fake", str(fake_calibration))
+    return load_detector("fake", str(fake_calibration))
 
 
 @SETTINGS

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.cli import load_scorer, main
+from mtqa.cli import main
+from mtqa.lm.load import load_scorer
 from mtqa.pipeline import run_check
 from mtqa.settings import Settings
 
@@ -47,12 +48,12 @@ def make_inputs(root: Path) -> Path:
 
 
 def test_ray_output_equals_local(tmp_path: Path, fake_calibration: Path, local_ray) -> None:  # type: ignore[no-untyped-def]
-    from mtqa.engine_ray import run_ray
-
     inputs = [str(make_inputs(tmp_path))]
     settings = Settings(model="fake", calibration=str(fake_calibration), batch_size=4)
     local = run_check(inputs, settings, tmp_path / "local", load_scorer)
-    remote = run_ray(inputs, replace(settings, ray_actors=2), tmp_path / "ray")
+    # one way into Ray: the same run_check, the engine named in the settings (the scorer
+    # factory defaults to load_scorer, which Ray pickles for its actors)
+    remote = run_check(inputs, replace(settings, engine="ray", ray_actors=2), tmp_path / "ray")
     assert local.documents == remote.documents == 41
     assert [str(f) for f in remote.failures] == [str(f) for f in local.failures]
     assert len(local.failures) == 1 and ":18:" in str(local.failures[0])

@@ -10,21 +10,19 @@ from pathlib import Path
 import pytest
 import sacrebleu
 
-from mtqa.cli import main
-from mtqa.lm.fake import FakeScorer
-from mtqa.pairing import pair_units
-from mtqa.pipeline import run_check
-from mtqa.records import Document
-from mtqa.references import (
+from mtqa.checks.pairing import pair_units
+from mtqa.checks.references import (
     NO_REFERENCE,
     CorpusStats,
     document_metrics,
-    lm_chrf_correlation,
-    pearson,
     sentence_scores,
     signatures,
-    spearman,
 )
+from mtqa.cli import main
+from mtqa.lm.fake import FakeScorer
+from mtqa.pipeline import run_check
+from mtqa.quality.correlation import lm_chrf_correlation, pearson, spearman
+from mtqa.records import Document
 from mtqa.segment import segment
 from mtqa.settings import Settings
 

@@ -12,9 +12,9 @@ from mtqa.cli import main
 from mtqa.errors import InputError
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
+from mtqa.quality.review import read_reviewed, review, wilson
 from mtqa.records import DocumentResult, SentenceResult, Span
 from mtqa.report.table import CsvWriter, read_table
-from mtqa.review import read_reviewed, review, wilson
 from mtqa.settings import Settings
 
 from .conftest import SEED

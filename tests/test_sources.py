@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from mtqa.french import fold
+from mtqa.checks import CHECKS, SOURCE_CHECKS
+from mtqa.checks.document import NO_SOURCE, source_checks
+from mtqa.checks.french import fold
+from mtqa.checks.numbers import quantities
+from mtqa.checks.source import skeleton
 from mtqa.records import Document
 from mtqa.segment import segment
-from mtqa.sources import NO_SOURCE, SOURCE_RULES, quantities, skeleton, source_checks
 
 # (rule id, target, source, expected reason fragments — [] means no finding)
 CASES = [
@@ -155,16 +158,25 @@ CASES = [
 
 @pytest.mark.parametrize(("rule", "target", "source", "expected"), CASES)
 def test_rule(rule: str, target: str, source: str, expected: list[str]) -> None:
-    found = SOURCE_RULES[rule].check(target, source)
+    found = SOURCE_CHECKS[rule].check(target, source=source)
     reasons = " | ".join(f.reason for f in found)
     if not expected:
         assert found == [], reasons
     for fragment in expected:
         assert fragment in reasons, reasons
     for f in found:
-        assert f.rule == rule
-        if f.start is not None:
-            assert 0 <= f.start < f.end <= len(target)
+        assert f.source == f"rule:{rule}"
+        assert 0 <= f.start < f.end <= len(target)
+        assert target[f.start : f.end] == f.text
+        assert f.severity in ("minor", "major")
+
+
+def test_source_checks_are_registered_and_need_a_source() -> None:
+    ids = ["src-numbers", "src-copy", "src-french", "src-length", "src-names", "src-brackets"]
+    assert list(SOURCE_CHECKS) == ids  # run.json lists them in this order
+    for rule_id, check in SOURCE_CHECKS.items():
+        assert check.id == rule_id and check.needs_source and CHECKS[rule_id] is check
+        assert check.check("About 14,000 people came.") == []  # no source: nothing runs
 
 
 @pytest.mark.parametrize(
@@ -180,8 +192,6 @@ def test_rule(rule: str, target: str, source: str, expected: list[str]) -> None:
     ],
 )
 def test_quantities_normalise(text: str, keys: set[str]) -> None:
-    from mtqa.french import EN_MONTHS  # noqa: F401  (months table is built at import)
-
     (q,) = [q for q in quantities(text, {}) if q.text.strip()]
     assert set(q.keys) == keys
 

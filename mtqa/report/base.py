@@ -20,6 +20,7 @@ def spans_cell(s: SentenceResult) -> str:
 
 
 def reasons_cell(s: SentenceResult) -> str:
+    """The sentence's distinct span reasons, `` | ``-separated (the ``reasons`` column)."""
     return " | ".join(dict.fromkeys(sp.reason for sp in s.spans))
 
 
@@ -42,12 +43,15 @@ class Writer:
         self.header()
 
     def header(self) -> None:
+        """Write what comes before the first document (nothing by default)."""
         pass
 
     def write(self, result: DocumentResult) -> None:
+        """Write one document's result."""
         raise NotImplementedError
 
     def footer(self) -> None:
+        """Write what comes after the last document (nothing by default)."""
         pass
 
     def close(self) -> Path:

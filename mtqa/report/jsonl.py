@@ -10,6 +10,7 @@ from mtqa.store import span_to_dict
 
 
 def document_record(r: DocumentResult) -> dict[str, object]:
+    """One document's ``segments.jsonl`` record (offsets into its text; scores rounded)."""
     return {
         "id": r.doc_id,
         "text": r.text,
@@ -36,8 +37,11 @@ def document_record(r: DocumentResult) -> dict[str, object]:
 
 
 class JsonlWriter(Writer):
+    """``segments.jsonl``: one JSON record per document, in input order."""
+
     filename = "segments.jsonl"
 
     def write(self, result: DocumentResult) -> None:
+        """Append the document's record."""
         self.fh.write(json.dumps(document_record(result), ensure_ascii=False) + "\n")
         self.count += 1

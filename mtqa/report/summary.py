@@ -33,13 +33,15 @@ COLOURS = {"none": "#9a9a9a", "minor": "#d49b00", "major": "#c0392b"}
 
 
 def document_row(r: DocumentResult) -> dict[str, Any]:
-    n_tok = sum(s.n_tokens for s in r.sentences)
+    """One document's ``summary.csv`` row (:data:`COLUMNS`)."""
+    counts = r.counts
+    n_tok = counts.tokens
     bits = sum(s.n_tokens * math.log2(s.ppl) for s in r.sentences if s.n_tokens and s.ppl > 0)
     return {
         "doc_id": r.doc_id,
-        "sentences": len(r.sentences),
-        "flagged": sum(1 for s in r.sentences if s.flagged),
-        "major": sum(1 for s in r.sentences if s.severity == "major"),
+        "sentences": counts.sentences,
+        "flagged": counts.flagged,
+        "major": counts.major,
         "worst_score": f"{r.score:.4f}",
         "ppl": f"{2.0 ** (bits / n_tok):.3f}" if n_tok else "",
     }
@@ -67,9 +69,11 @@ class SummaryWriter(Writer):
         self.csv = csv.writer(self.fh, lineterminator="\r\n")
 
     def header(self) -> None:
+        """The CSV header row."""
         csv.writer(self.fh, lineterminator="\r\n").writerow(COLUMNS)
 
     def write(self, result: DocumentResult) -> None:
+        """One row; the histogram and the top documents take in its sentences."""
         row = document_row(result)
         self.csv.writerow([row[c] for c in COLUMNS])
         for s in result.sentences:
@@ -92,6 +96,7 @@ class SummaryWriter(Writer):
         self.count += 1
 
     def close(self) -> Path:
+        """Finish ``summary.csv``, then draw ``summary.png``; the CSV's path."""
         path = super().close()
         atomic_write(self.png, plot_summary(self.hist, self.top, self.count, self.thresholds))
         return path
@@ -110,7 +115,15 @@ def plot_summary(
     fig = Figure(figsize=(11, 4.2), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     ax, bx = fig.subplots(1, 2, width_ratios=(1.1, 1))
+    _score_panel(ax, hist, thresholds)
+    _documents_panel(bx, top, n_docs)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
 
+
+def _score_panel(ax: Any, hist: dict[str, list[int]], thresholds: dict[str, float]) -> None:
+    """Left: sentence scores stacked by severity (log scale), the thresholds dashed."""
     width = 1.0 / BINS
     lefts = [i * width for i in range(BINS)]
     bottom = [0] * BINS
@@ -145,6 +158,9 @@ def plot_summary(
     ax.set_title(f"sentence scores ({sum(bottom)} sentences)")
     ax.legend(fontsize=8, loc="upper left")
 
+
+def _documents_panel(bx: Any, top: list[Top], n_docs: int) -> None:
+    """Right: the top documents by flagged share, major and minor stacked, labelled."""
     ranked = sorted(top, reverse=True)
     labels = [d if len(d) <= 28 else d[:12] + "…" + d[-15:] for _, _, _, d, _, _ in ranked]
     ys = list(range(len(ranked)))
@@ -162,7 +178,3 @@ def plot_summary(
         bx.legend(fontsize=8, loc="lower right")
     for y, (share, flagged, _, _, _, n) in zip(ys, ranked, strict=True):
         bx.text(share + 0.01, y, f"{flagged}/{n}", va="center", fontsize=7)
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()

@@ -32,6 +32,7 @@ REVIEW_COLUMN = "review"
 
 
 def sentence_rows(result: DocumentResult) -> list[dict[str, Any]]:
+    """One ``sentences.csv`` row per sentence (floats rounded; metric columns after the rest)."""
     rows = []
     for s in result.sentences:
         row: dict[str, Any] = {
@@ -57,6 +58,8 @@ def sentence_rows(result: DocumentResult) -> list[dict[str, Any]]:
 
 
 class CsvWriter(Writer):
+    """``sentences.csv``: one row per sentence; the columns are fixed by the first document."""
+
     filename = "sentences.csv"
 
     def __init__(self, outdir: Any, run: dict[str, Any]) -> None:
@@ -64,6 +67,7 @@ class CsvWriter(Writer):
         super().__init__(outdir, run)
 
     def write(self, result: DocumentResult) -> None:
+        """Append the document's rows (the header before the first)."""
         rows = sentence_rows(result)
         if not rows:
             return
@@ -75,6 +79,7 @@ class CsvWriter(Writer):
         self.count += 1
 
     def footer(self) -> None:
+        """Write the header alone when no document had a sentence."""
         if self.count == 0:
             pd.DataFrame(columns=COLUMNS + [REVIEW_COLUMN]).to_csv(self.fh, index=False)
 

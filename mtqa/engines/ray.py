@@ -1,20 +1,19 @@
 """Scale-out with Ray Data: the same check, scored on an actor pool.
 
-The driver reads inputs exactly as the local engine does (failures are reported,
-resumed documents skipped), puts the documents in a Ray Dataset, and scores them
-with ``map_batches`` on an actor pool: each actor builds its scorer ONCE with the
-run's scorer factory (so the factory must be picklable: a module-level function
-such as ``mtqa.cli.load_scorer``, or a class), then runs ``check_documents`` on
-its batches. Results come back serialised (:func:`mtqa.store.result_to_dict`)
-and go into the same ``OUTDIR/.mtqa-parts`` store, from which the normal writers
-make the same outputs as a single-process run.
+``mtqa check`` reads the inputs in the driver exactly as with the local engine
+(failures reported, resumed documents skipped) and hands this engine the documents to
+score; it puts them in a Ray Dataset and scores them with ``map_batches`` on an actor
+pool: each actor builds its scorer ONCE with the run's scorer factory (so the factory
+must be picklable: a module-level function such as :func:`mtqa.lm.load.load_scorer`,
+or a class), then runs :func:`mtqa.engines.base.check_documents` on its batches.
+Results come back serialised (:func:`mtqa.store.result_to_dict`) and go into the same
+``OUTDIR/.mtqa-parts`` store, from which the normal writers make the same outputs as a
+single-process run. There is one way in, :func:`mtqa.pipeline.run_check`::
 
-Python::
-
-    from mtqa.engine_ray import run_ray
+    from mtqa.pipeline import run_check
     from mtqa.settings import Settings
-    summary = run_ray(["articles.jsonl"], Settings(), Path("reports/articles"),
-                      address=None)  # None: $RAY_ADDRESS, else a local Ray instance
+    summary = run_check(["articles.jsonl"], Settings(engine="ray", ray_address=None),
+                        Path("reports/articles"))  # None: $RAY_ADDRESS, else a local Ray
 
 Cluster: only the driver reads inputs and writes OUTDIR; actors get documents and
 return results through Ray, so the cluster needs no shared filesystem. Every node
@@ -41,19 +40,18 @@ import json
 import logging
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mtqa.detect import Calibration
+from mtqa.detect import Detector
+from mtqa.engines.base import Engine, Put, check_documents
 from mtqa.errors import UsageError
-from mtqa.records import Document, DocumentResult
+from mtqa.lm.load import ScorerFactory
+from mtqa.records import Document
 from mtqa.settings import Settings
 from mtqa.store import result_from_dict, result_to_dict
-
-if TYPE_CHECKING:
-    from mtqa.pipeline import Progress, RunSummary, ScorerFactory
 
 log = logging.getLogger(__name__)
 
@@ -63,49 +61,22 @@ BLOCK_DOCS = 10_000
 BATCH_DOCS = 64
 
 
-def run_ray(
-    inputs: list[str],
-    settings: Settings,
-    outdir: Path,
-    address: str | None = None,
-    scorer_factory: ScorerFactory | None = None,
-    progress: Progress | None = None,
-) -> RunSummary:
-    """``mtqa check --engine ray``: read, score on Ray actors, write the normal outputs.
-
-    ``address``: a Ray cluster (``ray://host:10001`` or ``auto``); None uses
-    ``$RAY_ADDRESS`` or starts a local instance (or reuses an initialised one).
-    ``scorer_factory`` defaults to :func:`mtqa.cli.load_scorer`.
-    """
-    from mtqa.pipeline import run_check
-
-    if scorer_factory is None:
-        from mtqa.cli import load_scorer
-
-        scorer_factory = load_scorer
-    settings = dataclasses.replace(
-        settings, engine="ray", ray_address=address or settings.ray_address
-    )
-    return run_check(inputs, settings, outdir, scorer_factory, progress)
-
-
 class ScoreBatch:
     """The ``map_batches`` callable: one scorer per actor, built once."""
 
-    def __init__(self, settings: Settings, cal: Calibration, factory: ScorerFactory) -> None:
+    def __init__(self, settings: Settings, det: Detector, factory: ScorerFactory) -> None:
         self.scorer = factory(settings)
         self.model = self.scorer.signature()
-        cal.check_model(self.model)
-        self.cal = cal
+        det.check_model(self.model)
+        self.det = det
         self.batch_size = settings.batch_size
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """Score one batch of serialised documents; their results, serialised, by index."""
         import numpy as np
 
-        from mtqa.pipeline import check_documents
-
         docs = [Document(**json.loads(str(x))) for x in batch["doc"]]
-        results = check_documents(docs, self.scorer, self.cal, self.batch_size)
+        results = check_documents(docs, self.scorer, self.det, self.batch_size)
         return {
             "index": np.asarray(batch["index"]),
             "result": np.array(
@@ -146,23 +117,28 @@ def _pool(settings: Settings, n_batches: int) -> tuple[int, float, float]:
     return max(1, min(actors, n_batches)), cpus, per_gpu
 
 
-def score_ray(
-    docs: Iterable[Document],
-    settings: Settings,
-    cal: Calibration,
-    scorer_factory: ScorerFactory,
-    put: Callable[[Document, DocumentResult], None],
-) -> str | None:
-    """Score ``docs`` on a Ray actor pool, ``put`` each result; the model signature
-    (None when there was nothing to score)."""
-    connect(settings.ray_address)
-    import ray.data
+class RayEngine(Engine):
+    """Scores on a Ray Data actor pool (``--engine ray``); see the module docstring."""
 
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    model: str | None = None
-    it: Iterator[Document] = iter(docs)
-    while block := list(islice(it, BLOCK_DOCS)):
+    def score(self, docs: Iterable[Document], put: Put) -> str | None:
+        """Score ``docs`` in blocks of :data:`BLOCK_DOCS` on a fresh actor pool each."""
+        t = time.perf_counter()
+        connect(self.settings.ray_address)
+        import ray.data
+
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        model: str | None = None
+        it: Iterator[Document] = iter(docs)
+        while block := list(islice(it, BLOCK_DOCS)):
+            block_model = self._score_block(block, put)
+            model = model or block_model
+        self.timings["score"] = time.perf_counter() - t
+        return model
+
+    def _score_block(self, block: list[Document], put: Put) -> str | None:
+        import ray.data
+
+        settings = self.settings
         per_call = max(1, min(BATCH_DOCS, math.ceil(len(block) / _pool(settings, len(block))[0])))
         actors, cpus, gpus = _pool(settings, math.ceil(len(block) / per_call))
         rows = [
@@ -172,7 +148,7 @@ def score_ray(
         ds = ray.data.from_items(rows, override_num_blocks=math.ceil(len(block) / per_call))
         scored = ds.map_batches(
             ScoreBatch,
-            fn_constructor_args=(settings, cal, scorer_factory),
+            fn_constructor_args=(settings, self.detector, self.scorer_factory),
             compute=ray.data.ActorPoolStrategy(size=actors),
             batch_size=per_call,
             batch_format="numpy",
@@ -180,7 +156,8 @@ def score_ray(
             num_gpus=gpus,
         )
         log.info("ray: %d documents on %d actor(s), %d per call", len(block), actors, per_call)
+        model: str | None = None
         for row in scored.iter_rows():
             put(block[int(row["index"])], result_from_dict(json.loads(str(row["result"]))))
             model = model or str(row["model"])
-    return model
+        return model

@@ -34,12 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
+from mtqa.quality.tables import align, fmt
 
 _WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
 class GoldSpan:
+    """A hand-marked error: offsets into the gold record's target, severity, category."""
+
     start: int
     end: int
     severity: str
@@ -58,6 +61,7 @@ class Unit:
 
     @property
     def has_error(self) -> bool:
+        """Whether the record has a gold span."""
         return bool(self.gold)
 
 
@@ -66,6 +70,11 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def read_gold(path: str) -> list[dict[str, Any]]:
+    """The gold records of a .jsonl file: id, line, text, spans (checked to lie in the text).
+
+    Raises :class:`~mtqa.errors.InputError` naming the line for a malformed record, a span
+    outside its text, or a file without records.
+    """
     p = Path(path)
     if not p.is_file():
         raise InputError(path, None, "no such file; pass a gold .jsonl file")
@@ -104,6 +113,7 @@ def read_gold(path: str) -> list[dict[str, Any]]:
 
 
 def read_run(run_dir: str) -> list[dict[str, Any]]:
+    """The records of a run's ``segments.jsonl`` (InputError when the run has none)."""
     p = Path(run_dir) / "segments.jsonl"
     if not p.is_file():
         raise InputError(
@@ -146,6 +156,12 @@ class _RunIndex:
 
 
 def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
+    """Each gold record located in the run's documents, with the predictions inside it.
+
+    Offsets become record offsets; the score is the worst sentence score overlapping the
+    record. Raises :class:`~mtqa.errors.InputError` (naming ``where``) for a gold record
+    that is not in the run.
+    """
     units = []
     index = _RunIndex(docs)
     for rec in gold:
@@ -193,16 +209,20 @@ def auroc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
 
 
 def mcc(tp: int, fp: int, fn: int, tn: int) -> float:
+    """Matthews correlation of a 2x2 table (0.0 when a margin is empty)."""
     den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     return (tp * tn - fp * fn) / den if den else 0.0
 
 
 def f1(p: float, r: float) -> float:
+    """The harmonic mean of precision and recall (0.0 when both are 0)."""
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass
 class Scores:
+    """Counts over evaluated records; :meth:`as_dict` turns them into the reported metrics."""
+
     records: int = 0
     with_errors: int = 0
     gold_spans: int = 0
@@ -221,6 +241,7 @@ class Scores:
     auroc_words: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The metrics, rounded to 4 places (rates None without clean records)."""
         p = self.flags_right / self.flags if self.flags else 0.0
         r = self.found / self.gold_spans if self.gold_spans else 0.0
         cp = self.char_tp / self.char_pred if self.char_pred else 0.0
@@ -245,6 +266,7 @@ class Scores:
 
 
 def score_units(units: Iterable[Unit]) -> Scores:
+    """Every metric of the module docstring over ``units``."""
     sc = Scores()
     pos: list[float] = []
     neg: list[float] = []
@@ -289,12 +311,15 @@ def score_units(units: Iterable[Unit]) -> Scores:
 
 @dataclass(frozen=True)
 class Evaluation:
+    """The metrics overall and per error category, with the run's signature."""
+
     overall: dict[str, Any]
     by_category: dict[str, dict[str, Any]]
     signature: str
     chrf_correlation: dict[str, Any] | None = None  # when the run had references
 
     def as_dict(self) -> dict[str, Any]:
+        """The evaluation as JSON (``eval.json``)."""
         return {
             "signature": self.signature,
             "overall": self.overall,
@@ -304,6 +329,11 @@ class Evaluation:
 
 
 def evaluate(gold_path: str, run_dir: str) -> Evaluation:
+    """``mtqa eval``: score a run (``RUN_DIR/segments.jsonl``) against a gold .jsonl file.
+
+    Adds the correlation of the LM score with chrF when the run's ``sentences.csv`` has
+    sentence-level chrF. Raises :class:`~mtqa.errors.InputError` for bad gold or run files.
+    """
     gold = read_gold(gold_path)
     docs = read_run(run_dir)
     units = match(gold, docs, str(Path(run_dir) / "segments.jsonl"))
@@ -319,7 +349,7 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
         run_sig = "unknown"
     corr = None
     if (Path(run_dir) / "sentences.csv").is_file():
-        from mtqa.references import lm_chrf_correlation
+        from mtqa.quality.correlation import lm_chrf_correlation
 
         corr = lm_chrf_correlation(run_dir)
         corr = corr if corr["n"] else None
@@ -344,27 +374,20 @@ COLUMNS = (
 )
 
 
-def format_table(ev: Evaluation) -> str:
+def format_evaluation(ev: Evaluation) -> str:
+    """The evaluation as a plain-text table (what ``mtqa eval`` prints), signature last."""
     rows = [("all", ev.overall)] + sorted(ev.by_category.items())
     head = ["category"] + [h for _, h in COLUMNS]
     body = [
         [name] + ["-" if d.get(k) is None else str(d.get(k)) for k, _ in COLUMNS]
         for name, d in rows
     ]
-    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
-    lines = [
-        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-        for r in [head] + body
-    ]
+    lines = align([head] + body)
     c = ev.chrf_correlation
     if c:
         lines.append(
             f"LM score vs sentence chrF over {c['n']} sentences: Spearman "
-            f"{_fmt(c['score']['spearman'])}, Pearson {_fmt(c['score']['pearson'])} "
-            "(negative: more suspicious, lower chrF)"
+            f"{fmt(c['score']['spearman'], signed=True)}, Pearson "
+            f"{fmt(c['score']['pearson'], signed=True)} (negative: more suspicious, lower chrF)"
         )
     return "\n".join(lines + [ev.signature])
-
-
-def _fmt(x: float | None) -> str:
-    return "-" if x is None else f"{x:+.3f}"

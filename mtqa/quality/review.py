@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
+from mtqa.quality.tables import fmt
 
 VERDICTS = ("ok", "error")
 _SPAN_SOURCE = re.compile(r'" (minor|major): ([^\s;]+)(?=; "|$)')
@@ -37,6 +38,8 @@ DELIMITERS = (",", ";", "\t")
 
 @dataclass(frozen=True)
 class Reviewed:
+    """One reviewed sentence: its spreadsheet row, score, severity, span sources, verdict."""
+
     row: int  # spreadsheet row (header = 1)
     doc_id: str
     sent_id: str
@@ -48,12 +51,15 @@ class Reviewed:
 
 @dataclass(frozen=True)
 class Problem:
+    """A row that cannot be counted, with the reason (shown on stderr)."""
+
     row: int
     doc_id: str
     sent_id: str
     message: str
 
     def where(self, path: str) -> str:
+        """``path:row N (doc#sent)`` for a message."""
         return f"{path}:row {self.row} ({self.doc_id}#{self.sent_id})"
 
 
@@ -70,6 +76,7 @@ class Rate:
 
     @classmethod
     def of(cls, group: str, verdicts: Iterable[bool]) -> Rate:
+        """The rate of ``True`` among ``verdicts``, with its interval (None when there are none)."""
         vs = list(verdicts)
         n, k = len(vs), sum(vs)
         if not n:
@@ -80,6 +87,8 @@ class Rate:
 
 @dataclass(frozen=True)
 class Threshold:
+    """The lowest score threshold reaching ``target`` precision on the reviews, if any."""
+
     target: float
     score: float | None  # flag when sentence score >= this; None: no threshold reaches target
     flagged: int
@@ -90,6 +99,8 @@ class Threshold:
 
 @dataclass
 class ReviewReport:
+    """What ``mtqa review`` reports (see the module docstring)."""
+
     path: str
     rows: int  # sentence rows in the file
     reviewed: int
@@ -102,6 +113,7 @@ class ReviewReport:
     problems: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as JSON."""
         d = asdict(self)
         d["problems"] = [
             {"row": p.row, "doc_id": p.doc_id, "sent_id": p.sent_id, "message": p.message}
@@ -111,6 +123,7 @@ class ReviewReport:
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of ``k`` successes in ``n`` trials (``z=1.96``: 95%)."""
     p = k / n
     d = 1 + z * z / n
     c = (p + z * z / (2 * n)) / d
@@ -157,7 +170,11 @@ def _number(cell: str) -> float:
 
 
 def read_reviewed(path: str) -> tuple[int, list[Reviewed], list[Problem]]:
-    """(sentence rows, reviewed sentences, problems) from an edited sentences.csv."""
+    """(sentence rows, reviewed sentences, problems) from an edited sentences.csv.
+
+    Raises :class:`~mtqa.errors.InputError` for a file that is not UTF-8 or lacks the
+    ``review``, ``score`` or ``severity`` column.
+    """
     header, rows = _records(path, _decode(path))
     col = {name: i for i, name in enumerate(header)}
     missing = [c for c in ("score", "severity") if c not in col]
@@ -168,64 +185,50 @@ def read_reviewed(path: str) -> tuple[int, list[Reviewed], list[Problem]]:
             f"no {', '.join(repr(m) for m in missing)} column; review a sentences.csv "
             "written by `mtqa check`, keeping its columns",
         )
-
-    def cell(r: list[str], name: str) -> str:
-        i = col.get(name)
-        return r[i] if i is not None and i < len(r) else ""
-
     reviewed: list[Reviewed] = []
     problems: list[Problem] = []
     count = 0
     for k, r in enumerate(rows):
-        row = k + 2
         if not any(c.strip() for c in r):
             continue  # an empty line
         count += 1
-        doc_id, sent_id = cell(r, "doc_id"), cell(r, "sent_id")
-        raw = cell(r, "review")
-        verdict = raw.strip().lower()
-        if not verdict:
-            continue
-        if verdict not in VERDICTS:
-            problems.append(
-                Problem(
-                    row,
-                    doc_id,
-                    sent_id,
-                    f"unknown review value {raw!r}; write ok or error, or leave it blank",
-                )
-            )
-            continue
-        try:
-            score = _number(cell(r, "score"))
-        except ValueError:
-            problems.append(
-                Problem(
-                    row,
-                    doc_id,
-                    sent_id,
-                    f"score {cell(r, 'score')!r} is not a number; restore it from "
-                    "the sentences.csv mtqa wrote",
-                )
-            )
-            continue
-        severity = cell(r, "severity").strip().lower()
-        if severity not in ("none", "minor", "major"):
-            problems.append(
-                Problem(
-                    row,
-                    doc_id,
-                    sent_id,
-                    f"severity {cell(r, 'severity')!r} is not none, minor or "
-                    "major; restore it from the sentences.csv mtqa wrote",
-                )
-            )
-            continue
-        sources = tuple(dict.fromkeys(m.group(2) for m in _SPAN_SOURCE.finditer(cell(r, "spans"))))
-        reviewed.append(
-            Reviewed(row, doc_id, sent_id, score, severity, sources, verdict == "error")
-        )
+        cells = {name: r[i] if i < len(r) else "" for name, i in col.items()}
+        item = _reviewed(k + 2, cells)
+        if isinstance(item, Problem):
+            problems.append(item)
+        elif item is not None:
+            reviewed.append(item)
     return count, reviewed, problems
+
+
+def _reviewed(row: int, cells: dict[str, str]) -> Reviewed | Problem | None:
+    """One sentence row: its verdict, a problem, or None when it is not reviewed."""
+    doc_id, sent_id = cells.get("doc_id", ""), cells.get("sent_id", "")
+    raw = cells.get("review", "")
+    verdict = raw.strip().lower()
+    if not verdict:
+        return None
+    if verdict not in VERDICTS:
+        why = f"unknown review value {raw!r}; write ok or error, or leave it blank"
+        return Problem(row, doc_id, sent_id, why)
+    try:
+        score = _number(cells["score"])
+    except ValueError:
+        why = (
+            f"score {cells['score']!r} is not a number; restore it from the sentences.csv "
+            "mtqa wrote"
+        )
+        return Problem(row, doc_id, sent_id, why)
+    severity = cells["severity"].strip().lower()
+    if severity not in ("none", "minor", "major"):
+        why = (
+            f"severity {cells['severity']!r} is not none, minor or major; restore it from "
+            "the sentences.csv mtqa wrote"
+        )
+        return Problem(row, doc_id, sent_id, why)
+    spans = cells.get("spans", "")
+    sources = tuple(dict.fromkeys(m.group(2) for m in _SPAN_SOURCE.finditer(spans)))
+    return Reviewed(row, doc_id, sent_id, score, severity, sources, verdict == "error")
 
 
 def best_threshold(items: list[Reviewed], target: float) -> Threshold:
@@ -250,9 +253,10 @@ def best_threshold(items: list[Reviewed], target: float) -> Threshold:
     return Threshold(target, t, n, round(precision, 4), round(recall, 4), round(best or 0, 4))
 
 
-def evaluate(
+def summarise(
     path: str, rows: int, items: list[Reviewed], problems: list[Problem], target: float = 0.8
 ) -> ReviewReport:
+    """The report over the reviewed sentences ``items`` (``rows`` sentence rows in all)."""
     flagged = [r for r in items if r.severity != "none"]
     sources = sorted({s for r in flagged for s in r.sources})
     return ReviewReport(
@@ -273,6 +277,11 @@ def evaluate(
 
 
 def review(path: str, target: float = 0.8) -> ReviewReport:
+    """``mtqa review``: read an edited sentences.csv and measure the flags on its reviews.
+
+    Raises :class:`~mtqa.errors.InputError` when the file cannot be read or no row is
+    reviewed.
+    """
     rows, items, problems = read_reviewed(path)
     if not items and not problems:
         raise InputError(
@@ -281,14 +290,10 @@ def review(path: str, target: float = 0.8) -> ReviewReport:
             f"none of its {rows} sentence rows is reviewed; write ok or error in the "
             "review column, then rerun",
         )
-    return evaluate(path, rows, items, problems, target)
+    return summarise(path, rows, items, problems, target)
 
 
-def _fmt(x: float | None, digits: int = 3) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
-
-
-def format_table(rep: ReviewReport) -> str:
+def format_review(rep: ReviewReport) -> str:
     """The report as a plain-text table (what ``mtqa review`` prints)."""
     lines = [
         f"{rep.path}: {rep.reviewed} of {rep.rows} sentences reviewed, {rep.errors} marked error",
@@ -299,7 +304,7 @@ def format_table(rep: ReviewReport) -> str:
 
     def line(r: Rate, indent: str = "") -> str:
         ci = "-" if r.low is None else f"{r.low:.2f}-{r.high:.2f}"
-        return f"  {indent + r.group:<24} {r.n:>8} {r.errors:>7} {_fmt(r.rate):>9}  {ci}"
+        return f"  {indent + r.group:<24} {r.n:>8} {r.errors:>7} {fmt(r.rate):>9}  {ci}"
 
     lines.append(line(rep.flagged))
     lines.append("  by severity")
@@ -311,19 +316,19 @@ def format_table(rep: ReviewReport) -> str:
     lines += [
         "",
         f"unflagged sentences: {u.n} reviewed, {u.errors} marked error, error rate "
-        f"{_fmt(u.rate)}{ci}",
+        f"{fmt(u.rate)}{ci}",
     ]
     t = rep.threshold
     if t.score is not None:
         lines.append(
             f"threshold for precision >= {t.target:g}: flag when score >= {t.score:.4f} -> "
-            f"{t.flagged} reviewed sentences flagged, precision {_fmt(t.precision)}, recall "
-            f"{_fmt(t.recall)}"
+            f"{t.flagged} reviewed sentences flagged, precision {fmt(t.precision)}, recall "
+            f"{fmt(t.recall)}"
         )
     else:
         lines.append(
             f"threshold for precision >= {t.target:g}: none reaches it on these reviews "
-            f"(best precision {_fmt(t.best_precision)})"
+            f"(best precision {fmt(t.best_precision)})"
         )
     if rep.problems:
         lines += ["", f"{len(rep.problems)} row(s) not counted (see the messages on stderr)"]

@@ -5,7 +5,7 @@ Per sentence: chrF (the default), BLEU and TER, as sacrebleu's ``sentence_chrf``
 chrF/BLEU/TER from summed sufficient statistics — exactly what sacrebleu's
 ``corpus_score`` does — with sacrebleu's signature strings.
 
-Sentences are paired with the reference by :func:`mtqa.pairing.pair_units`; when the two
+Sentences are paired with the reference by :func:`mtqa.checks.pairing.pair_units`; when the two
 sides do not split the same way, the metric is computed per line or per segment and
 the ``ref_level`` column says so. Without a reference every metric cell is empty
 (``None``), never 0.
@@ -13,22 +13,17 @@ the ``ref_level`` column says so. Without a reference every metric cell is empty
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from mtqa.pairing import Pairing, level_note, pair_units
-from mtqa.records import Document, Sentence
+from mtqa.checks.pairing import Pairing, level_note, pair_units
+from mtqa.records import Document, Metrics, Sentence
 from mtqa.segment import segment
 
 METRIC_NAMES = ("chrf", "bleu", "ter")  # chrF first: the default reference metric
 SENTENCE_COLUMNS = ("ref_level", *METRIC_NAMES)
 NO_REFERENCE = "no reference given: chrF/BLEU/TER not computed"
-
-Value = float | str | None
 
 
 @cache
@@ -71,6 +66,7 @@ class CorpusStats:
         self._sums: dict[str, list[float]] = {}
 
     def add(self, hypotheses: Sequence[str], references: Sequence[str]) -> None:
+        """Add aligned (hypothesis, reference) pairs; nothing for empty lists."""
         if not hypotheses:
             return
         self.pairs += len(hypotheses)
@@ -82,6 +78,7 @@ class CorpusStats:
                     acc[i] += v
 
     def scores(self) -> dict[str, float | None]:
+        """Corpus chrF, BLEU and TER over the pairs added (4 places; None without pairs)."""
         if not self.pairs:
             return {name: None for name in METRIC_NAMES}
         return {
@@ -92,8 +89,12 @@ class CorpusStats:
 
 def document_metrics(
     doc: Document, sentences: list[Sentence]
-) -> tuple[list[tuple[tuple[str, Value], ...]], tuple[tuple[str, Value], ...], tuple[str, ...]]:
-    """(per-sentence metric columns, document metrics, document notes) for one document."""
+) -> tuple[list[Metrics], Metrics, tuple[str, ...]]:
+    """(per-sentence metric columns, document metrics, document notes) for one document.
+
+    Columns per sentence: ``ref_level`` and the sentence-level chrF/BLEU/TER of the unit
+    it belongs to; all ``None`` without a reference (then the note says so).
+    """
     if doc.reference is None:
         empty = tuple((k, None) for k in SENTENCE_COLUMNS)
         doc_empty = (("ref_level", None), ("ref_pairs", None)) + tuple(
@@ -101,9 +102,7 @@ def document_metrics(
         )
         return [empty] * len(sentences), doc_empty, (NO_REFERENCE,)
     pairing = pair_units(doc, sentences, doc.reference)
-    columns: list[tuple[tuple[str, Value], ...]] = [
-        tuple((k, None) for k in SENTENCE_COLUMNS) for _ in sentences
-    ]
+    columns: list[Metrics] = [tuple((k, None) for k in SENTENCE_COLUMNS) for _ in sentences]
     for unit in pairing.units:
         scores = sentence_scores(unit.target, unit.other)
         for i in unit.sentences:
@@ -122,6 +121,7 @@ def document_metrics(
 
 
 def pairs(pairing: Pairing) -> tuple[list[str], list[str]]:
+    """(target texts, reference texts) of the pairing's units."""
     return [u.target for u in pairing.units], [u.other for u in pairing.units]
 
 
@@ -135,6 +135,7 @@ class RunReferences:
         self.levels: dict[str, int] = {}
 
     def add(self, doc: Document) -> None:
+        """Count one document; with a reference, add its aligned pairs to the corpus."""
         if doc.reference is None:
             self.without_reference += 1
             return
@@ -144,6 +145,7 @@ class RunReferences:
         self.corpus.add(*pairs(pairing))
 
     def as_dict(self) -> dict[str, Any]:
+        """Counts, pairing levels, corpus scores, sacrebleu signatures (run.json ``references``)."""
         out: dict[str, Any] = {
             "documents_with_reference": self.with_reference,
             "documents_without_reference": self.without_reference,
@@ -162,70 +164,3 @@ class RunReferences:
             "ter": sigs["ter"],
         }
         return out
-
-
-# --- for ``mtqa eval``: does the LM score track chrF? -----------------------------------
-
-
-def _ranks(xs: Sequence[float]) -> list[float]:
-    order = sorted(range(len(xs)), key=lambda i: xs[i])
-    ranks = [0.0] * len(xs)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return ranks
-
-
-def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    n = len(xs)
-    if n < 2:
-        return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
-        return None
-    return round(sxy / math.sqrt(sxx * syy), 4)
-
-
-def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    return pearson(_ranks(xs), _ranks(ys))
-
-
-def lm_chrf_correlation(run_dir: str | Path) -> dict[str, Any]:
-    """Pearson and Spearman between the LM columns (``score``, ``ppl``) and sentence chrF.
-
-    Reads ``run_dir/sentences.csv``; only rows with ``ref_level == "sentence"`` count
-    (line/segment-level chrF is shared by several sentences). A good detector gives a
-    negative correlation (more suspicious, lower chrF). Without such rows ``n`` is 0
-    and the correlations are ``None``.
-    """
-    path = Path(run_dir) / "sentences.csv"
-    chrf: list[float] = []
-    lm: dict[str, list[float]] = {"score": [], "ppl": []}
-    other_level = 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row.get("ref_level") != "sentence":
-                other_level += bool(row.get("ref_level"))
-                continue
-            try:
-                values = {k: float(row[k]) for k in lm}
-                c = float(row["chrf"])
-            except (KeyError, ValueError):
-                continue
-            chrf.append(c)
-            for k in lm:
-                lm[k].append(values[k])
-    out: dict[str, Any] = {"n": len(chrf), "skipped_line_or_segment_level": other_level}
-    for k, xs in lm.items():
-        out[k] = {"pearson": pearson(xs, chrf), "spearman": spearman(xs, chrf)}
-    if not chrf:
-        out["note"] = "no sentence-level chrF in this run (no references, or none aligned)"
-    return out

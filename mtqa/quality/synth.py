@@ -12,7 +12,8 @@ Severity follows the seed's convention: ``major`` = the reader cannot recover
 the meaning (wrong word, non-word, French left in, garbled join or quote);
 ``minor`` = awkward but understandable (calque, word order, spacing, doubling).
 
-Everything is deterministic for a given seed and input order.
+Everything is deterministic for a given seed and input order. The tables (false
+friends, calques, French words) are data: ``mtqa/data/words/synth.toml``.
 """
 
 from __future__ import annotations
@@ -22,222 +23,24 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from mtqa.data import word_lists
+from mtqa.text import ASCII_WORD
+
 Injected = tuple[str, list[tuple[int, int, str]]]  # new text, [(start, end, severity)]
 
-_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
+_TABLES = word_lists("synth")  # mtqa/data/words/synth.toml
+_WORD = ASCII_WORD  # ASCII letters: the shipped detectors were fitted on what it injects
 
-# English word → the false friend a French source drags in (actuellement → actually).
-FALSE_FRIENDS: dict[str, str] = {
-    "currently": "actually",
-    "possibly": "eventually",
-    "massing": "massaging",
-    "bookshop": "library",
-    "attended": "assisted",
-    "attend": "assist",
-    "request": "demand",
-    "requested": "demanded",
-    "sensitive": "sensible",
-    "disappointment": "deception",
-    "claimed": "pretended",
-    "claim": "pretend",
-    "checked": "controlled",
-    "summary": "resume",
-    "training": "formation",
-    "commitment": "engagement",
-    "commitments": "engagements",
-    "opportunity": "occasion",
-    "protest": "manifestation",
-    "protests": "manifestations",
-    "demonstrators": "manifestants",
-    "face": "figure",
-    "warned": "prevented",
-    "warn": "prevent",
-    "carried": "realised",
-    "current": "actual",
-    "forum": "cenacle",
-    "meeting": "reunion",
-    "meetings": "reunions",
-    "lecture": "conference",
-    "rental": "location",
-    "brand": "mark",
-    "unrest": "troubles",
-    "sentence": "phrase",
-    "accountant": "comptable",
-    "grapes": "raisins",
-    "novel": "roman",
-    "resign": "demission",
-    "degree": "diploma",
-    "fees": "fares",
-    "coach": "car",
-    "scholarship": "bourse",
-    "shares": "actions",
-    "stock": "action",
-    "staff": "personal",
-    "teacher": "professor",
-    "argument": "discussion",
-    "wages": "salaries",
-    "library": "librairy",
-    "achieve": "realise",
-    "achieved": "realised",
-    "reach": "attain",
-    "large": "important",
-    "big": "gross",
-    "wide": "large",
-    "stay": "rest",
-    "stayed": "rested",
-    "stand": "support",
-    "bear": "support",
-    "look": "regard",
-    "looked": "regarded",
-    "handle": "manage",
-    "take care": "occupy",
-    "deadline": "delay",
-    "delay": "retard",
-    "delayed": "retarded",
-    "chance": "hazard",
-    "luck": "chance",
-    "corner": "coin",
-    "quit": "quitted",
-    "left": "quitted",
-    "offices": "bureaus",
-    "office": "bureau",
-    "desk": "bureau",
-    "mayor": "maire",
-    "firefighters": "pumpers",
-    "police officers": "policemen",
-}
-FALSE_FRIENDS = {k: v for k, v in FALSE_FRIENDS.items() if k != v}
-
-# English phrase → its word-for-word French rendering.
-CALQUES: dict[str, str] = {
-    "at the doorstep of": "on the steps of",
-    "in response": "in return",
-    "next week": "the week next",
-    "last week": "the week last",
-    "make a decision": "take a decision",
-    "made a decision": "took a decision",
-    "pay attention": "make attention",
-    "paid attention": "made attention",
-    "took part in": "took part at",
-    "take part in": "take part at",
-    "is about to": "is on the point of",
-    "was about to": "was on the point of",
-    "as soon as possible": "the most quickly possible",
-    "on the phone": "at the phone",
-    "on television": "at the television",
-    "on TV": "at the TV",
-    "in the morning": "in the matinee",
-    "for years": "since years",
-    "for months": "since months",
-    "for weeks": "since weeks",
-    "for a long time": "since a long time",
-    "years old": "years of age",
-    "it is necessary": "it is needed",
-    "there is no": "there is not of",
-    "a lot of": "a lot",
-    "a little": "a few",
-    "went up": "mounted",
-    "rose": "mounted",
-    "fell": "descended",
-    "said that": "declared that",
-    "at the same time": "at the same hour",
-    "more and more": "of more in more",
-    "once again": "one more time",
-    "in charge of": "charged of",
-    "in favour of": "in favour to",
-    "according to": "according to which",
-    "instead of": "in the place of",
-    "as well as": "as well that",
-    "even though": "even if though",
-    "so that": "so as that",
-    "on the other hand": "by against",
-    "in spite of": "despite of",
-    "last year": "the last year",
-    "this year": "this year here",
-    "on Monday": "this Monday",
-    "on Tuesday": "this Tuesday",
-    "on Wednesday": "this Wednesday",
-    "on Thursday": "this Thursday",
-    "on Friday": "this Friday",
-    "in the end": "at the final",
-    "people": "the people",
-    "someone": "someone of",
-    "everyone": "all the world",
-    "nobody": "nobody of",
-    "a year": "by year",
-    "per cent": "for cent",
-    "percent": "for hundred",
-}
-
-# English word/phrase → French, for untranslated leftovers.
-FRENCH: dict[str, str] = {
-    "according to": "selon",
-    "in particular": "notamment",
-    "however": "toutefois",
-    "indeed": "en effet",
-    "that is to say": "c'est-à-dire",
-    "moreover": "d'ailleurs",
-    "the government": "le gouvernement",
-    "the president": "le président",
-    "the minister": "le ministre",
-    "the police": "la police",
-    "the company": "la société",
-    "the city": "la ville",
-    "the country": "le pays",
-    "the people": "les gens",
-    "the war": "la guerre",
-    "the law": "la loi",
-    "the week": "la semaine",
-    "the year": "l'année",
-    "yesterday": "hier",
-    "today": "aujourd'hui",
-    "tomorrow": "demain",
-    "already": "déjà",
-    "also": "aussi",
-    "but": "mais",
-    "with": "avec",
-    "without": "sans",
-    "between": "entre",
-    "after": "après",
-    "before": "avant",
-    "because": "parce que",
-    "very": "très",
-    "still": "encore",
-    "always": "toujours",
-    "never": "jamais",
-    "which": "qui",
-    "and": "et",
-    "of the": "des",
-    "in the": "dans le",
-    "for the": "pour le",
-    "on the": "sur le",
-    "about": "environ",
-    "more than": "plus de",
-    "less than": "moins de",
-    "election": "scrutin",
-    "elections": "élections",
-    "meeting": "réunion",
-    "news": "nouvelles",
-    "job": "poste",
-    "trial": "procès",
-    "mayor": "maire",
-    "speech": "discours",
-}
-
-# French adverbials that MT sometimes leaves in, inserted at a clause start.
-FRENCH_INSERTS = ("en effet", "par ailleurs", "d'ailleurs", "notamment", "toutefois", "donc")
-
-ADJECTIVES = frozenset(
-    """new old big large small great political economic military foreign former national
-    international public social financial local federal major main last first second
-    important serious strong high low long short young little good bad recent future
-    early late final full private official european american russian french british german
-    chinese global human nuclear legal special single whole key top senior black white
-    red green open free armed civil health security dangerous difficult huge only other
-    next similar possible real same current total direct strategic regional""".split()
-)
-
-FUNCTION_WORDS = ("the", "a", "to", "of", "that", "is", "was", "in", "for", "on", "be", "has")
+#: English word → the false friend a French source drags in (actuellement → actually)
+FALSE_FRIENDS: dict[str, str] = {k: v for k, v in _TABLES["false_friends"].items() if k != v}
+#: English phrase → its word-for-word French rendering
+CALQUES: dict[str, str] = dict(_TABLES["calques"])
+#: English word/phrase → French, for untranslated leftovers
+FRENCH: dict[str, str] = dict(_TABLES["french"])
+#: French adverbials that MT sometimes leaves in, inserted at a clause start
+FRENCH_INSERTS: tuple[str, ...] = tuple(_TABLES["french_inserts"])
+ADJECTIVES = frozenset(_TABLES["adjectives"])
+FUNCTION_WORDS: tuple[str, ...] = tuple(_TABLES["function_words"])
 
 
 def _word_spans(text: str) -> list[tuple[int, int]]:
@@ -275,10 +78,12 @@ def _from_table(
 
 
 def false_friend(text: str, rng: random.Random) -> Injected | None:
+    """A word replaced by the false friend a French source drags in ("actually" for "currently")."""
     return _from_table(FALSE_FRIENDS, "major")(text, rng)
 
 
 def calque(text: str, rng: random.Random) -> Injected | None:
+    """A phrase rendered word for word from French ("take a decision"), or a genitive calque."""
     out = _from_table(CALQUES, "minor")(text, rng)
     if out is not None:
         return out
@@ -331,6 +136,7 @@ def non_word(text: str, rng: random.Random) -> Injected | None:
 
 
 def untranslated(text: str, rng: random.Random) -> Injected | None:
+    """A word or phrase left in French ("selon"), or a French adverbial inserted after a comma."""
     out = _from_table(FRENCH, "major")(text, rng)
     if out is not None and rng.random() < 0.8:
         return out
@@ -343,53 +149,67 @@ def untranslated(text: str, rng: random.Random) -> Injected | None:
     return new, [(at, at + len(phrase), "major")]
 
 
-def typography(text: str, rng: random.Random) -> Injected | None:
-    """French punctuation habits: spaces before ; : ! ?, « », stray ". .", ', ”he'."""
-    kinds = []
-    if re.search(r"\w[;:!?]", text):
-        kinds.append("space")
-    if re.search(r"[“\"][^”\"]+[”\"]", text):
-        kinds.append("guillemets")
-    if re.search(r"[”\"] \w", text):
-        kinds.append("close-quote")
-    if re.search(r"\w\.$", text):
-        kinds += ["stray", "orphan"]
-    if re.search(r"\w, ", text):
-        kinds.append("comma-space")
-    if not kinds:
+def _space_before(text: str, rng: random.Random) -> Injected | None:
+    m = rng.choice(list(re.finditer(r"(\w)([;:!?])", text)))
+    new = text[: m.start(2)] + " " + text[m.start(2) :]
+    return new, [(m.start(1), m.end(2) + 1, "minor")]
+
+
+def _guillemets(text: str, rng: random.Random) -> Injected | None:
+    m = rng.choice(list(re.finditer(r"[“\"]([^”\"]+)[”\"]", text)))
+    new = text[: m.start()] + "« " + m.group(1) + " »" + text[m.end() :]
+    return new, [(m.start(), m.start() + 1, "minor"), (m.end() + 1, m.end() + 2, "minor")]
+
+
+def _close_quote(text: str, rng: random.Random) -> Injected | None:
+    """'if he chooses,” he said' → 'if he chooses, ”he said'."""
+    ms = list(re.finditer(r"([,.]?)[”\"] (\w+)", text))
+    if not ms:
         return None
-    kind = rng.choice(kinds)
-    if kind == "space":
-        m = rng.choice(list(re.finditer(r"(\w)([;:!?])", text)))
-        new = text[: m.start(2)] + " " + text[m.start(2) :]
-        return new, [(m.start(1), m.end(2) + 1, "minor")]
-    if kind == "guillemets":
-        m = rng.choice(list(re.finditer(r"[“\"]([^”\"]+)[”\"]", text)))
-        new = text[: m.start()] + "« " + m.group(1) + " »" + text[m.end() :]
-        return new, [(m.start(), m.start() + 1, "minor"), (m.end() + 1, m.end() + 2, "minor")]
-    if kind == "close-quote":
-        # 'if he chooses,” he said' → 'if he chooses, ”he said'
-        ms = list(re.finditer(r"([,.]?)[”\"] (\w+)", text))
-        if not ms:
-            return None
-        m = rng.choice(ms)
-        new = text[: m.start()] + m.group(1) + " ”" + m.group(2) + text[m.end() :]
-        q = m.start() + len(m.group(1)) + 1
-        return new, [(q, q + 1 + len(m.group(2)), "minor")]
-    if kind == "stray":
-        return text + " .", [(len(text) - 1, len(text) + 2, "minor")]
-    if kind == "orphan":
-        # '. in the past “.' — a quote opened at the end, the sentence broken before it
-        words = _word_spans(text)
-        if len(words) < 6:
-            return None
-        s = words[-3][0]
-        new = text[:s].rstrip() + ". " + text[s:-1] + " “."
-        start = len(text[:s].rstrip())
-        return new, [(start, len(new), "major")]
+    m = rng.choice(ms)
+    new = text[: m.start()] + m.group(1) + " ”" + m.group(2) + text[m.end() :]
+    q = m.start() + len(m.group(1)) + 1
+    return new, [(q, q + 1 + len(m.group(2)), "minor")]
+
+
+def _stray(text: str, rng: random.Random) -> Injected | None:
+    return text + " .", [(len(text) - 1, len(text) + 2, "minor")]
+
+
+def _orphan(text: str, rng: random.Random) -> Injected | None:
+    """'. in the past “.': a quote opened at the end, the sentence broken before it."""
+    words = _word_spans(text)
+    if len(words) < 6:
+        return None
+    s = words[-3][0]
+    new = text[:s].rstrip() + ". " + text[s:-1] + " “."
+    start = len(text[:s].rstrip())
+    return new, [(start, len(new), "major")]
+
+
+def _comma_space(text: str, rng: random.Random) -> Injected | None:
     m = rng.choice(list(re.finditer(r"(\w),( )", text)))
     new = text[: m.start() + 1] + " ," + text[m.end() - 1 :]
     return new, [(m.start(), m.start() + 3, "minor")]
+
+
+# typography slips: (applies when the text matches, injector), in the order they are offered
+_TYPOGRAPHY: tuple[tuple[str, Callable[[str, random.Random], Injected | None]], ...] = (
+    (r"\w[;:!?]", _space_before),
+    (r"[“\"][^”\"]+[”\"]", _guillemets),
+    (r"[”\"] \w", _close_quote),
+    (r"\w\.$", _stray),
+    (r"\w\.$", _orphan),
+    (r"\w, ", _comma_space),
+)
+
+
+def typography(text: str, rng: random.Random) -> Injected | None:
+    """French punctuation habits: spaces before ; : ! ?, « », stray ". .", ', ”he'."""
+    kinds = [inject for pattern, inject in _TYPOGRAPHY if re.search(pattern, text)]
+    if not kinds:
+        return None
+    return rng.choice(kinds)(text, rng)
 
 
 def broken_join(text: str, rng: random.Random) -> Injected | None:
@@ -430,6 +250,7 @@ def word_order(text: str, rng: random.Random) -> Injected | None:
 
 
 def doubled(text: str, rng: random.Random) -> Injected | None:
+    """A word written twice ("the the")."""
     words = _word_spans(text)
     if len(words) < 4:
         return None
@@ -479,6 +300,8 @@ def wrong_word(text: str, rng: random.Random) -> Injected | None:
 
 @dataclass(frozen=True)
 class Injector:
+    """One kind of injected error: its category, its function, its weight in the draw."""
+
     category: str
     fn: Callable[[str, random.Random], Injected | None]
     weight: float = 1.0

@@ -8,20 +8,19 @@ Both sides are split with :mod:`mtqa.segment`. The finest level that lines up wi
   (how a ``--reference``/``--source`` .txt file aligns with a .txt input);
 * ``segment`` — otherwise: the whole text against the whole other text.
 
-Stdlib only; used by :mod:`mtqa.references` and :mod:`mtqa.sources`.
+Stdlib only; used by :mod:`mtqa.checks.references` and :mod:`mtqa.checks.document`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from mtqa.records import Document, Sentence
 from mtqa.segment import segment
+from mtqa.text import lines
 
 Level = Literal["sentence", "line", "segment"]
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
 @dataclass(frozen=True)
@@ -36,25 +35,10 @@ class Unit:
 
 @dataclass(frozen=True)
 class Pairing:
+    """How a document's sentences pair with the other text: the level and its units."""
+
     level: Level
     units: tuple[Unit, ...]
-
-
-def lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every line, line ends excluded; trailing blank lines dropped."""
-    out: list[tuple[int, int]] = []
-    for m in _LINE.finditer(text):
-        if m.start() == len(text) and out:
-            break
-        body = m.group().rstrip("\r\n")
-        out.append((m.start(), m.start() + len(body)))
-    while out and not text[out[-1][0] : out[-1][1]].strip():
-        out.pop()
-    return out
-
-
-def count_lines(text: str) -> int:
-    return len(lines(text))
 
 
 def pair_units(doc: Document, sentences: list[Sentence], other: str) -> Pairing:

@@ -1,0 +1,64 @@
+"""Deterministic checks: one :class:`~mtqa.checks.base.Check` interface, one registry.
+
+``CHECKS`` maps a check id to its instance (a span's ``source`` is ``rule:<id>``);
+:data:`TARGET_CHECKS` see one sentence of the target, :data:`SOURCE_CHECKS` (those with
+``needs_source``) see an aligned unit of target and source. How they are applied to a
+document is :mod:`mtqa.checks.document`.
+
+========================  ======================================  =====================
+module                    checks                                  sees
+========================  ======================================  =====================
+``target``                typography, joins, quotes, repeats      a sentence
+``untranslated``          ``untranslated-french``                 a sentence
+``nonword``               ``non-word``                            a sentence
+``numbers``               ``src-numbers``                         target + source unit
+``source``                copies, French left, length, names,     target + source unit
+                          brackets
+========================  ======================================  =====================
+"""
+
+from __future__ import annotations
+
+from mtqa.checks.base import Check
+from mtqa.checks.nonword import NonWord
+from mtqa.checks.numbers import Numbers
+from mtqa.checks.source import Brackets, Copy, FrenchLeft, Length, Names
+from mtqa.checks.target import (
+    FRENCH_NUMBERS,
+    FRENCH_SPACING,
+    GUILLEMETS,
+    ORPHAN_QUOTE,
+    PUNCT_SPACING,
+    STRAY_PERIOD,
+    BrokenJoin,
+    QuoteSpacing,
+    RepeatedWord,
+)
+from mtqa.checks.untranslated import UntranslatedFrench
+
+CHECKS: dict[str, Check] = {
+    c.id: c
+    for c in (
+        FRENCH_SPACING,
+        GUILLEMETS,
+        FRENCH_NUMBERS,
+        PUNCT_SPACING,
+        STRAY_PERIOD,
+        BrokenJoin(),
+        QuoteSpacing(),
+        ORPHAN_QUOTE,
+        RepeatedWord(),
+        NonWord(),
+        UntranslatedFrench(),
+        Numbers(),
+        Copy(),
+        FrenchLeft(),
+        Length(),
+        Names(),
+        Brackets(),
+    )
+}
+TARGET_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if not c.needs_source}
+SOURCE_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if c.needs_source}
+
+__all__ = ["CHECKS", "SOURCE_CHECKS", "TARGET_CHECKS", "Check"]

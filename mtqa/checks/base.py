@@ -1,0 +1,95 @@
+"""One interface for every deterministic check, target-only or source-aware.
+
+A :class:`Check` has an ``id`` (its spans' ``source`` is ``rule:<id>``), a default
+``severity`` and ``score``, and one method that callers use::
+
+    check.check(text, start=0, source=None) -> list[Span]
+
+``text`` is a sentence (target checks) or an aligned unit of the target (source checks,
+which also get the unit's ``source`` text and return nothing without one); ``start`` is
+where ``text`` begins in its document, so the spans carry document offsets and
+``span.text == text[span.start - start : span.end - start]``.
+
+A subclass implements :meth:`Check.find`, which yields :class:`Hit` s: offsets into
+``text``, a reason, and a severity or score when they differ from the check's own. A
+source check that faults the unit as a whole (a number missing from the target, a
+copied source) reports the whole ``text``: :meth:`Check.whole`. How spans are placed on
+sentences and merged is not the checks' business: :mod:`mtqa.checks.document` places
+them, :func:`mtqa.analyse.merge_spans` merges them with the LM's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from mtqa.records import Severity, Span
+
+
+class Hit(NamedTuple):
+    """What a check found, in offsets of the text it was given."""
+
+    start: int
+    end: int
+    reason: str
+    severity: Severity | None = None  # None: the check's own severity
+    score: float | None = None  # None: the check's own score
+
+
+class Check:
+    """Base of all checks: subclasses set ``id`` (and ``severity``, ``score``) and ``find``."""
+
+    id: str
+    severity: Severity = "minor"
+    score: float = 0.9
+    needs_source: bool = False  # a source-aware check: it runs only when a source is given
+
+    def find(self, text: str, source: str | None) -> Iterator[Hit]:
+        """Yield the hits in ``text`` (offsets into ``text``); ``source`` is its source or None."""
+        raise NotImplementedError
+
+    def check(self, text: str, start: int = 0, source: str | None = None) -> list[Span]:
+        """Spans (document offsets: ``text`` begins at ``start``) of every hit in ``text``.
+
+        A source-aware check returns ``[]`` when ``source`` is None.
+        """
+        if self.needs_source and source is None:
+            return []
+        return [
+            Span(
+                start=start + hit.start,
+                end=start + hit.end,
+                text=text[hit.start : hit.end],
+                severity=hit.severity or self.severity,
+                score=self.score if hit.score is None else hit.score,
+                source=f"rule:{self.id}",
+                reason=hit.reason,
+            )
+            for hit in self.find(text, source)
+        ]
+
+    @staticmethod
+    def whole(text: str, reason: str, severity: Severity | None = None) -> Hit:
+        """A hit on all of ``text``: the unit as a whole is at fault (a source check)."""
+        return Hit(0, len(text), reason, severity)
+
+
+class RegexCheck(Check):
+    """A target check defined by one pattern: the span is group ``span`` if present, else the
+    match. ``reason`` may name the span as ``{text}`` and its last character as ``{mark}``."""
+
+    def __init__(
+        self, id: str, pattern: re.Pattern[str], reason: str, severity: Severity = "minor"
+    ) -> None:
+        self.id = id
+        self.pattern = pattern
+        self.reason = reason
+        self.severity = severity
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """Every match of the pattern in ``text``."""
+        g = "span" if "span" in self.pattern.groupindex else 0
+        for m in self.pattern.finditer(text):
+            span = m.group(g)
+            yield Hit(m.start(g), m.end(g), self.reason.format(text=span, mark=span[-1:]))

@@ -1,0 +1,132 @@
+"""The checks applied to one document: target checks per sentence, source checks per unit.
+
+Target checks see each sentence (:func:`target_spans`). Source checks see each aligned
+unit of target and source (:func:`mtqa.checks.pairing.pair_units`): a span inside a
+sentence goes on that sentence (cut at its end); a span over a whole unit of several
+sentences (a line or the whole segment) becomes a document note naming the line or
+segment, as does a span no sentence holds (:func:`source_checks`).
+
+Without a source none of the source checks run: the ``src_*`` cells are empty and the
+document carries the note :data:`NO_SOURCE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from mtqa.checks import SOURCE_CHECKS, TARGET_CHECKS
+from mtqa.checks.base import Check
+from mtqa.checks.pairing import Pairing, Unit, level_note, pair_units
+from mtqa.checks.source import length_ratio
+from mtqa.records import Document, Metrics, Sentence, Span
+
+SENTENCE_COLUMNS = ("src_level", "src_flags", "len_ratio")
+NO_SOURCE = "no source given: source checks (numbers, copies, names, length, brackets) did not run"
+
+
+def target_spans(sentence: Sentence, checks: dict[str, Check] | None = None) -> list[Span]:
+    """Spans of every target check on one sentence (document offsets), check by check."""
+    spans: list[Span] = []
+    for check in (TARGET_CHECKS if checks is None else checks).values():
+        spans.extend(check.check(sentence.text, sentence.start))
+    return spans
+
+
+def unit_spans(unit: Unit, checks: dict[str, Check] | None = None) -> list[Span]:
+    """Spans of every source check on one aligned unit (document offsets), check by check."""
+    spans: list[Span] = []
+    for check in (SOURCE_CHECKS if checks is None else checks).values():
+        spans.extend(check.check(unit.target, unit.start, unit.other))
+    return spans
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """The source checks' findings on one document."""
+
+    spans: list[list[Span]]  # per sentence
+    columns: list[Metrics]  # per sentence: src_level, src_flags, len_ratio
+    metrics: Metrics
+    notes: tuple[str, ...]
+
+
+class RunSources:
+    """How many documents of a run had a source (for run.json)."""
+
+    def __init__(self) -> None:
+        self.with_source = 0
+        self.without_source = 0
+
+    def add(self, doc: Document) -> None:
+        """Count one document."""
+        if doc.source is None:
+            self.without_source += 1
+        else:
+            self.with_source += 1
+
+    def as_dict(self) -> dict[str, object]:
+        """The counts and the source checks' ids (with a note when no document had a source)."""
+        out: dict[str, object] = {
+            "documents_with_source": self.with_source,
+            "documents_without_source": self.without_source,
+            "rules": list(SOURCE_CHECKS),
+        }
+        if not self.with_source:
+            out["note"] = NO_SOURCE
+        return out
+
+
+def _where(pairing: Pairing, n: int) -> str:
+    return "the whole segment" if pairing.level == "segment" else f"line {n}"
+
+
+def source_checks(
+    doc: Document, sentences: list[Sentence], checks: dict[str, Check] | None = None
+) -> SourceReport:
+    """Run the source checks on ``doc`` (its ``sentences`` from :func:`mtqa.segment.segment`)."""
+    if doc.source is None:
+        empty = tuple((k, None) for k in SENTENCE_COLUMNS)
+        return SourceReport([[] for _ in sentences], [empty] * len(sentences), empty, (NO_SOURCE,))
+    pairing = pair_units(doc, sentences, doc.source)
+    spans: list[list[Span]] = [[] for _ in sentences]
+    ratios: list[float | None] = [None] * len(sentences)
+    notes: list[str] = []
+    if pairing.level != "sentence":
+        notes.append(level_note("source", "src_level", pairing))
+    n_flags = 0
+    for n, unit in enumerate(pairing.units, 1):
+        for i in unit.sentences:
+            ratios[i] = length_ratio(unit.target, unit.other)
+        for span in unit_spans(unit, checks):
+            n_flags += 1
+            placed = _place(doc, sentences, unit, span)
+            if placed is None:
+                notes.append(f"{span.source} ({_where(pairing, n)}): {span.reason}")
+            else:
+                spans[placed[0]].append(placed[1])
+    columns: list[Metrics] = [
+        (("src_level", pairing.level), ("src_flags", len(s)), ("len_ratio", r))
+        for s, r in zip(spans, ratios, strict=True)
+    ]
+    metrics = (
+        ("src_level", pairing.level),
+        ("src_flags", n_flags),
+        ("len_ratio", length_ratio(doc.text.strip(), doc.source.strip())),
+    )
+    return SourceReport(spans, columns, metrics, tuple(notes))
+
+
+def _place(
+    doc: Document, sentences: list[Sentence], unit: Unit, span: Span
+) -> tuple[int, Span] | None:
+    """The sentence a unit's span goes on, and the span cut at the sentence's end; None for a
+    note: a span over the whole of a unit of several sentences, or one no sentence holds."""
+    whole = span.start == unit.start and span.end == unit.start + len(unit.target)
+    if whole and len(unit.sentences) != 1:
+        return None
+    hit = [i for i in unit.sentences if sentences[i].start <= span.start < sentences[i].end]
+    if not hit:
+        return None
+    i = hit[0]
+    end = min(span.end, sentences[i].end)
+    return i, replace(span, end=end, text=doc.text[span.start : end])

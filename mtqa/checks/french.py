@@ -1,0 +1,34 @@
+"""French word lists of the checks (``mtqa/data/words/french.toml``), and :func:`fold`.
+
+The lists are data, read once on import: edit the TOML file, not this module. Names
+follow the file; see its comments for what each list is for.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from mtqa.data import word_lists
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Élysée' → 'elysee'."""
+    nfd = unicodedata.normalize("NFD", text.casefold())
+    return "".join(c for c in nfd if not unicodedata.combining(c)).replace("œ", "oe")
+
+
+_LISTS = word_lists("french")
+
+FR_MONTHS: tuple[str, ...] = tuple(_LISTS["fr_months"])
+EN_MONTHS: tuple[str, ...] = tuple(_LISTS["en_months"])
+FRENCH_WORDS = frozenset(_LISTS["french_words"])
+ENGLISH_WITH_ACCENTS = frozenset(_LISTS["english_with_accents"])
+EXONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _LISTS["exonyms"].items()}
+SUFFIXES: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _LISTS["suffixes"])
+FRENCH_STARTERS = frozenset(fold(w) for w in _LISTS["french_starters"])
+FR_STRONG = frozenset(_LISTS["fr_strong"])
+FR_PARTICLES = frozenset(_LISTS["fr_particles"])
+FR_WEAK = frozenset(_LISTS["fr_weak"])
+LOANWORDS = ENGLISH_WITH_ACCENTS | frozenset(_LISTS["loanwords"])
+LOAN_PHRASES: tuple[str, ...] = tuple(_LISTS["loan_phrases"])
+FRENCH_ACCENTS: str = _LISTS["french_accents"]

@@ -1,0 +1,133 @@
+"""Target checks on typography, sentence joins, quotes and repeats (one sentence at a time).
+
+Severity: ``major`` when the sentence's meaning is broken there (a broken join, an orphan
+quote), ``minor`` for typography and slips a reader can see past. Each check's
+false-alarm rate on clean English is bounded by ``tests/test_rules.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mtqa.checks.base import Check, Hit, RegexCheck
+from mtqa.text import ABBREVIATIONS, OPENERS
+
+_JOIN = re.compile(r"(?P<before>[^\s.]+)\.\s+[‘“\"']?(?P<word>[^\W\d_][\w'’-]*)")
+# The same pattern tried only where a run of non-space, non-dot characters begins: a search
+# that fails inside a run (a hash, a URL) fails at every later position of that run too.
+_JOIN_AT_RUN = re.compile(r"(?<![^\s.])" + _JOIN.pattern)
+
+
+def _joins(text: str) -> Iterator[re.Match[str]]:
+    """Exactly ``_JOIN.finditer(text)``, in linear time.
+
+    ``finditer`` retries a failed match at every position of a run, rereading the rest of the
+    run each time (quadratic in the run's length). The ``before`` part of a match must reach a
+    ".", so it ends where its run ends: from a later start in the same run the match succeeds
+    or fails alike. Only run starts need trying, and the one place a match can start mid-run:
+    where the last match ended ("of. a,b. c" → "of. a", ",b. c").
+    """
+    pos = 0
+    while m := _JOIN.match(text, pos) or _JOIN_AT_RUN.search(text, pos):
+        yield m
+        pos = m.end()
+
+
+class BrokenJoin(Check):
+    """A full stop followed by a lower-case word: two pieces of a sentence glued wrongly."""
+
+    id = "broken-join"
+    severity = "major"
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """Each join, less abbreviations (:data:`mtqa.text.ABBREVIATIONS`) and initials."""
+        for m in _joins(text):
+            before, word = m.group("before"), m.group("word")
+            core = before.rstrip(")]”\"’'").lstrip(OPENERS)
+            if not word[0].islower() or not core or not core[-1].isalnum():
+                continue
+            if text[m.start() - 1 : m.start()] == "." or "." in core:
+                continue  # "e.g. the", "p.m. on", "U.S. officials"
+            if core.lower() in ABBREVIATIONS or (len(core) == 1 and core.isupper()):
+                continue  # "Inc. announced", "sq. m", initials
+            yield Hit(
+                m.start(), m.end(), "broken sentence join: a full stop, then a lower-case word"
+            )
+
+
+_QUOTE_SPACING = re.compile(r"[,.]?\s+(?P<q>[”\"])[^\W_]")
+
+
+class QuoteSpacing(Check):
+    """A closing quote with a space before it and none after (French « » spacing carried over)."""
+
+    id = "quote-spacing"
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """Each such quote; a straight ``"`` only when it closes (an odd count before it)."""
+        for m in _QUOTE_SPACING.finditer(text):
+            q = m.start("q")
+            if m.group("q") == '"' and text.count('"', 0, q) % 2 == 0:
+                continue  # an even number of '"' before it: this one opens a quotation
+            yield Hit(m.start(), m.end(), "misplaced closing quote: a space before it, none after")
+
+
+_REPEAT = re.compile(r"\b(?P<a>[^\W\d_]+)\s+(?P<b>(?P=a))\b", re.IGNORECASE)
+_FINE_REPEATS = frozenset(
+    """had that bye ha tut chop hush knock yeah so no la sera walla bora baden pago mahi sirhan
+    duran""".split()
+)
+
+
+class RepeatedWord(Check):
+    """The same word twice in a row ("the the"), except "had had", "that that" and a few names."""
+
+    id = "repeated-word"
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """Each doubled word (case-blind), less the fine repeats."""
+        for m in _REPEAT.finditer(text):
+            a = m.group("a")
+            if a.lower() in _FINE_REPEATS:
+                continue  # "had had", "that that"; "Bora Bora", "Walla Walla"
+            yield Hit(m.start(), m.end(), f"repeated word: {a!r} twice")
+
+
+FRENCH_SPACING = RegexCheck(
+    "french-spacing",
+    re.compile(r"(?P<span>[\w)\]”\"’][ \u00a0\u202f]+[;:!?])(?=[\s”\"’»)]|$)"),
+    "French spacing: a space before {mark!r}",
+)
+GUILLEMETS = RegexCheck(
+    "guillemets",
+    re.compile(r"[«»]"),
+    "French quotation mark {text!r} left in English text",
+)
+FRENCH_NUMBERS = RegexCheck(
+    "french-numbers",
+    re.compile(
+        r"(?<![\d,.])\d+,\d{1,2}(?![\d,])"  # decimal comma: 3,5
+        r"|(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,])"  # 10 000
+        r"|\d[ \u00a0\u202f]%"  # 5 %
+        r"|\b\d{1,2} ?h ?\d{2}\b"  # 14h30
+        r"|\b\d{1,2}(?:er|ère|e|ème)(?=\s)"  # 1er, 21e
+    ),
+    "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er)",
+)
+PUNCT_SPACING = RegexCheck(
+    "punct-spacing",
+    re.compile(r"(?P<span>[^\W_][ \u00a0\u202f]+[,.])(?![.\w])"),
+    "a space before {mark!r}",
+)
+STRAY_PERIOD = RegexCheck(
+    "stray-period",
+    re.compile(r"(?P<span>[.,;:]\s+[.,;:])(?=\s|$|\W)"),
+    "stray punctuation: a mark repeated after a space",
+)
+ORPHAN_QUOTE = RegexCheck(
+    "orphan-quote",
+    re.compile(r"(?P<span>(?:[.,;:]\s+)?[“‘]\s*[.,;:!?]?)\s*$"),
+    "an opening quote with nothing after it",
+    "major",
+)

@@ -1,0 +1,70 @@
+"""The engine interface: score documents, hand each result on, say which model scored them.
+
+An engine gets the run's settings, detector and scorer factory; ``score(docs, put)``
+scores the documents (an iterable it consumes once, lazily) and calls
+``put(document, result)`` for each, in any order. It returns the model signature, or
+None when there was nothing to score. ``timings`` holds the seconds spent loading the
+model and scoring (both 0.0 until ``score`` runs).
+
+:func:`check_documents` is the unit of work every engine runs: one batched LM pass over
+a group of documents, then :func:`mtqa.analyse.analyse` on each.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from importlib import import_module
+
+from mtqa.analyse import analyse
+from mtqa.detect import Detector
+from mtqa.engines import ENGINES
+from mtqa.lm.base import Scorer
+from mtqa.lm.load import ScorerFactory
+from mtqa.records import Document, DocumentResult
+from mtqa.settings import Settings
+
+Put = Callable[[Document, DocumentResult], None]
+
+
+def check_documents(
+    docs: Sequence[Document],
+    scorer: Scorer,
+    det: Detector,
+    batch_size: int = 16,
+    on_tokens: Callable[[int], None] | None = None,
+) -> list[DocumentResult]:
+    """Score documents together (one batched LM pass over all of them), then analyse each.
+
+    ``on_tokens`` is called with the tokens of each LM batch (for a progress bar).
+    """
+    tokens = scorer.score([d.text for d in docs], batch_size=batch_size, on_batch=on_tokens)
+    return [analyse(d, t, det) for d, t in zip(docs, tokens)]
+
+
+class Engine(ABC):
+    """Scores documents with the run's scorer and detector (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        detector: Detector,
+        scorer_factory: ScorerFactory,
+        on_tokens: Callable[[int], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.detector = detector
+        self.scorer_factory = scorer_factory
+        self.on_tokens = on_tokens
+        self.timings = {"load": 0.0, "score": 0.0}
+
+    @abstractmethod
+    def score(self, docs: Iterable[Document], put: Put) -> str | None:
+        """Score ``docs``, ``put`` each result; the model signature (None: nothing scored)."""
+
+
+def engine_class(name: str) -> type[Engine]:
+    """The engine registered as ``name`` in :data:`mtqa.engines.ENGINES` (imported now)."""
+    module, cls = ENGINES[name].split(":")
+    found: type[Engine] = getattr(import_module(module), cls)
+    return found

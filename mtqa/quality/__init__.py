@@ -1,0 +1,1 @@
+"""Measuring and fitting: error injection, detector fitting, evaluation, review read-back."""

@@ -1,0 +1,75 @@
+"""Does the LM's sentence score track chrF? (``mtqa eval`` on a run with references.)"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def _ranks(xs: Sequence[float]) -> list[float]:
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    ranks = [0.0] * len(xs)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Pearson's r of two equal-length samples, rounded to 4 places (None: n < 2 or no variance)."""
+    n = len(xs)
+    if n < 2:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return round(sxy / math.sqrt(sxx * syy), 4)
+
+
+def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Spearman's rho: Pearson's r on the ranks (ties get their mean rank)."""
+    return pearson(_ranks(xs), _ranks(ys))
+
+
+def lm_chrf_correlation(run_dir: str | Path) -> dict[str, Any]:
+    """Pearson and Spearman between the LM columns (``score``, ``ppl``) and sentence chrF.
+
+    Reads ``run_dir/sentences.csv``; only rows with ``ref_level == "sentence"`` count
+    (line/segment-level chrF is shared by several sentences). A good detector gives a
+    negative correlation (more suspicious, lower chrF). Without such rows ``n`` is 0
+    and the correlations are ``None``.
+    """
+    path = Path(run_dir) / "sentences.csv"
+    chrf: list[float] = []
+    lm: dict[str, list[float]] = {"score": [], "ppl": []}
+    other_level = 0
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("ref_level") != "sentence":
+                other_level += bool(row.get("ref_level"))
+                continue
+            try:
+                values = {k: float(row[k]) for k in lm}
+                c = float(row["chrf"])
+            except (KeyError, ValueError):
+                continue
+            chrf.append(c)
+            for k in lm:
+                lm[k].append(values[k])
+    out: dict[str, Any] = {"n": len(chrf), "skipped_line_or_segment_level": other_level}
+    for k, xs in lm.items():
+        out[k] = {"pearson": pearson(xs, chrf), "spearman": spearman(xs, chrf)}
+    if not chrf:
+        out["note"] = "no sentence-level chrF in this run (no references, or none aligned)"
+    return out

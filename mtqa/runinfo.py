@@ -1,0 +1,176 @@
+"""A run's bookkeeping: the output folder and resume key, the summary, and ``run.json``.
+
+``run.json`` holds the signature, the settings, the counts, the reference and source
+tallies, the failures and the timings; its ``resume_key`` (the settings that change
+scores, and the detector) decides whether a rerun in the same folder may resume.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mtqa import __version__
+from mtqa.detect import Detector
+from mtqa.errors import OutputError
+from mtqa.records import SEVERITY_RANK, Counts, DocumentResult, Failure, Span
+from mtqa.settings import Settings
+from mtqa.store import PARTS, atomic_write
+
+WORST = 5  # spans the CLI shows after a run
+
+
+def resume_key(settings: Settings, det: Detector) -> str:
+    """The scoring settings and the detector id as one JSON string (sorted keys)."""
+    return json.dumps(
+        {"version": __version__, **settings.scoring_key(), "cal": det.detector_id},
+        sort_keys=True,
+    )
+
+
+def prepare_outdir(outdir: Path, settings: Settings, key: str) -> None:
+    """Create the output folder (or check the one there); drop old parts on ``--overwrite``.
+
+    Raises :class:`~mtqa.errors.OutputError` when it is a file, cannot be created or
+    written, or holds a run with another resume key (without ``--overwrite``).
+    """
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError(f"{outdir}: exists and is not a folder; choose another with -o")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{outdir}: cannot create the output folder ({exc.strerror}); choose another with -o"
+        ) from None
+    if not os.access(outdir, os.W_OK | os.X_OK):
+        raise OutputError(f"{outdir}: output folder is not writable; choose another with -o")
+    run_json = outdir / "run.json"
+    if run_json.is_file() and not settings.overwrite:
+        try:
+            old = json.loads(run_json.read_text(encoding="utf-8")).get("resume_key")
+        except (OSError, ValueError):
+            old = None
+        if old != key:
+            raise OutputError(
+                f"{outdir}: holds a run with other settings; pass --overwrite to replace it "
+                "or choose another folder with -o"
+            )
+    if settings.overwrite and (outdir / PARTS).is_dir():
+        for p in (outdir / PARTS).glob("*.json"):
+            p.unlink()
+
+
+def previous_model_sig(outdir: Path, settings: Settings) -> str:
+    """The model signature of the run already in ``outdir`` (else the model's name)."""
+    try:
+        return str(json.loads((outdir / "run.json").read_text(encoding="utf-8"))["model"])
+    except (OSError, ValueError, KeyError):
+        return settings.model
+
+
+@dataclass
+class RunSummary:
+    """What ``run_check`` did: counts, failures, the files written, the worst spans.
+
+    ``worst``: up to :data:`WORST` (rank, doc id, span), worst first (rank: severity rank
+    plus the span's score).
+    """
+
+    outdir: Path
+    counts: Counts = Counts()
+    resumed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+    worst: list[tuple[float, str, Span]] = field(default_factory=list)
+    signature: str = ""
+    seconds: float = 0.0
+
+    @property
+    def documents(self) -> int:
+        """Documents reported (scored now or resumed)."""
+        return self.counts.documents
+
+    @property
+    def sentences(self) -> int:
+        """Sentences reported."""
+        return self.counts.sentences
+
+    @property
+    def flagged(self) -> int:
+        """Sentences with at least one span."""
+        return self.counts.flagged
+
+    @property
+    def major(self) -> int:
+        """Sentences with a major span."""
+        return self.counts.major
+
+    @property
+    def tokens(self) -> int:
+        """LM tokens over all sentences."""
+        return self.counts.tokens
+
+    def add(self, result: DocumentResult) -> None:
+        """Count one reported document and keep its worst spans if they rank."""
+        self.counts += result.counts
+        for s in result.sentences:
+            if s.spans:  # the worst span of each sentence
+                sp = max(s.spans, key=lambda x: (SEVERITY_RANK[x.severity], x.score))
+                self.worst.append((sp.score + SEVERITY_RANK[sp.severity], result.doc_id, sp))
+        self.worst = sorted(self.worst, key=lambda x: -x[0])[:WORST]
+
+
+def run_record(
+    summary: RunSummary,
+    settings: Settings,
+    det: Detector,
+    model_sig: str,
+    key: str,
+    tallies: dict[str, Any],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """The body of ``run.json`` after its signature (keys in their file order).
+
+    ``tallies``: the run's ``references`` and ``sources`` dicts; ``timings``: seconds.
+    """
+    c = summary.counts
+    return {
+        "mtqa_version": __version__,
+        "model": model_sig,
+        "dtype": settings.dtype,
+        "context": "document",
+        "calibration": {
+            "id": det.detector_id,
+            "minor_bits": det.minor,
+            "major_bits": det.major,
+            "source": det.source,
+            "model": det.model,
+            "file": settings.calibration or f"mtqa/data/detectors/{settings.model}.json",
+        },
+        "settings": settings.as_dict(),
+        "resume_key": key,
+        "counts": {
+            "documents": c.documents,
+            "sentences": c.sentences,
+            "flagged": c.flagged,
+            "major": c.major,
+            "tokens": c.tokens,
+            "resumed": summary.resumed,
+            "failures": len(summary.failures),
+        },
+        "references": tallies["references"],
+        "sources": tallies["sources"],
+        "failures": [str(f) for f in summary.failures],
+        "timings": {k: round(v, 3) for k, v in timings.items()}
+        | {"total": round(summary.seconds, 3)},
+    }
+
+
+def write_run_json(outdir: Path, run: dict[str, Any]) -> Path:
+    """Write ``run.json`` (atomically); its path."""
+    path = outdir / "run.json"
+    atomic_write(path, json.dumps(run, indent=1, ensure_ascii=False) + "\n")
+    return path
