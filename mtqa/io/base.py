@@ -1,0 +1,179 @@
+"""What the format adapters share: units in, flags out, and the rules that make documents.
+
+Reading: a format module turns a file into :class:`Unit` records (one per translation
+unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>``), and
+:func:`documents_from_units` turns those into what mtqa scores:
+
+* a :class:`~mtqa.records.Document` per unit with a target: ``text`` is the target's plain
+  text (inline codes removed, see :mod:`mtqa.io.inline`), ``source`` the source's;
+* a :class:`Skipped` per unit with nothing to score — no target, an empty or
+  whitespace-only target, or ``translate="no"``. Untranslated units are normal in a file
+  being translated, so they are **reported and counted, never a failure**: a run over a
+  half-translated XLIFF exits 0 and says how many units it skipped and why;
+* a :class:`~mtqa.records.Failure` for a duplicate unit id within a file (the first is
+  scored), as for duplicate record ids elsewhere: the run exits 1.
+
+``doc_id``: ``<prefix>#<unit id>`` for a unit with an id (XLIFF, TMX ``tuid``), else
+``<prefix>:<line>`` (PO entries, TMX units without ``tuid``) — mtqa's usual default id.
+``prefix`` is the input's path relative to the input folder without its suffix, as for
+the other inputs, so unit ``12`` of ``a.xlf`` and of ``b.xlf`` never collide.
+
+Writing: the caller passes, per ``doc_id``, a :class:`UnitFlags` (the unit's severity and
+its :class:`Flag` list); :func:`note_lines` renders them the same way for every format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mtqa.errors import one_line
+from mtqa.io.inline import TaggedText
+from mtqa.records import SEVERITY_RANK, Document, Failure, Severity, Span
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One translation unit as read from its file."""
+
+    key: str  # the unit's identity in its file: id (XLIFF/TMX) or msgctxt+msgid (PO)
+    line: int | None  # 1-based: PO entry's first line; XML: where its start tag ends (lxml)
+    source: TaggedText | None
+    target: TaggedText | None
+    has_id: bool = True  # False: no id in the file (PO, TMX without tuid): doc_id uses line
+    notes: tuple[str, ...] = ()
+    state: str | None = None  # the format's own word: XLIFF state, "fuzzy", ...
+    translatable: bool = True
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A unit with nothing to score; reported and counted, never a failure."""
+
+    path: str
+    line: int | None
+    doc_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: unit {self.doc_id!r} skipped: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One finding to write back: offsets into the unit's plain target text."""
+
+    start: int
+    end: int
+    text: str
+    severity: Literal["minor", "major"]
+    reason: str
+    suggestion: str | None = None
+    source: str = ""  # "lm" or "rule:<id>"
+
+    @classmethod
+    def from_span(cls, span: Span, offset: int = 0, suggestion: str | None = None) -> Flag:
+        """A flag from an mtqa span; ``offset`` is subtracted (document → unit offsets)."""
+        return cls(
+            span.start - offset,
+            span.end - offset,
+            span.text,
+            "major" if span.severity == "major" else "minor",
+            span.reason,
+            suggestion,
+            span.source,
+        )
+
+
+@dataclass(frozen=True)
+class UnitFlags:
+    """What mtqa found in one unit: its (sentence-level) severity and its flags."""
+
+    severity: Severity
+    flags: tuple[Flag, ...] = field(default=())
+
+    @property
+    def worst(self) -> Severity:
+        """The unit's severity, raised to its worst flag's if that is worse."""
+        worst = self.severity
+        for f in self.flags:
+            if SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst]:
+                worst = f.severity
+        return worst
+
+
+NOTE_PRIORITY = {"major": "1", "minor": "3"}  # XLIFF note priority: 1 (highest) .. 10
+
+
+def note_lines(found: UnitFlags) -> list[str]:
+    """One line per flag (``mtqa: major: 'is rebel' (12-20): reason; suggestion: 'x'``).
+
+    A unit with a severity but no spans gets one line with the severity alone. Reasons
+    are folded onto one line so that no format's comment syntax can be broken.
+    """
+    lines = []
+    for f in found.flags:
+        line = f"mtqa: {f.severity}: {one_line(repr(f.text))} ({f.start}-{f.end}): "
+        line += one_line(f.reason)
+        if f.source:
+            line += f" [{f.source}]"
+        if f.suggestion:
+            line += f"; suggestion: {one_line(repr(f.suggestion))}"
+        lines.append(line)
+    if not lines:
+        lines.append(f"mtqa: {found.worst}: flagged (no span)")
+    return lines
+
+
+def doc_id_of(unit: Unit, prefix: str) -> str:
+    """The unit's mtqa id: ``prefix#key`` with an id, ``prefix:line`` without."""
+    return f"{prefix}#{unit.key}" if unit.has_id else f"{prefix}:{unit.line}"
+
+
+def documents_from_units(
+    units: Iterable[Unit], path: str, prefix: str
+) -> Iterator[Document | Failure | Skipped]:
+    """Documents to score, units skipped (with the reason) and duplicate-id failures."""
+    seen: dict[str, int | None] = {}
+    for unit in units:
+        doc_id = doc_id_of(unit, prefix)
+        if unit.key in seen:
+            first = seen[unit.key]
+            at = f"line {first}" if first is not None else "earlier"
+            what = "unit id" if unit.has_id else "message"
+            yield Failure(
+                path,
+                unit.line,
+                f"duplicate {what} {unit.key!r} (first seen at {at}); "
+                f"{what}s must be unique within a file: the first is scored",
+            )
+            continue
+        seen[unit.key] = unit.line
+        reason = skip_reason(unit)
+        if reason or unit.target is None:
+            yield Skipped(path, unit.line, doc_id, reason or "untranslated: no target")
+            continue
+        source = unit.source.plain if unit.source and unit.source.plain.strip() else None
+        yield Document(doc_id, unit.target.plain, path, unit.line, source)
+
+
+def skip_reason(unit: Unit) -> str | None:
+    """Why a unit has nothing to score, in words, or None when it has."""
+    if not unit.translatable:
+        return 'marked translate="no"'
+    if unit.target is None:
+        return "untranslated: no target"
+    if not unit.target.plain:
+        return "untranslated: empty target"
+    if not unit.target.plain.strip():
+        return "target is only whitespace"
+    return None
+
+
+def check_flags(found: dict[str, UnitFlags], known: Sequence[str], path: str) -> None:
+    """Refuse flags for ids that are not units of this file (a caller's mistake)."""
+    unknown = sorted(set(found) - set(known))
+    if unknown:
+        raise ValueError(f"{path}: no unit with doc_id {unknown[0]!r} ({len(unknown)} unknown)")

@@ -1,0 +1,229 @@
+"""Inline markup → plain text, with a map back from plain-text offsets to the markup.
+
+A translation unit's ``<source>``/``<target>``/``<seg>`` mixes text with inline codes
+(XLIFF 1.2 ``<g> <x/> <bx/> <ex/> <ph> <bpt> <ept> <it> <mrk>``, XLIFF 2.0 ``<pc> <ph/>
+<sc/> <ec/> <sm/> <em/> <mrk> <cp/>``, TMX ``<bpt> <ept> <it> <ph> <ut> <hi>``). mtqa
+scores the **plain text** only, so every span it reports lies in text, never in a tag:
+
+* a *code* (a placeholder such as ``<x/>``, or a native-code element such as ``<ph>``,
+  ``<bpt>``: its content is the original format's markup, not text) is zero-width in the
+  plain text: ``Text with a footnote<x id="1"/> and more`` → ``Text with a footnote and more``;
+* a *container* (``<g>``, ``<pc>``, ``<mrk>``, ``<hi>``, and any element we do not know)
+  keeps its text; its start and end tags are zero-width;
+* XLIFF 2.0 ``<cp hex="001A"/>`` stands for one character and gives that character;
+* whitespace is kept exactly as parsed (no ``xml:space`` folding), so offsets are stable.
+
+``TaggedText.markup`` is the element's content serialised (tags with their local name or
+prefix, attributes in document order, text escaped ``&amp; &lt; &gt;``) and
+``TaggedText.to_markup(start, end)`` maps a plain-text span onto it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from lxml import etree
+
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+# Codes whose content is native markup (dropped from the plain text, kept in the markup).
+CODE_TAGS = frozenset({"bpt", "ept", "it", "ph", "ut", "x", "bx", "ex", "sc", "ec", "sm", "em"})
+CHAR_TAGS = frozenset({"cp"})  # XLIFF 2.0: one character that XML cannot hold
+
+PieceKind = Literal["text", "char", "code", "open", "close"]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of the content: text, one ``<cp/>`` character, a code, or a container tag.
+
+    ``plain_start == plain_end`` for codes and container tags (they are zero-width).
+    """
+
+    kind: PieceKind
+    plain_start: int
+    plain_end: int
+    markup_start: int
+    markup_end: int
+    tag: str = ""  # local name of the element ("" for text)
+
+
+def escape_text(text: str) -> str:
+    """XML-escape character data (``&``, ``<``, ``>``)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attr(value: str) -> str:
+    """XML-escape an attribute value for double quotes (newlines and tabs as references)."""
+    return (
+        escape_text(value)
+        .replace('"', "&quot;")
+        .replace("\t", "&#9;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+    )
+
+
+@dataclass(frozen=True)
+class TaggedText:
+    """Plain text of an inline-markup element and the way back to its markup."""
+
+    plain: str
+    markup: str
+    pieces: tuple[Piece, ...]
+
+    @classmethod
+    def of_text(cls, text: str) -> TaggedText:
+        """A tag-free text (PO strings): plain and markup are the same string."""
+        piece = Piece("text", 0, len(text), 0, len(text))
+        return cls(text, text, (piece,) if text else ())
+
+    def _markup_pos(self, pos: int, *, end: bool) -> int:
+        """Markup offset of plain char ``pos`` (its first markup char, or just past it)."""
+        for p in self.pieces:
+            if p.kind not in ("text", "char") or not p.plain_start <= pos < p.plain_end:
+                continue
+            if p.kind == "char":
+                return p.markup_end if end else p.markup_start
+            k = pos - p.plain_start + (1 if end else 0)
+            if self.markup == self.plain:  # tag-free (PO) or nothing escaped: identity map
+                return p.markup_start + k
+            return p.markup_start + len(escape_text(self.plain[p.plain_start : p.plain_start + k]))
+        raise ValueError(f"offset {pos} is outside the plain text (length {len(self.plain)})")
+
+    def to_markup(self, start: int, end: int) -> tuple[int, int]:
+        """Markup offsets ``(mstart, mend)`` of the plain-text span ``[start, end)``.
+
+        Both ends fall on text, never inside a tag; codes and container tags *between* them
+        are included (see :meth:`codes_inside`). Raises ``ValueError`` for an empty or
+        out-of-range span.
+        """
+        if not 0 <= start < end <= len(self.plain):
+            raise ValueError(f"span {start}-{end} is empty or outside 0-{len(self.plain)}")
+        return self._markup_pos(start, end=False), self._markup_pos(end - 1, end=True)
+
+    def codes_inside(self, start: int, end: int) -> tuple[Piece, ...]:
+        """Codes and container tags strictly inside the span (at ``start < offset < end``).
+
+        Empty when the span's markup is text only; a caller that wraps the span in new
+        markup (an ITS ``<mrk>``, say) must refuse or split a span for which it is not.
+        """
+        return tuple(
+            p
+            for p in self.pieces
+            if p.kind in ("code", "open", "close") and start < p.plain_start < end
+        )
+
+    def code_offsets(self) -> tuple[int, ...]:
+        """Plain-text offsets where a code or container tag sits (sorted, unique)."""
+        return tuple(
+            sorted({p.plain_start for p in self.pieces if p.kind in ("code", "open", "close")})
+        )
+
+
+def local_name(el: Any) -> str:
+    """The element's name without its namespace (``'{urn:…}g'`` → ``'g'``)."""
+    tag = el.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _qname(el: Any, name: str) -> str:
+    """``{uri}local`` → ``prefix:local`` using the element's namespace map."""
+    if not name.startswith("{"):
+        return name
+    uri, local = name[1:].split("}", 1)
+    if uri == XML_NS:
+        return f"xml:{local}"
+    for prefix, u in el.nsmap.items():
+        if u == uri:
+            return f"{prefix}:{local}" if prefix else local
+    return local
+
+
+def start_tag(el: Any, *, empty: bool = False) -> str:
+    """The element's start tag, attributes in document order (no namespace declarations)."""
+    attrs = "".join(f' {_qname(el, k)}="{escape_attr(v)}"' for k, v in el.attrib.items())
+    return f"<{_qname(el, el.tag)}{attrs}{'/' if empty else ''}>"
+
+
+def serialise(el: Any) -> str:
+    """An element with its content and without its tail (our canonical markup form)."""
+    if el.tag is etree.Comment:
+        return f"<!--{el.text or ''}-->"
+    if el.tag is etree.PI:
+        return f"<?{el.target} {el.text or ''}?>"
+    if el.tag is etree.Entity:
+        return el.text or f"&{el.name};"
+    if not el.text and len(el) == 0:
+        return start_tag(el, empty=True)
+    inner = escape_text(el.text or "") + "".join(
+        serialise(c) + escape_text(c.tail or "") for c in el
+    )
+    return f"{start_tag(el)}{inner}</{_qname(el, el.tag)}>"
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.markup: list[str] = []
+        self.pieces: list[Piece] = []
+        self.n_plain = 0
+        self.n_markup = 0
+
+    def add(self, kind: PieceKind, plain: str, markup: str, tag: str = "") -> None:
+        if not markup:
+            return
+        self.pieces.append(
+            Piece(
+                kind,
+                self.n_plain,
+                self.n_plain + len(plain),
+                self.n_markup,
+                self.n_markup + len(markup),
+                tag,
+            )
+        )
+        self.plain.append(plain)
+        self.markup.append(markup)
+        self.n_plain += len(plain)
+        self.n_markup += len(markup)
+
+    def text(self, s: str | None) -> None:
+        if s:
+            self.add("text", s, escape_text(s))
+
+    def walk(self, el: Any) -> None:
+        self.text(el.text)
+        for child in el:
+            name = local_name(child)
+            if not isinstance(child.tag, str):  # comment, PI, unresolved entity
+                self.add("code", "", serialise(child))
+            elif name in CODE_TAGS:
+                self.add("code", "", serialise(child), name)
+            elif name in CHAR_TAGS and _cp_char(child) is not None:
+                self.add("char", _cp_char(child) or "", serialise(child), name)
+            elif not child.text and len(child) == 0:
+                self.add("code", "", start_tag(child, empty=True), name)
+            else:
+                self.add("open", "", start_tag(child), name)
+                self.walk(child)
+                self.add("close", "", f"</{_qname(child, child.tag)}>", name)
+            self.text(child.tail)
+
+
+def _cp_char(el: Any) -> str | None:
+    try:
+        return chr(int(el.get("hex", ""), 16))
+    except (ValueError, OverflowError):
+        return None
+
+
+def flatten(el: Any) -> TaggedText:
+    """The plain text of ``el``'s content (not its own tags nor its tail), with the map back.
+
+    ``el`` is an lxml element such as an XLIFF ``<target>`` or a TMX ``<seg>``.
+    """
+    b = _Builder()
+    b.walk(el)
+    return TaggedText("".join(b.plain), "".join(b.markup), tuple(b.pieces))

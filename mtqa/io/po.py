@@ -1,0 +1,182 @@
+"""Gettext PO in (through translate-toolkit's ``pypo``) and flags back out as comments.
+
+Reading. ``translate.storage.pypo.pofile`` parses the file (escapes, continuation lines,
+plurals, ``msgctxt``, flags, the header's charset); the header entry and obsolete
+(``#~``) entries are not units. One record per entry: ``text`` is ``msgstr``; for a
+plural entry the forms joined by ``\\n`` (``msgstr[0]`` on the first line, and so on) and
+the source is ``msgid`` + ``\\n`` + ``msgid_plural``. PO has no unit ids, so ``doc_id`` is
+``<prefix>:<line>`` with the entry's first line (translate-toolkit's ``line_number``);
+a second entry with the same ``msgctxt`` + ``msgid`` is a duplicate (``msgfmt`` refuses
+those too). **Fuzzy entries are scored**: MT output is often imported as fuzzy, and that
+is exactly what needs checking; their state reads ``fuzzy``.
+
+Writing (``write_flags``) edits the original lines, nothing else:
+
+* one translator comment per flag, ``# mtqa: major: 'is rebel' (12-20): reason``, placed
+  after the entry's leading translator comments (where gettext tools put them);
+* a **major** entry also gets the ``fuzzy`` flag: ``#, c-format`` becomes
+  ``#, fuzzy, c-format`` (gettext's own order), or a ``#, fuzzy`` line is added before
+  ``#|``/``msgctxt``/``msgid``. ``msgfmt`` leaves fuzzy entries out of the compiled
+  catalogue, so a badly broken translation does not ship until a translator clears it.
+
+translate-toolkit's own writer re-wraps long strings at 77 columns and reorders flags, so
+the file is edited line by line instead (line ending as detected by translate-toolkit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from mtqa.errors import InputError, OutputError, one_line
+from mtqa.io.base import (
+    Skipped,
+    Unit,
+    UnitFlags,
+    check_flags,
+    doc_id_of,
+    documents_from_units,
+    note_lines,
+)
+from mtqa.io.inline import TaggedText
+from mtqa.records import Document, Failure
+
+BOM = b"\xef\xbb\xbf"
+_OTHER_COMMENTS = (b"#.", b"#:", b"#,", b"#|", b"#~")
+
+
+def _load(path: str) -> tuple[bytes, Any]:
+    from translate.storage import pypo
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(
+            path, None, f"cannot read: {exc.strerror}; check the path and permissions"
+        ) from None
+    try:
+        store = pypo.pofile.parsestring(data)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path,
+            data[: exc.start].count(b"\n") + 1,
+            f"not valid in the header's charset ({exc.reason}); fix the Content-Type "
+            "charset or convert the file",
+        ) from None
+    except Exception as exc:  # PoParseError and friends
+        line = getattr(getattr(exc, "parse_state", None), "lineno", None)
+        raise InputError(path, line, f"not a valid PO file: {one_line(str(exc))}") from None
+    return data, store
+
+
+def _strings(value: Any) -> list[str]:
+    strings = getattr(value, "strings", None)
+    return [str(s) for s in strings] if strings else [str(value or "")]
+
+
+def _unit(tk: Any) -> Unit:
+    sources, targets = _strings(tk.source), _strings(tk.target)
+    key = sources[0] if not tk.msgctxt else f"{sources[0]} [msgctxt {tk.getcontext()!r}]"
+    target = "\n".join(targets) if any(targets) else ""
+    state = "fuzzy" if tk.isfuzzy() else ("translated" if target.strip() else "untranslated")
+    notes = [n for n in (tk.getnotes("translator"), tk.getnotes("developer")) if n]
+    return Unit(
+        key=key,
+        line=tk.line_number,
+        source=TaggedText.of_text("\n".join(sources)),
+        target=TaggedText.of_text(target),
+        has_id=False,
+        notes=tuple(notes),
+        state=state,
+    )
+
+
+def _units(store: Any) -> list[tuple[Any, Unit]]:
+    return [(tk, _unit(tk)) for tk in store.units if not tk.isheader() and not tk.isobsolete()]
+
+
+def read_units(path: str) -> list[Unit]:
+    """Every entry of a PO file (no header, no obsolete entries), in file order.
+
+    Raises :class:`InputError` (``path:line: ...``) for unreadable or malformed files.
+    """
+    return [u for _, u in _units(_load(path)[1])]
+
+
+def read_documents(path: str, prefix: str) -> Iterator[Document | Failure | Skipped]:
+    """Documents (one per translated entry), skipped entries and duplicate failures.
+
+    See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
+    """
+    return documents_from_units(read_units(path), path, prefix)
+
+
+def _is_translator_comment(line: bytes) -> bool:
+    return line.startswith(b"#") and not line.startswith(_OTHER_COMMENTS)
+
+
+def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str) -> int:
+    """Write a copy of ``src`` to ``dst`` with comments (and ``fuzzy``) per flagged entry.
+
+    ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
+    to what mtqa found; severity ``none`` without flags is left alone. Returns the number
+    of entries annotated. Raises :class:`InputError` (unreadable ``src``),
+    :class:`OutputError` (write failure) and ``ValueError`` for unknown ids.
+    """
+    from translate.storage import pypo
+
+    data, store = _load(src)
+    pairs = _units(store)
+    by_id = {doc_id_of(u, prefix): (tk, u) for tk, u in pairs}
+    check_flags(dict(found), list(by_id), src)
+    bom = BOM if data.startswith(BOM) else b""
+    body = data[len(bom) :]
+    nl = pypo.splitlines(body)[1].encode("ascii")
+    lines = body.split(nl)
+    starts = sorted(tk.line_number - 1 for tk in store.units if isinstance(tk.line_number, int)) + [
+        len(lines)
+    ]
+    codec = store.encoding or "utf-8"
+    before: dict[int, list[bytes]] = {}
+    done = 0
+    for doc_id, f in found.items():
+        if f.worst == "none" and not f.flags:
+            continue
+        tk, _ = by_id[doc_id]
+        start = tk.line_number - 1
+        end = next(s for s in starts if s > start)
+        i = start
+        while i < end and _is_translator_comment(lines[i]):
+            i += 1
+        new = [("# " + line).encode(codec, "replace") for line in note_lines(f)]
+        before.setdefault(i, []).extend(new)
+        if f.worst == "major" and not tk.isfuzzy():
+            _mark_fuzzy(lines, before, start, end)
+        done += 1
+    out: list[bytes] = []
+    for i, line in enumerate(lines):
+        out.extend(before.get(i, []))
+        out.append(line)
+    result = bom + nl.join(out)
+    try:
+        pypo.pofile.parsestring(result)
+    except Exception as exc:  # pragma: no cover - defensive: never write a broken file
+        raise OutputError(
+            f"{dst}: annotated copy does not parse ({exc}); nothing written"
+        ) from None
+    from mtqa.store import atomic_write
+
+    atomic_write(Path(dst), result)
+    return done
+
+
+def _mark_fuzzy(lines: list[bytes], before: dict[int, list[bytes]], start: int, end: int) -> None:
+    for j in range(start, end):
+        if lines[j].startswith(b"#,"):
+            lines[j] = b"#, fuzzy," + lines[j][2:]
+            return
+    for j in range(start, end):
+        if lines[j].startswith((b"#|", b"msgctxt", b"msgid")):
+            before.setdefault(j, []).append(b"#, fuzzy")
+            return

@@ -1,0 +1,171 @@
+"""TMX 1.4 in (through translate-toolkit's ``tmx``) and flags back out as ``<note>``/``<prop>``.
+
+Reading. ``translate.storage.tmx.tmxfile`` parses the file and lists the ``<tu>`` elements;
+one record per ``<tu>``. A ``<tu>`` holds one ``<tuv>`` per language, so mtqa picks:
+
+* the **source**: the ``<tuv>`` in the ``<tu>``'s ``srclang`` (else the header's; ``*all*``
+  or no match: the first ``<tuv>``);
+* the **target**: the first other ``<tuv>`` whose language matches ``target_lang``
+  (case-insensitive; ``fr`` also matches ``fr-CA``), or with ``target_lang=None`` the first
+  ``<tuv>`` in another language than the source. A ``<tu>`` with no such ``<tuv>`` is
+  skipped ("no target").
+
+Text comes from ``<seg>`` through :func:`mtqa.io.inline.flatten`: ``<bpt> <ept> <it> <ph>
+<ut>`` hold native codes and are zero-width, ``<hi>`` keeps its text. Key: ``tuid``; a
+``<tu>`` without one (it is optional) gets the usual ``<prefix>:<line>`` id.
+
+Writing (``write_flags``). TMX has no review state, so a flagged ``<tu>`` gets, before its
+first ``<tuv>`` (the schema puts ``<note>``/``<prop>`` there, in any order), a
+``<note>mtqa: major: ...</note>`` per the usual lines (prefixed with the target language)
+and a machine-readable ``<prop type="x-mtqa">major</prop>`` (``x-`` marks a user-defined
+property type) that TM tools can filter on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mtqa.errors import InputError
+from mtqa.io.base import (
+    Skipped,
+    Unit,
+    UnitFlags,
+    check_flags,
+    doc_id_of,
+    documents_from_units,
+    note_lines,
+)
+from mtqa.io.inline import XML_NS, escape_text, flatten, local_name
+from mtqa.io.xmledit import Edits, check_well_formed, codec_of, map_elements, read_xml
+from mtqa.io.xmledit import whitespace_before as ws_before
+from mtqa.records import Document, Failure
+
+
+@dataclass(frozen=True)
+class _Read:
+    data: bytes
+    store: Any
+    pairs: list[tuple[Any, Unit, str]]  # (the <tu> element, our unit, target language)
+
+
+def _lang(tuv: Any) -> str:
+    return str(tuv.get(f"{{{XML_NS}}}lang") or tuv.get("lang") or "")
+
+
+def _matches(lang: str, wanted: str) -> bool:
+    lang, wanted = lang.lower(), wanted.lower()
+    return lang == wanted or ("-" not in wanted and lang.split("-")[0] == wanted)
+
+
+def _seg(tuv: Any) -> Any:
+    return next((c for c in tuv if local_name(c) == "seg"), None)
+
+
+def _pick(tu: Any, header_src: str, target_lang: str | None) -> tuple[Any, Any]:
+    tuvs = [c for c in tu if local_name(c) == "tuv"]
+    if not tuvs:
+        return None, None
+    src_lang = tu.get("srclang") or header_src
+    src = next((t for t in tuvs if src_lang != "*all*" and _matches(_lang(t), src_lang)), tuvs[0])
+    others = [t for t in tuvs if t is not src and _lang(t).lower() != _lang(src).lower()]
+    if target_lang:
+        others = [t for t in others if _matches(_lang(t), target_lang)]
+    return src, (others[0] if others else None)
+
+
+def _load(path: str, target_lang: str | None) -> _Read:
+    data, root = read_xml(path)
+    if local_name(root) != "tmx":
+        raise InputError(
+            path, root.sourceline, f"not a TMX file: the root element is <{local_name(root)}>"
+        )
+    from translate.storage import tmx
+
+    try:
+        store = tmx.tmxfile.parsestring(data)
+    except Exception as exc:  # translate-toolkit raises ValueError/AssertionError on odd files
+        raise InputError(
+            path, None, f"translate-toolkit cannot read this TMX file ({exc})"
+        ) from None
+    header = next((c for c in store.document.getroot() if local_name(c) == "header"), None)
+    header_src = (header.get("srclang") if header is not None else None) or "*all*"
+    pairs = []
+    for tk in store.units:
+        tu = tk.xmlelement
+        src, tgt = _pick(tu, header_src, target_lang)
+        src_seg = _seg(src) if src is not None else None
+        tgt_seg = _seg(tgt) if tgt is not None else None
+        tuid = tu.get("tuid")
+        unit = Unit(
+            key=tuid if tuid else f":{tu.sourceline}",
+            line=tu.sourceline,
+            source=flatten(src_seg) if src_seg is not None else None,
+            target=flatten(tgt_seg) if tgt_seg is not None else None,
+            has_id=bool(tuid),
+            notes=tuple(n.text or "" for n in tu if local_name(n) == "note"),
+        )
+        pairs.append((tu, unit, _lang(tgt) if tgt is not None else ""))
+    return _Read(data, store, pairs)
+
+
+def read_units(path: str, target_lang: str | None = None) -> list[Unit]:
+    """Every ``<tu>`` of a TMX file, in document order (source and target picked as above).
+
+    Raises :class:`InputError` (``path:line: ...``) for unreadable or malformed files.
+    """
+    return [u for _, u, _ in _load(path, target_lang).pairs]
+
+
+def read_documents(
+    path: str, prefix: str, target_lang: str | None = None
+) -> Iterator[Document | Failure | Skipped]:
+    """Documents (one per ``<tu>`` with a target), skipped units and duplicate failures.
+
+    See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
+    """
+    return documents_from_units(read_units(path, target_lang), path, prefix)
+
+
+def write_flags(
+    src: str,
+    dst: str,
+    found: Mapping[str, UnitFlags],
+    prefix: str,
+    target_lang: str | None = None,
+) -> int:
+    """Write a copy of ``src`` to ``dst`` with a ``<note>`` and a ``<prop>`` per flagged ``<tu>``.
+
+    ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``
+    and ``target_lang``) to what mtqa found. Returns the number of units annotated.
+    Raises :class:`InputError`, :class:`~mtqa.errors.OutputError` and ``ValueError``
+    (unknown ids) like the XLIFF writer.
+    """
+    read = _load(src, target_lang)
+    by_id = {doc_id_of(u, prefix): (tu, lang) for tu, u, lang in read.pairs}
+    check_flags(dict(found), list(by_id), src)
+    where = map_elements(read.data, read.store.document.getroot(), src)
+    edits = Edits(read.data, codec_of(read.store.document, src))
+    nl = "\r\n" if b"\r\n" in read.data else "\n"
+    done = 0
+    for doc_id, f in found.items():
+        if f.worst == "none" and not f.flags:
+            continue
+        tu, lang = by_id[doc_id]
+        first = next(c for c in tu if local_name(c) == "tuv")
+        w = where[first]
+        ws = ws_before(edits.data, w.start)
+        pfx = f"[{lang}] " if lang else ""
+        body = escape_text(nl.join(pfx + line for line in note_lines(f)))
+        note = edits.encode(f"<note>{body}</note>")
+        prop = edits.encode(f'<prop type="x-mtqa">{f.worst}</prop>')
+        edits.insert(w.start, note + ws + prop + ws)
+        done += 1
+    out = edits.apply()
+    check_well_formed(out, dst)
+    from mtqa.store import atomic_write
+
+    atomic_write(Path(dst), out)
+    return done

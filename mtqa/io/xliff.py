@@ -1,0 +1,280 @@
+"""XLIFF 1.2 and 2.0 in (through translate-toolkit) and flags back out (byte-minimal edits).
+
+Reading. ``translate.storage.xliff.xlifffile`` (1.2) or ``translate.storage.xliff2.Xliff2File``
+(2.0, translate-toolkit ≥ 3.16) parses the file and lists its units; one mtqa record is
+one ``<trans-unit>`` (1.2) or one ``<segment>`` (2.0; translate-toolkit's id
+``unit::segment`` when a unit has several). The version comes from the root's ``version``
+attribute (else its namespace). Text is taken from the unit's lxml elements by
+:func:`mtqa.io.inline.flatten`, not from translate-toolkit's ``.target``, which folds
+whitespace under ``xml:space="default"`` and, in files without the XLIFF namespace, keeps
+the native code inside ``<ph>``/``<bpt>`` as text. ``translate="no"`` is inherited from the
+nearest ``<group>``/``<file>``/``<unit>`` that sets it, as both specs say (translate-toolkit
+looks at the unit only). Unit key: the ``id`` attribute (2.0: ``unit::segment`` for
+multi-segment units), prefixed with ``<file original|id>/`` when the document has several
+``<file>`` elements (ids are unique per file only).
+
+Writing (``write_flags``), per flagged unit, into a copy; nothing else changes:
+
+* **1.2**: a ``<note from="mtqa" annotates="target" priority="1|3">`` right after
+  ``<target>`` (the schema allows notes after the target); a **major** unit also gets
+  ``state="needs-review-translation"`` on ``<target>`` — the spec's value for "only the
+  text of the item needs to be reviewed" (XLIFF 1.2, state attribute values), which
+  CAT tools show as a review status. Minor units keep their state. A replaced state is
+  named in the note (``state was 'final'``).
+* **2.0**: a ``<note category="mtqa" appliesTo="target" priority="1|3">`` in the unit's
+  ``<notes>`` (created before ``<originalData>``/the first segment, where the schema puts
+  it). A **major** segment gets ``subState="mtqa:needs-review"`` and, since 2.0 has no
+  "needs review" state, ``state="translated"`` (translated, not yet reviewed) when it was
+  ``reviewed``/``final`` or unset; ``initial`` stays. ``subState`` requires an explicit
+  ``state``, hence setting it when unset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mtqa.errors import InputError
+from mtqa.io.base import (
+    NOTE_PRIORITY,
+    Skipped,
+    Unit,
+    UnitFlags,
+    check_flags,
+    doc_id_of,
+    documents_from_units,
+    note_lines,
+)
+from mtqa.io.inline import escape_text, flatten, local_name
+from mtqa.io.xmledit import Edits, check_well_formed, codec_of, map_elements, read_xml
+from mtqa.io.xmledit import whitespace_before as ws_before
+from mtqa.records import Document, Failure
+
+NS12 = "urn:oasis:names:tc:xliff:document:1.2"
+NS20 = "urn:oasis:names:tc:xliff:document:2.0"
+SUBSTATE = "mtqa:needs-review"
+
+
+@dataclass(frozen=True)
+class _Read:
+    data: bytes
+    version: str  # "1.2" or "2.0"
+    store: Any  # the translate-toolkit store
+    pairs: list[tuple[Any, Unit]]  # (the toolkit unit's lxml element, our unit)
+
+
+def _child(el: Any, name: str) -> Any:
+    return next((c for c in el if local_name(c) == name), None)
+
+
+def _translatable(el: Any) -> bool:
+    node = el
+    while node is not None:
+        value = node.get("translate")
+        if value is not None:
+            return value.strip().lower() != "no"
+        if local_name(node) == "file":
+            return True
+        node = node.getparent()
+    return True
+
+
+def _file_of(el: Any) -> Any:
+    node = el
+    while node is not None and local_name(node) != "file":
+        node = node.getparent()
+    return node
+
+
+def _version(root: Any, path: str) -> str:
+    if local_name(root) != "xliff":
+        raise InputError(
+            path, root.sourceline, f"not an XLIFF file: the root element is <{local_name(root)}>"
+        )
+    version = root.get("version") or ""
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if version.startswith("2") or ns == NS20:
+        return "2.0"
+    if version.startswith("1") or ns in (NS12, ""):
+        return "1.2"
+    raise InputError(
+        path, root.sourceline, f"unsupported XLIFF version {version!r}; use 1.2 or 2.0"
+    )
+
+
+def _load(path: str) -> _Read:
+    data, root = read_xml(path)
+    version = _version(root, path)
+    from translate.storage import xliff, xliff2
+
+    cls = xliff2.Xliff2File if version == "2.0" else xliff.xlifffile
+    try:
+        store = cls.parsestring(data)
+    except Exception as exc:  # translate-toolkit raises ValueError/AssertionError on odd files
+        raise InputError(
+            path, None, f"translate-toolkit cannot read this XLIFF {version} file ({exc})"
+        ) from None
+    multi = len([f for f in store.document.getroot() if local_name(f) == "file"]) > 1
+    pairs = []
+    for tk in store.units:
+        el = tk.xmlelement
+        pairs.append((el, _unit12(tk, el, multi) if version == "1.2" else _unit20(tk, el, multi)))
+    return _Read(data, version, store, pairs)
+
+
+def _key(el: Any, uid: str, multi: bool, file_attr: str) -> str:
+    if not multi:
+        return uid
+    f = _file_of(el)
+    return f"{f.get(file_attr, '') if f is not None else ''}/{uid}"
+
+
+def _unit12(tk: Any, el: Any, multi: bool) -> Unit:
+    src, tgt = _child(el, "source"), _child(el, "target")
+    uid = el.get("id")
+    return Unit(
+        key=_key(el, uid, multi, "original") if uid else f":{el.sourceline}",
+        line=el.sourceline,
+        source=flatten(src) if src is not None else None,
+        target=flatten(tgt) if tgt is not None else None,
+        has_id=bool(uid),
+        notes=tuple(n.text or "" for n in el if local_name(n) == "note"),
+        state=tgt.get("state") if tgt is not None else None,
+        translatable=_translatable(el),
+    )
+
+
+def _unit20(tk: Any, el: Any, multi: bool) -> Unit:
+    src, tgt = _child(el, "source"), _child(el, "target")
+    unit_el = el.getparent()
+    notes = _child(unit_el, "notes")
+    uid = tk.getid() or ""
+    return Unit(
+        key=_key(el, uid, multi, "id") if uid else f":{el.sourceline}",
+        line=el.sourceline,
+        source=flatten(src) if src is not None else None,
+        target=flatten(tgt) if tgt is not None else None,
+        has_id=bool(uid),
+        notes=()
+        if notes is None
+        else tuple(n.text or "" for n in notes if local_name(n) == "note"),
+        state=el.get("state"),
+        translatable=_translatable(el),
+    )
+
+
+def read_units(path: str) -> list[Unit]:
+    """Every translation unit of an XLIFF 1.2/2.0 file, in document order.
+
+    Raises :class:`InputError` for unreadable or malformed files (``path:line: ...``).
+    """
+    return [u for _, u in _load(path).pairs]
+
+
+def read_documents(path: str, prefix: str) -> Iterator[Document | Failure | Skipped]:
+    """Documents (one per unit with a target), skipped units and duplicate-id failures.
+
+    See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
+    """
+    return documents_from_units(read_units(path), path, prefix)
+
+
+def _prefix_of(written: bytes) -> str:
+    name = written.decode("ascii", "replace")
+    return name.split(":", 1)[0] + ":" if ":" in name else ""
+
+
+def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str) -> int:
+    """Write a copy of ``src`` to ``dst`` with a note (and review state) per flagged unit.
+
+    ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
+    to what mtqa found; units with severity ``none`` and no flags are left alone. Returns
+    the number of units annotated. Raises :class:`InputError` (unreadable ``src``),
+    :class:`~mtqa.errors.OutputError` (encoding, write failure) and ``ValueError`` for
+    ids that are not units of ``src``.
+    """
+    read = _load(src)
+    by_id = {doc_id_of(u, prefix): (el, u) for el, u in read.pairs}
+    check_flags(dict(found), list(by_id), src)
+    where = map_elements(read.data, read.store.document.getroot(), src)
+    edits = Edits(read.data, codec_of(read.store.document, src))
+    nl = "\r\n" if b"\r\n" in read.data else "\n"
+    todo = [(by_id[d], f) for d, f in found.items() if f.worst != "none" or f.flags]
+    todo.sort(key=lambda t: where[t[0][0]].start)
+    if read.version == "1.2":
+        for (el, _), f in todo:
+            _annotate12(edits, where, el, f, nl)
+    else:
+        _annotate20(edits, where, [(el, f) for (el, _), f in todo], nl)
+    out = edits.apply()
+    check_well_formed(out, dst)
+    from mtqa.store import atomic_write
+
+    atomic_write(Path(dst), out)
+    return len(todo)
+
+
+def _annotate12(edits: Edits, where: Mapping[Any, Any], el: Any, f: UnitFlags, nl: str) -> None:
+    target = _child(el, "target")
+    if target is None:  # nothing was scored; a unit-level note still has a place
+        target = _child(el, "source")
+    lines = note_lines(f)
+    if f.worst == "major" and local_name(target) == "target":
+        old = target.get("state")
+        if old != "needs-review-translation":
+            edits.set_attribute(where[target], "state", "needs-review-translation")
+            if old:
+                lines.append(f"mtqa: state was {old!r}")
+    w = where[target]
+    tag = _prefix_of(where[el].name) + "note"
+    prio = NOTE_PRIORITY.get(f.worst, "3")
+    body = escape_text(nl.join(lines))
+    note = f'<{tag} from="mtqa" annotates="target" priority="{prio}">{body}</{tag}>'
+    edits.insert(w.end, ws_before(edits.data, w.start) + edits.encode(note))
+
+
+def _annotate20(
+    edits: Edits, where: Mapping[Any, Any], todo: list[tuple[Any, UnitFlags]], nl: str
+) -> None:
+    by_unit: dict[Any, list[tuple[Any, UnitFlags]]] = {}
+    for seg, f in todo:
+        by_unit.setdefault(seg.getparent(), []).append((seg, f))
+    for unit_el, segs in by_unit.items():
+        segments = [c for c in unit_el if local_name(c) == "segment"]
+        pfx = _prefix_of(where[unit_el].name)
+        notes = []
+        for seg, f in segs:
+            lines = note_lines(f)
+            if f.worst == "major":
+                old = seg.get("state")
+                if old not in ("initial", "translated"):
+                    edits.set_attribute(where[seg], "state", "translated")
+                    if old:
+                        lines.append(f"mtqa: state was {old!r}")
+                edits.set_attribute(where[seg], "subState", SUBSTATE)
+            if len(segments) > 1:
+                label = seg.get("id") or f"#{segments.index(seg) + 1}"
+                lines = [f"segment {label}: {line}" for line in lines]
+            prio = NOTE_PRIORITY.get(f.worst, "3")
+            notes.append(
+                f'<{pfx}note category="mtqa" appliesTo="target" priority="{prio}">'
+                f"{escape_text(nl.join(lines))}</{pfx}note>"
+            )
+        existing = _child(unit_el, "notes")
+        if existing is not None and not where[existing].empty:
+            last = [c for c in existing if isinstance(c.tag, str)][-1]
+            ws = ws_before(edits.data, where[last].start)
+            edits.insert(where[last].end, b"".join(ws + edits.encode(n) for n in notes))
+        elif existing is not None:  # <notes/>: open it up
+            w = where[existing]
+            name = w.name.decode("ascii", "replace")
+            edits.replace(w.start, w.end - w.start, f"<{name}>{''.join(notes)}</{name}>")
+        else:
+            anchor = next(
+                c for c in unit_el if local_name(c) in ("originalData", "segment", "ignorable")
+            )
+            w = where[anchor]
+            block = f"<{pfx}notes>{''.join(notes)}</{pfx}notes>"
+            edits.insert(w.start, edits.encode(block) + ws_before(edits.data, w.start))

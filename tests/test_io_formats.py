@@ -1,0 +1,550 @@
+"""XLIFF 1.2/2.0, PO and TMX in and out (mtqa.io), on real files (tests/data/cat/README.md)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from mtqa.errors import InputError
+from mtqa.io import po as po_io
+from mtqa.io import reader_for, writer_for
+from mtqa.io import tmx as tmx_io
+from mtqa.io import xliff as xliff_io
+from mtqa.io.base import Flag, Skipped, UnitFlags
+from mtqa.io.inline import TaggedText, escape_text
+from mtqa.records import Document, Failure
+
+CAT = Path(__file__).parent / "data" / "cat"
+XML_FILES = [
+    "RB-12-Test02.xlf",
+    "about_the.htm.xlf",
+    "Test_Context_and_PH.xlf",
+    "comprehensive_data_input.xlf",
+    "test01.xlf",
+    "sampleTMX2.tmx",
+    "Paragraph_TM.tmx",
+    "a_small_test.tmx",
+]
+
+
+def docs(module, name: str, **kw) -> list:
+    return list(module.read_documents(str(CAT / name), Path(name).stem, **kw))
+
+
+def by_kind(items: list) -> tuple[dict[str, Document], list[Skipped], list[Failure]]:
+    d = {x.doc_id: x for x in items if isinstance(x, Document)}
+    return (
+        d,
+        [x for x in items if isinstance(x, Skipped)],
+        [x for x in items if isinstance(x, Failure)],
+    )
+
+
+def flag(text: str, plain: str, severity: str = "major", reason: str = "a reason") -> Flag:
+    start = plain.index(text)
+    return Flag(start, start + len(text), text, severity, reason, "better")  # type: ignore[arg-type]
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+def test_xliff12_g_and_x_are_stripped_from_the_text():
+    d, skipped, failed = by_kind(docs(xliff_io, "RB-12-Test02.xlf"))
+    assert {k: v.text for k, v in d.items()} == {
+        "RB-12-Test02#1": "Text attribute",
+        "RB-12-Test02#2": "Paragraph.",
+        "RB-12-Test02#3": "Paragraph 2",
+        "RB-12-Test02#4": "Text with code and bold.",
+        "RB-12-Test02#5": "Text of the footnote",
+        "RB-12-Test02#6": "Text with a footnote and more text",
+        "RB-12-Test02#7": "Text with  and more text.",
+    }
+    assert d["RB-12-Test02#4"].source == "Text with code and bold."
+    assert d["RB-12-Test02#4"].line == 20
+    assert [(s.doc_id, s.line, s.reason) for s in skipped] == [
+        ("RB-12-Test02#11", 37, "untranslated: no target"),
+        ("RB-12-Test02#11withWarning", 44, "untranslated: no target"),
+    ]
+    assert failed == []
+
+
+def test_xliff12_native_code_in_ph_bpt_ept_is_not_text():
+    d, skipped, _ = by_kind(docs(xliff_io, "about_the.htm.xlf"))
+    assert [(s.doc_id, s.reason) for s in skipped] == [("about_the.htm#1", 'marked translate="no"')]
+    assert d["about_the.htm#2"].text == "About the "
+    assert d["about_the.htm#5"].text == 'See "About SirsiDynix "'
+    assert d["about_the.htm#7"].text == 'See "About the Agent"'
+    assert d["about_the.htm#3"].text.startswith(
+        "The  is the tool that allows you to configure the  interface.The use of the  is"
+    )
+    # the text between <bpt> and <ept> is text (escaped in the file), the codes are not
+    assert (
+        "<is there a default admin account with default admin credentials?>"
+        in d["about_the.htm#3"].text
+    )
+    for doc in d.values():
+        assert "MadCap" not in doc.text and "&lt;" not in doc.text
+
+
+def test_xliff12_empty_targets_are_skipped_with_a_reason():
+    d, skipped, failed = by_kind(docs(xliff_io, "Test_Context_and_PH.xlf"))
+    assert d == {} and failed == []
+    assert [(s.doc_id, s.reason) for s in skipped] == [
+        ("Test_Context_and_PH#654022", "untranslated: empty target"),
+        ("Test_Context_and_PH#654019", "untranslated: empty target"),
+        ("Test_Context_and_PH#text.txt-1", "untranslated: no target"),
+    ]
+    units = xliff_io.read_units(str(CAT / "Test_Context_and_PH.xlf"))
+    assert units[0].notes == ("trans unit note 1",)  # not the <alt-trans> note
+    assert units[0].source is not None
+    assert units[0].source.plain.endswith("Actual : , Expected : ")
+    assert str(skipped[0]) == (
+        f"{CAT / 'Test_Context_and_PH.xlf'}:19: unit 'Test_Context_and_PH#654022' skipped: "
+        "untranslated: empty target"
+    )
+
+
+def test_xliff20_segments_files_and_inherited_translate():
+    d, skipped, _ = by_kind(docs(xliff_io, "comprehensive_data_input.xlf"))
+    p = "comprehensive_data_input#"
+    assert {k: v.text for k, v in d.items()} == {
+        p + "f2/8::1239bca": "Certaines sources informations.",
+        p + "f2/8::segment-3": "Texte qui sera traduit.",
+        p + "f2/8::segment-4": "Common ocean birds are Brandt's Cormorant,\n       Double-crested "
+        "Cormorant, Pelagic Cormorant, Pigeon\n       Guillemot, and Tufted Puffin.",
+    }
+    assert d[p + "f2/8::1239bca"].source == "Some source information."
+    assert [(s.doc_id, s.reason) for s in skipped] == [
+        (p + "f1/22::abc", 'marked translate="no"'),  # inherited from <file translate="no">
+        (p + "f2/8::segment-2", "untranslated: no target"),
+    ]
+    units = {u.key: u for u in xliff_io.read_units(str(CAT / "comprehensive_data_input.xlf"))}
+    assert units["f2/8::1239bca"].state == "final"
+    assert units["f2/8::1239bca"].notes == (
+        "Note #1 for file 2, unit 1",
+        "Note #2 for file 2, unit 1",
+    )
+
+    d2, skipped2, _ = by_kind(docs(xliff_io, "test01.xlf"))
+    assert {k: v.text for k, v in d2.items()} == {  # unit translate="yes" beats file "no"
+        "test01#tu1::1": "Exemple de segment.",
+        "test01#tu1::2": "Contenu du segment.",
+    }
+    assert [s.doc_id for s in skipped2] == ["test01#tu3::1", "test01#tu3end::1", "test01#tu2::s1"]
+
+
+def test_po_entries_fuzzy_plural_and_untranslated():
+    d, skipped, failed = by_kind(docs(po_io, "AllCasesTest.po"))
+    assert {k: v.text for k, v in d.items()} == {
+        "AllCasesTest:20": "%1s %2s",
+        "AllCasesTest:25": "Texte avec une traducion approuvée %s",
+        "AllCasesTest:28": "Text avec une traduction non-approuvée %s",
+        "AllCasesTest:32": "Deuxième phrase d'abord avec %s. Puis la première.",
+        "AllCasesTest:36": "Text 2 avec une traduction non-approuvée %s",
+        "AllCasesTest:47": "Characters spéciaux : \"=quot, &=amp, <=lt, >=gt, '=apos, Ą=U+0104",
+        "AllCasesTest:50": "%d fichier\n%d fichiers",
+        "AllCasesTest:55": "Encore %d fichier à détruire\nEncore %d fichiers à détruire",
+    }
+    assert d["AllCasesTest:50"].source == "%d file\n%d files"
+    assert [(s.doc_id, s.reason) for s in skipped] == [
+        ("AllCasesTest:41", "untranslated: empty target"),
+        ("AllCasesTest:61", "untranslated: empty target"),
+        ("AllCasesTest:66", "untranslated: empty target"),
+    ]
+    assert failed == []
+    states = {u.line: u.state for u in po_io.read_units(str(CAT / "AllCasesTest.po"))}
+    assert states[28] == states[36] == states[55] == "fuzzy"
+    assert states[25] == "translated" and states[41] == "untranslated"
+
+
+def test_tmx_source_and_target_languages():
+    d, skipped, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx"))
+    assert {k: (v.source, v.text) for k, v in d.items()} == {
+        "sampleTMX2#0001": (
+            "data (with a non-standard character: \uf8ff).",
+            "données (avec un caractère non standard: \uf8ff).",
+        ),
+        "sampleTMX2#0002": ("menu", "menu"),
+    }
+    assert skipped == []
+    d_fr, skipped_fr, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx", target_lang="fr-FR"))
+    assert list(d_fr) == ["sampleTMX2#0002"]
+    assert [(s.doc_id, s.reason) for s in skipped_fr] == [
+        ("sampleTMX2#0001", "untranslated: no target")
+    ]
+    units = tmx_io.read_units(str(CAT / "sampleTMX2.tmx"))
+    assert units[0].notes == ("Text of a note at the TU level.",)
+
+    d, _, _ = by_kind(docs(tmx_io, "Paragraph_TM.tmx"))
+    assert d["Paragraph_TM#ACDetectionCheckFailedAction0"].text == (
+        "1.Sicherstellen, AK-Flüssigkeitsdetektor befindet.2.'Wiederholen' drücken."
+    )
+    d, _, _ = by_kind(docs(tmx_io, "a_small_test.tmx"))  # no tuid: <prefix>:<line>
+    assert {k: v.text for k, v in d.items()} == {
+        "a_small_test:6": "Du texte avec une portion délimitée."
+    }
+
+
+def test_registry_by_suffix_and_format():
+    assert reader_for(".XLF") is xliff_io and reader_for(".xliff") is xliff_io
+    assert reader_for(".po") is po_io and reader_for(".tmx") is tmx_io
+    assert reader_for(".txt") is None
+    assert writer_for("xliff") is xliff_io and writer_for("po") is po_io
+
+
+# ---- inline tags: plain text and the map back ------------------------------------------------
+
+
+def all_tagged() -> list[tuple[str, TaggedText]]:
+    out = []
+    for name in XML_FILES:
+        module = tmx_io if name.endswith(".tmx") else xliff_io
+        for u in module.read_units(str(CAT / name)):
+            for side in (u.source, u.target):
+                if side is not None and side.plain:
+                    out.append((f"{name}#{u.key}", side))
+    return out
+
+
+def test_every_plain_character_maps_to_text_in_the_markup():
+    tagged = all_tagged()
+    assert len(tagged) > 40
+    for where, t in tagged:
+        # markup without its tags and codes is the plain text, escaped
+        text_only = "".join(
+            t.markup[p.markup_start : p.markup_end] for p in t.pieces if p.kind == "text"
+        )
+        assert text_only == escape_text(
+            "".join(t.plain[p.plain_start : p.plain_end] for p in t.pieces if p.kind == "text")
+        ), where
+        code_ranges = [
+            (p.markup_start, p.markup_end) for p in t.pieces if p.kind in ("code", "open", "close")
+        ]
+        for i, ch in enumerate(t.plain):
+            ms, me = t.to_markup(i, i + 1)
+            piece = t.markup[ms:me]
+            assert piece == escape_text(ch) or piece.startswith("<cp "), (where, i, piece)
+            # never inside a tag or a native-code element
+            assert not any(a < ms < b or a < me < b for a, b in code_ranges), (where, i)
+
+
+def test_span_across_tags_maps_onto_the_markup():
+    units = {u.key: u for u in xliff_io.read_units(str(CAT / "RB-12-Test02.xlf"))}
+    t = units["4"].target
+    assert t is not None
+    assert t.markup == 'Text with <g id="1">code</g> and <g id="2">bold</g>.'
+    s = t.plain.index("code")
+    ms, me = t.to_markup(s, s + len("code and bold"))
+    assert t.markup[ms:me] == 'code</g> and <g id="2">bold'
+    assert [(p.kind, p.tag) for p in t.codes_inside(s, s + len("code and bold"))] == [
+        ("close", "g"),
+        ("open", "g"),
+    ]
+    assert t.codes_inside(s, s + len("code")) == ()  # tags at the edges are outside
+    t6 = units["6"].target
+    assert t6 is not None
+    s = t6.plain.index("footnote and")
+    assert [p.tag for p in t6.codes_inside(s, s + len("footnote and"))] == ["x"]
+    assert t6.code_offsets() == (len("Text with a footnote"),)
+    with pytest.raises(ValueError):
+        t6.to_markup(3, 3)
+    with pytest.raises(ValueError):
+        t6.to_markup(0, len(t6.plain) + 1)
+
+
+def test_escaped_text_and_native_code_map_exactly():
+    units = {u.key: u for u in xliff_io.read_units(str(CAT / "about_the.htm.xlf"))}
+    t = units["3"].target
+    assert t is not None
+    s = t.plain.index("<is there")
+    ms, me = t.to_markup(s, s + len("<is there"))
+    assert t.markup[ms:me] == "&lt;is there"
+    assert TaggedText.of_text("a & b").to_markup(2, 3) == (2, 3)  # PO: no markup
+
+
+# ---- writing back: only notes and states are added -------------------------------------------
+
+
+def strip_additions(tree: etree._Element) -> None:
+    """Remove what mtqa adds (notes, notes containers it created, x-mtqa props)."""
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        name = etree.QName(el).localname
+        mine = (
+            el.get("from") == "mtqa"
+            or el.get("category") == "mtqa"
+            or (name == "prop" and el.get("type") == "x-mtqa")
+            or (
+                name == "note" and "mtqa: " in (el.text or "") and el.getparent().tag.endswith("tu")
+            )
+        )
+        if mine:
+            parent = el.getparent()
+            prev = el.getprevious()
+            # the whitespace that was inserted with it goes too
+            if prev is not None:
+                prev.tail = el.tail if el.tail is not None else prev.tail
+            else:
+                parent.text = el.tail
+            parent.remove(el)
+    for el in list(tree.iter()):
+        if isinstance(el.tag, str) and etree.QName(el).localname == "notes" and len(el) == 0:
+            el.getparent().remove(el)
+
+
+def same_tree(a: etree._Element, b: etree._Element, attrs_may_differ: set[str]) -> None:
+    ea = [e for e in a.iter() if isinstance(e.tag, str)]
+    eb = [e for e in b.iter() if isinstance(e.tag, str)]
+    assert [e.tag for e in ea] == [e.tag for e in eb]
+    for x, y in zip(ea, eb):
+        assert (x.text or "").strip() == (y.text or "").strip(), x.tag
+        assert (x.tail or "").strip() == (y.tail or "").strip(), x.tag
+        ax = {k: v for k, v in x.attrib.items() if k not in attrs_may_differ}
+        ay = {k: v for k, v in y.attrib.items() if k not in attrs_may_differ}
+        assert ax == ay, x.tag
+
+
+def parse(data: bytes) -> etree._Element:
+    return etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False))
+
+
+def inserted_only(before: bytes, after: bytes, replaced_ok: re.Pattern[bytes]) -> list[bytes]:
+    """The inserted byte runs; any other change must match ``replaced_ok`` (a state value)."""
+    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    inserted = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "insert":
+            inserted.append(after[j1:j2])
+        elif op != "equal":
+            ctx = after[max(0, j1 - 60) : j2 + 30]
+            assert replaced_ok.search(ctx), (op, before[i1:i2], after[j1:j2])
+    return inserted
+
+
+def test_xliff12_round_trip_adds_only_notes_and_states(tmp_path):
+    src = CAT / "RB-12-Test02.xlf"
+    units = {u.key: u for u in xliff_io.read_units(str(src))}
+    plain4 = units["4"].target.plain  # type: ignore[union-attr]
+    plain6 = units["6"].target.plain  # type: ignore[union-attr]
+    found = {
+        "RB-12-Test02#4": UnitFlags("major", (flag("bold", plain4, reason="odd & <odd>"),)),
+        "RB-12-Test02#6": UnitFlags("minor", (flag("footnote", plain6, "minor"),)),
+        "RB-12-Test02#2": UnitFlags("none"),
+    }
+    out = tmp_path / "out.xlf"
+    assert xliff_io.write_flags(str(src), str(out), found, "RB-12-Test02") == 2
+    before, after = src.read_bytes(), out.read_bytes()
+    # textually: removing the notes and the one state attribute gives the original bytes
+    undone = re.sub(rb'\n<note from="mtqa"[^>]*>.*?</note>', b"", after, flags=re.S)
+    assert undone.replace(b' state="needs-review-translation"', b"") == before
+    assert after.count(b'<note from="mtqa"') == 2
+    assert b'<target state="needs-review-translation" xml:lang="fr">Text with <g id="1">' in after
+    assert (
+        b'<note from="mtqa" annotates="target" priority="1">mtqa: major: \'bold\' (19-23): '
+        b"odd &amp; &lt;odd&gt;; suggestion: 'better'</note>"
+    ) in after
+    # structurally, too, and translate-toolkit (what CAT tools build on) sees the notes
+    tree = parse(after)
+    strip_additions(tree)
+    same_tree(parse(before), tree, {"state"})
+    from translate.storage import xliff
+
+    store = xliff.xlifffile.parsestring(after)
+    notes = {u.getid().split("\x04")[1]: u.getnotes("mtqa") for u in store.units}
+    assert notes["4"].startswith("mtqa: major: 'bold' (19-23)")
+    assert notes["6"].startswith("mtqa: minor: 'footnote' (12-20)")
+    assert notes["2"] == ""
+
+
+def test_xliff12_crlf_and_replaced_state(tmp_path):
+    crlf = tmp_path / "crlf.xlf"
+    crlf.write_bytes((CAT / "RB-12-Test02.xlf").read_bytes().replace(b"\n", b"\r\n"))
+    out = tmp_path / "out.xlf"
+    xliff_io.write_flags(str(crlf), str(out), {"crlf#7": UnitFlags("major", ())}, "crlf")
+    data = out.read_bytes()
+    assert b"\n" not in data.replace(b"\r\n", b"")  # no bare LF was introduced
+    assert (
+        b'\r\n<note from="mtqa" annotates="target" priority="1">mtqa: major: flagged (no span)</note>'
+        in data
+    )
+
+    src = CAT / "about_the.htm.xlf"  # no namespace, targets glued to the next tag
+    out2 = tmp_path / "about.xlf"
+    xliff_io.write_flags(str(src), str(out2), {"about#5": UnitFlags("major", ())}, "about")
+    before, after = src.read_bytes(), out2.read_bytes()
+    inserted = inserted_only(before, after, re.compile(rb'state="needs-review-translation"'))
+    assert b"".join(inserted).count(b"<note") == 1
+    assert b"mtqa: state was 'needs-translation'</note></trans-unit>" in after
+    tree = parse(after)
+    strip_additions(tree)
+    same_tree(parse(before), tree, {"state"})
+
+
+def test_xliff20_round_trip_notes_substate(tmp_path):
+    src = CAT / "comprehensive_data_input.xlf"
+    p = "c#"
+    found = {
+        p + "f2/8::1239bca": UnitFlags("major", (Flag(0, 9, "Certaines", "major", "why"),)),
+        p + "f2/8::segment-3": UnitFlags("minor", (Flag(0, 5, "Texte", "minor", "hmm"),)),
+    }
+    out = tmp_path / "out.xlf"
+    assert xliff_io.write_flags(str(src), str(out), found, "c") == 2
+    before, after = src.read_bytes(), out.read_bytes()
+    inserted_only(before, after, re.compile(rb'state="translated"|subState="mtqa:needs-review"'))
+    tree = parse(after)
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+    seg = tree.find(".//x:segment[@id='1239bca']", ns)
+    assert seg.get("state") == "translated" and seg.get("subState") == "mtqa:needs-review"
+    mine = tree.findall(".//x:unit[@id='8']/x:notes/x:note[@category='mtqa']", ns)
+    assert [n.text for n in mine] == [
+        "segment 1239bca: mtqa: major: 'Certaines' (0-9): why\nsegment 1239bca: mtqa: state was 'final'",
+        "segment #3: mtqa: minor: 'Texte' (0-5): hmm",
+    ]
+    assert [n.get("priority") for n in mine] == ["1", "3"]
+    strip_additions(tree)
+    same_tree(parse(before), tree, {"state", "subState"})
+
+    src2 = CAT / "test01.xlf"  # a unit without <notes>: the container is created
+    out2 = tmp_path / "out2.xlf"
+    xliff_io.write_flags(str(src2), str(out2), {"t#tu1::2": UnitFlags("minor", ())}, "t")
+    after2 = out2.read_bytes()
+    assert (
+        b'<notes><note category="mtqa" appliesTo="target" priority="3">segment 2: mtqa: minor: '
+        b'flagged (no span)</note></notes>\n   <segment id="1"' in after2
+    )
+    assert b'subState="my:state"' in after2  # a minor flag changes no state
+    tree2 = parse(after2)
+    strip_additions(tree2)
+    same_tree(parse(src2.read_bytes()), tree2, set())
+
+
+def test_po_round_trip_comments_and_fuzzy(tmp_path):
+    src = CAT / "AllCasesTest.po"
+    a = "AllCasesTest:"
+    found = {
+        a + "20": UnitFlags("major", (Flag(0, 3, "%1s", "major", "two\nlines"),)),
+        a + "25": UnitFlags("minor", (Flag(6, 10, "avec", "minor", "meh"),)),
+        a + "28": UnitFlags("major", ()),  # already fuzzy
+        a + "47": UnitFlags("major", ()),  # no flags line yet
+    }
+    out = tmp_path / "out.po"
+    assert po_io.write_flags(str(src), str(out), found, "AllCasesTest") == 4
+    before = src.read_text(encoding="utf-8").split("\n")
+    after = out.read_text(encoding="utf-8").split("\n")
+    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "insert":
+            assert all(x.startswith("# mtqa: ") or x == "#, fuzzy" for x in after[j1:j2])
+        elif op == "replace":
+            assert [b.replace("#,", "#, fuzzy,", 1) for b in before[i1:i2]] == after[j1:j2]
+        else:
+            assert op == "equal"
+    assert "# mtqa: major: '%1s' (0-3): two lines; suggestion" not in after  # no suggestion given
+    assert "# mtqa: major: '%1s' (0-3): two lines" in after
+    assert after[after.index("# mtqa: major: '%1s' (0-3): two lines") + 2] == "#, fuzzy, c-format"
+    from translate.storage import pypo
+
+    units = {u.line_number: u for u in pypo.pofile.parsestring(out.read_bytes()).units}
+    old = {u.getid(): u for u in pypo.pofile.parsestring(src.read_bytes()).units}
+    for u in units.values():  # content untouched
+        assert str(u.target) == str(old[u.getid()].target)
+    fuzzy = {u.getid(): u.isfuzzy() for u in units.values()}
+    assert fuzzy["%1s %2s"] and fuzzy["Text with non-approved translation %s"]
+    assert not fuzzy["Text with an approved translation %s"]  # minor: no fuzzy
+    special = next(u for u in units.values() if u.getid().startswith("Special chars"))
+    assert special.isfuzzy() and "mtqa: major: flagged (no span)" in special.getnotes("translator")
+
+
+def test_po_crlf_is_kept(tmp_path):
+    crlf = tmp_path / "crlf.po"
+    crlf.write_bytes((CAT / "AllCasesTest.po").read_bytes().replace(b"\n", b"\r\n"))
+    out = tmp_path / "out.po"
+    po_io.write_flags(str(crlf), str(out), {"crlf:32": UnitFlags("major", ())}, "crlf")
+    data = out.read_bytes()
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert (
+        b'# mtqa: major: flagged (no span)\r\n#, fuzzy, c-format\r\nmsgid "First sentence.' in data
+    )
+
+
+def test_tmx_round_trip_note_and_prop(tmp_path):
+    src = CAT / "sampleTMX2.tmx"
+    out = tmp_path / "out.tmx"
+    found = {"s#0001": UnitFlags("major", (Flag(0, 7, "données", "major", "x"),))}
+    assert tmx_io.write_flags(str(src), str(out), found, "s") == 1
+    before, after = src.read_bytes(), out.read_bytes()
+    pos = before.index(b"<tuv", before.index(b'tuid="0001"'))
+    added = (
+        b"<note>[FR-CA] mtqa: major: 'donn\xc3\xa9es' (0-7): x</note>\n   "
+        b'<prop type="x-mtqa">major</prop>\n   '
+    )
+    assert after == before[:pos] + added + before[pos:]
+    tree = parse(after)
+    strip_additions(tree)
+    same_tree(parse(before), tree, set())
+
+
+def test_writer_refuses_unknown_ids(tmp_path):
+    with pytest.raises(ValueError, match="no unit with doc_id 'RB-12-Test02#99'"):
+        xliff_io.write_flags(
+            str(CAT / "RB-12-Test02.xlf"),
+            str(tmp_path / "o.xlf"),
+            {"RB-12-Test02#99": UnitFlags("major")},
+            "RB-12-Test02",
+        )
+    assert not (tmp_path / "o.xlf").exists()
+
+
+# ---- faults ----------------------------------------------------------------------------------
+
+
+def test_duplicate_unit_ids_are_failures_the_first_is_scored(tmp_path):
+    data = (
+        (CAT / "RB-12-Test02.xlf")
+        .read_text(encoding="utf-8")
+        .replace('<trans-unit id="5">', '<trans-unit id="4">')
+    )
+    dup = tmp_path / "dup.xlf"
+    dup.write_text(data, encoding="utf-8")
+    d, _, failed = by_kind(list(xliff_io.read_documents(str(dup), "dup")))
+    assert d["dup#4"].text == "Text with code and bold."
+    assert [str(f) for f in failed] == [
+        f"{dup}:24: duplicate unit id '4' (first seen at line 20); unit ids must be unique within a file: the first is scored"
+    ]
+    po = tmp_path / "dup.po"
+    po.write_text('msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', encoding="utf-8")
+    d, _, failed = by_kind(list(po_io.read_documents(str(po), "dup")))
+    assert list(d) == ["dup:1"]
+    assert [f.line for f in failed] == [4]
+    assert "duplicate message 'a'" in failed[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "broken.xlf",
+            '<xliff version="1.2"><file>\n<body></file></xliff>',
+            r"broken\.xlf:2: not well-formed XML: .*; fix the markup",
+        ),
+        ("notx.xlf", "<html/>", r"notx\.xlf:1: not an XLIFF file: the root element is <html>"),
+        ("notx.tmx", "<xliff/>", r"notx\.tmx:1: not a TMX file"),
+        ("bad.po", 'msgid "a"\nmsgstr "b\n', r"bad\.po:\d+: not a valid PO file"),
+    ],
+)
+def test_unreadable_files_raise_input_error(tmp_path, name, content, expected):
+    p = tmp_path / name
+    p.write_text(content, encoding="utf-8")
+    module = {".xlf": xliff_io, ".tmx": tmx_io, ".po": po_io}[p.suffix]
+    with pytest.raises(InputError, match=expected):
+        module.read_units(str(p))
+
+
+def test_missing_file_raises_input_error(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        xliff_io.read_units(str(tmp_path / "nope.xlf"))
