@@ -83,6 +83,9 @@ class Span:
 
     ``severity`` is ``minor`` or ``major``; ``score`` is a confidence in [0, 1];
     ``source`` is ``lm`` or ``rule:<check id>``; ``reason`` is one line for a reviewer.
+    ``suggestion`` is a proposed replacement for exactly ``text`` (``""``: delete it;
+    None: no suggestion); ``gain`` is how many bits more likely the sentence becomes
+    under the LM with the suggestion applied (None when the fix is not the LM's).
     """
 
     start: int
@@ -92,6 +95,8 @@ class Span:
     score: float
     source: str
     reason: str
+    suggestion: str | None = None
+    gain: float | None = None
 
 
 @dataclass(frozen=True)

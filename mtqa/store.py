@@ -83,6 +83,8 @@ def span_to_dict(s: Span) -> dict[str, Any]:
         "score": s.score,
         "source": s.source,
         "reason": s.reason,
+        "suggestion": s.suggestion,
+        "gain": s.gain,
     }
 
 

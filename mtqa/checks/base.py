@@ -35,6 +35,7 @@ class Hit(NamedTuple):
     reason: str
     severity: Severity | None = None  # None: the check's own severity
     score: float | None = None  # None: the check's own score
+    suggestion: str | None = None  # a replacement for exactly text[start:end] ("" deletes)
 
 
 class Check:
@@ -65,6 +66,7 @@ class Check:
                 score=self.score if hit.score is None else hit.score,
                 source=f"rule:{self.id}",
                 reason=hit.reason,
+                suggestion=hit.suggestion,
             )
             for hit in self.find(text, source)
         ]
