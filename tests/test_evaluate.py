@@ -194,3 +194,70 @@ def test_eval_reports_the_chrf_correlation_when_references_exist(
     )
     run_check([str(src)], fake_settings, no_ref, lambda s: FakeScorer())
     assert evaluate(str(gold), str(no_ref)).chrf_correlation is None
+
+
+@pytest.mark.parametrize(
+    ("gold", "pred", "wmt23", "nosev", "rmaj", "rmin"),
+    [
+        # gold "cat" major (3 chars); predicted "cat" major: full credit
+        ([(4, 7, "major")], [(4, 7, "major")], 1.0, 1.0, 1.0, None),
+        # the same span predicted minor: half credit -> P = R = 0.5
+        ([(4, 7, "major")], [(4, 7, "minor")], 0.5, 1.0, 1.0, None),
+        # predicted "cat sat" major (6 non-space chars), gold "cat" major: P 3/6, R 1
+        ([(4, 7, "major")], [(4, 11, "major")], 2 * 0.5 / 1.5, 2 * 0.5 / 1.5, 1.0, None),
+        # overlapping gold spans of both severities ("cat", "at sat": 6 gold characters):
+        # "at" counts once and either severity fits: P 2/2, R 2/6
+        ([(4, 7, "major"), (5, 11, "minor")], [(5, 7, "minor")], 0.5, 0.5, 2 / 3, 0.0),
+        # overlapping predictions: the worst severity wins for the shared characters
+        (
+            [(8, 11, "major")],
+            [(8, 11, "minor"), (9, 10, "major")],
+            2 * (2 / 3) * (2 / 3) / (4 / 3),
+            1.0,
+            1.0,
+            None,
+        ),
+        # nothing predicted
+        ([(4, 7, "minor")], [], 0.0, 0.0, None, 0.0),
+    ],
+)
+def test_wmt23_character_f1(
+    gold: list[tuple[int, int, str]],
+    pred: list[tuple[int, int, str]],
+    wmt23: float,
+    nosev: float,
+    rmaj: float | None,
+    rmin: float | None,
+) -> None:
+    """WMT23 QE Task 2: a flagged character counts 1 with the gold severity, 0.5 without."""
+    d = score_units([unit("the cat sat on the mat", gold, pred, 0.5)]).as_dict()
+    assert d["wmt23_f1"] == pytest.approx(wmt23, abs=1e-4)
+    assert d["char_f1"] == pytest.approx(nosev, abs=1e-4)
+    assert d["recall_major"] == (None if rmaj is None else pytest.approx(rmaj, abs=1e-4))
+    assert d["recall_minor"] == (None if rmin is None else pytest.approx(rmin, abs=1e-4))
+
+
+def test_operating_points_count_characters_and_records() -> None:
+    text = "the cat sat on the mat"
+    units = [
+        unit(text, [(4, 7, "major")], [(4, 7, "major"), (15, 18, "minor")], 0.9),
+        unit(text, [], [(0, 3, "minor")], 0.4),
+        unit(text, [(0, 3, "minor")], [], 0.2),
+    ]
+    d = score_units(units).as_dict()
+    assert (d["major_char_precision"], d["major_char_recall"]) == (1.0, 0.5)
+    assert (d["major_sentence_precision"], d["major_sentence_recall"]) == (1.0, 0.5)
+    assert (d["minor_char_precision"], d["minor_char_recall"]) == (0.3333, 0.5)
+    assert (d["minor_sentence_precision"], d["minor_sentence_recall"]) == (0.5, 0.5)
+
+
+def test_gold_span_whose_text_does_not_match_names_the_line(tmp_path: Path) -> None:
+    gold = tmp_path / "g.jsonl"
+    rec = {"id": "a", "target": "The cat sat.", "spans": [{"start": 5, "end": 8, "text": "cat"}]}
+    gold.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        evaluate(str(gold), str(tmp_path))
+    assert str(e.value) == (
+        f"{gold}:1: span 5-8 says 'cat' but the target has 'at ' there; fix the offsets "
+        "(end-exclusive character offsets into 'target') or the span's text"
+    )

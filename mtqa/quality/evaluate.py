@@ -13,7 +13,16 @@ Metrics (sacrebleu style: small classes, one number each, a signature):
 * span precision/recall/F1 — a predicted span is right when it overlaps a gold
   span; a gold span is found when a predicted span overlaps it;
 * ``major found`` — gold major spans overlapped by any flag;
-* character F1 — over the characters inside spans;
+* character F1 — over the non-space characters inside spans, severity ignored;
+* ``wmt23_f1`` — the WMT23 QE Task 2 primary metric: character-level F1 where a predicted
+  error character counts fully when its severity matches the gold severity and half when
+  it does not (a character inside several gold spans counts once, matching any of their
+  severities; a character inside several predicted spans takes the worst severity);
+  micro-averaged over all records (Blain et al., "Findings of the WMT 2023 Shared Task on
+  Quality Estimation", 2023). ``recall_major``/``recall_minor``: the share of gold
+  characters of that severity covered by any flag;
+* operating points — ``major`` (only major flags count) and ``minor`` (every flag):
+  precision and recall of flagged characters and of flagged records;
 * word MCC — Matthews correlation of per-word bad/ok labels (WMT word-level QE);
 * sentence AUROC — records with errors vs records without, ranked by the run's
   sentence score, beside the AUROC of a bare word count (the baseline to beat);
@@ -85,6 +94,7 @@ def read_gold(path: str) -> list[dict[str, Any]]:
         try:
             rec = json.loads(line)
             text = rec["target"]
+            raw = rec.get("spans", [])
             spans = [
                 GoldSpan(
                     int(s["start"]),
@@ -92,7 +102,7 @@ def read_gold(path: str) -> list[dict[str, Any]]:
                     s.get("severity", "major"),
                     s.get("category") or "error",
                 )
-                for s in rec.get("spans", [])
+                for s in raw
             ]
         except (ValueError, KeyError, TypeError) as e:
             raise InputError(
@@ -101,9 +111,17 @@ def read_gold(path: str) -> list[dict[str, Any]]:
                 f"not a gold record ({type(e).__name__}: {e}); expected "
                 '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}',
             ) from None
-        for s in spans:
+        for s, r in zip(spans, raw):
             if not 0 <= s.start < s.end <= len(text):
                 raise InputError(path, n, f"span {s.start}-{s.end} is outside the target text")
+            if "text" in r and r["text"] != text[s.start : s.end]:
+                raise InputError(
+                    path,
+                    n,
+                    f"span {s.start}-{s.end} says {r['text']!r} but the target has "
+                    f"{text[s.start : s.end]!r} there; fix the offsets (end-exclusive "
+                    "character offsets into 'target') or the span's text",
+                )
         out.append(
             {"id": str(rec.get("id", n)), "line": rec.get("line"), "text": text, "spans": spans}
         )
@@ -158,9 +176,10 @@ class _RunIndex:
 def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
     """Each gold record located in the run's documents, with the predictions inside it.
 
-    Offsets become record offsets; the score is the worst sentence score overlapping the
-    record. Raises :class:`~mtqa.errors.InputError` (naming ``where``) for a gold record
-    that is not in the run.
+    Offsets become record offsets; the score is the probability that the record holds an
+    error: the noisy-or of the scores of the sentences overlapping it (for a one-sentence
+    record, that sentence's score). Raises :class:`~mtqa.errors.InputError` (naming
+    ``where``) for a gold record that is not in the run.
     """
     units = []
     index = _RunIndex(docs)
@@ -180,10 +199,11 @@ def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where:
             for s in d["spans"]
             if _overlap((s["start"], s["end"]), (off, end))
         )
-        score = max(
-            (s["score"] for s in d["sentences"] if _overlap((s["start"], s["end"]), (off, end))),
-            default=0.0,
-        )
+        miss = 1.0
+        for s in d["sentences"]:
+            if _overlap((s["start"], s["end"]), (off, end)):
+                miss *= 1.0 - float(s["score"])
+        score = 1.0 - miss
         units.append(Unit(rec["id"], rec["text"], tuple(rec["spans"]), pred, float(score)))
     return units
 
@@ -234,6 +254,13 @@ class Scores:
     char_tp: int = 0
     char_pred: int = 0
     char_gold: int = 0
+    char_credit: float = 0.0  # WMT23: 1 per predicted char with the gold severity, 0.5 else
+    gold_sev_chars: dict[str, list[int]] = field(
+        default_factory=lambda: {"major": [0, 0], "minor": [0, 0]}
+    )  # severity -> [covered by a flag, all]
+    major_chars: list[int] = field(default_factory=lambda: [0, 0])  # major flags: [tp, pred]
+    records_flagged: list[int] = field(default_factory=lambda: [0, 0])  # [with error, all]
+    records_major: list[int] = field(default_factory=lambda: [0, 0])  # [with error, all]
     word: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # tp fp fn tn
     clean_flagged: int = 0
     clean_major: int = 0
@@ -247,6 +274,13 @@ class Scores:
         cp = self.char_tp / self.char_pred if self.char_pred else 0.0
         cr = self.char_tp / self.char_gold if self.char_gold else 0.0
         clean = self.records - self.with_errors
+        wp = self.char_credit / self.char_pred if self.char_pred else 0.0
+        wr = self.char_credit / self.char_gold if self.char_gold else 0.0
+
+        def share(a: int, b: int) -> float | None:
+            return round(a / b, 4) if b else None
+
+        major, minor = self.gold_sev_chars["major"], self.gold_sev_chars["minor"]
         return {
             "records": self.records,
             "with_errors": self.with_errors,
@@ -257,12 +291,61 @@ class Scores:
             "span_f1": round(f1(p, r), 4),
             "major_found": f"{self.major_found}/{self.gold_major}",
             "char_f1": round(f1(cp, cr), 4),
+            "wmt23_f1": round(f1(wp, wr), 4),
+            "recall_major": share(*major),
+            "recall_minor": share(*minor),
+            "major_char_precision": share(*self.major_chars),
+            "major_char_recall": share(self.major_chars[0], self.char_gold),
+            "major_sentence_precision": share(*self.records_major),
+            "major_sentence_recall": share(self.records_major[0], self.with_errors),
+            "minor_char_precision": share(self.char_tp, self.char_pred),
+            "minor_char_recall": share(self.char_tp, self.char_gold),
+            "minor_sentence_precision": share(*self.records_flagged),
+            "minor_sentence_recall": share(self.records_flagged[0], self.with_errors),
             "word_mcc": round(mcc(*self.word), 4),
             "sentence_auroc": None if self.auroc is None else round(self.auroc, 4),
             "word_count_auroc": None if self.auroc_words is None else round(self.auroc_words, 4),
             "clean_flag_rate": round(self.clean_flagged / clean, 4) if clean else None,
             "clean_major_rate": round(self.clean_major / clean, 4) if clean else None,
         }
+
+
+def _char_labels(text: str, spans: Iterable[tuple[int, int, str]]) -> dict[int, set[str]]:
+    """Non-space character index -> the severities of the spans covering it."""
+    out: dict[int, set[str]] = {}
+    for s, e, sev in spans:
+        for i in range(s, e):
+            if not text[i].isspace():
+                out.setdefault(i, set()).add(sev)
+    return out
+
+
+def _char_scores(sc: Scores, u: Unit) -> None:
+    """Add one record's character counts (plain, WMT23 severity credit, per severity)."""
+    gold = _char_labels(u.text, ((g.start, g.end, g.severity) for g in u.gold))
+    pred = {
+        i: "major" if "major" in sevs else "minor"
+        for i, sevs in _char_labels(u.text, u.pred).items()
+    }
+    sc.char_gold += len(gold)
+    sc.char_pred += len(pred)
+    for i, sev in pred.items():
+        if i in gold:
+            sc.char_tp += 1
+            sc.char_credit += 1.0 if sev in gold[i] else 0.5
+        if sev == "major":
+            sc.major_chars[1] += 1
+            sc.major_chars[0] += i in gold
+    for i, sevs in gold.items():
+        key = "major" if "major" in sevs else "minor"
+        sc.gold_sev_chars[key][1] += 1
+        sc.gold_sev_chars[key][0] += i in pred
+    flagged = bool(u.pred)
+    major = any(sev == "major" for _, _, sev in u.pred)
+    sc.records_flagged[1] += flagged
+    sc.records_flagged[0] += flagged and u.has_error
+    sc.records_major[1] += major
+    sc.records_major[0] += major and u.has_error
 
 
 def score_units(units: Iterable[Unit]) -> Scores:
@@ -294,11 +377,7 @@ def score_units(units: Iterable[Unit]) -> Scores:
                 sc.major_found += any(_overlap((g.start, g.end), p) for p in pred)
         sc.flags += len(pred)
         sc.flags_right += sum(1 for p in pred if any(_overlap(p, g) for g in gold))
-        gchars = {i for s, e in gold for i in range(s, e) if not u.text[i].isspace()}
-        pchars = {i for s, e in pred for i in range(s, e) if not u.text[i].isspace()}
-        sc.char_tp += len(gchars & pchars)
-        sc.char_gold += len(gchars)
-        sc.char_pred += len(pchars)
+        _char_scores(sc, u)
         for m in _WORD.finditer(u.text):
             w = m.span()
             bad = any(_overlap(w, g) for g in gold)
@@ -374,15 +453,42 @@ COLUMNS = (
 )
 
 
+CHAR_COLUMNS = (
+    ("wmt23_f1", "WMT23 F1"),
+    ("char_f1", "F1 (no severity)"),
+    ("recall_major", "recall major"),
+    ("recall_minor", "recall minor"),
+)
+
+
+def _cell(d: dict[str, Any], key: str) -> str:
+    return "-" if d.get(key) is None else str(d.get(key))
+
+
 def format_evaluation(ev: Evaluation) -> str:
-    """The evaluation as a plain-text table (what ``mtqa eval`` prints), signature last."""
+    """The evaluation as plain-text tables (what ``mtqa eval`` prints), signature last.
+
+    First the span/word/sentence table per category, then the character metrics (WMT23
+    severity-weighted F1, F1 without severity, per-severity recall), then the precision
+    and recall of the two operating points (``major`` flags only; every flag) over
+    characters and records.
+    """
     rows = [("all", ev.overall)] + sorted(ev.by_category.items())
     head = ["category"] + [h for _, h in COLUMNS]
-    body = [
-        [name] + ["-" if d.get(k) is None else str(d.get(k)) for k, _ in COLUMNS]
-        for name, d in rows
-    ]
+    body = [[name] + [_cell(d, k) for k, _ in COLUMNS] for name, d in rows]
     lines = align([head] + body)
+    lines += [""] + align(
+        [["characters"] + [h for _, h in CHAR_COLUMNS]]
+        + [[name] + [_cell(d, k) for k, _ in CHAR_COLUMNS] for name, d in rows]
+    )
+    o = ev.overall
+    points = [["operating point", "char P", "char R", "sentence P", "sentence R"]] + [
+        [f"{p} (flags counted: {what})"]
+        + [_cell(o, f"{p}_{k}") for k in ("char_precision", "char_recall")]
+        + [_cell(o, f"{p}_{k}") for k in ("sentence_precision", "sentence_recall")]
+        for p, what in (("major", "major only"), ("minor", "all"))
+    ]
+    lines += [""] + align(points)
     c = ev.chrf_correlation
     if c:
         lines.append(
