@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -47,7 +48,18 @@ def _add_check(sub: Any) -> None:
     c.add_argument(
         "--model", default=Settings.model, help="preset name, .gguf file or model folder"
     )
-    c.add_argument("--format", default=",".join(FORMATS), help="comma list of csv,jsonl,html")
+    c.add_argument(
+        "--format",
+        default=",".join(Settings.formats),
+        help=f"comma list of {','.join(FORMATS)} (xliff, po, tmx: annotated copies of "
+        "those inputs under OUTDIR/annotated/)",
+    )
+    c.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="write CSV cells as they are, without the ' that keeps spreadsheets from "
+        "running a cell starting with = + - @ as a formula",
+    )
     c.add_argument("--text-field", default=Settings.text_field)
     c.add_argument("--id-field", default=Settings.id_field)
     c.add_argument("--batch-size", type=int, default=Settings.batch_size)
@@ -62,7 +74,10 @@ def _add_check(sub: Any) -> None:
     c.add_argument(
         "--reference", metavar="FILE", help="human reference .txt, line-aligned with a .txt INPUT"
     )
-    c.add_argument("--source", metavar="FILE", help="French source .txt, line-aligned with INPUT")
+    c.add_argument("--source", metavar="FILE", help="source .txt, line-aligned with INPUT")
+    c.add_argument(
+        "--glossary", metavar="FILE", help="glossary .csv or .tbx: required and forbidden terms"
+    )
     c.add_argument("--overwrite", action="store_true", help="replace a run with other settings")
     c.add_argument(
         "--engine", choices=ENGINES, default=Settings.engine, help="local, or a Ray Data actor pool"
@@ -120,11 +135,22 @@ def _add_synth(sub: Any) -> None:
 
 def _add_review(sub: Any) -> None:
     r = sub.add_parser(
-        "review", help="read a reviewed sentences.csv back: flag precision, misses, threshold"
+        "review",
+        help="read reviews back: a sentences.csv with ok/error in its review column (flag "
+        "precision, misses, threshold) or report.html's verdict export (span precision)",
     )
-    r.add_argument("reviewed", metavar="REVIEWED.csv", help="sentences.csv with ok/error in review")
+    r.add_argument(
+        "reviewed",
+        metavar="REVIEWED.csv",
+        help="sentences.csv with ok/error in review, or verdicts-*.csv exported by report.html",
+    )
     r.add_argument(
         "--target-precision", type=float, default=0.8, help="precision the threshold must reach"
+    )
+    r.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="the file was written with --csv-raw: keep a leading ' in cells",
     )
     r.add_argument(
         "--json", metavar="FILE", help="also write the report as JSON ('-': JSON on stdout only)"
@@ -141,6 +167,7 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         window=a.window,
         overlap=a.overlap,
         formats=tuple(f.strip() for f in a.format.split(",") if f.strip()),
+        csv_raw=a.csv_raw,
         text_field=a.text_field,
         id_field=a.id_field,
         encoding_errors=a.encoding_errors,
@@ -151,6 +178,7 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         ray_actors=a.ray_actors,
         reference=a.reference,
         source=a.source,
+        glossary=a.glossary,
     )
 
 
@@ -162,10 +190,13 @@ def default_outdir(inputs: Sequence[str]) -> Path:
 
 
 class ProgressBar:
-    """A tqdm bar on stderr fed by run_check's progress events: sentences, sentences/s, ETA.
+    """A tqdm bar on stderr fed by run_check's progress events: sentences, sentences/s, ETA,
+    and after them the documents done and the LM's tokens per second.
 
-    Sentences found on disk from an earlier run ("resumed") move the bar without
-    counting towards the rate, so the ETA reflects the work actually left.
+    The pipeline reports sentences as the LM scores them (inside a long document too),
+    so the bar moves between documents. Sentences found on disk from an earlier run
+    ("resumed") move the bar without counting towards the rate, so the ETA reflects the
+    work actually left.
     """
 
     def __init__(self, file: TextIO) -> None:
@@ -181,6 +212,14 @@ class ProgressBar:
             mininterval=0.25,
         )
         self.docs = 0
+        self.tokens = 0
+        self.t0: float | None = None  # when the first LM batch was done
+
+    def _postfix(self) -> None:
+        tok = ""
+        if self.t0 is not None and (elapsed := time.monotonic() - self.t0) > 0:
+            tok = f", {self.tokens / elapsed:,.0f} tok/s"
+        self.bar.set_postfix_str(f"{self.docs} docs{tok}", refresh=False)
 
     def __call__(self, event: str, n: int) -> None:
         """Take one progress event (see :data:`mtqa.pipeline.Progress`)."""
@@ -196,7 +235,13 @@ class ProgressBar:
             bar.last_print_n += n
         elif event == "docs":
             self.docs += n
-            bar.set_postfix_str(f"{self.docs} docs", refresh=False)
+            self._postfix()
+        elif event == "tokens":
+            if self.t0 is None:
+                self.t0 = time.monotonic()  # the rate counts from the first batch on
+            else:
+                self.tokens += n
+            self._postfix()
 
     def write(self, line: str) -> None:
         """Print a line on stderr above the bar."""
@@ -240,6 +285,12 @@ def cmd_check(a: argparse.Namespace) -> int:
             f"{summary.flagged} flagged ({summary.major} major) -> {outdir}",
             file=err,
         )
+        if summary.skipped:
+            print(
+                f"mtqa: {len(summary.skipped)} translation unit(s) skipped, with nothing to "
+                f"score (listed in {outdir / 'run.json'})",
+                file=err,
+            )
         for _, doc_id, sp in summary.worst:
             print(
                 f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}: {sp.reason}", file=err
@@ -250,12 +301,14 @@ def cmd_check(a: argparse.Namespace) -> int:
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
     """``mtqa calibrate``: fit a detector, print its file."""
+    from mtqa.pipeline import check_model_name
     from mtqa.quality.calibrate import calibrate
 
     for name in ("major_rate", "minor_rate"):
         if not 0.0 < getattr(a, name) < 1.0:
             raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be in (0, 1)")
     settings = Settings(model=a.model, dtype=a.dtype, batch_size=a.batch_size)
+    check_model_name(settings.model)  # a typo is named as such, before any work
     path, det = calibrate(
         a.clean,
         settings,
@@ -323,8 +376,8 @@ def cmd_review(a: argparse.Namespace) -> int:
 
     if not 0.0 < a.target_precision <= 1.0:
         raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
-    rep = review(a.reviewed, a.target_precision)
-    for p in rep.problems:
+    rep = review(a.reviewed, a.target_precision, a.csv_raw)
+    for p in rep.notices + rep.problems:
         print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)
     data = json.dumps(rep.as_dict(), indent=1, ensure_ascii=False) + "\n"
     if a.json == "-":

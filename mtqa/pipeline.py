@@ -3,54 +3,99 @@
 read → segment → score → align → detect → report::
 
     run_check
+      ├─ check_model_name                            the model named right, before all else
       ├─ load_detector, resume_key, prepare_outdir   output folder and resume key
-      ├─ Intake.admit (for each input unit)          read; failures, keys, resumed, tallies
+      ├─ Intake.admit (for each input unit)          read; failures, skipped, keys, tallies
       ├─ count_sentences (only with a progress bar)  the bar's total
       ├─ Engine.score(documents, save)               local or Ray: score, analyse, store
+      ├─ model_signature                             the model's, even if nothing was scored
       ├─ write_reports                               csv, jsonl, html, summary.csv/.png
       └─ write_run_json                              run.json
 
-Resumable (finished documents are stored as they come and skipped on a rerun),
-streaming (documents are read lazily and results read back one at a time), and one
-bad input never costs the others.
+Resumable (finished documents are stored as they come and skipped on a rerun; with the
+local engine each LM window too, :mod:`mtqa.checkpoint`, so Ctrl-C inside a long
+document keeps the work done), streaming (documents are read lazily and results read
+back one at a time), and one bad input never costs the others.
 """
 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from mtqa.checkpoint import WindowCheckpoint
 from mtqa.checks.document import RunSources
+from mtqa.checks.glossary import cached_glossary
 from mtqa.checks.references import RunReferences
 from mtqa.detect import Detector, load_detector
 from mtqa.engines.base import Put, engine_class
+from mtqa.errors import ModelError
+from mtqa.io import Skipped
+from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory, load_scorer
-from mtqa.readers import read_inputs
+from mtqa.lm.presets import PRESETS, resolve
+from mtqa.readers import Item, read_inputs
 from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import Writer, remove_other_reports, writer_class
 from mtqa.report.summary import SummaryWriter, score_thresholds
 from mtqa.runinfo import (
     RunSummary,
     prepare_outdir,
-    previous_model_sig,
     resume_key,
     run_record,
+    stored_model_sig,
     write_run_json,
 )
 from mtqa.segment import segment
 from mtqa.settings import Settings, signature
-from mtqa.store import ResultStore
+from mtqa.store import ResultStore, write_failed
 
 # Progress events (event, amount): "total" (sentences in all inputs, sent once before scoring),
-# "sentences" (scored now), "resumed" (found on disk, skipped), "docs" (one per document), "tokens".
+# "sentences" (scored now: as each LM batch is done with the local engine, so inside a long
+# document too; as each document is stored with Ray), "resumed" (found on disk, not scored
+# again), "docs" (one per document stored), "tokens" (LM tokens of each batch).
 Progress = Callable[[str, int], None]
 
 
-def read_documents(inputs: Sequence[str], settings: Settings) -> Iterator[Document | Failure]:
-    """Every input unit, lazily: a Document, or a Failure saying why it cannot be read."""
+def check_model_name(model: str) -> None:
+    """Refuse a ``--model`` that names no preset, ``.gguf`` file or model folder.
+
+    Runs first, so a typo is not reported as a missing detector. The message says what
+    the name is not, and the closest preset name (``smollm2`` → ``smollm2-135m``).
+    """
+    if model == "fake":  # the test scorer (mtqa.lm.load)
+        return
+    try:
+        resolve(model)
+    except ModelError:
+        pass
+    else:
+        return
+    path = Path(model).expanduser()
+    presets = ", ".join(PRESETS)
+    if path.is_file():
+        what = "a file, but not a .gguf file"
+    elif path.is_dir():
+        what = "a folder without config.json, so not a transformers model folder"
+    elif path.parent != Path(".") or path.suffix:
+        what = "no such file or folder"
+    else:
+        what = "not a preset"
+    close = difflib.get_close_matches(model.lower(), list(PRESETS), n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ModelError(
+        f"--model {model!r}: {what}; name a preset ({presets}), a .gguf file or a local "
+        f"transformers model folder{hint}"
+    )
+
+
+def read_documents(inputs: Sequence[str], settings: Settings) -> Iterator[Item]:
+    """Every input unit, lazily: a Document, a Failure saying why it cannot be read, or a
+    translation unit Skipped with its reason."""
     return read_inputs(
         inputs,
         settings.text_field,
@@ -76,8 +121,9 @@ class Intake:
     """The run's books on its inputs, kept as :meth:`admit` sees them, in input order.
 
     ``keys``: the store key of every readable document (what the reports list);
-    ``failures``: the inputs that could not be read; ``resumed``: documents already
-    stored; ``references``/``sources``: the run's reference and source tallies.
+    ``failures``: the inputs that could not be read; ``skipped``: translation units with
+    nothing to score (not failures); ``resumed``: documents already stored;
+    ``references``/``sources``: the run's reference and source tallies.
     """
 
     def __init__(
@@ -91,12 +137,16 @@ class Intake:
         self.failure_hook = failure_hook
         self.keys: list[str] = []
         self.failures: list[Failure] = []
+        self.skipped: list[Skipped] = []
         self.resumed = 0
         self.references = RunReferences()
         self.sources = RunSources()
 
-    def admit(self, item: Document | Failure) -> Document | None:
+    def admit(self, item: Item) -> Document | None:
         """Book one input unit; the document when it still needs scoring, else None."""
+        if isinstance(item, Skipped):
+            self.skipped.append(item)
+            return None
         if isinstance(item, Failure):
             self.failures.append(item)
             if self.failure_hook:
@@ -115,16 +165,65 @@ class Intake:
         return None
 
 
-def saver(store: ResultStore, progress: Progress | None) -> Put:
-    """The engines' ``put``: store each result as it comes, and report progress."""
+def saver(store: ResultStore, progress: Progress | None, sentences: bool = True) -> Put:
+    """The engines' ``put``: store each result as it comes, and report progress
+    (``sentences``: also its sentences, unless the scorer reports them as it goes)."""
 
     def save(doc: Document, result: DocumentResult) -> None:
         store.put(store.key(doc), result)
         if progress:
-            progress("sentences", len(result.sentences))
+            if sentences:
+                progress("sentences", len(result.sentences))
             progress("docs", 1)
 
     return save
+
+
+def checkpointing(
+    factory: ScorerFactory, store: ResultStore, progress: Progress | None
+) -> ScorerFactory:
+    """``factory`` whose scorer keeps every LM window on disk (:mod:`mtqa.checkpoint`) and
+    whose model signature is stored the moment it is loaded, before any result."""
+
+    def make(settings: Settings) -> Scorer:
+        scorer = factory(settings)
+        store.put_model(scorer.signature())
+        return WindowCheckpoint(store.windows, store.resume_key, progress).attach(scorer)
+
+    return make
+
+
+def model_signature(
+    scored: str | None,
+    store: ResultStore,
+    settings: Settings,
+    factory: ScorerFactory,
+    results: bool = True,
+) -> str:
+    """The signature of the model behind the stored results: this run's, else the one
+    stored with the parts or in the last run.json, else (nothing known: a run stopped
+    between its last result and storing the signature) the model's, loaded for it.
+    Without ``results`` (every unit skipped) nothing is loaded: the model's name."""
+    found = scored or stored_model_sig(store)
+    if found is None and not results:
+        return settings.model
+    if found is None:
+        found = factory(settings).signature()
+    store.put_model(found)
+    return found
+
+
+def _open_writer(cls: type[Writer], outdir: Path, run: dict[str, Any], *args: Any) -> Writer:
+    """``cls(outdir, run, *args)``; a write error in its header (a full disk) names the file
+    and leaves no temp file (the half-made writer is aborted)."""
+    w = cls.__new__(cls)
+    try:
+        w.__init__(outdir, run, *args)  # type: ignore[misc]
+    except OSError as exc:
+        if hasattr(w, "fh"):
+            w.abort()
+        raise write_failed(outdir / cls.filename, exc) from exc
+    return w
 
 
 def write_reports(
@@ -142,15 +241,21 @@ def write_reports(
     (an earlier run's) are deleted.
     """
     writers: list[Writer] = []
+    out = summary.outdir
+    seen = run | {"settings": settings.as_dict()}  # what the writers may read (a copy)
     try:
-        writers.extend(writer_class(f)(summary.outdir, run) for f in settings.formats)
-        writers.append(SummaryWriter(summary.outdir, run, score_thresholds(det)))
+        for cls in [writer_class(f) for f in settings.formats] + [SummaryWriter]:
+            args = (score_thresholds(det),) if cls is SummaryWriter else ()
+            writers.append(_open_writer(cls, out, seen, *args))
         for key in keys:
             res = store.get(key)
             summary.add(res)
             for w in writers:
-                w.write(res)
-        summary.outputs = [w.close() for w in writers] + [summary.outdir / "summary.png"]
+                try:
+                    w.write(res)
+                except OSError as exc:  # a full disk shows on a write, not only on close
+                    raise write_failed(w.final, exc) from exc
+        summary.outputs = [w.close() for w in writers] + [out / "summary.png"]
     except BaseException:
         for w in writers:
             w.abort()
@@ -176,7 +281,10 @@ def run_check(
     folder, detector or model; ``KeyboardInterrupt`` leaves the finished documents stored.
     """
     t0 = time.perf_counter()
+    check_model_name(settings.model)
     det = load_detector(settings.model, settings.calibration)
+    if settings.glossary:
+        cached_glossary(settings.glossary)  # a bad glossary fails now, before any output
     key = resume_key(settings, det)
     fresh = not outdir.exists()
     prepare_outdir(outdir, settings, key)
@@ -185,18 +293,23 @@ def run_check(
     if progress:
         progress("total", count_sentences(inputs, settings))
     on_tokens = (lambda n: progress("tokens", n)) if progress else None
-    engine = engine_class(settings.engine)(settings, det, scorer_factory, on_tokens)
+    local = settings.engine == "local"  # Ray scores elsewhere: no window files, no early sig
+    factory = checkpointing(scorer_factory, store, progress) if local else scorer_factory
+    engine = engine_class(settings.engine)(settings, det, factory, on_tokens)
     to_score = filter(None, map(intake.admit, read_documents(inputs, settings)))
-    model_sig = engine.score(to_score, saver(store, progress))
+    scored_sig = engine.score(to_score, saver(store, progress, sentences=not local))
+    store.clear_windows()
 
-    summary = RunSummary(outdir=outdir, resumed=intake.resumed, failures=intake.failures)
+    summary = RunSummary(
+        outdir=outdir, resumed=intake.resumed, failures=intake.failures, skipped=intake.skipped
+    )
     if not intake.keys and intake.failures:  # every input failed: write nothing
         if fresh:
             with contextlib.suppress(OSError):
                 outdir.rmdir()
         summary.seconds = time.perf_counter() - t0
         return summary
-    model_sig = model_sig or previous_model_sig(outdir, settings)
+    model_sig = model_signature(scored_sig, store, settings, scorer_factory, bool(intake.keys))
     summary.signature = signature(model_sig, settings.dtype, settings, det.detector_id)
     run: dict[str, Any] = {"signature": summary.signature}
     t = time.perf_counter()

@@ -1,7 +1,8 @@
 """A run's bookkeeping: the output folder and resume key, the summary, and ``run.json``.
 
 ``run.json`` holds the signature, the settings, the counts, the reference and source
-tallies, the failures and the timings; its ``resume_key`` (the settings that change
+tallies, the failures, the translation units skipped (with their reasons) and the
+timings; its ``resume_key`` (the settings that change
 scores, and the detector) decides whether a rerun in the same folder may resume.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,10 @@ from typing import Any
 from mtqa import __version__
 from mtqa.detect import Detector
 from mtqa.errors import OutputError
+from mtqa.io import Skipped
 from mtqa.records import SEVERITY_RANK, Counts, DocumentResult, Failure, Span
 from mtqa.settings import Settings
-from mtqa.store import PARTS, atomic_write
+from mtqa.store import PARTS, WINDOWS, ResultStore, atomic_write
 
 WORST = 5  # spans the CLI shows after a run
 
@@ -59,16 +62,22 @@ def prepare_outdir(outdir: Path, settings: Settings, key: str) -> None:
                 "or choose another folder with -o"
             )
     if settings.overwrite and (outdir / PARTS).is_dir():
-        for p in (outdir / PARTS).glob("*.json"):
+        for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:
             p.unlink()
+        shutil.rmtree(outdir / PARTS / WINDOWS, ignore_errors=True)
 
 
-def previous_model_sig(outdir: Path, settings: Settings) -> str:
-    """The model signature of the run already in ``outdir`` (else the model's name)."""
+def stored_model_sig(store: ResultStore) -> str | None:
+    """The model signature kept with the stored results, else the one in the ``run.json``
+    beside them (same resume key: :func:`prepare_outdir` checked), else None."""
+    found = store.model()
+    if found is not None:
+        return found
     try:
-        return str(json.loads((outdir / "run.json").read_text(encoding="utf-8"))["model"])
-    except (OSError, ValueError, KeyError):
-        return settings.model
+        run = json.loads((store.dir.parent / "run.json").read_text(encoding="utf-8"))
+        return str(run["model"]) if run.get("resume_key") == store.resume_key else None
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
 
 
 @dataclass
@@ -83,6 +92,7 @@ class RunSummary:
     counts: Counts = Counts()
     resumed: int = 0
     failures: list[Failure] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     worst: list[tuple[float, str, Span]] = field(default_factory=list)
     signature: str = ""
@@ -160,10 +170,12 @@ def run_record(
             "tokens": c.tokens,
             "resumed": summary.resumed,
             "failures": len(summary.failures),
+            "skipped": len(summary.skipped),
         },
         "references": tallies["references"],
         "sources": tallies["sources"],
         "failures": [str(f) for f in summary.failures],
+        "skipped": [str(s) for s in summary.skipped],
         "timings": {k: round(v, 3) for k, v in timings.items()}
         | {"total": round(summary.seconds, 3)},
     }

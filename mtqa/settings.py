@@ -9,11 +9,11 @@ from mtqa import __version__
 from mtqa.engines import ENGINES as _ENGINES
 from mtqa.errors import UsageError
 from mtqa.lm.presets import DEFAULT_MODEL
-from mtqa.report import WRITERS
+from mtqa.report import DEFAULT_FORMATS, WRITERS
 
 DTYPES = ("float32", "bfloat16")
 DEVICES = ("auto", "cpu", "cuda")
-FORMATS = tuple(WRITERS)  # csv, jsonl, html: the report registry's names
+FORMATS = tuple(WRITERS)  # the report registry's names: csv, jsonl, html, xliff, po, tmx
 ENCODING_ERRORS = ("strict", "replace")
 ENGINES = tuple(_ENGINES)  # local, ray: the engine registry's names
 
@@ -31,7 +31,7 @@ class Settings:
     device: str = "auto"
     window: int = 1024  # tokens per LM pass (prefix included)
     overlap: int = 256  # tokens of context carried into the next window of a long document
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # csv, jsonl, html
     text_field: str = "target"
     id_field: str = "id"
     encoding_errors: str = "strict"
@@ -41,7 +41,9 @@ class Settings:
     ray_address: str | None = None  # Ray cluster; None: $RAY_ADDRESS, else a local instance
     ray_actors: int = 0  # scorer actors; 0: one per GPU, else one per CPU of the cluster
     reference: str | None = None  # .txt aligned line by line with a single .txt input
-    source: str | None = None  # the French source, same shape as ``reference``
+    source: str | None = None  # the source text, same shape as ``reference``
+    glossary: str | None = None  # .csv/.tbx glossary file (mtqa.checks.glossary); None: none
+    csv_raw: bool = False  # sentences.csv/summary.csv without the spreadsheet formula guard
     extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -57,8 +59,9 @@ class Settings:
                 "0 <= overlap < window - 8"
             )
         bad = [f for f in self.formats if f not in FORMATS]
-        if bad:
-            raise UsageError(f"--format {','.join(bad)}: choose from {','.join(FORMATS)}")
+        if bad or not self.formats:  # no format at all would write no report
+            given = ",".join(bad) if bad else "'': no format named"
+            raise UsageError(f"--format {given}: choose from {','.join(FORMATS)}")
         if self.encoding_errors not in ENCODING_ERRORS:
             raise UsageError(
                 f"--encoding-errors {self.encoding_errors!r}: choose strict or replace"
@@ -86,6 +89,7 @@ class Settings:
             "id_field": self.id_field,
             "encoding_errors": self.encoding_errors,
             "calibration": self.calibration,
+            "glossary": self.glossary,
         }
 
 

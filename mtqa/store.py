@@ -5,6 +5,15 @@ Each scored document is written atomically as one JSON file under
 reference): :meth:`ResultStore.key`, the one place a document key is made. A rerun with
 the same resume key finds it and skips the work; the writers then read the parts back
 one at a time, in input order, so a run never holds all results in memory.
+
+Beside the results, two small things make a resume give the same bytes as one run:
+
+* ``model.<hash>.txt``: the model signature (``gemma3-270m@sha256:…/float32``) of the
+  run with that resume key, written as soon as the model is loaded, before the first
+  result: a rerun with nothing left to score still signs its reports with it;
+* ``windows/``: the LM output of each window scored so far
+  (:class:`mtqa.checkpoint.WindowCheckpoint`), so that Ctrl-C inside a long document or
+  a group of documents keeps the scoring done; removed when the run completes.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +30,7 @@ from mtqa.errors import OutputError
 from mtqa.records import Document, DocumentResult, SentenceResult, Span, WordScore
 
 PARTS = ".mtqa-parts"
+WINDOWS = "windows"  # within PARTS: per-window LM outputs of documents not yet stored
 
 
 def create_temp(final: Path) -> tuple[int, Path]:
@@ -177,6 +188,32 @@ class ResultStore:
     def put(self, key: str, result: DocumentResult) -> None:
         """Store a result (atomically)."""
         atomic_write(self.path(key), json.dumps(result_to_dict(result), ensure_ascii=False))
+
+    @property
+    def windows(self) -> Path:
+        """The folder of per-window LM outputs (:mod:`mtqa.checkpoint`)."""
+        return self.dir / WINDOWS
+
+    def _model_file(self) -> Path:
+        digest = hashlib.sha256(self.resume_key.encode("utf-8")).hexdigest()[:16]
+        return self.dir / f"model.{digest}.txt"
+
+    def put_model(self, signature: str) -> None:
+        """Keep the model signature of this resume key (atomically; once is enough)."""
+        path = self._model_file()
+        if self.model() != signature:
+            atomic_write(path, signature + "\n")
+
+    def model(self) -> str | None:
+        """The model signature kept by :meth:`put_model`, or None."""
+        try:
+            return self._model_file().read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def clear_windows(self) -> None:
+        """Drop the per-window outputs (every document is stored: they are not needed)."""
+        shutil.rmtree(self.windows, ignore_errors=True)
 
     def get(self, key: str) -> DocumentResult:
         """A stored result; raises :class:`~mtqa.errors.OutputError` when the file is damaged."""

@@ -16,22 +16,36 @@ because widening them changes outputs (measured on the comparison sets of
 punctuation marks — and ``mtqa eval`` counts whitespace-separated words as WMT does;
 neither is a word in this sense.)
 
-**Abbreviations.** :data:`ABBREVIATIONS` is the one list (lower case, no final dot).
-The broken-join rule never takes a full stop after any of them for a join. The
-segmenter does not break after them either, except after :data:`ALSO_SENTENCE_ENDS`:
-abbreviations that end sentences too (``He said no.``, ``at 5 km.``), after which a
-capital still starts a new sentence. Measured: not breaking after those changes the
-sentences of 2 records of ``data/synthetic_dev.jsonl`` and 11 documents of the clean
-English set, all at ``No. <number>`` (``the world No. 19 Bulgarian``), where the split
-is wrong today; merging them is a behaviour change for its own issue (it also moves
-the shipped detectors' thresholds, which were fitted on the present segmentation).
+**Abbreviations.** :data:`ABBREVIATIONS` is the one list (lower case, no final dot),
+each with its kind (:data:`ABBREVIATION_KINDS`), which says where the segmenter may end
+a sentence after it; the broken-join rule never takes a full stop after any of them for
+a join:
 
-**Lines.** :func:`lines` splits at LF, CRLF and CR, as the readers and the segmenter do.
+* ``inner``: always has something after it, never a sentence end (``Mr.``, ``St.``,
+  ``e.g.``, ``vs.``, ``incl.``);
+* ``either``: part of a name or a phrase that may end a sentence too (``Inc.``, ``Co.``,
+  ``etc.``, ``U.S.``, ``a.m.``, ``Jr.``): a sentence ends after it only before a common
+  sentence opener (:data:`SENTENCE_STARTERS`: ``The``, ``It``, ``How``…, pySBD's list),
+  so ``Samsung Co. Ltd`` stays whole and ``Apple Inc. The deal`` is cut;
+* ``number``: an abbreviation before a number, a word otherwise (``No.``, ``pp.``,
+  ``Jan.``, ``et al.``, ``km.``): no break before a digit or a bracketed number
+  (``the No. 2 grocer``, ``Chen et al. (2019)``), a break before a capital as after
+  any word (``He said no. Then``).
+
+:func:`abbreviation_kind` also knows initials (an upper-case letter: ``either``; a
+lower-case one, ``p. 55``, ``a. The first``: ``inner``), dotted acronyms not in the list
+(``Ph.D.``, ``U.S.A.``: ``either``), and that the last full stop of a URL, e-mail
+address or file name (``city-hall.org.``, ``budget.v2.pdf.``) is a plain full stop.
+
+**Lines.** :func:`lines` splits at LF, CRLF and CR, as the readers do (a line of a
+file). A sentence also never crosses the other line and paragraph separators
+(:data:`LINE_BREAKS`: VT, FF, FS, GS, RS, NEL, U+2028, U+2029, as ``str.splitlines``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LETTER = r"[^\W\d_]"
 WORD = re.compile(rf"{LETTER}+(?:['’-]{LETTER}+)*")
@@ -40,18 +54,54 @@ ASCII_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 #: what may open a quotation or an aside before a word
 OPENERS = "\"'“‘«([{—–-"
 
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st mt sr jr gen col lt sgt capt gov sen rep rev hon pres vol fig jan
-    feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp vs etc e.g i.e u.s u.k u.n
-    a.m p.m approx dept est al incl cf viz ca no nos sq ft km kg lb lbs oz mi hr hrs min mins
-    sec max avg ave blvd rd ibid op pp ed eds trans univ assn bros mme mlle""".split()
+_INNER = """mr mrs ms dr prof st mt gen col lt sgt capt gov sen rep rev hon pres mme mlle vs
+    e.g i.e cf viz approx ca incl"""
+_EITHER = """sr jr inc ltd co corp etc u.s u.k u.n a.m p.m dept est univ assn bros blvd rd ave
+    ed eds trans op"""
+_NUMBER = """no nos n° vol fig pp al ibid jan feb mar apr jun jul aug sep sept oct nov dec sq
+    ft km kg lb lbs oz mi hr hrs min mins sec max avg"""
+#: the one abbreviation list: abbreviation (lower case, no final dot) → its kind,
+#: ``inner``, ``either`` or ``number`` (see the module docstring)
+ABBREVIATION_KINDS: dict[str, str] = {
+    **dict.fromkeys(_INNER.split(), "inner"),
+    **dict.fromkeys(_EITHER.split(), "either"),
+    **dict.fromkeys(_NUMBER.split(), "number"),
+}
+ABBREVIATIONS = frozenset(ABBREVIATION_KINDS)
+#: capitalised words that start a sentence after an ``either`` abbreviation or an initial
+#: (pySBD's / Pragmatic Segmenter's list)
+SENTENCE_STARTERS = frozenset(
+    """A Being Did For He How However I In It Millions More She That The There They We What
+    When Where Who Why""".split()
 )
-ALSO_SENTENCE_ENDS = frozenset(
-    """al incl cf viz ca no nos sq ft km kg lb lbs oz mi hr hrs min mins sec max avg ave blvd
-    rd ibid op pp ed eds trans univ assn bros mme mlle""".split()
-)
-#: what the segmenter never breaks after (before a capital, a digit or an opening quote)
-NO_BREAK_AFTER = ABBREVIATIONS - ALSO_SENTENCE_ENDS
+#: where a sentence ends whatever the punctuation (LF and CR too, as in :func:`lines`)
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_ACRONYM = re.compile(rf"(?:{LETTER}{{1,2}}\.)+{LETTER}{{1,2}}")  # Ph.D, U.S.A, a.k.a
+_TOKEN_JOINERS = "@/:\\"  # inside an e-mail address, URL or path, a dot is not an abbreviation's
+
+
+def abbreviation_kind(text: str, dot: int) -> str | None:
+    """The kind (``inner``, ``either``, ``number``) of the abbreviation that the full stop
+    at ``text[dot]`` ends, or None when the word before it is no abbreviation.
+
+    The word is the run of letters, digits, ``_``, ``°`` and dots before it. A listed
+    abbreviation has its kind; an upper-case initial or a dotted acronym (``Ph.D``) is
+    ``either``, a lower-case letter ``inner``; a word inside a URL, an e-mail address or
+    a path (``city-hall.org``, ``budget.v2.pdf`` count as words) is None: its last full
+    stop is a plain one.
+    """
+    i = dot
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_.°"):
+        i -= 1
+    word = text[i:dot].strip(".").lower()
+    if not word or (i > 0 and text[i - 1] in _TOKEN_JOINERS):
+        return None
+    if word in ABBREVIATION_KINDS:
+        return ABBREVIATION_KINDS[word]
+    if len(word) == 1 and word.isalpha():
+        return "either" if text[dot - 1].isupper() else "inner"
+    return "either" if _ACRONYM.fullmatch(word) else None
+
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
@@ -72,3 +122,20 @@ def lines(text: str) -> list[tuple[int, int]]:
 def count_lines(text: str) -> int:
     """How many lines :func:`lines` finds (blank lines inside count, trailing ones do not)."""
     return len(lines(text))
+
+
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_IGNORABLE = re.compile(  # Default_Ignorable_Code_Point outside Cf, and U+2800 (blank)
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2060-\u206f\u2800\u3164"
+    "\ufe00-\ufe0f\uffa0\ufff0-\ufff8\U000e0000-\U000e0fff]"
+)
+
+
+def has_visible_text(text: str) -> bool:
+    """True if ``text`` holds a character that is not whitespace, a control or format
+    character (Cc, Cf) or another invisible one (default-ignorable, U+2800): text
+    without one is empty, whatever its characters (a target, a source, a reference)."""
+    return not all(
+        c.isspace() or unicodedata.category(c) in _INVISIBLE_CATEGORIES or _IGNORABLE.match(c)
+        for c in text
+    )

@@ -253,7 +253,10 @@ CASES: list[Case] = [
         ["notes.md", "good.txt"],
         [],
         1,
-        ["notes.md: unsupported file type '.md'; use .txt, .jsonl, .tsv, .csv"],
+        [
+            "notes.md: unsupported file type '.md'; use .txt, .jsonl, .tsv, .csv, .xlf, .xliff, "
+            ".po, .tmx"
+        ],
         ["good"],
     ),
     (
@@ -262,7 +265,10 @@ CASES: list[Case] = [
         ["empty", "good.txt"],
         [],
         1,
-        ["empty: no inputs in this folder (looked for .txt, .jsonl, .tsv, .csv files)"],
+        [
+            "empty: no inputs in this folder (looked for .txt, .jsonl, .tsv, .csv, .xlf, .xliff, "
+            ".po, .tmx files)"
+        ],
         ["good"],
     ),
     (
@@ -280,7 +286,10 @@ CASES: list[Case] = [
         ["empty"],
         [],
         1,
-        ["empty: no inputs in this folder (looked for .txt, .jsonl, .tsv, .csv files)"],
+        [
+            "empty: no inputs in this folder (looked for .txt, .jsonl, .tsv, .csv, .xlf, .xliff, "
+            ".po, .tmx files)"
+        ],
         None,
     ),
 ]
@@ -340,7 +349,7 @@ def test_all_failed_without_quiet_says_nothing_was_written(
         ),
         (
             ["check", "a.txt", "--format", "pdf"],
-            "mtqa: error: --format pdf: choose from csv,jsonl,html",
+            "mtqa: error: --format pdf: choose from csv,jsonl,html,xliff,po,tmx",
         ),
         (
             ["check", "a.txt", "--window", "8"],
@@ -438,15 +447,15 @@ def test_disk_full_while_writing_keeps_the_previous_report(
     before = {p.name: p.read_bytes() for p in Path("out").iterdir() if p.is_file()}
 
     def full(self: Any, result: Any) -> None:
-        raise OSError(28, "No space left on device", "segments.jsonl")
+        raise OSError(28, "No space left on device")  # as write() raises it: no file name
 
     monkeypatch.setattr(JsonlWriter, "write", full)
     Path("good.txt").write_bytes(GOOD.replace(b"Monday", b"Tuesday"))
     rc, out, err = check(capsys, fake_calibration, "good.txt")
     assert (rc, out) == (1, "")
     assert err == (
-        "mtqa: error: segments.jsonl: No space left on device; "
-        "check the path, permissions and free space\n"
+        "mtqa: error: out/segments.jsonl: cannot write (No space left on device); "
+        "free some space or choose another folder\n"
     )
     after = {p.name: p.read_bytes() for p in Path("out").iterdir() if p.is_file()}
     assert after == before  # every report is the complete one of the earlier run

@@ -79,8 +79,8 @@ def table(out: Path) -> list[dict[str, str]]:
         ),
         # --encoding-errors replace: one U+FFFD per bad byte, offsets index the result
         (b"Caf\xe9 au lait. Fin.", "Caf\ufffd au lait. Fin.", ["Caf\ufffd au lait.", "Fin."]),
-        # tabs, form feeds and other spaces inside a line are kept
-        (b"Ab\tcd. E\x0cf.", "Ab\tcd. E\x0cf.", ["Ab\tcd.", "E\x0cf."]),
+        # tabs and other spaces inside a line are kept; a form feed ends a line (issue 15)
+        (b"Ab\tcd. E\x0cf.", "Ab\tcd. E\x0cf.", ["Ab\tcd.", "E", "f."]),
     ],
     ids=["bom", "crlf-and-cr", "replace", "odd-spaces"],
 )
@@ -236,13 +236,14 @@ def test_html_script_and_control_characters(tmp_path: Path, fake_settings: Setti
 
 
 def test_html_shows_control_characters_escaped(tmp_path: Path, fake_settings: Settings) -> None:
-    text = "Bell\x07 and escape\x1b[31m red. Del\x7f c1\x85 tab\tend.\n"
+    # a C1 control inside a sentence (not U+0085 NEL: that ends a line, issue 15)
+    text = "Bell\x07 and escape\x1b[31m red. Del\x7f c1\x9b tab\tend.\n"
     _, out = run(tmp_path, fake_settings, {"c.txt": text.encode()})
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert not {"\x07", "\x1b", "\x7f", "\x85"} & set(page)  # each a parse error in HTML
+    assert not {"\x07", "\x1b", "\x7f", "\x9b"} & set(page)  # each a parse error in HTML
     # shown as U+2400 control pictures (C1 as \xNN); a tab stays a tab
     assert "Bell\u2407 and escape\u241b[31m red." in page
-    assert "Del\u2421 c1\\x85 tab\tend." in page
+    assert "Del\u2421 c1\\x9b tab\tend." in page
     assert records(out)[0]["text"] == text  # JSONL and CSV keep the text as read
     assert [r["text"] for r in table(out)] == [
         "Bell\x07 and escape\x1b[31m red.",
@@ -520,7 +521,8 @@ def test_outputs_respect_the_umask(
     finally:
         os.umask(old)
     modes = _modes(out)
-    assert set(modes) >= {*OUTPUTS, "summary.png"} and len(modes) == len(OUTPUTS) + 2  # + part
+    # + the part and the model signature kept beside it
+    assert set(modes) >= {*OUTPUTS, "summary.png"} and len(modes) == len(OUTPUTS) + 3
     assert set(modes.values()) == {mode}
     assert stat.S_IMODE((tmp_path / "single.json").stat().st_mode) == mode
 

@@ -8,7 +8,10 @@ chrF/BLEU/TER from summed sufficient statistics — exactly what sacrebleu's
 Sentences are paired with the reference by :func:`mtqa.checks.pairing.pair_units`; when the two
 sides do not split the same way, the metric is computed per line or per segment and
 the ``ref_level`` column says so. Without a reference every metric cell is empty
-(``None``), never 0.
+(``None``), never 0. No reference is not a zero: where the reference is empty (an empty
+line of a ``--reference`` file, a cell of only spaces or invisible characters) the
+sentences' cells are empty too, the document says where in a note, and those units are
+left out of the corpus scores (``run.json`` counts them: ``references.pairs_excluded``).
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from mtqa.checks.pairing import Pairing, level_note, pair_units
+from mtqa.checks.pairing import Pairing, empty_note, level_note, pair_units
 from mtqa.records import Document, Metrics, Sentence
 from mtqa.segment import segment
 
 METRIC_NAMES = ("chrf", "bleu", "ter")  # chrF first: the default reference metric
 SENTENCE_COLUMNS = ("ref_level", *METRIC_NAMES)
 NO_REFERENCE = "no reference given: chrF/BLEU/TER not computed"
+EXCLUDED = "no chrF/BLEU/TER for its sentences, and left out of the corpus scores"
 
 
 @cache
@@ -114,6 +118,8 @@ def document_metrics(
     notes: tuple[str, ...] = ()
     if pairing.level != "sentence":
         notes = (level_note("reference", "ref_level", pairing),)
+    if pairing.empty:
+        notes += (f"{empty_note('reference', pairing)}: {EXCLUDED}",)
     doc_metrics = (("ref_level", pairing.level), ("ref_pairs", corpus.pairs)) + tuple(
         (f"corpus_{n}", v) for n, v in corpus.scores().items()
     )
@@ -132,6 +138,7 @@ class RunReferences:
         self.corpus = CorpusStats()
         self.with_reference = 0
         self.without_reference = 0
+        self.excluded = 0  # units whose reference is empty
         self.levels: dict[str, int] = {}
 
     def add(self, doc: Document) -> None:
@@ -143,9 +150,11 @@ class RunReferences:
         pairing = pair_units(doc, segment(doc), doc.reference)
         self.levels[pairing.level] = self.levels.get(pairing.level, 0) + 1
         self.corpus.add(*pairs(pairing))
+        self.excluded += len(pairing.empty)
 
     def as_dict(self) -> dict[str, Any]:
-        """Counts, pairing levels, corpus scores, sacrebleu signatures (run.json ``references``)."""
+        """Counts, pairing levels, pairs compared and excluded (empty reference), corpus
+        scores, sacrebleu signatures (run.json ``references``)."""
         out: dict[str, Any] = {
             "documents_with_reference": self.with_reference,
             "documents_without_reference": self.without_reference,
@@ -157,6 +166,12 @@ class RunReferences:
         scores = self.corpus.scores()
         out["levels"] = dict(sorted(self.levels.items()))
         out["pairs"] = self.corpus.pairs
+        out["pairs_excluded"] = self.excluded
+        if self.excluded:
+            out["excluded_note"] = (
+                f"{self.excluded} unit(s) with an empty reference (an empty line or cell): "
+                "not scored, and left out of the corpus scores"
+            )
         out["corpus"] = {n: {"score": scores[n], "signature": sigs[n]} for n in METRIC_NAMES}
         out["sentence_signatures"] = {
             "chrf": sigs["chrf"],

@@ -107,8 +107,10 @@ GUILLEMETS = RegexCheck(
 FRENCH_NUMBERS = RegexCheck(
     "french-numbers",
     re.compile(
-        r"(?<![\d,.])\d+,\d{1,2}(?![\d,])"  # decimal comma: 3,5
-        r"|(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,])"  # 10 000
+        # spaced thousands, with a decimal comma or not: 10 000, 1 000,5 (NBSP, narrow NBSP
+        # or a space); first, so that the span covers the whole number, not "000,5"
+        r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d.,])"
+        r"|(?<![\d,.])\d+,\d{1,2}(?![\d,])"  # decimal comma: 3,5
         r"|\d[ \u00a0\u202f]%"  # 5 %
         r"|\b\d{1,2} ?h ?\d{2}\b"  # 14h30
         r"|\b\d{1,2}(?:er|ère|e|ème)(?=\s)"  # 1er, 21e

@@ -1,0 +1,193 @@
+"""Files and folders → Documents. Errors cite ``path:line`` and the fix.
+
+:func:`read_inputs` yields a :class:`~mtqa.records.Document` or a
+:class:`~mtqa.records.Failure` per input unit (and a :class:`~mtqa.io.Skipped` per
+translation unit with nothing to score), so one bad file, line or row never costs the
+others, and nothing is left out without saying why. One module per job:
+
+* :mod:`mtqa.readers.walk` — inputs → files: folders walked, links followed once, every
+  path left out a Failure; the input types (:data:`SUFFIXES`);
+* :mod:`mtqa.readers.decode` — bytes → text: UTF-8 as read (BOM dropped, line ends
+  kept), binary and UTF-16 files refused, a bad byte named by line and offset;
+* :mod:`mtqa.readers.rows` — the records of a .jsonl, .tsv or .csv file;
+* here — a .txt file is one article (with ``--reference``/``--source`` files aligned
+  line by line); ``.xlf``/``.xliff``/``.po``/``.tmx`` go to :func:`mtqa.io.reader_for`
+  (one document per translation unit); ids must be unique across all inputs.
+
+A text with no visible character (whitespace, Cc/Cf, default-ignorable) is empty
+(:func:`mtqa.text.has_visible_text`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from mtqa.errors import InputError, UsageError
+from mtqa.io import Skipped, reader_for
+from mtqa.readers.decode import BOM, decode, read_bytes
+from mtqa.readers.rows import Rows
+from mtqa.readers.walk import SUFFIXES, discover, scan
+from mtqa.records import Document, Failure
+from mtqa.text import count_lines, has_visible_text
+
+Item = Document | Failure | Skipped
+
+__all__ = [
+    "BOM",
+    "SUFFIXES",
+    "Item",
+    "decode",
+    "discover",
+    "has_visible_text",
+    "read_inputs",
+    "scan",
+]
+
+
+def _doc_prefix(path: Path, root: Path) -> str:
+    rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+    return rel.with_suffix("").as_posix()
+
+
+def read_inputs(
+    inputs: Sequence[str],
+    text_field: str = "target",
+    id_field: str = "id",
+    encoding_errors: str = "strict",
+    reference: str | None = None,
+    source: str | None = None,
+) -> Iterator[Item]:
+    """Yield every document of every input; failures are yielded, never raised.
+
+    The Failures of :func:`scan` come first, then each file's documents, failures and
+    skipped translation units in order. ``reference``/``source``: .txt files aligned line
+    by line with a single .txt input (``--reference``/``--source``); using them with
+    other inputs is a :class:`UsageError` (raised).
+    """
+    seen: dict[str, str] = {}
+    found, failures = scan(inputs)
+    yield from failures
+    sides = {k: v for k, v in (("reference", reference), ("source", source)) if v is not None}
+    if sides and (len(found) != 1 or found[0][0].suffix.lower() != ".txt"):
+        flags = " and ".join(f"--{k}" for k in sides)
+        raise UsageError(
+            f"{flags} needs exactly one .txt input; for .jsonl/.tsv/.csv put "
+            f"{' and '.join(repr(k) for k in sides)} fields in each record"
+        )
+    for path, root in found:
+        prefix = _doc_prefix(path, root)
+        for item in _read_file(path, prefix, text_field, id_field, encoding_errors, sides):
+            if isinstance(item, Document):
+                where = f"{item.path}:{item.line}" if item.line else item.path
+                if item.doc_id in seen:
+                    yield Failure(
+                        item.path,
+                        item.line,
+                        f"duplicate id {item.doc_id!r} (first seen at {seen[item.doc_id]}); "
+                        "ids must be unique across the inputs",
+                    )
+                    continue
+                seen[item.doc_id] = where
+            yield item
+
+
+def _read_file(
+    path: Path,
+    prefix: str,
+    text_field: str,
+    id_field: str,
+    encoding_errors: str,
+    sides: dict[str, str],
+) -> Iterator[Item]:
+    """One file's documents, failures and skipped units, by its suffix."""
+    name, suffix = str(path), path.suffix.lower()
+    if reader_for(suffix) is not None:
+        yield from _read_units(path, prefix)
+        return
+    # line-based formats: a bad byte or NUL costs its own line or record only
+    per_line = suffix != ".txt" and encoding_errors == "strict"
+    try:
+        data = read_bytes(path)
+        text = decode(data, name, "surrogateescape" if per_line else encoding_errors)
+    except InputError as exc:
+        yield Failure(exc.path, exc.line, exc.message)
+        return
+    except OSError as exc:
+        yield Failure(name, None, f"cannot read: {exc.strerror}; check the path and permissions")
+        return
+    if suffix == ".txt":
+        yield from _attach_sides(_read_txt(text, name, prefix), sides, encoding_errors)
+        return
+    rows = Rows(text, data, name, prefix, text_field, id_field)
+    yield from rows.jsonl() if suffix == ".jsonl" else rows.table(suffix == ".tsv")
+
+
+def _read_units(path: Path, prefix: str) -> list[Item]:
+    """An XLIFF, PO or TMX file through :mod:`mtqa.io`: one document per translated unit.
+
+    A unit whose target has no visible character is skipped like an empty one; a source
+    with none counts as no source (as for the other inputs).
+    """
+    module = reader_for(path.suffix)
+    assert module is not None  # the caller checked the suffix
+    try:
+        items: list[Item] = list(module.read_documents(str(path), prefix))
+    except InputError as exc:
+        return [Failure(exc.path, exc.line, exc.message)]
+    except OSError as exc:
+        msg = f"cannot read: {exc.strerror}; check the path and permissions"
+        return [Failure(str(path), None, msg)]
+    out: list[Item] = []
+    for item in items:
+        if isinstance(item, Document) and not has_visible_text(item.text):
+            item = Skipped(item.path, item.line, item.doc_id, "target holds no visible character")
+        elif isinstance(item, Document) and item.source and not has_visible_text(item.source):
+            item = replace(item, source=None)
+        out.append(item)
+    return out
+
+
+def _read_txt(text: str, path: str, doc_id: str) -> list[Document | Failure]:
+    if has_visible_text(text):
+        return [Document(doc_id=doc_id, text=text, path=path)]
+    if not text.strip():
+        what = "empty file" if not text else "file holds only whitespace"
+    else:
+        c = next(c for c in text if not c.isspace())
+        name = f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip()
+        what = f"file holds no visible character (only invisible ones such as {name})"
+    return [Failure(path, None, f"{what}: nothing to score; remove it or add text")]
+
+
+def _attach_sides(
+    items: list[Document | Failure], sides: dict[str, str], encoding_errors: str
+) -> list[Document | Failure]:
+    """Attach ``--reference``/``--source`` files, checking they align line by line."""
+    if not sides or not items or not isinstance(items[0], Document):
+        return items
+    doc = items[0]
+    n_doc = count_lines(doc.text)
+    values: dict[str, Any] = {}
+    for field_name, side in sides.items():
+        try:
+            side_text = decode(read_bytes(Path(side)), side, encoding_errors)
+        except InputError as exc:
+            return [Failure(exc.path, exc.line, exc.message)]
+        except OSError as exc:
+            return [Failure(side, None, f"cannot read --{field_name} file: {exc.strerror}")]
+        n_side = count_lines(side_text)
+        if n_side != n_doc:
+            return [
+                Failure(
+                    side,
+                    None,
+                    f"--{field_name} file has {n_side} lines but {doc.path} has {n_doc}; "
+                    "it must align line by line with the input",
+                )
+            ]
+        values[field_name] = side_text
+    return [replace(doc, **values)]

@@ -1,0 +1,130 @@
+"""Inputs → the files to read: folders walked, and every path left out said why.
+
+Folders are walked in sorted order; links are followed, each real folder read once (a
+link back to a folder holding it is a loop). Files of other types in a folder are not
+inputs and are passed over; a path left out for any other reason (a FIFO or device, a
+broken or looping link, an unreadable folder) is a :class:`~mtqa.records.Failure`.
+Only folders are ever opened here.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+from mtqa.errors import InputError
+from mtqa.io import READERS
+from mtqa.readers.decode import kind
+from mtqa.records import Failure
+
+#: the input file types: mtqa's own, then the translators' exchange formats (:mod:`mtqa.io`)
+SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv", *READERS)
+
+
+def _stat(p: Path) -> os.stat_result | str:
+    """``p``'s stat (links followed), or why it cannot be read."""
+    try:
+        return p.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        if not p.is_symlink():
+            return "no such file or folder; check the path"
+        try:
+            to = f" (to {os.readlink(p)!r})"
+        except OSError:
+            to = ""
+        return f"broken symbolic link{to}; fix the link or remove it"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself); fix the link or remove it"
+        return f"cannot read: {exc.strerror}; check the path and permissions"
+
+
+def scan(inputs: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[Failure]]:
+    """Expand inputs to (file, root) pairs, and a Failure for every path left out.
+
+    A folder gives its files of the :data:`SUFFIXES` types recursively, in sorted order
+    (the module docstring has the rules).
+    """
+    found: list[tuple[Path, Path]] = []
+    failures: list[Failure] = []
+    for raw in inputs:
+        p = Path(raw)
+        st = _stat(p)
+        if isinstance(st, str):
+            failures.append(Failure(raw, None, st))
+        elif stat.S_ISDIR(st.st_mode):
+            before = (len(found), len(failures))
+            _walk(p, p, {os.path.realpath(p): raw}, found, failures)
+            if (len(found), len(failures)) == before:
+                looked = ", ".join(SUFFIXES)
+                failures.append(
+                    Failure(raw, None, f"no inputs in this folder (looked for {looked} files)")
+                )
+        elif not stat.S_ISREG(st.st_mode):
+            failures.append(
+                Failure(raw, None, f"not a regular file ({kind(st.st_mode)}); pass a regular file")
+            )
+        elif p.suffix.lower() not in SUFFIXES:
+            failures.append(
+                Failure(raw, None, f"unsupported file type {p.suffix!r}; use {', '.join(SUFFIXES)}")
+            )
+        else:
+            found.append((p, p.parent))
+    return found, failures
+
+
+def _walk(
+    folder: Path,
+    root: Path,
+    seen: dict[str, str],
+    found: list[tuple[Path, Path]],
+    failures: list[Failure],
+) -> None:
+    """Depth-first, names sorted; ``seen``: real path → first path of every folder read."""
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries)
+    except OSError as exc:
+        failures.append(
+            Failure(
+                str(folder), None, f"cannot read this folder: {exc.strerror}; check its permissions"
+            )
+        )
+        return
+    here = os.path.realpath(folder)
+    for name in names:
+        p = folder / name
+        st = _stat(p)
+        if isinstance(st, str):
+            failures.append(Failure(str(p), None, st))
+        elif stat.S_ISDIR(st.st_mode):
+            real = os.path.realpath(p)
+            if here == real or here.startswith(real.rstrip(os.sep) + os.sep):
+                why = "link to a folder that holds it (a loop); skipped; remove the link"
+            elif real in seen:
+                why = f"folder already read as {seen[real]} (two paths lead to it); skipped; "
+                why += "remove the extra link"
+            else:
+                seen[real] = str(p)
+                _walk(p, root, seen, found, failures)
+                continue
+            failures.append(Failure(str(p), None, why))
+        elif p.suffix.lower() not in SUFFIXES:
+            continue
+        elif stat.S_ISREG(st.st_mode):
+            found.append((p, root))
+        else:
+            what = kind(st.st_mode)
+            msg = f"not a regular file ({what}); skipped; replace it with a regular file"
+            failures.append(Failure(str(p), None, msg))
+
+
+def discover(inputs: Sequence[str]) -> list[tuple[Path, Path]]:
+    """:func:`scan`'s files; its first Failure raised as an :class:`InputError`."""
+    found, failures = scan(inputs)
+    if failures:
+        raise InputError(failures[0].path, failures[0].line, failures[0].message)
+    return found
