@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from mtqa.align import align_sentences
 from mtqa.checks.document import source_checks, target_spans
+from mtqa.checks.glossary import Glossary
 from mtqa.checks.references import document_metrics
 from mtqa.detect import Detector, detect_lm
 from mtqa.features import name_counts, sentence_features
@@ -64,11 +65,14 @@ class Evidence:
     ``metrics`` are the document's (reference, then source).
     """
 
-    def __init__(self, doc: Document, tokens: Sequence[TokenScore]) -> None:
+    def __init__(
+        self, doc: Document, tokens: Sequence[TokenScore], glossary: Glossary | None = None
+    ) -> None:
         self.doc = doc
+        self.glossary = glossary
         self.sentences = segment(doc)
         ref_columns, ref_metrics, ref_notes = document_metrics(doc, self.sentences)
-        self._src = source_checks(doc, self.sentences)
+        self._src = source_checks(doc, self.sentences, glossary=glossary)
         self._ref_columns = ref_columns
         self.words = align_sentences(doc.text, tokens, [(s.start, s.end) for s in self.sentences])
         self.names = name_counts(w for words in self.words for w in words)
@@ -83,7 +87,7 @@ class Evidence:
                 sentence=sent,
                 words=words,
                 rows=sentence_features(text, words, self.names),
-                spans=target_spans(sent) + self._src.spans[k],
+                spans=target_spans(sent, glossary=self.glossary) + self._src.spans[k],
                 metrics=self._ref_columns[k] + self._src.columns[k],
             )
 
@@ -133,9 +137,12 @@ def judge(text: str, ev: SentenceEvidence, det: Detector) -> SentenceResult:
     )
 
 
-def analyse(doc: Document, tokens: Sequence[TokenScore], det: Detector) -> DocumentResult:
-    """The result of one document from its token scores (``scorer.score([doc.text])[0]``)."""
-    ev = Evidence(doc, tokens)
+def analyse(
+    doc: Document, tokens: Sequence[TokenScore], det: Detector, glossary: Glossary | None = None
+) -> DocumentResult:
+    """The result of one document from its token scores (``scorer.score([doc.text])[0]``);
+    ``glossary``: the run's ``--glossary`` (its checks join the rule checks)."""
+    ev = Evidence(doc, tokens, glossary)
     return DocumentResult(
         doc.doc_id,
         doc.path,

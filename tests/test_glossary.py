@@ -234,3 +234,60 @@ def test_spans_are_exact_slices_and_ids_are_the_checks():
         for s in glossary_spans(t, 7, "accord sur le Brexit, douane", g):
             assert s.end > s.start and t[s.start - 7 : s.end - 7] == s.text
     assert [c.id for c in glossary_checks(g)] == ["glossary-missing", "glossary-forbidden"]
+
+
+# --- wired into the document checks (mtqa.checks.document) ---------------------------------
+
+
+def test_document_checks_run_the_glossary_per_sentence_and_unit(tmp_path):
+    from mtqa.checks.document import source_checks, target_spans
+    from mtqa.records import Document
+    from mtqa.segment import segment
+
+    g = load_glossary(write(tmp_path, "g.csv", CSV))
+    target = "The Brexit agreement was signed. The policy is new."
+    source = "L'accord sur le Brexit a été signé. La politique est nouvelle."
+    doc = Document("d", target, "x.jsonl", source=source)
+    sents = segment(doc)
+    first = target_spans(sents[0], glossary=g)
+    assert [(s.text, s.source, s.severity) for s in first if "glossary" in s.source] == [
+        ("Brexit agreement", "rule:glossary-forbidden", "major")
+    ]
+    assert not any("glossary" in s.source for s in target_spans(sents[0]))  # none given
+    rep = source_checks(doc, sents, glossary=g)
+    missing = [s for s in rep.spans[0] if s.source == "rule:glossary-missing"]
+    assert [(s.text, s.reason) for s in missing] == [
+        (sents[0].text, "glossary: 'Brexit deal' should be used for 'accord sur le Brexit'")
+    ]
+    assert not any(s.source.startswith("rule:glossary") for s in rep.spans[1])  # "policy" is there
+    assert not any("glossary" in s.source for s in source_checks(doc, sents).spans[0])
+
+
+def test_glossary_flag_over_a_multi_sentence_unit_becomes_a_note(tmp_path):
+    from mtqa.checks.document import source_checks
+    from mtqa.records import Document
+    from mtqa.segment import segment
+
+    g = load_glossary(write(tmp_path, "g.csv", CSV))
+    doc = Document(
+        "d", "Talks went on. They ended.", "x.jsonl", source="La politique a duré longtemps."
+    )
+    rep = source_checks(doc, segment(doc), glossary=g)
+    assert any(
+        n.startswith(
+            "rule:glossary-missing (the whole segment): glossary: 'policy' or "
+            "'policies and rules' should be used for 'politique'"
+        )
+        for n in rep.notes
+    ), rep.notes
+
+
+def test_glossary_setting_and_flag():
+    from mtqa.cli import build_parser, settings_from_args
+    from mtqa.settings import Settings
+
+    a = build_parser().parse_args(["check", "in.txt", "--glossary", "terms.csv"])
+    s = settings_from_args(a)
+    assert s.glossary == "terms.csv"
+    assert s.scoring_key()["glossary"] == "terms.csv"  # another glossary: no resume
+    assert Settings().glossary is None

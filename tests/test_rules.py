@@ -86,6 +86,12 @@ CASES = [
     ("repeated-word", "the theme, 10 10 times", []),
     # non-word: not in wordfreq's English list, near a common word, not name-like
     ("non-word", "The situation insupports the government.", ["insupports"]),
+    # spelling: Hunspell en_US rejects it, a common word is one slip away (wordfreq knows these)
+    (
+        "spelling",
+        "The developpement of the adress occured last week.",
+        ["developpement", "adress", "occured"],
+    ),
     ("non-word", "The librairy was closed; they otulined it.", ["librairy", "otulined"]),
     ("non-word", "Kouleba met Blinken; NATO and OSCE; COVID-19 and the B1.1.7 strain.", []),
     ("non-word", "Mail john.doe@example.com, see www.example.org/insuports or #librairy.", []),

@@ -209,3 +209,18 @@ def _clear_caches() -> None:
         spelling._build_deletes_index,
     ):
         fn.cache_clear()
+
+
+def test_registered_and_kept_over_non_word() -> None:
+    from mtqa.checks import CHECKS, TARGET_CHECKS
+    from mtqa.checks.document import target_spans
+    from mtqa.records import Sentence
+
+    assert isinstance(CHECKS["spelling"], spelling.Spelling) and "spelling" in TARGET_CHECKS
+    text = "The situation insupports the librairy."
+    spans = target_spans(Sentence("d", 1, 0, len(text), text))
+    words = [(s.text, s.source) for s in spans if s.source in ("rule:spelling", "rule:non-word")]
+    # both rules know "insupports": only spelling's span (with its suggestion) is kept
+    assert ("insupports", "rule:spelling") in words
+    spelled = {t for t, src in words if src == "rule:spelling"}
+    assert not [t for t, src in words if src == "rule:non-word" and t in spelled]

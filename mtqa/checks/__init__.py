@@ -11,10 +11,22 @@ module                    checks                                  sees
 ``target``                typography, joins, quotes, repeats      a sentence
 ``untranslated``          ``untranslated-french``                 a sentence
 ``nonword``               ``non-word``                            a sentence
+``spelling``              ``spelling`` (Hunspell en_US, spylls)   a sentence
 ``numbers``               ``src-numbers``                         target + source unit
 ``source``                copies, French left, length, names,     target + source unit
                           brackets
+``glossary``              ``glossary-missing``,                   target + source unit,
+                          ``glossary-forbidden`` (``--glossary``) a sentence
 ========================  ======================================  =====================
+
+The source checks read the source in its own language and script: :mod:`mtqa.checks.language`
+(script and language guess), :mod:`mtqa.checks.quantity` and :mod:`mtqa.checks.cjk`
+(numbers, dates and times as each language writes them).
+
+The glossary checks are built per glossary file, so they are not in ``CHECKS``:
+:func:`mtqa.checks.document.target_spans` and :func:`~mtqa.checks.document.source_checks`
+take the loaded glossary. Where ``spelling`` and ``non-word`` flag the same word, the
+document keeps ``spelling`` (its reason has the suggestion).
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from mtqa.checks.base import Check
 from mtqa.checks.nonword import NonWord
 from mtqa.checks.numbers import Numbers
 from mtqa.checks.source import Brackets, Copy, FrenchLeft, Length, Names
+from mtqa.checks.spelling import Spelling
 from mtqa.checks.target import (
     FRENCH_NUMBERS,
     FRENCH_SPACING,
@@ -49,6 +62,7 @@ CHECKS: dict[str, Check] = {
         ORPHAN_QUOTE,
         RepeatedWord(),
         NonWord(),
+        Spelling(),
         UntranslatedFrench(),
         Numbers(),
         Copy(),

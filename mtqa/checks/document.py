@@ -7,7 +7,18 @@ sentences (a line or the whole segment) becomes a document note naming the line 
 segment, as does a span no sentence holds (:func:`source_checks`).
 
 Without a source none of the source checks run: the ``src_*`` cells are empty and the
-document carries the note :data:`NO_SOURCE`.
+document carries the note :data:`NO_SOURCE`. A source some checks are not made for
+(``src-names`` on any source but French, ``src-length`` on Cyrillic, Japanese...; see
+:mod:`mtqa.checks.source`) gets a note saying which did not run.
+
+Where ``spelling`` and ``non-word`` flag the same word, only ``spelling`` is kept (its
+reason names the likely word; :func:`target_spans`).
+
+**Glossary** (``--glossary FILE``, :mod:`mtqa.checks.glossary`): given a loaded
+:class:`~mtqa.checks.glossary.Glossary`, :func:`target_spans` adds ``glossary-forbidden``
+per sentence (no source needed) and :func:`source_checks` adds ``glossary-missing`` per
+aligned unit (a source term in the unit's source, none of its target terms in the unit's
+target), placed like the other source checks' spans.
 """
 
 from __future__ import annotations
@@ -16,28 +27,66 @@ from dataclasses import dataclass, replace
 
 from mtqa.checks import SOURCE_CHECKS, TARGET_CHECKS
 from mtqa.checks.base import Check
+from mtqa.checks.glossary import Glossary, GlossaryForbidden, GlossaryMissing
+from mtqa.checks.language import profile
 from mtqa.checks.pairing import Pairing, Unit, level_note, pair_units
-from mtqa.checks.source import length_ratio
+from mtqa.checks.source import Length, length_ratio
 from mtqa.records import Document, Metrics, Sentence, Span
 
 SENTENCE_COLUMNS = ("src_level", "src_flags", "len_ratio")
 NO_SOURCE = "no source given: source checks (numbers, copies, names, length, brackets) did not run"
 
 
-def target_spans(sentence: Sentence, checks: dict[str, Check] | None = None) -> list[Span]:
-    """Spans of every target check on one sentence (document offsets), check by check."""
+def target_spans(
+    sentence: Sentence,
+    checks: dict[str, Check] | None = None,
+    glossary: Glossary | None = None,
+) -> list[Span]:
+    """Spans of every target check on one sentence (document offsets), check by check, then
+    ``glossary-forbidden`` when a glossary is given. A ``non-word`` span on a word that
+    ``spelling`` flags too is left out."""
     spans: list[Span] = []
     for check in (TARGET_CHECKS if checks is None else checks).values():
         spans.extend(check.check(sentence.text, sentence.start))
-    return spans
+    if glossary is not None:
+        spans.extend(GlossaryForbidden(glossary).check(sentence.text, sentence.start))
+    return _spelling_over_non_word(spans)
 
 
-def unit_spans(unit: Unit, checks: dict[str, Check] | None = None) -> list[Span]:
-    """Spans of every source check on one aligned unit (document offsets), check by check."""
+def _spelling_over_non_word(spans: list[Span]) -> list[Span]:
+    spelled = [(s.start, s.end) for s in spans if s.source == "rule:spelling"]
+    if not spelled:
+        return spans
+    return [
+        s
+        for s in spans
+        if s.source != "rule:non-word" or not any(a < s.end and s.start < b for a, b in spelled)
+    ]
+
+
+def unit_spans(
+    unit: Unit, checks: dict[str, Check] | None = None, glossary: Glossary | None = None
+) -> list[Span]:
+    """Spans of every source check on one aligned unit (document offsets), check by check,
+    then ``glossary-missing`` when a glossary is given."""
     spans: list[Span] = []
     for check in (SOURCE_CHECKS if checks is None else checks).values():
         spans.extend(check.check(unit.target, unit.start, unit.other))
+    if glossary is not None:
+        spans.extend(GlossaryMissing(glossary).check(unit.target, unit.start, unit.other))
     return spans
+
+
+def skipped_note(source: str) -> str | None:
+    """The note for a source some checks do not run on (None when all run)."""
+    prof = profile(source)
+    if prof.script == "none" or prof.lang == "fr":
+        return None
+    skipped = ["src-names (made for French sources)"]
+    if prof.script not in Length.bands:
+        skipped.insert(0, "src-length (no length ratio measured for it)")
+    lang = f", language {prof.lang}" if prof.lang else ""
+    return f"source in {prof.script} script{lang}: {' and '.join(skipped)} did not run"
 
 
 @dataclass(frozen=True)
@@ -81,9 +130,13 @@ def _where(pairing: Pairing, n: int) -> str:
 
 
 def source_checks(
-    doc: Document, sentences: list[Sentence], checks: dict[str, Check] | None = None
+    doc: Document,
+    sentences: list[Sentence],
+    checks: dict[str, Check] | None = None,
+    glossary: Glossary | None = None,
 ) -> SourceReport:
-    """Run the source checks on ``doc`` (its ``sentences`` from :func:`mtqa.segment.segment`)."""
+    """Run the source checks on ``doc`` (its ``sentences`` from :func:`mtqa.segment.segment`);
+    with ``glossary``, ``glossary-missing`` too."""
     if doc.source is None:
         empty = tuple((k, None) for k in SENTENCE_COLUMNS)
         return SourceReport([[] for _ in sentences], [empty] * len(sentences), empty, (NO_SOURCE,))
@@ -93,11 +146,16 @@ def source_checks(
     notes: list[str] = []
     if pairing.level != "sentence":
         notes.append(level_note("source", "src_level", pairing))
+    skipped = None
+    if checks is None or {"src-length", "src-names"} & set(checks):
+        skipped = skipped_note(doc.source)
+    if skipped:
+        notes.append(skipped)
     n_flags = 0
     for n, unit in enumerate(pairing.units, 1):
         for i in unit.sentences:
             ratios[i] = length_ratio(unit.target, unit.other)
-        for span in unit_spans(unit, checks):
+        for span in unit_spans(unit, checks, glossary):
             n_flags += 1
             placed = _place(doc, sentences, unit, span)
             if placed is None:

@@ -56,6 +56,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from mtqa.checks.base import Check, Hit
@@ -201,6 +202,12 @@ def glossary_spans(text: str, start: int, source: str | None, glossary: Glossary
     never empty); without ``source`` only ``glossary-forbidden`` runs.
     """
     return [s for c in glossary_checks(glossary) for s in c.check(text, start, source)]
+
+
+@lru_cache(maxsize=8)
+def cached_glossary(path: str) -> Glossary:
+    """:func:`load_glossary` once per path and process (the engines ask per batch)."""
+    return load_glossary(path)
 
 
 def load_glossary(path: str, source_lang: str = "fr", target_lang: str = "en") -> Glossary:

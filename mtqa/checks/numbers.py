@@ -1,39 +1,80 @@
 """The source check ``src-numbers``: numbers, dates and times on one side only.
 
-Both sides are read into :class:`Quantity` keys, so ``13 000``, ``13,000`` and
-``13 000`` agree, ``14h30`` equals ``2:30 pm``, ``mai`` equals ``May`` and number
-words count (``deux`` = ``two`` = ``2``).
+Both sides are read into :class:`~mtqa.checks.quantity.Quantity` keys, so ``13 000``,
+``13,000`` and ``13 000`` agree, ``14h30`` equals ``2:30 pm``, ``mai`` equals ``May`` and
+number words count (``deux`` = ``two`` = ``2``). The source is read in its own language
+(:func:`mtqa.checks.language.profile`):
+
+* **any script**: digits next to letters of scripts without spaces (``的90%``,
+  ``2022年``), full-width digits (``５月２０日``); a scale word after a number adds its
+  scaled value (``26,8 millions``, ``3 Mrd.``, ``5 млн``: both readings are kept, since
+  English may write ``26.8 million`` or ``26,800,000``);
+* **Chinese, Japanese, Korean**: multipliers, dates, hours and numerals
+  (:mod:`mtqa.checks.cjk`);
+* **months and number words** of French, German, Spanish, Italian, Portuguese, Dutch and
+  (months only) Czech, Polish, Russian and Ukrainian (``mtqa/data/words/languages.toml``).
+
+On the English side ``26.8 million``, ``1.2 billion`` and ``thirty-two`` or ``three
+million`` give their values too. **What cannot be checked is not flagged**: a *support*
+quantity (a numeral, a day of the month, a number word) never counts as missing from the
+target, and a target quantity is not flagged when the source may hold it in a form not
+read: a month when the source language's months are unknown (or a Chinese source gives a
+day without its month: "25日" → "July 25"), a number up to 12 when its number words are
+unknown, a year when a Chinese source says "this year" (今年), a decade (``1960s``), a
+number glued to a name (``COVID-19``, ``G20``), a month abbreviation away from a number
+(``Mar`` the town).
+
+A number both sides share is flagged ``minor`` when the English writes an amount of five
+digits or more without a separator (``150000`` for ``15万``: MQM's locale-convention
+error; on WMT21 zh→en news, 250 of the 257 such target numbers lie in a rater's span).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import lru_cache
 
+from mtqa.checks import cjk
 from mtqa.checks.base import Check, Hit
 from mtqa.checks.french import EN_MONTHS, FR_MONTHS, fold
+from mtqa.checks.language import Profile, profile
+from mtqa.checks.quantity import (
+    Quantity,
+    month_names,
+    month_stems,
+    narrow,
+    num_key,
+    numbers,
+    taken_by,
+    times,
+)
+from mtqa.data import word_lists
 
-_NUMBER = re.compile(
-    r"(?<![\w.,])(?P<int>\d{1,3}(?P<sep>[ \u00a0\u202f,.'’])\d{3}(?!\d)"
-    r"(?:(?P=sep)\d{3}(?!\d))*|\d+)(?:(?P<dec>[.,])(?P<frac>\d+))?(?![.,]?\d)"
-)
-_TIME = re.compile(
-    r"(?<![\w.,])(?:(?P<h>[01]?\d|2[0-3])\s?(?:h\s?(?P<m>[0-5]\d)?(?![^\W\d_])"
-    r"|:(?P<mc>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s?[ap]\.?m))"
-    r"|(?P<h2>1[0-2]|\d)(?=\s?[ap]\.?m\b))(?:\s?(?P<ampm>[ap])(?:\.m\.|m\b))?",
-    re.IGNORECASE,
-)
 _FR_MONTH = {fold(m): i for i, m in enumerate(FR_MONTHS, 1)}
 _EN_MONTH = {m.lower(): i for i, m in enumerate(EN_MONTHS, 1)}
-_EN_MONTH |= {m.lower()[:3]: i for i, m in enumerate(EN_MONTHS, 1)} | {"sept": 9}
-_EN_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {"first": 1, "second": 2, "third": 3, "half": 0.5, "dozen": 12, "hundred": 100}
+_EN_ABBREVIATED = {
+    m.lower()[:3]: i for i, m in enumerate(EN_MONTHS, 1) if m.lower()[:3] not in _EN_MONTH
+} | {"sept": 9}
+_EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_EN_NUMBER_WORDS = (
+    {
+        w: i
+        for i, w in enumerate(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+        )
+    }
+    | {w: 20 + 10 * i for i, w in enumerate(_EN_TENS)}
+    | {
+        f"{t}-{u}": 20 + 10 * i + j
+        for i, t in enumerate(_EN_TENS)
+        for j, u in enumerate("one two three four five six seven eight nine".split(), 1)
+    }
+    | {"first": 1, "second": 2, "third": 3, "half": 0.5, "dozen": 12, "hundred": 100}
+    | {"a": 1, "an": 1, "single": 1, "once": 1, "twice": 2, "double": 2, "doubled": 2}
+    | {"thrice": 3, "triple": 3, "tripled": 3, "fortnight": 14, "decade": 10, "century": 100}
+)
 _FR_NUMBER_WORDS = {
     fold(w): i
     for i, w in enumerate(
@@ -42,83 +83,126 @@ _FR_NUMBER_WORDS = {
     )
 } | {"premier": 1, "premiere": 1, "moitie": 0.5, "demi": 0.5, "douzaine": 12, "cent": 100}
 
-
-@dataclass(frozen=True)
-class Quantity:
-    """A number, time or month in a text, with every reading of it as a key."""
-
-    start: int
-    end: int
-    text: str
-    keys: frozenset[str]  # every reading ("1,250" is 1250 in English, 1.25 in French)
-
-
-def _num_key(x: float) -> str:
-    return f"n:{x:g}"
-
-
-def _times(text: str) -> list[Quantity]:
-    out = []
-    for m in _TIME.finditer(text):
-        hour = m.group("h") if m.group("h") is not None else m.group("h2")
-        h = int(hour)
-        minute = m.group("m") or m.group("mc") or m.group("m2") or "00"
-        ampm = (m.group("ampm") or "").lower()
-        if ampm == "p" and h < 12:
-            h += 12
-        if ampm == "a" and h == 12:
-            h = 0
-        out.append(Quantity(m.start(), m.end(), m.group(), frozenset({f"t:{h}:{minute}"})))
-    return out
-
-
-def _numbers(text: str, taken: list[Quantity]) -> list[Quantity]:
-    out = []
-    for m in _NUMBER.finditer(text):
-        if any(q.start <= m.start() < q.end for q in taken):
-            continue
-        whole, sep, frac = m.group("int"), m.group("sep"), m.group("frac")
-        digits = re.sub(r"\D", "", whole)
-        keys = set()
-        if frac is not None:
-            keys.add(_num_key(float(f"{digits}.{frac}")))
-        else:
-            keys.add(_num_key(float(digits)))
-            if sep in (",", ".") and whole.count(sep) == 1:  # "1,250": 1250 or 1.25
-                a, b = whole.split(sep)
-                keys.add(_num_key(float(f"{a}.{b}")))
-        out.append(Quantity(m.start(), m.end(), m.group(), frozenset(keys)))
-    return out
-
-
-def _months(text: str, months: dict[str, int]) -> list[Quantity]:
-    out = []
-    for m in re.finditer(r"[^\W\d_]+\.?", text):
-        word = m.group().rstrip(".")
-        key = fold(word) if months is _FR_MONTH else word.lower()
-        if months is _EN_MONTH and not word[0].isupper():
-            continue  # "may", "march" the verbs
-        if key in months:
-            out.append(
-                Quantity(m.start(), m.start() + len(word), word, frozenset({f"m:{months[key]}"}))
-            )
-    return out
+_LISTS = word_lists("languages")
+_SCALES: dict[str, int] = _LISTS["scales"]
+_EN_SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "bn": 9}
+_NUMBER_WORDS: dict[str, dict[str, float]] = {
+    "fr": _FR_NUMBER_WORDS,
+    "en": _EN_NUMBER_WORDS,
+    **{
+        lang: {fold(w): i for i, w in enumerate(words)}
+        for lang, words in _LISTS["number_words"].items()
+    },
+}
+#: source languages whose months are read (for the others a target month is not flagged)
+MONTH_LANGS = frozenset({"fr", "en", "zh", "ja", "ko", *_LISTS["months"]})
+#: source languages whose small numbers are read when spelled out
+SPELLED_LANGS = frozenset({*_NUMBER_WORDS, "zh", "ja"})
+_GLUED = re.compile(r"[^\W\d_]-?$")  # "COVID-19", "G20": a number inside a name
+_DECADE = re.compile(r"(?:\d{2})?\d0s\b|['’]\d0s\b")
+_BARE = re.compile(r"\d{5,}")
+_NEAR_NUMBER = re.compile(r"\.?\s?\d|\d\s?$")
 
 
 def quantities(text: str, months: dict[str, int]) -> list[Quantity]:
     """Numbers (thousands separators normalised), times and month names in ``text``, in text
-    order. ``months``: the month table of the text's language (``{}``: none)."""
-    times = _times(text)
-    out = times + _numbers(text, times) + _months(text, months)
-    return sorted(out, key=lambda q: q.start)
+    order. ``months``: a month table (lower-case or accent-folded name → month; ``{}``: none)."""
+    text = narrow(text)
+    found = times(text)
+    found += numbers(text, found) + month_names(text, months, folded=months is _FR_MONTH)
+    return sorted(found, key=lambda q: q.start)
 
 
-def _words_as_numbers(text: str, table: dict[str, float]) -> set[str]:
-    return {
-        _num_key(table[w])
-        for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", fold(text))
-        if w in table
-    }
+@lru_cache(maxsize=16)
+def _month_stems(lang: str) -> tuple[tuple[str, bool, int], ...]:
+    """(stem, whole word only, month) of ``lang``'s months, longest stem first."""
+    stems = [
+        (s.rstrip("$"), s.endswith("$"), i)
+        for i, forms in enumerate(_LISTS["months"].get(lang, ()), 1)
+        for s in forms
+    ]
+    return tuple(sorted(stems, key=lambda x: -len(x[0])))
+
+
+def _words_as_numbers(text: str, table: dict[str, float], scales: dict[str, int]) -> set[str]:
+    """Keys of the number words of ``text`` (``three million``: 3 and 3e6)."""
+    keys = set()
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", fold(text))
+    words = [p for w in words for p in (w, *w.split("-")[: 3 if "-" in w else 0])]
+    for w, nxt in zip(words, [*words[1:], ""], strict=True):
+        if w in table:
+            keys.add(num_key(table[w]))
+            if nxt in scales:
+                keys.add(num_key(table[w] * 10 ** scales[nxt]))
+            if f"{w}-{nxt}" in table:  # "thirty two"
+                keys.add(num_key(table[f"{w}-{nxt}"]))
+    return keys
+
+
+class Source:
+    """A source unit read for comparison: its quantities, every key that may stand for a
+    number in it, and what it lets the target add unflagged."""
+
+    def __init__(self, source: str, prof: Profile) -> None:
+        self.prof = prof
+        text = narrow(source)
+        found: list[Quantity] = []
+        self.relative_year = self.month_implied = False
+        if prof.cjk:
+            reading = cjk.read(text)
+            found = reading.quantities
+            self.relative_year, self.month_implied = reading.relative_year, reading.month_implied
+        for t in times(text):  # "晚7:30": the evening word before it is not read
+            if not taken_by(found, t.start):
+                pm = {f"t:{int(k.split(':')[1]) + 12}:{k.split(':')[2]}" for k in t.keys}
+                found.append(Quantity(t.start, t.end, t.text, t.keys | pm if prof.cjk else t.keys))
+        found += numbers(text, found, {} if prof.cjk else _SCALES)
+        lang = prof.lang or ""
+        if lang in ("fr", "en"):
+            table = _EN_MONTH if lang == "en" else _FR_MONTH
+            found += month_names(text, table, folded=table is _FR_MONTH)
+        elif lang in _LISTS["months"]:
+            found += month_stems(text, _month_stems(lang))
+        self.quantities = sorted(found, key=lambda q: q.start)
+        self.keys = set().union(*(q.keys for q in found)) | _words_as_numbers(
+            source, _NUMBER_WORDS.get(lang, {}), _SCALES
+        )
+
+    def counts_as_amount(self, q: Quantity) -> bool:
+        """Whether the target's bare ``q`` (``150000``) is an amount of this source that
+        English writes with a separator (``150,000``): 5 digits or more (4-digit numbers
+        go without a comma in several house styles, and are often years or names)."""
+        return len(q.text) >= 5 and any(p.keys & q.keys and not p.support for p in self.quantities)
+
+    def allows(self, q: Quantity) -> bool:
+        """Whether a target quantity this source lacks may be flagged (see the module doc)."""
+        if q.support:
+            return False
+        lang = self.prof.lang or ""
+        if any(k.startswith("m:") for k in q.keys):
+            return lang in MONTH_LANGS and not self.month_implied
+        values = [float(k[2:]) for k in q.keys if k.startswith("n:")]
+        if self.relative_year and any(1900 <= v <= 2100 for v in values):
+            return False
+        return lang in SPELLED_LANGS or not all(v <= 12 for v in values)
+
+
+def read_target(target: str) -> tuple[list[Quantity], set[str]]:
+    """The English target's quantities (``support`` where the source may say it otherwise)
+    and every key in it, number words included."""
+    text = narrow(target)
+    found = times(text)
+    found += numbers(text, found, _EN_SCALES) + month_names(text, _EN_MONTH, capital=True)
+    for q in month_names(text, _EN_ABBREVIATED, capital=True):
+        near = _NEAR_NUMBER.match(text, q.end) or _NEAR_NUMBER.search(text[: q.start])
+        found.append(Quantity(q.start, q.end, q.text, q.keys, not near))
+    marked = []
+    for q in sorted(found, key=lambda q: q.start):
+        glued = bool(_GLUED.search(text[max(0, q.start - 2) : q.start]))
+        decade = bool(_DECADE.match(text, q.start))
+        marked.append(Quantity(q.start, q.end, q.text, q.keys, q.support or glued or decade))
+    keys = set().union(*(q.keys for q in marked))
+    return marked, keys | _words_as_numbers(target, _EN_NUMBER_WORDS, _EN_SCALES)
 
 
 class Numbers(Check):
@@ -132,12 +216,10 @@ class Numbers(Check):
         """A target quantity the source lacks (``major`` when the source has another one
         instead), and, on the whole unit, a source quantity the target lacks."""
         assert source is not None  # Check.check runs a source check only with a source
-        src = quantities(source, _FR_MONTH)
-        tgt = quantities(text, _EN_MONTH)
-        src_keys = set().union(*(q.keys for q in src)) | _words_as_numbers(source, _FR_NUMBER_WORDS)
-        tgt_keys = set().union(*(q.keys for q in tgt)) | _words_as_numbers(text, _EN_NUMBER_WORDS)
-        missing = [q for q in src if not q.keys & tgt_keys]
-        extra = [q for q in tgt if not q.keys & src_keys]
+        src = Source(source, profile(source))
+        tgt, tgt_keys = read_target(text)
+        missing = [q for q in src.quantities if not q.support and not q.keys & tgt_keys]
+        extra = [q for q in tgt if not q.keys & src.keys and src.allows(q)]
         for q in extra:
             hint = (
                 f" (the source has {', '.join(repr(m.text) for m in missing)})" if missing else ""
@@ -146,3 +228,10 @@ class Numbers(Check):
             yield Hit(q.start, q.end, reason, "major" if missing else "minor")
         for q in missing:
             yield self.whole(text, f"source has {q.text!r}, the target does not")
+        for q in tgt:
+            if _BARE.fullmatch(q.text) and not q.support and src.counts_as_amount(q):
+                reason = (
+                    f"number format: {q.text!r} has no thousands separator "
+                    f"(English writes {int(q.text):,})"
+                )
+                yield Hit(q.start, q.end, reason, "minor")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib import import_module
 
 from mtqa.analyse import analyse
+from mtqa.checks.glossary import Glossary, cached_glossary
 from mtqa.detect import Detector
 from mtqa.engines import ENGINES
 from mtqa.lm.base import Scorer
@@ -33,13 +34,15 @@ def check_documents(
     det: Detector,
     batch_size: int = 16,
     on_tokens: Callable[[int], None] | None = None,
+    glossary: Glossary | None = None,
 ) -> list[DocumentResult]:
     """Score documents together (one batched LM pass over all of them), then analyse each.
 
-    ``on_tokens`` is called with the tokens of each LM batch (for a progress bar).
+    ``on_tokens`` is called with the tokens of each LM batch (for a progress bar);
+    ``glossary`` is the run's ``--glossary``, loaded.
     """
     tokens = scorer.score([d.text for d in docs], batch_size=batch_size, on_batch=on_tokens)
-    return [analyse(d, t, det) for d, t in zip(docs, tokens)]
+    return [analyse(d, t, det, glossary) for d, t in zip(docs, tokens)]
 
 
 class Engine(ABC):
@@ -57,6 +60,7 @@ class Engine(ABC):
         self.scorer_factory = scorer_factory
         self.on_tokens = on_tokens
         self.timings = {"load": 0.0, "score": 0.0}
+        self.glossary = cached_glossary(settings.glossary) if settings.glossary else None
 
     @abstractmethod
     def score(self, docs: Iterable[Document], put: Put) -> str | None:

@@ -37,7 +37,12 @@ class LocalEngine(Engine):
             scorer = self._scorer()
             t = time.perf_counter()
             results = check_documents(
-                group, scorer, self.detector, self.settings.batch_size, self.on_tokens
+                group,
+                scorer,
+                self.detector,
+                self.settings.batch_size,
+                self.on_tokens,
+                self.glossary,
             )
             self.timings["score"] += time.perf_counter() - t
             for doc, res in zip(group, results):

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+from mtqa.checks.glossary import cached_glossary
 from mtqa.detect import Detector
 from mtqa.engines.base import Engine, Put, check_documents
 from mtqa.errors import UsageError
@@ -70,13 +71,16 @@ class ScoreBatch:
         det.check_model(self.model)
         self.det = det
         self.batch_size = settings.batch_size
+        self.glossary = cached_glossary(settings.glossary) if settings.glossary else None
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         """Score one batch of serialised documents; their results, serialised, by index."""
         import numpy as np
 
         docs = [Document(**json.loads(str(x))) for x in batch["doc"]]
-        results = check_documents(docs, self.scorer, self.det, self.batch_size)
+        results = check_documents(
+            docs, self.scorer, self.det, self.batch_size, glossary=self.glossary
+        )
         return {
             "index": np.asarray(batch["index"]),
             "result": np.array(

@@ -1,0 +1,149 @@
+"""Numbers, times and month names in a text, read into comparable keys (for ``src-numbers``).
+
+A :class:`Quantity` is where a number sits in a text and every reading of it as a key:
+``n:<value>`` (a number), ``t:<hour>:<minute>`` (a time of day), ``m:<month>``. Two texts
+agree on a quantity when they share a key, so ``13 000``, ``13,000`` and ``13 000`` agree
+(``n:13000``), ``14h30`` equals ``2:30 pm`` (``t:14:30``) and ``1,250`` may be 1250 or 1.25.
+
+The readers here serve every language; :mod:`mtqa.checks.cjk` adds what Chinese,
+Japanese and Korean write differently, :mod:`mtqa.checks.numbers` picks per language.
+Every reader works on :func:`narrow` text: full-width digits are digits, and offsets are
+those of the text as given (the mapping is one character for one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mtqa.checks.french import fold
+from mtqa.checks.language import CJK
+
+# Full-width digits and marks → ASCII, one character for one (offsets are kept).
+_NARROW = str.maketrans("０１２３４５６７８９．％：", "0123456789.%:")
+# A currency code glued to a number ("USD11 billion"): read the number as if spaced.
+_CURRENCY = re.compile(r"\b(?:USD|US|RMB|CNY|EUR|GBP|JPY|HKD|AUD|CAD|SGD|INR|KRW|CHF)(?=\d)")
+#: no digit, no '.' or ',' and no letter of a spaced script right before a number; a CJK
+#: character may be ("的90%", "2022年")
+NOT_AFTER = rf"(?<![.,])(?<![^\W{CJK}])"
+
+NUMBER = re.compile(
+    rf"{NOT_AFTER}(?P<int>\d{{1,3}}(?P<sep>[ \u00a0\u202f,.'’])\d{{3}}(?!\d)"
+    r"(?:(?P=sep)\d{3}(?!\d))*|\d+)(?:(?P<dec>[.,])(?P<frac>\d+))?(?![.,]?\d)"
+)
+TIME = re.compile(
+    rf"{NOT_AFTER}(?:(?P<h>[01]?\d|2[0-4])\s?(?:h\s?(?P<m>[0-5]\d)?(?![^\W\d_])"
+    r"|:\s?(?P<mc>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s?[ap]\.?m))"
+    r"|(?P<h2>1[0-2]|\d)(?=\s?[ap]\.?m\b))(?:\s?(?P<ampm>[ap])(?:\.m\.|m\b))?",
+    re.IGNORECASE,
+)
+_SCALE_AFTER = re.compile(r"[\s\u00a0\u202f]?([^\W\d_]+)\.?")
+_SUPPORT_AFTER = ("世纪", "世紀")  # "20世纪": the century, which English may say otherwise
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number, time or month in a text, with every reading of it as a key."""
+
+    start: int
+    end: int
+    text: str
+    keys: frozenset[str]  # every reading ("1,250" is 1250 in English, 1.25 in French)
+    support: bool = False  # too loose a reading to report missing (numerals, name numbers)
+
+
+def num_key(x: float) -> str:
+    """The key of the number ``x`` (6 significant digits: float noise does not count)."""
+    return f"n:{x:g}"
+
+
+def narrow(text: str) -> str:
+    """``text`` with full-width digits and glued currency codes made readable, offsets kept."""
+    text = text.translate(_NARROW)
+    return _CURRENCY.sub(lambda m: " " * len(m.group()), text)
+
+
+def taken_by(quantities: list[Quantity], pos: int) -> bool:
+    """Whether ``pos`` lies inside one of ``quantities``."""
+    return any(q.start <= pos < q.end for q in quantities)
+
+
+def times(text: str) -> list[Quantity]:
+    """Times of day: ``14h30``, ``2:30 pm``, ``2.30pm``, ``19: 54``, ``24:00`` (= 0:00)."""
+    out = []
+    for m in TIME.finditer(text):
+        hour = m.group("h") if m.group("h") is not None else m.group("h2")
+        h = int(hour)
+        minute = m.group("m") or m.group("mc") or m.group("m2") or "00"
+        ampm = (m.group("ampm") or "").lower()
+        if ampm == "p" and h < 12:
+            h += 12
+        if ampm == "a" and h == 12 or h == 24:
+            h = 0
+        out.append(Quantity(m.start(), m.end(), m.group(), frozenset({f"t:{h}:{minute}"})))
+    return out
+
+
+def _scale(text: str, end: int, scales: dict[str, int]) -> tuple[int, int]:
+    """The power of ten of a scale word right after ``text[:end]`` and where the word ends
+    (``(0, end)``: none)."""
+    m = _SCALE_AFTER.match(text, end)
+    power = scales.get(m.group(1).lower(), 0) if m else 0
+    return (power, m.end(1)) if m and power else (0, end)
+
+
+def numbers(
+    text: str, taken: list[Quantity], scales: dict[str, int] | None = None
+) -> list[Quantity]:
+    """Numbers outside ``taken``; a scale word after one (``26.8 million``, from ``scales``:
+    word → power of ten) joins the quantity and adds the scaled value as a key."""
+    out = []
+    for m in NUMBER.finditer(text):
+        if taken_by(taken, m.start()):
+            continue
+        whole, sep, frac = m.group("int"), m.group("sep"), m.group("frac")
+        digits = re.sub(r"\D", "", whole)
+        values = []
+        if frac is not None:
+            values.append(float(f"{digits}.{frac}"))
+        else:
+            values.append(float(digits))
+            if sep in (",", ".") and whole.count(sep) == 1:  # "1,250": 1250 or 1.25
+                a, b = whole.split(sep)
+                values.append(float(f"{a}.{b}"))
+        power, end = _scale(text, m.end(), scales) if scales else (0, m.end())
+        keys = {num_key(v) for v in values} | {num_key(v * 10**power) for v in values if power}
+        support = text.startswith(_SUPPORT_AFTER, end)
+        out.append(Quantity(m.start(), end, text[m.start() : end], frozenset(keys), support))
+    return out
+
+
+def month_names(
+    text: str, months: dict[str, int], folded: bool = False, capital: bool = False
+) -> list[Quantity]:
+    """Month names of the table ``months`` (word → month; looked up lower case, or accents
+    folded when ``folded``); ``capital``: only capitalised words (English "may", "march")."""
+    out = []
+    for m in re.finditer(r"[^\W\d_]+\.?", text):
+        word = m.group().rstrip(".")
+        k = fold(word) if folded else word.lower()
+        if capital and not word[0].isupper():
+            continue
+        if k in months:
+            out.append(
+                Quantity(m.start(), m.start() + len(word), word, frozenset({f"m:{months[k]}"}))
+            )
+    return out
+
+
+def month_stems(text: str, stems: tuple[tuple[str, bool, int], ...]) -> list[Quantity]:
+    """Month names given as stems ((stem, whole word only, month), longest first): a word
+    is a month when it is a stem or starts with one and has at most three more letters."""
+    out = []
+    for m in re.finditer(r"[^\W\d_]+", text):
+        word = m.group().lower()
+        for stem, exact, month in stems:
+            if word == stem or not exact and word.startswith(stem) and len(word) <= len(stem) + 3:
+                out.append(Quantity(m.start(), m.end(), m.group(), frozenset({f"m:{month}"})))
+                break
+    return out
