@@ -35,7 +35,7 @@ browser-test: setup  # needs /usr/bin/chromium (apt-get install -y chromium)
 	$(BIN)/pytest -q -m browser
 
 screenshot: demo  # the README picture: the seed's report.html in headless chromium
-	$(BIN)/python -m tests.helpers.chromium reports/seed/report.html docs/report.png
+	$(BIN)/python -m tests.helpers.chromium reports/seed/report.html docs/report.png --keys jc --size 1280,900
 
 calibrate: setup  # refit mtqa/data/detectors/<model>.json (~15 min for SmolLM2 on 2 cores)
 	$(BIN)/mtqa calibrate ../shared/calibration/clean_en.txt --model $(MODEL)

@@ -13,7 +13,16 @@ import pytest
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
 from mtqa.records import DocumentResult, SentenceResult, Span
-from mtqa.report.html import CSP, JS, HtmlWriter, highlight
+from mtqa.report.html import (
+    CSP,
+    CSS,
+    JS,
+    HtmlWriter,
+    exact,
+    highlight,
+    issue_card,
+    suggestion_html,
+)
 from mtqa.settings import Settings
 
 from .conftest import SEED
@@ -74,6 +83,8 @@ def sentence(text: str, spans: tuple[Span, ...] = (), offset: int = 0, sid: int 
         ("a <b> & c", 0, (), "a &lt;b&gt; &amp; c"),
         # control characters (HTML parse errors) show as U+2400 pictures, C1 as \xNN; tab stays
         ("n\x00 b\x07 e\x1b[ f\x0c d\x7f t\t c\x9b", 0, (), "n␀ b␇ e␛[ f␌ d␡ t\t c\\x9b"),
+        # bidirectional overrides, embeddings and isolates are shown by name, never obeyed
+        ("a\u202eb\u2066c\u2069d\u202ae\u202c", 0, (), "a⟨RLO⟩b⟨LRI⟩c⟨PDI⟩d⟨LRE⟩e⟨PDF⟩"),
         # one span, offsets are document offsets (the sentence starts at 10)
         ("He insupports it.", 10, (span(13, 23, "insupports"),), ["insupports"]),
         # two spans side by side stay two marks
@@ -95,15 +106,44 @@ def test_highlight_table(text: str, offset: int, spans: tuple[Span, ...], expect
     assert re.sub(r"<[^>]+>", "", out) == text.replace("&", "&amp;")
 
 
-def test_overlap_takes_worst_severity_and_both_reasons() -> None:
-    out = highlight("abcdef", 0, (span(0, 4, "abcd", "minor", "rule:x"), span(2, 6, "cdef")))
-    marks = parse(f"<main>{out}</main>").marks
-    classes = [a["class"] for a, _ in marks]
-    assert classes == ["minor", "major", "major"]
-    middle = marks[1][0]["aria-description"] or ""
-    assert "rule:x: why abcd" in middle and "lm: why cdef" in middle
-    for attrs, _ in marks:  # reachable by keyboard, reason for hover, focus and screen readers
-        assert attrs["tabindex"] == "0" and attrs["aria-description"]
+def test_overlap_takes_worst_severity_and_names_both_spans() -> None:
+    spans = (span(0, 4, "abcd", "minor", "rule:x"), span(2, 6, "cdef"))
+    marks = parse(f"<main>{highlight('abcdef', 0, spans, (7, 8))}</main>").marks
+    assert [(a["class"], a["data-k"]) for a, _ in marks] == [
+        ("minor", "7"),
+        ("major", "7 8"),
+        ("major", "8"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sp", "shown"),
+    [
+        # an LM fix: the gain in bits, as the issue asks
+        (
+            Span(0, 9, "massaging", "minor", 0.4, "lm", "r", "massing", 38.24),
+            "<bdi class=w>massaging</bdi> → <bdi class=sg>massing</bdi>: the sentence becomes "
+            "38.2 bits more likely",
+        ),
+        # a rule's fix: no gain
+        (Span(0, 3, ". .", "minor", 0.9, "rule:stray-period", "r", "."), "→ <bdi class=sg>.</bdi>"),
+        # an empty suggestion deletes the span
+        (
+            Span(0, 7, "the the", "minor", 0.9, "rule:repeated-word", "r", ""),
+            "→ <span class=del>delete</span>",
+        ),
+        # no suggestion: the span alone
+        (Span(0, 3, "abc", "major", 0.9, "lm", "r"), "<bdi class=w>abc</bdi>"),
+    ],
+)
+def test_suggestion_beside_the_span(sp: Span, shown: str) -> None:
+    html = suggestion_html(sp)
+    assert shown in html
+    if sp.suggestion is None:
+        assert html == shown
+    card = issue_card(sp, 3)
+    # the reason is in plain view, isolated, beside the span (no hover needed)
+    assert "<span class=why><bdi>r</bdi></span>" in card and "id=k3 data-k=3" in card
 
 
 def write_page(tmp_path: Path, *results: DocumentResult, sig: str = "mtqa:test") -> str:
@@ -115,22 +155,26 @@ def write_page(tmp_path: Path, *results: DocumentResult, sig: str = "mtqa:test")
 
 def test_hostile_input_is_text(tmp_path: Path) -> None:
     text = '<script>alert(1)</script> and "quotes" & <img src=x onerror=alert(2)>'
-    sp = span(0, 8, "<script>")
+    sp = Span(0, 8, "<script>", "major", 0.99, "lm", "<b>why</b>", '"><script>x</script>', 3.0)
     doc = DocumentResult('x" onmouseover="alert(3)', "p", text, (sentence(text, (sp,)),))
     page = write_page(tmp_path, doc, sig="sig<script>alert(4)</script>")
     m = parse(page)
     assert m.scripts == 1  # ours only
-    assert "<script>alert" not in page and "<img" not in page
+    assert "<script>alert" not in page and "<img" not in page and "<b>why" not in page
+    assert "<script>x" not in page
     assert (
         ">&lt;script&gt;</mark>alert(1)&lt;/script&gt; and &quot;quotes&quot; &amp; &lt;img" in page
     )
-    assert 'data-id="x&quot; onmouseover=&quot;alert(3)"' in page
+    assert "<bdi class=did>x&quot; onmouseover=&quot;alert(3)</bdi>" in page
+    assert "sig&lt;script&gt;alert(4)&lt;/script&gt;" in page
     assert [t for _, t in m.marks] == ["<script>"]
 
 
 def test_csp_allows_only_our_script() -> None:
     digest = base64.b64encode(hashlib.sha256(JS.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in CSP and "default-src 'none'" in CSP
+    assert "base-uri 'none'" in CSP and "form-action 'none'" in CSP
+    assert "</script" not in JS.lower() and "</style" not in CSS.lower()
 
 
 def test_page_structure(tmp_path: Path) -> None:
@@ -142,27 +186,154 @@ def test_page_structure(tmp_path: Path) -> None:
         bad_text,
         (
             sentence("Fine."),
-            sentence("He insupports it.", (span(9, 19, "insupports"),), offset=6, sid=2),
+            sentence(
+                "He insupports it.",
+                (span(9, 19, "insupports"), span(20, 22, "it", "minor", "rule:x")),
+                offset=6,
+                sid=2,
+            ),
         ),
     )
     page = write_page(tmp_path, clean, bad, sig="mtqa:0.1.0|model:fake|dtype:float32")
-    assert "<code class=sig>mtqa:0.1.0|model:fake|dtype:float32</code>" in page
-    assert '<section class="doc clean" data-i="0" data-worst="0.1000" data-id="clean">' in page
-    assert '<section class="doc flagged has-major" data-i="1" data-worst="0.9900"' in page
-    assert '<div class="sent major"><span class=n>2</span><span class=bar style="--w:99%" ' in page
-    for control in ("id=flagged", "id=sev", "id=sort", "id=status"):
-        assert control in page
-    # CSS does the filtering: one class on <body> hides rows and documents
-    for rule in (
-        "body.f-flagged .sent.none",
-        "body.s-major .sent:not(.major)",
-        "body.s-minor .sent:not(.minor)",
-        "mark[aria-description]:is(:hover,:focus)::after{content:attr(aria-description)",
+    assert "<code class=sig><bdi>mtqa:0.1.0|model:fake|dtype:float32</bdi></code>" in page
+    assert '<section class="doc clean" id=d0 data-i=0 data-worst="0.1000">' in page
+    assert '<section class="doc flagged has-major" id=d1 data-i=1 data-worst="0.9900">' in page
+    assert (
+        '<div class="sent major" data-i=2 data-score="0.990000"><span class=n>2</span>'
+        '<span class=bar style="--w:99%" ' in page
+    )
+    assert '<li class="issue major" id=k1 data-k=1 data-g="lm|major"' in page
+    assert '<li class="issue minor" id=k2 data-k=2 data-g="rule:x|minor"' in page
+    for control in (
+        "id=q ",
+        "id=flagged",
+        "id=todo",
+        "id=sev",
+        "id=grp",
+        "id=sort",
+        "id=progress",
+        "id=export",
+        "id=help",
+        "id=status",
     ):
-        assert rule in page
-    assert "2 documents (1 with flags) · 3 sentences · 1 flagged (1 major)" in page
+        assert control in page, control
+    # the keys are documented in the page
+    for key in (
+        "<kbd>j</kbd>",
+        "<kbd>k</kbd>",
+        "<kbd>c</kbd>",
+        "<kbd>f</kbd>",
+        "<kbd>x</kbd>",
+        "<kbd>u</kbd>",
+        "<kbd>J</kbd>",
+        "<kbd>/</kbd>",
+    ):
+        assert key in page, key
+    # side panel: flags grouped by check and severity, major first, with counts; documents
+    groups = re.findall(r'<details open data-g="([^"]+)">.*?<span class=c>(\d+)</span>', page)
+    assert groups == [("lm|major", "1"), ("rule:x|minor", "1")]
+    assert (
+        '<a href="#d1" data-d="1"><bdi>bad</bdi></a> <span class=c>1/2 flagged, 1 major</span>'
+        in page
+    )
+    assert (
+        "2 documents (1 with flags) · 3 sentences · 1 flagged (1 major) · 2 flags to review."
+        in page
+    )
+    run = re.search(
+        r'<div id=run hidden data-sig="([^"]*)" data-hash="([0-9a-f]{16})" data-spans="2">', page
+    )
+    assert run and run.group(1) == "mtqa:0.1.0|model:fake|dtype:float32"
     assert page.rstrip().endswith("</html>")
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_content_hash_keys_the_verdicts(tmp_path: Path) -> None:
+    """Same content, same key; another text or another span, another key."""
+
+    def key(*results: DocumentResult) -> str:
+        w = HtmlWriter(tmp_path, {"signature": "s"})
+        for r in results:
+            w.write(r)
+        w.close()
+        return w.digest
+
+    a = DocumentResult(
+        "a",
+        "p",
+        "He insupports it.",
+        (sentence("He insupports it.", (span(3, 13, "insupports"),)),),
+    )
+    same = DocumentResult(
+        "a",
+        "p",
+        "He insupports it.",
+        (sentence("He insupports it.", (span(3, 13, "insupports"),)),),
+    )
+    other_text = DocumentResult(
+        "a",
+        "p",
+        "He insupports us.",
+        (sentence("He insupports us.", (span(3, 13, "insupports"),)),),
+    )
+    other_span = DocumentResult(
+        "a",
+        "p",
+        "He insupports it.",
+        (sentence("He insupports it.", (span(3, 13, "insupports", "minor"),)),),
+    )
+    assert key(a) == key(same)
+    assert len({key(a), key(other_text), key(other_span)}) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "attr"),
+    [
+        ("plain", ""),
+        ('quote " and <tag>', ""),  # the element's text is exact: no attribute needed
+        ("a\r\nb", ' data-t="a\\r\\nb"'),  # CR LF would become LF in the DOM
+        ("bell\x07", ' data-t="bell\\u0007"'),  # shown as ␇ on the page
+        ("rlo\u202eabc", ' data-t="rlo\u202eabc"'),  # shown as ⟨RLO⟩ on the page
+        ('both " \x00', ' data-t="both \\&quot; \\u0000"'),
+    ],
+)
+def test_exact_text_for_the_export(value: str, attr: str) -> None:
+    assert exact("t", value) == attr
+
+
+def test_every_piece_of_user_text_is_isolated(tmp_path: Path) -> None:
+    """Each piece of input text sits in a <bdi> or an element with dir=auto (both isolate)."""
+    text = "Shalom שלום \u202eevil\u202c here."
+    sp = Span(0, 6, "Shalom", "major", 0.9, "lm", "reason about 'שלום'", "Hello", 2.0)
+    doc = DocumentResult("doc-שלום", "p", text, (sentence(text, (sp,)),), notes=("note שלום",))
+    page = write_page(tmp_path, doc)
+    assert "\u202e" not in page.split("<main", 1)[1].split("<div id=run", 1)[0]
+    assert "⟨RLO⟩evil⟨PDF⟩" in page
+
+    class Isolation(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[bool] = [False]
+            self.bad: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("meta", "input", "br"):
+                return
+            isolated = tag == "bdi" or ("dir", "auto") in attrs
+            self.stack.append(self.stack[-1] or isolated)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag not in ("meta", "input", "br") and len(self.stack) > 1:
+                self.stack.pop()
+
+        def handle_data(self, data: str) -> None:
+            if ("שלום" in data or "evil" in data or "Hello" in data) and not self.stack[-1]:
+                self.bad.append(data)
+
+    body = page[page.index("<body>") :]
+    iso = Isolation()
+    iso.feed(body)
+    assert iso.bad == []
 
 
 def test_seed_page_is_deterministic(tmp_path: Path, fake_settings: Settings) -> None:
@@ -179,3 +350,8 @@ def test_seed_page_is_deterministic(tmp_path: Path, fake_settings: Settings) -> 
     text = SEED.read_text(encoding="utf-8")
     for t in texts:
         assert t in text
+    # one card per span, numbered through the page
+    page = pages[0].decode()
+    keys = [int(k) for k in re.findall(r'<li class="issue \w+" id=k(\d+)', page)]
+    assert keys == list(range(1, len(keys) + 1))
+    assert f'data-spans="{len(keys)}"' in page

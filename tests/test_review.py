@@ -12,8 +12,11 @@ from mtqa.cli import main
 from mtqa.errors import InputError
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
-from mtqa.quality.review import read_reviewed, review, wilson
+from mtqa.quality.review import ReviewReport, SpanReport, read_reviewed, review, wilson
+from mtqa.quality.sheets import column_letter, read_sheet
 from mtqa.records import DocumentResult, SentenceResult, Span
+from mtqa.report.base import guard_cell, needs_guard, unguard_cell
+from mtqa.report.html import EXPORT_COLUMNS
 from mtqa.report.table import CsvWriter, read_table
 from mtqa.settings import Settings
 
@@ -118,8 +121,25 @@ def test_wilson_interval() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("doc_id,score\r\nd,0.5\r\n", ":1: no 'review' column"),
-        ("doc_id,review\r\nd,ok\r\n", ":1: no 'score', 'severity' column"),
+        ("doc_id,score\r\nd,0.5\r\n", ":1: no 'review' or 'verdict' column in the header"),
+        ("doc_id,review\r\nd,ok\r\n", ":1: no 'score', 'severity' columns in the header"),
+        (
+            "score,severity,review,verdict\r\n0.5,none,ok,\r\n",
+            ":1: the header has both a 'review' and a 'verdict' column",
+        ),
+        (
+            "score,severity,review,Review\r\n0.5,none,ok,\r\n",
+            ":1: column D repeats the name 'review' of column C; rename or delete one of them",
+        ),
+        (
+            "doc_id,verdict\r\nd,correct\r\n",
+            ":1: no 'sent_id', 'span_start', 'span_end', 'severity', 'source' columns in the "
+            "header; review the verdict export of report.html",
+        ),
+        (
+            "doc_id,sent_id,span_start,span_end,severity,source,verdict\r\nd,1,0,1,major,lm,\r\n",
+            "none of its 1 flags has a verdict; mark flags in report.html",
+        ),
         ("score,severity,review\r\n0.5,none,\r\n", "none of its 1 sentence rows is reviewed"),
     ],
 )
@@ -142,7 +162,7 @@ def test_bad_score_is_a_problem(tmp_path: Path) -> None:
     path.write_text("score,severity,review\r\n#VALUE!,major,error\r\n0.9,major,error\r\n")
     rep = review(str(path))
     assert [(p.row, p.message.split(";")[0]) for p in rep.problems] == [
-        (2, "score '#VALUE!' is not a number")
+        (2, "score '#VALUE!' is not a number (column A ('score'))")
     ]
     assert rep.reviewed == 1
 
@@ -244,7 +264,7 @@ def test_csv_quoting_round_trip(tmp_path: Path) -> None:
     table[3][-1] = "error"
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\r\n").writerows(table)
-    n, items, problems = read_reviewed(str(path))
+    n, items, problems, _ = read_reviewed(str(path))
     assert (n, [(r.row, r.error, r.sources) for r in items], problems) == (
         7,
         [(4, True, ("lm",))],
@@ -274,3 +294,231 @@ def test_review_a_real_run(tmp_path: Path, fake_settings: Settings) -> None:
     assert rep.unflagged.n == 2 and rep.unflagged.rate == 0.0
     assert "lm" in [r.group for r in rep.by_source]
     assert rep.threshold.recall == 1.0 and not rep.problems
+
+
+# --- a sheet without the spans column: said, with the column and the fix --------------------
+
+
+def test_no_spans_column_is_a_notice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "doc_id,sent_id,score,severity,review\r\nd,1,0.9,major,error\r\nd,2,0.1,none,ok\r\n",
+        encoding="utf-8",
+    )
+    assert main(["review", str(path)]) == 0  # the figures it can give are right
+    out, err = capsys.readouterr()
+    assert err == (
+        f"{path}:1: no 'spans' column: precision by span source cannot be measured; keep the "
+        "spans column of the sentences.csv mtqa wrote\n"
+    )
+    assert (
+        "  by span source\n    not available: the sheet has no 'spans' column (see the notice)\n"
+        in out
+    )
+    assert "(none)" not in out
+
+
+def test_flagged_row_whose_spans_name_no_source(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "doc_id,sent_id,score,severity,spans,review\r\nd,1,0.9,major,garbled,error\r\n",
+        encoding="utf-8",
+    )
+    rep = review(str(path))
+    assert isinstance(rep, ReviewReport) and rep.flagged.n == 1 and rep.problems == []
+    assert [(p.row, p.message) for p in rep.notices] == [
+        (
+            2,
+            "column E ('spans'): 'garbled' names no span source for a flagged sentence; counted, "
+            "but not by source; restore it from the sentences.csv mtqa wrote",
+        )
+    ]
+
+
+def test_bad_score_names_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("doc_id,sent_id,score,severity,spans,review\r\nd,1,x,none,,ok\r\n")
+    rep = review(str(path))
+    assert rep.problems[0].message == (
+        "score 'x' is not a number (column C ('score')); restore it from the sentences.csv "
+        "mtqa wrote"
+    )
+
+
+@pytest.mark.parametrize(
+    ("i", "letter"),
+    [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")],
+)
+def test_column_letters(i: int, letter: str) -> None:
+    assert column_letter(i) == letter
+
+
+# --- span verdicts exported from report.html ------------------------------------------------
+
+EXPORT = [
+    # doc, sent, start, end, text, severity, source, suggested, suggestion, verdict, fixed
+    ("a", 1, 0, 9, "massaging", "major", "lm", "replace", "massing", "fixed", "massing"),
+    ("a", 1, 20, 23, "the", "minor", "lm", "", "", "false-alarm", ""),
+    ("a", 2, 30, 35, "is re", "major", "rule:broken-join", "", "", "correct", ""),
+    ("a", 3, 40, 43, ". .", "minor", "rule:stray-period", "replace", ".", "fixed", ". ."),
+    ("b", 1, 0, 3, "=1+", "major", "lm", "delete", "", "fixed", ""),
+    ("b", 2, 5, 9, "-foo", "minor", "rule:x", "", "", "False Alarm", ""),
+    ("b", 3, 5, 9, "zzzz", "minor", "lm", "", "", "", ""),  # not reviewed
+    ("b", 4, 5, 9, "yyyy", "major", "lm", "", "", "maybe", ""),  # a problem
+]
+
+
+def write_export(path: Path) -> Path:
+    from mtqa.report.base import guard_cell
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(EXPORT_COLUMNS)
+        for doc, sid, a, b, text, sev, src, sg, sug, verdict, fixed in EXPORT:
+            row = dict(
+                doc_id=doc,
+                sent_id=sid,
+                span_start=a,
+                span_end=b,
+                span_text=guard_cell(text),
+                severity=sev,
+                source=src,
+                score="0.9",
+                suggested=sg,
+                suggestion=guard_cell(sug),
+                gain_bits="",
+                verdict=verdict,
+                fixed_text=guard_cell(fixed),
+                reason="r",
+            )
+            w.writerow([row[c] for c in EXPORT_COLUMNS])
+    return path
+
+
+# By hand: 6 reviewed (rows 2-7); real errors: fixed, correct, fixed, fixed = 4 of 6.
+# major: massaging fixed, is re correct, =1+ fixed: 3/3; minor: the FA, ". ." fixed, -foo FA: 1/3.
+# lm: massaging fixed, the FA, =1+ fixed: 2/3; rule:broken-join 1/1; rule:stray-period 1/1;
+# rule:x 0/1. Suggestions: massaging (taken), ". ." (fix differs), =1+ delete (taken): 3, 2.
+SPAN_TABLE = """\
+{path}: 6 of 8 flags reviewed: 1 correct, 2 false alarm, 3 fixed
+
+span precision (share of reviewed flags that are real errors: correct or fixed)
+  group                    reviewed  errors precision  95% interval
+  all flags                       6       4     0.667  0.30-0.90
+  by severity
+    major                         3       3     1.000  0.44-1.00
+    minor                         3       1     0.333  0.06-0.79
+  by span source
+    lm                            3       2     0.667  0.21-0.94
+    rule:broken-join              1       1     1.000  0.21-1.00
+    rule:stray-period             1       1     1.000  0.21-1.00
+    rule:x                        1       0     0.000  0.00-0.79
+
+suggestions: 3 reviewed flags had one; the reviewer's fix equals it in 2
+
+1 row(s) not counted (see the messages on stderr)
+"""
+
+
+def test_cli_review_of_a_verdict_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_export(tmp_path / "verdicts-0123abcd.csv"))
+    assert main(["review", path, "--json", str(tmp_path / "v.json")]) == 1  # a row not counted
+    out, err = capsys.readouterr()
+    assert out == SPAN_TABLE.format(path=path)
+    assert err == (
+        f"{path}:row 9 (b#4): unknown verdict 'maybe' (column L ('verdict')); write correct, "
+        "false-alarm or fixed, or leave it blank\n"
+    )
+    data = json.loads((tmp_path / "v.json").read_text(encoding="utf-8"))
+    assert data["kind"] == "verdicts" and data["precision"]["rate"] == 0.6667
+    assert data["counts"] == {"correct": 1, "false-alarm": 2, "fixed": 3}
+
+
+def test_export_read_with_semicolons_and_a_bom(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "v.csv")
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, delimiter=";", lineterminator="\r\n").writerows(rows)
+    rep = review(str(path))
+    assert isinstance(rep, SpanReport) and (rep.reviewed, rep.precision.errors) == (6, 4)
+
+
+# --- spreadsheet safety: formula cells guarded, read back exactly ----------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://x","click")',
+    "+1+2",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(A1:A2)",
+    "\tTabbed start",
+    "'=already quoted",  # really starts with '= : written ''= and read back as '=
+    "''+two quotes",
+    "'plain quote",  # no formula after the quote: left alone
+    "Plain.",
+]
+
+
+@pytest.mark.parametrize("cell", [*FORMULAS, "", "'", "''", "=", "'\r"])
+def test_guard_round_trip(cell: str) -> None:
+    guarded = guard_cell(cell)
+    assert unguard_cell(guarded) == cell
+    assert guarded[:1] not in ("=", "+", "-", "@", "\t", "\r")  # nothing a sheet would run
+    if not needs_guard(cell):
+        assert guarded == cell
+
+
+def formula_document() -> DocumentResult:
+    text = " ".join(FORMULAS)
+    sents, pos = [], 0
+    for i, t in enumerate(FORMULAS, 1):
+        start = text.index(t, pos)
+        pos = start + len(t)
+        sents.append(SentenceResult("=cmd", i, start, pos, t, 4, 10.0, 0.5, "none"))
+    return DocumentResult("=cmd", "p", text, tuple(sents))
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["guarded", "csv-raw"])
+def test_sentences_csv_guards_formulas_and_review_reads_them_back(
+    tmp_path: Path, raw: bool
+) -> None:
+    run: dict[str, object] = {"settings": {"csv_raw": True}} if raw else {}
+    w = CsvWriter(tmp_path, run)
+    w.write(formula_document())
+    path = w.close()
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if raw:
+        assert [r["text"] for r in rows] == FORMULAS and rows[0]["doc_id"] == "=cmd"
+    else:
+        assert [r["text"] for r in rows] == [guard_cell(t) for t in FORMULAS]
+        assert rows[0]["doc_id"] == "'=cmd" and rows[2]["text"] == "'-2+3+cmd|' /C calc'!A0"
+        assert rows[5]["text"] == "''=already quoted" and rows[7]["text"] == "'plain quote"
+    # the reviewer marks every row; review reads doc ids and cells back exactly
+    for r in rows:
+        r["review"] = "ok"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\r\n")
+        wr.writeheader()
+        wr.writerows(rows)
+    sheet = read_sheet(str(path), raw=raw)
+    col = sheet.col
+    assert [r[col["text"]] for r in sheet.rows] == FORMULAS
+    assert {r[col["doc_id"]] for r in sheet.rows} == {"=cmd"}
+    n, items, problems, _ = read_reviewed(str(path), raw=raw)
+    assert (n, len(items), problems) == (len(FORMULAS), len(FORMULAS), [])
+    assert {r.doc_id for r in items} == {"=cmd"}
+
+
+def test_csv_raw_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mtqa.cli import build_parser, settings_from_args
+
+    a = build_parser().parse_args(["check", "x.txt", "--csv-raw"])
+    assert settings_from_args(a).csv_raw is True
+    assert settings_from_args(build_parser().parse_args(["check", "x.txt"])).csv_raw is False
+    # review --csv-raw keeps a leading quote as text
+    path = tmp_path / "r.csv"
+    path.write_text("doc_id,sent_id,score,severity,spans,review\r\n'=d,1,0.1,none,,ok\r\n")
+    assert review(str(path)).reviewed == 1
+    assert read_reviewed(str(path))[1][0].doc_id == "=d"
+    assert read_reviewed(str(path), raw=True)[1][0].doc_id == "'=d"

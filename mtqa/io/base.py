@@ -75,14 +75,17 @@ class Flag:
 
     @classmethod
     def from_span(cls, span: Span, offset: int = 0, suggestion: str | None = None) -> Flag:
-        """A flag from an mtqa span; ``offset`` is subtracted (document → unit offsets)."""
+        """A flag from an mtqa span; ``offset`` is subtracted (document → unit offsets).
+
+        ``suggestion`` overrides the span's own (None: keep the span's).
+        """
         return cls(
             span.start - offset,
             span.end - offset,
             span.text,
             "major" if span.severity == "major" else "minor",
             span.reason,
-            suggestion,
+            span.suggestion if suggestion is None else suggestion,
             span.source,
         )
 
@@ -119,7 +122,9 @@ def note_lines(found: UnitFlags) -> list[str]:
         line += one_line(f.reason)
         if f.source:
             line += f" [{f.source}]"
-        if f.suggestion:
+        if f.suggestion == "":
+            line += "; suggestion: delete it"
+        elif f.suggestion is not None:
             line += f"; suggestion: {one_line(repr(f.suggestion))}"
         lines.append(line)
     if not lines:

@@ -1,39 +1,37 @@
 """``mtqa review REVIEWED.csv``: read reviewers' verdicts back and measure the flags.
 
-Reviewers open ``sentences.csv`` in a spreadsheet and write ``ok`` or ``error`` in
-its ``review`` column (blank = not reviewed). This module reads it back with the
-csv module (UTF-8 with or without a BOM; comma, semicolon or tab separated, as
-spreadsheets save it) and reports, over the reviewed sentences only:
+Two kinds of sheet, told apart by the header (:func:`mtqa.quality.sheets.read_sheet`):
 
-* flag precision (share of flagged sentences marked ``error``) overall, by sentence
-  severity and by span source (``lm``, ``rule:<id>``, ...; read from the ``spans``
-  column), each with a 95% Wilson interval;
-* the reviewed error rate among *unflagged* sentences (what the flags miss);
-* the lowest sentence-score threshold at which "flag when score >= t" reaches the
-  target precision on these reviews, with its precision and recall.
+* ``sentences.csv`` with ``ok`` or ``error`` written in its ``review`` column (blank = not
+  reviewed): flag precision (share of flagged sentences marked ``error``) overall, by
+  sentence severity and by span source (``lm``, ``rule:<id>``, ...; read from the
+  ``spans`` column), each with a 95% Wilson interval; the reviewed error rate among
+  *unflagged* sentences (what the flags miss); the lowest sentence-score threshold at
+  which "flag when score >= t" reaches the target precision, with its precision and recall.
+* the span verdicts exported from ``report.html`` (a ``verdict`` column): span-level
+  precision, see :mod:`mtqa.quality.verdicts`.
 
 Row numbers are spreadsheet rows: the header is row 1, the first sentence row 2.
 A review value other than ok/error/blank, or a score that is not a number, is a
-``Problem`` reported with its row — never silently dropped.
+``Problem`` reported with its row — never silently dropped; a missing optional column
+(``spans``, ``doc_id``, ``sent_id``) or a ``spans`` cell that names no source is a notice
+with the column and the fix.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import re
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
+from mtqa.quality.sheets import Problem, Rate, Sheet, missing_columns, read_sheet, wilson
 from mtqa.quality.tables import fmt
+from mtqa.quality.verdicts import SpanReport, format_spans, summarise_spans
 
 VERDICTS = ("ok", "error")
 _SPAN_SOURCE = re.compile(r'" (minor|major): ([^\s;]+)(?=; "|$)')
-DELIMITERS = (",", ";", "\t")
+RESTORE = "restore it from the sentences.csv mtqa wrote"
 
 
 @dataclass(frozen=True)
@@ -50,42 +48,6 @@ class Reviewed:
 
 
 @dataclass(frozen=True)
-class Problem:
-    """A row that cannot be counted, with the reason (shown on stderr)."""
-
-    row: int
-    doc_id: str
-    sent_id: str
-    message: str
-
-    def where(self, path: str) -> str:
-        """``path:row N (doc#sent)`` for a message."""
-        return f"{path}:row {self.row} ({self.doc_id}#{self.sent_id})"
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``errors`` of ``n`` reviewed sentences, with a 95% Wilson interval."""
-
-    group: str
-    n: int
-    errors: int
-    rate: float | None
-    low: float | None
-    high: float | None
-
-    @classmethod
-    def of(cls, group: str, verdicts: Iterable[bool]) -> Rate:
-        """The rate of ``True`` among ``verdicts``, with its interval (None when there are none)."""
-        vs = list(verdicts)
-        n, k = len(vs), sum(vs)
-        if not n:
-            return cls(group, 0, 0, None, None, None)
-        low, high = wilson(k, n)
-        return cls(group, n, k, round(k / n, 4), round(low, 4), round(high, 4))
-
-
-@dataclass(frozen=True)
 class Threshold:
     """The lowest score threshold reaching ``target`` precision on the reviews, if any."""
 
@@ -99,7 +61,7 @@ class Threshold:
 
 @dataclass
 class ReviewReport:
-    """What ``mtqa review`` reports (see the module docstring)."""
+    """What ``mtqa review`` reports on a reviewed ``sentences.csv`` (module docstring)."""
 
     path: str
     rows: int  # sentence rows in the file
@@ -107,59 +69,22 @@ class ReviewReport:
     errors: int
     flagged: Rate  # precision of the current flags
     by_severity: list[Rate]
-    by_source: list[Rate]
+    by_source: list[Rate]  # empty, with a notice, when the sheet has no spans column
     unflagged: Rate  # error rate among unflagged reviewed sentences
     threshold: Threshold
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # rows not counted
+    notices: list[Problem] = field(default_factory=list)  # counted, but something is off
+    has_spans: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON."""
         d = asdict(self)
-        d["problems"] = [
-            {"row": p.row, "doc_id": p.doc_id, "sent_id": p.sent_id, "message": p.message}
-            for p in self.problems
-        ]
-        return d
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval of ``k`` successes in ``n`` trials (``z=1.96``: 95%)."""
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, c - h), min(1.0, c + h)
-
-
-def _decode(path: str) -> str:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            path,
-            line,
-            "not UTF-8; save the sheet as 'CSV UTF-8' (Excel) or choose UTF-8 "
-            "as the character set (LibreOffice)",
-        ) from None
-
-
-def _records(path: str, text: str) -> tuple[list[str], list[list[str]]]:
-    """Header and rows, with the delimiter that yields a ``review`` column."""
-    for delim in DELIMITERS:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
-        if rows and "review" in [h.strip().lower() for h in rows[0]]:
-            return [h.strip().lower() for h in rows[0]], rows[1:]
-    raise InputError(
-        path,
-        1,
-        "no 'review' column; review a sentences.csv written by `mtqa check` "
-        "(write ok or error in its review column)",
-    )
+        for key in ("problems", "notices"):
+            d[key] = [
+                {"row": p.row, "doc_id": p.doc_id, "sent_id": p.sent_id, "message": p.message}
+                for p in getattr(self, key)
+            ]
+        return {"kind": "sentences", **d}
 
 
 def _number(cell: str) -> float:
@@ -169,39 +94,90 @@ def _number(cell: str) -> float:
     return float(cell)
 
 
-def read_reviewed(path: str) -> tuple[int, list[Reviewed], list[Problem]]:
-    """(sentence rows, reviewed sentences, problems) from an edited sentences.csv.
-
-    Raises :class:`~mtqa.errors.InputError` for a file that is not UTF-8 or lacks the
-    ``review``, ``score`` or ``severity`` column.
-    """
-    header, rows = _records(path, _decode(path))
-    col = {name: i for i, name in enumerate(header)}
-    missing = [c for c in ("score", "severity") if c not in col]
-    if missing:
-        raise InputError(
-            path,
-            1,
-            f"no {', '.join(repr(m) for m in missing)} column; review a sentences.csv "
-            "written by `mtqa check`, keeping its columns",
+def _header_notices(sheet: Sheet) -> list[Problem]:
+    """Notices for optional columns the sentences sheet lacks (header, row 1)."""
+    col = sheet.col
+    out = []
+    if "spans" not in col:
+        out.append(
+            Problem(
+                1,
+                "",
+                "",
+                "no 'spans' column: precision by span source cannot be measured; keep the "
+                "spans column of the sentences.csv mtqa wrote",
+                True,
+            )
         )
+    ids = [c for c in ("doc_id", "sent_id") if c not in col]
+    if ids:
+        out.append(
+            Problem(
+                1,
+                "",
+                "",
+                f"no {' or '.join(repr(c) for c in ids)} column: rows are named by their row "
+                "number only; keep the doc_id and sent_id columns",
+                True,
+            )
+        )
+    return out
+
+
+def read_reviewed(
+    path: str, raw: bool = False
+) -> tuple[int, list[Reviewed], list[Problem], list[Problem]]:
+    """(sentence rows, reviewed sentences, problems, notices) from an edited sentences.csv.
+
+    Raises :class:`~mtqa.errors.InputError` for a file that is not UTF-8, is not a
+    sentences sheet, or lacks the ``review``, ``score`` or ``severity`` column.
+    """
+    return _reviewed_rows(_sentences_sheet(read_sheet(path, raw)))
+
+
+def _sentences_sheet(sheet: Sheet) -> Sheet:
+    if sheet.kind != "sentences":
+        raise InputError(
+            sheet.path, 1, "this is a verdict export; read it with review() (mtqa review)"
+        )
+    missing_columns(
+        sheet,
+        ("score", "severity"),
+        "review a sentences.csv written by `mtqa check`, keeping its columns",
+    )
+    return sheet
+
+
+def _reviewed_rows(sheet: Sheet) -> tuple[int, list[Reviewed], list[Problem], list[Problem]]:
     reviewed: list[Reviewed] = []
     problems: list[Problem] = []
+    notices = _header_notices(sheet)
+    has_spans = "spans" in sheet.col
     count = 0
-    for k, r in enumerate(rows):
-        if not any(c.strip() for c in r):
-            continue  # an empty line
+    for row, cells in sheet.records():
         count += 1
-        cells = {name: r[i] if i < len(r) else "" for name, i in col.items()}
-        item = _reviewed(k + 2, cells)
+        item = _reviewed(row, cells, sheet)
         if isinstance(item, Problem):
             problems.append(item)
-        elif item is not None:
-            reviewed.append(item)
-    return count, reviewed, problems
+            continue
+        if item is None:
+            continue
+        reviewed.append(item)
+        if has_spans and item.severity != "none" and not item.sources:
+            notices.append(
+                Problem(
+                    row,
+                    item.doc_id,
+                    item.sent_id,
+                    f"{sheet.where('spans')}: {cells['spans']!r} names no span source for a "
+                    f"flagged sentence; counted, but not by source; {RESTORE}",
+                    True,
+                )
+            )
+    return count, reviewed, problems, notices
 
 
-def _reviewed(row: int, cells: dict[str, str]) -> Reviewed | Problem | None:
+def _reviewed(row: int, cells: dict[str, str], sheet: Sheet) -> Reviewed | Problem | None:
     """One sentence row: its verdict, a problem, or None when it is not reviewed."""
     doc_id, sent_id = cells.get("doc_id", ""), cells.get("sent_id", "")
     raw = cells.get("review", "")
@@ -214,16 +190,13 @@ def _reviewed(row: int, cells: dict[str, str]) -> Reviewed | Problem | None:
     try:
         score = _number(cells["score"])
     except ValueError:
-        why = (
-            f"score {cells['score']!r} is not a number; restore it from the sentences.csv "
-            "mtqa wrote"
-        )
+        why = f"score {cells['score']!r} is not a number ({sheet.where('score')}); {RESTORE}"
         return Problem(row, doc_id, sent_id, why)
     severity = cells["severity"].strip().lower()
     if severity not in ("none", "minor", "major"):
         why = (
-            f"severity {cells['severity']!r} is not none, minor or major; restore it from "
-            "the sentences.csv mtqa wrote"
+            f"severity {cells['severity']!r} is not none, minor or major "
+            f"({sheet.where('severity')}); {RESTORE}"
         )
         return Problem(row, doc_id, sent_id, why)
     spans = cells.get("spans", "")
@@ -254,7 +227,13 @@ def best_threshold(items: list[Reviewed], target: float) -> Threshold:
 
 
 def summarise(
-    path: str, rows: int, items: list[Reviewed], problems: list[Problem], target: float = 0.8
+    path: str,
+    rows: int,
+    items: list[Reviewed],
+    problems: list[Problem],
+    target: float = 0.8,
+    notices: list[Problem] | None = None,
+    has_spans: bool = True,
 ) -> ReviewReport:
     """The report over the reviewed sentences ``items`` (``rows`` sentence rows in all)."""
     flagged = [r for r in items if r.severity != "none"]
@@ -273,16 +252,21 @@ def summarise(
         unflagged=Rate.of("unflagged", (r.error for r in items if r.severity == "none")),
         threshold=best_threshold(items, target),
         problems=problems,
+        notices=list(notices or []),
+        has_spans=has_spans,
     )
 
 
-def review(path: str, target: float = 0.8) -> ReviewReport:
-    """``mtqa review``: read an edited sentences.csv and measure the flags on its reviews.
+def review(path: str, target: float = 0.8, raw: bool = False) -> ReviewReport | SpanReport:
+    """``mtqa review``: read a reviewed sentences.csv or a verdict export and measure the flags.
 
-    Raises :class:`~mtqa.errors.InputError` when the file cannot be read or no row is
-    reviewed.
+    ``raw``: the file was written with ``--csv-raw`` (no guard quotes to remove). Raises
+    :class:`~mtqa.errors.InputError` when the file cannot be read or nothing is reviewed.
     """
-    rows, items, problems = read_reviewed(path)
+    sheet = read_sheet(path, raw)
+    if sheet.kind == "verdicts":
+        return summarise_spans(sheet)
+    rows, items, problems, notices = _reviewed_rows(_sentences_sheet(sheet))
     if not items and not problems:
         raise InputError(
             path,
@@ -290,27 +274,33 @@ def review(path: str, target: float = 0.8) -> ReviewReport:
             f"none of its {rows} sentence rows is reviewed; write ok or error in the "
             "review column, then rerun",
         )
-    return summarise(path, rows, items, problems, target)
+    return summarise(path, rows, items, problems, target, notices, "spans" in sheet.col)
 
 
-def format_review(rep: ReviewReport) -> str:
+def rate_line(r: Rate, indent: str = "") -> str:
+    """One row of a precision table: group, reviewed, errors, precision, interval."""
+    ci = "-" if r.low is None else f"{r.low:.2f}-{r.high:.2f}"
+    return f"  {indent + r.group:<24} {r.n:>8} {r.errors:>7} {fmt(r.rate):>9}  {ci}"
+
+
+def format_review(rep: ReviewReport | SpanReport) -> str:
     """The report as a plain-text table (what ``mtqa review`` prints)."""
+    if isinstance(rep, SpanReport):
+        return format_spans(rep)
     lines = [
         f"{rep.path}: {rep.reviewed} of {rep.rows} sentences reviewed, {rep.errors} marked error",
         "",
         "flag precision (share of reviewed flagged sentences marked error)",
         f"  {'group':<24} {'reviewed':>8} {'errors':>7} {'precision':>9}  95% interval",
+        rate_line(rep.flagged),
+        "  by severity",
+        *(rate_line(r, "  ") for r in rep.by_severity),
+        "  by span source",
     ]
-
-    def line(r: Rate, indent: str = "") -> str:
-        ci = "-" if r.low is None else f"{r.low:.2f}-{r.high:.2f}"
-        return f"  {indent + r.group:<24} {r.n:>8} {r.errors:>7} {fmt(r.rate):>9}  {ci}"
-
-    lines.append(line(rep.flagged))
-    lines.append("  by severity")
-    lines.extend(line(r, "  ") for r in rep.by_severity)
-    lines.append("  by span source")
-    lines.extend(line(r, "  ") for r in rep.by_source or [Rate.of("(none)", [])])
+    if rep.has_spans:
+        lines.extend(rate_line(r, "  ") for r in rep.by_source or [Rate.of("(none)", [])])
+    else:
+        lines.append("    not available: the sheet has no 'spans' column (see the notice)")
     u = rep.unflagged
     ci = "" if u.low is None else f" (95% interval {u.low:.2f}-{u.high:.2f})"
     lines += [
@@ -333,3 +323,15 @@ def format_review(rep: ReviewReport) -> str:
     if rep.problems:
         lines += ["", f"{len(rep.problems)} row(s) not counted (see the messages on stderr)"]
     return "\n".join(lines)
+
+
+__all__ = [
+    "Problem",
+    "Rate",
+    "ReviewReport",
+    "SpanReport",
+    "format_review",
+    "read_reviewed",
+    "review",
+    "wilson",
+]

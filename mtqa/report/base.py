@@ -13,10 +13,48 @@ from typing import IO, Any, ClassVar
 from mtqa.records import DocumentResult, SentenceResult
 from mtqa.store import create_temp, write_failed
 
+# Spreadsheet safety (OWASP "CSV injection"): a text cell starting with one of these is run as
+# a formula by Excel, LibreOffice and Google Sheets. Such cells are written with a leading "'"
+# (shown as text, never run); ``mtqa review`` removes exactly that quote when reading back.
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def needs_guard(cell: str) -> bool:
+    """Whether ``cell`` gets a guard quote: it starts, after any ``'``, with a formula character.
+
+    Counting the leading quotes makes the guard reversible: a text that really starts with
+    ``'=`` is written ``''=`` and read back as ``'=``.
+    """
+    i = len(cell) - len(cell.lstrip("'"))
+    return i < len(cell) and cell[i] in FORMULA_START
+
+
+def guard_cell(cell: str) -> str:
+    """``cell`` as written to a spreadsheet CSV: ``'`` + cell when :func:`needs_guard`."""
+    return "'" + cell if needs_guard(cell) else cell
+
+
+def unguard_cell(cell: str) -> str:
+    """The inverse of :func:`guard_cell` (``unguard_cell(guard_cell(x)) == x`` for every x)."""
+    return cell[1:] if cell.startswith("'") and needs_guard(cell[1:]) else cell
+
 
 def spans_cell(s: SentenceResult) -> str:
     """Readable spans: ``"massaging" major: lm 21.4 bits; ...``."""
     return "; ".join(f'"{sp.text}" {sp.severity}: {sp.source}' for sp in s.spans)
+
+
+def suggestions_cell(s: SentenceResult) -> str:
+    """Readable fixes of the spans that have one: ``"massaging" → "massing" (+38.2 bits);
+    ". ." → "."; "the the" → (delete)`` (the gain in bits when the LM proposed it)."""
+    out = []
+    for sp in s.spans:
+        if sp.suggestion is None:
+            continue
+        fix = f'"{sp.suggestion}"' if sp.suggestion else "(delete)"
+        gain = f" ({sp.gain:+.1f} bits)" if sp.gain is not None else ""
+        out.append(f'"{sp.text}" → {fix}{gain}')
+    return "; ".join(out)
 
 
 def reasons_cell(s: SentenceResult) -> str:

@@ -1,7 +1,9 @@
 """The sentence table (the only module that imports pandas): ``sentences.csv``.
 
 One row per sentence, input order. Floats are rounded to fixed decimals so the
-same input and settings give a byte-identical file.
+same input and settings give a byte-identical file. Text cells that a spreadsheet would
+run as a formula get a leading ``'`` (:func:`~mtqa.report.base.guard_cell`) unless the
+run's settings say ``csv_raw``; ``mtqa review`` removes it when reading back.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from mtqa.records import DocumentResult
-from mtqa.report.base import Writer, reasons_cell, spans_cell
+from mtqa.report.base import Writer, guard_cell, reasons_cell, spans_cell, suggestions_cell
 
 COLUMNS = [
     "doc_id",
@@ -27,12 +29,16 @@ COLUMNS = [
     "n_spans",
     "spans",
     "reasons",
+    "suggestions",
 ]
 REVIEW_COLUMN = "review"
 
 
-def sentence_rows(result: DocumentResult) -> list[dict[str, Any]]:
-    """One ``sentences.csv`` row per sentence (floats rounded; metric columns after the rest)."""
+def sentence_rows(result: DocumentResult, guard: bool = True) -> list[dict[str, Any]]:
+    """One ``sentences.csv`` row per sentence (floats rounded; metric columns after the rest).
+
+    ``guard``: text cells that would start a spreadsheet formula get a leading ``'``.
+    """
     rows = []
     for s in result.sentences:
         row: dict[str, Any] = {
@@ -49,9 +55,12 @@ def sentence_rows(result: DocumentResult) -> list[dict[str, Any]]:
             "n_spans": len(s.spans),
             "spans": spans_cell(s),
             "reasons": reasons_cell(s),
+            "suggestions": suggestions_cell(s),
         }
         for k, v in s.metrics:
             row[k] = round(v, 4) if isinstance(v, float) else v
+        if guard:
+            row = {k: guard_cell(v) if isinstance(v, str) else v for k, v in row.items()}
         row[REVIEW_COLUMN] = ""
         rows.append(row)
     return rows
@@ -64,11 +73,13 @@ class CsvWriter(Writer):
 
     def __init__(self, outdir: Any, run: dict[str, Any]) -> None:
         self.columns: list[str] | None = None
+        # the run's settings, when the pipeline passes them: csv_raw turns the guard off
+        self.guard = not run.get("settings", {}).get("csv_raw", False)
         super().__init__(outdir, run)
 
     def write(self, result: DocumentResult) -> None:
         """Append the document's rows (the header before the first)."""
-        rows = sentence_rows(result)
+        rows = sentence_rows(result, self.guard)
         if not rows:
             return
         if self.columns is None:

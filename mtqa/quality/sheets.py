@@ -1,0 +1,190 @@
+"""Reading a reviewed CSV back as a spreadsheet saved it, and the rates ``mtqa review`` reports.
+
+A sheet is UTF-8 (with or without a BOM), comma, semicolon or tab separated; its kind is
+told by its header: a ``review`` column — ``sentences.csv`` with reviewers' ``ok``/``error``
+(:mod:`mtqa.quality.review`); a ``verdict`` column — the span verdicts exported from
+``report.html`` (:mod:`mtqa.quality.verdicts`). Every cell loses the spreadsheet guard
+quote mtqa wrote (:func:`~mtqa.report.base.unguard_cell`) unless ``raw`` is set.
+
+Places are spreadsheet places: the header is row 1, the first data row 2, columns are
+letters (``A``, ``B``, … ``AA``), so a message points at the cell a reviewer sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtqa.errors import InputError
+from mtqa.report.base import unguard_cell
+
+DELIMITERS = (",", ";", "\t")
+KINDS = {"review": "sentences", "verdict": "verdicts"}  # the column that tells the kind
+
+
+def column_letter(i: int) -> str:
+    """The spreadsheet letter of 0-based column ``i``: 0 → A, 25 → Z, 26 → AA."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A reviewed CSV: its kind, header (lower-cased names), rows and column positions."""
+
+    path: str
+    kind: str  # "sentences" or "verdicts"
+    header: list[str]
+    rows: list[list[str]]
+
+    @property
+    def col(self) -> dict[str, int]:
+        """Column name → 0-based position (the first, when a name repeats)."""
+        out: dict[str, int] = {}
+        for i, name in enumerate(self.header):
+            out.setdefault(name, i)
+        return out
+
+    def where(self, name: str) -> str:
+        """``column C ('score')`` for a message."""
+        return f"column {column_letter(self.col[name])} ({name!r})"
+
+    def records(self) -> Iterable[tuple[int, dict[str, str]]]:
+        """(spreadsheet row, {column: cell}) for every row that is not empty."""
+        col = self.col
+        for k, r in enumerate(self.rows):
+            if any(c.strip() for c in r):
+                yield k + 2, {name: r[i] if i < len(r) else "" for name, i in col.items()}
+
+
+def decode(path: str) -> str:
+    """The file's text; :class:`InputError` when unreadable or not UTF-8 (naming the line)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            path,
+            line,
+            "not UTF-8; save the sheet as 'CSV UTF-8' (Excel) or choose UTF-8 "
+            "as the character set (LibreOffice)",
+        ) from None
+
+
+def read_sheet(path: str, raw: bool = False) -> Sheet:
+    """The sheet at ``path`` with the delimiter whose header names a ``review`` or ``verdict``
+    column. Raises :class:`InputError` (line 1) when no delimiter gives one, or when a
+    column name appears twice."""
+    text = decode(path)
+    for delim in DELIMITERS:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        header = [h.strip().lower() for h in rows[0]] if rows else []
+        kinds = [KINDS[h] for h in header if h in KINDS]
+        if not kinds:
+            continue
+        if len(set(kinds)) > 1:
+            raise InputError(
+                path,
+                1,
+                "the header has both a 'review' and a 'verdict' column; review either a "
+                "sentences.csv (review column) or a verdict export of report.html, not a mix",
+            )
+        _no_repeats(path, header)
+        body = rows[1:] if raw else [[unguard_cell(c) for c in r] for r in rows[1:]]
+        return Sheet(path, kinds[0], header, body)
+    raise InputError(
+        path,
+        1,
+        "no 'review' or 'verdict' column in the header; review a sentences.csv written by "
+        "`mtqa check` (write ok or error in its review column) or the verdict export of "
+        "report.html",
+    )
+
+
+def _no_repeats(path: str, header: list[str]) -> None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name and name in seen:
+            raise InputError(
+                path,
+                1,
+                f"column {column_letter(i)} repeats the name {name!r} of column "
+                f"{column_letter(seen[name])}; rename or delete one of them",
+            )
+        seen[name] = i
+
+
+def missing_columns(sheet: Sheet, required: Iterable[str], what: str) -> None:
+    """Raise :class:`InputError` (line 1) naming every required column the header lacks."""
+    missing = [c for c in required if c not in sheet.col]
+    if missing:
+        names = ", ".join(repr(m) for m in missing)
+        raise InputError(
+            sheet.path,
+            1,
+            f"no {names} column{'s' if len(missing) > 1 else ''} in the header; {what}",
+        )
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of ``k`` successes in ``n`` trials (``z=1.96``: 95%)."""
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, c - h), min(1.0, c + h)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``errors`` of ``n`` reviewed items, with a 95% Wilson interval."""
+
+    group: str
+    n: int
+    errors: int
+    rate: float | None
+    low: float | None
+    high: float | None
+
+    @classmethod
+    def of(cls, group: str, verdicts: Iterable[bool]) -> Rate:
+        """The rate of ``True`` among ``verdicts``, with its interval (None when there are none)."""
+        vs = list(verdicts)
+        n, k = len(vs), sum(vs)
+        if not n:
+            return cls(group, 0, 0, None, None, None)
+        low, high = wilson(k, n)
+        return cls(group, n, k, round(k / n, 4), round(low, 4), round(high, 4))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row (or column) with something wrong, and what to do; shown on stderr.
+
+    ``counted``: False when the row is left out of every figure, True for a notice on a
+    row that still counts (or, with ``row`` 1, on a column of the header).
+    """
+
+    row: int  # spreadsheet row (header = 1)
+    doc_id: str
+    sent_id: str
+    message: str
+    counted: bool = False
+
+    def where(self, path: str) -> str:
+        """``path:row N (doc#sent)`` for a message (``path:1`` for the header)."""
+        if self.row == 1:
+            return f"{path}:1"
+        return f"{path}:row {self.row} ({self.doc_id}#{self.sent_id})"

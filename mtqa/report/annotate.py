@@ -1,0 +1,142 @@
+"""Flags written back into copies of translators' files: ``--format xliff``, ``po``, ``tmx``.
+
+For every input read from an XLIFF, PO or TMX file (:mod:`mtqa.io`), a copy of that file
+with mtqa's flags as notes goes to ``OUTDIR/annotated/<prefix><suffix>``: the input's path
+relative to its input folder, file name and suffix kept (``a.xlf`` → ``annotated/a.xlf``,
+``in/sub/b.po`` given as ``in`` → ``annotated/sub/b.po``). ``--format xliff`` writes the
+copies of the ``.xlf``/``.xliff`` inputs, ``po`` of the ``.po`` inputs, ``tmx`` of the
+``.tmx`` ones; name several to get several. What a note holds and which review state a
+flagged unit gets is the format module's (:mod:`mtqa.io.xliff`, :mod:`mtqa.io.po`,
+:mod:`mtqa.io.tmx`); nothing else in the file changes.
+
+Results stream in one document at a time (resumed documents too); the writer keeps only
+each unit's flags and writes the copies on close, each atomically. Copies of this format
+left in ``annotated/`` by an earlier run whose inputs are gone are removed, so the folder
+always matches the run. An input file none of whose units was scored gets no copy.
+
+The unit a result belongs to is known by its ``doc_id`` (``<prefix>#<unit id>``, or
+``<prefix>:<line>`` for units without an id, :func:`mtqa.io.base.doc_id_of`); the prefix
+is recovered by matching the doc ids against the file's units (:func:`infer_prefix`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from mtqa.errors import OutputError
+from mtqa.io import writer_for
+from mtqa.io.base import Flag, Unit, UnitFlags
+from mtqa.records import DocumentResult
+from mtqa.report import ANNOTATED
+from mtqa.report.base import Writer
+
+FOLDER = "annotated"
+
+
+def unit_suffix(unit: Unit) -> str:
+    """What follows the prefix in the unit's doc id: ``#<id>`` or ``:<line>``."""
+    return f"#{unit.key}" if unit.has_id else f":{unit.line}"
+
+
+def infer_prefix(path: str, doc_ids: Iterable[str], units: Sequence[Unit]) -> str | None:
+    """The doc-id prefix the reader gave ``path``'s units, from the doc ids seen, or None.
+
+    A candidate must explain every doc id; among several, one that ends the file's path
+    without its suffix wins (the reader's rule), then the longest.
+    """
+    suffixes = {unit_suffix(u) for u in units}
+    found: set[str] | None = None
+    for d in doc_ids:
+        mine = {d[: len(d) - len(s)] for s in suffixes if d.endswith(s)}
+        found = mine if found is None else found & mine
+    if not found:
+        return None
+    stem = PurePosixPath(Path(path).with_suffix("").as_posix())
+    on_path = [c for c in found if c and stem.as_posix().endswith(c)]
+    return max(on_path or found, key=lambda c: (len(c), c))
+
+
+def unit_flags(result: DocumentResult) -> UnitFlags:
+    """What mtqa found in one unit (its document): severity and the spans as flags."""
+    flags = tuple(Flag.from_span(sp, 0, sp.suggestion) for sp in result.spans)
+    return UnitFlags(result.severity, flags)
+
+
+def _safe_relative(prefix: str, suffix: str) -> PurePosixPath | None:
+    rel = PurePosixPath(prefix + suffix)
+    if rel.is_absolute() or ".." in rel.parts or not rel.name:
+        return None
+    return rel
+
+
+class AnnotatedWriter(Writer):
+    """Copies of the ``fmt`` inputs with the flags as notes, under ``OUTDIR/annotated/``."""
+
+    filename = FOLDER
+    fmt: ClassVar[str]
+
+    def __init__(self, outdir: Path, run: dict[str, Any]) -> None:  # no single temp file
+        self.outdir = outdir
+        self.run = run
+        self.final = outdir / FOLDER
+        self.count = 0
+        self.suffixes = set(ANNOTATED[self.fmt])
+        # input path -> {doc_id: flags}, in input order
+        self.found: dict[str, dict[str, UnitFlags]] = {}
+        self.written: list[Path] = []
+
+    def write(self, result: DocumentResult) -> None:
+        """Keep the flags of a result read from an input of this format."""
+        if Path(result.path).suffix.lower() in self.suffixes:
+            self.found.setdefault(result.path, {})[result.doc_id] = unit_flags(result)
+            self.count += 1
+
+    def close(self) -> Path:
+        """Write every copy; drop this format's copies of inputs no longer in the run."""
+        module = writer_for(self.fmt)
+        for src, found in self.found.items():
+            units = module.read_units(src)
+            prefix = infer_prefix(src, found, units)
+            rel = _safe_relative(prefix, Path(src).suffix) if prefix is not None else None
+            if prefix is None or rel is None:
+                raise OutputError(
+                    f"{src}: cannot tell which units of the file the results belong to; "
+                    "rerun with --overwrite"
+                )
+            dst = self.final / rel
+            flagged = {k: f for k, f in found.items() if f.flags or f.worst != "none"}
+            module.write_flags(src, str(dst), flagged, prefix)
+            self.written.append(dst)
+        self._drop_stale()
+        return self.final
+
+    def _drop_stale(self) -> None:
+        if not self.final.is_dir():
+            return
+        keep = set(self.written)
+        for p in sorted(self.final.rglob("*")):
+            if p.is_file() and p.suffix.lower() in self.suffixes and p not in keep:
+                p.unlink()
+
+    def abort(self) -> None:
+        """Nothing to drop: the copies are written on close only."""
+
+
+class XliffWriter(AnnotatedWriter):
+    """``--format xliff``: annotated copies of the ``.xlf``/``.xliff`` inputs."""
+
+    fmt = "xliff"
+
+
+class PoWriter(AnnotatedWriter):
+    """``--format po``: annotated copies of the ``.po`` inputs."""
+
+    fmt = "po"
+
+
+class TmxWriter(AnnotatedWriter):
+    """``--format tmx``: annotated copies of the ``.tmx`` inputs."""
+
+    fmt = "tmx"

@@ -1,0 +1,167 @@
+"""--format xliff/po/tmx: flags written back into copies of the inputs (real CAT files)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mtqa.io import READERS, WRITERS
+from mtqa.io.base import Unit
+from mtqa.lm.fake import FakeScorer
+from mtqa.pipeline import run_check
+from mtqa.records import DocumentResult, SentenceResult, Span
+from mtqa.report import ANNOTATED, FILENAMES, remove_other_reports, writer_class
+from mtqa.report.annotate import XliffWriter, infer_prefix
+from mtqa.settings import Settings
+
+CAT = Path(__file__).parent / "data" / "cat"
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    shutil.copy(CAT / "test01.xlf", root / "test01.xlf")
+    shutil.copy(CAT / "RB-12-Test02.xlf", root / "sub" / "RB-12-Test02.xlf")
+    shutil.copy(CAT / "AllCasesTest.po", root / "sub" / "AllCasesTest.po")
+    shutil.copy(CAT / "a_small_test.tmx", root / "a_small_test.tmx")
+    (root / "plain.txt").write_text("A plain article. It is not a CAT file.\n", encoding="utf-8")
+    return root
+
+
+def check(inputs: Path, out: Path, fake_calibration: Path, *formats: str, **kw: object):  # type: ignore[no-untyped-def]
+    settings = Settings(
+        model="fake", calibration=str(fake_calibration), formats=("csv", "jsonl", *formats), **kw
+    )  # type: ignore[arg-type]
+    return run_check([str(inputs)], settings, out, lambda s: FakeScorer())
+
+
+def added_only(before: bytes, after: bytes) -> list[str]:
+    """The lines ``after`` adds to ``before``; fails if it changes any but a review state
+    (an XML start tag gaining ``state=``, a PO flags line gaining ``fuzzy``)."""
+    diff = list(
+        difflib.ndiff(
+            before.decode("utf-8", "replace").splitlines(),
+            after.decode("utf-8", "replace").splitlines(),
+        )
+    )
+    removed = [d for d in diff if d.startswith("- ")]
+    assert all(d[2:].strip().startswith(("<", "#,")) for d in removed), removed[:3]
+    return [d[2:] for d in diff if d.startswith("+ ")]
+
+
+def spans_by_file(out: Path) -> dict[str, int]:
+    """Flags per input file (from segments.jsonl: doc ids are prefix#id or prefix:line)."""
+    n: dict[str, int] = {}
+    for line in (out / "segments.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        prefix = (
+            rec["id"].split("#")[0].rsplit(":", 1)[0]
+            if "#" not in rec["id"]
+            else rec["id"].split("#")[0]
+        )
+        n[prefix] = n.get(prefix, 0) + len(rec["spans"])
+    return n
+
+
+def test_registry_matches_the_readers() -> None:
+    for fmt, suffixes in ANNOTATED.items():
+        assert set(suffixes) == {s for s, m in READERS.items() if m == WRITERS[fmt]}
+        assert writer_class(fmt).filename == FILENAMES[fmt] == "annotated"
+    assert Settings().formats == ("csv", "jsonl", "html")  # copies only when asked for
+
+
+def test_copies_with_notes_for_every_flag(
+    inputs: Path, tmp_path: Path, fake_calibration: Path
+) -> None:
+    out = tmp_path / "out"
+    summary = check(inputs, out, fake_calibration, "xliff", "po", "tmx")
+    assert summary.failures == []
+    ann = out / "annotated"
+    # the input's path under the input folder, name and suffix kept; plain.txt has no copy
+    assert sorted(p.relative_to(ann).as_posix() for p in ann.rglob("*") if p.is_file()) == [
+        "a_small_test.tmx",
+        "sub/AllCasesTest.po",
+        "sub/RB-12-Test02.xlf",
+        "test01.xlf",
+    ]
+    flags = spans_by_file(out)
+    for rel, prefix in [
+        ("test01.xlf", "test01"),
+        ("sub/RB-12-Test02.xlf", "sub/RB-12-Test02"),
+        ("sub/AllCasesTest.po", "sub/AllCasesTest"),
+        ("a_small_test.tmx", "a_small_test"),
+    ]:
+        before, after = (inputs / rel).read_bytes(), (ann / rel).read_bytes()
+        added = "\n".join(added_only(before, after))
+        # one note line per flag of that file's units
+        notes = added.count("mtqa: minor: ") + added.count("mtqa: major: ")
+        assert notes == flags.get(prefix, 0), (rel, notes, flags)
+    assert flags["test01"] > 0 and flags["sub/AllCasesTest"] > 0
+
+
+def test_resume_gives_the_same_copies(inputs: Path, tmp_path: Path, fake_calibration: Path) -> None:
+    out = tmp_path / "out"
+    check(inputs, out, fake_calibration, "xliff", "po")
+    first = {p: p.read_bytes() for p in (out / "annotated").rglob("*") if p.is_file()}
+    shutil.rmtree(out / "annotated")
+    again = check(inputs, out, fake_calibration, "xliff", "po")
+    assert again.resumed == again.documents > 0
+    assert {p: p.read_bytes() for p in (out / "annotated").rglob("*") if p.is_file()} == first
+    assert not list((out / "annotated").rglob("*.tmx"))  # tmx not asked for
+
+
+def test_stale_copies_are_removed(inputs: Path, tmp_path: Path, fake_calibration: Path) -> None:
+    out = tmp_path / "out"
+    check(inputs, out, fake_calibration, "xliff", "po")
+    (inputs / "test01.xlf").unlink()
+    check(inputs, out, fake_calibration, "xliff", "po")
+    assert not (out / "annotated" / "test01.xlf").exists()
+    assert (out / "annotated" / "sub" / "RB-12-Test02.xlf").is_file()
+    # --overwrite without po: the po copy goes, the xliff copy stays
+    check(inputs, out, fake_calibration, "xliff", overwrite=True)
+    assert not (out / "annotated" / "sub" / "AllCasesTest.po").exists()
+    assert (out / "annotated" / "sub" / "RB-12-Test02.xlf").is_file()
+    assert out / "annotated" / "sub" / "RB-12-Test02.xlf" in remove_other_reports(out, ("csv",))
+    assert not list((out / "annotated").rglob("*.xlf"))
+
+
+def unit(key: str, line: int, has_id: bool = True) -> Unit:
+    return Unit(key, line, None, None, has_id)
+
+
+@pytest.mark.parametrize(
+    ("path", "ids", "units", "prefix"),
+    [
+        ("in/a.xlf", ["a#1", "a#2"], [unit("1", 3), unit("2", 9)], "a"),
+        ("in/sub/a.xlf", ["sub/a#1"], [unit("1", 3)], "sub/a"),
+        ("x.po", ["x:12", "x:20"], [unit("m", 12, False), unit("n", 20, False)], "x"),
+        # an id that holds '#': the prefix that explains every doc id, on the file's path
+        ("in/p.xlf", ["p#a#b", "p#c"], [unit("a#b", 1), unit("b", 2), unit("c", 3)], "p"),
+        ("in/p.xlf", ["zz#9"], [unit("1", 1)], None),
+    ],
+)
+def test_infer_prefix(path: str, ids: list[str], units: list[Unit], prefix: str | None) -> None:
+    assert infer_prefix(path, ids, units) == prefix
+
+
+def test_writer_from_hand_made_results(tmp_path: Path) -> None:
+    """The writer alone: results of an .xlf input (others are ignored) become notes."""
+    src = tmp_path / "RB-12-Test02.xlf"
+    shutil.copy(CAT / "RB-12-Test02.xlf", src)
+    text = "Text with code and bold."
+    sp = Span(10, 14, "code", "major", 0.9, "lm", "odd word", "script", 12.5)
+    sent = SentenceResult("RB-12-Test02#4", 1, 0, len(text), text, 5, 9.0, 0.9, "major", (sp,))
+    w = XliffWriter(tmp_path / "out", {})
+    w.write(DocumentResult("RB-12-Test02#4", str(src), text, (sent,)))
+    w.write(DocumentResult("other", str(tmp_path / "x.txt"), "x", ()))
+    assert w.close() == tmp_path / "out" / "annotated"
+    added = added_only(src.read_bytes(), (tmp_path / "out" / "annotated" / src.name).read_bytes())
+    assert any(
+        "mtqa: major: 'code' (10-14): odd word [lm]; suggestion: 'script'" in a for a in added
+    )
+    assert any('state="needs-review-translation"' in a for a in added)
