@@ -61,7 +61,7 @@ def configure(scorer, hf, v: dict, decoder, route) -> None:  # type: ignore[no-u
 
     scorer.max_tokens = v["budget"]
     scorer._rows = v["rows"]
-    hf._surprisal_entropy = route if v["one_exp"] else log_softmax_route
+    hf.token_stats = route if v["one_exp"] else log_softmax_route
 
     def masked(input_ids, attention_mask=None, **kw):  # type: ignore[no-untyped-def]
         if attention_mask is None:
@@ -77,7 +77,10 @@ def log_softmax_route(logits, targets):  # type: ignore[no-untyped-def]
 
     logp = torch.log_softmax(logits, dim=-1)
     del logits
-    return -logp.gather(1, targets[:, None])[:, 0], -(logp.exp() * logp).sum(dim=-1)
+    target = logp.gather(1, targets[:, None])
+    rank = (logp > target).sum(dim=-1)
+    pmax = logp.amax(dim=-1).exp()
+    return -target[:, 0], -(logp.exp() * logp).sum(dim=-1), rank, pmax
 
 
 def main() -> int:
@@ -89,7 +92,7 @@ def main() -> int:
     import mtqa.lm.hf as hf
 
     scorer = hf.HFScorer.load("smollm2-135m", dtype=a.dtype, device="cpu")
-    decoder, route = scorer._decoder, hf._surprisal_entropy
+    decoder, route = scorer._decoder, hf.token_stats
     texts = articles(a.articles)
     speeds: dict[str, list[float]] = {k: [] for k in VARIANTS}
     cpu: dict[str, list[float]] = {k: [] for k in VARIANTS}

@@ -69,7 +69,8 @@ class TokenIndex:
 def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None) -> list[WordScore]:
     spans = items(text, start, end)
     starts = [s for s, _, _ in spans]
-    acc: list[list[float]] = [[0.0, 0, -1.0] for _ in spans]  # surprisal, n_tokens, entropy
+    # surprisal, n_tokens, entropy, rank, pmax (first token), largest token surprisal
+    acc: list[list[float]] = [[0.0, 0, -1.0, 0, 0.0, 0.0] for _ in spans]
     lo = start
     hi = len(text) if end is None else end
     for tok in tokens:
@@ -84,7 +85,8 @@ def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None)
         a = acc[k]
         a[0] += tok.surprisal
         if a[1] == 0:
-            a[2] = tok.entropy
+            a[2], a[3], a[4] = tok.entropy, tok.rank, tok.pmax
+        a[5] = max(a[5], tok.surprisal)
         a[1] += 1
     return [
         WordScore(
@@ -95,6 +97,9 @@ def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None)
             n_tokens=int(a[1]),
             entropy=max(a[2], 0.0),
             kind=kind,  # type: ignore[arg-type]
+            rank=int(a[3]),
+            pmax=a[4],
+            smax=a[5],
         )
         for (s, e, kind), a in zip(spans, acc)
     ]

@@ -56,12 +56,20 @@ class Sentence:
 
 @dataclass(frozen=True)
 class TokenScore:
-    """One LM token: its character span and how surprising it was (bits)."""
+    """One LM token: its character span and how surprising it was (bits).
+
+    ``rank`` and ``pmax`` describe the model's prediction where the token stands: how many
+    vocabulary entries had a strictly higher logit than the token (0: it was the model's
+    first choice) and the probability of the most likely token. Both default to 0 for
+    scores made by hand (tests); every scorer fills them.
+    """
 
     start: int
     end: int
     surprisal: float
     entropy: float  # entropy (bits) of the model's prediction at this position
+    rank: int = 0  # 0-based rank of the token in the model's distribution (strictly higher logits)
+    pmax: float = 0.0  # probability of the most likely token at this position
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,9 @@ class WordScore:
     n_tokens: int
     entropy: float  # bits, entropy of the prediction at the word's first token
     kind: Literal["word", "number", "punct"]
+    rank: int = 0  # rank of the word's first token in the LM's prediction (0: its first choice)
+    pmax: float = 0.0  # probability of the LM's most likely token at the word's first token
+    smax: float = 0.0  # bits, the largest surprisal among the word's tokens
 
 
 @dataclass(frozen=True)

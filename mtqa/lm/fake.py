@@ -7,6 +7,10 @@ its text only, so any windowing or batching must give identical results:
 * a token whose text (stripped, lower-cased) is in ``loud`` costs 20 bits;
 * a token containing ``zz`` costs 18 bits;
 * any other costs 1 + (crc32(text) % 500) / 100 bits, i.e. 1 to 6 bits.
+
+The entropy is 5 bits everywhere. A token costing c bits has rank 0 (the model's first
+choice) when c < 2, else ``int(2 ** (c - 2))`` (a loud token: 2 ** 18); the most likely
+token's probability is ``2 ** -min(c, 2)``, so a rank-0 token is that token itself.
 """
 
 from __future__ import annotations
@@ -65,11 +69,24 @@ class FakeScorer(Scorer):
             return 18.0
         return 1.0 + (zlib.crc32(piece.encode("utf-8")) % 500) / 100.0
 
+    @staticmethod
+    def rank_pmax(cost: float) -> tuple[int, float]:
+        """The fake rank and pmax of a token costing ``cost`` bits (module docstring)."""
+        return (0 if cost < 2.0 else int(2.0 ** (cost - 2.0))), 2.0 ** -min(cost, 2.0)
+
     def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
-        """Each token's :meth:`cost` as its surprisal; entropy 5 bits everywhere."""
+        """Each token's :meth:`cost` as its surprisal; entropy 5 bits; rank/pmax from it."""
         self.calls.append(len(batch))
         outs = []
         for ids in batch:
             s = [self.cost(self._text[i]) for i in ids[1:]]
-            outs.append(ForwardOutput(surprisal=s, entropy=[5.0] * len(s)))
+            rp = [self.rank_pmax(c) for c in s]
+            outs.append(
+                ForwardOutput(
+                    surprisal=s,
+                    entropy=[5.0] * len(s),
+                    rank=[r for r, _ in rp],
+                    pmax=[p for _, p in rp],
+                )
+            )
         return outs

