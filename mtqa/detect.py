@@ -27,13 +27,13 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from mtqa.data import resource
-from mtqa.errors import CalibrationError
+from mtqa.errors import CalibrationError, UsageError
 from mtqa.features import FEATURES
 from mtqa.records import Span, WordScore
 
@@ -187,8 +187,51 @@ def detector_path(model_name: str) -> Path:
     return Path(str(resource("detectors", f"{model_name}.json")))
 
 
-def load_detector(model_name: str, path: str | None = None) -> Detector:
-    """The detector in ``path``, else the one shipped for ``model_name``.
+SENSITIVITIES = ("low", "default", "high")
+
+
+def operating_point(
+    det: Detector, sensitivity: str = "default", threshold: float | None = None
+) -> Detector:
+    """``det`` with the thresholds of an operating point.
+
+    ``sensitivity``: ``default`` keeps the file's thresholds; ``low`` (fewer flags, higher
+    precision) and ``high`` (more flags, higher recall) take the pairs the fit stored in
+    ``meta["operating_points"]``. ``threshold`` (a probability in (0, 1)) then sets the
+    ``minor`` threshold itself (``major`` is raised to it if lower), e.g. the value
+    ``mtqa review`` recommends. Raises :class:`~mtqa.errors.CalibrationError` for an
+    operating point the detector does not have, :class:`~mtqa.errors.UsageError` for a
+    bad value.
+    """
+    if sensitivity not in SENSITIVITIES:
+        raise UsageError(f"--sensitivity {sensitivity!r}: choose one of {', '.join(SENSITIVITIES)}")
+    minor, major = det.minor, det.major
+    if sensitivity != "default":
+        points = det.meta.get("operating_points", {})
+        point = points.get(sensitivity) if isinstance(points, dict) else None
+        if not isinstance(point, dict) or not {"minor", "major"} <= point.keys():
+            raise CalibrationError(
+                f"the detector for {det.model} has no {sensitivity!r} operating point; refit it "
+                "with `mtqa calibrate` or use --threshold"
+            )
+        minor, major = float(point["minor"]), float(point["major"])
+    if threshold is not None:
+        if not (0.0 < threshold < 1.0 and math.isfinite(threshold)):
+            raise UsageError(f"--threshold {threshold}: must be a probability between 0 and 1")
+        minor, major = threshold, max(major, threshold)
+    if (minor, major) == (det.minor, det.major):
+        return det
+    return replace(det, minor=minor, major=major)
+
+
+def load_detector(
+    model_name: str,
+    path: str | None = None,
+    sensitivity: str = "default",
+    threshold: float | None = None,
+) -> Detector:
+    """The detector in ``path``, else the one shipped for ``model_name``, at the operating
+    point ``sensitivity``/``threshold`` (:func:`operating_point`).
 
     Raises :class:`~mtqa.errors.CalibrationError` when there is none or it is malformed.
     """
@@ -198,7 +241,8 @@ def load_detector(model_name: str, path: str | None = None) -> Detector:
             f"{p}: no detector for model {model_name!r}; run `mtqa calibrate --model "
             f"{model_name} CLEAN.txt` or pass --calibration FILE"
         )
-    return Detector.from_json(p.read_text(encoding="utf-8"), str(p))
+    det = Detector.from_json(p.read_text(encoding="utf-8"), str(p))
+    return operating_point(det, sensitivity, threshold)
 
 
 def one_in(bits: float) -> str:

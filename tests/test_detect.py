@@ -223,3 +223,35 @@ def test_a_detector_for_another_model_is_refused(tmp_path: Path) -> None:
             tmp_path / "out",
             lambda s: FakeScorer(),
         )
+
+
+def test_operating_points_pick_thresholds() -> None:
+    from dataclasses import replace
+
+    from mtqa.detect import Detector, operating_point
+    from mtqa.errors import CalibrationError, UsageError
+
+    base = Detector("m", ("s",), (0.0,), (1.0,), (1.0,), 0.0, 0.3, 0.6, "src", 10)
+    det = replace(
+        base,
+        meta={
+            "operating_points": {
+                "low": {"minor": 0.5, "major": 0.8},
+                "high": {"minor": 0.1, "major": 0.4},
+            }
+        },
+    )
+    assert operating_point(det) is det
+    assert (operating_point(det, "low").minor, operating_point(det, "low").major) == (0.5, 0.8)
+    assert (operating_point(det, "high").minor, operating_point(det, "high").major) == (0.1, 0.4)
+    assert (
+        operating_point(det, threshold=0.7).minor,
+        operating_point(det, threshold=0.7).major,
+    ) == (0.7, 0.7)
+    assert operating_point(det, "high", 0.2).minor == 0.2
+    with pytest.raises(CalibrationError, match="no 'low' operating point"):
+        operating_point(base, "low")
+    with pytest.raises(UsageError, match="--sensitivity 'loud'"):
+        operating_point(det, "loud")
+    with pytest.raises(UsageError, match="--threshold 1.5"):
+        operating_point(det, threshold=1.5)
