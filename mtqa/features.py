@@ -48,6 +48,23 @@ FEATURES: tuple[str, ...] = (
     "is_number",
     "punct_s",  # is_punct * s
     "lower_after_stop",  # a lower-case word right after '.', '!' or '?'
+    # what the LM expected instead (the word's first token)
+    "lrank",  # log2(1 + rank of the word's first token): 0 when the LM's first choice
+    "pmax",  # probability of the LM's most likely token there
+    "top1",  # the word's first token was the LM's first choice
+    "smax",  # bits, the word's most surprising token
+    "h_next",  # entropy at the next item: an error leaves the LM unsure what follows
+    "lrank_next",  # lrank of the next item
+    "lrank_prev",  # lrank of the previous item
+    "s_win3",  # the largest surprisal of the item and its two neighbours
+    "s_mean_sent",  # mean item surprisal of the sentence (a garbled sentence costs more)
+    "log_idx",  # log2(1 + position from the sentence start)
+    "to_end",  # log2(1 + items to the sentence end)
+    "prev_punct",  # the previous item is punctuation
+    "next_punct",  # the next item is punctuation
+    "n_items",  # log2(items in the sentence)
+    "s_gt_h",  # the item costs more than a typical word there
+    "sum_next3",  # bits of the next three items together
 )
 
 
@@ -79,6 +96,8 @@ def sentence_features(
         return []
     s = [min(S_CAP, w.surprisal) if math.isfinite(w.surprisal) else S_CAP for w in words]
     med = sorted(s)[n // 2]
+    mean = sum(s) / n
+    lr = [_lrank(w) for w in words]
     rows = []
     first_word = next((k for k, w in enumerate(words) if w.kind != "punct"), 0)
     for k, w in enumerate(words):
@@ -110,9 +129,40 @@ def sentence_features(
                 1.0 if w.kind == "number" else 0.0,
                 punct * s[k],
                 lower_after_stop,
+                *_expectation(words, s, lr, k, n, mean),
             ]
         )
     return rows
+
+
+def _lrank(w: WordScore) -> float:
+    return math.log2(1 + w.rank) if w.n_tokens else 0.0
+
+
+def _expectation(
+    words: Sequence[WordScore], s: Sequence[float], lr: Sequence[float], k: int, n: int, mean: float
+) -> list[float]:
+    """Item ``k``'s columns from ``lrank`` on: what the LM expected, and where it stands."""
+    w = words[k]
+    nxt = words[k + 1] if k + 1 < n else None
+    return [
+        lr[k],
+        w.pmax,
+        1.0 if w.rank == 0 and w.n_tokens else 0.0,
+        min(S_CAP, w.smax),
+        nxt.entropy if nxt is not None else 0.0,
+        lr[k + 1] if k + 1 < n else 0.0,
+        lr[k - 1] if k > 0 else 0.0,
+        max(s[max(0, k - 1) : k + 2]),
+        mean,
+        math.log2(1 + k),
+        math.log2(n - k),
+        1.0 if k > 0 and words[k - 1].kind == "punct" else 0.0,
+        1.0 if nxt is not None and nxt.kind == "punct" else 0.0,
+        math.log2(n),
+        1.0 if s[k] > w.entropy else 0.0,
+        sum(s[k + 1 : k + 4]),
+    ]
 
 
 def _context(

@@ -1,0 +1,180 @@
+"""Candidate local edits of a sentence: what the LM rescoring tries (LM-Critic style).
+
+LM-Critic (Yasunaga, Leskovec and Liang, "LM-Critic: Language Models for Unsupervised
+Grammatical Error Correction", EMNLP 2021) judges a sentence bad when a small local edit
+makes it much more probable under the LM. This module proposes the edits; rescoring them
+with the document context (:mod:`mtqa.suggest`) finds the best one, whose gain in bits
+becomes a detector feature and, for a flagged span, the suggested fix.
+
+At a word the detector finds suspicious, the candidates are:
+
+* ``replace`` by the LM's own top candidates at that position (whole words only);
+* ``replace`` by a common English word one or two slips away (false friends and
+  non-words: *massaging* → *massing*, *insupports* → *supports*);
+* ``delete`` the word (a doubled or an extra word);
+* ``swap`` it with the next word (French adjective order);
+* ``insert`` a function word before it (*the, a, to, of, has, is, that*: dropped words);
+* ``join``/``split`` at a full stop before it: *United States. is* → *United States is* or
+  *United States. Is*;
+* ``calque``: a small table of French calque rewrites anywhere in the sentence
+  (*since three years* → *for three years*, *at the moment where* → *when*).
+
+Every edit replaces exactly ``text[start:end]`` of the document (``start == end`` for an
+insertion) with ``replacement``, inside the sentence's bounds: offsets stay sacred.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mtqa.records import WordScore
+
+FUNCTION_WORDS = ("the", "a", "to", "of", "has", "is", "that")
+MAX_NEIGHBOURS = 3  # spelling neighbours per word
+
+# (pattern, replacement template) over the sentence text; case-insensitive; the match is
+# the edit's extent. Kept small and clearly French-shaped (each one a documented calque).
+CALQUES: tuple[tuple[str, str], ...] = (
+    (r"\bsince (\w+) (years?|months?|weeks?|days?|decades?)\b", r"for \1 \2"),
+    (r"\bat the moment where\b", "when"),
+    (r"\bat the moment when\b", "when"),
+    (r"\bin the measure where\b", "insofar as"),
+    (r"\bin the measure that\b", "insofar as"),
+    (r"\bit is (\w+) who\b", r"\1"),
+    (r"\bin the framework of\b", "as part of"),
+    (r"\bto make (?:the )?(?:proof|evidence) of\b", "to show"),
+    (r"\bfollowing (?:to )?which\b", "after which"),
+)
+_CALQUES = tuple((re.compile(p, re.IGNORECASE), r) for p, r in CALQUES)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace document ``text[start:end]`` by ``replacement`` (``start == end``: insert).
+
+    ``kind`` says which generator proposed it (``replace``, ``spell``, ``delete``,
+    ``swap``, ``insert``, ``join``, ``split``, ``calque``); ``focus`` is the index of the
+    word item it was made for (-1 for a calque).
+    """
+
+    start: int
+    end: int
+    replacement: str
+    kind: str
+    focus: int = -1
+
+    def apply(self, text: str, lo: int, hi: int) -> str:
+        """The sentence ``text[lo:hi]`` with the edit applied (the edit lies inside it)."""
+        return text[lo : self.start] + self.replacement + text[self.end : hi]
+
+
+def match_case(word: str, model: str) -> str:
+    """``word`` with the capitalisation of ``model`` (``Paris``-style or ``ALL CAPS``)."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+@lru_cache(maxsize=20_000)
+def spelling_neighbours(word: str) -> tuple[str, ...]:
+    """Common English words one or two slips from ``word`` (most frequent first).
+
+    Symmetric deletions over wordfreq's 30,000 most frequent words (the non-word check's
+    index): a letter dropped, added, replaced or two swapped; two such slips for words of
+    six letters or more. ``word`` itself is never returned.
+    """
+    from mtqa.checks.nonword import _deletes, _deletes_index
+
+    index = _deletes_index()
+    lw = word.lower()
+    forms = {lw: 0} | {d: 1 for d in _deletes(lw)}
+    if len(lw) >= 6:
+        forms |= {d2: 2 for d in list(forms) for d2 in _deletes(d) if d2 not in forms}
+    hits = sorted(
+        {(cost + index[f][0], index[f][1], index[f][2]) for f, cost in forms.items() if f in index}
+    )
+    out: list[str] = []
+    for _, _, w in hits:
+        if w != lw and w not in out:
+            out.append(w)
+    return tuple(out[:MAX_NEIGHBOURS])
+
+
+def _word_edits(
+    text: str, words: Sequence[WordScore], i: int, lm_words: Sequence[str]
+) -> Iterator[Edit]:
+    """The edits made for word item ``i`` of a sentence."""
+    w = words[i]
+    if w.kind == "word":
+        seen = {w.text.lower()}
+        for cand in lm_words:
+            if cand.lower() not in seen:
+                seen.add(cand.lower())
+                yield Edit(w.start, w.end, match_case(cand, w.text), "replace", i)
+        if w.text.isalpha() and w.text[1:].islower():
+            for cand in spelling_neighbours(w.text):
+                if cand not in seen:
+                    seen.add(cand)
+                    yield Edit(w.start, w.end, match_case(cand, w.text), "spell", i)
+    # delete the item with the space before it (or after it, at a sentence start)
+    if i > 0 and text[words[i - 1].end : w.start].isspace():
+        yield Edit(words[i - 1].end, w.end, "", "delete", i)
+    elif i + 1 < len(words) and text[w.end : words[i + 1].start].isspace():
+        yield Edit(w.start, words[i + 1].start, "", "delete", i)
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    if nxt is not None and w.kind == "word" and nxt.kind == "word":
+        gap = text[w.end : nxt.start]
+        if gap.isspace():
+            yield Edit(w.start, nxt.end, nxt.text + gap + w.text, "swap", i)
+    if w.kind == "word" and i > 0:
+        for fw in FUNCTION_WORDS:
+            if words[i - 1].text.lower() != fw and w.text.lower() != fw:
+                yield Edit(w.start, w.start, fw + " ", "insert", i)
+    prev = words[i - 1] if i > 0 else None
+    if prev is not None and prev.text == "." and w.kind == "word" and w.text[:1].islower():
+        yield Edit(prev.start, prev.end, "", "join", i)
+        yield Edit(w.start, w.start + 1, w.text[0].upper(), "split", i)
+
+
+def candidate_edits(
+    text: str,
+    bounds: tuple[int, int],
+    words: Sequence[WordScore],
+    focus: Sequence[int],
+    lm_words: Mapping[int, Sequence[str]] | None = None,
+) -> list[Edit]:
+    """The candidate edits of one sentence ``text[lo:hi]`` (``bounds``), in a fixed order.
+
+    ``words`` are the sentence's items; ``focus`` the indices of the items to edit (the
+    most suspicious ones and their neighbours, chosen by the caller within its budget);
+    ``lm_words`` the LM's top whole-word candidates at each focus item. Calque rewrites
+    are tried over the whole sentence. Duplicate results are dropped; every edit lies
+    inside ``bounds`` and changes the sentence.
+    """
+    lo, hi = bounds
+    lm_words = lm_words or {}
+    out: list[Edit] = []
+    seen: set[str] = set()
+    original = text[lo:hi]
+
+    def add(e: Edit) -> None:
+        if not (lo <= e.start <= e.end <= hi):
+            return
+        variant = e.apply(text, lo, hi)
+        if variant != original and variant not in seen:
+            seen.add(variant)
+            out.append(e)
+
+    for i in focus:
+        if 0 <= i < len(words):
+            for e in _word_edits(text, words, i, lm_words.get(i, ())):
+                add(e)
+    for pattern, template in _CALQUES:
+        for m in pattern.finditer(text, lo, hi):
+            add(Edit(m.start(), m.end(), match_case(m.expand(template), m.group()), "calque"))
+    return out
