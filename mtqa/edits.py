@@ -105,40 +105,59 @@ def spelling_neighbours(word: str) -> tuple[str, ...]:
     return tuple(out[:MAX_NEIGHBOURS])
 
 
-def _word_edits(
-    text: str, words: Sequence[WordScore], i: int, lm_words: Sequence[str]
-) -> Iterator[Edit]:
-    """The edits made for word item ``i`` of a sentence."""
+def _replacements(words: Sequence[WordScore], i: int, lm_words: Sequence[str]) -> Iterator[Edit]:
+    """Word ``i`` replaced by the LM's candidates, then by common words a slip or two away."""
     w = words[i]
-    if w.kind == "word":
-        seen = {w.text.lower()}
-        for cand in lm_words:
-            if cand.lower() not in seen:
-                seen.add(cand.lower())
-                yield Edit(w.start, w.end, match_case(cand, w.text), "replace", i)
-        if w.text.isalpha() and w.text[1:].islower():
-            for cand in spelling_neighbours(w.text):
-                if cand not in seen:
-                    seen.add(cand)
-                    yield Edit(w.start, w.end, match_case(cand, w.text), "spell", i)
-    # delete the item with the space before it (or after it, at a sentence start)
+    if w.kind != "word":
+        return
+    seen = {w.text.lower()}
+    for cand in lm_words:
+        if cand.lower() not in seen:
+            seen.add(cand.lower())
+            yield Edit(w.start, w.end, match_case(cand, w.text), "replace", i)
+    if w.text.isalpha() and w.text[1:].islower():
+        for cand in spelling_neighbours(w.text):
+            if cand not in seen:
+                seen.add(cand)
+                yield Edit(w.start, w.end, match_case(cand, w.text), "spell", i)
+
+
+def _deletion(text: str, words: Sequence[WordScore], i: int) -> Iterator[Edit]:
+    """Item ``i`` deleted with the space before it (or after it, at a sentence start)."""
+    w = words[i]
     if i > 0 and text[words[i - 1].end : w.start].isspace():
         yield Edit(words[i - 1].end, w.end, "", "delete", i)
     elif i + 1 < len(words) and text[w.end : words[i + 1].start].isspace():
         yield Edit(w.start, words[i + 1].start, "", "delete", i)
+
+
+def _order_and_joins(text: str, words: Sequence[WordScore], i: int) -> Iterator[Edit]:
+    """Word ``i`` swapped with the next; a function word inserted before it; the full stop
+    before it removed (join) or the word capitalised (split)."""
+    w = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else None
     if nxt is not None and w.kind == "word" and nxt.kind == "word":
         gap = text[w.end : nxt.start]
         if gap.isspace():
             yield Edit(w.start, nxt.end, nxt.text + gap + w.text, "swap", i)
-    if w.kind == "word" and i > 0:
-        for fw in FUNCTION_WORDS:
-            if words[i - 1].text.lower() != fw and w.text.lower() != fw:
-                yield Edit(w.start, w.start, fw + " ", "insert", i)
     prev = words[i - 1] if i > 0 else None
-    if prev is not None and prev.text == "." and w.kind == "word" and w.text[:1].islower():
+    if prev is None or w.kind != "word":
+        return
+    for fw in FUNCTION_WORDS:
+        if fw not in (prev.text.lower(), w.text.lower()):
+            yield Edit(w.start, w.start, fw + " ", "insert", i)
+    if prev.text == "." and w.text[:1].islower():
         yield Edit(prev.start, prev.end, "", "join", i)
         yield Edit(w.start, w.start + 1, w.text[0].upper(), "split", i)
+
+
+def _word_edits(
+    text: str, words: Sequence[WordScore], i: int, lm_words: Sequence[str]
+) -> Iterator[Edit]:
+    """The edits made for word item ``i`` of a sentence, in a fixed order."""
+    yield from _replacements(words, i, lm_words)
+    yield from _deletion(text, words, i)
+    yield from _order_and_joins(text, words, i)
 
 
 def candidate_edits(
