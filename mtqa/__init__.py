@@ -1,3 +1,40 @@
-"""mtqa: find garbled spans in machine-translated English with a causal language model."""
+"""mtqa: find garbled spans in machine-translated English with a causal language model.
 
-__version__ = "0.1.0"
+The Python API (:mod:`mtqa.api`)::
+
+    import mtqa
+
+    result = mtqa.check("The council met on monday. is rebel.", model="gemma3-270m")
+    result.spans        # pandas DataFrame: one row per flagged span
+    result.sentences    # the rows of sentences.csv
+
+    checker = mtqa.Checker(model="gemma3-270m", device="cpu")  # loads the model once
+    checker.check(["First text.", "Second text."]).to_csv("sentences.csv")
+
+``Checker``, ``check`` and ``CheckResult`` are imported on first use, so ``import mtqa``
+stays light: it imports neither torch, transformers nor pandas.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from mtqa.version import __version__
+
+if TYPE_CHECKING:
+    from mtqa.api import Checker, CheckResult, check
+
+__all__ = ["CheckResult", "Checker", "__version__", "check"]
+_LAZY = {"Checker", "CheckResult", "check"}
+
+
+def __getattr__(name: str) -> Any:
+    """``mtqa.Checker``, ``mtqa.CheckResult`` and ``mtqa.check``, imported on first use."""
+    if name in _LAZY:
+        return getattr(import_module("mtqa.api"), name)
+    raise AttributeError(f"module 'mtqa' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY)

@@ -8,43 +8,68 @@ exception is re-raised with its traceback when ``MTQA_DEBUG=1``.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from mtqa import __version__
 from mtqa.errors import MtqaError, UsageError, one_line
 from mtqa.lm.load import load_scorer
+from mtqa.options import CHECK_HELP, EXIT_FLAGGED, HelpFormatter, add_check_choices, check_epilog
+from mtqa.progress import ProgressBar
+from mtqa.readers import STDIN
 from mtqa.records import Failure
+from mtqa.report import FILENAMES
+from mtqa.runinfo import RunSummary
+from mtqa.selection import parse_list
 from mtqa.settings import DEVICES, DTYPES, ENGINES, FORMATS, Settings
+from mtqa.version import __version__
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises :class:`~mtqa.errors.UsageError` (exit 2) instead of exiting."""
 
+    commands: Mapping[str, argparse.ArgumentParser]  # the subcommands' parsers, by name
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     """The argument parser of every command."""
     p = _Parser(prog="mtqa", description="Find garbled spans in machine-translated English.")
     p.add_argument("--version", action="version", version=f"mtqa {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for add in (_add_check, _add_calibrate, _add_eval, _add_synth, _add_review):
         add(sub)
+    p.commands = sub.choices
     return p
 
 
 def _add_check(sub: Any) -> None:
-    c = sub.add_parser("check", help="score, flag and report translated text")
-    c.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help=".txt, .jsonl, .tsv, .csv or a folder"
+    c = sub.add_parser(
+        "check",
+        help="score, flag and report translated text",
+        description="Score, flag and report machine-translated English.",
+        formatter_class=HelpFormatter,
+        epilog=check_epilog(),
     )
-    c.add_argument("-o", "--outdir", help="output folder (default reports/<input name>)")
+    c.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help=".txt, .jsonl, .tsv, .csv, .xlf/.xliff, .po, .tmx or a folder; - reads standard "
+        "input (one article; see --stdin-format)",
+    )
+    c.add_argument(
+        "-o",
+        "--outdir",
+        help="output folder (default reports/<input name>, never inside an input folder); "
+        "- writes to standard output instead (as --stdout jsonl)",
+    )
     c.add_argument(
         "--model", default=Settings.model, help="preset name, .gguf file or model folder"
     )
@@ -89,6 +114,10 @@ def _add_check(sub: Any) -> None:
         "--ray-actors", type=int, default=Settings.ray_actors, help="scorer actors (0: auto)"
     )
     c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    add_check_choices(c)
+    for action in c._actions:
+        if action.help is None:
+            action.help = CHECK_HELP.get(action.dest)
 
 
 def _add_calibrate(sub: Any) -> None:
@@ -97,7 +126,8 @@ def _add_calibrate(sub: Any) -> None:
     )
     k.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
     k.add_argument("--model", default=Settings.model)
-    k.add_argument("--dtype", choices=DTYPES, default=Settings.dtype)
+    # fitted detectors stay reproducible across machines: float32 unless asked
+    k.add_argument("--dtype", choices=DTYPES, default="float32")
     k.add_argument("--seed", type=int, default=13, help="seed of the error injection")
     k.add_argument(
         "--major-rate", type=float, default=0.05, help="most clean sentences with a major flag"
@@ -179,86 +209,39 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         reference=a.reference,
         source=a.source,
         glossary=a.glossary,
+        stdin_format=a.stdin_format,
+        select=parse_list(a.select),
+        ignore=parse_list(a.ignore),
+        sensitivity=a.sensitivity,
+        threshold=a.threshold,
     )
 
 
-def default_outdir(inputs: Sequence[str]) -> Path:
-    """``reports/<name of the first input>`` (a file's stem, a folder's name)."""
-    first = Path(inputs[0].rstrip("/\\"))
-    name = first.stem if first.suffix else first.name
-    return Path("reports") / (name or "run")
-
-
-class ProgressBar:
-    """A tqdm bar on stderr fed by run_check's progress events: sentences, sentences/s, ETA,
-    and after them the documents done and the LM's tokens per second.
-
-    The pipeline reports sentences as the LM scores them (inside a long document too),
-    so the bar moves between documents. Sentences found on disk from an earlier run
-    ("resumed") move the bar without counting towards the rate, so the ETA reflects the
-    work actually left.
-    """
-
-    def __init__(self, file: TextIO) -> None:
-        from tqdm import tqdm
-
-        self.bar = tqdm(
-            total=None,
-            unit=" sentences",
-            desc="mtqa",
-            file=file,
-            dynamic_ncols=True,
-            smoothing=0.1,
-            mininterval=0.25,
+def _read_stdin(inputs: Sequence[str]) -> bytes | None:
+    """Standard input's bytes when INPUT is ``-``; None otherwise."""
+    if STDIN not in inputs:
+        return None
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError(
+            "INPUT -: standard input is a terminal; pipe text in (cat article.txt | mtqa check -)"
         )
-        self.docs = 0
-        self.tokens = 0
-        self.t0: float | None = None  # when the first LM batch was done
-
-    def _postfix(self) -> None:
-        tok = ""
-        if self.t0 is not None and (elapsed := time.monotonic() - self.t0) > 0:
-            tok = f", {self.tokens / elapsed:,.0f} tok/s"
-        self.bar.set_postfix_str(f"{self.docs} docs{tok}", refresh=False)
-
-    def __call__(self, event: str, n: int) -> None:
-        """Take one progress event (see :data:`mtqa.pipeline.Progress`)."""
-        bar = self.bar
-        if event == "total":
-            bar.total = n
-            bar.refresh()
-        elif event == "sentences":
-            bar.update(n)
-        elif event == "resumed":
-            bar.n += n
-            bar.initial += n
-            bar.last_print_n += n
-        elif event == "docs":
-            self.docs += n
-            self._postfix()
-        elif event == "tokens":
-            if self.t0 is None:
-                self.t0 = time.monotonic()  # the rate counts from the first batch on
-            else:
-                self.tokens += n
-            self._postfix()
-
-    def write(self, line: str) -> None:
-        """Print a line on stderr above the bar."""
-        self.bar.write(line, file=sys.stderr)
-
-    def close(self) -> None:
-        """Remove the bar."""
-        self.bar.close()
+    return sys.stdin.buffer.read()
 
 
-def cmd_check(a: argparse.Namespace) -> int:
-    """``mtqa check``: run the check, show progress and the worst spans, print the CSV path."""
+def _stdout_copy(path: Path) -> None:
+    """Copy a report file to standard output, byte for byte."""
+    sys.stdout.flush()
+    with path.open("rb") as f:
+        while block := f.read(1 << 16):
+            sys.stdout.buffer.write(block)
+    sys.stdout.buffer.flush()
+
+
+def _run(a: argparse.Namespace, settings: Settings, bar: ProgressBar | None) -> RunSummary:
+    """Run the check: into an output folder, or (``--stdout`` alone, ``-o -``) a stream."""
+    from mtqa.outdir import default_outdir
     from mtqa.pipeline import run_check
-
-    settings = settings_from_args(a)
-    outdir = Path(a.outdir) if a.outdir else default_outdir(a.inputs)
-    bar = ProgressBar(sys.stderr) if not a.quiet and sys.stderr.isatty() else None
+    from mtqa.stream import run_stream
 
     def on_failure(f: Failure) -> None:
         if bar is not None:
@@ -266,37 +249,82 @@ def cmd_check(a: argparse.Namespace) -> int:
         else:
             print(one_line(str(f)), file=sys.stderr)
 
+    stdin = _read_stdin(a.inputs)
+    if a.outdir == "-" or (a.stdout and not a.outdir):
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        sys.stdout.flush()
+        try:
+            fmt = a.stdout or "jsonl"
+            return run_stream(a.inputs, settings, fmt, out, load_scorer, bar, on_failure, stdin)
+        finally:
+            out.flush()
+            out.detach()  # standard output stays open
+    outdir = Path(a.outdir) if a.outdir else default_outdir(a.inputs)
+    summary = run_check(a.inputs, settings, outdir, load_scorer, bar, on_failure, stdin)
+    if a.stdout and summary.outputs:
+        _stdout_copy(outdir / FILENAMES[a.stdout])
+    return summary
+
+
+def _report(a: argparse.Namespace, summary: RunSummary) -> None:
+    """The summary on stderr: counts, where the reports went, the worst spans."""
+    err = sys.stderr
+    where = "standard output" if summary.outdir == Path("-") else summary.outdir
+    print(
+        f"mtqa: {summary.documents} document(s), {summary.sentences} sentences scored, "
+        f"{summary.flagged} flagged ({summary.major} major) -> {where}",
+        file=err,
+    )
+    if summary.skipped:
+        listed = "" if summary.outdir == Path("-") else f" (listed in {where}/run.json)"
+        print(
+            f"mtqa: {len(summary.skipped)} translation unit(s) skipped, with nothing to "
+            f"score{listed}",
+            file=err,
+        )
+    for _, doc_id, sp in summary.worst:
+        print(f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}: {sp.reason}", file=err)
+
+
+def fail_on(summary: RunSummary, severity: str) -> str | None:
+    """Why ``--fail-on severity`` fails the run (one line), or None."""
+    if severity == "major" and summary.major:
+        return f"{summary.major} sentence(s) with a major span"
+    if severity == "minor" and summary.flagged:
+        return f"{summary.flagged} sentence(s) with a minor or major span"
+    return None
+
+
+def cmd_check(a: argparse.Namespace) -> int:
+    """``mtqa check``: run the check, show progress and the worst spans, print the CSV path
+    (or write a report to standard output); exit :data:`EXIT_FLAGGED` per ``--fail-on``."""
+    settings = settings_from_args(a)
+    if a.stdout and a.outdir not in (None, "-") and a.stdout not in settings.formats:
+        settings = replace(settings, formats=(*settings.formats, a.stdout))  # the file to copy
+    bar = ProgressBar(sys.stderr) if not a.quiet and sys.stderr.isatty() else None
     try:
-        summary = run_check(a.inputs, settings, outdir, load_scorer, bar, on_failure)
+        summary = _run(a, settings, bar)
     finally:
         if bar is not None:
             bar.close()
-    if not summary.outputs:  # every input failed: nothing scored, the folder left as it was
+    if not summary.outputs:  # every input failed: nothing scored, no folder left behind
         if not a.quiet:
-            print(
-                f"mtqa: nothing scored: every input failed; no report written to {outdir}",
-                file=sys.stderr,
+            where = (
+                "" if summary.outdir == Path("-") else f"; no report written to {summary.outdir}"
             )
+            print(f"mtqa: nothing scored: every input failed{where}", file=sys.stderr)
         return 1
     if not a.quiet:
-        err = sys.stderr
-        print(
-            f"mtqa: {summary.documents} document(s), {summary.sentences} sentences scored, "
-            f"{summary.flagged} flagged ({summary.major} major) -> {outdir}",
-            file=err,
-        )
-        if summary.skipped:
-            print(
-                f"mtqa: {len(summary.skipped)} translation unit(s) skipped, with nothing to "
-                f"score (listed in {outdir / 'run.json'})",
-                file=err,
-            )
-        for _, doc_id, sp in summary.worst:
-            print(
-                f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}: {sp.reason}", file=err
-            )
-    print(outdir / "sentences.csv" if "csv" in settings.formats else outdir)
-    return 1 if summary.failures else 0
+        _report(a, summary)
+    if not (a.stdout or a.outdir == "-"):
+        print(summary.outdir / "sentences.csv" if "csv" in settings.formats else summary.outdir)
+    if summary.failures:
+        return 1
+    why = fail_on(summary, a.fail_on)
+    if why is None:
+        return 0
+    print(f"mtqa: failing (--fail-on {a.fail_on}, exit {EXIT_FLAGGED}): {why}", file=sys.stderr)
+    return EXIT_FLAGGED
 
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
@@ -398,10 +426,24 @@ COMMANDS = {
 }
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, with ``mtqa check``'s defaults from its config file
+    (:mod:`mtqa.config`) when the command is ``check``."""
+    from mtqa.config import configure
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    command = next((x for x in args if not x.startswith("-")), None)
+    if command == "check":
+        configure(parser.commands["check"], args[args.index("check") + 1 :])
+    return parser.parse_args(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; the exit code (0 ok, 1 user error or failed input, 2 usage, 130 ^C)."""
+    """Run one command; the exit code (0 ok, 1 user error or failed input, 2 usage,
+    3 ``--fail-on``, 130 ^C)."""
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_args(argv)
         return COMMANDS[args.command](args)
     except MtqaError as exc:
         if os.environ.get("MTQA_DEBUG") == "1":
@@ -414,7 +456,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader of standard output went away (| head)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
         return 1
     except OSError as exc:  # full disk, permissions: the environment, not a bug in mtqa
         if os.environ.get("MTQA_DEBUG") == "1":

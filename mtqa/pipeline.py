@@ -3,11 +3,12 @@
 read → segment → score → align → detect → report::
 
     run_check
-      ├─ check_model_name                            the model named right, before all else
-      ├─ load_detector, resume_key, prepare_outdir   output folder and resume key
+      ├─ prepare_run                                 model name, detector, glossary
+      ├─ resume_key, OutputFolder                    output folder (locked) and resume key
       ├─ Intake.admit (for each input unit)          read; failures, skipped, keys, tallies
       ├─ count_sentences (only with a progress bar)  the bar's total
-      ├─ Engine.score(documents, save)               local or Ray: score, analyse, store
+      ├─ Engine.score(documents, save)               local or Ray: score, analyse, select,
+      │                                              store
       ├─ model_signature                             the model's, even if nothing was scored
       ├─ write_reports                               csv, jsonl, html, summary.csv/.png
       └─ write_run_json                              run.json
@@ -20,7 +21,6 @@ back one at a time), and one bad input never costs the others.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,25 +32,26 @@ from mtqa.checks.document import RunSources
 from mtqa.checks.glossary import cached_glossary
 from mtqa.checks.references import RunReferences
 from mtqa.detect import Detector, load_detector
-from mtqa.engines.base import Put, engine_class
-from mtqa.errors import ModelError
+from mtqa.engines.base import Engine, Put, engine_class
+from mtqa.errors import ModelError, UsageError
 from mtqa.io import Skipped
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import PRESETS, resolve
-from mtqa.readers import Item, read_inputs
+from mtqa.outdir import OutputFolder
+from mtqa.readers import STDIN, Item, read_inputs, read_stream
 from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import Writer, remove_other_reports, writer_class
 from mtqa.report.summary import SummaryWriter, score_thresholds
 from mtqa.runinfo import (
     RunSummary,
-    prepare_outdir,
     resume_key,
     run_record,
     stored_model_sig,
     write_run_json,
 )
 from mtqa.segment import segment
+from mtqa.selection import select_result
 from mtqa.settings import Settings, signature
 from mtqa.store import ResultStore, write_failed
 
@@ -93,9 +94,40 @@ def check_model_name(model: str) -> None:
     )
 
 
-def read_documents(inputs: Sequence[str], settings: Settings) -> Iterator[Item]:
+def prepare_run(settings: Settings) -> Detector:
+    """What a run checks before any work: the model's name, the detector at the run's
+    operating point (``--sensitivity``/``--threshold``), the glossary. The detector.
+
+    Raises :class:`~mtqa.errors.MtqaError` naming what is wrong.
+    """
+    check_model_name(settings.model)  # a typo is named as such, not as a missing detector
+    det = load_detector(
+        settings.model, settings.calibration, settings.sensitivity, settings.threshold
+    )
+    if settings.glossary:
+        cached_glossary(settings.glossary)  # a bad glossary fails now, before any output
+    return det
+
+
+def read_documents(
+    inputs: Sequence[str], settings: Settings, stdin: bytes | None = None
+) -> Iterator[Item]:
     """Every input unit, lazily: a Document, a Failure saying why it cannot be read, or a
-    translation unit Skipped with its reason."""
+    translation unit Skipped with its reason. ``stdin``: the bytes of standard input, read
+    as ``settings.stdin_format`` (the inputs are then ``["-"]``)."""
+    if stdin is not None:
+        if list(inputs) != [STDIN] or settings.reference or settings.source:
+            raise UsageError(
+                "- (standard input) must be the only INPUT, without --reference/--source; "
+                "put 'source'/'reference' fields in records (--stdin-format jsonl)"
+            )
+        return read_stream(
+            stdin,
+            settings.stdin_format,
+            settings.text_field,
+            settings.id_field,
+            settings.encoding_errors,
+        )
     return read_inputs(
         inputs,
         settings.text_field,
@@ -106,7 +138,7 @@ def read_documents(inputs: Sequence[str], settings: Settings) -> Iterator[Item]:
     )
 
 
-def count_sentences(inputs: Sequence[str], settings: Settings) -> int:
+def count_sentences(inputs: Sequence[str], settings: Settings, stdin: bytes | None = None) -> int:
     """Sentences in all readable inputs: the progress bar's total.
 
     This reads and segments the inputs a second time. The bar needs its total before the
@@ -114,7 +146,8 @@ def count_sentences(inputs: Sequence[str], settings: Settings) -> int:
     streaming memory bound; reading and segmenting cost a few percent of scoring with
     the smallest real model. Runs only when a progress callback is given.
     """
-    return sum(len(segment(d)) for d in read_documents(inputs, settings) if isinstance(d, Document))
+    items = read_documents(inputs, settings, stdin)
+    return sum(len(segment(d)) for d in items if isinstance(d, Document))
 
 
 class Intake:
@@ -165,11 +198,19 @@ class Intake:
         return None
 
 
-def saver(store: ResultStore, progress: Progress | None, sentences: bool = True) -> Put:
+def saver(
+    store: ResultStore,
+    progress: Progress | None,
+    sentences: bool = True,
+    keep: Callable[[DocumentResult], DocumentResult] | None = None,
+) -> Put:
     """The engines' ``put``: store each result as it comes, and report progress
-    (``sentences``: also its sentences, unless the scorer reports them as it goes)."""
+    (``sentences``: also its sentences, unless the scorer reports them as it goes).
+    ``keep``: what of a result is stored (the check selection, :func:`selecting`)."""
 
     def save(doc: Document, result: DocumentResult) -> None:
+        if keep is not None:
+            result = keep(result)
         store.put(store.key(doc), result)
         if progress:
             if sentences:
@@ -177,6 +218,16 @@ def saver(store: ResultStore, progress: Progress | None, sentences: bool = True)
             progress("docs", 1)
 
     return save
+
+
+def selecting(settings: Settings, det: Detector) -> Callable[[DocumentResult], DocumentResult]:
+    """A result → only the spans of the checks the run selects (:mod:`mtqa.selection`).
+
+    Until :func:`mtqa.analyse.analyse` takes the selection itself, spans are dropped here,
+    after the analysis, and a sentence that lost spans is scored again from those it keeps.
+    """
+    selection = settings.selection
+    return lambda result: select_result(result, selection, det)
 
 
 def checkpointing(
@@ -271,52 +322,66 @@ def run_check(
     scorer_factory: ScorerFactory = load_scorer,
     progress: Progress | None = None,
     failure_hook: Callable[[Failure], None] | None = None,
+    stdin: bytes | None = None,
 ) -> RunSummary:
-    """Check ``inputs`` (files or folders) and write the reports to ``outdir``.
+    """Check ``inputs`` (files or folders; ``["-"]`` with ``stdin``: its bytes) and write
+    the reports to ``outdir``.
 
     ``settings.engine`` picks where the LM runs (``local``, ``ray``). ``progress`` gets
     the events of :data:`Progress`; ``failure_hook`` each unreadable input as it is met.
-    When every input fails nothing is written (a new ``outdir`` is removed again) and the
-    summary has no outputs. Raises :class:`~mtqa.errors.MtqaError` for a bad output
-    folder, detector or model; ``KeyboardInterrupt`` leaves the finished documents stored.
+    The folder is locked for the run (:class:`mtqa.outdir.OutputFolder`: a second run
+    into it is refused). When every input fails, or an error comes before any result is
+    stored, the folders this run created are removed again; the summary then has no
+    outputs. Raises :class:`~mtqa.errors.MtqaError` for a bad output folder, detector or
+    model; ``KeyboardInterrupt`` leaves the finished documents stored.
     """
     t0 = time.perf_counter()
-    check_model_name(settings.model)
-    det = load_detector(settings.model, settings.calibration)
-    if settings.glossary:
-        cached_glossary(settings.glossary)  # a bad glossary fails now, before any output
+    det = prepare_run(settings)
     key = resume_key(settings, det)
-    fresh = not outdir.exists()
-    prepare_outdir(outdir, settings, key)
-    store = ResultStore(outdir, key)
-    intake = Intake(store, progress, failure_hook)
+    with OutputFolder(outdir, settings, key, inputs) as folder:
+        store = ResultStore(outdir, key)
+        intake = Intake(store, progress, failure_hook)
+        engine, scored_sig = _score(inputs, settings, det, store, intake, scorer_factory, stdin)
+        summary = RunSummary(
+            outdir=outdir, resumed=intake.resumed, failures=intake.failures, skipped=intake.skipped
+        )
+        if not intake.keys and intake.failures:  # every input failed: write nothing
+            folder.discard_if_empty()
+            summary.seconds = time.perf_counter() - t0
+            return summary
+        model_sig = model_signature(scored_sig, store, settings, scorer_factory, bool(intake.keys))
+        summary.signature = signature(model_sig, settings.dtype, settings, det.detector_id)
+        run: dict[str, Any] = {"signature": summary.signature}
+        t = time.perf_counter()
+        write_reports(summary, store, intake.keys, settings, det, run)
+        timings = engine.timings | {"write": time.perf_counter() - t}
+        summary.seconds = time.perf_counter() - t0
+        tallies = {"references": intake.references.as_dict(), "sources": intake.sources.as_dict()}
+        run.update(run_record(summary, settings, det, model_sig, key, tallies, timings))
+        summary.outputs.append(write_run_json(outdir, run))
+    return summary
+
+
+def _score(
+    inputs: Sequence[str],
+    settings: Settings,
+    det: Detector,
+    store: ResultStore,
+    intake: Intake,
+    scorer_factory: ScorerFactory,
+    stdin: bytes | None,
+) -> tuple[Engine, str | None]:
+    """Read, score and store every document not stored yet; the engine and the model
+    signature of what it scored (None: nothing)."""
+    progress = intake.progress
     if progress:
-        progress("total", count_sentences(inputs, settings))
+        progress("total", count_sentences(inputs, settings, stdin))
     on_tokens = (lambda n: progress("tokens", n)) if progress else None
     local = settings.engine == "local"  # Ray scores elsewhere: no window files, no early sig
     factory = checkpointing(scorer_factory, store, progress) if local else scorer_factory
     engine = engine_class(settings.engine)(settings, det, factory, on_tokens)
-    to_score = filter(None, map(intake.admit, read_documents(inputs, settings)))
-    scored_sig = engine.score(to_score, saver(store, progress, sentences=not local))
+    to_score = filter(None, map(intake.admit, read_documents(inputs, settings, stdin)))
+    put = saver(store, progress, sentences=not local, keep=selecting(settings, det))
+    scored_sig = engine.score(to_score, put)
     store.clear_windows()
-
-    summary = RunSummary(
-        outdir=outdir, resumed=intake.resumed, failures=intake.failures, skipped=intake.skipped
-    )
-    if not intake.keys and intake.failures:  # every input failed: write nothing
-        if fresh:
-            with contextlib.suppress(OSError):
-                outdir.rmdir()
-        summary.seconds = time.perf_counter() - t0
-        return summary
-    model_sig = model_signature(scored_sig, store, settings, scorer_factory, bool(intake.keys))
-    summary.signature = signature(model_sig, settings.dtype, settings, det.detector_id)
-    run: dict[str, Any] = {"signature": summary.signature}
-    t = time.perf_counter()
-    write_reports(summary, store, intake.keys, settings, det, run)
-    timings = engine.timings | {"write": time.perf_counter() - t}
-    summary.seconds = time.perf_counter() - t0
-    tallies = {"references": intake.references.as_dict(), "sources": intake.sources.as_dict()}
-    run.update(run_record(summary, settings, det, model_sig, key, tallies, timings))
-    summary.outputs.append(write_run_json(outdir, run))
-    return summary
+    return engine, scored_sig

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtqa import __version__
 from mtqa.detect import Detector
 from mtqa.errors import OutputError
 from mtqa.io import Skipped
 from mtqa.records import SEVERITY_RANK, Counts, DocumentResult, Failure, Span
 from mtqa.settings import Settings
 from mtqa.store import PARTS, WINDOWS, ResultStore, atomic_write
+from mtqa.version import __version__
 
 WORST = 5  # spans the CLI shows after a run
 
@@ -34,14 +34,19 @@ def resume_key(settings: Settings, det: Detector) -> str:
     )
 
 
-def prepare_outdir(outdir: Path, settings: Settings, key: str) -> None:
-    """Create the output folder (or check the one there); drop old parts on ``--overwrite``.
+def create_outdir(outdir: Path) -> list[Path]:
+    """Create the output folder (or check the one there); the folders made, deepest first.
 
-    Raises :class:`~mtqa.errors.OutputError` when it is a file, cannot be created or
-    written, or holds a run with another resume key (without ``--overwrite``).
+    Raises :class:`~mtqa.errors.OutputError` when it is a file, cannot be created or is
+    not writable.
     """
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(f"{outdir}: exists and is not a folder; choose another with -o")
+    made = []
+    p = outdir
+    while not p.exists() and p != p.parent:
+        made.append(p)
+        p = p.parent
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -50,11 +55,17 @@ def prepare_outdir(outdir: Path, settings: Settings, key: str) -> None:
         ) from None
     if not os.access(outdir, os.W_OK | os.X_OK):
         raise OutputError(f"{outdir}: output folder is not writable; choose another with -o")
+    return made
+
+
+def check_outdir(outdir: Path, settings: Settings, key: str) -> None:
+    """Refuse a folder holding a run with another resume key (without ``--overwrite``);
+    with ``--overwrite``, drop the stored parts. Raises :class:`~mtqa.errors.OutputError`."""
     run_json = outdir / "run.json"
     if run_json.is_file() and not settings.overwrite:
         try:
             old = json.loads(run_json.read_text(encoding="utf-8")).get("resume_key")
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             old = None
         if old != key:
             raise OutputError(
@@ -65,6 +76,13 @@ def prepare_outdir(outdir: Path, settings: Settings, key: str) -> None:
         for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:
             p.unlink()
         shutil.rmtree(outdir / PARTS / WINDOWS, ignore_errors=True)
+
+
+def prepare_outdir(outdir: Path, settings: Settings, key: str) -> None:
+    """:func:`create_outdir`, then :func:`check_outdir` (without the lock of
+    :class:`mtqa.outdir.OutputFolder`, which ``run_check`` holds)."""
+    create_outdir(outdir)
+    check_outdir(outdir, settings, key)
 
 
 def stored_model_sig(store: ResultStore) -> str | None:

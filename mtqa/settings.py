@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mtqa import __version__
+from mtqa.detect import SENSITIVITIES
 from mtqa.engines import ENGINES as _ENGINES
 from mtqa.errors import UsageError
+from mtqa.lm.device import DEVICES as _DEVICES
+from mtqa.lm.device import DTYPES as _DTYPES
 from mtqa.lm.presets import DEFAULT_MODEL
+from mtqa.readers import STDIN_FORMATS
 from mtqa.report import DEFAULT_FORMATS, WRITERS
+from mtqa.selection import Selection
+from mtqa.version import __version__
 
-DTYPES = ("float32", "bfloat16")
-DEVICES = ("auto", "cpu", "cuda")
+DTYPES = _DTYPES  # auto, float32, bfloat16 (auto: bf16 where the hardware has it)
+DEVICES = _DEVICES  # auto, cpu, cuda
 FORMATS = tuple(WRITERS)  # the report registry's names: csv, jsonl, html, xliff, po, tmx
 ENCODING_ERRORS = ("strict", "replace")
 ENGINES = tuple(_ENGINES)  # local, ray: the engine registry's names
@@ -27,11 +32,12 @@ class Settings:
 
     model: str = DEFAULT_MODEL
     batch_size: int = 16
-    dtype: str = "float32"
+    dtype: str = "auto"  # resolved when the model loads (mtqa.lm.device.resolve_dtype)
     device: str = "auto"
     window: int = 1024  # tokens per LM pass (prefix included)
     overlap: int = 256  # tokens of context carried into the next window of a long document
     formats: tuple[str, ...] = DEFAULT_FORMATS  # csv, jsonl, html
+    stdin_format: str = "txt"  # what ``mtqa check -`` reads: txt (one article), jsonl, tsv, csv
     text_field: str = "target"
     id_field: str = "id"
     encoding_errors: str = "strict"
@@ -44,6 +50,10 @@ class Settings:
     source: str | None = None  # the source text, same shape as ``reference``
     glossary: str | None = None  # .csv/.tbx glossary file (mtqa.checks.glossary); None: none
     csv_raw: bool = False  # sentences.csv/summary.csv without the spreadsheet formula guard
+    select: tuple[str, ...] = ()  # check selectors reported (mtqa.selection); () = all
+    ignore: tuple[str, ...] = ()  # check selectors not reported
+    sensitivity: str = "default"  # the detector's operating point: low, default, high
+    threshold: float | None = None  # the LM's minor threshold (a probability); None: the point's
     extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -70,11 +80,32 @@ class Settings:
             raise UsageError(f"--engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
         if self.ray_actors < 0:
             raise UsageError(f"--ray-actors {self.ray_actors}: must be 0 (auto) or more")
+        self._check_detection()
+
+    def _check_detection(self) -> None:
+        """Standard input's format, the operating point and the check selection."""
+        if self.stdin_format not in STDIN_FORMATS:
+            raise UsageError(
+                f"--stdin-format {self.stdin_format!r}: choose one of {', '.join(STDIN_FORMATS)}"
+            )
+        if self.sensitivity not in SENSITIVITIES:
+            raise UsageError(
+                f"--sensitivity {self.sensitivity!r}: choose one of {', '.join(SENSITIVITIES)}"
+            )
+        if self.threshold is not None and not 0.0 < self.threshold < 1.0:
+            raise UsageError(f"--threshold {self.threshold}: must be a probability between 0 and 1")
+        self.selection  # noqa: B018 -- resolving the selectors checks them
+
+    @property
+    def selection(self) -> Selection:
+        """The checks reported (``select``/``ignore``, :mod:`mtqa.selection`)."""
+        return Selection(self.select, self.ignore)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values (for run.json)."""
         d = asdict(self)
         d["formats"] = list(self.formats)
+        d["select"], d["ignore"] = list(self.select), list(self.ignore)
         d["extra"] = dict(self.extra)
         return d
 
@@ -90,11 +121,18 @@ class Settings:
             "encoding_errors": self.encoding_errors,
             "calibration": self.calibration,
             "glossary": self.glossary,
-        }
+        } | ({"checks": key} if (key := self.selection.key()) is not None else {})
 
 
 def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) -> str:
-    """sacrebleu-style signature string: ``mtqa:0.1.0|model:...|dtype:...|ctx:doc|...``."""
+    """sacrebleu-style signature string: ``mtqa:0.1.0|model:...|dtype:...|ctx:doc|...``.
+
+    After ``det:``, only what differs from the defaults: the operating point
+    (``|sens:high``, ``|thr:0.42``) and the check selection (``|sel:lm,rule:src-``,
+    ``|ign:rule:spelling``), so two reports with the same signature ran the same checks.
+    """
+    if dtype == "auto" and "/" in model_sig:  # the dtype the model ran in (model:...@.../bf16)
+        dtype = model_sig.rsplit("/", 1)[1]
     parts = [
         f"mtqa:{__version__}",
         f"model:{model_sig}",
@@ -102,4 +140,8 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
         f"ctx:doc|win:{settings.window}|ovl:{settings.overlap}",
         f"det:{detector_id}",
     ]
-    return "|".join(parts)
+    if settings.sensitivity != "default":
+        parts.append(f"sens:{settings.sensitivity}")
+    if settings.threshold is not None:
+        parts.append(f"thr:{settings.threshold:g}")
+    return "|".join(parts) + settings.selection.signature()

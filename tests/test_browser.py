@@ -130,7 +130,32 @@ def expected_review(path: str, rows: list[dict[str, str]]) -> str:
             "",
             f"suggestions: {sum(r['suggested'] != '' for r in done)} reviewed flags had one; "
             f"the reviewer's fix equals it in {took}",
+            expected_threshold(done),
         ]
+    )
+
+
+def expected_threshold(done: list[dict[str, str]]) -> str:
+    """The LM threshold line, by hand: the lowest LM score t at which the reviewed LM flags
+    scoring >= t reach precision 0.8, passed as t - 0.00005 (the export rounds to 4 places)."""
+    from mtqa.quality.tables import fmt
+
+    head = "LM threshold for precision >= 0.8"
+    lm = [(float(r["score"]), r["verdict"] != "false-alarm") for r in done if r["source"] == "lm"]
+    if not lm:
+        return f"{head}: no LM flag with a score is reviewed; none can be derived"
+    cuts = []
+    for t in sorted({score for score, _ in lm}):
+        kept = [real for score, real in lm if score >= t]
+        cuts.append((t, len(kept), sum(kept) / len(kept)))
+    good = [c for c in cuts if c[2] >= 0.8]
+    if not good:
+        best = max(c[2] for c in cuts)
+        return f"{head}: none reaches it on these {len(lm)} reviewed LM flags (best precision {fmt(round(best, 4))})"
+    t, k, precision = good[0]
+    return (
+        f"{head}: mtqa check --threshold {t - 0.00005:.5f} -> keeps {k} of {len(lm)} reviewed "
+        f"LM flags, precision {fmt(round(precision, 4))}"
     )
 
 

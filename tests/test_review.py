@@ -183,6 +183,8 @@ flag precision (share of reviewed flagged sentences marked error)
 unflagged sentences: 2 reviewed, 1 marked error, error rate 0.500 (95% interval 0.09-0.91)
 threshold for precision >= 0.8: flag when score >= 0.4500 -> 5 reviewed sentences flagged, \
 precision 0.800, recall 1.000
+  (a cut on the sentence score, which mixes LM and rule flags: no mtqa check option applies \
+it; for a --threshold, review the flags in report.html and run mtqa review on its verdict export)
 
 1 row(s) not counted (see the messages on stderr)
 """
@@ -415,6 +417,8 @@ span precision (share of reviewed flags that are real errors: correct or fixed)
     rule:x                        1       0     0.000  0.00-0.79
 
 suggestions: 3 reviewed flags had one; the reviewer's fix equals it in 2
+LM threshold for precision >= 0.8: none reaches it on these 3 reviewed LM flags (best \
+precision 0.667)
 
 1 row(s) not counted (see the messages on stderr)
 """

@@ -32,6 +32,13 @@ from mtqa.quality.verdicts import SpanReport, format_spans, summarise_spans
 VERDICTS = ("ok", "error")
 _SPAN_SOURCE = re.compile(r'" (minor|major): ([^\s;]+)(?=; "|$)')
 RESTORE = "restore it from the sentences.csv mtqa wrote"
+# a sentence score mixes the LM's spans and the rules' (a noisy-or), so its cut is no
+# detector threshold: say so, and where a --threshold comes from
+SCORE_CUT = (
+    "  (a cut on the sentence score, which mixes LM and rule flags: no mtqa check option "
+    "applies it; for a --threshold, review the flags in report.html and run mtqa review on "
+    "its verdict export)"
+)
 
 
 @dataclass(frozen=True)
@@ -265,7 +272,7 @@ def review(path: str, target: float = 0.8, raw: bool = False) -> ReviewReport | 
     """
     sheet = read_sheet(path, raw)
     if sheet.kind == "verdicts":
-        return summarise_spans(sheet)
+        return summarise_spans(sheet, target)
     rows, items, problems, notices = _reviewed_rows(_sentences_sheet(sheet))
     if not items and not problems:
         raise InputError(
@@ -315,6 +322,7 @@ def format_review(rep: ReviewReport | SpanReport) -> str:
             f"{t.flagged} reviewed sentences flagged, precision {fmt(t.precision)}, recall "
             f"{fmt(t.recall)}"
         )
+        lines.append(SCORE_CUT)
     else:
         lines.append(
             f"threshold for precision >= {t.target:g}: none reaches it on these reviews "

@@ -10,6 +10,13 @@ the reviewer's corrected span, empty = delete it) or blank (not reviewed).
 Span precision is the share of reviewed flags that are real errors (``correct`` or
 ``fixed``), overall, by severity and by source, each with a 95% Wilson interval; for flags
 that carried a suggestion, how often the reviewer's fix equals it.
+
+The LM threshold (:func:`lm_threshold`): an LM span's ``score`` is the error probability of
+its worst word, and ``mtqa check --threshold P`` keeps exactly the LM spans whose score is
+at least P. So the reviewed LM flags tell which P reaches a target precision: the lowest
+score t at which "keep the LM flags scoring >= t" does; ``mtqa review`` prints it as the
+option to pass (P a hair under t, so that the 4-decimal scores of the export cannot cut
+a flag that scored exactly t).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ class SpanVerdict:
     suggested: str  # replace | delete | "" (none)
     suggestion: str
     fixed_text: str
+    score: float | None = None  # the span's score; None when the cell is not a number
 
     @property
     def error(self) -> bool:
@@ -53,6 +61,53 @@ class SpanVerdict:
         """Whether the reviewer's fix is the suggestion (a deletion for ``delete``)."""
         wanted = "" if self.suggested == "delete" else self.suggestion
         return self.verdict == "fixed" and bool(self.suggested) and self.fixed_text == wanted
+
+
+@dataclass(frozen=True)
+class LmThreshold:
+    """The ``--threshold`` that reaches ``target`` precision on the reviewed LM flags.
+
+    ``threshold``: the value to pass (None: no score reaches the target, or no LM flag is
+    reviewed); ``kept``/``reviewed``: the reviewed LM flags it keeps / all of them;
+    ``precision``: theirs; ``best_precision``: the best any cut reaches.
+    """
+
+    target: float
+    threshold: float | None
+    kept: int
+    reviewed: int
+    precision: float | None
+    best_precision: float | None
+
+    @property
+    def option(self) -> str | None:
+        """``--threshold P`` as ``mtqa check`` takes it, or None."""
+        return None if self.threshold is None else f"--threshold {self.threshold:.5f}"
+
+
+def lm_threshold(items: list[SpanVerdict], target: float = 0.8) -> LmThreshold:
+    """The lowest LM span score t where keeping the LM flags scoring >= t reaches ``target``
+    precision on the reviews; its option is P = t - 0.00005 (module docstring)."""
+    lm = sorted(
+        (v for v in items if v.source == "lm" and v.score is not None),
+        key=lambda v: -(v.score or 0.0),
+    )
+    found: tuple[float, int, float] | None = None
+    best: float | None = None
+    k = errors = 0
+    while k < len(lm):
+        t = lm[k].score or 0.0
+        while k < len(lm) and lm[k].score == t:  # ties go together
+            errors += lm[k].error
+            k += 1
+        best = max(best or 0.0, errors / k)
+        if errors / k >= target:
+            found = (t, k, errors / k)
+    if found is None:
+        return LmThreshold(target, None, 0, len(lm), None, None if best is None else round(best, 4))
+    t, kept, precision = found
+    p = round(max(t - 0.00005, 0.00001), 5)
+    return LmThreshold(target, p, kept, len(lm), round(precision, 4), round(best or 0.0, 4))
 
 
 @dataclass
@@ -68,6 +123,7 @@ class SpanReport:
     by_source: list[Rate]
     suggested: int  # reviewed flags that carried a suggestion
     took_suggestion: int  # ... whose fix equals it
+    threshold: LmThreshold | None = None  # the LM --threshold for the target precision
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
 
@@ -79,6 +135,8 @@ class SpanReport:
                 {"row": p.row, "doc_id": p.doc_id, "sent_id": p.sent_id, "message": p.message}
                 for p in getattr(self, key)
             ]
+        if self.threshold is not None:
+            d["threshold"]["option"] = self.threshold.option
         return {"kind": "verdicts", **d}
 
 
@@ -101,6 +159,10 @@ def _verdict(row: int, cells: dict[str, str], sheet: Sheet) -> SpanVerdict | Pro
             "restore it from the export report.html wrote"
         )
         return Problem(row, doc_id, sent_id, why)
+    try:
+        score: float | None = float(cells.get("score", "").strip().replace(",", "."))
+    except ValueError:
+        score = None
     return SpanVerdict(
         row,
         severity,
@@ -109,12 +171,14 @@ def _verdict(row: int, cells: dict[str, str], sheet: Sheet) -> SpanVerdict | Pro
         cells.get("suggested", "").strip().lower(),
         cells.get("suggestion", ""),
         cells.get("fixed_text", ""),
+        score,
     )
 
 
-def summarise_spans(sheet: Sheet) -> SpanReport:
-    """The span-level report of a verdict export. Raises :class:`InputError` when a required
-    column is missing or no flag has a verdict."""
+def summarise_spans(sheet: Sheet, target: float = 0.8) -> SpanReport:
+    """The span-level report of a verdict export (and the LM ``--threshold`` reaching
+    ``target`` precision). Raises :class:`InputError` when a required column is missing or
+    no flag has a verdict."""
     missing_columns(
         sheet, REQUIRED, "review the verdict export of report.html, keeping its columns"
     )
@@ -161,9 +225,28 @@ def summarise_spans(sheet: Sheet) -> SpanReport:
         by_source=[Rate.of(s, (v.error for v in items if v.source == s)) for s in sources],
         suggested=sum(bool(v.suggested) for v in items),
         took_suggestion=sum(v.took_suggestion for v in items),
+        threshold=lm_threshold(items, target),
         problems=problems,
         notices=notices,
     )
+
+
+def threshold_lines(t: LmThreshold | None) -> list[str]:
+    """The report's lines on the LM threshold: the option to pass, or why there is none."""
+    if t is None:
+        return []
+    head = f"LM threshold for precision >= {t.target:g}"
+    if not t.reviewed:
+        return [f"{head}: no LM flag with a score is reviewed; none can be derived"]
+    if t.option is None:
+        return [
+            f"{head}: none reaches it on these {t.reviewed} reviewed LM flags (best precision "
+            f"{fmt(t.best_precision)})"
+        ]
+    return [
+        f"{head}: mtqa check {t.option} -> keeps {t.kept} of {t.reviewed} reviewed LM flags, "
+        f"precision {fmt(t.precision)}"
+    ]
 
 
 def format_spans(rep: SpanReport) -> str:
@@ -188,6 +271,7 @@ def format_spans(rep: SpanReport) -> str:
         "",
         f"suggestions: {rep.suggested} reviewed flags had one; the reviewer's fix equals it "
         f"in {rep.took_suggestion}",
+        *threshold_lines(rep.threshold),
     ]
     if rep.problems:
         lines += ["", f"{len(rep.problems)} row(s) not counted (see the messages on stderr)"]

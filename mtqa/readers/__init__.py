@@ -10,7 +10,8 @@ others, and nothing is left out without saying why. One module per job:
 * :mod:`mtqa.readers.decode` — bytes → text: UTF-8 as read (BOM dropped, line ends
   kept), binary and UTF-16 files refused, a bad byte named by line and offset;
 * :mod:`mtqa.readers.rows` — the records of a .jsonl, .tsv or .csv file;
-* here — a .txt file is one article (with ``--reference``/``--source`` files aligned
+* here — standard input (``mtqa check -``, :func:`read_stream`) read like a file of
+  ``--stdin-format``; a .txt file is one article (with ``--reference``/``--source`` files aligned
   line by line); ``.xlf``/``.xliff``/``.po``/``.tmx`` go to :func:`mtqa.io.reader_for`
   (one document per translation unit); ids must be unique across all inputs.
 
@@ -35,15 +36,21 @@ from mtqa.records import Document, Failure
 from mtqa.text import count_lines, has_visible_text
 
 Item = Document | Failure | Skipped
+STDIN = "-"  # the INPUT that means standard input
+STDIN_FORMATS = ("txt", "jsonl", "tsv", "csv")  # what ``mtqa check -`` reads (--stdin-format)
+STDIN_NAME = "<stdin>"  # standard input's name in documents' paths and in errors
 
 __all__ = [
     "BOM",
+    "STDIN",
+    "STDIN_FORMATS",
     "SUFFIXES",
     "Item",
     "decode",
     "discover",
     "has_visible_text",
     "read_inputs",
+    "read_stream",
     "scan",
 ]
 
@@ -108,19 +115,52 @@ def _read_file(
     if reader_for(suffix) is not None:
         yield from _read_units(path, prefix)
         return
-    # line-based formats: a bad byte or NUL costs its own line or record only
-    per_line = suffix != ".txt" and encoding_errors == "strict"
     try:
         data = read_bytes(path)
-        text = decode(data, name, "surrogateescape" if per_line else encoding_errors)
     except InputError as exc:
         yield Failure(exc.path, exc.line, exc.message)
         return
     except OSError as exc:
         yield Failure(name, None, f"cannot read: {exc.strerror}; check the path and permissions")
         return
+    yield from _parse(data, name, suffix, prefix, text_field, id_field, encoding_errors, sides)
+
+
+def read_stream(
+    data: bytes,
+    fmt: str = "txt",
+    text_field: str = "target",
+    id_field: str = "id",
+    encoding_errors: str = "strict",
+) -> Iterator[Item]:
+    """The documents of ``data`` read from standard input (``mtqa check -``), as a file of
+    type ``fmt`` (:data:`STDIN_FORMATS`) would give them: ``txt`` is one article with the
+    id ``stdin``; records get ``stdin:<line>`` as their default id. Errors cite ``<stdin>``."""
+    if fmt not in STDIN_FORMATS:
+        raise UsageError(f"--stdin-format {fmt!r}: choose one of {', '.join(STDIN_FORMATS)}")
+    yield from _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
+
+
+def _parse(
+    data: bytes,
+    name: str,
+    suffix: str,
+    prefix: str,
+    text_field: str,
+    id_field: str,
+    encoding_errors: str,
+    sides: dict[str, str] | None = None,
+) -> Iterator[Item]:
+    """The items of one line-based input's bytes (.txt, .jsonl, .tsv, .csv)."""
+    # line-based formats: a bad byte or NUL costs its own line or record only
+    per_line = suffix != ".txt" and encoding_errors == "strict"
+    try:
+        text = decode(data, name, "surrogateescape" if per_line else encoding_errors)
+    except InputError as exc:
+        yield Failure(exc.path, exc.line, exc.message)
+        return
     if suffix == ".txt":
-        yield from _attach_sides(_read_txt(text, name, prefix), sides, encoding_errors)
+        yield from _attach_sides(_read_txt(text, name, prefix), sides or {}, encoding_errors)
         return
     rows = Rows(text, data, name, prefix, text_field, id_field)
     yield from rows.jsonl() if suffix == ".jsonl" else rows.table(suffix == ".tsv")

@@ -2,14 +2,16 @@
 
 Folders are walked in sorted order; links are followed, each real folder read once (a
 link back to a folder holding it is a loop). Files of other types in a folder are not
-inputs and are passed over; a path left out for any other reason (a FIFO or device, a
-broken or looping link, an unreadable folder) is a :class:`~mtqa.records.Failure`.
-Only folders are ever opened here.
+inputs and are passed over, and so are mtqa's own output folders (:func:`is_output_folder`:
+a rerun of ``mtqa check .`` never reads its reports back as input); a path left out for
+any other reason (a FIFO or device, a broken or looping link, an unreadable folder) is a
+:class:`~mtqa.records.Failure`. Only folders are ever opened here.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 from collections.abc import Sequence
@@ -19,9 +21,23 @@ from mtqa.errors import InputError
 from mtqa.io import READERS
 from mtqa.readers.decode import kind
 from mtqa.records import Failure
+from mtqa.store import PARTS
 
 #: the input file types: mtqa's own, then the translators' exchange formats (:mod:`mtqa.io`)
 SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv", *READERS)
+OUTPUT_MARKS = (PARTS, "run.json")  # what makes a folder an mtqa output folder
+
+
+def is_output_folder(folder: Path) -> bool:
+    """Whether ``folder`` is an ``mtqa check`` output folder: it holds ``.mtqa-parts/``,
+    or a ``run.json`` with mtqa's ``resume_key`` and ``signature``."""
+    if (folder / PARTS).is_dir():
+        return True
+    try:
+        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(run, dict) and "resume_key" in run and "signature" in run
 
 
 def _stat(p: Path) -> os.stat_result | str:
@@ -55,6 +71,15 @@ def scan(inputs: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[Failure]]
         st = _stat(p)
         if isinstance(st, str):
             failures.append(Failure(raw, None, st))
+        elif stat.S_ISDIR(st.st_mode) and is_output_folder(p):
+            failures.append(
+                Failure(
+                    raw,
+                    None,
+                    "an mtqa output folder (it holds run.json or .mtqa-parts), "
+                    "not input; pass the folder of the texts to check",
+                )
+            )
         elif stat.S_ISDIR(st.st_mode):
             before = (len(found), len(failures))
             _walk(p, p, {os.path.realpath(p): raw}, found, failures)
@@ -104,6 +129,8 @@ def _walk(
             real = os.path.realpath(p)
             if here == real or here.startswith(real.rstrip(os.sep) + os.sep):
                 why = "link to a folder that holds it (a loop); skipped; remove the link"
+            elif is_output_folder(p):
+                continue  # mtqa's reports are not input
             elif real in seen:
                 why = f"folder already read as {seen[real]} (two paths lead to it); skipped; "
                 why += "remove the extra link"

@@ -68,17 +68,38 @@ class Writer:
     filename: ClassVar[str]
     binary: ClassVar[bool] = False
 
+    #: set by :meth:`to_stream`: write there instead of a temp file beside ``final``
+    stream: IO[str] | None = None
+
     def __init__(self, outdir: Path, run: dict[str, Any]) -> None:
         self.outdir = outdir
         self.run = run
         self.final = outdir / self.filename
-        try:
-            fd, self.tmp = create_temp(self.final)
-        except OSError as exc:
-            raise write_failed(self.final, exc) from exc
-        self.fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.tmp: Path | None = None
+        if self.stream is not None:
+            self.fh: IO[str] = self.stream
+        else:
+            try:
+                fd, self.tmp = create_temp(self.final)
+            except OSError as exc:
+                raise write_failed(self.final, exc) from exc
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self.count = 0
         self.header()
+
+    @classmethod
+    def to_stream(cls, out: IO[str], run: dict[str, Any], *args: Any) -> Writer:
+        """A writer of this format that writes into ``out`` (standard output, a
+        ``StringIO``): the same text as the file, no file made. End it with :meth:`finish`."""
+        w = cls.__new__(cls)
+        w.stream = out
+        w.__init__(Path(""), run, *args)  # type: ignore[misc]
+        return w
+
+    def finish(self) -> None:
+        """End a :meth:`to_stream` writer: its footer, then a flush (``out`` stays open)."""
+        self.footer()
+        self.fh.flush()
 
     def header(self) -> None:
         """Write what comes before the first document (nothing by default)."""
@@ -94,6 +115,8 @@ class Writer:
 
     def close(self) -> Path:
         """Finish the file and rename it into place (the only moment it becomes visible)."""
+        if self.tmp is None:
+            raise TypeError("a to_stream() writer ends with finish(), not close()")
         try:
             self.footer()
             self.fh.close()
@@ -104,9 +127,11 @@ class Writer:
 
     def abort(self) -> None:
         """Drop the temp file; an earlier complete file of the same name stays as it was."""
+        if self.stream is not None:
+            return
         try:
             self.fh.close()
         except OSError:
             pass
-        if os.path.exists(self.tmp):
+        if self.tmp is not None and os.path.exists(self.tmp):
             os.unlink(self.tmp)

@@ -1,0 +1,361 @@
+"""The Python API: :class:`Checker` loads the model once and checks texts; :func:`check` is
+the one-shot form. Both return a :class:`CheckResult` (pandas DataFrames and the report
+texts).
+
+It is the path of ``mtqa check``, not a second one: :func:`mtqa.pipeline.prepare_run`
+(model name, detector at the operating point, glossary), the local engine
+(:mod:`mtqa.engines`: one batched LM pass per group of documents, then
+:func:`mtqa.analyse.analyse` on each), the check selection (:mod:`mtqa.selection`), and
+the report writers: ``to_csv()``, ``to_jsonl()`` and ``to_html()`` give the text of the
+``sentences.csv``, ``segments.jsonl`` and ``report.html`` that ``mtqa check`` writes for
+the same documents and settings. Nothing is written to disk unless a path is given, and
+nothing is printed. pandas is imported when a DataFrame is asked for (or given).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mtqa.engines.base import engine_class
+from mtqa.errors import UsageError
+from mtqa.lm.load import ScorerFactory, load_scorer
+from mtqa.lm.presets import DEFAULT_MODEL
+from mtqa.pipeline import prepare_run, selecting
+from mtqa.records import Counts, Document, DocumentResult, Failure
+from mtqa.report import writer_class
+from mtqa.selection import parse_list
+from mtqa.settings import Settings, signature
+from mtqa.store import atomic_write, span_to_dict
+from mtqa.text import has_visible_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: what :meth:`Checker.check` takes: a text, a :class:`~mtqa.records.Document`, a list of
+#: either, or a pandas DataFrame with a ``target`` column
+Texts = Any
+SPAN_COLUMNS = [
+    "doc_id",
+    "sent_id",
+    "start",
+    "end",
+    "text",
+    "severity",
+    "score",
+    "source",
+    "reason",
+    "suggestion",
+    "gain",
+]
+DOCUMENT_COLUMNS = [
+    "doc_id",
+    "text",
+    "score",
+    "flagged",
+    "severity",
+    "n_sentences",
+    "n_flagged",
+    "n_major",
+    "n_spans",
+    "notes",
+    "metrics",
+]
+_LISTS = ("select", "ignore", "formats")  # settings given as "a,b" or ["a", "b"]
+_REPR_SPANS = 50  # spans shown by the notebook display
+_DOCUMENT = "\0document"  # the record key of a Document given as such
+
+
+class Checker:
+    """A loaded model and detector, ready to check texts: ``Checker(...).check(texts)``.
+
+    ``model``: a preset (``gemma3-270m``, ``smollm2-135m``), a ``.gguf`` file, a
+    transformers folder, or ``fake`` (the test scorer); ``device``: ``auto``, ``cpu`` or
+    ``cuda``. ``settings``: any other field of :class:`~mtqa.settings.Settings` by name
+    (``batch_size=8``, ``calibration="det.json"``, ``sensitivity="high"``,
+    ``threshold=0.42``, ``select=["lm", "rule:broken-join"]``, ``ignore="src"``,
+    ``glossary="terms.csv"``, ``csv_raw=True``...). ``scorer_factory``: builds the scorer
+    from the settings (default :func:`mtqa.lm.load.load_scorer`).
+
+    The model is loaded here, once (seconds to a minute for a preset's first load).
+    Raises :class:`~mtqa.errors.UsageError` for an unknown or bad setting,
+    :class:`~mtqa.errors.ModelError` when the model cannot be found or loaded (naming the
+    ``pip install`` to run), :class:`~mtqa.errors.CalibrationError` when there is no
+    detector for it.
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        device: str = "auto",
+        *,
+        scorer_factory: ScorerFactory = load_scorer,
+        **settings: Any,
+    ) -> None:
+        known = {f.name for f in fields(Settings)}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise UsageError(
+                f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
+            )
+        for key in _LISTS:
+            if key in settings:
+                settings[key] = parse_list(settings[key])
+        self.settings = Settings(model=model, device=device, **settings)
+        if self.settings.engine != "local":
+            raise UsageError(
+                f"engine {self.settings.engine!r}: the Python API scores in this process; "
+                "use mtqa.pipeline.run_check for Ray"
+            )
+        self.detector = prepare_run(self.settings)
+        self.scorer = scorer_factory(self.settings)
+        model_sig = self.scorer.signature()
+        self.detector.check_model(model_sig)
+        #: the reports' signature (``mtqa:0.1.0|model:...|det:...``)
+        self.signature = signature(
+            model_sig, self.settings.dtype, self.settings, self.detector.detector_id
+        )
+
+    def check(self, texts: Texts) -> CheckResult:
+        """Check ``texts``: a string (one document), a :class:`~mtqa.records.Document`, a
+        list of either, or a pandas DataFrame with a ``target`` column (and optional
+        ``id``, ``source``, ``reference``: the record fields of a ``.jsonl`` input).
+
+        Document ids: a Document's own; a DataFrame's ``id`` column, else its index; else
+        the position (``"0"``, ``"1"``...). A text with no visible character, a target that
+        is not a string, or a repeated id is not checked: it is listed in
+        :attr:`CheckResult.failures` (the others are checked). Raises
+        :class:`~mtqa.errors.UsageError` when ``texts`` is none of these kinds.
+        """
+        docs, failures = to_documents(texts, self.settings.text_field, self.settings.id_field)
+        results: list[DocumentResult] = []
+        keep = selecting(self.settings, self.detector)
+        engine = engine_class("local")(self.settings, self.detector, lambda _s: self.scorer)
+        engine.score(docs, lambda _doc, res: results.append(keep(res)))
+        return CheckResult(tuple(results), tuple(failures), self.signature, self.settings)
+
+
+def check(
+    texts: Texts, model: str = DEFAULT_MODEL, device: str = "auto", **settings: Any
+) -> CheckResult:
+    """``Checker(model, device, **settings).check(texts)``: load the model, check once.
+
+    To check several batches, make one :class:`Checker` and call its ``check``: the
+    model is then loaded once.
+    """
+    return Checker(model, device, **settings).check(texts)
+
+
+def _missing(value: Any) -> bool:
+    """A cell with no value: None, or a float NaN (pandas' missing value)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _rows(texts: Texts, text_field: str, id_field: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(default id, record) per item of ``texts``; a Document as its fields."""
+    if isinstance(texts, str | Document):
+        texts = [texts]
+    if type(texts).__module__.startswith("pandas") and hasattr(texts, "to_dict"):
+        if text_field not in texts.columns and "text" not in texts.columns:
+            raise UsageError(
+                f"DataFrame without a {text_field!r} column (columns: "
+                f"{', '.join(map(str, texts.columns))}); name the text column {text_field!r}"
+            )
+        yield from zip(map(str, texts.index), texts.to_dict("records"))
+        return
+    if not isinstance(texts, Iterable) or isinstance(texts, bytes | dict):
+        raise UsageError(
+            f"texts: expected a string, a Document, a list of them or a pandas DataFrame, "
+            f"not {type(texts).__name__}"
+        )
+    for i, item in enumerate(texts):
+        if isinstance(item, Document):
+            yield str(i), {_DOCUMENT: item}
+        else:
+            yield str(i), {text_field: item}
+
+
+def to_documents(
+    texts: Texts, text_field: str = "target", id_field: str = "id"
+) -> tuple[list[Document], list[Failure]]:
+    """``texts`` (see :meth:`Checker.check`) as Documents, and a Failure for each item
+    that cannot be checked (``texts[3]: ...``)."""
+    docs: list[Document] = []
+    failures: list[Failure] = []
+    seen: set[str] = set()
+    for i, (default_id, rec) in enumerate(_rows(texts, text_field, id_field)):
+        where = f"texts[{i}]"
+        doc = rec.get(_DOCUMENT)
+        if doc is None:
+            target = rec.get(text_field, rec.get("text"))
+            if not isinstance(target, str):
+                got = "nothing" if _missing(target) else type(target).__name__
+                failures.append(Failure(where, None, f"target is {got}, not a string"))
+                continue
+            doc_id = default_id if _missing(rec.get(id_field)) else str(rec[id_field])
+            sides = {k: rec.get(k) for k in ("source", "reference")}
+            doc = Document(
+                doc_id,
+                target,
+                where,
+                source=None if _missing(sides["source"]) else str(sides["source"]),
+                reference=None if _missing(sides["reference"]) else str(sides["reference"]),
+            )
+        if not has_visible_text(doc.text):
+            failures.append(Failure(where, None, "target holds no visible character"))
+        elif doc.doc_id in seen:
+            failures.append(Failure(where, None, f"duplicate id {doc.doc_id!r}"))
+        else:
+            seen.add(doc.doc_id)
+            docs.append(doc)
+    return docs, failures
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What :meth:`Checker.check` found: one :class:`~mtqa.records.DocumentResult` per
+    document checked (``results``, input order), the items not checked (``failures``),
+    the reports' ``signature`` and the ``settings``.
+
+    Tables (pandas DataFrames, made on first use): :attr:`sentences` (one row per
+    sentence), :attr:`spans` (one row per flagged span), :attr:`documents` (one row per
+    document). Report texts: :meth:`to_csv`, :meth:`to_jsonl`, :meth:`to_html`. Offsets
+    are character offsets into each document's text; scores are in [0, 1] (higher =
+    worse); ``gain`` is in bits.
+    """
+
+    results: tuple[DocumentResult, ...]
+    failures: tuple[Failure, ...] = ()
+    signature: str = ""
+    settings: Settings = field(default_factory=Settings)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Iterator[DocumentResult]:
+        return iter(self.results)
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return (
+            f"CheckResult({c.documents} document(s), {c.sentences} sentences, {c.flagged} "
+            f"flagged ({c.major} major), {len(self.failures)} failures)"
+        )
+
+    @property
+    def counts(self) -> Counts:
+        """Documents, sentences, flagged and major sentences, tokens (all documents)."""
+        return sum((r.counts for r in self.results), Counts())
+
+    @cached_property
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence (n_sentences × the columns of ``sentences.csv``: doc_id,
+        sent_id, start, end, text, n_tokens, ppl, score, flagged, severity, n_spans,
+        spans, reasons, suggestions, the reference/source columns when given, review),
+        the text as read (no spreadsheet guard quote)."""
+        import pandas as pd
+
+        from mtqa.report.table import COLUMNS, REVIEW_COLUMN, sentence_rows
+
+        rows = [row for r in self.results for row in sentence_rows(r, guard=False)]
+        columns = dict.fromkeys([*COLUMNS, *(k for row in rows for k in row)])
+        columns.pop(REVIEW_COLUMN, None)  # last, as in the file
+        return pd.DataFrame(rows, columns=[*columns, REVIEW_COLUMN])
+
+    @cached_property
+    def spans(self) -> pd.DataFrame:
+        """One row per flagged span (n_spans × :data:`SPAN_COLUMNS`): document offsets
+        ``start``/``end``, ``severity`` minor/major, ``score`` in [0, 1], ``source`` (``lm``
+        or ``rule:<id>``), ``reason``, ``suggestion`` (None: none; "": delete) and its
+        ``gain`` in bits (LM suggestions only)."""
+        import pandas as pd
+
+        rows = [
+            {"doc_id": r.doc_id, "sent_id": s.sent_id, **span_to_dict(sp)}
+            for r in self.results
+            for s in r.sentences
+            for sp in s.spans
+        ]
+        return pd.DataFrame(rows, columns=SPAN_COLUMNS)
+
+    @cached_property
+    def documents(self) -> pd.DataFrame:
+        """One row per document (n_documents × :data:`DOCUMENT_COLUMNS`): the fields of its
+        ``segments.jsonl`` record (``id`` as ``doc_id``), its sentences and spans counted."""
+        import pandas as pd
+
+        rows = []
+        for r in self.results:
+            c = r.counts
+            rows.append(
+                {
+                    "doc_id": r.doc_id,
+                    "text": r.text,
+                    "score": round(r.score, 4),
+                    "flagged": r.severity != "none",
+                    "severity": r.severity,
+                    "n_sentences": c.sentences,
+                    "n_flagged": c.flagged,
+                    "n_major": c.major,
+                    "n_spans": len(r.spans),
+                    "notes": list(r.notes),
+                    "metrics": dict(r.metrics),
+                }
+            )
+        return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+
+    def _render(self, fmt: str, path: str | Path | None) -> str:
+        out = io.StringIO(newline="")
+        run = {"signature": self.signature, "settings": self.settings.as_dict()}
+        writer = writer_class(fmt).to_stream(out, run)
+        for r in self.results:
+            writer.write(r)
+        writer.finish()
+        text = out.getvalue()
+        if path is not None:
+            atomic_write(Path(path), text)
+        return text
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        """The ``sentences.csv`` text (with the spreadsheet guard unless ``csv_raw``);
+        also written to ``path`` when given."""
+        return self._render("csv", path)
+
+    def to_jsonl(self, path: str | Path | None = None) -> str:
+        """The ``segments.jsonl`` text; also written to ``path`` when given."""
+        return self._render("jsonl", path)
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """The ``report.html`` page; also written to ``path`` when given."""
+        return self._render("html", path)
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the counts and the first spans (every cell escaped)."""
+        c = self.counts
+        head = (
+            f"<p><b>mtqa</b>: {c.documents} document(s), {c.sentences} sentences, "
+            f"{c.flagged} flagged ({c.major} major)</p>"
+        )
+        cells = ("doc_id", "sent_id", "text", "severity", "source", "suggestion", "reason")
+        rows = [
+            "<tr>" + "".join(f"<th>{k}</th>" for k in cells) + "</tr>",
+        ]
+        spans = [
+            {"doc_id": r.doc_id, "sent_id": s.sent_id, **span_to_dict(sp)}
+            for r in self.results
+            for s in r.sentences
+            for sp in s.spans
+        ]
+        for sp in spans[:_REPR_SPANS]:
+            vals = ["" if sp[k] is None else html.escape(str(sp[k])) for k in cells]
+            rows.append("<tr>" + "".join(f"<td>{v}</td>" for v in vals) + "</tr>")
+        more = len(spans) - _REPR_SPANS
+        tail = f"<p>… {more} more span(s): see <code>.spans</code></p>" if more > 0 else ""
+        table = f"<table>{''.join(rows)}</table>" if spans else "<p>no span flagged</p>"
+        return head + table + tail

