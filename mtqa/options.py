@@ -28,7 +28,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 CHECK_HELP = {
     "text_field": "record field holding the text (falls back to 'text')",
     "id_field": "record field holding the id (default id: FILE:LINE)",
-    "batch_size": "windows per LM batch (the transformers backend packs by tokens instead)",
+    "batch_size": "windows per LM batch",
     "dtype": "LM precision; auto: bfloat16 where the CPU (AVX512_BF16/AMX) or GPU has it",
     "device": "where the LM runs",
     "window": "tokens per LM pass",

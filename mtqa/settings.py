@@ -131,8 +131,9 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
     (``|sens:high``, ``|thr:0.42``) and the check selection (``|sel:lm,rule:src-``,
     ``|ign:rule:spelling``), so two reports with the same signature ran the same checks.
     """
-    if dtype == "auto" and "/" in model_sig:  # the dtype the model ran in (model:...@.../bf16)
-        dtype = model_sig.rsplit("/", 1)[1]
+    if dtype == "auto":  # the dtype the model ran in (model:...@.../bfloat16); a scorer
+        # that names none (the fake: Python floats) counts as float32
+        dtype = model_sig.rsplit("/", 1)[1] if "/" in model_sig else "float32"
     parts = [
         f"mtqa:{__version__}",
         f"model:{model_sig}",

@@ -137,12 +137,15 @@ def test_batching_and_order_do_not_matter(smol):
 
 @needs_smol
 def test_forward_matches_log_softmax_of_model_logits(smol):
-    """The one-exp surprisal/entropy (no mask when unpadded, token budget, 256-row chunks)
-    equals the textbook log_softmax of the model's own logits, padded batch or not."""
+    """The one-exp surprisal/entropy (no mask: right padding, 256-row slabs) equals the
+    textbook log_softmax of the model's own logits, padded batch or not; so do packed
+    passes (mtqa.lm.packed)."""
     import torch
 
     assert smol.signature().endswith("/float32")
-    assert smol.max_tokens == 1024 and smol._rows == 256  # the CPU choices (bench/ablate.py)
+    assert (
+        smol.pack_tokens == 512 and smol.alone_above == 128 and smol._rows == 256
+    )  # the CPU choices (bench/ablate.py)
     seqs = [list(smol.prefix_ids) + list(smol.encode(t).ids) for t in NEWS[:3]]
     seqs.append(list(smol.prefix_ids) + list(smol.encode("\n".join(NEWS)).ids))  # > 256 rows
     with torch.inference_mode():
@@ -156,6 +159,10 @@ def test_forward_matches_log_softmax_of_model_logits(smol):
                 assert len(out.surprisal) == len(seq) - 1
                 assert max(abs(a - b) for a, b in zip(out.surprisal, s_ref.tolist())) < 1e-3
                 assert max(abs(a - b) for a, b in zip(out.entropy, h_ref.tolist())) < 1e-3
+    packed = smol.score(NEWS[:3] + ["\n".join(NEWS)])
+    for seq, toks in zip(seqs, packed, strict=True):
+        [ref] = smol.forward([seq])
+        assert max(abs(t.surprisal - r) for t, r in zip(toks, ref.surprisal, strict=True)) < 1e-3
 
 
 @needs_smol
@@ -217,14 +224,14 @@ def test_cache_is_used_and_rebuilt(smol, tmp_path, monkeypatch):
     target = tmp_path / "models" / f"smollm2-135m-{sha[:16]}"
     target.mkdir(parents=True)
     (target / "model.safetensors").write_bytes(b"garbage")  # no marker: incomplete
-    first = hf.HFScorer.load("smollm2-135m", device="cpu")
+    first = hf.HFScorer.load("smollm2-135m", dtype="float32", device="cpu")
     assert len(calls) == 1
     marker = json.loads((target / weights.MARKER).read_text())
     assert marker["gguf_sha256"] == sha
     assert json.loads((tmp_path / "sha256.json").read_text())
 
     # a complete cache loads without touching the GGUF, and scores the same
-    second = hf.HFScorer.load("smollm2-135m", device="cpu")
+    second = hf.HFScorer.load("smollm2-135m", dtype="float32", device="cpu")
     assert len(calls) == 1
     assert second.signature() == first.signature() == smol.signature()
     a = smol.score(NEWS[:2])
@@ -234,7 +241,7 @@ def test_cache_is_used_and_rebuilt(smol, tmp_path, monkeypatch):
 
     # a corrupt weight file behind a valid marker is rebuilt too
     (target / "model.safetensors").write_bytes(b"garbage")
-    hf.HFScorer.load("smollm2-135m", device="cpu")
+    hf.HFScorer.load("smollm2-135m", dtype="float32", device="cpu")
     assert len(calls) == 2
     shutil.rmtree(target)
 

@@ -129,3 +129,74 @@ def test_nfc_map_reproduces_nfc_and_covers_the_text(text: str) -> None:
         assert unicodedata.normalize("NFC", text[a:b]) == chars
         pos = b
     assert pos == len(text)
+
+
+# ---------------------------------------------------------------- packed passes
+
+
+class PackSpy(FakeScorer):
+    """A fake that packs like the transformers backend and records its passes."""
+
+    def __init__(self, pack_tokens: int) -> None:
+        super().__init__(window=48, overlap=8)
+        self.pack_tokens = pack_tokens
+        self.passes: list[tuple[list[int], tuple[int, int] | None]] = []
+
+    def run(self, plan):  # type: ignore[no-untyped-def]
+        for batch, shape in plan:
+            self.passes.append(([len(w.ids) for w in batch], shape))
+            yield batch, self.forward([w.ids for w in batch])
+
+
+@pytest.mark.parametrize("pack_tokens,alone_above", [(16, None), (48, 12), (100, 25), (1024, None)])
+def test_packed_plan_gives_each_window_a_fixed_pass_and_keeps_scores(
+    pack_tokens: int, alone_above: int | None
+) -> None:
+    import random
+
+    rng = random.Random(11)
+    texts = [
+        " ".join(f"w{rng.randrange(80)}" for _ in range(rng.randrange(1, 90))) for _ in range(25)
+    ]
+    ref = FakeScorer(window=48, overlap=8).score(texts, batch_size=1)
+    spy = PackSpy(pack_tokens)
+    spy.alone_above = alone_above
+    assert spy.score(texts, batch_size=3) == ref
+    limit = pack_tokens if alone_above is None else min(alone_above, pack_tokens)
+    shared = []
+    for lens, shape in spy.passes:
+        if shape == (1, pack_tokens) and all(n <= limit for n in lens):
+            assert sum(lens) <= pack_tokens  # packed: a fixed shape, batch size no part
+            shared.append(sum(lens))
+        else:  # alone: a pass of the window's own length
+            assert len(lens) == 1 and lens[0] > limit and shape == (1, lens[0])
+    # first-fit decreasing: no two shared passes could have been merged
+    shared.sort()
+    assert len(shared) < 2 or shared[0] + shared[1] > pack_tokens
+
+
+# ---------------------------------------------------------------- edit rescoring (fake)
+
+
+def test_fake_rescore_equals_scoring_the_whole_text() -> None:
+    s = FakeScorer()
+    context = list(s.encode("The minister said that").ids)
+    variants = [list(s.encode(v).ids) for v in (" talks would go on.", " massaging.", "")]
+    totals = s.rescore(context, variants)
+    for v, total in zip(variants, totals, strict=True):
+        [out] = s.forward([list(s.prefix_ids) + context + v])
+        assert total == sum(out.surprisal[len(context) :])
+    assert totals[2] == 0.0 and totals[1] > totals[0]
+    assert s.prefix_cache(context).totals(variants) == totals
+
+
+def test_fake_topk_is_deterministic() -> None:
+    s = FakeScorer()
+    ids = list(s.encode("a b c d massaging").ids)
+    top = s.topk(ids[:2], ids[2:], [0, 1, 3], 3)
+    assert len(top) == 3 and all(len(c) == 3 for c in top)
+    assert top[0] == top[1] == top[2]  # the fake ignores the context
+    costs = [s.cost(s.token_text([i])) for i, _ in top[0]]
+    assert costs == sorted(costs) and all(p == 2.0**-c for (_, p), c in zip(top[0], costs))
+    with pytest.raises(ValueError):
+        s.topk(ids[:2], ids[2:], [4], 3)

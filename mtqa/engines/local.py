@@ -13,7 +13,14 @@ from mtqa.records import Document
 def chunks(
     docs: Iterable[Document], max_docs: int = 64, max_chars: int = 200_000
 ) -> Iterator[list[Document]]:
-    """Group documents so one LM call fills its batches but memory stays bounded."""
+    """Group documents so one LM call fills its passes but memory stays bounded.
+
+    A group's results are stored when the group is done (so a Ctrl-C keeps whole groups;
+    :mod:`mtqa.checkpoint` keeps every window meanwhile). Short records share packed
+    passes (:attr:`mtqa.lm.base.Scorer.pack_tokens`) and each group ends with at most one
+    part-filled pass: 9-15% of padding on one-sentence records at 64 per group (3% at
+    1,000), none on articles (bench/bench.py).
+    """
     group: list[Document] = []
     size = 0
     for d in docs:

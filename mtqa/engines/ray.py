@@ -29,8 +29,8 @@ needs mtqa and the model package installed (same versions as the driver), and
 
 Actors: one per GPU when the cluster has GPUs (``--device auto``), else one per CPU
 (``--ray-actors N`` overrides). Outputs equal a single-process run's (tests/test_ray.py,
-fake scorer); with a real model, documents batched differently may differ by float
-noise in the last digits (padding), as between two ``--batch-size`` values.
+fake scorer; with a real model too: a window's numbers never depend on the other windows
+an actor scores, :attr:`mtqa.lm.base.Scorer.pack_tokens`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ no token is skipped and none is scored without context except the first.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -76,25 +77,48 @@ def make_windows(
     return out
 
 
-#: widths a short window is padded to (right padding: a causal model's real positions
-#: never see it), so windows of nearby lengths share a shape; steps of 1/4 to 1/8
-_WIDTH_STEPS = ((64, 8), (128, 16), (256, 32), (512, 64))
+def first_fit(lengths: Sequence[int], capacity: int) -> list[list[int]]:
+    """Indices of ``lengths`` grouped first-fit decreasing into bins of ``capacity``."""
+    bins: list[list[int]] = []
+    free: list[int] = []
+    for i in sorted(range(len(lengths)), key=lambda k: (-lengths[k], k)):
+        for b, room in enumerate(free):
+            if room >= lengths[i]:
+                bins[b].append(i)
+                free[b] -= lengths[i]
+                break
+        else:
+            bins.append([i])
+            free.append(capacity - lengths[i])
+    return bins
 
 
-def window_shape(n: int, budget: int) -> tuple[int, int]:
-    """``(rows, width)`` of the forward pass a window of ``n`` ids runs in, a function of
-    ``n`` alone: a window longer than half the ``budget`` (tokens per pass) runs alone and
-    unpadded; a shorter one is padded to the next width of :data:`_WIDTH_STEPS` and shares
-    the pass with ``budget // width`` windows of that width (or pad rows)."""
-    if n > budget // 2:
-        return 1, n
-    width = n
-    for limit, step in _WIDTH_STEPS:
-        if n <= limit:
-            width = -(-n // step) * step
-            break
-    width = max(1, min(width, budget // 2))
-    return max(1, budget // width), width
+class Prefix:
+    """``prefix_ids + context`` of a scorer, and continuations scored after it: the
+    interface of :meth:`Scorer.prefix_cache`. This base version reruns the whole sequence
+    for each continuation (exact; what the fake scorer uses)."""
+
+    def __init__(self, scorer: Scorer, context: Sequence[int]) -> None:
+        self.scorer = scorer
+        self.ids = list(scorer.prefix_ids) + [int(i) for i in context]
+
+    def totals(self, variants: Sequence[Sequence[int]]) -> list[float]:
+        """Total surprisal (bits) of each variant's ids after the prefix."""
+        live = [k for k, v in enumerate(variants) if v]
+        outs = self.scorer.forward([self.ids + [int(i) for i in variants[k]] for k in live])
+        totals = [0.0] * len(variants)
+        for k, out in zip(live, outs):
+            totals[k] = math.fsum(out.surprisal[len(self.ids) - 1 :])
+        return totals
+
+    def topk(
+        self, continuation: Sequence[int], positions: Sequence[int], k: int
+    ) -> list[list[tuple[int, float]]]:
+        """The ``k`` likeliest tokens before ``continuation[p]`` for each ``p``."""
+        seq = self.ids + [int(i) for i in continuation]
+        if any(not 0 <= p <= len(continuation) for p in positions):
+            raise ValueError(f"positions must lie in 0..{len(continuation)}")
+        return [self.scorer.next_tokens(seq[: len(self.ids) + p], k) for p in positions]
 
 
 class Scorer(ABC):
@@ -108,11 +132,15 @@ class Scorer(ABC):
     #: On CPU, padding and masks cost more than batching gains once a window holds a few
     #: hundred tokens, so a backend can cap a batch by tokens rather than by rows.
     max_tokens: int | None = None
-    #: True: every window runs in the forward shape :func:`window_shape` gives its length
-    #: (``max_tokens`` is then the tokens per pass), so a backend whose numbers depend on
-    #: the shape of the pass (a BLAS picks its kernel by matrix size) gives each window the
-    #: same numbers whatever the batch size, the input order or the other documents.
-    fixed_shapes: bool = False
+    #: tokens per packed pass (:mod:`mtqa.lm.packed`), or None. Packed: a window longer
+    #: than ``alone_above`` runs alone, in a pass of its own length; the shorter ones share
+    #: passes of exactly ``pack_tokens`` tokens, each attending only to itself. Every pass
+    #: shape is then a function of the window alone, so a window's numbers never depend on
+    #: the batch size, the input order or the other documents (a BLAS picks its kernel by
+    #: matrix size). None: length-sorted padded batches (``batch_size``, ``max_tokens``).
+    pack_tokens: int | None = None
+    #: windows longer than this run alone (None: every window is packed)
+    alone_above: int | None = None
 
     @property
     @abstractmethod
@@ -130,6 +158,46 @@ class Scorer(ABC):
     def signature(self) -> str:
         """``name`` plus whatever pins the weights and precision (the HF backend adds both)."""
         return self.name
+
+    def encode_text(self, text: str) -> Encoding:
+        """The ids the model reads for ``text`` (its NFC form, :mod:`mtqa.lm.nfc`), with
+        offsets into ``text`` as given: what :meth:`score` scores."""
+        m = nfc_map(text)
+        if m is None:
+            return self.encode(text)
+        enc = self.encode(m[0])
+        return Encoding(enc.ids, map_offsets(enc.offsets, m[1], m[2], len(text)))
+
+    def token_text(self, ids: Sequence[int]) -> str:
+        """The text of token ids (for showing a candidate)."""
+        raise NotImplementedError(f"{self.name}: token_text")
+
+    def next_tokens(self, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
+        """The ``k`` likeliest tokens (id, probability) after ``ids`` (prefix included)."""
+        raise NotImplementedError(f"{self.name}: next_tokens")
+
+    # -- edit rescoring (issue 11)
+
+    def prefix_cache(self, context: Sequence[int]) -> Prefix:
+        """``prefix_ids + context`` prepared once, to score many continuations after it
+        (:class:`Prefix`). The base rereads the prefix for each; the transformers backend
+        reuses its KV cache (:mod:`mtqa.lm.rescore`)."""
+        return Prefix(self, context)
+
+    def rescore(self, context: Sequence[int], variants: Sequence[Sequence[int]]) -> list[float]:
+        """Total surprisal (bits) of each variant's ids read after ``prefix_ids + context``:
+        an edited sentence (plus, if wanted, the rest of the window) against the same
+        document context. Variants sharing more than the context can share it: put the
+        common start in ``context``."""
+        return self.prefix_cache(context).totals(variants)
+
+    def topk(
+        self, context: Sequence[int], continuation: Sequence[int], positions: Sequence[int], k: int
+    ) -> list[list[tuple[int, float]]]:
+        """The ``k`` likeliest next tokens (id, probability) before ``continuation[p]`` for
+        each ``p`` of ``positions``, ``continuation`` read after ``prefix_ids + context``
+        (``p == len(continuation)``: after its end). One pass for all positions."""
+        return self.prefix_cache(context).topk(continuation, positions, k)
 
     def _batches(self, ordered: list[Window], batch_size: int) -> Iterator[list[Window]]:
         """Consecutive batches of longest-first windows: at most ``batch_size`` rows and
@@ -149,23 +217,34 @@ class Scorer(ABC):
     def plan(
         self, windows: Sequence[Window], batch_size: int
     ) -> Iterator[tuple[list[Window], tuple[int, int] | None]]:
-        """The forward passes: ``(windows, shape)``; ``shape`` is ``(rows, width)`` with
-        :attr:`fixed_shapes` (every pass of a shape full, the last one topped up by the
-        backend with pad rows; ``batch_size`` plays no part), else None (length-sorted
-        batches of at most ``batch_size`` rows and ``max_tokens`` padded tokens)."""
-        if not self.fixed_shapes:
+        """The forward passes, ``(windows, shape)``.
+
+        Packed (:attr:`pack_tokens`): each window longer than :attr:`alone_above` in a
+        pass ``(1, its length)``, the others first-fit decreasing into passes
+        ``(1, pack_tokens)`` (``batch_size`` plays no part). Otherwise shape None:
+        length-sorted batches of at most ``batch_size`` rows and ``max_tokens`` padded
+        tokens.
+        """
+        if self.pack_tokens is None:
             order = sorted(range(len(windows)), key=lambda k: (-len(windows[k].ids), k))
             for batch in self._batches([windows[k] for k in order], batch_size):
                 yield batch, None
             return
-        budget = self.max_tokens or self.window
-        groups: dict[tuple[int, int], list[Window]] = {}
-        for w in windows:
-            groups.setdefault(window_shape(len(w.ids), budget), []).append(w)
-        for shape in sorted(groups, key=lambda sh: (-sh[1], sh[0])):
-            group = groups[shape]
-            for a in range(0, len(group), shape[0]):
-                yield group[a : a + shape[0]], shape
+        alone, packed = self.split_alone([len(w.ids) for w in windows])
+        for k in alone:
+            yield [windows[k]], (1, len(windows[k].ids))
+        for group in first_fit([len(windows[k].ids) for k in packed], self.pack_tokens):
+            yield [windows[packed[k]] for k in group], (1, self.pack_tokens)
+
+    def split_alone(self, lengths: Sequence[int]) -> tuple[list[int], list[int]]:
+        """Indices of the sequences that run alone (longest first) and of those packed."""
+        limit = self.alone_above
+        if self.pack_tokens is not None:
+            limit = self.pack_tokens if limit is None else min(limit, self.pack_tokens)
+        alone = [k for k, n in enumerate(lengths) if limit is not None and n > limit]
+        alone.sort(key=lambda k: (-lengths[k], k))
+        taken = set(alone)
+        return alone, [k for k in range(len(lengths)) if k not in taken]
 
     def run(
         self, plan: Iterable[tuple[list[Window], tuple[int, int] | None]]
@@ -186,8 +265,7 @@ class Scorer(ABC):
         The model reads each text in NFC (:mod:`mtqa.lm.nfc`: a decomposed accent is not a
         token of its own); the offsets point into the text as given.
         """
-        maps = [nfc_map(t) for t in texts]
-        encodings = [self.encode(t if m is None else m[0]) for t, m in zip(texts, maps)]
+        encodings = [self.encode_text(t) for t in texts]
         windows: list[Window] = []
         for i, enc in enumerate(encodings):
             if enc.ids:
@@ -220,17 +298,14 @@ class Scorer(ABC):
             if on_batch is not None:
                 on_batch(sum(len(w.ids) for w in chunk))
         results = []
-        for i, (enc, m) in enumerate(zip(encodings, maps)):
-            offsets = (
-                enc.offsets if m is None else map_offsets(enc.offsets, m[1], m[2], len(texts[i]))
-            )
+        for i, enc in enumerate(encodings):
             s_i, h_i, r_i, p_i = surprisal[i], entropy[i], rank[i], pmax[i]
             results.append(
                 tuple(
                     TokenScore(
                         start=s, end=e, surprisal=s_i[k], entropy=h_i[k], rank=r_i[k], pmax=p_i[k]
                     )
-                    for k, (s, e) in enumerate(offsets)
+                    for k, (s, e) in enumerate(enc.offsets)
                 )
             )
         return results

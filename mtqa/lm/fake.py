@@ -69,6 +69,16 @@ class FakeScorer(Scorer):
             return 18.0
         return 1.0 + (zlib.crc32(piece.encode("utf-8")) % 500) / 100.0
 
+    def token_text(self, ids: Sequence[int]) -> str:
+        """The pieces of ``ids`` joined."""
+        return "".join(self._text[i] for i in ids)
+
+    def next_tokens(self, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
+        """The ``k`` cheapest pieces seen so far (never ``<s>``), probability ``2 ** -cost``,
+        cheapest first: deterministic, whatever the context."""
+        ranked = sorted(range(1, len(self._text)), key=lambda i: (self.cost(self._text[i]), i))
+        return [(i, 2.0 ** -self.cost(self._text[i])) for i in ranked[:k]]
+
     @staticmethod
     def rank_pmax(cost: float) -> tuple[int, float]:
         """The fake rank and pmax of a token costing ``cost`` bits (module docstring)."""

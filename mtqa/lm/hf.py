@@ -10,32 +10,27 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from mtqa.errors import ModelError
-from mtqa.lm.base import Encoding, ForwardOutput, Scorer, Window
+from mtqa.lm.base import Encoding, ForwardOutput, Scorer, first_fit
+from mtqa.lm.device import pick_device, resolve_dtype
 from mtqa.lm.presets import DEFAULT_MODEL, ModelSpec, locate, resolve
 from mtqa.lm.weights import load_folder_checked, load_gguf_cached, offline
+
+if TYPE_CHECKING:
+    from mtqa.lm.rescore import PrefixCache
 
 _LN2 = math.log(2.0)
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 _MAX_LOGIT_ELEMENTS = 1 << 25  # rows * vocab per logit chunk (128 MiB in fp32)
 _CPU_ROWS = 256  # logit rows per chunk on CPU: as fast as 682, 1/4 of the temporaries
-_CPU_MAX_TOKENS = 512  # tokens per forward pass on CPU (Scorer.max_tokens; fixed shapes)
-_GPU_MAX_TOKENS = 8192  # the same on a GPU
-
-
-def _pick_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("--device cuda: no CUDA device is available; use --device cpu or auto")
-    if device not in ("cpu", "cuda"):
-        raise ModelError(f"--device {device!r}: choose one of auto, cpu, cuda")
-    return torch.device(device)
+_CPU_PACK = 512  # tokens per packed forward pass on CPU (Scorer.pack_tokens)
+_GPU_PACK = 8192  # the same on a GPU
 
 
 class HFScorer(Scorer):
@@ -69,38 +64,42 @@ class HFScorer(Scorer):
         cpu = self.device.type == "cpu"
         # logit rows per chunk: a bounded fp32 temporary whatever the vocabulary (Gemma: 262k)
         self._rows = max(1, min(_CPU_ROWS if cpu else 2048, _MAX_LOGIT_ELEMENTS // vocab))
-        # Every window runs in a pass shape fixed by its own length (Scorer.fixed_shapes):
-        # its numbers never depend on the batch size, the input order or the other
-        # documents. On CPU a pass of ~512 tokens already fills the matmuls; a GPU
-        # batches wide.
-        self.fixed_shapes = True
-        self.max_tokens = _CPU_MAX_TOKENS if cpu else _GPU_MAX_TOKENS
+        # Packed passes of a fixed length (mtqa.lm.packed): a window's numbers never depend
+        # on the batch size, the input order or the other documents. A GPU packs wider.
+        self.pack_tokens = _CPU_PACK if cpu else _GPU_PACK
+        # CPU: a window of more than 128 tokens fills the matmuls alone (and a pass of its
+        # own length wastes nothing); shorter ones share passes of 512. A GPU packs all.
+        self.alone_above = _CPU_PACK // 4 if cpu else None
+        if self._decoder is not None and self._head is not None:
+            from mtqa.lm import packed
+
+            packed.register()
+            model.config._attn_implementation = packed.NAME
 
     @classmethod
     def load(
         cls,
         model: str = DEFAULT_MODEL,
-        dtype: str = "float32",
+        dtype: str = "auto",
         device: str = "auto",
         window: int = 1024,
         overlap: int = 256,
     ) -> HFScorer:
-        """Load a preset, ``.gguf`` file or transformers folder onto ``device`` in ``dtype``.
+        """Load a preset, ``.gguf`` file or transformers folder onto ``device`` in ``dtype``
+        (``auto``: :func:`~mtqa.lm.device.resolve_dtype`).
 
         ``MTQA_THREADS`` sets torch's threads. Raises :class:`~mtqa.errors.ModelError` for
         a bad name, dtype or device, a missing package or an unreadable model.
         """
-        if dtype not in _DTYPES:
-            raise ModelError(f"--dtype {dtype!r}: choose one of {', '.join(_DTYPES)}")
         threads = os.environ.get("MTQA_THREADS")
         if threads:
             try:
                 torch.set_num_threads(max(1, int(threads)))
             except ValueError as e:
                 raise ModelError(f"MTQA_THREADS={threads!r}: must be a whole number") from e
-        dev = _pick_device(device)
+        dev = torch.device(pick_device(device))
+        tdtype = _DTYPES[resolve_dtype(dtype, dev.type)]  # auto: bf16 where native
         spec = locate(resolve(model))
-        tdtype = _DTYPES[dtype]
         with offline():
             if spec.kind == "gguf":
                 tok, lm, digest = load_gguf_cached(spec, tdtype)
@@ -123,6 +122,20 @@ class HFScorer(Scorer):
         """``name@sha256:<12 hex>/<dtype>``: the weights and the precision they ran in."""
         return f"{self.name}@sha256:{self.digest[:12]}/{_dtype_name(self.dtype)}"
 
+    def token_text(self, ids: Sequence[int]) -> str:
+        """The tokenizer's text for ``ids``."""
+        return str(self.tokenizer.decode(list(ids)))
+
+    def next_tokens(self, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
+        """The ``k`` likeliest tokens (id, probability) after ``ids`` (one pass)."""
+        return self.prefix_cache(ids[len(self._prefix) :]).topk([], [0], k)[0]
+
+    def prefix_cache(self, context: Sequence[int]) -> PrefixCache:
+        """``prefix_ids + context`` run once with a KV cache (:mod:`mtqa.lm.rescore`)."""
+        from mtqa.lm.rescore import PrefixCache
+
+        return PrefixCache(self, context)
+
     def encode(self, text: str) -> Encoding:
         """Fast-tokenizer ids, no special tokens; offsets clamped into ``text``, non-decreasing."""
         enc = self.tokenizer(
@@ -144,73 +157,71 @@ class HFScorer(Scorer):
         return Encoding(ids, tuple(offsets))
 
     def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
-        """Surprisal, entropy (bits), rank and pmax of every next token of each sequence,
-        in one right-padded pass (see :meth:`run`)."""
+        """Surprisal, entropy (bits), rank and pmax of every next token of each sequence.
+
+        Packed (:attr:`pack_tokens`, the default): a sequence longer than
+        :attr:`alone_above` runs alone, the others share passes of exactly ``pack_tokens``
+        tokens (:mod:`mtqa.lm.packed`); each pass goes through the output layer whole, in
+        slabs of ``self._rows`` rows. Every matrix product has a shape fixed by the
+        sequence alone, and a sequence's numbers depend on nothing but its ids, whatever
+        else shares its passes. Otherwise one batch right-padded to its longest sequence.
+        The fp32 logit temporaries stay bounded (one slab).
+        """
         if not batch:
             return []
-        return next(self._passes([(batch, None)]))
+        if self.pack_tokens is None or self._decoder is None or self._head is None:
+            return self._padded(batch)
+        from mtqa.lm.packed import pack, run_packed
 
-    def run(
-        self, plan: Iterable[tuple[list[Window], tuple[int, int] | None]]
-    ) -> Iterator[tuple[list[Window], list[ForwardOutput]]]:
-        """The plan's passes (fixed shapes: :func:`~mtqa.lm.base.window_shape`), each
-        window with its outputs, in plan order."""
-        batches: list[list[Window]] = []
+        alone, packed = self.split_alone([len(seq) for seq in batch])
+        passes = [([k], len(batch[k])) for k in alone]
+        lengths = [len(batch[k]) for k in packed]
+        passes += [
+            ([packed[j] for j in g], self.pack_tokens) for g in first_fit(lengths, self.pack_tokens)
+        ]
+        outs: dict[int, ForwardOutput] = {}
+        for group, length in passes:
+            seqs = [batch[i] for i in group]
+            ids, pos, segments = pack(seqs, length, self.pad_id)
+            ids, pos = ids.to(self.device), pos.to(self.device)
+            with torch.inference_mode():
+                hidden = run_packed(self._decoder, ids, pos, segments)[0]
+                targets = torch.cat([ids[0, 1:], ids.new_zeros(1)])  # the last one: unused
+                stats = self._stats(hidden, targets)
+            for i, (start, n) in zip(group, segments):
+                outs[i] = _cut(stats, start, start + n - 1)
+        return [outs[i] for i in range(len(batch))]
 
-        def ids() -> Iterator[tuple[list[tuple[int, ...]], tuple[int, int] | None]]:
-            for batch, shape in plan:
-                batches.append(batch)
-                yield [w.ids for w in batch], shape
-
-        for k, outs in enumerate(self._passes(ids())):
-            yield batches[k], outs
-
-    def _passes(
-        self, plan: Iterable[tuple[Sequence[Sequence[int]], tuple[int, int] | None]]
-    ) -> Iterator[list[ForwardOutput]]:
-        """Decoder pass by pass; the output layer over the hidden rows of consecutive passes
-        in slabs of exactly ``self._rows`` rows (the last one topped up with zero rows).
-
-        Every matrix product then has a shape fixed by the window (decoder: its pass shape)
-        or by nothing at all (output layer: the slab), and a row's numbers do not depend on
-        the other rows of a product of fixed shape: the scores of a window never depend on
-        its batch mates. The fp32 logit temporaries stay bounded (one slab).
-        """
-        head = _HeadSlabs(self)
-        pending: list[list[int]] = []  # rows per sequence of each pass not yet returned
-        with torch.inference_mode():
-            for batch, shape in plan:
-                rows, targets = self._hidden(batch, shape)
-                head.add(rows, targets)
-                pending.append([max(len(seq) - 1, 0) for seq in batch])
-                while pending and head.ready() >= sum(pending[0]):
-                    yield head.take(pending.pop(0))
-            head.flush()
-            while pending:
-                yield head.take(pending.pop(0))
-
-    def _hidden(self, batch: Sequence[Sequence[int]], shape: tuple[int, int] | None):
-        """(hidden rows, next-token ids) of every real prediction of ``batch``, run as one
-        ``shape`` (rows, width) pass, right-padded with pad ids and pad rows.
-
-        No attention mask: under causal attention a real position never sees the padding
-        after it, and the pass keeps the fast causal path.
-        """
+    def _padded(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        """One batch right-padded to its longest sequence, no attention mask (under causal
+        attention a real position never sees the padding after it)."""
         lens = [len(seq) for seq in batch]
-        n_rows, width = shape if shape is not None else (len(batch), max(lens))
-        ids = torch.full((n_rows, width), self.pad_id, dtype=torch.long)
-        valid = torch.zeros((n_rows, max(width - 1, 0)), dtype=torch.bool)
+        width = max(lens)
+        ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
         for b, seq in enumerate(batch):
-            if seq:
-                ids[b, : len(seq)] = torch.tensor(list(seq), dtype=torch.long)
-                valid[b, : len(seq) - 1] = True
+            ids[b, : len(seq)] = torch.tensor(list(seq), dtype=torch.long)
         ids = ids.to(self.device)
-        valid = valid.to(self.device)
-        if self._decoder is not None and self._head is not None:
-            hidden = self._decoder(input_ids=ids, use_cache=False).last_hidden_state
-        else:  # unusual architecture: full logits, still scored in slabs
-            hidden = self.model(input_ids=ids, use_cache=False).logits
-        return hidden[:, :-1][valid], ids[:, 1:][valid]
+        with torch.inference_mode():
+            if self._decoder is not None and self._head is not None:
+                hidden = self._decoder(input_ids=ids, use_cache=False).last_hidden_state
+            else:  # unusual architecture: full logits, still scored in slabs
+                hidden = self.model(input_ids=ids, use_cache=False).logits
+            targets = torch.cat([ids[:, 1:], ids.new_zeros((len(batch), 1))], dim=1)
+            stats = self._stats(hidden.reshape(-1, hidden.shape[-1]), targets.reshape(-1))
+        return [_cut(stats, b * width, b * width + n - 1) for b, n in enumerate(lens)]
+
+    def _stats(self, rows, targets) -> tuple[list[float], list[float], list[int], list[float]]:
+        """(surprisal bits, entropy bits, rank, pmax) of each row, in slabs of ``_rows``."""
+        cols: tuple[list, list, list, list] = ([], [], [], [])
+        for a in range(0, rows.shape[0], self._rows):
+            s, h, r, p = token_stats(
+                self._logits(rows[a : a + self._rows]), targets[a : a + self._rows]
+            )
+            cols[0].extend((s / _LN2).tolist())
+            cols[1].extend((h / _LN2).tolist())
+            cols[2].extend(r.tolist())
+            cols[3].extend(p.tolist())
+        return cols
 
     def _logits(self, rows):
         """fp32 logits for hidden-state rows, exactly as the model's own forward makes them."""
@@ -222,63 +233,10 @@ class HFScorer(Scorer):
         return logits
 
 
-class _HeadSlabs:
-    """Hidden rows waiting for the output layer, scored in slabs of ``scorer._rows`` rows."""
-
-    def __init__(self, scorer: HFScorer) -> None:
-        self.scorer = scorer
-        self.rows: list = []  # hidden-row tensors not yet scored
-        self.targets: list = []
-        self.waiting = 0  # rows in self.rows
-        self.done: list[list] = [[], [], [], []]  # surprisal, entropy (bits), rank, pmax
-
-    def add(self, rows, targets) -> None:
-        self.rows.append(rows)
-        self.targets.append(targets)
-        self.waiting += int(rows.shape[0])
-        slab = self.scorer._rows
-        if self.waiting >= slab:
-            self._score(self.waiting // slab * slab)
-
-    def ready(self) -> int:
-        """Rows scored and not yet taken."""
-        return len(self.done[0])
-
-    def flush(self) -> None:
-        """Score what is left (the last slab topped up with zero rows)."""
-        if self.waiting:
-            self._score(self.waiting)
-
-    def take(self, lens: list[int]) -> list[ForwardOutput]:
-        """The outputs of one pass whose sequences have ``lens`` predictions each."""
-        outs = []
-        k = 0
-        for n in lens:
-            s, h, r, p = (col[k : k + n] for col in self.done)
-            outs.append(ForwardOutput(surprisal=s, entropy=h, rank=r, pmax=p))
-            k += n
-        for col in self.done:
-            del col[:k]
-        return outs
-
-    def _score(self, n: int) -> None:
-        rows = torch.cat(self.rows) if len(self.rows) > 1 else self.rows[0]
-        targets = torch.cat(self.targets) if len(self.targets) > 1 else self.targets[0]
-        self.rows, self.targets = [rows[n:]], [targets[n:]]
-        self.waiting -= n
-        rows, targets = rows[:n], targets[:n]
-        slab = self.scorer._rows
-        for a in range(0, n, slab):
-            x, t = rows[a : a + slab], targets[a : a + slab]
-            m = int(x.shape[0])
-            if m < slab:  # the fixed slab shape: zero rows, target 0, dropped below
-                x = torch.cat([x, x.new_zeros((slab - m, x.shape[1]))])
-                t = torch.cat([t, t.new_zeros(slab - m)])
-            s, h, r, p = token_stats(self.scorer._logits(x), t)
-            self.done[0].extend((s[:m] / _LN2).tolist())
-            self.done[1].extend((h[:m] / _LN2).tolist())
-            self.done[2].extend(r[:m].tolist())
-            self.done[3].extend(p[:m].tolist())
+def _cut(stats: tuple[list[float], list[float], list[int], list[float]], a: int, b: int):
+    """The :class:`ForwardOutput` of rows ``a:b`` of :meth:`HFScorer._stats`."""
+    s, h, r, p = stats
+    return ForwardOutput(surprisal=s[a:b], entropy=h[a:b], rank=r[a:b], pmax=p[a:b])
 
 
 def _dtype_name(dtype: torch.dtype) -> str:
@@ -294,17 +252,20 @@ def token_stats(logits, targets):
     With z = logits - max and S = sum(exp z): -log p(target) = log S - z[target],
     H = -sum p log p = log S - sum(exp(z) * z) / S, pmax = exp(0) / S = 1 / S, and
     rank = #{z > z[target]} (strictly higher: 0 when the target is the model's first
-    choice). The row sums run as a batched dot product, so the full-vocabulary
-    temporaries are z (the logits, in place), one boolean compare (freed before the exp)
-    and exp(z); the log_softmax route holds three float ones at once.
+    choice). Everything runs in place on two full-vocabulary fp32 temporaries: z (the
+    logits) and one buffer that holds the compare (as 0/1), then exp(z), then
+    exp(z) * z; the log_softmax route holds three float ones at once.
     """
     z = logits.sub_(logits.amax(dim=-1, keepdim=True))
     z_target = z.gather(1, targets[:, None])
-    rank = (z > z_target).sum(dim=-1)
-    e = torch.exp(z)
+    # the compare lands as 0/1 in the buffer that then holds exp(z): no bool, no int64 copy
+    # (a bool sum converts first), and float counts are exact far beyond any vocabulary
+    e = torch.gt(z, z_target, out=torch.empty_like(z))
+    rank = e.sum(dim=-1).long()
+    torch.exp(z, out=e)
     total = e.sum(dim=-1)
     log_total = total.log()
-    entropy = log_total - torch.bmm(e[:, None], z[:, :, None])[:, 0, 0] / total
+    entropy = log_total - e.mul_(z).sum(dim=-1) / total
     surprisal = log_total - z_target[:, 0]
     return surprisal, entropy, rank, total.reciprocal()
 

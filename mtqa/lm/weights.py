@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import warnings
@@ -27,7 +26,9 @@ import transformers
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from mtqa.errors import ModelError
-from mtqa.lm.presets import PRESETS, ModelSpec, cache_dir
+from mtqa.lm.digest import cache_folder, file_sha256
+from mtqa.lm.presets import PRESETS, ModelSpec
+from mtqa.lm.tokenizer import FastTokenizer, preload
 
 log = logging.getLogger(__name__)
 
@@ -71,43 +72,6 @@ def offline() -> Iterator[None]:
 # --------------------------------------------------------------------------- hashing
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def file_sha256(path: str | Path) -> str:
-    """sha256 of a file, remembered in ``cache_dir()/sha256.json`` by (path, size, mtime)."""
-    p = Path(path).resolve()
-    st = p.stat()
-    key = str(p)
-    stamp = [st.st_size, st.st_mtime_ns]
-    store = cache_dir() / "sha256.json"
-    try:
-        known = json.loads(store.read_text("utf-8"))
-        if not isinstance(known, dict):
-            known = {}
-    except (OSError, ValueError):
-        known = {}
-    entry = known.get(key)
-    if isinstance(entry, dict) and entry.get("stamp") == stamp and entry.get("sha256"):
-        return str(entry["sha256"])
-    digest = _sha256_file(p)
-    known[key] = {"stamp": stamp, "sha256": digest}
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=".sha256-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(known, f, indent=1)
-        os.replace(tmp, store)
-    except OSError:  # read-only cache: just hash again next time
-        pass
-    return digest
-
-
 def folder_sha256(folder: Path) -> str:
     """Hash of config.json and the weight files of a transformers folder."""
     h = hashlib.sha256()
@@ -146,11 +110,19 @@ def _quiet() -> Iterator[None]:
 
 
 def _load_folder(folder: Path, dtype: torch.dtype):
+    """(tokenizer, model) of a transformers folder; the weights memory-mapped and loaded in
+    ``dtype`` directly, the tokenizer parsed meanwhile (:mod:`mtqa.lm.tokenizer`)."""
+    fast = (folder / "tokenizer.json").is_file()
+    if fast:
+        preload(folder / "tokenizer.json")
     with _quiet():
-        tok = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(
             str(folder), dtype=dtype, local_files_only=True
         )
+        if fast:
+            tok: Any = FastTokenizer.from_folder(folder)
+        else:  # no tokenizer.json (e.g. sentencepiece only): transformers converts it
+            tok = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     return tok, model
 
 
@@ -236,13 +208,17 @@ def load_gguf_cached(spec: ModelSpec, dtype: torch.dtype) -> tuple[Any, Any, str
         sha = file_sha256(gguf)
     except OSError as e:
         raise ModelError(f"{gguf}: cannot read the model file ({e}); {fix}") from e
-    stem = spec.preset or re.sub(r"[^A-Za-z0-9._-]+", "_", gguf.stem)
-    folder = cache_dir() / "models" / f"{stem}-{sha[:16]}"
+    folder = cache_folder(gguf, spec.preset, sha)
     if folder.exists():
         if _cache_ok(folder, sha):
             try:
                 tok, model = _load_folder(folder, dtype)
                 return tok, model, sha
+            except ImportError as e:  # a broken installation, not a broken cache: keep it
+                raise ModelError(
+                    f"{folder}: cannot load the model: {e}; the Python packages are broken "
+                    "(or a local module shadows one): reinstall torch and transformers"
+                ) from e
             except Exception as e:  # corrupt cache: rebuild below
                 log.warning("model cache %s is unreadable (%s); rebuilding it", folder, e)
         shutil.rmtree(folder, ignore_errors=True)
