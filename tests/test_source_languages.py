@@ -37,8 +37,7 @@ CASES = [
                 "major",
                 "target has '26.8 million', the source does not (the source has '26.8万')",
             ),
-            (WHOLE, "minor", "source has '26.8万', the target does not"),
-        ],
+        ],  # one fault, one span: the located span names the source's number
     ),
     (
         "src-numbers",
@@ -99,7 +98,6 @@ CASES = [
         "Die Regierung hat am 5. März beschlossen, dass die Steuern um 3,5 % steigen.",
         [
             ("May", "major", "target has 'May', the source does not (the source has 'März')"),
-            (WHOLE, "minor", "source has 'März', the target does not"),
         ],
     ),
     ("src-numbers", "The budget is 3 billion euros.", "Der Haushalt beträgt 3 Mrd. Euro.", []),
@@ -111,7 +109,6 @@ CASES = [
         "Путин заявил 5 мая, что 3 министра ушли в отставку.",
         [
             ("March", "major", "target has 'March', the source does not (the source has 'мая')"),
-            (WHOLE, "minor", "source has 'мая', the target does not"),
         ],
     ),
     (
@@ -133,7 +130,6 @@ CASES = [
         "Jednání skončila 12. března 2024.",
         [
             ("April", "major", "target has 'April', the source does not (the source has 'března')"),
-            (WHOLE, "minor", "source has 'března', the target does not"),
         ],
     ),
     (
@@ -269,6 +265,19 @@ CASES = [
         [(WHOLE, "minor", "unbalanced quotation marks: the source's are balanced")],
     ),
     ("src-brackets", 'He said "it works."', "他说「可行」。", []),
+    # Chinese quotes mark terms and names ("scare quotes"); English leaves them bare
+    (
+        "src-brackets",
+        "The day falls on International Human Rights Day.",
+        "这一天恰逢“国际人权日”。",
+        [],
+    ),
+    (
+        "src-brackets",
+        "The minister said it was over.",
+        "Le ministre a dit : « c'est fini ».",
+        [(WHOLE, "minor", "the source quotes someone, the target has no quotation marks")],
+    ),
 ]
 
 

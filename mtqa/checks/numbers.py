@@ -214,7 +214,8 @@ class Numbers(Check):
 
     def find(self, text: str, source: str | None) -> Iterator[Hit]:
         """A target quantity the source lacks (``major`` when the source has another one
-        instead), and, on the whole unit, a source quantity the target lacks."""
+        instead, which its reason names), and, on the whole unit, a source quantity the
+        target lacks when no target quantity is flagged."""
         assert source is not None  # Check.check runs a source check only with a source
         src = Source(source, profile(source))
         tgt, tgt_keys = read_target(text)
@@ -226,8 +227,9 @@ class Numbers(Check):
             )
             reason = f"target has {q.text!r}, the source does not{hint}"
             yield Hit(q.start, q.end, reason, "major" if missing else "minor")
-        for q in missing:
-            yield self.whole(text, f"source has {q.text!r}, the target does not")
+        if not extra:  # else the located spans name the source's numbers (one fault, one span)
+            for q in missing:
+                yield self.whole(text, f"source has {q.text!r}, the target does not")
         for q in tgt:
             if _BARE.fullmatch(q.text) and not q.support and src.counts_as_amount(q):
                 reason = (

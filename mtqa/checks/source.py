@@ -426,5 +426,10 @@ class Brackets(Check):
                 yield self.whole(text, f"the source has {what}, the target has none")
         if _quotes_balanced(source) and not _quotes_balanced(text):
             yield self.whole(text, "unbalanced quotation marks: the source's are balanced")
-        elif _quote_pairs(source) and not _quote_pairs(text) and not re.search('["“”«»]', text):
+        elif (
+            not cjk  # Chinese/Japanese quotes mark terms and names that English leaves bare
+            and _quote_pairs(source)
+            and not _quote_pairs(text)
+            and not re.search('["“”«»]', text)
+        ):
             yield self.whole(text, "the source quotes someone, the target has no quotation marks")
