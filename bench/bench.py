@@ -13,8 +13,8 @@ Every configuration runs in its own subprocess (fresh interpreter, its own peak 
              passes), float32 with padded batches (the scheme before packing: the cost of
              exact, batch-independent numbers), ``--dtype auto`` (bf16 where the CPU has
              it), and float32 packed vs padded on short records
-* edits      ``mtqa check`` with and without edit suggestions (issue 11), once the
-             option exists ("not available" until then)
+* edits      ``mtqa check`` with and without suggested fixes (issue 11: ``--no-suggest``;
+             bench/suggest_cost.py measures them alone, per edit budget)
 * rescore    edit rescoring: variants/s with the prefix KV cache vs full rescoring
 * cold       model load in a fresh process: empty cache (GGUF dequantise; unless
              --no-cold), then cached (import + load)

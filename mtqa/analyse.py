@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mtqa.align import align_sentences
+from mtqa.checks import SOURCE_CHECKS
 from mtqa.checks.document import source_checks, target_spans
 from mtqa.checks.glossary import Glossary
 from mtqa.checks.references import document_metrics
 from mtqa.detect import Detector, detect_lm
-from mtqa.features import name_counts, sentence_features
+from mtqa.features import name_counts, sentence_features, sentence_row
 from mtqa.records import (
     Document,
     DocumentResult,
@@ -40,6 +41,7 @@ from mtqa.records import (
     worst_severity,
 )
 from mtqa.segment import segment
+from mtqa.selection import Selection
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,11 @@ class Evidence:
     """
 
     def __init__(
-        self, doc: Document, tokens: Sequence[TokenScore], glossary: Glossary | None = None
+        self,
+        doc: Document,
+        tokens: Sequence[TokenScore],
+        glossary: Glossary | None = None,
+        cond: Sequence[TokenScore] | None = None,
     ) -> None:
         self.doc = doc
         self.glossary = glossary
@@ -74,7 +80,9 @@ class Evidence:
         ref_columns, ref_metrics, ref_notes = document_metrics(doc, self.sentences)
         self._src = source_checks(doc, self.sentences, glossary=glossary)
         self._ref_columns = ref_columns
-        self.words = align_sentences(doc.text, tokens, [(s.start, s.end) for s in self.sentences])
+        bounds = [(s.start, s.end) for s in self.sentences]
+        self.words = align_sentences(doc.text, tokens, bounds)
+        self.cond = None if cond is None else align_sentences(doc.text, cond, bounds)
         self.names = name_counts(w for words in self.words for w in words)
         self.notes = ref_notes + self._src.notes
         self.metrics = ref_metrics + self._src.metrics
@@ -86,7 +94,9 @@ class Evidence:
             yield SentenceEvidence(
                 sentence=sent,
                 words=words,
-                rows=sentence_features(text, words, self.names),
+                rows=sentence_features(
+                    text, words, self.names, None if self.cond is None else self.cond[k]
+                ),
                 spans=target_spans(sent, glossary=self.glossary) + self._src.spans[k],
                 metrics=self._ref_columns[k] + self._src.columns[k],
             )
@@ -99,7 +109,8 @@ def merge_spans(*groups: Sequence[Span]) -> tuple[Span, ...]:
 
 
 def combine(spans: Sequence[Span], word_score: float) -> tuple[float, Severity]:
-    """A sentence's score in [0, 1] (higher = worse; 6 decimals) and severity from its spans.
+    """A sentence's score in [0, 1] (higher = worse; 6 decimals) and severity from its spans,
+    for a detector without a sentence model.
 
     The score is the noisy-or of the spans' scores; a sentence without spans scores half
     ``word_score`` (its highest item probability), so it still ranks. The severity is the
@@ -112,14 +123,57 @@ def combine(spans: Sequence[Span], word_score: float) -> tuple[float, Severity]:
     return round(score, 6), worst_severity(sp.severity for sp in spans)
 
 
-def judge(text: str, ev: SentenceEvidence, det: Detector) -> SentenceResult:
-    """One sentence's result: the detector's spans merged with the checks', the score."""
-    lm_spans, probs = detect_lm(text, ev.words, ev.rows, det)
+def check_counts(
+    spans: Sequence[Span], metrics: Metrics = ()
+) -> tuple[int, int, int, bool, float | None]:
+    """What the sentence model reads of the checks: (major target-check spans, minor
+    target-check spans, source-check spans, whether a source was given: the sentence's
+    ``metrics`` have a ``src_level``, its ``len_ratio`` to the source). LM spans are not
+    counted."""
+    rules = [sp for sp in spans if sp.source != "lm"]
+    src = [sp for sp in rules if sp.source.removeprefix("rule:") in SOURCE_CHECKS]
+    major = sum(1 for sp in rules if sp.severity == "major" and sp not in src)
+    cells = dict(metrics)
+    has_source = cells.get("src_level") is not None
+    ratio = cells.get("len_ratio")
+    len_ratio = float(ratio) if isinstance(ratio, int | float) else None
+    return major, len(rules) - len(src) - major, len(src), has_source, len_ratio
+
+
+def sentence_score(
+    det: Detector,
+    rows: Sequence[Sequence[float]],
+    logits: Sequence[float],
+    spans: Sequence[Span],
+    metrics: Metrics = (),
+) -> tuple[float, Severity]:
+    """A sentence's score (6 decimals) and severity: with a sentence model
+    (:attr:`mtqa.detect.Detector.sentence`), the probability that the sentence holds at
+    least one error, from all its items' logits and the checks' ``spans``
+    (:func:`mtqa.features.sentence_row`; a source was given when the sentence's ``metrics``
+    have a ``src_level``); else :func:`combine`. The severity is the worst span's."""
+    severity = worst_severity(sp.severity for sp in spans)
+    if det.sentence is None:
+        probs = [1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))) for z in logits]
+        return combine(spans, max(probs, default=0.0))
+    row = sentence_row(rows, logits, *check_counts(spans, metrics))
+    return round(det.sentence.probability(row), 6), severity
+
+
+def judge(
+    text: str, ev: SentenceEvidence, det: Detector, selection: Selection | None = None
+) -> SentenceResult:
+    """One sentence's result: the detector's spans merged with the checks' (those the
+    ``selection`` keeps, all without one), the score."""
+    logits = det.logits(ev.rows)
+    lm_spans, _ = detect_lm(text, ev.words, ev.rows, det, logits)
     spans = merge_spans(lm_spans, ev.spans)
+    if selection is not None and not selection.everything:
+        spans = tuple(sp for sp in spans if sp.source in selection)
     n_tokens = sum(w.n_tokens for w in ev.words)
     bits = sum(w.surprisal for w in ev.words)
     ppl = 2.0 ** (bits / n_tokens) if n_tokens else float("nan")
-    score, severity = combine(spans, max(probs, default=0.0))
+    score, severity = sentence_score(det, ev.rows, logits, spans, ev.metrics)
     sent = ev.sentence
     return SentenceResult(
         doc_id=sent.doc_id,
@@ -138,16 +192,45 @@ def judge(text: str, ev: SentenceEvidence, det: Detector) -> SentenceResult:
 
 
 def analyse(
-    doc: Document, tokens: Sequence[TokenScore], det: Detector, glossary: Glossary | None = None
+    doc: Document,
+    tokens: Sequence[TokenScore],
+    det: Detector,
+    glossary: Glossary | None = None,
+    cond: Sequence[TokenScore] | None = None,
+    selection: Selection | None = None,
 ) -> DocumentResult:
     """The result of one document from its token scores (``scorer.score([doc.text])[0]``);
-    ``glossary``: the run's ``--glossary`` (its checks join the rule checks)."""
-    ev = Evidence(doc, tokens, glossary)
+    ``glossary``: the run's ``--glossary`` (its checks join the rule checks); ``cond``: the
+    target's tokens scored after its source (:mod:`mtqa.conditioned`), or None;
+    ``selection``: the checks reported (``--select``/``--ignore``), all without one."""
+    ev = Evidence(doc, tokens, glossary, cond)
     return DocumentResult(
         doc.doc_id,
         doc.path,
         doc.text,
-        tuple(judge(doc.text, s, det) for s in ev),
+        tuple(judge(doc.text, s, det, selection) for s in ev),
         notes=ev.notes,
         metrics=ev.metrics,
     )
+
+
+def select_result(result: DocumentResult, selection: Selection, det: Detector) -> DocumentResult:
+    """``result`` with only the spans of selected checks; a sentence that lost spans is
+    scored again from those it keeps (module docstring). Unchanged when nothing is dropped."""
+    if selection.everything:
+        return result
+    names = None
+    sentences = []
+    changed = False
+    for s in result.sentences:
+        kept = tuple(sp for sp in s.spans if sp.source in selection)
+        if len(kept) == len(s.spans):
+            sentences.append(s)
+            continue
+        if names is None:
+            names = name_counts(w for x in result.sentences for w in x.words)
+        rows = sentence_features(result.text, s.words, names)
+        score, severity = sentence_score(det, rows, det.logits(rows), kept, s.metrics)
+        sentences.append(replace(s, spans=kept, score=score, severity=severity))
+        changed = True
+    return replace(result, sentences=tuple(sentences)) if changed else result

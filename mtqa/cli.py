@@ -16,6 +16,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from mtqa.cli_quality import (  # noqa: E402
+    add_calibrate,
+    add_eval,
+    add_review,
+    add_synth,
+    cmd_calibrate,
+    cmd_eval,
+    cmd_review,
+    cmd_synth,
+)
 from mtqa.errors import MtqaError, UsageError, one_line
 from mtqa.lm.load import load_scorer
 from mtqa.options import CHECK_HELP, EXIT_FLAGGED, HelpFormatter, add_check_choices, check_epilog
@@ -43,7 +53,7 @@ def build_parser() -> _Parser:
     p = _Parser(prog="mtqa", description="Find garbled spans in machine-translated English.")
     p.add_argument("--version", action="version", version=f"mtqa {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for add in (_add_check, _add_calibrate, _add_eval, _add_synth, _add_review):
+    for add in (_add_check, add_calibrate, add_eval, add_synth, add_review):
         add(sub)
     p.commands = sub.choices
     return p
@@ -113,78 +123,23 @@ def _add_check(sub: Any) -> None:
     c.add_argument(
         "--ray-actors", type=int, default=Settings.ray_actors, help="scorer actors (0: auto)"
     )
+    c.add_argument(
+        "--no-suggest",
+        action="store_true",
+        help="no suggested fixes on LM flags (the edits rescored for them cost time)",
+    )
+    c.add_argument(
+        "--edit-budget",
+        type=int,
+        metavar="N",
+        default=Settings.edit_budget,
+        help="local edits rescored per sentence with an LM flag, to suggest its fix (0: none)",
+    )
     c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     add_check_choices(c)
     for action in c._actions:
         if action.help is None:
             action.help = CHECK_HELP.get(action.dest)
-
-
-def _add_calibrate(sub: Any) -> None:
-    k = sub.add_parser(
-        "calibrate", help="fit the detector on injected errors, set thresholds on clean English"
-    )
-    k.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
-    k.add_argument("--model", default=Settings.model)
-    # fitted detectors stay reproducible across machines: float32 unless asked
-    k.add_argument("--dtype", choices=DTYPES, default="float32")
-    k.add_argument("--seed", type=int, default=13, help="seed of the error injection")
-    k.add_argument(
-        "--major-rate", type=float, default=0.05, help="most clean sentences with a major flag"
-    )
-    k.add_argument(
-        "--minor-rate", type=float, default=0.15, help="most clean sentences with any flag"
-    )
-    k.add_argument(
-        "-o", "--output", help="detector file (default mtqa/data/detectors/<model>.json)"
-    )
-    k.add_argument("--lines-per-doc", type=int, default=10)
-    k.add_argument("--limit", type=int, default=0, help="use only the first N lines")
-    k.add_argument("--batch-size", type=int, default=Settings.batch_size)
-    k.add_argument("--quiet", action="store_true")
-
-
-def _add_eval(sub: Any) -> None:
-    e = sub.add_parser("eval", help="compare a run's flags with hand-marked (gold) spans")
-    e.add_argument("gold", metavar="GOLD.jsonl", help='{"id","target","spans":[...]} per line')
-    e.add_argument("run", metavar="RUN_DIR", help="an output folder of `mtqa check`")
-    e.add_argument(
-        "--json", metavar="FILE", help="where to write the JSON (default RUN_DIR/eval.json)"
-    )
-
-
-def _add_synth(sub: Any) -> None:
-    y = sub.add_parser("synth", help="inject MT-like errors into clean English (a gold dev set)")
-    y.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
-    y.add_argument("-o", "--output", required=True, help="gold .jsonl to write")
-    y.add_argument("--part", choices=("fit", "threshold", "dev", "all"), default="dev")
-    y.add_argument("--limit", type=int, default=0, help="at most N records")
-    y.add_argument("--seed", type=int, default=29)
-    y.add_argument("--rate", type=float, default=0.5, help="share of lines that get an error")
-
-
-def _add_review(sub: Any) -> None:
-    r = sub.add_parser(
-        "review",
-        help="read reviews back: a sentences.csv with ok/error in its review column (flag "
-        "precision, misses, threshold) or report.html's verdict export (span precision)",
-    )
-    r.add_argument(
-        "reviewed",
-        metavar="REVIEWED.csv",
-        help="sentences.csv with ok/error in review, or verdicts-*.csv exported by report.html",
-    )
-    r.add_argument(
-        "--target-precision", type=float, default=0.8, help="precision the threshold must reach"
-    )
-    r.add_argument(
-        "--csv-raw",
-        action="store_true",
-        help="the file was written with --csv-raw: keep a leading ' in cells",
-    )
-    r.add_argument(
-        "--json", metavar="FILE", help="also write the report as JSON ('-': JSON on stdout only)"
-    )
 
 
 def settings_from_args(a: argparse.Namespace) -> Settings:
@@ -214,6 +169,8 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         ignore=parse_list(a.ignore),
         sensitivity=a.sensitivity,
         threshold=a.threshold,
+        suggest=not a.no_suggest,
+        edit_budget=a.edit_budget,
     )
 
 
@@ -325,96 +282,6 @@ def cmd_check(a: argparse.Namespace) -> int:
         return 0
     print(f"mtqa: failing (--fail-on {a.fail_on}, exit {EXIT_FLAGGED}): {why}", file=sys.stderr)
     return EXIT_FLAGGED
-
-
-def cmd_calibrate(a: argparse.Namespace) -> int:
-    """``mtqa calibrate``: fit a detector, print its file."""
-    from mtqa.pipeline import check_model_name
-    from mtqa.quality.calibrate import calibrate
-
-    for name in ("major_rate", "minor_rate"):
-        if not 0.0 < getattr(a, name) < 1.0:
-            raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be in (0, 1)")
-    settings = Settings(model=a.model, dtype=a.dtype, batch_size=a.batch_size)
-    check_model_name(settings.model)  # a typo is named as such, before any work
-    path, det = calibrate(
-        a.clean,
-        settings,
-        load_scorer,
-        a.output,
-        a.lines_per_doc,
-        a.limit,
-        a.seed,
-        a.major_rate,
-        a.minor_rate,
-    )
-    if not a.quiet:
-        m = det.meta
-        print(
-            f"mtqa: detector {det.detector_id} fitted on {m['fit_sentences']} sentences "
-            f"({m['fit_errors']} error words); on {m['clean_sentences']} held-apart clean "
-            f"sentences {m['clean_major_rate']:.1%} get a major flag, "
-            f"{m['clean_flag_rate']:.1%} any flag",
-            file=sys.stderr,
-        )
-    print(path)
-    return 0
-
-
-def cmd_eval(a: argparse.Namespace) -> int:
-    """``mtqa eval``: compare a run with gold spans, print the table, write the JSON."""
-    import json
-
-    from mtqa.quality.evaluate import evaluate, format_evaluation
-    from mtqa.store import atomic_write
-
-    ev = evaluate(a.gold, a.run)
-    out = Path(a.json) if a.json else Path(a.run) / "eval.json"
-    atomic_write(out, json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n")
-    print(format_evaluation(ev))
-    return 0
-
-
-def cmd_synth(a: argparse.Namespace) -> int:
-    """``mtqa synth``: write a gold set of injected errors."""
-    import json
-
-    from mtqa.quality.calibrate import clean_lines, split
-    from mtqa.quality.synth import make_records
-    from mtqa.store import atomic_write
-
-    lines = clean_lines(a.clean)
-    parts = dict(zip(("fit", "threshold", "dev"), split(lines)))
-    chosen = lines if a.part == "all" else parts[a.part]
-    if a.limit:
-        chosen = chosen[: a.limit]
-    recs = make_records(chosen, seed=a.seed, rate=a.rate, prefix=a.part)
-    atomic_write(Path(a.output), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
-    n_err = sum(1 for r in recs if r["spans"])
-    print(f"{a.output}: {len(recs)} records, {n_err} with an injected error", file=sys.stderr)
-    return 0
-
-
-def cmd_review(a: argparse.Namespace) -> int:
-    """``mtqa review``: read reviewed verdicts back, print the report (or its JSON)."""
-    import json
-
-    from mtqa.quality.review import format_review, review
-    from mtqa.store import atomic_write
-
-    if not 0.0 < a.target_precision <= 1.0:
-        raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
-    rep = review(a.reviewed, a.target_precision, a.csv_raw)
-    for p in rep.notices + rep.problems:
-        print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)
-    data = json.dumps(rep.as_dict(), indent=1, ensure_ascii=False) + "\n"
-    if a.json == "-":
-        sys.stdout.write(data)
-    else:
-        print(format_review(rep))
-        if a.json:
-            atomic_write(Path(a.json), data)
-    return 1 if rep.problems else 0
 
 
 COMMANDS = {

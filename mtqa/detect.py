@@ -1,9 +1,11 @@
 """Word features → a calibrated error probability per word → LM spans.
 
-A :class:`Detector` is a small logistic model over the columns of
-:data:`mtqa.features.FEATURES`, fitted by ``mtqa calibrate`` on synthetic MT
-errors injected into clean English (:mod:`mtqa.synth`), plus two probability
-thresholds chosen on a held-apart slice of clean English:
+A :class:`Detector` is an item model over the columns of :data:`mtqa.features.FEATURES`
+(gradient-boosted trees, :class:`Trees`, or a logistic model), a sentence model
+(:class:`SentenceModel`: the probability that a sentence holds at least one error, from all
+its items and the checks' spans) and two probability thresholds. ``mtqa calibrate`` fits it
+on professional MQM error spans and synthetic MT errors injected into clean English
+(:mod:`mtqa.quality.fit`); the thresholds are chosen on a held-apart slice of clean English:
 
 * ``major`` — at most 5% of clean sentences get a major flag (LM or rule);
 * ``minor`` — at most ``minor_rate`` (default 15%) of clean sentences get any flag.
@@ -34,24 +36,22 @@ from typing import Any
 
 from mtqa.data import resource
 from mtqa.errors import CalibrationError, UsageError
-from mtqa.features import FEATURES
+from mtqa.features import FEATURES, SENTENCE_FEATURES
+from mtqa.learned import SentenceModel, Trees, sigmoid
 from mtqa.records import Span, WordScore
 
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+_sigmoid = sigmoid
 
 
 @dataclass(frozen=True)
 class Detector:
-    """A logistic model over word features, with two probability thresholds.
+    """An item model over word features, a sentence model, two probability thresholds.
 
-    ``mean``/``scale`` standardise the columns named by ``features``; ``weights`` and
-    ``bias`` give the logit; ``minor``/``major`` are probabilities in [0, 1]. ``meta``
-    holds how it was fitted (rates measured on clean English). Raises
+    The item model is ``trees`` when set (:class:`Trees` over the columns named by
+    ``features``), else logistic: ``mean``/``scale`` standardise the columns, ``weights``
+    and ``bias`` give the logit. ``sentence`` (optional) scores sentences; without it a
+    sentence scores the noisy-or of its spans. ``minor``/``major`` are probabilities in
+    [0, 1]. ``meta`` holds how it was fitted (rates measured on clean English). Raises
     :class:`~mtqa.errors.CalibrationError` for an unknown feature or mismatched lengths.
     """
 
@@ -66,6 +66,8 @@ class Detector:
     source: str  # what data it was fitted/calibrated on
     n_words: int
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    trees: Trees | None = None
+    sentence: SentenceModel | None = None
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.features if f not in FEATURES]
@@ -74,15 +76,84 @@ class Detector:
                 f"detector for {self.model}: unknown feature(s) {unknown}; rerun `mtqa calibrate`"
             )
         n = len(self.features)
-        if not (len(self.mean) == len(self.scale) == len(self.weights) == n):
+        if self.trees is None and not (len(self.mean) == len(self.scale) == len(self.weights) == n):
             raise CalibrationError(f"detector for {self.model}: weights do not match features")
+        if self.trees is not None and any(c >= n for tree in self.trees.trees for c in tree[0]):
+            raise CalibrationError(f"detector for {self.model}: a tree names a missing feature")
+        if self.sentence is not None and len(self.sentence.weights) != len(SENTENCE_FEATURES):
+            raise CalibrationError(
+                f"detector for {self.model}: the sentence model does not match "
+                f"{len(SENTENCE_FEATURES)} sentence features; rerun `mtqa calibrate`"
+            )
+        self._check_numbers()
+
+    def _check_numbers(self) -> None:
+        """Every number finite, scales positive, thresholds probabilities with minor <= major:
+        a NaN would silently switch flags off (a NaN comparison is always false)."""
+        fix = "; refit it with `mtqa calibrate` or restore the shipped file"
+        for name in ("minor", "major"):
+            v = getattr(self, name)
+            if not (isinstance(v, float | int) and math.isfinite(v) and 0.0 <= v <= 1.0):
+                raise CalibrationError(
+                    f"detector for {self.model}: the {name} threshold {v!r} is not a "
+                    f"probability in [0, 1]{fix}"
+                )
+        if self.minor > self.major:
+            raise CalibrationError(
+                f"detector for {self.model}: the minor threshold {self.minor} is above the "
+                f"major one {self.major}{fix}"
+            )
+        numbers = [*self.mean, *self.weights, self.bias]
+        if self.trees is not None:
+            numbers += [self.trees.baseline]
+            numbers += [x for tree in self.trees.trees for part in tree[1:] for x in part]
+        if self.sentence is not None:
+            sm = self.sentence
+            numbers += [*sm.mean, *sm.weights, sm.bias]
+            if any(not (math.isfinite(x) and x > 0) for x in sm.scale):
+                raise CalibrationError(
+                    f"detector for {self.model}: a sentence scale is not > 0{fix}"
+                )
+        if any(not math.isfinite(x) for x in numbers):
+            raise CalibrationError(
+                f"detector for {self.model}: a weight is not a finite number{fix}"
+            )
+        if any(not (math.isfinite(x) and x > 0) for x in self.scale):
+            raise CalibrationError(f"detector for {self.model}: a feature scale is not > 0{fix}")
 
     @property
     def detector_id(self) -> str:
-        """``lr<n features>:<8 hex of weights and thresholds>:p<minor>/<major>`` (signatures)."""
-        blob = json.dumps([self.features, self.weights, self.bias, self.minor, self.major])
+        """``<kind><n features>:<8 hex of the models and thresholds>:p<minor>/<major>``, kind
+        ``gbt`` (trees) or ``lr`` (logistic), for signatures."""
+        blob = json.dumps(
+            [
+                self.features,
+                self.weights,
+                self.bias,
+                self.minor,
+                self.major,
+                self.trees.to_list() if self.trees else None,
+                self.sentence.to_list() if self.sentence else None,
+            ]
+        )
         digest = hashlib.sha256(blob.encode()).hexdigest()[:8]
-        return f"lr{len(self.features)}:{digest}:p{self.minor:.3f}/{self.major:.3f}"
+        kind = "gbt" if self.trees is not None else "lr"
+        return f"{kind}{len(self.features)}:{digest}:p{self.minor:.3f}/{self.major:.3f}"
+
+    @cached_property
+    def uses_source(self) -> bool:
+        """Whether the item or sentence model weighs the source gain (a source-conditioned
+        LM pass, :mod:`mtqa.conditioned`)."""
+        if self.sentence is not None:
+            k = SENTENCE_FEATURES.index("src_gain_mean")
+            if self.sentence.weights[k] != 0.0:
+                return True
+        if "src_gain" not in self.features:
+            return False
+        k = self.features.index("src_gain")
+        if self.trees is not None:
+            return any(k in tree[0] for tree in self.trees.trees)
+        return self.weights[k] != 0.0
 
     @cached_property
     def columns(self) -> tuple[int, ...]:
@@ -104,18 +175,30 @@ class Detector:
 
     def logit(self, row: Sequence[float]) -> float:
         """The logit of one feature row (:data:`~mtqa.features.FEATURES` order)."""
-        z = self.bias
-        for k, m, sc, w in zip(self.columns, self.mean, self.scale, self.weights):
-            z += w * (row[k] - m) / sc
-        return z
+        return self.logits([row])[0]
+
+    def logits(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """The item model's logit of each feature row (:data:`~mtqa.features.FEATURES`
+        order)."""
+        if not rows:
+            return []
+        if self.trees is not None:
+            return self.trees.row_logits(rows, self.columns)
+        out = []
+        for row in rows:
+            z = self.bias
+            for k, m, sc, w in zip(self.columns, self.mean, self.scale, self.weights):
+                z += w * (row[k] - m) / sc
+            out.append(z)
+        return out
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """The error probability of each feature row, in [0, 1]."""
-        return [_sigmoid(self.logit(r)) for r in rows]
+        return [_sigmoid(z) for z in self.logits(rows)]
 
     def to_json(self) -> str:
-        """The detector file's text (weights rounded to 6 decimals)."""
-        return json.dumps(
+        """The detector file's text (weights rounded to 6 decimals, trees one per line)."""
+        text = json.dumps(
             {
                 "kind": "detector",
                 "model": self.model,
@@ -129,10 +212,17 @@ class Detector:
                 "source": self.source,
                 "n_words": self.n_words,
                 "meta": self.meta,
+                "trees": "@TREES@" if self.trees else None,
+                "sentence": self.sentence.to_list() if self.sentence else None,
             },
             indent=1,
             ensure_ascii=False,
         )
+        if self.trees is None:
+            return text
+        base, trees = self.trees.to_list()
+        lines = ",\n  ".join(json.dumps(t, separators=(",", ":")) for t in trees)
+        return text.replace('"@TREES@"', f"[\n {json.dumps(base)},\n [\n  {lines}\n ]\n ]")
 
     @classmethod
     def from_json(cls, text: str, where: str) -> Detector:
@@ -156,6 +246,8 @@ class Detector:
                 source=d["source"],
                 n_words=int(d["n_words"]),
                 meta=dict(d.get("meta", {})),
+                trees=Trees.from_list(d["trees"]) if d.get("trees") else None,
+                sentence=SentenceModel.from_list(d["sentence"]) if d.get("sentence") else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CalibrationError(
@@ -276,12 +368,14 @@ def detect_lm(
     words: Sequence[WordScore],
     rows: Sequence[Sequence[float]],
     det: Detector,
+    logits: Sequence[float] | None = None,
 ) -> tuple[list[Span], list[float]]:
     """LM spans of one sentence (offsets into the document ``text``), and item probabilities.
 
-    ``rows`` are the words' feature rows (:func:`mtqa.features.sentence_features`).
+    ``rows`` are the words' feature rows (:func:`mtqa.features.sentence_features`);
+    ``logits`` the item model's, when already computed (:meth:`Detector.logits`).
     """
-    probs = det.probabilities(rows)
+    probs = [_sigmoid(z) for z in (det.logits(rows) if logits is None else logits)]
     spans: list[Span] = []
     group: list[int] = []
 

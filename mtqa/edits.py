@@ -123,12 +123,15 @@ def _replacements(words: Sequence[WordScore], i: int, lm_words: Sequence[str]) -
 
 
 def _deletion(text: str, words: Sequence[WordScore], i: int) -> Iterator[Edit]:
-    """Item ``i`` deleted with the space before it (or after it, at a sentence start)."""
+    """Item ``i`` deleted with the space before it (or after it, at a sentence start);
+    alone when it is glued to the item before (never joining two words)."""
     w = words[i]
     if i > 0 and text[words[i - 1].end : w.start].isspace():
         yield Edit(words[i - 1].end, w.end, "", "delete", i)
-    elif i + 1 < len(words) and text[w.end : words[i + 1].start].isspace():
-        yield Edit(w.start, words[i + 1].start, "", "delete", i)
+    elif i == 0 and len(words) > 1 and text[w.end : words[1].start].isspace():
+        yield Edit(w.start, words[1].start, "", "delete", i)
+    else:
+        yield Edit(w.start, w.end, "", "delete", i)
 
 
 def _order_and_joins(text: str, words: Sequence[WordScore], i: int) -> Iterator[Edit]:

@@ -65,6 +65,31 @@ FEATURES: tuple[str, ...] = (
     "n_items",  # log2(items in the sentence)
     "s_gt_h",  # the item costs more than a typical word there
     "sum_next3",  # bits of the next three items together
+    # relative to the sentence: what stands out in it (transfers across systems and domains)
+    "lrank_rel",  # lrank minus the sentence's mean lrank
+    "h_rel",  # entropy minus the sentence's mean entropy
+    "s_next1_rel",  # s_next1 minus the sentence's mean item surprisal
+    # with a source (mtqa.conditioned): bits the source saves on the item
+    "src_gain",  # surprisal alone minus surprisal after the source (0 without one)
+    "has_cond",  # the item was also scored after its source
+)
+
+#: the sentence model's columns (:func:`sentence_row`), in order
+SENTENCE_FEATURES: tuple[str, ...] = (
+    "log_words",  # ln(1 + items): a longer sentence has more chances to hold an error
+    "hazard",  # sum over items of -ln(1 - p): the items' evidence, all of them
+    "max_logit",  # the likeliest error item's logit
+    "mean_p",  # mean item probability
+    "rule_major",  # major spans from the target checks
+    "rule_minor",  # minor spans from the target checks
+    "src_spans",  # spans from the source checks (0 without a source)
+    "has_source",  # a source was given
+    "mean_s",  # mean item surprisal, bits
+    "mean_s_minus_h",  # mean surprise beyond the typical word, bits
+    "src_gain_mean",  # mean src_gain of the items (0 without a source)
+    "has_cond",  # the sentence was scored after its source
+    "len_log_ratio",  # ln(target length / source length), CJK weighted (0 without a source)
+    "len_log_ratio_sq",  # its square: too short and too long both
 )
 
 
@@ -83,12 +108,16 @@ def name_counts(words: Iterable[WordScore]) -> Counter[str]:
 
 
 def sentence_features(
-    text: str, words: Sequence[WordScore], names: Counter[str] | None = None
+    text: str,
+    words: Sequence[WordScore],
+    names: Counter[str] | None = None,
+    cond: Sequence[WordScore] | None = None,
 ) -> list[list[float]]:
     """Feature rows (``FEATURES`` order) for the items of one sentence of ``text``.
 
     ``words`` are the sentence's items (document offsets into ``text``); ``names`` counts
-    the capitalised words of the whole document (:func:`name_counts`). Surprisals are in
+    the capitalised words of the whole document (:func:`name_counts`); ``cond``: the same
+    items scored after the source (:mod:`mtqa.conditioned`), or None. Surprisals are in
     bits, capped at ``S_CAP`` (an infinite one counts as the cap).
     """
     n = len(words)
@@ -98,6 +127,8 @@ def sentence_features(
     med = sorted(s)[n // 2]
     mean = sum(s) / n
     lr = [_lrank(w) for w in words]
+    mean_lr = sum(lr) / n
+    mean_h = sum(w.entropy for w in words) / n
     rows = []
     first_word = next((k for k, w in enumerate(words) if w.kind != "punct"), 0)
     for k, w in enumerate(words):
@@ -130,9 +161,18 @@ def sentence_features(
                 punct * s[k],
                 lower_after_stop,
                 *_expectation(words, s, lr, k, n, mean),
+                lr[k] - mean_lr,
+                w.entropy - mean_h,
+                (s[k + 1] if k + 1 < n else 0.0) - mean,
+                s[k] - _capped(cond[k].surprisal) if cond is not None else 0.0,
+                1.0 if cond is not None else 0.0,
             ]
         )
     return rows
+
+
+def _capped(bits: float) -> float:
+    return min(S_CAP, bits) if math.isfinite(bits) else S_CAP
 
 
 def _lrank(w: WordScore) -> float:
@@ -191,3 +231,44 @@ def _context(
         1.0 if is_word and w.text[:1].islower() and prev_item in (".", "!", "?") else 0.0
     )
     return cap_mid, rep, glued, lower_after_stop
+
+
+def sentence_row(
+    rows: Sequence[Sequence[float]],
+    logits: Sequence[float],
+    rule_major: int,
+    rule_minor: int,
+    src_spans: int,
+    has_source: bool,
+    len_ratio: float | None = None,
+) -> list[float]:
+    """The sentence model's row (:data:`SENTENCE_FEATURES` order) from the sentence's item
+    ``rows`` (:data:`FEATURES`), the item model's ``logits``, the checks' span counts and
+    the sentence's length ratio to its source (:func:`mtqa.checks.source.length_ratio`)."""
+    n = len(rows)
+    hazard = sum(max(z, 0.0) + math.log1p(math.exp(-abs(z))) for z in logits)  # -ln(1-p)
+    mean_p = sum(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))) for z in logits) / max(1, n)
+    i_s, i_smh = FEATURES.index("s"), FEATURES.index("s_minus_h")
+    i_gain, i_cond = FEATURES.index("src_gain"), FEATURES.index("has_cond")
+    return [
+        math.log1p(n),
+        hazard,
+        max(logits, default=-10.0),
+        mean_p,
+        float(rule_major),
+        float(rule_minor),
+        float(src_spans),
+        1.0 if has_source else 0.0,
+        sum(r[i_s] for r in rows) / n if n else 0.0,
+        sum(r[i_smh] for r in rows) / n if n else 0.0,
+        sum(r[i_gain] for r in rows) / n if n else 0.0,
+        1.0 if n and rows[0][i_cond] else 0.0,
+        *_log_ratio(len_ratio),
+    ]
+
+
+def _log_ratio(ratio: float | None) -> tuple[float, float]:
+    if ratio is None or not ratio > 0 or not math.isfinite(ratio):
+        return 0.0, 0.0
+    x = max(-3.0, min(3.0, math.log(ratio)))
+    return x, x * x

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from mtqa.analyse import select_result
 from mtqa.checkpoint import WindowCheckpoint
 from mtqa.checks.document import RunSources
 from mtqa.checks.glossary import cached_glossary
@@ -51,7 +52,6 @@ from mtqa.runinfo import (
     write_run_json,
 )
 from mtqa.segment import segment
-from mtqa.selection import select_result
 from mtqa.settings import Settings, signature
 from mtqa.store import ResultStore, write_failed
 

@@ -7,24 +7,21 @@ ids, with or without ``rule:``: ``lm``, ``rule:broken-join``, ``src-numbers``, `
 (every ``src-*`` check), ``rule:src-``, ``rule`` (every rule), ``all``. The checks
 reported are those ``--select`` names (default: all) less those ``--ignore`` names.
 
-The selection is applied to each document's result as it comes out of the analysis
-(:func:`select_result`), before it is stored or reported: spans of checks not selected are
-dropped and each sentence that lost one is scored again from the spans it keeps, the way
-:func:`mtqa.analyse.combine` scores it (its word probabilities come from the same
-feature rows and detector as in :func:`mtqa.analyse.judge`). ``--ignore lm`` keeps the
-LM's perplexities and the scores of unflagged sentences; only its spans go.
+The selection is applied in the analysis itself (:func:`mtqa.analyse.analyse` takes it):
+spans of checks not selected are dropped before the sentence is scored, so its score comes
+from the spans it keeps. :func:`mtqa.analyse.select_result` applies a selection to a result
+made without one. ``--ignore lm`` keeps the LM's perplexities and the item evidence in the
+sentence scores; only its spans go.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, cached_property
 
-from mtqa.detect import Detector
 from mtqa.errors import UsageError
-from mtqa.records import DocumentResult
 
 LM = "lm"
 RULE = "rule:"
@@ -129,28 +126,3 @@ def parse_list(value: str | Sequence[str] | None) -> tuple[str, ...]:
         return ()
     items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
     return tuple(s.strip() for s in items if s.strip())
-
-
-def select_result(result: DocumentResult, selection: Selection, det: Detector) -> DocumentResult:
-    """``result`` with only the spans of selected checks; a sentence that lost spans is
-    scored again from those it keeps (module docstring). Unchanged when nothing is dropped."""
-    if selection.everything:
-        return result
-    from mtqa.analyse import combine
-    from mtqa.features import name_counts, sentence_features
-
-    names = None
-    sentences = []
-    changed = False
-    for s in result.sentences:
-        kept = tuple(sp for sp in s.spans if sp.source in selection)
-        if len(kept) == len(s.spans):
-            sentences.append(s)
-            continue
-        if names is None:
-            names = name_counts(w for x in result.sentences for w in x.words)
-        probs = det.probabilities(sentence_features(result.text, s.words, names))
-        score, severity = combine(kept, max(probs, default=0.0))
-        sentences.append(replace(s, spans=kept, score=score, severity=severity))
-        changed = True
-    return replace(result, sentences=tuple(sentences)) if changed else result

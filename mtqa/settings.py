@@ -14,6 +14,7 @@ from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.readers import STDIN_FORMATS
 from mtqa.report import DEFAULT_FORMATS, WRITERS
 from mtqa.selection import Selection
+from mtqa.suggest import DEFAULT_BUDGET
 from mtqa.version import __version__
 
 DTYPES = _DTYPES  # auto, float32, bfloat16 (auto: bf16 where the hardware has it)
@@ -54,6 +55,8 @@ class Settings:
     ignore: tuple[str, ...] = ()  # check selectors not reported
     sensitivity: str = "default"  # the detector's operating point: low, default, high
     threshold: float | None = None  # the LM's minor threshold (a probability); None: the point's
+    suggest: bool = True  # suggested fixes on LM spans (mtqa.suggest); --no-suggest: none
+    edit_budget: int = DEFAULT_BUDGET  # edits rescored per sentence for them; 0: none
     extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -80,6 +83,8 @@ class Settings:
             raise UsageError(f"--engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
         if self.ray_actors < 0:
             raise UsageError(f"--ray-actors {self.ray_actors}: must be 0 (auto) or more")
+        if self.edit_budget < 0:
+            raise UsageError(f"--edit-budget {self.edit_budget}: must be 0 (no edits) or more")
         self._check_detection()
 
     def _check_detection(self) -> None:
@@ -101,6 +106,11 @@ class Settings:
         """The checks reported (``select``/``ignore``, :mod:`mtqa.selection`)."""
         return Selection(self.select, self.ignore)
 
+    @property
+    def edits(self) -> int:
+        """Edits rescored per sentence for suggested fixes (0: no suggestions)."""
+        return self.edit_budget if self.suggest else 0
+
     def as_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values (for run.json)."""
         d = asdict(self)
@@ -110,26 +120,33 @@ class Settings:
         return d
 
     def scoring_key(self) -> dict[str, Any]:
-        """The settings that change scores (a resume is allowed only when these match)."""
-        return {
-            "model": self.model,
-            "dtype": self.dtype,
-            "window": self.window,
-            "overlap": self.overlap,
-            "text_field": self.text_field,
-            "id_field": self.id_field,
-            "encoding_errors": self.encoding_errors,
-            "calibration": self.calibration,
-            "glossary": self.glossary,
-        } | ({"checks": key} if (key := self.selection.key()) is not None else {})
+        """The settings that change scores (a resume is allowed only when these match);
+        the check selection and the edit budget only when not the default."""
+        return (
+            {
+                "model": self.model,
+                "dtype": self.dtype,
+                "window": self.window,
+                "overlap": self.overlap,
+                "text_field": self.text_field,
+                "id_field": self.id_field,
+                "encoding_errors": self.encoding_errors,
+                "calibration": self.calibration,
+                "glossary": self.glossary,
+            }
+            | ({"checks": key} if (key := self.selection.key()) is not None else {})
+            | ({"edits": self.edits} if self.edits != DEFAULT_BUDGET else {})
+        )
 
 
 def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) -> str:
     """sacrebleu-style signature string: ``mtqa:0.1.0|model:...|dtype:...|ctx:doc|...``.
 
     After ``det:``, only what differs from the defaults: the operating point
-    (``|sens:high``, ``|thr:0.42``) and the check selection (``|sel:lm,rule:src-``,
-    ``|ign:rule:spelling``), so two reports with the same signature ran the same checks.
+    (``|sens:high``, ``|thr:0.42``), the edits rescored per sentence for suggested fixes
+    (``|sug:0`` with ``--no-suggest``, ``|sug:12``) and the check selection
+    (``|sel:lm,rule:src-``, ``|ign:rule:spelling``), so two reports with the same
+    signature ran the same checks.
     """
     if dtype == "auto":  # the dtype the model ran in (model:...@.../bfloat16); a scorer
         # that names none (the fake: Python floats) counts as float32
@@ -145,4 +162,6 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
         parts.append(f"sens:{settings.sensitivity}")
     if settings.threshold is not None:
         parts.append(f"thr:{settings.threshold:g}")
+    if settings.edits != DEFAULT_BUDGET:
+        parts.append(f"sug:{settings.edits}")
     return "|".join(parts) + settings.selection.signature()

@@ -78,7 +78,7 @@ def clean_and_fit() -> tuple[list[SentenceRows], list[SentenceRows]]:
 
 def test_fit_detector_meets_the_clean_rates() -> None:
     fit, clean = clean_and_fit()
-    det = fit_detector(fit, clean, "m", "synthetic", major_rate=0.05, minor_rate=0.15)
+    det = fit_detector(fit, clean, "m", "synthetic", 0.05, 0.15, kind="lr")
     worst = [max(det.probabilities(s.rows)) for s in clean]
     major = sum(1 for w, s in zip(worst, clean) if w >= det.major or s.rule_major) / len(clean)
     flag = sum(1 for w, s in zip(worst, clean) if w >= det.minor or s.rule_any) / len(clean)

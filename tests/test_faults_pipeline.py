@@ -371,8 +371,13 @@ def _long_article(tmp_path: Path) -> str:
 def test_ctrl_c_inside_one_long_document_keeps_the_windows_scored(
     tmp_path: Path, fake_calibration: Path
 ) -> None:
-    settings = Settings(
-        model="fake", calibration=str(fake_calibration), window=64, overlap=16, batch_size=4
+    settings = Settings(  # no suggestions: the scorer counts the scoring pass's windows
+        model="fake",
+        calibration=str(fake_calibration),
+        window=64,
+        overlap=16,
+        batch_size=4,
+        suggest=False,
     )
     inputs = [_long_article(tmp_path)]
     ref_windows: list[int] = []
@@ -409,7 +414,9 @@ def test_ctrl_c_inside_one_long_document_keeps_the_windows_scored(
 def test_ctrl_c_in_a_group_of_30_documents_keeps_the_scored_ones(
     tmp_path: Path, fake_calibration: Path
 ) -> None:
-    settings = Settings(model="fake", calibration=str(fake_calibration), batch_size=4)
+    settings = Settings(
+        model="fake", calibration=str(fake_calibration), batch_size=4, suggest=False
+    )  # no suggestions: the scorer counts the scoring pass's windows
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(30):

@@ -131,6 +131,46 @@ def test_prefix_reuse_gives_the_totals_of_full_rescoring(gemma, n_context: int) 
     assert cached[0] < cached[3]  # the original reads better than a word put in its place
 
 
+def test_an_extended_prefix_gives_the_totals_of_full_rescoring(gemma) -> None:
+    """A cache run in three steps (as mtqa.suggest walks a document) past the 512-token
+    sliding window: the same totals and candidates as one plain pass."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "seeds" / "article.txt").read_text("utf-8")
+    ids = list(gemma.encode(text).ids)
+    prefix = gemma.prefix_cache(ids[:300])
+    prefix.extend(ids[300:520])
+    prefix.extend(ids[520:700])
+    sent = ids[700:730]
+    variants = [sent, sent[:5] + sent[6:], sent[:3] + list(gemma.encode(" massive").ids) + sent[4:]]
+    for v, total in zip(variants, prefix.totals(variants), strict=True):
+        [full] = gemma._padded([list(gemma.prefix_ids) + ids[:700] + v])
+        assert abs(total - math.fsum(full.surprisal[700:])) < 1e-4
+    fresh = gemma.topk(ids[:700], sent, [0, 4], 5)
+    got = prefix.topk(sent, [0, 4], 5)
+    assert [[i for i, _ in c] for c in got] == [[i for i, _ in c] for c in fresh]
+    assert prefix.topk([], [0], 5)[0][0][0] == fresh[0][0][0]  # no pass: the last state
+
+
+def test_batched_suffix_totals_and_word_candidates_match_one_by_one(gemma) -> None:
+    """The packed, cross-document path of mtqa.suggest (sentences with no context before
+    them) against a plain pass and the prefix cache, and against another batch."""
+    p = list(gemma.prefix_ids)
+    seqs = [p + list(gemma.encode(t).ids) for t in NEWS]
+    items = [(s, 1 + k) for k, s in enumerate(seqs)] + [(seqs[0][:9], 4)]
+    got = gemma.suffix_totals(items)
+    for (ids, start), total in zip(items, got, strict=True):
+        [full] = gemma._padded([ids])
+        assert abs(total - math.fsum(full.surprisal[start - 1 :])) < 1e-4
+    assert gemma.suffix_totals(items[::-1])[::-1] == got  # the batch does not matter
+    words = gemma.word_candidates([s[:6] for s in seqs], 8)
+    for s, cands in zip(seqs, words, strict=True):
+        one = gemma.prefix_cache(s[1:6]).word_topk([], [0], 8)[0]
+        assert cands[0] == one[0] and len(set(cands) & set(one)) >= 6  # float noise at ties
+        assert all(gemma.token_text([i]).strip().isalpha() for i in cands)
+    assert gemma.word_candidates([s[:6] for s in seqs[::-1]], 8) == words[::-1]
+
+
 def test_topk_candidates_match_the_model_distribution(gemma) -> None:
     import torch
 

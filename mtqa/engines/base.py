@@ -7,7 +7,8 @@ None when there was nothing to score. ``timings`` holds the seconds spent loadin
 model and scoring (both 0.0 until ``score`` runs).
 
 :func:`check_documents` is the unit of work every engine runs: one batched LM pass over
-a group of documents, then :func:`mtqa.analyse.analyse` on each.
+a group of documents, then :func:`mtqa.analyse.analyse` on each, then (unless
+``--no-suggest``) :func:`mtqa.suggest.suggest_results`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from importlib import import_module
 
+from mtqa import conditioned
 from mtqa.analyse import analyse
 from mtqa.checks.glossary import Glossary, cached_glossary
 from mtqa.detect import Detector
 from mtqa.engines import ENGINES
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory
-from mtqa.records import Document, DocumentResult
+from mtqa.records import Document, DocumentResult, TokenScore
+from mtqa.selection import Selection
 from mtqa.settings import Settings
+from mtqa.suggest import suggest_results
 
 Put = Callable[[Document, DocumentResult], None]
 
@@ -35,14 +39,32 @@ def check_documents(
     batch_size: int = 16,
     on_tokens: Callable[[int], None] | None = None,
     glossary: Glossary | None = None,
+    edit_budget: int = 0,
+    selection: Selection | None = None,
 ) -> list[DocumentResult]:
     """Score documents together (one batched LM pass over all of them), then analyse each.
 
     ``on_tokens`` is called with the tokens of each LM batch (for a progress bar);
-    ``glossary`` is the run's ``--glossary``, loaded.
+    ``glossary`` is the run's ``--glossary``, loaded; ``edit_budget`` > 0: suggested fixes
+    on the LM spans, that many edits rescored per sentence (:mod:`mtqa.suggest`;
+    :attr:`mtqa.settings.Settings.edits`); ``selection``: the checks reported. With a
+    detector that weighs the source (:attr:`mtqa.detect.Detector.uses_source`), documents
+    with a source are scored a second time after it (:mod:`mtqa.conditioned`).
     """
     tokens = scorer.score([d.text for d in docs], batch_size=batch_size, on_batch=on_tokens)
-    return [analyse(d, t, det, glossary) for d, t in zip(docs, tokens)]
+    cond: list[list[TokenScore] | None] = [None] * len(docs)
+    if det.uses_source:  # the targets again, after their sources (mtqa.conditioned)
+        texts, where = conditioned.plan(docs)
+        if texts:
+            scored = scorer.score(texts, batch_size=batch_size, on_batch=on_tokens)
+            cond = conditioned.assemble(len(docs), where, scored)
+    results = [
+        analyse(d, t, det, glossary, c, selection)
+        for d, t, c in zip(docs, tokens, cond, strict=True)
+    ]
+    if edit_budget <= 0:
+        return results
+    return suggest_results(results, scorer, edit_budget)
 
 
 class Engine(ABC):

@@ -50,6 +50,8 @@ class LocalEngine(Engine):
                 self.settings.batch_size,
                 self.on_tokens,
                 self.glossary,
+                self.settings.edits,
+                self.settings.selection,
             )
             self.timings["score"] += time.perf_counter() - t
             for doc, res in zip(group, results):

@@ -71,6 +71,8 @@ class ScoreBatch:
         det.check_model(self.model)
         self.det = det
         self.batch_size = settings.batch_size
+        self.edits = settings.edits
+        self.selection = settings.selection
         self.glossary = cached_glossary(settings.glossary) if settings.glossary else None
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +81,13 @@ class ScoreBatch:
 
         docs = [Document(**json.loads(str(x))) for x in batch["doc"]]
         results = check_documents(
-            docs, self.scorer, self.det, self.batch_size, glossary=self.glossary
+            docs,
+            self.scorer,
+            self.det,
+            self.batch_size,
+            glossary=self.glossary,
+            edit_budget=self.edits,
+            selection=self.selection,
         )
         return {
             "index": np.asarray(batch["index"]),

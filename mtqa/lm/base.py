@@ -111,6 +111,23 @@ class Prefix:
             totals[k] = math.fsum(out.surprisal[len(self.ids) - 1 :])
         return totals
 
+    def extend(self, ids: Sequence[int]) -> None:
+        """Append ``ids`` to the prefix: later continuations are read after them. Here the
+        prefix is reread each time; the transformers backend runs them into its KV cache
+        once (a document walked sentence by sentence, :mod:`mtqa.suggest`)."""
+        self.ids.extend(int(i) for i in ids)
+
+    def word_topk(
+        self, continuation: Sequence[int], positions: Sequence[int], k: int
+    ) -> list[list[int]]:
+        """The likeliest whole-word tokens (letters, at most a leading space) before
+        ``continuation[p]`` for each ``p``, likeliest first: here the words among the
+        :meth:`topk` ``k``; the transformers backend ranks its word tokens alone."""
+        return [
+            [i for i, _ in cands if (t := self.scorer.token_text([i]))[t[:1] == " " :].isalpha()]
+            for cands in self.topk(continuation, positions, k)
+        ]
+
     def topk(
         self, continuation: Sequence[int], positions: Sequence[int], k: int
     ) -> list[list[tuple[int, float]]]:
@@ -198,6 +215,21 @@ class Scorer(ABC):
         each ``p`` of ``positions``, ``continuation`` read after ``prefix_ids + context``
         (``p == len(continuation)``: after its end). One pass for all positions."""
         return self.prefix_cache(context).topk(continuation, positions, k)
+
+    def word_candidates(self, seqs: Sequence[Sequence[int]], k: int) -> list[list[int]]:
+        """For each id sequence (``prefix_ids`` first), the likeliest whole-word tokens to
+        come next, likeliest first (:meth:`Prefix.word_topk`). Here one prefix at a time;
+        the transformers backend runs them all in shared packed passes."""
+        n0 = len(self.prefix_ids)
+        return [self.prefix_cache(list(s[n0:])).word_topk([], [0], k)[0] for s in seqs]
+
+    def suffix_totals(self, items: Sequence[tuple[Sequence[int], int]]) -> list[float]:
+        """For each ``(ids, start)`` (``prefix_ids`` first, ``start >= 1``): the total
+        surprisal (bits) of ``ids[start:]`` read after ``ids[:start]``. One batch for all
+        (sequences of different documents never see each other); a sentence's edited
+        variants with no document context before them are scored this way."""
+        outs = self.forward([list(ids) for ids, _ in items])
+        return [math.fsum(o.surprisal[start - 1 :]) for o, (_, start) in zip(outs, items)]
 
     def _batches(self, ordered: list[Window], batch_size: int) -> Iterator[list[Window]]:
         """Consecutive batches of longest-first windows: at most ``batch_size`` rows and

@@ -8,7 +8,9 @@ its text only, so any windowing or batching must give identical results:
 * a token containing ``zz`` costs 18 bits;
 * any other costs 1 + (crc32(text) % 500) / 100 bits, i.e. 1 to 6 bits.
 
-The entropy is 5 bits everywhere. A token costing c bits has rank 0 (the model's first
+The entropy is 5 bits everywhere. The next-token candidates (:meth:`FakeScorer.next_tokens`,
+``topk``) are the pieces of a fixed :data:`LEXICON`, cheapest first, whatever the context
+and whatever was encoded before. A token costing c bits has rank 0 (the model's first
 choice) when c < 2, else ``int(2 ** (c - 2))`` (a loud token: 2 ** 18); the most likely
 token's probability is ``2 ** -min(c, 2)``, so a rank-0 token is that token itself.
 """
@@ -23,6 +25,14 @@ from mtqa.lm.base import Encoding, ForwardOutput, Scorer
 
 _TOKEN = re.compile(r"\s*(?:\w+|[^\w\s])|\s+", re.UNICODE)
 DEFAULT_LOUD = frozenset({"massaging", "insupports", "cenacle"})
+#: the fake LM's next-token candidates (whole words with their leading space)
+LEXICON = tuple(
+    " " + w
+    for w in (
+        "the a of to is has that and in for on with by as at from it was were be "
+        "massing supports said new country troops soldiers"
+    ).split()
+)
 
 
 class FakeScorer(Scorer):
@@ -74,10 +84,10 @@ class FakeScorer(Scorer):
         return "".join(self._text[i] for i in ids)
 
     def next_tokens(self, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
-        """The ``k`` cheapest pieces seen so far (never ``<s>``), probability ``2 ** -cost``,
-        cheapest first: deterministic, whatever the context."""
-        ranked = sorted(range(1, len(self._text)), key=lambda i: (self.cost(self._text[i]), i))
-        return [(i, 2.0 ** -self.cost(self._text[i])) for i in ranked[:k]]
+        """The ``k`` cheapest pieces of :data:`LEXICON`, probability ``2 ** -cost``,
+        cheapest first: deterministic, whatever the context or what was encoded before."""
+        ranked = sorted(LEXICON, key=lambda p: (self.cost(p), p))[:k]
+        return [(self._id(p), 2.0 ** -self.cost(p)) for p in ranked]
 
     @staticmethod
     def rank_pmax(cost: float) -> tuple[int, float]:

@@ -31,6 +31,7 @@ _MAX_LOGIT_ELEMENTS = 1 << 25  # rows * vocab per logit chunk (128 MiB in fp32)
 _CPU_ROWS = 256  # logit rows per chunk on CPU: as fast as 682, 1/4 of the temporaries
 _CPU_PACK = 512  # tokens per packed forward pass on CPU (Scorer.pack_tokens)
 _GPU_PACK = 8192  # the same on a GPU
+_FIXED_ROWS = 64  # output-layer rows per product in word_candidates / suffix_totals
 
 
 class HFScorer(Scorer):
@@ -60,6 +61,7 @@ class HFScorer(Scorer):
         self._decoder = getattr(model, getattr(model, "base_model_prefix", "model"), None)
         self._head = model.get_output_embeddings()
         self._softcap = getattr(model.config, "final_logit_softcapping", None)
+        self._words: tuple[torch.Tensor, torch.Tensor] | None = None  # _word_head()
         vocab = int(self._head.weight.shape[0]) if self._head is not None else 1 << 18
         cpu = self.device.type == "cpu"
         # logit rows per chunk: a bounded fp32 temporary whatever the vocabulary (Gemma: 262k)
@@ -192,6 +194,78 @@ class HFScorer(Scorer):
                 outs[i] = _cut(stats, start, start + n - 1)
         return [outs[i] for i in range(len(batch))]
 
+    def _packed_hidden(self, seqs: Sequence[Sequence[int]]) -> list[torch.Tensor]:
+        """Each sequence's last hidden states (n x hidden), from packed passes planned as
+        :meth:`forward` plans them (a sequence's numbers depend on its ids alone)."""
+        from mtqa.lm.packed import pack, run_packed
+
+        assert self.pack_tokens is not None and self._decoder is not None
+        alone, packed = self.split_alone([len(seq) for seq in seqs])
+        passes = [([k], len(seqs[k])) for k in alone]
+        lengths = [len(seqs[k]) for k in packed]
+        passes += [
+            ([packed[j] for j in g], self.pack_tokens) for g in first_fit(lengths, self.pack_tokens)
+        ]
+        out: dict[int, torch.Tensor] = {}
+        for group, length in passes:
+            ids, pos, segments = pack([seqs[i] for i in group], length, self.pad_id)
+            with torch.inference_mode():
+                hidden = run_packed(
+                    self._decoder, ids.to(self.device), pos.to(self.device), segments
+                )
+            for i, (start, n) in zip(group, segments):
+                out[i] = hidden[0, start : start + n]
+        return [out[i] for i in range(len(seqs))]
+
+    def _packs(self) -> bool:
+        return self.pack_tokens is not None and self._decoder is not None and self._head is not None
+
+    def word_candidates(self, seqs: Sequence[Sequence[int]], k: int) -> list[list[int]]:
+        """For each id sequence, the ``k`` likeliest whole-word tokens to come next: the
+        sequences in shared packed passes, their last rows through the output layer's word
+        rows (:meth:`_word_head`) in one product."""
+        if not seqs:
+            return []
+        if not self._packs():
+            return super().word_candidates(seqs, k)
+        idx, weight = self._word_head()
+        out: list[list[int]] = []
+        with torch.inference_mode():
+            rows = torch.stack([h[-1] for h in self._packed_hidden(seqs)]).to(weight.dtype)
+            for a in range(0, rows.shape[0], _FIXED_ROWS):  # fixed shapes, as _surprisal
+                chunk = rows[a : a + _FIXED_ROWS]
+                n = chunk.shape[0]
+                pad = chunk.new_zeros((_FIXED_ROWS - n, chunk.shape[1]))
+                z = (torch.cat([chunk, pad]) @ weight.T).float()  # softcapping keeps the order
+                top = torch.topk(z[:n], min(k, z.shape[-1]), dim=-1).indices
+                out += [[int(i) for i in idx[r].tolist()] for r in top]
+        return out
+
+    def suffix_totals(self, items: Sequence[tuple[Sequence[int], int]]) -> list[float]:
+        """Total surprisal (bits) of each ``ids[start:]`` after ``ids[:start]``: every
+        sequence in shared packed passes, the output layer over the suffix rows only."""
+        if not items:
+            return []
+        if not self._packs():
+            return super().suffix_totals(items)
+        hidden = self._packed_hidden([list(ids) for ids, _ in items])
+        with torch.inference_mode():
+            rows = torch.cat(
+                [h[start - 1 : len(ids) - 1] for h, (ids, start) in zip(hidden, items)]
+            )
+            targets = torch.tensor(
+                [int(i) for ids, start in items for i in ids[start:]],
+                dtype=torch.long,
+                device=self.device,
+            )
+            bits = self._surprisal(rows, targets, fixed=_FIXED_ROWS)
+        totals, at = [], 0
+        for ids, start in items:
+            n = len(ids) - start
+            totals.append(math.fsum(bits[at : at + n]))
+            at += n
+        return totals
+
     def _padded(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
         """One batch right-padded to its longest sequence, no attention mask (under causal
         attention a real position never sees the padding after it)."""
@@ -223,6 +297,39 @@ class HFScorer(Scorer):
             cols[3].extend(p.tolist())
         return cols
 
+    def _surprisal(self, rows, targets, fixed: int | None = None) -> list[float]:
+        """The surprisal (bits) of each row's target alone, in slabs of ``_rows``: what
+        rescoring needs (:mod:`mtqa.lm.rescore`), without :func:`token_stats`' entropy and
+        rank passes over the vocabulary. ``fixed``: slabs of exactly that many rows (the
+        last one padded), so a row's numbers never depend on the rows around it."""
+        out: list[float] = []
+        size = fixed or self._rows
+        for a in range(0, rows.shape[0], size):
+            chunk, t = rows[a : a + size], targets[a : a + size]
+            n = chunk.shape[0]
+            if fixed and n < size:
+                chunk = torch.cat([chunk, chunk.new_zeros((size - n, chunk.shape[1]))])
+                t = torch.cat([t, t.new_zeros(size - n)])
+            z = self._logits(chunk)
+            zmax = z.amax(dim=-1, keepdim=True)
+            z_target = z.gather(1, t[:, None])[:, 0] - zmax[:, 0]
+            bits = (z.sub_(zmax).exp_().sum(dim=-1).log() - z_target) / _LN2
+            out.extend(bits[:n].tolist())
+        return out
+
+    def _word_head(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(ids, output-layer rows) of the vocabulary entries that are whole words: ASCII
+        letters, with at most a leading-space marker (``▁``, ``Ġ``). Made once; the LM's
+        word candidates (:meth:`mtqa.lm.rescore.PrefixCache.word_topk`) need only these
+        rows, a sixth of Gemma's vocabulary."""
+        if self._words is None:
+            vocab = self.tokenizer.get_vocab()
+            n = int(self._head.weight.shape[0])
+            ids = sorted(i for t, i in vocab.items() if i < n and is_word_token(t))
+            idx = torch.tensor(ids, dtype=torch.long, device=self.device)
+            self._words = (idx, self._head.weight.detach().index_select(0, idx).contiguous())
+        return self._words
+
     def _logits(self, rows):
         """fp32 logits for hidden-state rows, exactly as the model's own forward makes them."""
         if self._decoder is None or self._head is None:
@@ -237,6 +344,13 @@ def _cut(stats: tuple[list[float], list[float], list[int], list[float]], a: int,
     """The :class:`ForwardOutput` of rows ``a:b`` of :meth:`HFScorer._stats`."""
     s, h, r, p = stats
     return ForwardOutput(surprisal=s[a:b], entropy=h[a:b], rank=r[a:b], pmax=p[a:b])
+
+
+def is_word_token(token: str) -> bool:
+    """Whether a vocabulary entry is a whole English-looking word: ASCII letters, after at
+    most one leading-space marker (SentencePiece ``▁``, byte-level BPE ``Ġ``)."""
+    word = token[1:] if token[:1] in ("\u2581", "\u0120") else token
+    return word.isascii() and word.isalpha()
 
 
 def _dtype_name(dtype: torch.dtype) -> str:

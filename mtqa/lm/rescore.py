@@ -11,7 +11,8 @@ recomputation is needed beyond the window. The totals equal a full rescoring of
 
 Continuations of a batch are right-padded (no mask needed: a real position never sees
 the padding after it); the rows of a batch are capped so the expanded cache stays
-bounded (:data:`CACHE_TOKENS`).
+bounded (:data:`CACHE_TOKENS`). :meth:`PrefixCache.extend` runs more ids into the cache
+(a document walked sentence by sentence reads each token once, :mod:`mtqa.suggest`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class CachingScorer(Protocol):
 
     def _logits(self, rows: Any) -> Any: ...
 
+    def _surprisal(self, rows: Any, targets: Any) -> list[float]: ...
+
+    def _word_head(self) -> tuple[Any, Any]: ...
+
 
 #: most cached + new tokens over the rows of one batch of continuations
 CACHE_TOKENS = 16384
@@ -69,6 +74,25 @@ class PrefixCache(Prefix):
                 use_cache=True,
             )
             self.last = out.last_hidden_state[0, -1:]  # predicts the first continuation token
+
+    def extend(self, ids: Sequence[int]) -> None:
+        """Run ``ids`` into the cache (one pass, positions after the prefix): later
+        continuations are read after them."""
+        new = [int(i) for i in ids]
+        if not new:
+            return
+        dev = self.lm.device
+        with torch.inference_mode():
+            pos = (self.length + torch.arange(len(new))).unsqueeze(0)
+            hidden = self.decoder(
+                input_ids=torch.tensor([new], device=dev),
+                position_ids=pos.to(dev),
+                cache=self.cache,
+                use_cache=True,
+            ).last_hidden_state[0]
+            self.last = hidden[-1:]
+        self.length += len(new)
+        self.ids.extend(new)
 
     def _hidden(self, seqs: Sequence[Sequence[int]]) -> list[torch.Tensor]:
         """For each continuation of n ids, the n hidden rows that predict them."""
@@ -111,24 +135,45 @@ class PrefixCache(Prefix):
                 targets = torch.tensor(
                     [int(i) for s in seqs for i in s], dtype=torch.long, device=self.lm.device
                 )
-                bits = self.lm._stats(rows, targets)[0]
+                bits = self.lm._surprisal(rows, targets)
                 at = 0
                 for k, seq in zip(group, seqs):
                     totals[k] = math.fsum(bits[at : at + len(seq)])
                     at += len(seq)
         return totals
 
+    def _rows_at(self, continuation: Sequence[int], positions: Sequence[int]) -> torch.Tensor:
+        """The hidden rows predicting ``continuation[p]`` for each ``p`` (one pass; none
+        when every ``p`` is 0: the prefix's last state predicts there)."""
+        n = len(continuation)
+        if any(not 0 <= p <= n for p in positions):
+            raise ValueError(f"positions must lie in 0..{n}")
+        if all(p == 0 for p in positions):
+            return self.last.expand(len(positions), -1)
+        seq = list(continuation) + [self.lm.pad_id]  # position n: after the last token
+        return self._hidden([seq])[0][list(positions)]
+
+    def word_topk(
+        self, continuation: Sequence[int], positions: Sequence[int], k: int
+    ) -> list[list[int]]:
+        """The ``k`` likeliest whole-word tokens before ``continuation[p]`` for each ``p``,
+        likeliest first: the output layer's word rows only (``HFScorer._word_head``), so a
+        position costs a sixth of a full output row."""
+        idx, weight = self.lm._word_head()
+        with torch.inference_mode():
+            rows = self._rows_at(continuation, positions)
+            z = (rows.to(weight.dtype) @ weight.T).float()  # softcapping keeps the order
+            top = torch.topk(z, min(k, z.shape[-1]), dim=-1).indices
+            return [[int(i) for i in idx[r].tolist()] for r in top]
+
     def topk(
         self, continuation: Sequence[int], positions: Sequence[int], k: int
     ) -> list[list[tuple[int, float]]]:
         """The ``k`` likeliest next tokens (id, probability) before ``continuation[p]`` for
-        each ``p`` of ``positions`` (0: right after the prefix), from one pass."""
-        n = len(continuation)
-        if any(not 0 <= p <= n for p in positions):
-            raise ValueError(f"positions must lie in 0..{n}")
+        each ``p`` of ``positions`` (0: right after the prefix), from one pass (none when
+        every ``p`` is 0: the prefix's last state predicts there)."""
         with torch.inference_mode():
-            seq = list(continuation) + [self.lm.pad_id]  # position n: after the last token
-            rows = self._hidden([seq])[0][list(positions)]
+            rows = self._rows_at(continuation, positions)
             probs = torch.softmax(self.lm._logits(rows), dim=-1)
             top = torch.topk(probs, k, dim=-1)
             return [

@@ -107,6 +107,10 @@ class FastTokenizer:
         i = self._backend.token_to_id(token)
         return None if i is None else int(i)
 
+    def get_vocab(self) -> dict[str, int]:
+        """Every vocabulary entry and its id (added tokens included)."""
+        return dict(self._backend.get_vocab(with_added_tokens=True))
+
     def _id(self, token: str | None) -> int | None:
         return None if token is None else self.convert_tokens_to_ids(token)
 

@@ -1,11 +1,24 @@
-"""``mtqa calibrate``: fit the detector on synthetic errors, set thresholds on clean English.
+"""``mtqa calibrate``: fit the detector on professional error spans and synthetic errors,
+set thresholds on clean English.
+
+``--gold FILE`` (repeatable): rater-annotated MT output, one JSON record per line
+(``{"target", "source"?, "spans": [{"start", "end", "severity"}]}``, MQM style). Each
+distinct (source, target) is scored alone, as ``mtqa check`` scores a JSONL record; when
+several raters annotated it, an item's label is the share of annotations marking it.
+``--gold-limit N`` keeps N distinct segments per file, chosen by the sha256 of their
+text (a fixed, spread-out sample); ``--cond-limit N`` scores the first N of them a second
+time after their source (:mod:`mtqa.conditioned`; the second pass costs about three times
+the first; default none, so the detector does not weigh the source gain).
+``--score-cache FILE`` keeps the LM's token scores (JSON lines by text and model
+signature) so a second fit skips the scoring.
 
 Clean sentences (one per line) are split three ways, in file order:
 
 * ``fit`` (the first part): about half of the lines get one injected MT-like
-  error (:mod:`mtqa.quality.synth`); the word features of every line, labelled by the
-  injected spans, fit a logistic detector (:func:`mtqa.quality.fit.fit_logistic`);
-* ``threshold`` (next): left clean; the thresholds are set on it so that at most
+  error (:mod:`mtqa.quality.synth`); with the gold segments they fit the item and
+  sentence models (:func:`mtqa.quality.fit.fit_detector`);
+* ``threshold`` (next): left clean; each line is scored alone (as a JSONL record: more
+  flags than inside an article) and the thresholds are set so that at most
   ``major_rate`` of its sentences get a major flag and at most ``minor_rate`` any
   flag (the checks included, as ``mtqa check`` would flag them);
 * ``dev`` (the rest): not used here; ``mtqa synth`` turns it into a dev set.
@@ -17,11 +30,15 @@ sentence is scored with document context, as in ``mtqa check``; the rows come fr
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtqa.analyse import Evidence
+from mtqa import conditioned
+from mtqa.analyse import Evidence, SentenceEvidence
 from mtqa.detect import Detector, detector_path
 from mtqa.errors import InputError
 from mtqa.lm.base import Scorer
@@ -35,6 +52,10 @@ from mtqa.store import atomic_write
 
 FIT_SHARE = 0.70
 THRESHOLD_SHARE = 0.15  # the last 15% is the dev split
+#: clean rates the thresholds are set at: a margin under the targets (5% major, 15% any),
+#: since 300 threshold lines measure a rate within about ±2.5 points (at 15%)
+MAJOR_RATE = 0.04
+MINOR_RATE = 0.12
 
 
 def clean_lines(path: str, limit: int = 0) -> list[str]:
@@ -86,24 +107,130 @@ def rows_from_tokens(
     for (text, offsets), toks in zip(docs, tokens):
         gold = [(o + s["start"], o + s["end"]) for o, rec in offsets for s in rec["spans"]]
         for ev in Evidence(Document(doc_id="cal", text=text, path="<calibration>"), toks):
-            labels = [int(any(w.start < e and s < w.end for s, e in gold)) for w in ev.words]
-            out.append(
-                SentenceRows(
-                    rows=ev.rows,
-                    labels=labels,
-                    rule_major=any(sp.severity == "major" for sp in ev.spans),
-                    rule_any=bool(ev.spans),
-                )
-            )
+            labels = [float(any(w.start < e and s < w.end for s, e in gold)) for w in ev.words]
+            out.append(_rows(ev, labels, float(max(labels, default=0.0) > 0), "synth"))
     return out
 
 
+def _rows(ev: SentenceEvidence, labels: list[float], label: float, group: str) -> SentenceRows:
+    return SentenceRows(
+        rows=ev.rows,
+        labels=labels,
+        rule_major=any(sp.severity == "major" for sp in ev.spans),
+        rule_any=bool(ev.spans),
+        spans=tuple(ev.spans),
+        metrics=ev.metrics,
+        label=label,
+        group=group,
+    )
+
+
 def sentence_rows(
-    records: Sequence[GoldRecord], scorer: Scorer, batch_size: int, lines_per_doc: int = 10
+    records: Sequence[GoldRecord],
+    scorer: Scorer,
+    batch_size: int,
+    lines_per_doc: int = 10,
+    cache: ScoreCache | None = None,
 ) -> list[SentenceRows]:
     """Score gold-format records as pseudo-documents (document context), then featurise."""
     docs = pseudo_docs(records, lines_per_doc)
-    return rows_from_tokens(docs, scorer.score([text for text, _ in docs], batch_size=batch_size))
+    texts = [text for text, _ in docs]
+    if cache is None:
+        return rows_from_tokens(docs, scorer.score(texts, batch_size=batch_size))
+    return rows_from_tokens(docs, cache.score(scorer, texts, batch_size))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One distinct (source, target) of a gold file and every annotation of it."""
+
+    target: str
+    source: str | None
+    annotations: tuple[tuple[tuple[int, int], ...], ...]  # per rater: the error spans
+
+
+def gold_segments(path: str, limit: int = 0) -> list[Segment]:
+    """The distinct segments of a gold file (:func:`mtqa.quality.evaluate.read_gold`), in
+    sha256 order of their text, the first ``limit`` if set."""
+    from mtqa.quality.evaluate import read_gold
+
+    by_text: dict[tuple[str, str | None], list[tuple[tuple[int, int], ...]]] = {}
+    for rec in read_gold(path):
+        spans = tuple(sorted((s.start, s.end) for s in rec["spans"]))
+        by_text.setdefault((rec["text"], rec["source"]), []).append(spans)
+    segs = [Segment(t, src, tuple(a)) for (t, src), a in by_text.items() if t.strip()]
+    segs.sort(key=lambda g: hashlib.sha256(f"{g.source}\x00{g.target}".encode()).hexdigest())
+    return segs[:limit] if limit else segs
+
+
+class ScoreCache:
+    """Token scores by (model signature, text) in a JSON-lines file; ``path`` None: none."""
+
+    def __init__(self, path: str | None, signature: str) -> None:
+        self.path = Path(path) if path else None
+        self.signature = signature
+        self.known: dict[str, list[TokenScore]] = {}
+        if self.path and self.path.is_file():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    d = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by an interrupted run
+                if d.get("model") == signature:
+                    self.known[d["text"]] = [TokenScore(*t) for t in d["tokens"]]
+
+    def score(
+        self, scorer: Scorer, texts: Sequence[str], batch_size: int
+    ) -> list[list[TokenScore]]:
+        """Token scores of ``texts``: the cached ones, the rest scored (and cached)."""
+        todo = sorted({t for t in texts if t not in self.known})
+        for a in range(0, len(todo), 256):
+            part = todo[a : a + 256]
+            for text, toks in zip(part, scorer.score(part, batch_size=batch_size)):
+                self.known[text] = list(toks)
+                if self.path:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    with self.path.open("a", encoding="utf-8") as f:
+                        rows = [
+                            [t.start, t.end, t.surprisal, t.entropy, t.rank, t.pmax] for t in toks
+                        ]
+                        f.write(
+                            json.dumps({"model": self.signature, "text": text, "tokens": rows})
+                            + "\n"
+                        )
+        return [self.known[t] for t in texts]
+
+
+def gold_rows(
+    segments: Sequence[Segment],
+    group: str,
+    scorer: Scorer,
+    cache: ScoreCache,
+    batch_size: int,
+    cond_limit: int = 0,
+) -> list[SentenceRows]:
+    """Each segment scored alone and, with a source, after it (:mod:`mtqa.conditioned`; the
+    source checks run too; only the first ``cond_limit`` segments, none by default), featurised;
+    item and sentence labels are the share of its annotations marking them."""
+    tokens = cache.score(scorer, [g.target for g in segments], batch_size)
+    docs = [
+        Document(doc_id=f"{group}:{n}", text=g.target, path=group, source=g.source)
+        for n, g in enumerate(segments)
+    ]
+    texts, where = conditioned.plan(docs[:cond_limit])
+    cond = conditioned.assemble(len(docs), where, cache.score(scorer, texts, batch_size))
+    out: list[SentenceRows] = []
+    for g, doc, toks, ctoks in zip(segments, docs, tokens, cond, strict=True):
+        k = len(g.annotations)
+        for ev in Evidence(doc, toks, cond=ctoks):
+            labels = [
+                sum(any(w.start < e and s < w.end for s, e in a) for a in g.annotations) / k
+                for w in ev.words
+            ]
+            a, b = ev.sentence.start, ev.sentence.end
+            label = sum(any(s < b and a < e for s, e in ann) for ann in g.annotations) / k
+            out.append(_rows(ev, labels, label, group))
+    return out
 
 
 def calibrate(
@@ -114,24 +241,39 @@ def calibrate(
     lines_per_doc: int = 10,
     limit: int = 0,
     seed: int = 13,
-    major_rate: float = 0.05,
-    minor_rate: float = 0.15,
+    major_rate: float = MAJOR_RATE,
+    minor_rate: float = MINOR_RATE,
+    gold: Sequence[str] = (),
+    gold_limit: int = 0,
+    score_cache: str | None = None,
+    cond_limit: int = 0,
 ) -> tuple[Path, Detector]:
-    """Fit a detector for ``settings.model`` on ``clean`` and write it (atomically).
+    """Fit a detector for ``settings.model`` on ``clean`` (and the ``gold`` files) and write
+    it (atomically).
 
     ``output`` defaults to the shipped detector's file (:func:`mtqa.detect.detector_path`).
-    Returns the file and the detector.
+    Returns the file and the detector. Raises :class:`~mtqa.errors.InputError` for a bad
+    clean or gold file, :class:`~mtqa.errors.CalibrationError` when too little is labelled.
     """
     lines = clean_lines(clean, limit)
+    segments = {Path(p).stem: gold_segments(p, gold_limit) for p in gold}  # bad input: now
     fit_lines, threshold_lines, _ = split(lines)
     fit_recs = make_records(fit_lines, seed=seed, rate=0.5, prefix="fit")
     clean_recs: list[GoldRecord] = [{"target": t, "spans": []} for t in threshold_lines]
     scorer = scorer_factory(settings)
-    fit = sentence_rows(fit_recs, scorer, settings.batch_size, lines_per_doc)
-    thr = sentence_rows(clean_recs, scorer, settings.batch_size, lines_per_doc)
+    cache = ScoreCache(score_cache, scorer.signature())
+    fit = sentence_rows(fit_recs, scorer, settings.batch_size, lines_per_doc, cache)
+    for group, segs in segments.items():
+        fit += gold_rows(segs, group, scorer, cache, settings.batch_size, cond_limit)
+    # each clean line alone, as `mtqa check` reads a JSONL record: without the context of
+    # its neighbours a line gets more flags than inside an article, so the rates hold for both
+    thr = sentence_rows(clean_recs, scorer, settings.batch_size, 1, cache)
+    cond = f", {cond_limit} of them also after their source" if cond_limit else ""
+    golds = ", ".join(f"{g} ({len(s)} segments{cond})" for g, s in segments.items())
     source = (
         f"{Path(clean).name}: fit {len(fit_lines)} lines (seed {seed}, half with injected "
-        f"errors), thresholds on the next {len(threshold_lines)} clean lines"
+        f"errors){'; MQM spans of ' + golds if golds else ''}; thresholds on the next "
+        f"{len(threshold_lines)} clean lines, each alone"
     )
     det = fit_detector(fit, thr, scorer.signature(), source, major_rate, minor_rate)
     path = Path(output) if output else detector_path(settings.model)

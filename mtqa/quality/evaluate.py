@@ -79,7 +79,8 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def read_gold(path: str) -> list[dict[str, Any]]:
-    """The gold records of a .jsonl file: id, line, text, spans (checked to lie in the text).
+    """The gold records of a .jsonl file: id, line, text, spans (checked to lie in the text),
+    source (None when the record has none).
 
     Raises :class:`~mtqa.errors.InputError` naming the line for a malformed record, a span
     outside its text, or a file without records.
@@ -123,7 +124,13 @@ def read_gold(path: str) -> list[dict[str, Any]]:
                     "character offsets into 'target') or the span's text",
                 )
         out.append(
-            {"id": str(rec.get("id", n)), "line": rec.get("line"), "text": text, "spans": spans}
+            {
+                "id": str(rec.get("id", n)),
+                "line": rec.get("line"),
+                "text": text,
+                "spans": spans,
+                "source": rec.get("source") if isinstance(rec.get("source"), str) else None,
+            }
         )
     if not out:
         raise InputError(path, None, "no gold records")

@@ -1,0 +1,129 @@
+"""The learned models a detector file holds (:mod:`mtqa.detect`): gradient-boosted trees
+over word features (:class:`Trees`) and the sentence model (:class:`SentenceModel`).
+
+Both are evaluated here with numpy and the standard library; scikit-learn fits them
+(:mod:`mtqa.quality.fit`) and is not needed to run a check.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+def sigmoid(z: float) -> float:
+    """The logistic function, without overflow."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+Tree = tuple[
+    tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]
+]  # per node: feature column (-1: leaf), threshold, left child, right child, leaf value
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted regression trees (exported from scikit-learn's
+    ``HistGradientBoostingClassifier``): logit = ``baseline`` + the sum of one leaf value
+    per tree. A row goes left at a node when its column is ``<= threshold`` (NaN never
+    occurs: features are finite). Node 0 is the root."""
+
+    baseline: float
+    trees: tuple[Tree, ...]
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Logits of the rows of ``x`` (shape ``(n, columns)``) → shape ``(n,)``."""
+        out = np.full(x.shape[0], self.baseline)
+        rows = np.arange(x.shape[0])
+        for feat, thr, left, right, value in self.trees:
+            f, t = np.asarray(feat), np.asarray(thr)
+            lo, hi, v = np.asarray(left), np.asarray(right), np.asarray(value)
+            node = np.zeros(x.shape[0], dtype=np.int64)
+            while True:
+                inner = f[node] >= 0
+                if not inner.any():
+                    break
+                col = np.where(inner, f[node], 0)
+                go_left = x[rows, col] <= t[node]
+                node = np.where(inner, np.where(go_left, lo[node], hi[node]), node)
+            out += v[node]
+        return out
+
+    def row_logits(self, rows: Sequence[Sequence[float]], columns: Sequence[int]) -> list[float]:
+        """Logits of feature ``rows`` whose ``columns`` (in order) are the trees' inputs."""
+        x = np.asarray(rows, dtype=np.float64)[:, list(columns)]
+        return [float(z) for z in self.logits(x)]
+
+    def to_list(self) -> list[Any]:
+        """JSON-ready form: ``[baseline, [[feature, threshold, left, right, value], ...]]``."""
+        return [
+            round(self.baseline, 9),
+            [
+                [list(f), [round(x, 9) for x in t], list(lo), list(hi), [round(x, 9) for x in v]]
+                for f, t, lo, hi, v in self.trees
+            ],
+        ]
+
+    @classmethod
+    def from_list(cls, data: Sequence[Any]) -> Trees:
+        """The inverse of :meth:`to_list`."""
+        base, trees = data
+        return cls(
+            baseline=float(base),
+            trees=tuple(
+                (
+                    tuple(int(a) for a in f),
+                    tuple(float(a) for a in t),
+                    tuple(int(a) for a in lo),
+                    tuple(int(a) for a in hi),
+                    tuple(float(a) for a in v),
+                )
+                for f, t, lo, hi, v in trees
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    """P(the sentence holds at least one error) = sigmoid(bias + weights · (row - mean) /
+    scale) over the columns :data:`mtqa.features.SENTENCE_FEATURES` (logistic regression
+    fitted on MQM sentences, :func:`mtqa.quality.fit.fit_sentence_model`)."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def probability(self, row: Sequence[float]) -> float:
+        """The probability for one :data:`~mtqa.features.SENTENCE_FEATURES` row."""
+        z = self.bias
+        for x, m, sc, w in zip(row, self.mean, self.scale, self.weights):
+            z += w * (x - m) / sc
+        return sigmoid(z)
+
+    def to_list(self) -> list[Any]:
+        """JSON-ready form: ``[mean, scale, weights, bias]``."""
+        return [
+            [round(x, 9) for x in self.mean],
+            [round(x, 9) for x in self.scale],
+            [round(x, 9) for x in self.weights],
+            round(self.bias, 9),
+        ]
+
+    @classmethod
+    def from_list(cls, data: Sequence[Any]) -> SentenceModel:
+        """The inverse of :meth:`to_list`."""
+        mean, scale, weights, bias = data
+        return cls(
+            tuple(float(x) for x in mean),
+            tuple(float(x) for x in scale),
+            tuple(float(x) for x in weights),
+            float(bias),
+        )

@@ -1,0 +1,84 @@
+"""Source-conditioned LM evidence (mtqa.conditioned): prompts, offsets, the source gain."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from mtqa import conditioned
+from mtqa.analyse import Evidence
+from mtqa.detect import Detector
+from mtqa.engines.base import check_documents
+from mtqa.features import FEATURES
+from mtqa.learned import Trees
+from mtqa.lm.fake import FakeScorer
+from mtqa.records import Document
+
+
+def test_the_prompt_names_the_source_language() -> None:
+    assert conditioned.prompt("让大学精神与时代精神同频共振").startswith(
+        "Translate the following text from Chinese to English.\nChinese: 让大学"
+    )
+    fr = conditioned.prompt("Le gouvernement a annoncé une nouvelle loi sur l'énergie.")
+    assert "from French to English.\nFrench: Le gouvernement" in fr
+    assert conditioned.prompt("Hyvää huomenta kaikille ystäville täällä tänään").startswith(
+        "Translate the following text to English.\nSource: "
+    )
+    assert conditioned.prompt("a\nb").endswith("English:\n") and "a b" in conditioned.prompt("a\nb")
+
+
+def test_conditioned_tokens_point_into_the_target_as_read() -> None:
+    docs = [
+        Document("a", "The « naïve » plan failed.", "x", source="Le plan « naïf » a échoué."),
+        Document("b", "No source here.", "x"),
+        Document("c", "Too long.", "x", source="mot " * 1000),
+    ]
+    texts, where = conditioned.plan(docs)
+    assert [k for k, _ in where] == [0]  # no source, or too long: not conditioned
+    scored = FakeScorer().score(texts)
+    cond = conditioned.assemble(len(docs), where, scored)
+    assert cond[1] is None and cond[2] is None
+    toks = cond[0]
+    assert toks and all(0 <= t.start < t.end <= len(docs[0].text) for t in toks)
+    assert "".join(docs[0].text[t.start : t.end] for t in toks).replace(" ", "") == docs[
+        0
+    ].text.replace(" ", "")
+
+
+def test_the_source_gain_is_the_difference_of_the_two_passes() -> None:
+    doc = Document("a", "The plan failed badly.", "x", source="Le plan a échoué.")
+    scorer = FakeScorer()
+    alone = scorer.score([doc.text])[0]
+    cheaper = [replace(t, surprisal=t.surprisal - 1.5) for t in alone]  # the source helps
+    (plain,) = list(Evidence(doc, alone))
+    (helped,) = list(Evidence(doc, alone, cond=cheaper))
+    g, c = FEATURES.index("src_gain"), FEATURES.index("has_cond")
+    assert all(r[g] == 0.0 and r[c] == 0.0 for r in plain.rows)
+    words = [w for w in helped.words if w.n_tokens]
+    assert words and all(
+        abs(r[g] - 1.5 * w.n_tokens) < 1e-9 and r[c] == 1.0
+        for r, w in zip(helped.rows, helped.words)
+        if w.n_tokens and w.surprisal - 1.5 * w.n_tokens > 0
+    )
+
+
+def _detector(uses: bool) -> Detector:
+    k = FEATURES.index("src_gain") if uses else FEATURES.index("s")
+    tree = ((k, -1, -1), (0.5, 0.0, 0.0), (1, -1, -1), (2, -1, -1), (0.0, -1.0, 1.0))
+    return Detector("fake", FEATURES, (), (), (), 0.0, 0.6, 0.8, "t", 0, trees=Trees(-2.0, (tree,)))
+
+
+def test_only_a_detector_that_weighs_the_source_pays_for_the_second_pass() -> None:
+    calls: list[list[str]] = []
+
+    class Counting(FakeScorer):
+        def score(self, texts, *a, **k):  # type: ignore[no-untyped-def]
+            calls.append(list(texts))
+            return super().score(texts, *a, **k)
+
+    docs = [Document("a", "The plan failed.", "x", source="Le plan a échoué.")]
+    assert not _detector(False).uses_source and _detector(True).uses_source
+    check_documents(docs, Counting(), _detector(False))
+    assert len(calls) == 1
+    calls.clear()
+    check_documents(docs, Counting(), _detector(True))
+    assert len(calls) == 2 and calls[1][0].startswith("Translate the following text from French")
