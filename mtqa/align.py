@@ -17,8 +17,10 @@ from collections.abc import Iterable, Sequence
 
 from mtqa.records import TokenScore, WordScore
 
+#: combining marks (a decomposed "é" is "e" + U+0301): part of the word they follow
+MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _ITEM = re.compile(
-    r"\d+(?:[.,]\d+)*(?:[\w]*)|\w+(?:['’\-]\w+)*|[^\w\s]",
+    rf"\d+(?:[.,]\d+)*(?:[\w{MARKS}]*)|\w[\w{MARKS}]*(?:['’\-]\w[\w{MARKS}]*)*|[^\w\s{MARKS}]",
     re.UNICODE,
 )
 

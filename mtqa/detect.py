@@ -39,6 +39,7 @@ from mtqa.errors import CalibrationError, UsageError
 from mtqa.features import FEATURES, SENTENCE_FEATURES
 from mtqa.learned import SentenceModel, Trees, sigmoid
 from mtqa.records import Span, WordScore
+from mtqa.text import machine_tokens
 
 _sigmoid = sigmoid
 
@@ -376,6 +377,13 @@ def detect_lm(
     ``logits`` the item model's, when already computed (:meth:`Detector.logits`).
     """
     probs = [_sigmoid(z) for z in (det.logits(rows) if logits is None else logits)]
+    if words:  # URLs, e-mail addresses, file names: not language, never an LM flag
+        machine = machine_tokens(text, words[0].start, words[-1].end)
+        if machine:
+            probs = [
+                0.0 if any(a <= w.start and w.end <= b for a, b in machine) else p
+                for w, p in zip(words, probs)
+            ]
     spans: list[Span] = []
     group: list[int] = []
 

@@ -16,6 +16,7 @@ file and this code can be checked against each other.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -47,7 +48,7 @@ FEATURES: tuple[str, ...] = (
     "is_punct",
     "is_number",
     "punct_s",  # is_punct * s
-    "lower_after_stop",  # a lower-case word right after '.', '!' or '?'
+    "lower_after_stop",  # a lower-case word after '.', '!' or '?' and a space
     # what the LM expected instead (the word's first token)
     "lrank",  # log2(1 + rank of the word's first token): 0 when the LM's first choice
     "pmax",  # probability of the LM's most likely token there
@@ -98,7 +99,7 @@ def unigram_bits(word: str) -> float:
     """-log2 of the word's frequency in English (wordfreq); ``U_CAP`` when unknown."""
     from wordfreq import word_frequency
 
-    f = word_frequency(word, "en")
+    f = word_frequency(unicodedata.normalize("NFC", word), "en")
     return min(U_CAP, -math.log2(f)) if f > 0 else U_CAP
 
 
@@ -227,8 +228,10 @@ def _context(
         else 0.0
     )
     prev_item = words[k - 1].text if k > 0 else ""
+    # a full stop glued to the word (city-hall.org, budget.v2.pdf) ends no sentence
+    spaced = k > 0 and text[words[k - 1].end : w.start].strip() == "" and w.start > words[k - 1].end
     lower_after_stop = (
-        1.0 if is_word and w.text[:1].islower() and prev_item in (".", "!", "?") else 0.0
+        1.0 if is_word and w.text[:1].islower() and prev_item in (".", "!", "?") and spaced else 0.0
     )
     return cap_mid, rep, glued, lower_after_stop
 

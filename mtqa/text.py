@@ -80,6 +80,26 @@ _ACRONYM = re.compile(rf"(?:{LETTER}{{1,2}}\.)+{LETTER}{{1,2}}")  # Ph.D, U.S.A,
 _TOKEN_JOINERS = "@/:\\"  # inside an e-mail address, URL or path, a dot is not an abbreviation's
 
 
+#: endings that make a dotted token a web address or a file name, not language
+MACHINE_ENDINGS = (
+    "org|com|net|gov|edu|int|io|eu|fr|uk|de|info|"
+    "pdf|docx?|xlsx?|pptx?|csv|tsv|txt|html?|zip|png|jpe?g|gif|svg|json|xml|md|py"
+)
+_MACHINE = re.compile(
+    rf"(?:https?://|www\.)\S*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b",
+    re.IGNORECASE,
+)
+
+
+def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the URLs, e-mail addresses and file names in ``text[start:end]``
+    (``https://www.city-hall.org``, ``info.desk@city-hall.org``, ``budget.v2.pdf``): not
+    language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`)."""
+    stop = len(text) if end is None else end
+    return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
+
+
 def abbreviation_kind(text: str, dot: int) -> str | None:
     """The kind (``inner``, ``either``, ``number``) of the abbreviation that the full stop
     at ``text[dot]`` ends, or None when the word before it is no abbreviation.

@@ -60,3 +60,18 @@ def test_whitespace_tokens_and_range() -> None:
     words = align(text, toks, 5, 9)  # second line only
     assert [w.text for w in words] == ["C", "d", "."]
     assert sum(w.n_tokens for w in words) == 3  # the spaces and the newline belong to no word
+
+
+def test_combining_marks_stay_in_their_word() -> None:
+    """Decomposed text (NFD) gives the same items as composed text (issue 10.5)."""
+    import unicodedata
+
+    from mtqa.align import items
+
+    composed = "Her naïve café, résumé answer."
+    decomposed = unicodedata.normalize("NFD", composed)
+    words = [decomposed[a:b] for a, b, _ in items(decomposed)]
+    assert [unicodedata.normalize("NFC", w) for w in words] == [
+        composed[a:b] for a, b, _ in items(composed)
+    ]
+    assert [k for _, _, k in items(decomposed)] == [k for _, _, k in items(composed)]

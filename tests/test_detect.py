@@ -255,3 +255,46 @@ def test_operating_points_pick_thresholds() -> None:
         operating_point(det, "loud")
     with pytest.raises(UsageError, match="--threshold 1.5"):
         operating_point(det, threshold=1.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("Details are at https://www.city-hall.org today.", "org", 0.0),
+        ("Write to info.desk@city-hall.org today.", "desk", 0.0),
+        ("The file budget.v2.pdf lists every cost.", "v2", 0.0),
+        ("The conflict in the United States. is rebel.", "is", 1.0),
+    ],
+)
+def test_a_full_stop_inside_a_token_is_no_sentence_end(
+    text: str, word: str, expected: float
+) -> None:
+    """``lower_after_stop`` fires after a stop and a space only (issue 10.5)."""
+    words = words_of(text, {})
+    rows = sentence_features(text, words)
+    k = next(i for i, w in enumerate(words) if w.text == word)
+    assert rows[k][FEATURES.index("lower_after_stop")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Details at https://www.city-hall.org.", ["https://www.city-hall.org"]),
+        ("Write to info.desk@city-hall.org today.", ["info.desk@city-hall.org"]),
+        ("The file budget.v2.pdf lists every cost.", ["budget.v2.pdf"]),
+        ("The U.S. and a Ph.D. at 7 a.m. on Monday.", []),
+        ("The conflict in the United States.is rebel.", []),  # a glued join stays language
+    ],
+)
+def test_machine_tokens_are_not_language(text: str, found: list[str]) -> None:
+    from mtqa.text import machine_tokens
+
+    assert [text[a:b] for a, b in machine_tokens(text)] == found
+
+
+def test_no_lm_flag_inside_a_web_address() -> None:
+    text = "Details are at https://www.city-hall.org today."
+    words = words_of(text, {"city": 30.0, "hall": 30.0, "org": 30.0, "Details": 30.0})
+    det = Detector("fake", ("s",), (0.0,), (1.0,), (1.0,), -5.5, 0.5, 0.9, "t", 0)
+    spans, _ = detect_lm(text, words, sentence_features(text, words), det)
+    assert [sp.text for sp in spans] == ["Details"]
