@@ -28,6 +28,7 @@ from mtqa.checks.glossary import Glossary
 from mtqa.checks.references import document_metrics
 from mtqa.detect import Detector, detect_lm
 from mtqa.features import name_counts, sentence_features, sentence_row
+from mtqa.learned import sigmoid
 from mtqa.records import (
     Document,
     DocumentResult,
@@ -154,7 +155,7 @@ def sentence_score(
     have a ``src_level``); else :func:`combine`. The severity is the worst span's."""
     severity = worst_severity(sp.severity for sp in spans)
     if det.sentence is None:
-        probs = [1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))) for z in logits]
+        probs = [sigmoid(z) for z in logits]
         return combine(spans, max(probs, default=0.0))
     row = sentence_row(rows, logits, *check_counts(spans, metrics))
     return round(det.sentence.probability(row), 6), severity

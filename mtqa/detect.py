@@ -41,8 +41,6 @@ from mtqa.learned import SentenceModel, Trees, sigmoid
 from mtqa.records import Span, WordScore
 from mtqa.text import machine_tokens
 
-_sigmoid = sigmoid
-
 
 @dataclass(frozen=True)
 class Detector:
@@ -195,7 +193,7 @@ class Detector:
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """The error probability of each feature row, in [0, 1]."""
-        return [_sigmoid(z) for z in self.logits(rows)]
+        return [sigmoid(z) for z in self.logits(rows)]
 
     def to_json(self) -> str:
         """The detector file's text (weights rounded to 6 decimals, trees one per line)."""
@@ -268,7 +266,7 @@ def threshold_detector(
         weights=(1.0,),
         bias=-minor_bits,
         minor=0.5,
-        major=_sigmoid(major_bits - minor_bits),
+        major=sigmoid(major_bits - minor_bits),
         source=source,
         n_words=n_words,
         meta={"kind": "surprisal-threshold", "minor_bits": minor_bits, "major_bits": major_bits},
@@ -376,7 +374,7 @@ def detect_lm(
     ``rows`` are the words' feature rows (:func:`mtqa.features.sentence_features`);
     ``logits`` the item model's, when already computed (:meth:`Detector.logits`).
     """
-    probs = [_sigmoid(z) for z in (det.logits(rows) if logits is None else logits)]
+    probs = [sigmoid(z) for z in (det.logits(rows) if logits is None else logits)]
     if words:  # URLs, e-mail addresses, file names: not language, never an LM flag
         machine = machine_tokens(text, words[0].start, words[-1].end)
         if machine:

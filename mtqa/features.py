@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from mtqa.learned import sigmoid
 from mtqa.records import WordScore
 
 U_CAP = 30.0  # bits for a word wordfreq does not know (zipf 0 ≈ 1 in 10^9 words)
@@ -250,7 +251,7 @@ def sentence_row(
     the sentence's length ratio to its source (:func:`mtqa.checks.source.length_ratio`)."""
     n = len(rows)
     hazard = sum(max(z, 0.0) + math.log1p(math.exp(-abs(z))) for z in logits)  # -ln(1-p)
-    mean_p = sum(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))) for z in logits) / max(1, n)
+    mean_p = sum(sigmoid(z) for z in logits) / max(1, n)
     i_s, i_smh = FEATURES.index("s"), FEATURES.index("s_minus_h")
     i_gain, i_cond = FEATURES.index("src_gain"), FEATURES.index("has_cond")
     return [

@@ -170,11 +170,6 @@ def test_gold_segments_merge_raters_and_sample_by_hash(tmp_path: Path) -> None:
     assert dict(sent.metrics)["src_level"] is not None  # the source checks ran
 
 
-class NoScorer(FakeScorer):
-    def score(self, *a: object, **k: object) -> list:  # type: ignore[override]
-        raise AssertionError("the cache should have answered")
-
-
 def test_calibrate_on_gold_is_reproducible_from_its_cache(tmp_path: Path, shared_dir: Path) -> None:
     clean = str(shared_dir / "calibration" / "clean_en.txt")
     gold = shared_dir / "mqm_dev" / "zhen_news_2021.jsonl"
