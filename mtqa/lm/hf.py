@@ -19,6 +19,7 @@ import torch
 from mtqa.errors import ModelError
 from mtqa.lm.base import Encoding, ForwardOutput, Scorer, first_fit
 from mtqa.lm.device import pick_device, resolve_dtype
+from mtqa.lm.head import BLOCK, head_stats
 from mtqa.lm.presets import DEFAULT_MODEL, ModelSpec, locate, resolve
 from mtqa.lm.weights import load_folder_checked, load_gguf_cached, offline
 
@@ -64,8 +65,11 @@ class HFScorer(Scorer):
         self._words: tuple[torch.Tensor, torch.Tensor] | None = None  # _word_head()
         vocab = int(self._head.weight.shape[0]) if self._head is not None else 1 << 18
         cpu = self.device.type == "cpu"
-        # logit rows per chunk: a bounded fp32 temporary whatever the vocabulary (Gemma: 262k)
-        self._rows = max(1, min(_CPU_ROWS if cpu else 2048, _MAX_LOGIT_ELEMENTS // vocab))
+        # logit rows per slab: bounded fp32 temporaries whatever the vocabulary (Gemma:
+        # 262k); the output layer runs in blocks of mtqa.lm.head.BLOCK words
+        self._split = self._decoder is not None and self._head is not None
+        width = min(vocab, BLOCK) if self._split else vocab
+        self._rows = max(1, min(_CPU_ROWS if cpu else 2048, _MAX_LOGIT_ELEMENTS // width))
         # Packed passes of a fixed length (mtqa.lm.packed): a window's numbers never depend
         # on the batch size, the input order or the other documents. A GPU packs wider.
         self.pack_tokens = _CPU_PACK if cpu else _GPU_PACK
@@ -288,9 +292,11 @@ class HFScorer(Scorer):
         """(surprisal bits, entropy bits, rank, pmax) of each row, in slabs of ``_rows``."""
         cols: tuple[list, list, list, list] = ([], [], [], [])
         for a in range(0, rows.shape[0], self._rows):
-            s, h, r, p = token_stats(
-                self._logits(rows[a : a + self._rows]), targets[a : a + self._rows]
-            )
+            chunk, t = rows[a : a + self._rows], targets[a : a + self._rows]
+            if not self._split:  # rows are logits already
+                s, h, r, p = token_stats(self._logits(chunk), t)
+            else:  # the output layer block by block, statistics in cache (mtqa.lm.head)
+                s, h, r, p = head_stats(chunk, self._head.weight, t, self._softcap)
             cols[0].extend((s / _LN2).tolist())
             cols[1].extend((h / _LN2).tolist())
             cols[2].extend(r.tolist())
@@ -310,11 +316,14 @@ class HFScorer(Scorer):
             if fixed and n < size:
                 chunk = torch.cat([chunk, chunk.new_zeros((size - n, chunk.shape[1]))])
                 t = torch.cat([t, t.new_zeros(size - n)])
-            z = self._logits(chunk)
-            zmax = z.amax(dim=-1, keepdim=True)
-            z_target = z.gather(1, t[:, None])[:, 0] - zmax[:, 0]
-            bits = (z.sub_(zmax).exp_().sum(dim=-1).log() - z_target) / _LN2
-            out.extend(bits[:n].tolist())
+            if not self._split:
+                z = self._logits(chunk)
+                zmax = z.amax(dim=-1, keepdim=True)
+                z_target = z.gather(1, t[:, None])[:, 0] - zmax[:, 0]
+                nats = z.sub_(zmax).exp_().sum(dim=-1).log() - z_target
+            else:
+                nats = head_stats(chunk, self._head.weight, t, self._softcap, full=False)[0]
+            out.extend((nats[:n] / _LN2).tolist())
         return out
 
     def _word_head(self) -> tuple[torch.Tensor, torch.Tensor]:
