@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -38,22 +39,41 @@ class Trees:
     baseline: float
     trees: tuple[Tree, ...]
 
+    @cached_property
+    def _nodes(self) -> tuple[np.ndarray, ...]:
+        """All trees' nodes in flat arrays (feature, threshold, left, right, value, with
+        children as flat indices) and each tree's root: made once per detector."""
+        sizes = [len(t[0]) for t in self.trees]
+        roots = np.cumsum([0, *sizes[:-1]]).astype(np.int64)
+        feat = np.concatenate([np.asarray(t[0], dtype=np.int64) for t in self.trees])
+        thr = np.concatenate([np.asarray(t[1], dtype=np.float64) for t in self.trees])
+        left = np.concatenate(
+            [np.asarray(t[2], dtype=np.int64) + r for t, r in zip(self.trees, roots)]
+        )
+        right = np.concatenate(
+            [np.asarray(t[3], dtype=np.int64) + r for t, r in zip(self.trees, roots)]
+        )
+        value = np.concatenate([np.asarray(t[4], dtype=np.float64) for t in self.trees])
+        return feat, thr, left, right, value, roots
+
     def logits(self, x: np.ndarray) -> np.ndarray:
-        """Logits of the rows of ``x`` (shape ``(n, columns)``) → shape ``(n,)``."""
+        """Logits of the rows of ``x`` (shape ``(n, columns)``) → shape ``(n,)``: every
+        tree walked at once, one level per step; leaf values added tree by tree."""
         out = np.full(x.shape[0], self.baseline)
-        rows = np.arange(x.shape[0])
-        for feat, thr, left, right, value in self.trees:
-            f, t = np.asarray(feat), np.asarray(thr)
-            lo, hi, v = np.asarray(left), np.asarray(right), np.asarray(value)
-            node = np.zeros(x.shape[0], dtype=np.int64)
-            while True:
-                inner = f[node] >= 0
-                if not inner.any():
-                    break
-                col = np.where(inner, f[node], 0)
-                go_left = x[rows, col] <= t[node]
-                node = np.where(inner, np.where(go_left, lo[node], hi[node]), node)
-            out += v[node]
+        if not self.trees:
+            return out
+        feat, thr, left, right, value, roots = self._nodes
+        node = np.broadcast_to(roots, (x.shape[0], roots.shape[0])).copy()
+        rows = np.arange(x.shape[0])[:, None]
+        while True:
+            inner = feat[node] >= 0
+            if not inner.any():
+                break
+            go_left = x[rows, np.where(inner, feat[node], 0)] <= thr[node]
+            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+        leaves = value[node]
+        for j in range(leaves.shape[1]):  # in tree order: the sum of the one-tree-at-a-time walk
+            out += leaves[:, j]
         return out
 
     def row_logits(self, rows: Sequence[Sequence[float]], columns: Sequence[int]) -> list[float]:
