@@ -26,7 +26,6 @@ def load_scorer(settings: Settings) -> Scorer:
         from mtqa.lm.fake import FakeScorer
 
         return FakeScorer(window=settings.window, overlap=settings.overlap)
-    _preload_tokenizer(settings.model)  # parsed while torch and transformers import
     try:
         from mtqa.lm.hf import HFScorer
     except ImportError as e:  # torch/transformers/gguf missing: mtqa installed without its deps
@@ -43,24 +42,3 @@ def load_scorer(settings: Settings) -> Scorer:
         window=settings.window,
         overlap=settings.overlap,
     )
-
-
-def _preload_tokenizer(model: str) -> None:
-    """Start parsing the model's cached tokenizer.json in the background
-    (:func:`mtqa.lm.tokenizer.preload`); any trouble is left to the real load to report."""
-    from pathlib import Path
-
-    from mtqa.lm.digest import cache_folder, file_sha256
-    from mtqa.lm.presets import locate, resolve
-    from mtqa.lm.tokenizer import preload
-
-    try:
-        spec = locate(resolve(model))
-        gguf = spec.gguf_path
-        if gguf is None:
-            folder = Path(spec.path)
-        else:
-            folder = cache_folder(gguf, spec.preset, file_sha256(gguf))
-        preload(folder / "tokenizer.json")
-    except Exception:  # noqa: BLE001 -- an optimisation only
-        return

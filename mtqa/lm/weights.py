@@ -28,7 +28,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from mtqa.errors import ModelError
 from mtqa.lm.digest import cache_folder, file_sha256
 from mtqa.lm.presets import PRESETS, ModelSpec
-from mtqa.lm.tokenizer import FastTokenizer, preload
+from mtqa.lm.tokenizer import FastTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +111,9 @@ def _quiet() -> Iterator[None]:
 
 def _load_folder(folder: Path, dtype: torch.dtype):
     """(tokenizer, model) of a transformers folder; the weights memory-mapped and loaded in
-    ``dtype`` directly, the tokenizer parsed meanwhile (:mod:`mtqa.lm.tokenizer`)."""
+    ``dtype`` directly, the tokenizer through :mod:`mtqa.lm.tokenizer` where the folder has
+    a ``tokenizer.json``."""
     fast = (folder / "tokenizer.json").is_file()
-    if fast:
-        preload(folder / "tokenizer.json")
     with _quiet():
         model = AutoModelForCausalLM.from_pretrained(
             str(folder), dtype=dtype, local_files_only=True
