@@ -237,8 +237,11 @@ def w_check(spec: dict) -> dict:
             from mtqa.lm.load import load_scorer
 
             scorer = load_scorer(s)
-            if spec["variant"] == "padded":  # the batching before packed passes
+            if spec["variant"] == "padded":  # before packed passes and the blockwise head
                 scorer.pack_tokens, scorer.alone_above, scorer.max_tokens = None, None, 1024
+                if hasattr(scorer, "_split"):  # whole fp32 logits per slab, then the stats
+                    vocab = int(scorer.model.get_output_embeddings().weight.shape[0])
+                    scorer._split, scorer._rows = False, min(256, (1 << 25) // vocab)
         if hasattr(scorer, "model"):
             n_params.append(_n_params(scorer.model))
         load_cpu.append(time.process_time() - c)
@@ -540,11 +543,18 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
         )
         outdirs: dict[str, Path] = {}
         checks = [
-            ("fp32", "mtqa check", "float32", "packed", workload, f"{n_articles} articles"),
-            ("fp32_padded", "  padded batches (before)", "float32", "padded", workload, ""),
-            ("auto", "mtqa check --dtype auto", "auto", "packed", workload, ""),
+            (
+                "fp32",
+                "mtqa check (no edits)",
+                "float32",
+                "packed",
+                workload,
+                f"{n_articles} articles",
+            ),
+            ("fp32_padded", "  before (padded, whole logits)", "float32", "padded", workload, ""),
+            ("auto", "  --dtype auto", "auto", "packed", workload, ""),
             ("rec_fp32", "mtqa check, short records", "float32", "packed", records, ""),
-            ("rec_padded", "  padded batches (before)", "float32", "padded", records, ""),
+            ("rec_padded", "  before (padded, whole logits)", "float32", "padded", records, ""),
         ]
         for key, name, dtype, variant, wl, note in checks:
             say(f"bench: {name.strip()} ({dtype}, {variant})")
@@ -560,6 +570,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
                     "outdir": str(outdirs[key]),
                     "dump": str(tmp / f"tok-{key}.json"),
                     "calibration": cal,
+                    "suggest": False,  # the plain path; suggested fixes are the edits row
                 },
                 tmp,
             )
@@ -572,7 +583,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
             )
         edits: dict = {"available": edits_available()}
         if edits["available"]:
-            for key, on in (("edits_on", True), ("edits_off", False)):
+            for key, on in (("edits_on", True),):  # off: the "auto" row
                 say(f"bench: mtqa check, edits {'on' if on else 'off'}")
                 res = run_worker(
                     "check",
@@ -588,7 +599,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
                     },
                     tmp,
                 )
-                name = f"mtqa check, edits {'on' if on else 'off'}"
+                name = "  --dtype auto, edits on"
                 rows.append(
                     {
                         "key": key,
@@ -665,17 +676,17 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
     target("fp32 e2e / naive loop", f32["x_naive"], ">=", 2.0, cpu=f32["x_naive_cpu"])
     target("fp32 e2e / minicons-style peer", f32["x_peer"], ">=", 1.4, cpu=f32["x_peer_cpu"])
     wall, cpu = ratio(auto, by["fp32_padded"])
-    target("auto e2e / fp32 before (padded batches)", wall, ">=", 2.0, cpu=cpu)
+    target("auto e2e / fp32 before (padded, whole logits)", wall, ">=", 2.0, cpu=cpu)
     wall, cpu = ratio(auto, f32)
     target("auto e2e / fp32 e2e", wall, ">=", 2.0 if auto["dtype"] == "bfloat16" else 0.95, cpu=cpu)
     wall, cpu = ratio(f32, by["fp32_padded"])
-    target("exact packed / padded batches, articles", wall, ">=", 0.95, cpu=cpu)
+    target("fp32 now / before, articles", wall, ">=", 0.95, cpu=cpu)
     wall, cpu = ratio(by["rec_fp32"], by["rec_padded"])
-    target("exact packed / padded batches, short records", wall, ">=", 0.95, cpu=cpu)
+    target("fp32 now / before, short records", wall, ">=", 0.95, cpu=cpu)
     share = dev["severity_differs"] / max(dev["sentences"], 1)
     target("auto vs fp32: sentences whose severity changes", share, "<=", 0.01)
     if "edits_on" in by:
-        wall, cpu = ratio(by["edits_off"], by["edits_on"])
+        wall, cpu = ratio(by["auto"], by["edits_on"])
         target("check with edits: time / without", wall, "<=", 2.0, cpu=cpu)
     target(
         "cached cold start (import + load)",
@@ -792,7 +803,8 @@ def print_table(r: dict) -> None:
         f"{rs['variants']} variants: {rs['cached']['variants_s']:.1f}/s "
         f"({rs['cached']['variants_cpu_s']:.1f}/cpu-s) vs full rescoring "
         f"{rs['full']['variants_s']:.1f}/s = {speedup:.1f}x; "
-        f"context {rs['context_tokens']} tokens; max |diff| {rs['max_abs_diff_bits']:.1e} bits"
+        f"context {rs['context_tokens']} tokens; max |diff| {rs['max_abs_diff_bits']:.1e} bits "
+        "(bf16 rounding; fp32 <= 1e-4: tests/test_lm_gemma.py)"
     )
     print(
         "(x roof: against the matmul rate probed in the same worker just before it scored; "

@@ -58,7 +58,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mtqa-dtype-") as td:
         tmp = Path(td)
         for dtype in ("float32", "bfloat16"):
-            settings = Settings(model=a.model, dtype=dtype, device="cpu", overwrite=True)
+            # severities do not depend on the suggested fixes: the plain path
+            settings = Settings(
+                model=a.model, dtype=dtype, device="cpu", overwrite=True, suggest=False
+            )
             scorer = load_scorer(settings)
             for name, path in SETS.items():
                 if not path.is_file():

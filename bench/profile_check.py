@@ -28,6 +28,7 @@ CLEAN = ROOT.parent / "shared" / "calibration" / "clean_en.txt"
 
 #: (stage, module file suffix, function names or None for any), checked innermost first
 STAGES: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("LM: output layer + softmax/entropy/rank (blockwise)", "mtqa/lm/head.py", None),
     ("LM: softmax/entropy/rank over the vocabulary", "mtqa/lm/hf.py", ("token_stats",)),
     ("LM: output layer (262k-word matmul)", "mtqa/lm/hf.py", ("_logits",)),
     ("LM: attention", "mtqa/lm/packed.py", ("packed_attention",)),
@@ -36,7 +37,9 @@ STAGES: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("LM: transformer blocks", "mtqa/lm/hf.py", ("_padded",)),
     ("LM: results to Python (tolist)", "mtqa/lm/hf.py", ("_stats", "_cut", "forward")),
     ("tokenisation (+ NFC)", "mtqa/lm/", ("encode", "encode_text", "nfc_map")),
-    ("model load", "mtqa/lm/", None),
+    ("model load", "mtqa/lm/weights.py", None),
+    ("model load", "mtqa/lm/load.py", None),
+    ("edit rescoring: KV cache, candidates", "mtqa/lm/rescore.py", None),
     ("scoring glue (windows, scatter)", "mtqa/lm/base.py", None),
     ("window checkpoints", "mtqa/checkpoint.py", None),
     ("alignment", "mtqa/align.py", None),
@@ -56,11 +59,14 @@ def classify(frame) -> str:  # type: ignore[no-untyped-def]
     while frame is not None:
         stack.append((frame.f_code.co_filename.replace(os.sep, "/"), frame.f_code.co_name))
         frame = frame.f_back
+    # suggested fixes (issue 11) are their own phase: their LM work is named as such
+    edits = any(f.endswith(("mtqa/suggest.py", "mtqa/edits.py")) for f, _ in stack)
+    phase = "suggested fixes: " if edits else ""
     for filename, func in stack:  # innermost first
         for stage, suffix, funcs in STAGES:
             if suffix in filename and (funcs is None or func in funcs):
-                return stage
-    return "other (pipeline, Python)"
+                return phase + stage
+    return phase + ("edit generation (Python)" if edits else "other (pipeline, Python)")
 
 
 class Sampler(threading.Thread):
