@@ -213,6 +213,9 @@ def test_forbidden_terms_without_a_source():
         "glossary: 'Brexit agreement' is forbidden; use 'Brexit deal' (for 'accord sur le Brexit')"
     )
     assert spans[1].reason == "glossary: 'agreement' is forbidden"
+    # the fix: the approved term (in the plural where the forbidden one matched so); none
+    # where the glossary names no replacement
+    assert [s.suggestion for s in spans] == ["Brexit deals", None]
 
 
 def test_forbidden_inside_a_required_term_is_not_flagged():

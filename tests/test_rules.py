@@ -46,10 +46,12 @@ CASES = [
     ("french-spacing", "He asked: why? Time: 10:30.", []),
     ("french-spacing", "The band Yahoo! News and Ruki Vverh! played.", []),
     # guillemets
-    ("guillemets", "He said « no » twice.", ["«", "»"]),
+    ("guillemets", "He said « no » twice.", ["« ", " »"]),
+    ("guillemets", "He said «no» twice.", ["«", "»"]),
     ("guillemets", "He said “no” twice.", []),
     # french-numbers
-    ("french-numbers", "Growth was 3,5 % in 2021.", ["3,5"]),
+    ("french-numbers", "Growth was 3,5 % in 2021.", ["3,5 %"]),
+    ("french-numbers", "Growth was 3,5 in 2021 and 1 000,25 % in 2022.", ["3,5", "1 000,25 %"]),
     ("french-numbers", "About 10 000 people came at 14h30.", ["10 000", "14h30"]),
     ("french-numbers", "On the 1er of May.", ["1er"]),
     ("french-numbers", "Growth was 3.5% and 10,000 people came at 2:30 in 2021, 2022.", []),
@@ -76,7 +78,7 @@ CASES = [
     ("quote-spacing", 'He said, "we are ready" and "very ready".', []),
     ("quote-spacing", 'He said "we are ready "and left.', [' "a']),
     # orphan-quote: an opening quote that closes the sentence
-    ("orphan-quote", "refrained from using. in the past “.", ["“."]),
+    ("orphan-quote", "refrained from using. in the past “.", [" “."]),
     ("orphan-quote", "He said: ‘", [": ‘"]),
     ("orphan-quote", "He said “yes”.", []),
     # repeated-word
@@ -135,6 +137,72 @@ CASES = [
 @pytest.mark.parametrize(("rule", "text", "expected"), CASES)
 def test_rule_cases(rule: str, text: str, expected: list[str]) -> None:
     assert texts(rule, text) == expected
+
+
+#: every rule's fix on its own cases: the sentence after all suggestions are applied
+FIXED = [
+    ("french-spacing", "He asked : why ?", "He asked: why?"),
+    ("guillemets", "He said « no » twice.", "He said “no” twice."),
+    ("french-numbers", "Growth was 3,5 % in 2021.", "Growth was 3.5% in 2021."),
+    ("french-numbers", "About 10 000 people came at 14h30.", "About 10,000 people came at 14:30."),
+    (
+        "french-numbers",
+        "Growth was 3,5 in 2021 and 1 000,25 % in 2022.",
+        "Growth was 3.5 in 2021 and 1,000.25% in 2022.",
+    ),
+    ("french-numbers", "On the 1er of May.", "On the 1st of May."),
+    (
+        "punct-spacing",
+        "in front of the mural , and the site",
+        "in front of the mural, and the site",
+    ),
+    ("stray-period", "on this subject. .", "on this subject."),
+    (
+        "broken-join",
+        "the conflict in the United States. is rebel from Ukraine.",
+        "the conflict in the United States is rebel from Ukraine.",
+    ),
+    ("broken-join", "sees only that. ‘a Ukrainian war", "sees only that ‘a Ukrainian war"),
+    ("quote-spacing", 'He said "we are ready "and left.', 'He said "we are ready" and left.'),
+    (
+        "orphan-quote",
+        "refrained from using. in the past “.",
+        "refrained from using. in the past.",
+    ),
+    ("orphan-quote", "He said: ‘", "He said:"),
+    ("repeated-word", "the the cat sat on on the mat", "the cat sat on the mat"),
+    (
+        "non-word",
+        "The situation insupports the government.",
+        "The situation supports the government.",
+    ),
+]
+#: rules that cannot know the fix (a translation is needed): their spans carry none
+NO_FIX = {"untranslated-french"}
+
+
+def fixed_text(text: str, spans: list[Span]) -> str:
+    """``text`` with every span's suggestion put in its place (last first)."""
+    for sp in sorted(spans, key=lambda s: s.start, reverse=True):
+        assert sp.suggestion is not None, (sp.source, sp.text)
+        text = text[: sp.start] + sp.suggestion + text[sp.end :]
+    return text
+
+
+@pytest.mark.parametrize(("rule", "text", "fixed"), FIXED)
+def test_rule_fixes(rule: str, text: str, fixed: str) -> None:
+    assert fixed_text(text, check(rule, sentence(text))) == fixed
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), [c for c in CASES if c[2]])
+def test_every_fix_clears_its_rule(rule: str, text: str, expected: list[str]) -> None:
+    """A whole kind: on every case, each span of a rule that can fix carries a suggestion,
+    and the sentence with the suggestions applied no longer fires that rule."""
+    spans = check(rule, sentence(text))
+    if rule in NO_FIX:
+        assert all(sp.suggestion is None for sp in spans)
+        return
+    assert texts(rule, fixed_text(text, spans)) == []
 
 
 def test_every_rule_has_cases_and_a_reason() -> None:

@@ -21,7 +21,7 @@ them, :func:`mtqa.analyse.merge_spans` merges them with the LM's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from mtqa.records import Severity, Span
@@ -79,19 +79,28 @@ class Check:
 
 class RegexCheck(Check):
     """A target check defined by one pattern: the span is group ``span`` if present, else the
-    match. ``reason`` may name the span as ``{text}`` and its last character as ``{mark}``."""
+    match. ``reason`` may name the span as ``{text}`` and its last character as ``{mark}``;
+    ``fix`` (optional) maps the span's text to its replacement (the span's suggestion)."""
 
     def __init__(
-        self, id: str, pattern: re.Pattern[str], reason: str, severity: Severity = "minor"
+        self,
+        id: str,
+        pattern: re.Pattern[str],
+        reason: str,
+        severity: Severity = "minor",
+        fix: Callable[[str], str | None] | None = None,
     ) -> None:
         self.id = id
         self.pattern = pattern
         self.reason = reason
         self.severity = severity
+        self.fix = fix
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
         """Every match of the pattern in ``text``."""
         g = "span" if "span" in self.pattern.groupindex else 0
         for m in self.pattern.finditer(text):
             span = m.group(g)
-            yield Hit(m.start(g), m.end(g), self.reason.format(text=span, mark=span[-1:]))
+            reason = self.reason.format(text=span, mark=span[-1:])
+            fix = self.fix(span) if self.fix is not None else None
+            yield Hit(m.start(g), m.end(g), reason, suggestion=fix)

@@ -168,7 +168,7 @@ class GlossaryForbidden(Check):
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
         """Every forbidden term in ``text`` (longest first where matches overlap)."""
         allowed = [m.span() for t in self.required for m in t.pattern.finditer(text)]
-        found: list[tuple[int, int, str]] = []
+        found: list[tuple[int, int, str, str | None]] = []
         for e in self.entries:
             for t in e.forbidden:
                 for m in t.pattern.finditer(text):
@@ -180,14 +180,17 @@ class GlossaryForbidden(Check):
                         reason += f"; use {_quoted(e.required)}"
                     if e.sources:
                         reason += f" (for {_quoted(e.sources)})"
-                    found.append((s, end, reason))
+                    fix = e.required[0].text if e.required else None  # the first approved term
+                    if fix and m.group().endswith("s") and not t.text.endswith("s"):
+                        fix += "s"  # the forbidden term matched in the plural
+                    found.append((s, end, reason, fix))
         found.sort(key=lambda h: (h[0], -h[1]))
         last_end = -1
-        for s, end, reason in found:
+        for s, end, reason, fix in found:
             if end <= last_end:  # inside a longer forbidden match already reported
                 continue
             last_end = max(last_end, end)
-            yield Hit(s, end, reason)
+            yield Hit(s, end, reason, suggestion=fix)
 
 
 def glossary_checks(glossary: Glossary) -> list[Check]:

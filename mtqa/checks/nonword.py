@@ -134,4 +134,10 @@ class NonWord(Check):
             near = near_word(norm(w))
             if near is None:
                 continue  # near no common word: jargon or a foreign term ("sekiwake")
-            yield Hit(m.start(), m.end(), f"not an English word: {w!r} (close to {near!r})")
+            fix = near[:1].upper() + near[1:] if w[:1].isupper() else near
+            yield Hit(
+                m.start(),
+                m.end(),
+                f"not an English word: {w!r} (close to {near!r})",
+                suggestion=fix,
+            )

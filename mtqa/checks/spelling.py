@@ -408,6 +408,7 @@ class Spelling(Check):
     score = 0.8
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
-        """Every misspelled word of the sentence ``text``, with its suggestion in the reason."""
+        """Every misspelled word of the sentence ``text``, its suggestion in the reason and as
+        the span's fix."""
         for f in spelling_spans(text):
-            yield Hit(f.start, f.end, f.reason, f.severity)
+            yield Hit(f.start, f.end, f.reason, f.severity, suggestion=f.suggestion)

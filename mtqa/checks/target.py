@@ -51,8 +51,12 @@ class BrokenJoin(Check):
                 continue  # "e.g. the", "p.m. on", "U.S. officials"
             if core.lower() in ABBREVIATIONS or (len(core) == 1 and core.isupper()):
                 continue  # "Inc. announced", "sq. m", initials
+            rest = text[m.end("before") + 1 : m.end()].lstrip()  # the quote (if any) and word
             yield Hit(
-                m.start(), m.end(), "broken sentence join: a full stop, then a lower-case word"
+                m.start(),
+                m.end(),
+                "broken sentence join: a full stop, then a lower-case word",
+                suggestion=f"{before} {rest}",  # one sentence: the stray full stop dropped
             )
 
 
@@ -70,7 +74,14 @@ class QuoteSpacing(Check):
             q = m.start("q")
             if m.group("q") == '"' and text.count('"', 0, q) % 2 == 0:
                 continue  # an even number of '"' before it: this one opens a quotation
-            yield Hit(m.start(), m.end(), "misplaced closing quote: a space before it, none after")
+            span = m.group(0)
+            fix = span[: len(span) - len(span.lstrip(",."))] + m.group("q") + " " + span[-1]
+            yield Hit(
+                m.start(),
+                m.end(),
+                "misplaced closing quote: a space before it, none after",
+                suggestion=fix,  # ', ”he' -> ',” he'
+            )
 
 
 _REPEAT = re.compile(r"\b(?P<a>[^\W\d_]+)\s+(?P<b>(?P=a))\b", re.IGNORECASE)
@@ -91,45 +102,93 @@ class RepeatedWord(Check):
             a = m.group("a")
             if a.lower() in _FINE_REPEATS:
                 continue  # "had had", "that that"; "Bora Bora", "Walla Walla"
-            yield Hit(m.start(), m.end(), f"repeated word: {a!r} twice")
+            yield Hit(m.start(), m.end(), f"repeated word: {a!r} twice", suggestion=a)
+
+
+_SPACES = re.compile(r"[ \u00a0\u202f]+")
+
+
+def _unspaced(span: str) -> str:
+    """The span without its spaces: "word ;" -> "word;", "5 %" -> "5%"."""
+    return _SPACES.sub("", span)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def english_number(span: str) -> str | None:
+    """The English form of a French-formatted number: "10 000" -> "10,000", "1 000,5" ->
+    "1,000.5", "3,5 %" -> "3.5%", "5 %" -> "5%", "14h30" -> "14:30", "1er" -> "1st"; None
+    when there is no one English form."""
+    if m := re.fullmatch(r"(\d{1,2}) ?h ?(\d{2})", span):
+        return f"{m.group(1)}:{m.group(2)}"
+    if m := re.fullmatch(r"(\d{1,2})(?:er|ère|e|ème)", span):
+        return _ordinal(int(m.group(1)))
+    if span.endswith("%"):  # "5 %", "3,5 %", "10 000 %"
+        core = span[:-1].rstrip(" \u00a0\u202f")
+        number = core if core.isdigit() else english_number(core)
+        return None if number is None else number + "%"
+    whole, _, decimals = span.partition(",")
+    if not re.fullmatch(r"\d+(?:[ \u00a0\u202f]\d{3})*", whole):
+        return None
+    return _SPACES.sub(",", whole) + (f".{decimals}" if decimals else "")
+
+
+def _one_mark(span: str) -> str:
+    """ ". ." -> ".", ", ." -> ".": the full stop if there is one, else the last mark."""
+    return "." if "." in span else span.strip()[-1]
+
+
+def _no_orphan(span: str) -> str:
+    """ ". “" -> ".", "“." -> ".": the marks around an orphan quote, without the quote."""
+    marks = [c for c in span if c in ".,;:!?"]
+    return marks[-1] if marks else ""
 
 
 FRENCH_SPACING = RegexCheck(
     "french-spacing",
     re.compile(r"(?P<span>[\w)\]”\"’][ \u00a0\u202f]+[;:!?])(?=[\s”\"’»)]|$)"),
     "French spacing: a space before {mark!r}",
+    fix=_unspaced,
 )
 GUILLEMETS = RegexCheck(
     "guillemets",
-    re.compile(r"[«»]"),
+    re.compile(r"«[ \u00a0\u202f]*|[ \u00a0\u202f]*»"),  # with the French inner space
     "French quotation mark {text!r} left in English text",
+    fix=lambda q: "“" if "«" in q else "”",
 )
 FRENCH_NUMBERS = RegexCheck(
     "french-numbers",
     re.compile(
         # spaced thousands, with a decimal comma or not: 10 000, 1 000,5 (NBSP, narrow NBSP
         # or a space); first, so that the span covers the whole number, not "000,5"
-        r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d.,])"
-        r"|(?<![\d,.])\d+,\d{1,2}(?![\d,])"  # decimal comma: 3,5
+        r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d.,])(?:[ \u00a0\u202f]%)?"
+        r"|(?<![\d,.])\d+,\d{1,2}(?![\d,])(?:[ \u00a0\u202f]%)?"  # decimal comma: 3,5 (%)
         r"|\d[ \u00a0\u202f]%"  # 5 %
         r"|\b\d{1,2} ?h ?\d{2}\b"  # 14h30
         r"|\b\d{1,2}(?:er|ère|e|ème)(?=\s)"  # 1er, 21e
     ),
     "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er)",
+    fix=english_number,
 )
 PUNCT_SPACING = RegexCheck(
     "punct-spacing",
     re.compile(r"(?P<span>[^\W_][ \u00a0\u202f]+[,.])(?![.\w])"),
     "a space before {mark!r}",
+    fix=_unspaced,
 )
 STRAY_PERIOD = RegexCheck(
     "stray-period",
     re.compile(r"(?P<span>[.,;:]\s+[.,;:])(?=\s|$|\W)"),
     "stray punctuation: a mark repeated after a space",
+    fix=_one_mark,
 )
 ORPHAN_QUOTE = RegexCheck(
     "orphan-quote",
-    re.compile(r"(?P<span>(?:[.,;:]\s+)?[“‘]\s*[.,;:!?]?)\s*$"),
+    re.compile(r"(?P<span>(?:[.,;:]\s+|\s+)?[“‘]\s*[.,;:!?]?)\s*$"),
     "an opening quote with nothing after it",
     "major",
+    fix=_no_orphan,
 )
