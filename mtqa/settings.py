@@ -150,7 +150,8 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
     """
     if dtype == "auto":  # the dtype the model ran in (model:...@.../bfloat16); a scorer
         # that names none (the fake: Python floats) counts as float32
-        dtype = model_sig.rsplit("/", 1)[1] if "/" in model_sig else "float32"
+        # (bf16 on a CPU: "bfloat16+t2", the torch threads it ran with)
+        dtype = model_sig.rsplit("/", 1)[1].split("+")[0] if "/" in model_sig else "float32"
     parts = [
         f"mtqa:{__version__}",
         f"model:{model_sig}",

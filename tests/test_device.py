@@ -86,6 +86,9 @@ def test_settings_default_auto_and_signature_records_the_resolved_dtype() -> Non
     s = Settings(model="fake")
     sig = signature("gemma3-270m@sha256:a5fd3b62230a/bfloat16", s.dtype, s, "det")
     assert "|dtype:bfloat16|" in sig
+    # bf16 on a CPU: the model part names the torch threads, the dtype stays the dtype
+    sig = signature("gemma3-270m@sha256:a5fd3b62230a/bfloat16+t2", s.dtype, s, "det")
+    assert "|model:gemma3-270m@sha256:a5fd3b62230a/bfloat16+t2|dtype:bfloat16|" in sig
     sig = signature("fake", s.dtype, s, "det")  # no dtype in the model signature: float32
     assert "|dtype:float32|" in sig
     explicit = Settings(model="fake", dtype="float32")

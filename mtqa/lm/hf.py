@@ -125,8 +125,15 @@ class HFScorer(Scorer):
         return self._prefix
 
     def signature(self) -> str:
-        """``name@sha256:<12 hex>/<dtype>``: the weights and the precision they ran in."""
-        return f"{self.name}@sha256:{self.digest[:12]}/{_dtype_name(self.dtype)}"
+        """``name@sha256:<12 hex>/<dtype>``: the weights and the precision they ran in;
+        bf16 on a CPU adds ``+t<threads>``: oneDNN's bf16 products split their sums by
+        thread for some shapes, and a last-bit difference in one layer grows to ~1% in
+        perplexity (measured: 1 vs 2 threads), so the thread count is part of the numbers.
+        fp32 results do not depend on it (measured)."""
+        sig = f"{self.name}@sha256:{self.digest[:12]}/{_dtype_name(self.dtype)}"
+        if self.dtype == torch.bfloat16 and self.device.type == "cpu":
+            sig += f"+t{torch.get_num_threads()}"
+        return sig
 
     def token_text(self, ids: Sequence[int]) -> str:
         """The tokenizer's text for ``ids``."""
