@@ -240,7 +240,11 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
             file=err,
         )
     for _, doc_id, sp in summary.worst:
-        print(f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}: {sp.reason}", file=err)
+        fix = "" if sp.suggestion is None else f" -> {sp.suggestion!r}"
+        print(
+            f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}{fix}: {sp.reason}",
+            file=err,
+        )
 
 
 def fail_on(summary: RunSummary, severity: str) -> str | None:

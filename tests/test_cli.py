@@ -618,3 +618,18 @@ def test_no_traceback_unless_mtqa_debug(tmp_path: Path, fake_calibration: Path) 
     assert debug.stderr.rstrip().endswith(
         "mtqa.errors.OutputError: taken: exists and is not a folder; choose another with -o"
     )
+
+
+def test_the_summary_lines_show_each_flags_fix(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """The worst spans printed after a run carry their suggestion (a rule's own fix here)."""
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text("The the cat sat on the mat. He left.\n", encoding="utf-8")
+    rc = cli.main(["check", "a.txt", "--model", "fake", "--calibration", str(fake_calibration)])
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert "'The the' -> 'The': repeated word: 'The' twice" in err
