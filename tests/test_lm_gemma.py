@@ -188,3 +188,15 @@ def test_topk_candidates_match_the_model_distribution(gemma) -> None:
     assert [i for i, _ in nxt] == [i for i, _ in top[0]]
     assert max(abs(q - r) for (_, q), (_, r) in zip(nxt, top[0])) < 1e-5
     assert top[0][0][1] >= top[0][-1][1]
+
+
+def test_bf16_on_a_cpu_names_its_threads_in_the_signature(gemma) -> None:
+    """bf16 products split their sums by thread (README, Speed): the signature says how many."""
+    import copy
+
+    import torch
+
+    assert gemma.signature().endswith("/float32")  # fp32: thread-independent, no count
+    b16 = copy.copy(gemma)
+    b16.dtype = torch.bfloat16
+    assert b16.signature().endswith(f"/bfloat16+t{torch.get_num_threads()}")
