@@ -245,6 +245,9 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
             f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}{fix}: {sp.reason}",
             file=err,
         )
+    if summary.worst and summary.flagged > len(summary.worst):
+        more = summary.flagged - len(summary.worst)
+        print(f"  ... and {more} more flagged sentence(s): every span is in the report", file=err)
 
 
 def fail_on(summary: RunSummary, severity: str) -> str | None:

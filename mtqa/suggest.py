@@ -37,9 +37,10 @@ next to a flag. For each sentence with an LM span (``source == "lm"``) of a
 
 Deterministic: a document's suggestions depend on that document alone (never on the
 other documents scored with it), candidates come in a fixed order and ties go to the
-earlier one. Rule spans keep their own fixes. The cost (bench/suggest_cost.py): with the
-default budget, ``mtqa check`` takes 1.8x the time of the plain pass on the seed plus 50
-synthetic records (2 CPU cores).
+earlier one. Rule spans keep their own fixes, and an LM span that overlaps a rule span
+with a fix gets none of its own (its reason names the rule's). The cost: with the default
+budget, ``mtqa check`` takes 1.5-1.8x the time of the plain pass (bench/bench.py,
+bench/suggest_cost.py; 2 CPU cores).
 """
 
 from __future__ import annotations
@@ -222,10 +223,19 @@ class _Job:
         """``enc``: the document's encoding; ``ends``: its tokens' end offsets."""
         self.scorer, self.text, self.sent = scorer, text, sent
         self.words = list(sent.words)
+        fixed = [sp for sp in sent.spans if sp.source != "lm" and sp.suggestion is not None]
+        # an LM span over a rule's fix: the rule's deterministic fix stands, none competes
+        self.covered = {
+            k: next(r for r in fixed if r.start < sp.end and sp.start < r.end)
+            for k, sp in enumerate(sent.spans)
+            if sp.source == "lm"
+            and sp.suggestion is None
+            and any(r.start < sp.end and sp.start < r.end for r in fixed)
+        }
         self.spans = [
             (k, sp)
             for k, sp in enumerate(sent.spans)
-            if sp.source == "lm" and sp.suggestion is None
+            if sp.source == "lm" and sp.suggestion is None and k not in self.covered
         ]
         self.s = bisect.bisect_right(ends, sent.start)  # the token holding its start
         e = self.s  # the first token starting at or after its end
@@ -307,6 +317,9 @@ class _Job:
     def result(self, min_gain: float) -> SentenceResult:
         """The sentence with each LM span's fix, or the reason for none."""
         new = list(self.sent.spans)
+        for k, rule in self.covered.items():
+            why = f"the {rule.source} fix ({rule.text!r} -> {rule.suggestion!r}) covers it"
+            new[k] = _no_fix(new[k], why)
         for plan in self.plans or [_SpanPlan(k, sp, []) for k, sp in self.spans]:
             if self.why is not None:
                 new[plan.index] = _no_fix(plan.span, self.why)

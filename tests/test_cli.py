@@ -633,3 +633,11 @@ def test_the_summary_lines_show_each_flags_fix(
     err = capsys.readouterr().err
     assert rc == 0
     assert "'The the' -> 'The': repeated word: 'The' twice" in err
+    assert "more flagged sentence" not in err  # all are listed
+    many = "".join(f"Line {i} has has a slip.\n" for i in range(8))
+    Path("b.txt").write_text(many, encoding="utf-8")
+    rc = cli.main(["check", "b.txt", "--model", "fake", "--calibration", str(fake_calibration)])
+    err = capsys.readouterr().err
+    listed = err.count("'has has' -> 'has'")
+    assert rc == 0 and 0 < listed < 8
+    assert f"... and {8 - listed} more flagged sentence(s): every span is in the report" in err
