@@ -48,6 +48,7 @@ CASES = [
     # guillemets
     ("guillemets", "He said « no » twice.", ["« ", " »"]),
     ("guillemets", "He said «no» twice.", ["«", "»"]),
+    ("guillemets", "He shouted « Non » !", ["« ", " » "]),
     ("guillemets", "He said “no” twice.", []),
     # french-numbers
     ("french-numbers", "Growth was 3,5 % in 2021.", ["3,5 %"]),
@@ -143,6 +144,7 @@ def test_rule_cases(rule: str, text: str, expected: list[str]) -> None:
 FIXED = [
     ("french-spacing", "He asked : why ?", "He asked: why?"),
     ("guillemets", "He said « no » twice.", "He said “no” twice."),
+    ("guillemets", "He shouted « Non » !", "He shouted “Non”!"),
     ("french-numbers", "Growth was 3,5 % in 2021.", "Growth was 3.5% in 2021."),
     ("french-numbers", "About 10 000 people came at 14h30.", "About 10,000 people came at 14:30."),
     (

@@ -155,7 +155,8 @@ FRENCH_SPACING = RegexCheck(
 )
 GUILLEMETS = RegexCheck(
     "guillemets",
-    re.compile(r"«[ \u00a0\u202f]*|[ \u00a0\u202f]*»"),  # with the French inner space
+    # with the French inner space, and a closing one with the space before ! ? ; : after it
+    re.compile(r"«[ \u00a0\u202f]*|[ \u00a0\u202f]*»(?:[ \u00a0\u202f]+(?=[!?;:]))?"),
     "French quotation mark {text!r} left in English text",
     fix=lambda q: "“" if "«" in q else "”",
 )
