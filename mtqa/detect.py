@@ -37,7 +37,7 @@ from typing import Any
 from mtqa.data import resource
 from mtqa.errors import CalibrationError, UsageError
 from mtqa.features import FEATURES, SENTENCE_FEATURES
-from mtqa.learned import SentenceModel, Trees, sigmoid
+from mtqa.learned import SentenceModel, Trees, sigmoid, standardised_logit
 from mtqa.records import Span, WordScore
 from mtqa.text import machine_tokens
 
@@ -183,13 +183,12 @@ class Detector:
             return []
         if self.trees is not None:
             return self.trees.row_logits(rows, self.columns)
-        out = []
-        for row in rows:
-            z = self.bias
-            for k, m, sc, w in zip(self.columns, self.mean, self.scale, self.weights):
-                z += w * (row[k] - m) / sc
-            out.append(z)
-        return out
+        return [
+            standardised_logit(
+                [row[k] for k in self.columns], self.mean, self.scale, self.weights, self.bias
+            )
+            for row in rows
+        ]
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """The error probability of each feature row, in [0, 1]."""

@@ -125,7 +125,7 @@ def sentence_features(
     n = len(words)
     if n == 0:
         return []
-    s = [min(S_CAP, w.surprisal) if math.isfinite(w.surprisal) else S_CAP for w in words]
+    s = [_capped(w.surprisal) for w in words]
     med = sorted(s)[n // 2]
     mean = sum(s) / n
     lr = [_lrank(w) for w in words]
@@ -174,6 +174,7 @@ def sentence_features(
 
 
 def _capped(bits: float) -> float:
+    """Surprisal capped at ``S_CAP`` bits (an infinite one counts as the cap)."""
     return min(S_CAP, bits) if math.isfinite(bits) else S_CAP
 
 

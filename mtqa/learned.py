@@ -24,6 +24,21 @@ def sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+def standardised_logit(
+    values: Sequence[float],
+    mean: Sequence[float],
+    scale: Sequence[float],
+    weights: Sequence[float],
+    bias: float,
+) -> float:
+    """A logistic model's logit: ``bias`` + the sum of ``weights · (values - mean) / scale``
+    (added in column order); the item model without trees and the sentence model."""
+    z = bias
+    for x, m, sc, w in zip(values, mean, scale, weights):
+        z += w * (x - m) / sc
+    return z
+
+
 Tree = tuple[
     tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]
 ]  # per node: feature column (-1: leaf), threshold, left child, right child, leaf value
@@ -123,10 +138,7 @@ class SentenceModel:
 
     def probability(self, row: Sequence[float]) -> float:
         """The probability for one :data:`~mtqa.features.SENTENCE_FEATURES` row."""
-        z = self.bias
-        for x, m, sc, w in zip(row, self.mean, self.scale, self.weights):
-            z += w * (x - m) / sc
-        return sigmoid(z)
+        return sigmoid(standardised_logit(row, self.mean, self.scale, self.weights, self.bias))
 
     def to_list(self) -> list[Any]:
         """JSON-ready form: ``[mean, scale, weights, bias]``."""

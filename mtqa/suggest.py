@@ -225,18 +225,16 @@ class _Job:
         self.words = list(sent.words)
         fixed = [sp for sp in sent.spans if sp.source != "lm" and sp.suggestion is not None]
         # an LM span over a rule's fix: the rule's deterministic fix stands, none competes
-        self.covered = {
-            k: next(r for r in fixed if r.start < sp.end and sp.start < r.end)
-            for k, sp in enumerate(sent.spans)
-            if sp.source == "lm"
-            and sp.suggestion is None
-            and any(r.start < sp.end and sp.start < r.end for r in fixed)
-        }
-        self.spans = [
-            (k, sp)
-            for k, sp in enumerate(sent.spans)
-            if sp.source == "lm" and sp.suggestion is None and k not in self.covered
-        ]
+        self.covered: dict[int, Span] = {}
+        self.spans: list[tuple[int, Span]] = []
+        for k, sp in enumerate(sent.spans):
+            if sp.source != "lm" or sp.suggestion is not None:
+                continue
+            rule = next((r for r in fixed if r.start < sp.end and sp.start < r.end), None)
+            if rule is None:
+                self.spans.append((k, sp))
+            else:
+                self.covered[k] = rule
         self.s = bisect.bisect_right(ends, sent.start)  # the token holding its start
         e = self.s  # the first token starting at or after its end
         while e < len(enc.ids) and enc.offsets[e][0] < sent.end:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -182,25 +182,13 @@ class HFScorer(Scorer):
         """
         if not batch:
             return []
-        if self.pack_tokens is None or self._decoder is None or self._head is None:
+        if not self._packs():
             return self._padded(batch)
-        from mtqa.lm.packed import pack, run_packed
-
-        alone, packed = self.split_alone([len(seq) for seq in batch])
-        passes = [([k], len(batch[k])) for k in alone]
-        lengths = [len(batch[k]) for k in packed]
-        passes += [
-            ([packed[j] for j in g], self.pack_tokens) for g in first_fit(lengths, self.pack_tokens)
-        ]
         outs: dict[int, ForwardOutput] = {}
-        for group, length in passes:
-            seqs = [batch[i] for i in group]
-            ids, pos, segments = pack(seqs, length, self.pad_id)
-            ids, pos = ids.to(self.device), pos.to(self.device)
+        for group, ids, segments, hidden in self._run_passes(batch):
             with torch.inference_mode():
-                hidden = run_packed(self._decoder, ids, pos, segments)[0]
                 targets = torch.cat([ids[0, 1:], ids.new_zeros(1)])  # the last one: unused
-                stats = self._stats(hidden, targets)
+                stats = self._stats(hidden[0], targets)
             for i, (start, n) in zip(group, segments):
                 outs[i] = _cut(stats, start, start + n - 1)
         return [outs[i] for i in range(len(batch))]
@@ -208,28 +196,64 @@ class HFScorer(Scorer):
     def _packed_hidden(self, seqs: Sequence[Sequence[int]]) -> list[torch.Tensor]:
         """Each sequence's last hidden states (n x hidden), from packed passes planned as
         :meth:`forward` plans them (a sequence's numbers depend on its ids alone)."""
-        from mtqa.lm.packed import pack, run_packed
-
-        assert self.pack_tokens is not None and self._decoder is not None
-        alone, packed = self.split_alone([len(seq) for seq in seqs])
-        passes = [([k], len(seqs[k])) for k in alone]
-        lengths = [len(seqs[k]) for k in packed]
-        passes += [
-            ([packed[j] for j in g], self.pack_tokens) for g in first_fit(lengths, self.pack_tokens)
-        ]
         out: dict[int, torch.Tensor] = {}
-        for group, length in passes:
-            ids, pos, segments = pack([seqs[i] for i in group], length, self.pad_id)
-            with torch.inference_mode():
-                hidden = run_packed(
-                    self._decoder, ids.to(self.device), pos.to(self.device), segments
-                )
+        for group, _, segments, hidden in self._run_passes(seqs):
             for i, (start, n) in zip(group, segments):
                 out[i] = hidden[0, start : start + n]
         return [out[i] for i in range(len(seqs))]
 
+    def _run_passes(
+        self, seqs: Sequence[Sequence[int]]
+    ) -> Iterator[tuple[list[int], torch.Tensor, tuple[tuple[int, int], ...], torch.Tensor]]:
+        """The packed passes of ``seqs`` (:meth:`_passes`), run: for each, the indices of
+        its sequences, its ids (1 x length), their (start, length) in it and the decoder's
+        hidden states (1 x length x hidden)."""
+        from mtqa.lm.packed import pack, run_packed
+
+        decoder = self._decoder
+        assert decoder is not None
+        for group, length in self._passes([len(seq) for seq in seqs]):
+            ids, pos, segments = pack([seqs[i] for i in group], length, self.pad_id)
+            ids, pos = ids.to(self.device), pos.to(self.device)
+            with torch.inference_mode():
+                hidden = run_packed(decoder, ids, pos, segments)
+            yield group, ids, segments, hidden
+
     def _packs(self) -> bool:
-        return self.pack_tokens is not None and self._decoder is not None and self._head is not None
+        """Whether passes are packed (:mod:`mtqa.lm.packed`): a packing length and a model
+        split into decoder and output layer."""
+        return self.pack_tokens is not None and self._split
+
+    def _passes(self, lengths: Sequence[int]) -> list[tuple[list[int], int]]:
+        """The packed passes for sequences of these ``lengths``: (indices, pass length).
+        A sequence longer than :attr:`alone_above` runs alone in a pass of its own length,
+        the others share passes of exactly :attr:`pack_tokens` (first fit)."""
+        assert self.pack_tokens is not None
+        alone, packed = self.split_alone(list(lengths))
+        passes = [([k], lengths[k]) for k in alone]
+        rest = [lengths[k] for k in packed]
+        passes += [
+            ([packed[j] for j in g], self.pack_tokens) for g in first_fit(rest, self.pack_tokens)
+        ]
+        return passes
+
+    def _top_words(self, rows: torch.Tensor, k: int, fixed: int | None = None) -> list[list[int]]:
+        """For each hidden row, the ``k`` likeliest whole-word tokens (:meth:`_word_head`),
+        likeliest first; ``fixed``: products of exactly that many rows (the last padded),
+        so a row's candidates never depend on the rows around it."""
+        idx, weight = self._word_head()
+        out: list[list[int]] = []
+        size = fixed or max(1, rows.shape[0])
+        with torch.inference_mode():
+            for a in range(0, rows.shape[0], size):
+                chunk = rows[a : a + size].to(weight.dtype)
+                n = chunk.shape[0]
+                if fixed and n < size:
+                    chunk = torch.cat([chunk, chunk.new_zeros((size - n, chunk.shape[1]))])
+                z = (chunk @ weight.T).float()  # softcapping keeps the order
+                top = torch.topk(z[:n], min(k, z.shape[-1]), dim=-1).indices
+                out += [[int(i) for i in idx[r].tolist()] for r in top]
+        return out
 
     def word_candidates(self, seqs: Sequence[Sequence[int]], k: int) -> list[list[int]]:
         """For each id sequence, the ``k`` likeliest whole-word tokens to come next: the
@@ -239,18 +263,8 @@ class HFScorer(Scorer):
             return []
         if not self._packs():
             return super().word_candidates(seqs, k)
-        idx, weight = self._word_head()
-        out: list[list[int]] = []
-        with torch.inference_mode():
-            rows = torch.stack([h[-1] for h in self._packed_hidden(seqs)]).to(weight.dtype)
-            for a in range(0, rows.shape[0], _FIXED_ROWS):  # fixed shapes, as _surprisal
-                chunk = rows[a : a + _FIXED_ROWS]
-                n = chunk.shape[0]
-                pad = chunk.new_zeros((_FIXED_ROWS - n, chunk.shape[1]))
-                z = (torch.cat([chunk, pad]) @ weight.T).float()  # softcapping keeps the order
-                top = torch.topk(z[:n], min(k, z.shape[-1]), dim=-1).indices
-                out += [[int(i) for i in idx[r].tolist()] for r in top]
-        return out
+        rows = torch.stack([h[-1] for h in self._packed_hidden(seqs)])
+        return self._top_words(rows, k, fixed=_FIXED_ROWS)  # fixed shapes, as _surprisal
 
     def suffix_totals(self, items: Sequence[tuple[Sequence[int], int]]) -> list[float]:
         """Total surprisal (bits) of each ``ids[start:]`` after ``ids[:start]``: every
@@ -348,7 +362,7 @@ class HFScorer(Scorer):
 
     def _logits(self, rows):
         """fp32 logits for hidden-state rows, exactly as the model's own forward makes them."""
-        if self._decoder is None or self._head is None:
+        if not self._split:
             return rows.float()
         logits = self._head(rows).float()
         if self._softcap is not None:

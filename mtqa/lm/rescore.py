@@ -46,7 +46,7 @@ class CachingScorer(Protocol):
 
     def _surprisal(self, rows: Any, targets: Any) -> list[float]: ...
 
-    def _word_head(self) -> tuple[Any, Any]: ...
+    def _top_words(self, rows: Any, k: int, fixed: int | None = None) -> list[list[int]]: ...
 
 
 #: most cached + new tokens over the rows of one batch of continuations
@@ -159,12 +159,8 @@ class PrefixCache(Prefix):
         """The ``k`` likeliest whole-word tokens before ``continuation[p]`` for each ``p``,
         likeliest first: the output layer's word rows only (``HFScorer._word_head``), so a
         position costs a sixth of a full output row."""
-        idx, weight = self.lm._word_head()
         with torch.inference_mode():
-            rows = self._rows_at(continuation, positions)
-            z = (rows.to(weight.dtype) @ weight.T).float()  # softcapping keeps the order
-            top = torch.topk(z, min(k, z.shape[-1]), dim=-1).indices
-            return [[int(i) for i in idx[r].tolist()] for r in top]
+            return self.lm._top_words(self._rows_at(continuation, positions), k)
 
     def topk(
         self, continuation: Sequence[int], positions: Sequence[int], k: int
