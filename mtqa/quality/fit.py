@@ -180,16 +180,15 @@ def _out_of_fold_logits(fit: Sequence[SentenceRows], features: Sequence[str]) ->
     """Item logits of every sentence from trees fitted on the other fold (two folds, by
     sentence index parity)."""
     out: list[list[float]] = [[] for _ in fit]
+    cols = [FEATURES.index(f) for f in features]
     for fold in (0, 1):
         train = [s for k, s in enumerate(fit) if k % 2 != fold]
         trees = fit_trees(
             [r for s in train for r in s.rows], [y for s in train for y in s.labels], features
         )
-        cols = [FEATURES.index(f) for f in features]
         for k in range(fold, len(fit), 2):
             if fit[k].rows:
-                x = np.asarray(fit[k].rows, dtype=np.float64)[:, cols]
-                out[k] = [float(z) for z in trees.logits(x)]
+                out[k] = trees.row_logits(fit[k].rows, cols)
     return out
 
 
