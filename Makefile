@@ -39,7 +39,7 @@ screenshot: demo  # the README picture: the seed's report.html in headless chrom
 calibrate: setup  # refit mtqa/data/detectors/<model>.json: MQM 2021 spans + synthetic errors (~25 min on 2 cores; a rerun reads .cache/)
 	$(BIN)/mtqa calibrate ../shared/calibration/clean_en.txt --model $(MODEL) --dtype bfloat16 \
 		--gold ../shared/mqm_dev/zhen_news_2021.jsonl --gold ../shared/mqm_dev/zhen_ted_2021.jsonl \
-		--gold-limit 3000 --score-cache .cache/calibration-$(MODEL).jsonl
+		--gold-limit 3000 --cond-limit 1500 --score-cache .cache/calibration-$(MODEL).jsonl
 
 eval: setup  # detection quality: the seed (hand-marked) and the synthetic dev set
 	$(BIN)/mtqa check seeds/article.txt -o reports/eval/seed --model $(MODEL) --overwrite --quiet

@@ -135,6 +135,12 @@ def _add_check(sub: Any) -> None:
         default=Settings.edit_budget,
         help="local edits rescored per sentence with an LM flag, to suggest its fix (0: none)",
     )
+    c.add_argument(
+        "--no-source-lm",
+        action="store_true",
+        help="with a source, do not score the target a second time after it (the "
+        "source-conditioned LM evidence; that pass costs about 2.4x the plain LM pass)",
+    )
     c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     add_check_choices(c)
     for action in c._actions:
@@ -171,6 +177,7 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         threshold=a.threshold,
         suggest=not a.no_suggest,
         edit_budget=a.edit_budget,
+        source_lm=not a.no_source_lm,
     )
 
 

@@ -92,6 +92,9 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "has_cond",  # the sentence was scored after its source
     "len_log_ratio",  # ln(target length / source length), CJK weighted (0 without a source)
     "len_log_ratio_sq",  # its square: too short and too long both
+    # what the sentence exposes to error: names and numbers are where translations go wrong
+    "log_names",  # ln(1 + name-like items: capitalised, not sentence-initial)
+    "log_numbers",  # ln(1 + numbers)
 )
 
 
@@ -255,6 +258,7 @@ def sentence_row(
     mean_p = sum(sigmoid(z) for z in logits) / max(1, n)
     i_s, i_smh = FEATURES.index("s"), FEATURES.index("s_minus_h")
     i_gain, i_cond = FEATURES.index("src_gain"), FEATURES.index("has_cond")
+    i_name, i_num = FEATURES.index("cap_mid"), FEATURES.index("is_number")
     return [
         math.log1p(n),
         hazard,
@@ -269,6 +273,8 @@ def sentence_row(
         sum(r[i_gain] for r in rows) / n if n else 0.0,
         1.0 if n and rows[0][i_cond] else 0.0,
         *_log_ratio(len_ratio),
+        math.log1p(sum(1 for r in rows if r[i_name] > 0)),
+        math.log1p(sum(1 for r in rows if r[i_num] > 0)),
     ]
 
 

@@ -57,6 +57,7 @@ class Settings:
     threshold: float | None = None  # the LM's minor threshold (a probability); None: the point's
     suggest: bool = True  # suggested fixes on LM spans (mtqa.suggest); --no-suggest: none
     edit_budget: int = DEFAULT_BUDGET  # edits rescored per sentence for them; 0: none
+    source_lm: bool = True  # with a source: the target scored again after it (mtqa.conditioned)
     extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -136,6 +137,7 @@ class Settings:
             }
             | ({"checks": key} if (key := self.selection.key()) is not None else {})
             | ({"edits": self.edits} if self.edits != DEFAULT_BUDGET else {})
+            | ({"source_lm": False} if not self.source_lm else {})
         )
 
 
@@ -144,7 +146,8 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
 
     After ``det:``, only what differs from the defaults: the operating point
     (``|sens:high``, ``|thr:0.42``), the edits rescored per sentence for suggested fixes
-    (``|sug:0`` with ``--no-suggest``, ``|sug:12``) and the check selection
+    (``|sug:0`` with ``--no-suggest``, ``|sug:12``), ``|srclm:0`` with ``--no-source-lm``
+    (no source-conditioned pass) and the check selection
     (``|sel:lm,rule:src-``, ``|ign:rule:spelling``), so two reports with the same
     signature ran the same checks.
     """
@@ -165,4 +168,6 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
         parts.append(f"thr:{settings.threshold:g}")
     if settings.edits != DEFAULT_BUDGET:
         parts.append(f"sug:{settings.edits}")
+    if not settings.source_lm:
+        parts.append("srclm:0")
     return "|".join(parts) + settings.selection.signature()

@@ -82,3 +82,34 @@ def test_only_a_detector_that_weighs_the_source_pays_for_the_second_pass() -> No
     calls.clear()
     check_documents(docs, Counting(), _detector(True))
     assert len(calls) == 2 and calls[1][0].startswith("Translate the following text from French")
+    calls.clear()
+    check_documents(docs, Counting(), _detector(True), source_lm=False)  # --no-source-lm
+    assert len(calls) == 1
+
+
+def test_no_source_lm_is_a_flag_a_config_key_and_part_of_the_signature(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mtqa.cli import parse_args, settings_from_args
+    from mtqa.settings import Settings, signature
+
+    assert Settings().source_lm and "source_lm" not in Settings().scoring_key()
+    off = Settings(source_lm=False)
+    assert off.scoring_key()["source_lm"] is False  # a resume cannot mix the two
+    assert "srclm" not in signature("fake", "auto", Settings(), "det")
+    assert signature("fake", "auto", off, "det").endswith("|srclm:0")
+    a = settings_from_args(parse_args(["check", "x.txt", "--no-config", "--no-source-lm"]))
+    assert a.source_lm is False
+    cfg = tmp_path / "mtqa.toml"
+    cfg.write_text("no-source-lm = true\n", encoding="utf-8")
+    assert (
+        settings_from_args(parse_args(["check", "x.txt", "--config", str(cfg)])).source_lm is False
+    )
+
+
+def test_the_shipped_default_detector_weighs_the_source_pass() -> None:
+    """The gemma3-270m detector is fitted with the conditioned pass on half of its MQM
+    segments: it weighs the source gain, and it also knows items without it."""
+    from mtqa.detect import load_detector
+
+    det = load_detector("gemma3-270m")
+    assert det.uses_source
+    assert "of them also after their source" in det.source

@@ -68,6 +68,12 @@ def test_the_sentence_row_reads_every_item() -> None:
     assert r["hazard"] == pytest.approx(math.log(2) + math.log1p(math.exp(-2)))
     assert r["max_logit"] == 0.0 and r["mean_s"] == 4.0 and r["mean_s_minus_h"] == 0.0
     assert (r["rule_major"], r["rule_minor"], r["src_spans"], r["has_source"]) == (1, 2, 3, 1)
+    assert (r["log_names"], r["log_numbers"]) == (0.0, 0.0)
+    exposed = [row(cap_mid=1.0), row(cap_mid=1.0), row(is_number=1.0), row(s=2.0)]
+    e = dict(zip(SENTENCE_FEATURES, sentence_row(exposed, [0.0] * 4, 0, 0, 0, False)))
+    assert e["log_names"] == pytest.approx(math.log(3)) and e["log_numbers"] == pytest.approx(
+        math.log(2)
+    )
     # one more unremarkable item still adds hazard: a longer sentence has more chances
     longer = sentence_row([*rows, row(s=3.0)], [0.0, -2.0, -6.0], 1, 2, 3, True)
     assert longer[SENTENCE_FEATURES.index("hazard")] > r["hazard"]
@@ -119,7 +125,12 @@ def test_check_spans_feed_the_sentence_score() -> None:
     det = fit_detector(fit, clean, "m", "synthetic")
     det = replace(
         det,
-        sentence=SentenceModel((0.0,) * 14, (1.0,) * 14, (0.0,) * 4 + (2.0,) + (0.0,) * 9, -1.0),
+        sentence=SentenceModel(
+            (0.0,) * len(SENTENCE_FEATURES),
+            (1.0,) * len(SENTENCE_FEATURES),
+            tuple(2.0 if f == "rule_major" else 0.0 for f in SENTENCE_FEATURES),
+            -1.0,
+        ),
     )
     major = Span(0, 1, "x", "major", 0.9, "rule:non-word", "r")
     src = Span(0, 1, "x", "major", 0.9, "rule:src-numbers", "r")

@@ -41,6 +41,7 @@ def check_documents(
     glossary: Glossary | None = None,
     edit_budget: int = 0,
     selection: Selection | None = None,
+    source_lm: bool = True,
 ) -> list[DocumentResult]:
     """Score documents together (one batched LM pass over all of them), then analyse each.
 
@@ -48,12 +49,13 @@ def check_documents(
     ``glossary`` is the run's ``--glossary``, loaded; ``edit_budget`` > 0: suggested fixes
     on the LM spans, that many edits rescored per sentence (:mod:`mtqa.suggest`;
     :attr:`mtqa.settings.Settings.edits`); ``selection``: the checks reported. With a
-    detector that weighs the source (:attr:`mtqa.detect.Detector.uses_source`), documents
-    with a source are scored a second time after it (:mod:`mtqa.conditioned`).
+    detector that weighs the source (:attr:`mtqa.detect.Detector.uses_source`) and
+    ``source_lm`` (``--no-source-lm`` turns it off), documents with a source are scored a
+    second time after it (:mod:`mtqa.conditioned`).
     """
     tokens = scorer.score([d.text for d in docs], batch_size=batch_size, on_batch=on_tokens)
     cond: list[list[TokenScore] | None] = [None] * len(docs)
-    if det.uses_source:  # the targets again, after their sources (mtqa.conditioned)
+    if det.uses_source and source_lm:  # the targets again, after their sources (mtqa.conditioned)
         texts, where = conditioned.plan(docs)
         if texts:
             scored = scorer.score(texts, batch_size=batch_size, on_batch=on_tokens)

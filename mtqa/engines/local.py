@@ -52,6 +52,7 @@ class LocalEngine(Engine):
                 self.glossary,
                 self.settings.edits,
                 self.settings.selection,
+                self.settings.source_lm,
             )
             self.timings["score"] += time.perf_counter() - t
             for doc, res in zip(group, results):

@@ -73,6 +73,7 @@ class ScoreBatch:
         self.batch_size = settings.batch_size
         self.edits = settings.edits
         self.selection = settings.selection
+        self.source_lm = settings.source_lm
         self.glossary = cached_glossary(settings.glossary) if settings.glossary else None
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +89,7 @@ class ScoreBatch:
             glossary=self.glossary,
             edit_budget=self.edits,
             selection=self.selection,
+            source_lm=self.source_lm,
         )
         return {
             "index": np.asarray(batch["index"]),
