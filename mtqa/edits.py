@@ -16,7 +16,8 @@ At a word the detector finds suspicious, the candidates are:
 * ``insert`` a function word before it (*the, a, to, of, has, is, that*: dropped words);
 * ``join``/``split`` at a full stop before it: *United States. is* → *United States is* or
   *United States. Is*;
-* ``calque``: a small table of French calque rewrites anywhere in the sentence
+* ``calque``: the French calque rewrites (:data:`mtqa.checks.calque.CALQUES`) anywhere in
+  the sentence
   (*since three years* → *for three years*, *at the moment where* → *when*).
 
 Every edit replaces exactly ``text[start:end]`` of the document (``start == end`` for an
@@ -25,30 +26,15 @@ insertion) with ``replacement``, inside the sentence's bounds: offsets stay sacr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mtqa.checks.calque import match_case, rewrites
 from mtqa.records import WordScore
 
 FUNCTION_WORDS = ("the", "a", "to", "of", "has", "is", "that")
 MAX_NEIGHBOURS = 3  # spelling neighbours per word
-
-# (pattern, replacement template) over the sentence text; case-insensitive; the match is
-# the edit's extent. Kept small and clearly French-shaped (each one a documented calque).
-CALQUES: tuple[tuple[str, str], ...] = (
-    (r"\bsince (\w+) (years?|months?|weeks?|days?|decades?)\b", r"for \1 \2"),
-    (r"\bat the moment where\b", "when"),
-    (r"\bat the moment when\b", "when"),
-    (r"\bin the measure where\b", "insofar as"),
-    (r"\bin the measure that\b", "insofar as"),
-    (r"\bit is (\w+) who\b", r"\1"),
-    (r"\bin the framework of\b", "as part of"),
-    (r"\bto make (?:the )?(?:proof|evidence) of\b", "to show"),
-    (r"\bfollowing (?:to )?which\b", "after which"),
-)
-_CALQUES = tuple((re.compile(p, re.IGNORECASE), r) for p, r in CALQUES)
 
 
 @dataclass(frozen=True)
@@ -69,15 +55,6 @@ class Edit:
     def apply(self, text: str, lo: int, hi: int) -> str:
         """The sentence ``text[lo:hi]`` with the edit applied (the edit lies inside it)."""
         return text[lo : self.start] + self.replacement + text[self.end : hi]
-
-
-def match_case(word: str, model: str) -> str:
-    """``word`` with the capitalisation of ``model`` (``Paris``-style or ``ALL CAPS``)."""
-    if model.isupper() and len(model) > 1:
-        return word.upper()
-    if model[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
 
 
 @lru_cache(maxsize=20_000)
@@ -196,7 +173,6 @@ def candidate_edits(
         if 0 <= i < len(words):
             for e in _word_edits(text, words, i, lm_words.get(i, ())):
                 add(e)
-    for pattern, template in _CALQUES:
-        for m in pattern.finditer(text, lo, hi):
-            add(Edit(m.start(), m.end(), match_case(m.expand(template), m.group()), "calque"))
+    for m, english in rewrites(text, lo, hi):  # the calque table (mtqa.checks.calque)
+        add(Edit(m.start(), m.end(), english, "calque"))
     return out

@@ -132,6 +132,25 @@ CASES = [
         "A coup d'état, then selon him, a fait accompli and pour le moment.",
         ["selon", "pour le"],
     ),
+    # calque: French constructions in English words; good English in other readings is not
+    (
+        "calque",
+        "He has lived here since three years and participated to the meeting.",
+        ["since three years", "participated to the"],
+    ),
+    (
+        "calque",
+        "In function of the weather, they assisted at the concert of the two last days.",
+        ["In function of", "assisted at the", "the two last days"],
+    ),
+    ("calque", "Since 2019, there was a year of talks; they make attention.", ["make attention"]),
+    (
+        "calque",
+        "He has lived here since 2019, for three years, since last year, since long ago; it is"
+        " he who knows. At the moment when he left, in the framework of a deal, following which"
+        " he could benefit from it and participate in the talks to the end.",
+        [],
+    ),
 ]
 
 
@@ -177,6 +196,21 @@ FIXED = [
         "non-word",
         "The situation insupports the government.",
         "The situation supports the government.",
+    ),
+    (
+        "calque",
+        "He has lived here since three years and participated to the meeting.",
+        "He has lived here for three years and participated in the meeting.",
+    ),
+    (
+        "calque",
+        "In function of the weather, they assisted at the concert of the two last days.",
+        "Depending on the weather, they attended the concert of the last two days.",
+    ),
+    (
+        "calque",
+        "It was question of a deal there is two years.",
+        "There was talk of a deal two years ago.",
     ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none

@@ -10,6 +10,7 @@ module                    checks                                  sees
 ========================  ======================================  =====================
 ``target``                typography, joins, quotes, repeats      a sentence
 ``untranslated``          ``untranslated-french``                 a sentence
+``calque``                ``calque`` (French constructions)       a sentence
 ``nonword``               ``non-word``                            a sentence
 ``spelling``              ``spelling`` (Hunspell en_US, spylls)   a sentence
 ``numbers``               ``src-numbers``                         target + source unit
@@ -32,6 +33,7 @@ document keeps ``spelling`` (its reason has the suggestion).
 from __future__ import annotations
 
 from mtqa.checks.base import Check
+from mtqa.checks.calque import FrenchCalque
 from mtqa.checks.nonword import NonWord
 from mtqa.checks.numbers import Numbers
 from mtqa.checks.source import Brackets, Copy, FrenchLeft, Length, Names
@@ -64,6 +66,7 @@ CHECKS: dict[str, Check] = {
         NonWord(),
         Spelling(),
         UntranslatedFrench(),
+        FrenchCalque(),
         Numbers(),
         Copy(),
         FrenchLeft(),

@@ -1,0 +1,119 @@
+"""French calques: English built word for word on a French construction (``rule:calque``).
+
+"since three years" (*depuis trois ans*), "participated to the meeting" (*participer à*),
+"in function of the weather" (*en fonction de*). One table, :data:`CALQUES`, serves this check
+and the calque rewrites of the suggested fixes (:mod:`mtqa.edits`). Each row: a pattern
+(case-insensitive, whole words), the English that replaces the match (a ``re`` template:
+``\\1`` is the pattern's first group), the French it comes from, and whether the check flags
+it. Rows that are also good English in another reading ("at the moment when", "it is he
+who", "in the framework of") are tried as edits only, never flagged.
+
+Measured: the flagged rows fire on none of the 2,000 lines of ``clean_en.txt`` nor of the
+14,146 distinct English targets of ``../shared/mqm_dev`` (zh→en MT: no French behind them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from mtqa.checks.base import Check, Hit
+
+_N = r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|several|many|a few)"  # noqa: E501
+_UNIT = r"(years?|months?|weeks?|days?|decades?|hours?|centuries|century)"
+_DET = r"(the|a|an|this|that|these|those|his|her|their|our|its)"
+_MODAL = r"(to|will|would|could|can|may|might|must|should|did|does|do)"
+
+
+class Calque(NamedTuple):
+    """One row of :data:`CALQUES`."""
+
+    pattern: str
+    english: str  # re template for the match's replacement
+    french: str  # the construction it copies
+    flag: bool = True  # False: a rewrite for suggestions only (also good English)
+
+
+CALQUES: tuple[Calque, ...] = (
+    Calque(rf"\bsince {_N} {_UNIT}\b(?! ago)", r"for \1 \2", "depuis"),
+    Calque(r"\bsince long\b(?! ago| before| since)", "for a long time", "depuis longtemps"),
+    Calque(rf"\bthere (?:is|was) {_N} {_UNIT}\b", r"\1 \2 ago", "il y a"),
+    Calque(r"\bat the moment where\b", "when", "au moment où"),
+    Calque(r"\bin the measure (?:where|that)\b", "insofar as", "dans la mesure où"),
+    Calque(r"\bto make (?:the )?(?:proof|evidence) of\b", "to show", "faire preuve de"),
+    Calque(r"\bin the (aim|goal) of\b", r"with the \1 of", "dans le but de"),
+    Calque(r"\bin the (?:aim|goal) to\b", "in order to", "dans le but de"),
+    Calque(r"\bin function of\b", "depending on", "en fonction de"),
+    Calque(r"\bmake attention\b", "pay attention", "faire attention"),
+    Calque(r"\bmakes attention\b", "pays attention", "faire attention"),
+    Calque(r"\bmade attention\b", "paid attention", "faire attention"),
+    Calque(r"\bmaking attention\b", "paying attention", "faire attention"),
+    Calque(r"\bat the image of\b", "like", "à l'image de"),
+    Calque(rf"\b{_MODAL} precise\b", r"\1 specify", "préciser"),
+    Calque(rf"\bthe {_N} (last|first|next) {_UNIT}\b", r"the \2 \1 \3", "les deux dernières"),
+    Calque(r"\bit (is|was) question of\b", r"there \1 talk of", "il est question de"),
+    Calque(r"\bat the term of\b", "at the end of", "au terme de"),
+    Calque(r"\bunder (?:the )?form of\b", "in the form of", "sous forme de"),
+    Calque(r"\bin the optic of\b", "with a view to", "dans l'optique de"),
+    Calque(rf"\b{_MODAL} benefit of\b", r"\1 benefit from", "bénéficier de"),
+    Calque(rf"\bparticipat(e|es|ed|ing) to {_DET}\b", r"participat\1 in \2", "participer à"),
+    Calque(rf"\bassist(s|ed|ing|) (?:at|to) {_DET}\b", r"attend\1 \2", "assister à"),
+    Calque(r"\bin a delay of\b", "within", "dans un délai de"),
+    # rewrites only: good English too in other readings
+    Calque(rf"\bsince (\w+) {_UNIT}\b", r"for \1 \2", "depuis", False),
+    Calque(r"\bat the moment when\b", "when", "au moment où", False),
+    Calque(r"\bit is (\w+) who\b", r"\1", "c'est … qui", False),
+    Calque(r"\bin the framework of\b", "as part of", "dans le cadre de", False),
+    Calque(r"\bfollowing (?:to )?which\b", "after which", "à la suite de quoi", False),
+)
+COMPILED: tuple[tuple[re.Pattern[str], Calque], ...] = tuple(
+    (re.compile(c.pattern, re.IGNORECASE), c) for c in CALQUES
+)
+
+
+def match_case(word: str, model: str) -> str:
+    """``word`` with the capitalisation of ``model`` (``Paris``-style or ``ALL CAPS``)."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def rewrites(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[re.Match[str], str]]:
+    """Every calque in ``text[lo:hi]`` (flagged rows and rewrite-only rows, table order),
+    with its English replacement, case kept."""
+    end = len(text) if hi is None else hi
+    for rx, row in COMPILED:
+        for m in rx.finditer(text, lo, end):
+            yield m, match_case(m.expand(row.english), m.group())
+
+
+class FrenchCalque(Check):
+    """``calque``: a construction copied from French (:data:`CALQUES`), minor, with the
+    English one as its fix."""
+
+    id = "calque"
+    severity = "minor"
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """One hit per flagged row's match, in text order; overlapping matches keep the first."""
+        found: list[tuple[int, int, str, str]] = []
+        for rx, row in COMPILED:
+            if not row.flag:
+                continue
+            for m in rx.finditer(text):
+                eng = match_case(m.expand(row.english), m.group())
+                found.append((m.start(), m.end(), eng, row.french))
+        last = -1
+        for a, b, eng, fr in sorted(found):
+            if a < last:
+                continue
+            last = b
+            yield Hit(
+                a,
+                b,
+                f"French calque: {text[a:b]!r} copies '{fr}'; English says {eng!r}",
+                suggestion=eng,
+            )
