@@ -58,19 +58,49 @@ def create_outdir(outdir: Path) -> list[Path]:
     return made
 
 
+#: the settings that change results, as named in run.json's "settings"
+_SCORING = (
+    "model",
+    "dtype",
+    "window",
+    "overlap",
+    "text_field",
+    "id_field",
+    "encoding_errors",
+    "calibration",
+    "glossary",
+    "select",
+    "ignore",
+    "suggest",
+    "edit_budget",
+    "source_lm",
+)
+
+
+def _differences(old: Any, settings: Settings) -> str:
+    """`` (source_lm True -> False, ...)`` for the result-changing settings that differ from
+    a stored run's (run.json ``settings``); empty when none can be named."""
+    if not isinstance(old, dict):
+        return ""
+    new = settings.as_dict()
+    diff = [f"{k} {old[k]!r} -> {new[k]!r}" for k in _SCORING if k in old and old[k] != new[k]]
+    return f" ({', '.join(diff)})" if diff else ""
+
+
 def check_outdir(outdir: Path, settings: Settings, key: str) -> None:
     """Refuse a folder holding a run with another resume key (without ``--overwrite``);
     with ``--overwrite``, drop the stored parts. Raises :class:`~mtqa.errors.OutputError`."""
     run_json = outdir / "run.json"
     if run_json.is_file() and not settings.overwrite:
         try:
-            old = json.loads(run_json.read_text(encoding="utf-8")).get("resume_key")
+            stored = json.loads(run_json.read_text(encoding="utf-8"))
+            old, old_settings = stored.get("resume_key"), stored.get("settings") or {}
         except (OSError, ValueError, AttributeError):
-            old = None
+            old, old_settings = None, {}
         if old != key:
             raise OutputError(
-                f"{outdir}: holds a run with other settings; pass --overwrite to replace it "
-                "or choose another folder with -o"
+                f"{outdir}: holds a run with other settings{_differences(old_settings, settings)}"
+                "; pass --overwrite to replace it or choose another folder with -o"
             )
     if settings.overwrite and (outdir / PARTS).is_dir():
         for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:

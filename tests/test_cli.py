@@ -476,10 +476,12 @@ def test_rerun_with_other_settings_is_refused_unless_overwrite(
     rc, out, err = check(capsys, fake_calibration, "good.txt", "--window", "512")
     assert (rc, out) == (1, "")
     assert err == (
-        "mtqa: error: out: holds a run with other settings; pass --overwrite to replace it "
-        "or choose another folder with -o\n"
+        "mtqa: error: out: holds a run with other settings (window 1024 -> 512); pass "
+        "--overwrite to replace it or choose another folder with -o\n"
     )
     assert {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()} == before
+    rc, _, err = check(capsys, fake_calibration, "good.txt", "--no-source-lm", "--no-suggest")
+    assert rc == 1 and "(suggest True -> False, source_lm True -> False)" in err
 
     # same settings (another --format does not change scores): resumes, nothing rescored
     rc, _, err = check(capsys, fake_calibration, "good.txt", "--format", "csv")
