@@ -89,7 +89,11 @@ class Settings:
         self._check_detection()
 
     def _check_detection(self) -> None:
-        """Standard input's format, the operating point and the check selection."""
+        """Standard input's format, the operating point, the check selection and the
+        switches (a string such as "no" would read as true)."""
+        for name in ("overwrite", "csv_raw", "suggest", "source_lm"):
+            if not isinstance(getattr(self, name), bool):
+                raise UsageError(f"{name}={getattr(self, name)!r}: must be True or False")
         if self.stdin_format not in STDIN_FORMATS:
             raise UsageError(
                 f"--stdin-format {self.stdin_format!r}: choose one of {', '.join(STDIN_FORMATS)}"

@@ -218,7 +218,11 @@ def _attach_sides(
         except InputError as exc:
             return [Failure(exc.path, exc.line, exc.message)]
         except OSError as exc:
-            return [Failure(side, None, f"cannot read --{field_name} file: {exc.strerror}")]
+            return [
+                Failure(
+                    side, None, f"cannot read --{field_name} file: {exc.strerror}; check the path"
+                )
+            ]
         n_side = count_lines(side_text)
         if n_side != n_doc:
             return [

@@ -59,7 +59,12 @@ def _optional(rec: dict[str, object], key: str, path: str, line: int) -> str | N
     if value is None or (isinstance(value, str) and not has_visible_text(value)):
         return None  # an empty or invisible-only source or reference is none
     if not isinstance(value, str):
-        return Failure(path, line, f"field {key!r} must be a string, got {type(value).__name__}")
+        return Failure(
+            path,
+            line,
+            f"field {key!r} must be a string, got {type(value).__name__}; quote the text or "
+            "drop the field",
+        )
     return value
 
 
