@@ -74,8 +74,10 @@ class Evidence:
         tokens: Sequence[TokenScore],
         glossary: Glossary | None = None,
         cond: Sequence[TokenScore] | None = None,
+        back: float | None = None,
     ) -> None:
         self.doc = doc
+        self.back = back
         self.glossary = glossary
         self.sentences = segment(doc)
         ref_columns, ref_metrics, ref_notes = document_metrics(doc, self.sentences)
@@ -96,7 +98,11 @@ class Evidence:
                 sentence=sent,
                 words=words,
                 rows=sentence_features(
-                    text, words, self.names, None if self.cond is None else self.cond[k]
+                    text,
+                    words,
+                    self.names,
+                    None if self.cond is None else self.cond[k],
+                    self.back,
                 ),
                 spans=target_spans(sent, glossary=self.glossary) + self._src.spans[k],
                 metrics=self._ref_columns[k] + self._src.columns[k],
@@ -199,12 +205,14 @@ def analyse(
     glossary: Glossary | None = None,
     cond: Sequence[TokenScore] | None = None,
     selection: Selection | None = None,
+    back: float | None = None,
 ) -> DocumentResult:
     """The result of one document from its token scores (``scorer.score([doc.text])[0]``);
     ``glossary``: the run's ``--glossary`` (its checks join the rule checks); ``cond``: the
     target's tokens scored after its source (:mod:`mtqa.conditioned`), or None;
-    ``selection``: the checks reported (``--select``/``--ignore``), all without one."""
-    ev = Evidence(doc, tokens, glossary, cond)
+    ``selection``: the checks reported (``--select``/``--ignore``), all without one; ``back``:
+    the document's back gain (:func:`mtqa.conditioned.back_gains`), or None."""
+    ev = Evidence(doc, tokens, glossary, cond, back)
     return DocumentResult(
         doc.doc_id,
         doc.path,

@@ -46,7 +46,14 @@ def add_calibrate(sub: Any) -> None:
         "--cond-limit",
         type=int,
         default=0,
-        help="gold segments per file also scored after the source (default 0)",
+        help="gold segments per file also scored after their source (default 0)",
+    )
+    k.add_argument(
+        "--back-limit",
+        type=int,
+        default=0,
+        help="gold segments per file whose source is also scored after them: the back gain, "
+        "a third pass at check time with a source (default 0)",
     )
     k.add_argument("--score-cache", metavar="FILE", help="keep/reuse LM token scores here")
     k.add_argument("--lines-per-doc", type=int, default=10)
@@ -125,6 +132,7 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
         gold_limit=a.gold_limit,
         score_cache=a.score_cache,
         cond_limit=a.cond_limit,
+        back_limit=a.back_limit,
     )
     if not a.quiet:
         m = det.meta

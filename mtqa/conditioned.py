@@ -18,6 +18,18 @@ not (its items get no source gain; ``has_cond`` says which).
 
 The conditioned tokens are the tokens of ``prompt + target`` that end inside the target,
 with offsets moved back into the target: offsets stay those of the text as read.
+
+**The other direction** (:func:`back_plan`, :func:`back_gains`): the *source* read alone and
+read after the target in a prompt the other way round (``Translate the following text from
+English to Chinese.\nEnglish: <target>\nChinese:\n<source>``). A translation that keeps the
+source's content makes the source cheaper to predict; one that drops or changes content
+does not. The document's *back gain* is the source's surprisal alone minus after the target,
+per source token (bits; :data:`mtqa.features.FEATURES` ``back_gain``, one value for every item
+of the document, read by the sentence model). The idea is Prism's (Thompson and Post,
+"Automatic Machine Translation Evaluation in Many Languages via Zero-Shot Paraphrasing",
+EMNLP 2020: a translation scored by how well it explains the other side); measured on
+``zhen_news_2022.jsonl`` alone it ranks records with errors at AUROC 0.686, against 0.614 for
+the word count and 0.635 for the forward source gain.
 """
 
 from __future__ import annotations
@@ -25,11 +37,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from mtqa.checks.language import guess_language
+from mtqa.checks.language import guess_language, weighted_length
 from mtqa.records import Document, TokenScore
 
-#: the longest prompt + target (characters) that is conditioned
+#: the longest prompt + text that is conditioned, in characters with a CJK character counted
+#: as :data:`~mtqa.checks.language.CJK_WEIGHT` (:func:`~mtqa.checks.language.weighted_length`):
+#: about 700 tokens at most, so it always fits one 1,024-token window
 MAX_CHARS = 2400
+#: the note on a document with a source that was too long for the source-conditioned passes
+TOO_LONG = (
+    f"source-conditioned LM passes skipped: prompt, source and target exceed {MAX_CHARS} "
+    "characters (a CJK character counts 3.5); judged without them"
+)
+
+
+def has_source(doc: Document) -> bool:
+    """Whether ``doc`` has a source and a target with visible text."""
+    return bool(doc.source and doc.source.strip() and doc.text.strip())
+
+
 LANGUAGES = {
     "zh": "Chinese",
     "ja": "Japanese",
@@ -62,12 +88,63 @@ def prompt(source: str) -> str:
 def conditioned_text(doc: Document) -> tuple[str, int] | None:
     """``(prompt + target, offset of the target)``, or None without a source or when too
     long to condition."""
-    if not doc.source or not doc.source.strip() or not doc.text.strip():
+    if not has_source(doc):
         return None
-    head = prompt(doc.source)
-    if len(head) + len(doc.text) > MAX_CHARS:
+    head = prompt(doc.source or "")
+    if weighted_length(head + doc.text) > MAX_CHARS:
         return None
     return head + doc.text, len(head)
+
+
+def back_prompt(target: str, source: str) -> str:
+    """The prompt that precedes the source in the back direction (ends with a newline)."""
+    name = LANGUAGES.get(guess_language(source) or "")
+    tgt = " ".join(target.split())
+    if name is None:
+        return f"Translate the following text from English.\nEnglish: {tgt}\nTranslation:\n"
+    return f"Translate the following text from English to {name}.\nEnglish: {tgt}\n{name}:\n"
+
+
+def back_texts(doc: Document) -> tuple[str, str, int] | None:
+    """``(source alone, back prompt + source, offset of the source)``, or None without a
+    source or when too long."""
+    if not has_source(doc):
+        return None
+    src = " ".join((doc.source or "").split())
+    head = back_prompt(doc.text, src)
+    if weighted_length(head + src) > MAX_CHARS:
+        return None
+    return src, head + src, len(head)
+
+
+def back_plan(docs: Sequence[Document]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The texts to score for the back direction of ``docs`` (two per document: the source
+    alone, then after the target) and, for each document, (document index, source offset)."""
+    texts: list[str] = []
+    where: list[tuple[int, int]] = []
+    for k, d in enumerate(docs):
+        made = back_texts(d)
+        if made is not None:
+            texts += [made[0], made[1]]
+            where.append((k, made[2]))
+    return texts, where
+
+
+def back_gains(
+    n_docs: int, where: Sequence[tuple[int, int]], scored: Sequence[Sequence[TokenScore]]
+) -> list[float | None]:
+    """Per document: the back gain in bits per source token (:func:`back_plan`'s ``where``
+    and the scores of its texts, in order), or None when not planned."""
+    out: list[float | None] = [None] * n_docs
+    for j, (k, offset) in enumerate(where):
+        alone, after = scored[2 * j], scored[2 * j + 1]
+        if not alone:
+            continue
+        bits = sum(t.surprisal for t in alone) - sum(
+            t.surprisal for t in target_tokens(after, offset)
+        )
+        out[k] = bits / len(alone)
+    return out
 
 
 def target_tokens(tokens: Sequence[TokenScore], offset: int) -> list[TokenScore]:

@@ -139,20 +139,29 @@ class Detector:
         kind = "gbt" if self.trees is not None else "lr"
         return f"{kind}{len(self.features)}:{digest}:p{self.minor:.3f}/{self.major:.3f}"
 
-    @cached_property
-    def uses_source(self) -> bool:
-        """Whether the item or sentence model weighs the source gain (a source-conditioned
-        LM pass, :mod:`mtqa.conditioned`)."""
+    def _weighs(self, item: str, sentence: str) -> bool:
+        """Whether the item model uses feature ``item`` or the sentence model ``sentence``."""
         if self.sentence is not None:
-            k = SENTENCE_FEATURES.index("src_gain_mean")
-            if self.sentence.weights[k] != 0.0:
+            if self.sentence.weights[SENTENCE_FEATURES.index(sentence)] != 0.0:
                 return True
-        if "src_gain" not in self.features:
+        if item not in self.features:
             return False
-        k = self.features.index("src_gain")
+        k = self.features.index(item)
         if self.trees is not None:
             return any(k in tree[0] for tree in self.trees.trees)
         return self.weights[k] != 0.0
+
+    @cached_property
+    def uses_source(self) -> bool:
+        """Whether the item or sentence model weighs the source gain (the target scored
+        after its source, :mod:`mtqa.conditioned`)."""
+        return self._weighs("src_gain", "src_gain_mean")
+
+    @cached_property
+    def uses_back(self) -> bool:
+        """Whether the item or sentence model weighs the back gain (the source scored
+        after its target, :func:`mtqa.conditioned.back_gains`)."""
+        return self._weighs("back_gain", "back_gain")
 
     @cached_property
     def columns(self) -> tuple[int, ...]:

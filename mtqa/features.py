@@ -74,6 +74,9 @@ FEATURES: tuple[str, ...] = (
     # with a source (mtqa.conditioned): bits the source saves on the item
     "src_gain",  # surprisal alone minus surprisal after the source (0 without one)
     "has_cond",  # the item was also scored after its source
+    # the other direction, one value per document (mtqa.conditioned.back_gains)
+    "back_gain",  # bits per source token the target saves on its source (0 without one)
+    "has_back",  # the document's source was scored after its target
 )
 
 #: the sentence model's columns (:func:`sentence_row`), in order
@@ -95,6 +98,8 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     # what the sentence exposes to error: names and numbers are where translations go wrong
     "log_names",  # ln(1 + name-like items: capitalised, not sentence-initial)
     "log_numbers",  # ln(1 + numbers)
+    "back_gain",  # the document's back gain (bits per source token; 0 without)
+    "has_back",  # the document's source was scored after its target
 )
 
 
@@ -117,12 +122,14 @@ def sentence_features(
     words: Sequence[WordScore],
     names: Counter[str] | None = None,
     cond: Sequence[WordScore] | None = None,
+    back: float | None = None,
 ) -> list[list[float]]:
     """Feature rows (``FEATURES`` order) for the items of one sentence of ``text``.
 
     ``words`` are the sentence's items (document offsets into ``text``); ``names`` counts
     the capitalised words of the whole document (:func:`name_counts`); ``cond``: the same
-    items scored after the source (:mod:`mtqa.conditioned`), or None. Surprisals are in
+    items scored after the source (:mod:`mtqa.conditioned`), or None; ``back``: the
+    document's back gain (:func:`mtqa.conditioned.back_gains`), or None. Surprisals are in
     bits, capped at ``S_CAP`` (an infinite one counts as the cap).
     """
     n = len(words)
@@ -171,6 +178,8 @@ def sentence_features(
                 (s[k + 1] if k + 1 < n else 0.0) - mean,
                 s[k] - _capped(cond[k].surprisal) if cond is not None else 0.0,
                 1.0 if cond is not None else 0.0,
+                back if back is not None else 0.0,
+                1.0 if back is not None else 0.0,
             ]
         )
     return rows
@@ -259,6 +268,7 @@ def sentence_row(
     i_s, i_smh = FEATURES.index("s"), FEATURES.index("s_minus_h")
     i_gain, i_cond = FEATURES.index("src_gain"), FEATURES.index("has_cond")
     i_name, i_num = FEATURES.index("cap_mid"), FEATURES.index("is_number")
+    i_back, i_has_back = FEATURES.index("back_gain"), FEATURES.index("has_back")
     return [
         math.log1p(n),
         hazard,
@@ -275,6 +285,8 @@ def sentence_row(
         *_log_ratio(len_ratio),
         math.log1p(sum(1 for r in rows if r[i_name] > 0)),
         math.log1p(sum(1 for r in rows if r[i_num] > 0)),
+        rows[0][i_back] if n else 0.0,
+        rows[0][i_has_back] if n else 0.0,
     ]
 
 

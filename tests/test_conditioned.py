@@ -106,10 +106,86 @@ def test_no_source_lm_is_a_flag_a_config_key_and_part_of_the_signature(tmp_path)
 
 
 def test_the_shipped_default_detector_weighs_the_source_pass() -> None:
-    """The gemma3-270m detector is fitted with the conditioned pass on half of its MQM
-    segments: it weighs the source gain, and it also knows items without it."""
+    """The gemma3-270m detector is fitted with the forward source pass on half of its MQM
+    segments: it weighs the source gain and knows items without it; not the back gain."""
     from mtqa.detect import load_detector
 
     det = load_detector("gemma3-270m")
-    assert det.uses_source
+    assert det.uses_source and not det.uses_back  # the back gain: measured, not shipped
     assert "of them also after their source" in det.source
+
+
+def test_the_back_direction_scores_the_source_alone_and_after_its_target() -> None:
+    docs = [
+        Document("a", "The plan failed.", "x", source="Le plan a  échoué."),
+        Document("b", "No source here.", "x"),
+    ]
+    texts, where = conditioned.back_plan(docs)
+    assert texts[0] == "Le plan a échoué." and len(texts) == 2 and [k for k, _ in where] == [0]
+    assert texts[1] == (
+        "Translate the following text from English to French.\nEnglish: The plan failed.\n"
+        "French:\nLe plan a échoué."
+    )
+    assert texts[1][where[0][1] :] == texts[0]  # the offset points at the source
+    alone, after = FakeScorer().score(texts)
+    cheaper = [replace(t, surprisal=t.surprisal - 2.0) for t in after]  # the target helps
+    gains = conditioned.back_gains(2, where, [alone, cheaper])
+    src_after = conditioned.target_tokens(cheaper, where[0][1])
+    expected = (sum(t.surprisal for t in alone) - sum(t.surprisal for t in src_after)) / len(alone)
+    assert gains[1] is None and gains[0] is not None and abs(gains[0] - expected) < 1e-9
+    # the document's back gain reaches every item and the sentence row
+    from mtqa.features import SENTENCE_FEATURES, sentence_row
+
+    target = FakeScorer().score([docs[0].text])[0]
+    (ev,) = list(Evidence(docs[0], target, back=1.25))
+    b, h = FEATURES.index("back_gain"), FEATURES.index("has_back")
+    assert all(r[b] == 1.25 and r[h] == 1.0 for r in ev.rows)
+    row = dict(zip(SENTENCE_FEATURES, sentence_row(ev.rows, [0.0] * len(ev.rows), 0, 0, 0, True)))
+    assert (row["back_gain"], row["has_back"]) == (1.25, 1.0)
+    (plain,) = list(Evidence(docs[0], target))
+    assert all(r[b] == 0.0 and r[h] == 0.0 for r in plain.rows)
+
+
+def test_a_long_cjk_source_is_not_conditioned_and_the_report_says_so() -> None:
+    """The budget counts a CJK character as several (about a token each): 2,250 Chinese
+    characters with a short target would overflow a 1,024-token window."""
+    long_zh = Document("a", "The plan failed.", "x", source="计划失败了" * 450)
+    short_fr = Document("b", "The plan failed.", "x", source="Le plan a échoué.")
+    assert conditioned.conditioned_text(long_zh) is None and conditioned.back_texts(long_zh) is None
+    assert conditioned.conditioned_text(short_fr) is not None
+    det = _detector(True)
+    res = check_documents([long_zh, short_fr], FakeScorer(), det)
+    assert conditioned.TOO_LONG in res[0].notes and conditioned.TOO_LONG not in res[1].notes
+    off = check_documents([long_zh], FakeScorer(), det, source_lm=False)  # the user's choice
+    assert conditioned.TOO_LONG not in off[0].notes
+
+
+def test_a_detector_that_weighs_the_back_gain_pays_for_the_back_passes() -> None:
+    calls: list[list[str]] = []
+
+    class Counting(FakeScorer):
+        def score(self, texts, *a, **k):  # type: ignore[no-untyped-def]
+            calls.append(list(texts))
+            return super().score(texts, *a, **k)
+
+    k = FEATURES.index("back_gain")
+    tree = ((k, -1, -1), (0.5, 0.0, 0.0), (1, -1, -1), (2, -1, -1), (0.0, -1.0, 1.0))
+    det = Detector("fake", FEATURES, (), (), (), 0.0, 0.6, 0.8, "t", 0, trees=Trees(-2.0, (tree,)))
+    assert det.uses_back and not det.uses_source
+    docs = [Document("a", "The plan failed.", "x", source="Le plan a échoué.")]
+    check_documents(docs, Counting(), det)
+    assert len(calls) == 2 and calls[1] == [
+        "Le plan a échoué.",
+        "Translate the following text from English to French.\nEnglish: The plan failed.\n"
+        "French:\nLe plan a échoué.",
+    ]
+
+
+def test_settings_refuse_a_flag_that_is_not_a_boolean() -> None:
+    import pytest
+
+    from mtqa.errors import UsageError
+    from mtqa.settings import Settings
+
+    with pytest.raises(UsageError, match="source_lm='no': must be True or False"):
+        Settings(source_lm="no")  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from mtqa.features import FEATURES, SENTENCE_FEATURES, sentence_row
 from mtqa.learned import SentenceModel
 from mtqa.lm.fake import FakeScorer
 from mtqa.quality.calibrate import ScoreCache, calibrate, gold_rows, gold_segments
-from mtqa.quality.fit import SentenceRows, export_trees, fit_detector, fit_trees
+from mtqa.quality.fit import ITEM_FEATURES, SentenceRows, export_trees, fit_detector, fit_trees
 from mtqa.records import Document
 from mtqa.settings import Settings
 
@@ -103,7 +103,7 @@ def test_the_sentence_model_ranks_sentences_with_errors_first() -> None:
     fit, clean = fit_and_clean()
     det = fit_detector(fit, clean, "m", "synthetic")
     assert det.trees is not None and det.sentence is not None
-    assert det.detector_id.startswith(f"gbt{len(FEATURES)}:")
+    assert det.detector_id.startswith(f"gbt{len(ITEM_FEATURES)}:")
     scores = [sentence_score(det, s.rows, det.logits(s.rows), ())[0] for s in fit]
     pos = [sc for sc, s in zip(scores, fit) if s.label]
     neg = [sc for sc, s in zip(scores, fit) if not s.label]
@@ -251,3 +251,35 @@ def test_a_detector_file_with_bad_numbers_is_refused(
     p.write_text(json.dumps(d), encoding="utf-8")  # json writes NaN/Infinity literally
     with pytest.raises(CalibrationError, match=message):
         load_detector("m", str(p))
+
+
+def test_calibrate_scores_the_source_passes_it_is_asked_for(
+    tmp_path: Path, shared_dir: Path
+) -> None:
+    """--cond-limit and --back-limit: that many segments per gold file are also scored with
+    their source (forward: the target after it; back: the source alone and after the target),
+    and the detector file says so."""
+    seen: list[str] = []
+
+    class Recording(FakeScorer):
+        def score(self, texts, *a, **k):  # type: ignore[no-untyped-def]
+            seen.extend(texts)
+            return super().score(texts, *a, **k)
+
+    _, det = calibrate(
+        str(shared_dir / "calibration" / "clean_en.txt"),
+        Settings(model="fake"),
+        lambda s: Recording(),
+        str(tmp_path / "d.json"),
+        limit=300,
+        gold=[str(shared_dir / "mqm_dev" / "zhen_news_2021.jsonl")],
+        gold_limit=60,
+        cond_limit=20,
+        back_limit=10,
+    )
+    forward = [t for t in seen if t.startswith("Translate the following text from Chinese")]
+    back = [t for t in seen if t.startswith("Translate the following text from English to")]
+    assert len(forward) == 20 and len(back) == 10
+    assert "60 segments, 20 of them also after their source, 10 with their source after them" in (
+        det.source
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from importlib import import_module
 
 from mtqa import conditioned
@@ -54,16 +55,30 @@ def check_documents(
     second time after it (:mod:`mtqa.conditioned`).
     """
     tokens = scorer.score([d.text for d in docs], batch_size=batch_size, on_batch=on_tokens)
-    cond: list[list[TokenScore] | None] = [None] * len(docs)
+    n = len(docs)
+    cond: list[list[TokenScore] | None] = [None] * n
+    back: list[float | None] = [None] * n
     if det.uses_source and source_lm:  # the targets again, after their sources (mtqa.conditioned)
         texts, where = conditioned.plan(docs)
         if texts:
             scored = scorer.score(texts, batch_size=batch_size, on_batch=on_tokens)
-            cond = conditioned.assemble(len(docs), where, scored)
+            cond = conditioned.assemble(n, where, scored)
+    if det.uses_back and source_lm:  # the sources, alone and after their targets
+        texts, where = conditioned.back_plan(docs)
+        if texts:
+            scored = scorer.score(texts, batch_size=batch_size, on_batch=on_tokens)
+            back = conditioned.back_gains(n, where, scored)
     results = [
-        analyse(d, t, det, glossary, c, selection)
-        for d, t, c in zip(docs, tokens, cond, strict=True)
+        analyse(d, t, det, glossary, c, selection, b)
+        for d, t, c, b in zip(docs, tokens, cond, back, strict=True)
     ]
+    if source_lm and (det.uses_source or det.uses_back):
+        results = [
+            r
+            if c is not None or b is not None or not conditioned.has_source(d)
+            else replace(r, notes=(*r.notes, conditioned.TOO_LONG))
+            for d, r, c, b in zip(docs, results, cond, back, strict=True)
+        ]
     if edit_budget <= 0:
         return results
     return suggest_results(results, scorer, edit_budget)

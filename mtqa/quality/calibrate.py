@@ -7,8 +7,9 @@ distinct (source, target) is scored alone, as ``mtqa check`` scores a JSONL reco
 several raters annotated it, an item's label is the share of annotations marking it.
 ``--gold-limit N`` keeps N distinct segments per file, chosen by the sha256 of their
 text (a fixed, spread-out sample); ``--cond-limit N`` scores the first N of them a second
-time after their source (:mod:`mtqa.conditioned`; the second pass costs about three times
-the first; default none, so the detector does not weigh the source gain).
+time after their source (:mod:`mtqa.conditioned`; that pass reads about 2.3 times the
+tokens; default none, so the detector does not weigh the source gain), ``--back-limit N``
+the first N also the other way (their source alone and after them: the back gain).
 ``--score-cache FILE`` keeps the LM's token scores (JSON lines by text and model
 signature) so a second fit skips the scoring.
 
@@ -208,10 +209,12 @@ def gold_rows(
     cache: ScoreCache,
     batch_size: int,
     cond_limit: int = 0,
+    back_limit: int = 0,
 ) -> list[SentenceRows]:
-    """Each segment scored alone and, with a source, after it (:mod:`mtqa.conditioned`; the
-    source checks run too; only the first ``cond_limit`` segments, none by default), featurised;
-    item and sentence labels are the share of its annotations marking them."""
+    """Each segment scored alone and, with a source, after it (the first ``cond_limit``
+    segments), and its source alone and after it (the first ``back_limit``; both
+    :mod:`mtqa.conditioned`, none by default; the source checks run too), featurised; item
+    and sentence labels are the share of its annotations marking them."""
     tokens = cache.score(scorer, [g.target for g in segments], batch_size)
     docs = [
         Document(doc_id=f"{group}:{n}", text=g.target, path=group, source=g.source)
@@ -219,10 +222,12 @@ def gold_rows(
     ]
     texts, where = conditioned.plan(docs[:cond_limit])
     cond = conditioned.assemble(len(docs), where, cache.score(scorer, texts, batch_size))
+    texts, where = conditioned.back_plan(docs[:back_limit])
+    back = conditioned.back_gains(len(docs), where, cache.score(scorer, texts, batch_size))
     out: list[SentenceRows] = []
-    for g, doc, toks, ctoks in zip(segments, docs, tokens, cond, strict=True):
+    for g, doc, toks, ctoks, b in zip(segments, docs, tokens, cond, back, strict=True):
         k = len(g.annotations)
-        for ev in Evidence(doc, toks, cond=ctoks):
+        for ev in Evidence(doc, toks, cond=ctoks, back=b):
             labels = [
                 sum(any(w.start < e and s < w.end for s, e in a) for a in g.annotations) / k
                 for w in ev.words
@@ -247,6 +252,7 @@ def calibrate(
     gold_limit: int = 0,
     score_cache: str | None = None,
     cond_limit: int = 0,
+    back_limit: int = 0,
 ) -> tuple[Path, Detector]:
     """Fit a detector for ``settings.model`` on ``clean`` (and the ``gold`` files) and write
     it (atomically).
@@ -264,11 +270,12 @@ def calibrate(
     cache = ScoreCache(score_cache, scorer.signature())
     fit = sentence_rows(fit_recs, scorer, settings.batch_size, lines_per_doc, cache)
     for group, segs in segments.items():
-        fit += gold_rows(segs, group, scorer, cache, settings.batch_size, cond_limit)
+        fit += gold_rows(segs, group, scorer, cache, settings.batch_size, cond_limit, back_limit)
     # each clean line alone, as `mtqa check` reads a JSONL record: without the context of
     # its neighbours a line gets more flags than inside an article, so the rates hold for both
     thr = sentence_rows(clean_recs, scorer, settings.batch_size, 1, cache)
     cond = f", {cond_limit} of them also after their source" if cond_limit else ""
+    cond += f", {back_limit} with their source after them" if back_limit else ""
     golds = ", ".join(f"{g} ({len(s)} segments{cond})" for g, s in segments.items())
     source = (
         f"{Path(clean).name}: fit {len(fit_lines)} lines (seed {seed}, half with injected "

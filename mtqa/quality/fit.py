@@ -31,6 +31,10 @@ from mtqa.features import FEATURES, SENTENCE_FEATURES, sentence_row
 from mtqa.learned import SentenceModel, Trees
 from mtqa.records import Metrics, Span
 
+#: the item model's columns: every feature but the document-level back gain, which the
+#: sentence model reads (in the trees it would move every item of a document at once)
+ITEM_FEATURES: tuple[str, ...] = tuple(f for f in FEATURES if f not in ("back_gain", "has_back"))
+
 #: the trees' settings (HistGradientBoostingClassifier): few, shallow, large leaves, so
 #: the file stays small and the fit does not chase one system's quirks
 TREE_PARAMS: dict[str, Any] = {
@@ -77,7 +81,7 @@ def fit_detector(
     source: str,
     major_rate: float = 0.05,
     minor_rate: float = 0.15,
-    features: Sequence[str] = FEATURES,
+    features: Sequence[str] = ITEM_FEATURES,
     kind: str = "gbt",
 ) -> Detector:
     """Fit the item model (``kind`` ``gbt``: trees; ``lr``: logistic) and the sentence
