@@ -139,8 +139,8 @@ def _add_check(sub: Any) -> None:
         "--no-source-lm",
         action="store_true",
         help="with a source, do not score the target a second time after it (the "
-        "source-conditioned LM evidence; that pass reads about 2.3x the tokens and makes "
-        "the scoring phase about 3x longer)",
+        "source-conditioned LM evidence; with it a check of zh-en news takes about 2.6x as "
+        "long)",
     )
     c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     add_check_choices(c)

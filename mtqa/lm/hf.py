@@ -301,9 +301,9 @@ class HFScorer(Scorer):
             ids[b, : len(seq)] = torch.tensor(list(seq), dtype=torch.long)
         ids = ids.to(self.device)
         with torch.inference_mode():
-            if self._decoder is not None and self._head is not None:
+            if self._split and self._decoder is not None:  # hidden states; the head in _stats
                 hidden = self._decoder(input_ids=ids, use_cache=False).last_hidden_state
-            else:  # unusual architecture: full logits, still scored in slabs
+            else:  # unusual architecture (or the bench's "before"): full logits, in slabs
                 hidden = self.model(input_ids=ids, use_cache=False).logits
             targets = torch.cat([ids[:, 1:], ids.new_zeros((len(batch), 1))], dim=1)
             stats = self._stats(hidden.reshape(-1, hidden.shape[-1]), targets.reshape(-1))

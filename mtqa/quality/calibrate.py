@@ -7,7 +7,7 @@ distinct (source, target) is scored alone, as ``mtqa check`` scores a JSONL reco
 several raters annotated it, an item's label is the share of annotations marking it.
 ``--gold-limit N`` keeps N distinct segments per file, chosen by the sha256 of their
 text (a fixed, spread-out sample); ``--cond-limit N`` scores the first N of them a second
-time after their source (:mod:`mtqa.conditioned`; that pass reads about 2.3 times the
+time after their source (:mod:`mtqa.conditioned`; that pass reads about 2.4 times the
 tokens; default none, so the detector does not weigh the source gain), ``--back-limit N``
 the first N also the other way (their source alone and after them: the back gain).
 ``--score-cache FILE`` keeps the LM's token scores (JSON lines by text and model
