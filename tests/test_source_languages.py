@@ -145,6 +145,62 @@ CASES = [
         "Les prix ont augmenté de 3,5 % à 26,8 millions d'euros.",
         [],
     ),
+    ("src-numbers", "It cost 26,800,000 euros.", "Il a coûté 26,8 millions d'euros.", []),
+    ("src-numbers", "It cost 3,000 million dollars.", "Il a coûté 3 milliards de dollars.", []),
+    # the digits agree, the scale does not: milliard is a billion (the whole kind: any
+    # language's scale words, two in a row multiply)
+    (
+        "src-numbers",
+        "Russia spent 3 million dollars.",
+        "La Russie a dépensé 3 milliards de dollars.",
+        [
+            (
+                "3 million",
+                "major",
+                "target has '3 million', the source has '3 milliards': 3,000,000 against "
+                "3,000,000,000",
+            )
+        ],
+    ),
+    (
+        "src-numbers",
+        "Some 3 thousand people came.",
+        "Environ 3 millions de personnes sont venues.",
+        [
+            (
+                "3 thousand",
+                "major",
+                "target has '3 thousand', the source has '3 millions': 3,000 against 3,000,000",
+            )
+        ],
+    ),
+    (
+        "src-numbers",
+        "The budget is 2.5 million euros.",
+        "Der Haushalt beträgt 2,5 Mrd. Euro.",
+        [
+            (
+                "2.5 million",
+                "major",
+                "target has '2.5 million', the source has '2,5 Mrd': 2,500,000 against "
+                "2,500,000,000",
+            )
+        ],
+    ),
+    ("src-numbers", "It cost 3 billion euros.", "Costó 3 mil millones de euros.", []),
+    (
+        "src-numbers",
+        "It cost 3 million euros.",
+        "Costó 3 mil millones de euros.",
+        [
+            (
+                "3 million",
+                "major",
+                "target has '3 million', the source has '3 mil millones': 3,000,000 against "
+                "3,000,000,000",
+            )
+        ],
+    ),
     # --- src-copy: runs of source text left in the target
     (
         "src-copy",

@@ -22,7 +22,7 @@ English year or month the translator filled in is not taken for an invention.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mtqa.checks.quantity import Quantity, num_key, taken_by
 
@@ -159,10 +159,7 @@ def read(text: str) -> Reading:
             keys = frozenset(num_key(x) for x in {v} | _parts(run))
             out.append(Quantity(m.start(), m.end(), run, keys, True))
     for d in _DATELINE.finditer(text):
-        out = [
-            Quantity(q.start, q.end, q.text, q.keys, True) if d.start() <= q.start < d.end() else q
-            for q in out
-        ]
+        out = [replace(q, support=True) if d.start() <= q.start < d.end() else q for q in out]
     has_month = any(k.startswith("m:") for q in out for k in q.keys)
     has_day = bool(_DAY.search(text))
     has_year = bool(_YEAR.search(text))

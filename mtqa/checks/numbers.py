@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 
 from mtqa.checks import cjk
@@ -200,9 +201,15 @@ def read_target(target: str) -> tuple[list[Quantity], set[str]]:
     for q in sorted(found, key=lambda q: q.start):
         glued = bool(_GLUED.search(text[max(0, q.start - 2) : q.start]))
         decade = bool(_DECADE.match(text, q.start))
-        marked.append(Quantity(q.start, q.end, q.text, q.keys, q.support or glued or decade))
+        marked.append(replace(q, support=q.support or glued or decade))
     keys = set().union(*(q.keys for q in marked))
     return marked, keys | _words_as_numbers(target, _EN_NUMBER_WORDS, _EN_SCALES)
+
+
+def _value(q: Quantity) -> str:
+    """The scaled value of ``q`` in digits (``3,000,000,000``; the smallest reading)."""
+    v = min(float(k[2:]) for k in q.scaled)
+    return f"{v:,.0f}" if v == int(v) else f"{v:,}"
 
 
 class Numbers(Check):
@@ -227,6 +234,16 @@ class Numbers(Check):
             )
             reason = f"target has {q.text!r}, the source does not{hint}"
             yield Hit(q.start, q.end, reason, "major" if missing else "minor")
+        for q in tgt:  # "3 million" for "3 milliards": the digits agree, the scale does not
+            if q in extra or not q.scaled or q.scaled & src.keys:
+                continue
+            other = [s for s in src.quantities if s.scaled and (s.keys - s.scaled) & q.keys]
+            if other:
+                reason = (
+                    f"target has {q.text!r}, the source has {other[0].text!r}: "
+                    f"{_value(q)} against {_value(other[0])}"
+                )
+                yield Hit(q.start, q.end, reason, "major")
         if not extra:  # else the located spans name the source's numbers (one fault, one span)
             for q in missing:
                 yield self.whole(text, f"source has {q.text!r}, the target does not")

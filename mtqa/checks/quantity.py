@@ -50,6 +50,7 @@ class Quantity:
     text: str
     keys: frozenset[str]  # every reading ("1,250" is 1250 in English, 1.25 in French)
     support: bool = False  # too loose a reading to report missing (numerals, name numbers)
+    scaled: frozenset[str] = frozenset()  # the keys read with a scale word ("3 million": 3e6)
 
 
 def num_key(x: float) -> str:
@@ -85,11 +86,17 @@ def times(text: str) -> list[Quantity]:
 
 
 def _scale(text: str, end: int, scales: dict[str, int]) -> tuple[int, int]:
-    """The power of ten of a scale word right after ``text[:end]`` and where the word ends
-    (``(0, end)``: none)."""
-    m = _SCALE_AFTER.match(text, end)
-    power = scales.get(m.group(1).lower(), 0) if m else 0
-    return (power, m.end(1)) if m and power else (0, end)
+    """The power of ten of the scale words right after ``text[:end]`` and where they end
+    (``(0, end)``: none); two in a row multiply: ``mil millones``, ``thousand million``
+    (10^9)."""
+    power = 0
+    for _ in range(2):
+        m = _SCALE_AFTER.match(text, end)
+        step = scales.get(m.group(1).lower(), 0) if m else 0
+        if not m or not step:
+            break
+        power, end = power + step, m.end(1)
+    return power, end
 
 
 def numbers(
@@ -112,9 +119,12 @@ def numbers(
                 a, b = whole.split(sep)
                 values.append(float(f"{a}.{b}"))
         power, end = _scale(text, m.end(), scales) if scales else (0, m.end())
-        keys = {num_key(v) for v in values} | {num_key(v * 10**power) for v in values if power}
+        scaled = frozenset(num_key(v * 10**power) for v in values if power)
+        keys = {num_key(v) for v in values} | scaled
         support = text.startswith(_SUPPORT_AFTER, end)
-        out.append(Quantity(m.start(), end, text[m.start() : end], frozenset(keys), support))
+        out.append(
+            Quantity(m.start(), end, text[m.start() : end], frozenset(keys), support, scaled)
+        )
     return out
 
 
