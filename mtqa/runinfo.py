@@ -8,10 +8,12 @@ scores, and the detector) decides whether a rerun in the same folder may resume.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +28,30 @@ from mtqa.version import __version__
 WORST = 5  # spans the CLI shows after a run
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 (12 hex digits) of the installed ``mtqa`` package's files (code and data,
+    sorted by path; caches left out), so a run stored by other code at the same version is
+    not resumed into this one's."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def resume_key(settings: Settings, det: Detector) -> str:
-    """The scoring settings and the detector id as one JSON string (sorted keys)."""
+    """The scoring settings, the detector id and the code fingerprint as one JSON string
+    (sorted keys)."""
     return json.dumps(
-        {"version": __version__, **settings.scoring_key(), "cal": det.detector_id},
+        {
+            "version": __version__,
+            "code": code_fingerprint(),
+            **settings.scoring_key(),
+            "cal": det.detector_id,
+        },
         sort_keys=True,
     )
 
@@ -77,13 +99,27 @@ _SCORING = (
 )
 
 
-def _differences(old: Any, settings: Settings) -> str:
+def _differences(old: Any, old_key: Any, settings: Settings, key: str) -> str:
     """`` (source_lm True -> False, ...)`` for the result-changing settings that differ from
-    a stored run's (run.json ``settings``); empty when none can be named."""
-    if not isinstance(old, dict):
-        return ""
+    a stored run's (run.json ``settings``), then mtqa's version, code and detector when they
+    differ (from its ``resume_key``); empty when none can be named."""
     new = settings.as_dict()
-    diff = [f"{k} {old[k]!r} -> {new[k]!r}" for k in _SCORING if k in old and old[k] != new[k]]
+    diff = (
+        [f"{k} {old[k]!r} -> {new[k]!r}" for k in _SCORING if k in old and old[k] != new[k]]
+        if isinstance(old, dict)
+        else []
+    )
+    try:
+        was, now = json.loads(old_key), json.loads(key)
+    except (TypeError, ValueError):
+        was, now = {}, {}
+    if isinstance(was, dict):
+        names = {"version": "mtqa version", "code": "mtqa code", "cal": "detector"}
+        diff += [
+            f"{name} {was[k]} -> {now[k]}"
+            for k, name in names.items()
+            if k in was and k in now and was[k] != now[k]
+        ]
     return f" ({', '.join(diff)})" if diff else ""
 
 
@@ -98,8 +134,9 @@ def check_outdir(outdir: Path, settings: Settings, key: str) -> None:
         except (OSError, ValueError, AttributeError):
             old, old_settings = None, {}
         if old != key:
+            named = _differences(old_settings, old, settings, key)
             raise OutputError(
-                f"{outdir}: holds a run with other settings{_differences(old_settings, settings)}"
+                f"{outdir}: holds a run with other settings{named}"
                 "; pass --overwrite to replace it or choose another folder with -o"
             )
     if settings.overwrite and (outdir / PARTS).is_dir():

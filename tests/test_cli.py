@@ -483,6 +483,16 @@ def test_rerun_with_other_settings_is_refused_unless_overwrite(
     rc, _, err = check(capsys, fake_calibration, "good.txt", "--no-source-lm", "--no-suggest")
     assert rc == 1 and "(suggest True -> False, source_lm True -> False)" in err
 
+    # the same settings run by other mtqa code (same version): refused, and it says why
+    import mtqa.runinfo
+
+    real = mtqa.runinfo.code_fingerprint()
+    monkeypatch.setattr(mtqa.runinfo, "code_fingerprint", lambda: "0123456789ab")
+    rc, _, err = check(capsys, fake_calibration, "good.txt")
+    assert rc == 1 and f"(mtqa code {real} -> 0123456789ab)" in err
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+
     # same settings (another --format does not change scores): resumes, nothing rescored
     rc, _, err = check(capsys, fake_calibration, "good.txt", "--format", "csv")
     assert (rc, err) == (0, "")
