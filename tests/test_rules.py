@@ -140,8 +140,8 @@ CASES = [
     ),
     (
         "calque",
-        "In function of the weather, they assisted at the concert of the two last days.",
-        ["In function of", "assisted at the", "the two last days"],
+        "In function of the weather, they came to the concert of the two last days.",
+        ["In function of", "the two last days"],
     ),
     ("calque", "Since 2019, there was a year of talks; they make attention.", ["make attention"]),
     (
@@ -150,6 +150,30 @@ CASES = [
         " he who knows. At the moment when he left, in the framework of a deal, following which"
         " he could benefit from it and participate in the talks to the end.",
         [],
+    ),
+    # good English a newcomer wrote to make it cry wolf (review of this round): never flagged
+    *(
+        ("calque", text, [])
+        for text in (
+            "The strike resulted in a delay of three weeks.",
+            "The midwife assisted at the birth of their first child.",
+            "She was assisted to the ambulance by two paramedics.",
+            "He participated to the extent his health allowed.",
+            "Employees participated to a large degree in the decision.",
+            "Since long-term rates rose, mortgages have become expensive.",
+            "Since three years have passed, the case is closed.",
+            "Since two weeks is too short, we extended the deadline.",
+            "The maximum sentence there is ten years in prison.",
+            "Estimates ranged from rough to precise.",
+            "Both teams scored in the goal of the opposing side.",
+            "A scratch in the optic of the telescope blurred the images.",
+            "The weather was pleasant all week long.",
+        )
+    ),
+    (
+        "calque",
+        "I have known him since long, and he wants to precise that.",
+        ["since long", "to precise"],
     ),
 ]
 
@@ -204,13 +228,13 @@ FIXED = [
     ),
     (
         "calque",
-        "In function of the weather, they assisted at the concert of the two last days.",
-        "Depending on the weather, they attended the concert of the last two days.",
+        "In function of the weather, they came to the concert of the two last days.",
+        "Depending on the weather, they came to the concert of the last two days.",
     ),
     (
         "calque",
-        "It was question of a deal there is two years.",
-        "There was talk of a deal two years ago.",
+        "It was question of a deal since two years.",
+        "There was talk of a deal for two years.",
     ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none

@@ -24,6 +24,15 @@ _N = r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|t
 _UNIT = r"(years?|months?|weeks?|days?|decades?|hours?|centuries|century)"
 _DET = r"(the|a|an|this|that|these|those|his|her|their|our|its)"
 _MODAL = r"(to|will|would|could|can|may|might|must|should|did|does|do)"
+#: what may follow "to precise" as a verb (not the adjective: "from rough to precise.")
+_OBJECT = (
+    r"(?:that|the|what|how|when|where|whether|which|who|if|his|her|its|their|our|this|these|those)"  # noqa: E501
+)
+#: "participated to the extent", "to a large degree": English, not *participer à*
+_NOT_MEASURE = r"(?!\s+(?:\w+\s+)?(?:extent|degree|level|point|limit)\b)"
+#: "since three years" is not the conjunction: no verb right after it ("since three years
+#: have passed", "since two weeks is too short")
+_NO_VERB = r"(?!\s+(?:ago|have|has|had|is|are|was|were|will|would|can|could|may|might|must|should|seem|seems|seemed|passed|elapsed|went|remain|remained|remains|later|earlier|before|after)\b)"  # noqa: E501
 
 
 class Calque(NamedTuple):
@@ -36,13 +45,14 @@ class Calque(NamedTuple):
 
 
 CALQUES: tuple[Calque, ...] = (
-    Calque(rf"\bsince {_N} {_UNIT}\b(?! ago)", r"for \1 \2", "depuis"),
-    Calque(r"\bsince long\b(?! ago| before| since)", "for a long time", "depuis longtemps"),
-    Calque(rf"\bthere (?:is|was) {_N} {_UNIT}\b", r"\1 \2 ago", "il y a"),
+    Calque(rf"\bsince {_N} {_UNIT}\b{_NO_VERB}", r"for \1 \2", "depuis"),
+    Calque(
+        r"\bsince long(?=\s*[,.;:!?)]|\s+(?:and|but)\b|$)", "for a long time", "depuis longtemps"
+    ),
     Calque(r"\bat the moment where\b", "when", "au moment où"),
     Calque(r"\bin the measure (?:where|that)\b", "insofar as", "dans la mesure où"),
     Calque(r"\bto make (?:the )?(?:proof|evidence) of\b", "to show", "faire preuve de"),
-    Calque(r"\bin the (aim|goal) of\b", r"with the \1 of", "dans le but de"),
+    Calque(r"\bin the (aim) of\b", r"with the \1 of", "dans le but de"),
     Calque(r"\bin the (?:aim|goal) to\b", "in order to", "dans le but de"),
     Calque(r"\bin function of\b", "depending on", "en fonction de"),
     Calque(r"\bmake attention\b", "pay attention", "faire attention"),
@@ -50,22 +60,28 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\bmade attention\b", "paid attention", "faire attention"),
     Calque(r"\bmaking attention\b", "paying attention", "faire attention"),
     Calque(r"\bat the image of\b", "like", "à l'image de"),
-    Calque(rf"\b{_MODAL} precise\b", r"\1 specify", "préciser"),
+    Calque(rf"\b{_MODAL} precise\b(?=\s+{_OBJECT}\b)", r"\1 specify", "préciser"),
     Calque(rf"\bthe {_N} (last|first|next) {_UNIT}\b", r"the \2 \1 \3", "les deux dernières"),
     Calque(r"\bit (is|was) question of\b", r"there \1 talk of", "il est question de"),
     Calque(r"\bat the term of\b", "at the end of", "au terme de"),
     Calque(r"\bunder (?:the )?form of\b", "in the form of", "sous forme de"),
-    Calque(r"\bin the optic of\b", "with a view to", "dans l'optique de"),
     Calque(rf"\b{_MODAL} benefit of\b", r"\1 benefit from", "bénéficier de"),
-    Calque(rf"\bparticipat(e|es|ed|ing) to {_DET}\b", r"participat\1 in \2", "participer à"),
-    Calque(rf"\bassist(s|ed|ing|) (?:at|to) {_DET}\b", r"attend\1 \2", "assister à"),
-    Calque(r"\bin a delay of\b", "within", "dans un délai de"),
+    Calque(
+        rf"\bparticipat(e|es|ed|ing) to {_DET}\b{_NOT_MEASURE}",
+        r"participat\1 in \2",
+        "participer à",
+    ),
     # rewrites only: good English too in other readings
     Calque(rf"\bsince (\w+) {_UNIT}\b", r"for \1 \2", "depuis", False),
     Calque(r"\bat the moment when\b", "when", "au moment où", False),
     Calque(r"\bit is (\w+) who\b", r"\1", "c'est … qui", False),
     Calque(r"\bin the framework of\b", "as part of", "dans le cadre de", False),
     Calque(r"\bfollowing (?:to )?which\b", "after which", "à la suite de quoi", False),
+    Calque(rf"\bthere (?:is|was) {_N} {_UNIT}\b", r"\1 \2 ago", "il y a", False),
+    Calque(r"\bin a delay of\b", "within", "dans un délai de", False),
+    Calque(r"\bin the (goal) of\b", r"with the \1 of", "dans le but de", False),
+    Calque(r"\bin the optic of\b", "with a view to", "dans l'optique de", False),
+    Calque(rf"\bassist(s|ed|ing|) (?:at|to) {_DET}\b", r"attend\1 \2", "assister à", False),
 )
 COMPILED: tuple[tuple[re.Pattern[str], Calque], ...] = tuple(
     (re.compile(c.pattern, re.IGNORECASE), c) for c in CALQUES
