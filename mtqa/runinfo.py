@@ -80,32 +80,48 @@ def create_outdir(outdir: Path) -> list[Path]:
     return made
 
 
-#: the settings that change results, as named in run.json's "settings"
-_SCORING = (
-    "model",
-    "dtype",
-    "window",
-    "overlap",
-    "text_field",
-    "id_field",
-    "encoding_errors",
-    "calibration",
-    "glossary",
-    "select",
-    "ignore",
-    "suggest",
-    "edit_budget",
-    "source_lm",
-)
+#: the settings that change results, as named in run.json's "settings", and their option
+_SCORING = {
+    "model": "--model",
+    "dtype": "--dtype",
+    "window": "--window",
+    "overlap": "--overlap",
+    "text_field": "--text-field",
+    "id_field": "--id-field",
+    "encoding_errors": "--encoding-errors",
+    "calibration": "--calibration",
+    "glossary": "--glossary",
+    "select": "--select",
+    "ignore": "--ignore",
+    "suggest": "--no-suggest",
+    "edit_budget": "--edit-budget",
+    "source_lm": "--no-source-lm",
+}
+#: the switches whose option turns them off
+_NEGATED = frozenset({"suggest", "source_lm"})
+
+
+def _option(name: str, was: Any, now: Any) -> str:
+    """``--window 1024 -> 512``, ``--no-source-lm off -> on``, ``--select all -> lm``."""
+    if name in _NEGATED:
+        return f"{_SCORING[name]} {'off' if was else 'on'} -> {'off' if now else 'on'}"
+
+    def shown(v: Any) -> str:
+        if isinstance(v, list | tuple):
+            return ",".join(map(str, v)) or ("all" if name == "select" else "none")
+        return "none" if v is None else str(v)
+
+    return f"{_SCORING[name]} {shown(was)} -> {shown(now)}"
 
 
 def _differences(old: Any, old_key: Any, settings: Settings, key: str) -> str:
-    """`` (source_lm True -> False, ...)`` for the result-changing settings that differ from
-    a stored run's (run.json ``settings``), then mtqa's version, code and detector when they
-    differ (from its ``resume_key``); empty when none can be named."""
+    """`` (--window 1024 -> 512, ...)`` for the result-changing options that differ from a
+    stored run's (run.json ``settings``), then mtqa's version, code and detector when they
+    differ (from its ``resume_key``; a key with no code fingerprint was stored by an older
+    mtqa); empty when none can be named."""
     new = settings.as_dict()
     diff = (
-        [f"{k} {old[k]!r} -> {new[k]!r}" for k in _SCORING if k in old and old[k] != new[k]]
+        [_option(k, old[k], new[k]) for k in _SCORING if k in old and old[k] != new[k]]
         if isinstance(old, dict)
         else []
     )
@@ -113,13 +129,15 @@ def _differences(old: Any, old_key: Any, settings: Settings, key: str) -> str:
         was, now = json.loads(old_key), json.loads(key)
     except (TypeError, ValueError):
         was, now = {}, {}
-    if isinstance(was, dict):
+    if isinstance(was, dict) and isinstance(now, dict):
         names = {"version": "mtqa version", "code": "mtqa code", "cal": "detector"}
         diff += [
             f"{name} {was[k]} -> {now[k]}"
             for k, name in names.items()
             if k in was and k in now and was[k] != now[k]
         ]
+        if "code" not in was and "code" in now:
+            diff.append("stored by an older mtqa, without a code fingerprint")
     return f" ({', '.join(diff)})" if diff else ""
 
 

@@ -476,12 +476,12 @@ def test_rerun_with_other_settings_is_refused_unless_overwrite(
     rc, out, err = check(capsys, fake_calibration, "good.txt", "--window", "512")
     assert (rc, out) == (1, "")
     assert err == (
-        "mtqa: error: out: holds a run with other settings (window 1024 -> 512); pass "
+        "mtqa: error: out: holds a run with other settings (--window 1024 -> 512); pass "
         "--overwrite to replace it or choose another folder with -o\n"
     )
     assert {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()} == before
     rc, _, err = check(capsys, fake_calibration, "good.txt", "--no-source-lm", "--no-suggest")
-    assert rc == 1 and "(suggest True -> False, source_lm True -> False)" in err
+    assert rc == 1 and "(--no-suggest off -> on, --no-source-lm off -> on)" in err
 
     # the same settings run by other mtqa code (same version): refused, and it says why
     import mtqa.runinfo
@@ -490,8 +490,17 @@ def test_rerun_with_other_settings_is_refused_unless_overwrite(
     monkeypatch.setattr(mtqa.runinfo, "code_fingerprint", lambda: "0123456789ab")
     rc, _, err = check(capsys, fake_calibration, "good.txt")
     assert rc == 1 and f"(mtqa code {real} -> 0123456789ab)" in err
+    # a folder stored by an mtqa from before the code fingerprint: says so
     monkeypatch.undo()
     monkeypatch.chdir(tmp_path)
+    run = json.loads(Path("out/run.json").read_text(encoding="utf-8"))
+    key = json.loads(run["resume_key"])
+    del key["code"]
+    run["resume_key"] = json.dumps(key, sort_keys=True)
+    Path("out/run.json").write_text(json.dumps(run), encoding="utf-8")
+    rc, _, err = check(capsys, fake_calibration, "good.txt")
+    assert rc == 1 and "(stored by an older mtqa, without a code fingerprint)" in err
+    check(capsys, fake_calibration, "good.txt", "--overwrite")
 
     # same settings (another --format does not change scores): resumes, nothing rescored
     rc, _, err = check(capsys, fake_calibration, "good.txt", "--format", "csv")

@@ -155,8 +155,8 @@ def test_select_and_ignore_change_the_report_and_the_signature(
     again = mtqa_run(tmp_path, *base)
     assert again.returncode == 1
     assert again.stderr == (
-        "mtqa: error: out: holds a run with other settings (ignore ['lm', 'rule:repeated'] -> "
-        "[]); pass --overwrite to replace it or choose another folder with -o\n"
+        "mtqa: error: out: holds a run with other settings (--ignore lm,rule:repeated -> "
+        "none); pass --overwrite to replace it or choose another folder with -o\n"
     )
 
 
