@@ -188,6 +188,51 @@ CASES = [
         ],
     ),
     ("src-numbers", "It cost 3 billion euros.", "Costó 3 mil millones de euros.", []),
+    # short and glued forms: "$3bn", "3 bln", "3 Md€", "3 mld", "a 3-billion-euro plan"; the
+    # long scale's billones / Billionen are 10^12; "3m" alone (metres) is no money
+    ("src-numbers", "It cost $3bn.", "Il a coûté 3 milliards de dollars.", []),
+    ("src-numbers", "It cost 3 billion euros.", "Il a coûté 3 Md€.", []),
+    ("src-numbers", "A 3-billion-euro plan.", "Un plan de 3 milliards d'euros.", []),
+    ("src-numbers", "It cost 2.5 trillion dollars.", "Costó 2,5 billones de dólares.", []),
+    ("src-numbers", "It cost $3m.", "耗资300万美元。", []),
+    ("src-numbers", "A 3m wall cost 3 billion.", "Un mur de 3 m a coûté 3 milliards.", []),
+    *(
+        ("src-numbers", target, source, [(span, "major", reason)])
+        for target, source, span, reason in (
+            (
+                "It cost $3m.",
+                "Il a coûté 3 milliards de dollars.",
+                "3m",
+                "target has '3m', the source has '3 milliards': 3,000,000 against 3,000,000,000",
+            ),
+            (
+                "It cost $3B.",
+                "Il a coûté 3 millions de dollars.",
+                "3B",
+                "target has '3B', the source has '3 millions': 3,000,000,000 against 3,000,000",
+            ),
+            (
+                "It cost 3 billion euros.",
+                "Es kostete 3 Billionen Euro.",
+                "3 billion",
+                "target has '3 billion', the source has '3 Billionen': 3,000,000,000 against "
+                "3,000,000,000,000",
+            ),
+            (
+                "It cost 3 million zloty.",
+                "Kosztowało 3 mld zł.",
+                "3 million",
+                "target has '3 million', the source has '3 mld': 3,000,000 against 3,000,000,000",
+            ),
+            (
+                "A 3-million-euro plan.",
+                "Un plan de 3 milliards d'euros.",
+                "3-million",
+                "target has '3-million', the source has '3 milliards': 3,000,000 against "
+                "3,000,000,000",
+            ),
+        )
+    ),
     (
         "src-numbers",
         "It cost 3 million euros.",

@@ -86,7 +86,15 @@ _FR_NUMBER_WORDS = {
 
 _LISTS = word_lists("languages")
 _SCALES: dict[str, int] = _LISTS["scales"]
-_EN_SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "bn": 9}
+_EN_SCALES = {
+    "thousand": 3,
+    "million": 6,
+    "mln": 6,
+    "billion": 9,
+    "bn": 9,
+    "bln": 9,
+    "trillion": 12,
+}
 _NUMBER_WORDS: dict[str, dict[str, float]] = {
     "fr": _FR_NUMBER_WORDS,
     "en": _EN_NUMBER_WORDS,

@@ -37,7 +37,10 @@ TIME = re.compile(
     r"|(?P<h2>1[0-2]|\d)(?=\s?[ap]\.?m\b))(?:\s?(?P<ampm>[ap])(?:\.m\.|m\b))?",
     re.IGNORECASE,
 )
-_SCALE_AFTER = re.compile(r"[\s\u00a0\u202f]?([^\W\d_]+)\.?")
+_SCALE_AFTER = re.compile(r"[\s\u00a0\u202f-]?([^\W\d_]+)\.?")  # "3 million", "3-million-euro"
+#: short scale words English glues to an amount of money: "$3m", "€2.5bn", "£40k", "$3B"
+_MONEY_SCALES = {"k": 3, "m": 6, "mn": 6, "b": 9, "bn": 9, "tn": 12}
+_MONEY_SCALE = re.compile(r"(k|m|mn|b|bn|tn)\b", re.IGNORECASE)
 _SUPPORT_AFTER = ("世纪", "世紀")  # "20世纪": the century, which English may say otherwise
 
 
@@ -119,6 +122,9 @@ def numbers(
                 a, b = whole.split(sep)
                 values.append(float(f"{a}.{b}"))
         power, end = _scale(text, m.end(), scales) if scales else (0, m.end())
+        money = scales and m.start() > 0 and text[m.start() - 1] in "$€£¥"
+        if money and not power and (g := _MONEY_SCALE.match(text, m.end())):
+            power, end = _MONEY_SCALES[g.group(1).lower()], g.end()
         scaled = frozenset(num_key(v * 10**power) for v in values if power)
         keys = {num_key(v) for v in values} | scaled
         support = text.startswith(_SUPPORT_AFTER, end)
