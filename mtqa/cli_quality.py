@@ -41,19 +41,26 @@ def add_calibrate(sub: Any) -> None:
         metavar="FILE",
         help="rater-annotated MT (MQM .jsonl: target, source, spans) to fit on; repeatable",
     )
-    k.add_argument("--gold-limit", type=int, default=0, help="distinct segments per gold file")
+    k.add_argument(
+        "--gold-limit",
+        type=int,
+        default=0,
+        help="distinct segments per gold file (default 0: all)",
+    )
     k.add_argument(
         "--cond-limit",
         type=int,
         default=0,
-        help="gold segments per file also scored after their source (default 0)",
+        help="gold segments per file also scored after their source, so that the detector "
+        "weighs the source gain and `mtqa check` runs the source-conditioned pass on inputs "
+        "with a source (default 0: the detector never uses the pass; needs --gold)",
     )
     k.add_argument(
         "--back-limit",
         type=int,
         default=0,
         help="gold segments per file whose source is also scored after them: the back gain, "
-        "a third pass at check time with a source (default 0)",
+        "a third pass at check time with a source (default 0: none; needs --gold)",
     )
     k.add_argument("--score-cache", metavar="FILE", help="keep/reuse LM token scores here")
     k.add_argument("--lines-per-doc", type=int, default=10)
@@ -116,6 +123,15 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     for name in ("major_rate", "minor_rate"):
         if not 0.0 < getattr(a, name) < 1.0:
             raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be in (0, 1)")
+    for name in ("gold_limit", "cond_limit", "back_limit", "limit"):
+        if getattr(a, name) < 0:
+            raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be 0 or more")
+    for name in ("cond_limit", "back_limit"):
+        if getattr(a, name) and not a.gold:
+            raise UsageError(
+                f"--{name.replace('_', '-')} needs --gold FILE: only the gold segments have "
+                "sources to score"
+            )
     settings = Settings(model=a.model, dtype=a.dtype, batch_size=a.batch_size)
     check_model_name(settings.model)  # a typo is named as such, before any work
     path, det = calibrate(

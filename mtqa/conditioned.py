@@ -40,15 +40,27 @@ from dataclasses import replace
 from mtqa.checks.language import guess_language, weighted_length
 from mtqa.records import Document, TokenScore
 
-#: the longest prompt + text that is conditioned, in characters with a CJK character counted
-#: as :data:`~mtqa.checks.language.CJK_WEIGHT` (:func:`~mtqa.checks.language.weighted_length`):
-#: about 700 tokens at most, so it always fits one 1,024-token window
+#: the longest prompt + text that is conditioned with the default 1,024-token window, in
+#: characters with a CJK character counted as :data:`~mtqa.checks.language.CJK_WEIGHT`
+#: (:func:`~mtqa.checks.language.weighted_length`): about 700 tokens at most, so it always
+#: fits one window; a smaller ``--window`` scales it down (:func:`budget`)
 MAX_CHARS = 2400
 #: the note on a document with a source that was too long for the source-conditioned passes
 TOO_LONG = (
-    f"source-conditioned LM passes skipped: prompt, source and target exceed {MAX_CHARS} "
-    "characters (a CJK character counts 3.5); judged without them"
+    "source-conditioned LM passes skipped: prompt, source and target exceed {limit} "
+    "characters (a CJK character counts 3.5; --window {window}); judged without them"
 )
+
+
+def budget(window: int) -> int:
+    """The weighted characters that fit a ``window``-token LM window with room to spare:
+    :data:`MAX_CHARS` for 1,024 tokens and more, in proportion below (128 tokens: 300)."""
+    return MAX_CHARS * min(window, 1024) // 1024
+
+
+def too_long(window: int) -> str:
+    """The note of a document judged without the passes (:data:`TOO_LONG`, filled in)."""
+    return TOO_LONG.format(limit=budget(window), window=window)
 
 
 def has_source(doc: Document) -> bool:
@@ -85,13 +97,13 @@ def prompt(source: str) -> str:
     return f"Translate the following text from {name} to English.\n{name}: {src}\nEnglish:\n"
 
 
-def conditioned_text(doc: Document) -> tuple[str, int] | None:
-    """``(prompt + target, offset of the target)``, or None without a source or when too
-    long to condition."""
+def conditioned_text(doc: Document, limit: int = MAX_CHARS) -> tuple[str, int] | None:
+    """``(prompt + target, offset of the target)``, or None without a source or when longer
+    than ``limit`` weighted characters (:func:`budget`)."""
     if not has_source(doc):
         return None
     head = prompt(doc.source or "")
-    if weighted_length(head + doc.text) > MAX_CHARS:
+    if weighted_length(head + doc.text) > limit:
         return None
     return head + doc.text, len(head)
 
@@ -105,25 +117,27 @@ def back_prompt(target: str, source: str) -> str:
     return f"Translate the following text from English to {name}.\nEnglish: {tgt}\n{name}:\n"
 
 
-def back_texts(doc: Document) -> tuple[str, str, int] | None:
+def back_texts(doc: Document, limit: int = MAX_CHARS) -> tuple[str, str, int] | None:
     """``(source alone, back prompt + source, offset of the source)``, or None without a
-    source or when too long."""
+    source or when longer than ``limit`` weighted characters."""
     if not has_source(doc):
         return None
     src = " ".join((doc.source or "").split())
     head = back_prompt(doc.text, src)
-    if weighted_length(head + src) > MAX_CHARS:
+    if weighted_length(head + src) > limit:
         return None
     return src, head + src, len(head)
 
 
-def back_plan(docs: Sequence[Document]) -> tuple[list[str], list[tuple[int, int]]]:
+def back_plan(
+    docs: Sequence[Document], limit: int = MAX_CHARS
+) -> tuple[list[str], list[tuple[int, int]]]:
     """The texts to score for the back direction of ``docs`` (two per document: the source
     alone, then after the target) and, for each document, (document index, source offset)."""
     texts: list[str] = []
     where: list[tuple[int, int]] = []
     for k, d in enumerate(docs):
-        made = back_texts(d)
+        made = back_texts(d, limit)
         if made is not None:
             texts += [made[0], made[1]]
             where.append((k, made[2]))
@@ -157,12 +171,15 @@ def target_tokens(tokens: Sequence[TokenScore], offset: int) -> list[TokenScore]
     ]
 
 
-def plan(docs: Sequence[Document]) -> tuple[list[str], list[tuple[int, int]]]:
-    """The texts to score for ``docs`` and, for each, (document index, target offset)."""
+def plan(
+    docs: Sequence[Document], limit: int = MAX_CHARS
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The texts to score for ``docs`` (each at most ``limit`` weighted characters) and,
+    for each, (document index, target offset)."""
     texts: list[str] = []
     where: list[tuple[int, int]] = []
     for k, d in enumerate(docs):
-        made = conditioned_text(d)
+        made = conditioned_text(d, limit)
         if made is not None:
             texts.append(made[0])
             where.append((k, made[1]))

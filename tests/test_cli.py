@@ -662,3 +662,29 @@ def test_the_summary_lines_show_each_flags_fix(
     listed = err.count("'has has' -> 'has'")
     assert rc == 0 and 0 < listed < 8
     assert f"... and {8 - listed} more flagged sentence(s): every span is in the report" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cond-limit", "-5", "--gold", "g.jsonl"], "--cond-limit -5: must be 0 or more"),
+        (["--gold-limit", "-1"], "--gold-limit -1: must be 0 or more"),
+        (
+            ["--back-limit", "10"],
+            "--back-limit needs --gold FILE: only the gold segments have sources to score",
+        ),
+        (["--major-rate", "1.5"], "--major-rate 1.5: must be in (0, 1)"),
+    ],
+)
+def test_calibrate_refuses_meaningless_limits(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("clean.txt").write_text("A clean sentence.\n", encoding="utf-8")
+    rc = cli.main(["calibrate", "clean.txt", "--model", "fake", "-o", "det.json", *args])
+    assert (rc, capsys.readouterr().err) == (2, f"mtqa: error: {message}\n")
+    assert not Path("det.json").exists()

@@ -155,9 +155,31 @@ def test_a_long_cjk_source_is_not_conditioned_and_the_report_says_so() -> None:
     assert conditioned.conditioned_text(short_fr) is not None
     det = _detector(True)
     res = check_documents([long_zh, short_fr], FakeScorer(), det)
-    assert conditioned.TOO_LONG in res[0].notes and conditioned.TOO_LONG not in res[1].notes
+    note = (
+        "source-conditioned LM passes skipped: prompt, source and target exceed 2400 "
+        "characters (a CJK character counts 3.5; --window 1024); judged without them"
+    )
+    assert note in res[0].notes and not any("skipped" in n for n in res[1].notes)
     off = check_documents([long_zh], FakeScorer(), det, source_lm=False)  # the user's choice
-    assert conditioned.TOO_LONG not in off[0].notes
+    assert not any("skipped" in n for n in off[0].notes)
+
+
+def test_a_smaller_window_conditions_only_what_fits_it() -> None:
+    """With --window 128 the budget is 300 weighted characters: a 250-character French
+    source no longer fits with its prompt, and the note names the window."""
+    doc = Document("a", "The plan failed again.", "x", source="Le plan a échoué. " * 14)
+    assert conditioned.budget(1024) == conditioned.MAX_CHARS == 2400
+    assert conditioned.budget(4096) == 2400 and conditioned.budget(128) == 300
+    assert conditioned.conditioned_text(doc) is not None
+    assert conditioned.conditioned_text(doc, conditioned.budget(128)) is None
+    det = _detector(True)
+    (big,) = check_documents([doc], FakeScorer(), det)
+    (small,) = check_documents([doc], FakeScorer(window=128, overlap=32), det)
+    assert not any("skipped" in n for n in big.notes)
+    assert small.notes[-1] == (
+        "source-conditioned LM passes skipped: prompt, source and target exceed 300 "
+        "characters (a CJK character counts 3.5; --window 128); judged without them"
+    )
 
 
 def test_a_detector_that_weighs_the_back_gain_pays_for_the_back_passes() -> None:

@@ -58,13 +58,15 @@ def check_documents(
     n = len(docs)
     cond: list[list[TokenScore] | None] = [None] * n
     back: list[float | None] = [None] * n
+    window = int(getattr(scorer, "window", 1024))
+    limit = conditioned.budget(window)
     if det.uses_source and source_lm:  # the targets again, after their sources (mtqa.conditioned)
-        texts, where = conditioned.plan(docs)
+        texts, where = conditioned.plan(docs, limit)
         if texts:
             scored = scorer.score(texts, batch_size=batch_size, on_batch=on_tokens)
             cond = conditioned.assemble(n, where, scored)
     if det.uses_back and source_lm:  # the sources, alone and after their targets
-        texts, where = conditioned.back_plan(docs)
+        texts, where = conditioned.back_plan(docs, limit)
         if texts:
             scored = scorer.score(texts, batch_size=batch_size, on_batch=on_tokens)
             back = conditioned.back_gains(n, where, scored)
@@ -76,7 +78,7 @@ def check_documents(
         results = [
             r
             if c is not None or b is not None or not conditioned.has_source(d)
-            else replace(r, notes=(*r.notes, conditioned.TOO_LONG))
+            else replace(r, notes=(*r.notes, conditioned.too_long(window)))
             for d, r, c, b in zip(docs, results, cond, back, strict=True)
         ]
     if edit_budget <= 0:
