@@ -247,6 +247,12 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
             f"score{listed}",
             file=err,
         )
+    if summary.source_lm_skipped:
+        print(
+            f"mtqa: {summary.source_lm_skipped} document(s) with a source judged without the "
+            "source-conditioned LM pass: too long for one LM window (their notes say so)",
+            file=err,
+        )
     for _, doc_id, sp in summary.worst:
         fix = "" if sp.suggestion is None else f" -> {sp.suggestion!r}"
         print(

@@ -46,8 +46,9 @@ from mtqa.records import Document, TokenScore
 #: fits one window; a smaller ``--window`` scales it down (:func:`budget`)
 MAX_CHARS = 2400
 #: the note on a document with a source that was too long for the source-conditioned passes
+SKIPPED_PREFIX = "source-conditioned LM passes skipped"
 TOO_LONG = (
-    "source-conditioned LM passes skipped: prompt, source and target exceed {limit} "
+    SKIPPED_PREFIX + ": prompt, source and target exceed {limit} "
     "characters (a CJK character counts 3.5; --window {window}); judged without them"
 )
 

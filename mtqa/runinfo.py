@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mtqa.conditioned import SKIPPED_PREFIX
 from mtqa.detect import Detector
 from mtqa.errors import OutputError
 from mtqa.io import Skipped
@@ -200,6 +201,7 @@ class RunSummary:
     worst: list[tuple[float, str, Span]] = field(default_factory=list)
     signature: str = ""
     seconds: float = 0.0
+    source_lm_skipped: int = 0  # documents with a source judged without the conditioned pass
 
     @property
     def documents(self) -> int:
@@ -229,6 +231,8 @@ class RunSummary:
     def add(self, result: DocumentResult) -> None:
         """Count one reported document and keep its worst spans if they rank."""
         self.counts += result.counts
+        if any(n.startswith(SKIPPED_PREFIX) for n in result.notes):
+            self.source_lm_skipped += 1
         for s in result.sentences:
             if s.spans:  # the worst span of each sentence
                 sp = max(s.spans, key=lambda x: (SEVERITY_RANK[x.severity], x.score))
@@ -274,6 +278,7 @@ def run_record(
             "resumed": summary.resumed,
             "failures": len(summary.failures),
             "skipped": len(summary.skipped),
+            "source_lm_skipped": summary.source_lm_skipped,
         },
         "references": tallies["references"],
         "sources": tallies["sources"],

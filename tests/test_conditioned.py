@@ -211,3 +211,34 @@ def test_settings_refuse_a_flag_that_is_not_a_boolean() -> None:
 
     with pytest.raises(UsageError, match="source_lm='no': must be True or False"):
         Settings(source_lm="no")  # type: ignore[arg-type]
+
+
+def test_a_run_counts_the_documents_judged_without_the_pass(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """run.json counts them and the CLI summary says how many (the notes alone are easy to
+    miss in a large run)."""
+    import json
+
+    from mtqa import cli
+
+    det = tmp_path / "det.json"
+    det.write_text(_detector(True).to_json(), encoding="utf-8")
+    rows = [
+        {"id": "long", "target": "The plan failed.", "source": "计划失败了" * 450},
+        {"id": "short", "target": "The plan failed.", "source": "Le plan a échoué."},
+        {"id": "none", "target": "The plan failed."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["check", str(src), "-o", str(out), "--model", "fake", "--calibration", str(det)]
+    assert cli.main([*argv, "--no-suggest"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "mtqa: 1 document(s) with a source judged without the source-conditioned LM pass: "
+        "too long for one LM window (their notes say so)\n"
+    ) in err
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["counts"]["source_lm_skipped"] == 1
+    assert cli.main([*argv, "--no-suggest", "--no-source-lm", "--overwrite", "--quiet"]) == 0
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["counts"]["source_lm_skipped"] == 0
