@@ -110,15 +110,20 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
         for opt in action.option_strings
         if opt.startswith("--") and opt[2:] not in NOT_KEYS
     }
-    section = "[tool.mtqa]" if path.name == "pyproject.toml" else path.name
+    pyproject = path.name == "pyproject.toml"
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
-        where = f"{path}: {section} {raw_key}"
+        where = f"{path}: [tool.mtqa] {raw_key}" if pyproject else f"{path}: {raw_key}"
         action = by_key.get(key)
         if action is None:
             known = ", ".join(sorted(by_key))
+            hint = (
+                " (mtqa.toml takes the keys at its top level, without a table)"
+                if not pyproject and isinstance(value, dict)
+                else ""
+            )
             raise UsageError(
-                f"{where}: unknown key; the keys are the options of mtqa check: {known}"
+                f"{where}: unknown key{hint}; the keys are the options of mtqa check: {known}"
             )
         action.default = _convert(action, value, where, path.parent)
 

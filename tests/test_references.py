@@ -207,7 +207,7 @@ def test_cli_reference_line_count_mismatch(
     code = main(_cli(tmp_path, fake_calibration, str(hyp), "--reference", str(ref)))
     assert code == 1
     err = capsys.readouterr().err
-    assert f"{ref}: --reference file has 1 lines but {hyp} has 2" in err
+    assert f"{ref}: --reference file has 1 line but {hyp} has 2" in err
 
 
 def test_cli_reference_needs_one_txt_input(

@@ -252,14 +252,14 @@ def test_config_errors_name_the_file_and_key(tmp_path: Path) -> None:
     out = mtqa_run(tmp_path, "check", "-", stdin=b"x")
     assert out.returncode == 2
     assert out.stderr == (
-        f"mtqa: error: {tmp_path / 'mtqa.toml'}: mtqa.toml fail_on: 'always': choose one of "
+        f"mtqa: error: {tmp_path / 'mtqa.toml'}: fail_on: 'always': choose one of "
         "none, minor, major\n"
     )
     (tmp_path / "mtqa.toml").write_text("colour = 1\n", encoding="utf-8")
     out = mtqa_run(tmp_path, "check", "-", stdin=b"x")
     assert out.returncode == 2
     assert out.stderr.startswith(
-        f"mtqa: error: {tmp_path / 'mtqa.toml'}: mtqa.toml colour: unknown key; the keys are "
+        f"mtqa: error: {tmp_path / 'mtqa.toml'}: colour: unknown key; the keys are "
         "the options of mtqa check: batch-size, calibration,"
     )
 
@@ -318,3 +318,15 @@ def test_review_prints_the_threshold_option(tmp_path: Path, fake: list[str]) -> 
     run = mtqa_run(tmp_path, "check", "-", *fake, "-o", "o", "--threshold", "0.89995", stdin=b"Hi.")
     assert run.returncode == 0
     assert "|thr:0.89995" in json.loads((tmp_path / "o" / "run.json").read_text())["signature"]
+
+
+def test_a_table_in_mtqa_toml_is_named_as_such(tmp_path: Path, fake: list[str]) -> None:
+    """A newcomer copies pyproject's [tool.mtqa] table into mtqa.toml: the error says why."""
+    (tmp_path / "mtqa.toml").write_text("[tool.mtqa]\nwindow = 512\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("A sentence.\n", encoding="utf-8")
+    out = mtqa_run(tmp_path, "check", "a.txt", *fake)
+    assert out.returncode == 2
+    assert out.stderr.startswith(
+        f"mtqa: error: {tmp_path / 'mtqa.toml'}: tool: unknown key (mtqa.toml takes the keys "
+        "at its top level, without a table); the keys are the options of mtqa check: "
+    )

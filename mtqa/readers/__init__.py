@@ -229,9 +229,14 @@ def _attach_sides(
                 Failure(
                     side,
                     None,
-                    f"--{field_name} file has {n_side} lines but {doc.path} has {n_doc}; "
+                    f"--{field_name} file has {_lines(n_side)} but {doc.path} has {_lines(n_doc)}; "
                     "it must align line by line with the input",
                 )
             ]
         values[field_name] = side_text
     return [replace(doc, **values)]
+
+
+def _lines(n: int) -> str:
+    """``1 line``, ``3 lines``."""
+    return f"{n} line" if n == 1 else f"{n} lines"
