@@ -138,6 +138,8 @@ def _latin_language(text: str) -> str | None:
     elided = [w.split("'", 1)[0] + "'" for w in words if "'" in w]
     votes = Counter(lang for w in words + elided for lang, stop in STOPWORDS.items() if w in stop)
     votes.update(lang for w in words for lang, letters in LETTERS.items() if letters & set(w))
+    votes["es"] += 2 * (text.count("¿") + text.count("¡"))  # no word holds them
+    votes = +votes  # zero counts out
     best, n = max(votes.items(), key=lambda kv: (kv[1], kv[0] == "fr"), default=("fr", 0))
     if best != "fr" and (n >= 2 and n >= 1.5 * votes["fr"] + 1 or not votes["fr"]):
         return best
