@@ -195,6 +195,39 @@ CASES = [
     ("src-numbers", "A 3-billion-euro plan.", "Un plan de 3 milliards d'euros.", []),
     ("src-numbers", "It cost 2.5 trillion dollars.", "Costó 2,5 billones de dólares.", []),
     ("src-numbers", "It cost $3m.", "耗资300万美元。", []),
+    # the long scale: French and German "billion" is 10^12, only in a source of that language
+    (
+        "src-numbers",
+        "The debt reached 2 trillion euros.",
+        "La dette a atteint 2 billions d'euros.",
+        [],
+    ),
+    (
+        "src-numbers",
+        "The debt reached 2 billion euros.",
+        "La dette a atteint 2 billions d'euros.",
+        [
+            (
+                "2 billion",
+                "major",
+                "target has '2 billion', the source has '2 billions': 2,000,000,000 against "
+                "2,000,000,000,000",
+            )
+        ],
+    ),
+    (
+        "src-numbers",
+        "The state has debts of 3 billion euros.",
+        "Der Staat hat Schulden von 3 Billion Euro und die Zinsen steigen.",
+        [
+            (
+                "3 billion",
+                "major",
+                "target has '3 billion', the source has '3 Billion': 3,000,000,000 against "
+                "3,000,000,000,000",
+            )
+        ],
+    ),
     ("src-numbers", "A 3m wall cost 3 billion.", "Un mur de 3 m a coûté 3 milliards.", []),
     *(
         ("src-numbers", target, source, [(span, "major", reason)])

@@ -165,8 +165,9 @@ class Source:
             if not taken_by(found, t.start):
                 pm = {f"t:{int(k.split(':')[1]) + 12}:{k.split(':')[2]}" for k in t.keys}
                 found.append(Quantity(t.start, t.end, t.text, t.keys | pm if prof.cjk else t.keys))
-        found += numbers(text, found, {} if prof.cjk else _SCALES)
         lang = prof.lang or ""
+        scales = _SCALES | _LISTS["long_scale"].get(lang, {})
+        found += numbers(text, found, {} if prof.cjk else scales)
         if lang in ("fr", "en"):
             table = _EN_MONTH if lang == "en" else _FR_MONTH
             found += month_names(text, table, folded=table is _FR_MONTH)
@@ -174,7 +175,7 @@ class Source:
             found += month_stems(text, _month_stems(lang))
         self.quantities = sorted(found, key=lambda q: q.start)
         self.keys = set().union(*(q.keys for q in found)) | _words_as_numbers(
-            source, _NUMBER_WORDS.get(lang, {}), _SCALES
+            source, _NUMBER_WORDS.get(lang, {}), scales
         )
 
     def counts_as_amount(self, q: Quantity) -> bool:
