@@ -55,6 +55,11 @@ CASES = [
     ("french-numbers", "Growth was 3,5 in 2021 and 1 000,25 % in 2022.", ["3,5", "1 000,25 %"]),
     ("french-numbers", "About 10 000 people came at 14h30.", ["10 000", "14h30"]),
     ("french-numbers", "On the 1er of May.", ["1er"]),
+    ("french-numbers", "In the XXe century, under the Ve Republic.", ["XXe", "Ve"]),
+    ("french-numbers", "Ce is cerium; Louis XIV and World War II ended; XXL shirts.", []),
+    # french-title: a French title before a name; a middle initial is not one
+    ("french-title", "M. Macron met Mme Merkel and MM. Dupont.", ["M.", "Mme", "MM."]),
+    ("french-title", "John M. Smith met Michael J. Fox; M. is a letter; Mme.", []),
     ("french-numbers", "Growth was 3.5% and 10,000 people came at 2:30 in 2021, 2022.", []),
     # punct-spacing
     ("punct-spacing", "in front of the mural , and the site", ["l ,"]),
@@ -196,6 +201,8 @@ FIXED = [
         "Growth was 3.5 in 2021 and 1,000.25% in 2022.",
     ),
     ("french-numbers", "On the 1er of May.", "On the 1st of May."),
+    ("french-numbers", "In the XIXe century.", "In the 19th century."),
+    ("french-title", "M. Macron met Mme Merkel.", "Mr Macron met Ms Merkel."),
     (
         "punct-spacing",
         "in front of the mural , and the site",

@@ -46,6 +46,7 @@ from mtqa.checks.target import (
     PUNCT_SPACING,
     STRAY_PERIOD,
     BrokenJoin,
+    FrenchTitle,
     QuoteSpacing,
     RepeatedWord,
 )
@@ -57,6 +58,7 @@ CHECKS: dict[str, Check] = {
         FRENCH_SPACING,
         GUILLEMETS,
         FRENCH_NUMBERS,
+        FrenchTitle(),
         PUNCT_SPACING,
         STRAY_PERIOD,
         BrokenJoin(),

@@ -105,6 +105,46 @@ class RepeatedWord(Check):
             yield Hit(m.start(), m.end(), f"repeated word: {a!r} twice", suggestion=a)
 
 
+#: French titles before a name: "M. Macron", "Mme Merkel", "MM. Dupont", "Mlle Durand"
+_TITLE = re.compile(r"\b(?P<title>M\.|MM\.|Mmes?|Mlles?)(?= [A-ZÀ-Ý][a-zà-ÿ])")
+_ENGLISH_TITLE = {"M.": "Mr", "MM.": "Messrs", "Mme": "Ms", "Mmes": "Mses", "Mlle": "Miss"}
+_ENGLISH_TITLE["Mlles"] = "Misses"
+_CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s$")
+
+
+class FrenchTitle(Check):
+    """A French title left before a name ("M. Macron", "Mme Merkel"), minor, with the
+    English one; "M." after a capitalised word is a middle initial ("John M. Smith")."""
+
+    id = "french-title"
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """Each French title before a capitalised name."""
+        for m in _TITLE.finditer(text):
+            title = m.group("title")
+            if title == "M." and _CAPITALISED_BEFORE.search(text, 0, m.start()):
+                continue  # "John M. Smith", "Michael J. Fox"
+            eng = _ENGLISH_TITLE[title]
+            yield Hit(
+                m.start(),
+                m.end(),
+                f"French title {title!r} before a name; English writes {eng!r}",
+                suggestion=eng,
+            )
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10}
+
+
+def _roman(numeral: str) -> int:
+    """The value of a Roman numeral of I, V and X ("XIX" -> 19)."""
+    total = 0
+    for a, b in zip(numeral, [*numeral[1:], ""], strict=True):
+        v = _ROMAN[a]
+        total += -v if b and _ROMAN[b] > v else v
+    return total
+
+
 _SPACES = re.compile(r"[ \u00a0\u202f]+")
 
 
@@ -126,6 +166,8 @@ def english_number(span: str) -> str | None:
         return f"{m.group(1)}:{m.group(2)}"
     if m := re.fullmatch(r"(\d{1,2})(?:er|ère|e|ème)", span):
         return _ordinal(int(m.group(1)))
+    if m := re.fullmatch(r"([IVX]+)(?:e|ème)", span):  # "XXe siècle": the 20th century
+        return _ordinal(_roman(m.group(1)))
     if span.endswith("%"):  # "5 %", "3,5 %", "10 000 %"
         core = span[:-1].rstrip(" \u00a0\u202f")
         number = core if core.isdigit() else english_number(core)
@@ -170,8 +212,9 @@ FRENCH_NUMBERS = RegexCheck(
         r"|\d[ \u00a0\u202f]%"  # 5 %
         r"|\b\d{1,2} ?h ?\d{2}\b"  # 14h30
         r"|\b\d{1,2}(?:er|ère|e|ème)(?=\s)"  # 1er, 21e
+        r"|\b(?:[IVX]{2,5}|V)(?:e|ème)(?=\s)"  # XXe (siècle), Ve (République)
     ),
-    "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er)",
+    "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er, XXe)",
     fix=english_number,
 )
 PUNCT_SPACING = RegexCheck(
