@@ -56,6 +56,10 @@ CASES = [
     ("french-numbers", "About 10 000 people came at 14h30.", ["10 000", "14h30"]),
     ("french-numbers", "On the 1er of May.", ["1er"]),
     ("french-numbers", "In the XXe century, under the Ve Republic.", ["XXe", "Ve"]),
+    ("french-numbers", "He is n° 2 of the party, and n°1 in polls.", ["n° ", "n°"]),
+    # date-case: month and day names in lower case (French writes them so)
+    ("date-case", "On monday 5 january, he left.", ["monday", "january"]),
+    ("date-case", "Visit monday.com or #sunday; you may march in May on Monday.", []),
     ("french-numbers", "Ce is cerium; Louis XIV and World War II ended; XXL shirts.", []),
     # french-title: a French title before a name; a middle initial is not one
     ("french-title", "M. Macron met Mme Merkel and MM. Dupont.", ["M.", "Mme", "MM."]),
@@ -149,6 +153,7 @@ CASES = [
         ["In function of", "the two last days"],
     ),
     ("calque", "Since 2019, there was a year of talks; they make attention.", ["make attention"]),
+    ("calque", "They met at 14 hours but worked at 10 hours a day.", ["at 14 hours"]),
     (
         "calque",
         "He has lived here since 2019, for three years, since last year, since long ago; it is"
@@ -203,6 +208,9 @@ FIXED = [
     ("french-numbers", "On the 1er of May.", "On the 1st of May."),
     ("french-numbers", "In the XIXe century.", "In the 19th century."),
     ("french-title", "M. Macron met Mme Merkel.", "Mr Macron met Ms Merkel."),
+    ("french-numbers", "He is n° 2, and n°1 in polls.", "He is No. 2, and No. 1 in polls."),
+    ("date-case", "On monday 5 january.", "On Monday 5 January."),
+    ("calque", "The meeting starts at 14 hours.", "The meeting starts at 14:00."),
     (
         "punct-spacing",
         "in front of the mural , and the site",

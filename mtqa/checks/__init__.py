@@ -39,6 +39,7 @@ from mtqa.checks.numbers import Numbers
 from mtqa.checks.source import Brackets, Copy, FrenchLeft, Length, Names
 from mtqa.checks.spelling import Spelling
 from mtqa.checks.target import (
+    DATE_CASE,
     FRENCH_NUMBERS,
     FRENCH_SPACING,
     GUILLEMETS,
@@ -59,6 +60,7 @@ CHECKS: dict[str, Check] = {
         GUILLEMETS,
         FRENCH_NUMBERS,
         FrenchTitle(),
+        DATE_CASE,
         PUNCT_SPACING,
         STRAY_PERIOD,
         BrokenJoin(),

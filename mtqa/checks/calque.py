@@ -51,6 +51,7 @@ CALQUES: tuple[Calque, ...] = (
     ),
     Calque(r"\bat the moment where\b", "when", "au moment où"),
     Calque(r"\bin the measure (?:where|that)\b", "insofar as", "dans la mesure où"),
+    Calque(r"\bat ([01]?\d|2[0-3]) hours\b(?! (?:a|per|each|of)\b)", r"at \1:00", "à 14 heures"),
     Calque(r"\bto make (?:the )?(?:proof|evidence) of\b", "to show", "faire preuve de"),
     Calque(r"\bin the (aim) of\b", r"with the \1 of", "dans le but de"),
     Calque(r"\bin the (?:aim|goal) to\b", "in order to", "dans le but de"),

@@ -162,6 +162,8 @@ def english_number(span: str) -> str | None:
     """The English form of a French-formatted number: "10 000" -> "10,000", "1 000,5" ->
     "1,000.5", "3,5 %" -> "3.5%", "5 %" -> "5%", "14h30" -> "14:30", "1er" -> "1st"; None
     when there is no one English form."""
+    if "°" in span:  # "n° 5": numéro
+        return "No. "
     if m := re.fullmatch(r"(\d{1,2}) ?h ?(\d{2})", span):
         return f"{m.group(1)}:{m.group(2)}"
     if m := re.fullmatch(r"(\d{1,2})(?:er|ère|e|ème)", span):
@@ -213,9 +215,20 @@ FRENCH_NUMBERS = RegexCheck(
         r"|\b\d{1,2} ?h ?\d{2}\b"  # 14h30
         r"|\b\d{1,2}(?:er|ère|e|ème)(?=\s)"  # 1er, 21e
         r"|\b(?:[IVX]{2,5}|V)(?:e|ème)(?=\s)"  # XXe (siècle), Ve (République)
+        r"|\b[nN]°[ \u00a0\u202f]?(?=\d)"  # n° 5 (numéro)
     ),
-    "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er, XXe)",
+    "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er, XXe, n°)",
     fix=english_number,
+)
+DATE_CASE = RegexCheck(
+    "date-case",
+    # lower case as in French ("lundi 5 mai"); not "may"/"march" (verbs), URLs, hashtags
+    re.compile(
+        r"(?<![#@/.\w-])(?:january|february|april|june|july|august|september|october|november"
+        r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![\w@/-]|\.\w)"
+    ),
+    "a month or day name in lower case: {text!r} (English capitalises it)",
+    fix=lambda w: w[:1].upper() + w[1:],
 )
 PUNCT_SPACING = RegexCheck(
     "punct-spacing",
