@@ -4,7 +4,7 @@ The Python API (:mod:`mtqa.api`)::
 
     import mtqa
 
-    result = mtqa.check("The council met on monday. is rebel.", model="gemma3-270m")
+    result = mtqa.check("The council met on Monday. is rebel.", model="gemma3-270m")
     result.spans        # pandas DataFrame: one row per flagged span
     result.sentences    # the rows of sentences.csv
 

@@ -21,11 +21,11 @@ from mtqa.lm.fake import FakeScorer
 from mtqa.records import Document
 from mtqa.settings import Settings
 
-TEXT = "The council met on monday. is rebel massaging the budget. It approved the the budget."
-# By hand: "The council met on " is 19 characters, so "monday. is" is 19-29 (a full stop,
+TEXT = "The council met on Monday. is rebel massaging the budget. It approved the the budget."
+# By hand: "The council met on " is 19 characters, so "Monday. is" is 19-29 (a full stop,
 # then a lower-case word); the fake scores "massaging" 20 bits (36-45); "the the" is 70-77.
 SPANS = [
-    ("0", 1, 19, 29, "monday. is", "major", "rule:broken-join"),
+    ("0", 1, 19, 29, "Monday. is", "major", "rule:broken-join"),
     ("0", 1, 36, 45, "massaging", "major", "lm"),
     ("0", 2, 70, 77, "the the", "minor", "rule:repeated-word"),
 ]
@@ -187,7 +187,7 @@ def test_notebook_display_escapes(checker: mtqa.Checker) -> None:
 def test_jsonl_text_is_the_segments_record(checker: mtqa.Checker) -> None:
     (rec,) = [json.loads(x) for x in checker.check(TEXT).to_jsonl().splitlines()]
     assert rec["id"] == "0" and [s["text"] for s in rec["spans"]] == [
-        "monday. is",
+        "Monday. is",
         "massaging",
         "the the",
     ]

@@ -610,5 +610,5 @@ def test_french_number_span_covers_the_whole_number(sep: str, number: str) -> No
     [span] = FRENCH_NUMBERS.check(text, 100)
     assert (span.start - 100, span.end - 100, span.text) == (15, 15 + len(number), number)
     assert span.reason == (
-        f"French number format {number!r} (decimal comma, spaced thousands, 14h30, 1er)"
+        f"French number format {number!r} (decimal comma, spaced thousands, 14h30, 1er, XXe, n°)"
     )

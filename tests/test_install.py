@@ -32,7 +32,7 @@ from .conftest import ROOT
 pytestmark = pytest.mark.install
 
 TORCH = "torch==2.13.0"
-TEXT = "The council met on monday. is rebel massaging the budget.\n"
+TEXT = "The council met on Monday. is rebel massaging the budget.\n"
 DATA = [
     "mtqa/py.typed",
     "mtqa/data/detectors/gemma3-270m.json",

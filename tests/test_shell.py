@@ -21,7 +21,7 @@ import mtqa
 from mtqa.records import Document
 from mtqa.report.html import EXPORT_COLUMNS
 
-TEXT = "The council met on monday. is rebel massaging the budget. It approved the the budget.\n"
+TEXT = "The council met on Monday. is rebel massaging the budget. It approved the the budget.\n"
 SUMMARY = "mtqa: 1 document(s), 2 sentences scored, 2 flagged (1 major) -> standard output\n"
 
 
