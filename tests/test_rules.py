@@ -60,6 +60,7 @@ CASES = [
     # date-case: month and day names in lower case (French writes them so)
     ("date-case", "On monday 5 january, he left.", ["monday", "january"]),
     ("date-case", "Visit monday.com or #sunday; you may march in May on Monday.", []),
+    ("date-case", "An august body met on 5 August.", []),
     ("french-numbers", "Ce is cerium; Louis XIV and World War II ended; XXL shirts.", []),
     # french-title: a French title before a name; a middle initial is not one
     ("french-title", "M. Macron met Mme Merkel and MM. Dupont.", ["M.", "Mme", "MM."]),

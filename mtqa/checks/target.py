@@ -222,9 +222,10 @@ FRENCH_NUMBERS = RegexCheck(
 )
 DATE_CASE = RegexCheck(
     "date-case",
-    # lower case as in French ("lundi 5 mai"); not "may"/"march" (verbs), URLs, hashtags
+    # lower case as in French ("lundi 5 mai"); not "may"/"march" (verbs), "august" (an
+    # august body: the adjective), URLs, hashtags
     re.compile(
-        r"(?<![#@/.\w-])(?:january|february|april|june|july|august|september|october|november"
+        r"(?<![#@/.\w-])(?:january|february|april|june|july|september|october|november"
         r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![\w@/-]|\.\w)"
     ),
     "a month or day name in lower case: {text!r} (English capitalises it)",
