@@ -56,15 +56,46 @@ CASES = [
     ("french-numbers", "About 10 000 people came at 14h30.", ["10 000", "14h30"]),
     ("french-numbers", "On the 1er of May.", ["1er"]),
     ("french-numbers", "In the XXe century, under the Ve Republic.", ["XXe", "Ve"]),
+    ("french-numbers", "I bought an Apple IIe; Ve have ways; Odin, Vili and Ve.", []),
     ("french-numbers", "He is n° 2 of the party, and n°1 in polls.", ["n° ", "n°"]),
     # date-case: month and day names in lower case (French writes them so)
     ("date-case", "On monday 5 january, he left.", ["monday", "january"]),
     ("date-case", "Visit monday.com or #sunday; you may march in May on Monday.", []),
     ("date-case", "An august body met on 5 August.", []),
+    (
+        "date-case",
+        "He came on 5 march, left on 12 may; shops close on mondays.",
+        ["march", "may", "mondays"],
+    ),
+    (
+        "date-case",
+        "Run `cron --day=sunday`; set WEEKDAY=friday; WHERE day = 'monday'; "
+        'see http://example.com/?day=monday&x=1 and <span class="monday">.',
+        [],
+    ),
     ("french-numbers", "Ce is cerium; Louis XIV and World War II ended; XXL shirts.", []),
     # french-title: a French title before a name; a middle initial is not one
     ("french-title", "M. Macron met Mme Merkel and MM. Dupont.", ["M.", "Mme", "MM."]),
     ("french-title", "John M. Smith met Michael J. Fox; M. is a letter; Mme.", []),
+    (
+        "french-title",
+        "Yesterday M. Macron said no, but M. Le Maire's aide met Mme. Dupont.",
+        ["M.", "M.", "Mme."],
+    ),
+    *(
+        ("french-title", text, [])
+        for text in (
+            "[1] M. Jordan, Pattern Recognition, 2006.",
+            "Authors: A. Smith; M. Jones",
+            "Dr. M. Lee and Prof. M. Rossi spoke.",
+            "Cf. M. Weber, Economy and Society.",
+            "Sizes: S, M. Large sizes are sold out.",
+            "The letter M. Then came N.",
+            "She received her M. Phil. from Oxford.",
+            "It weighs 5 M. Tons of steel.",
+            "Watch M. Night Shyamalan's new film.",
+        )
+    ),
     ("french-numbers", "Growth was 3.5% and 10,000 people came at 2:30 in 2021, 2022.", []),
     # punct-spacing
     ("punct-spacing", "in front of the mural , and the site", ["l ,"]),
@@ -154,7 +185,13 @@ CASES = [
         ["In function of", "the two last days"],
     ),
     ("calque", "Since 2019, there was a year of talks; they make attention.", ["make attention"]),
-    ("calque", "They met at 14 hours but worked at 10 hours a day.", ["at 14 hours"]),
+    (
+        "calque",
+        "The effect peaks at 2 hours; overtime is capped at 10 hours; make attention-grabbing"
+        " ads; since two weeks' notice is due; since three days of rain fell; the measure that"
+        " passed.",
+        [],
+    ),
     (
         "calque",
         "He has lived here since 2019, for three years, since last year, since long ago; it is"
@@ -211,7 +248,6 @@ FIXED = [
     ("french-title", "M. Macron met Mme Merkel.", "Mr Macron met Ms Merkel."),
     ("french-numbers", "He is n° 2, and n°1 in polls.", "He is No. 2, and No. 1 in polls."),
     ("date-case", "On monday 5 january.", "On Monday 5 January."),
-    ("calque", "The meeting starts at 14 hours.", "The meeting starts at 14:00."),
     (
         "punct-spacing",
         "in front of the mural , and the site",

@@ -32,7 +32,7 @@ _OBJECT = (
 _NOT_MEASURE = r"(?!\s+(?:\w+\s+)?(?:extent|degree|level|point|limit)\b)"
 #: "since three years" is not the conjunction: no verb right after it ("since three years
 #: have passed", "since two weeks is too short")
-_NO_VERB = r"(?!\s+(?:ago|have|has|had|is|are|was|were|will|would|can|could|may|might|must|should|seem|seems|seemed|passed|elapsed|went|remain|remained|remains|later|earlier|before|after)\b)"  # noqa: E501
+_NO_VERB = r"(?!['’]|\s+(?:ago|of|have|has|had|is|are|was|were|will|would|can|could|may|might|must|should|seem|seems|seemed|passed|elapsed|went|remain|remained|remains|later|earlier|before|after)\b)"  # noqa: E501
 
 
 class Calque(NamedTuple):
@@ -50,13 +50,12 @@ CALQUES: tuple[Calque, ...] = (
         r"\bsince long(?=\s*[,.;:!?)]|\s+(?:and|but)\b|$)", "for a long time", "depuis longtemps"
     ),
     Calque(r"\bat the moment where\b", "when", "au moment où"),
-    Calque(r"\bin the measure (?:where|that)\b", "insofar as", "dans la mesure où"),
-    Calque(r"\bat ([01]?\d|2[0-3]) hours\b(?! (?:a|per|each|of)\b)", r"at \1:00", "à 14 heures"),
+    Calque(r"\bin the measure where\b", "insofar as", "dans la mesure où"),
     Calque(r"\bto make (?:the )?(?:proof|evidence) of\b", "to show", "faire preuve de"),
     Calque(r"\bin the (aim) of\b", r"with the \1 of", "dans le but de"),
     Calque(r"\bin the (?:aim|goal) to\b", "in order to", "dans le but de"),
     Calque(r"\bin function of\b", "depending on", "en fonction de"),
-    Calque(r"\bmake attention\b", "pay attention", "faire attention"),
+    Calque(r"\bmake attention\b(?!-)", "pay attention", "faire attention"),
     Calque(r"\bmakes attention\b", "pays attention", "faire attention"),
     Calque(r"\bmade attention\b", "paid attention", "faire attention"),
     Calque(r"\bmaking attention\b", "paying attention", "faire attention"),
@@ -80,6 +79,8 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\bfollowing (?:to )?which\b", "after which", "à la suite de quoi", False),
     Calque(rf"\bthere (?:is|was) {_N} {_UNIT}\b", r"\1 \2 ago", "il y a", False),
     Calque(r"\bin a delay of\b", "within", "dans un délai de", False),
+    Calque(r"\bin the measure that\b", "insofar as", "dans la mesure où", False),
+    Calque(r"\bat ([01]?\d|2[0-3]) hours\b(?!['’])", r"at \1:00", "à 14 heures", False),
     Calque(r"\bin the (goal) of\b", r"with the \1 of", "dans le but de", False),
     Calque(r"\bin the optic of\b", "with a view to", "dans l'optique de", False),
     Calque(rf"\bassist(s|ed|ing|) (?:at|to) {_DET}\b", r"attend\1 \2", "assister à", False),

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator
 
 from mtqa.checks.base import Check, Hit, RegexCheck
-from mtqa.text import ABBREVIATIONS, OPENERS
+from mtqa.checks.lexicon import zipf
+from mtqa.text import ABBREVIATIONS, OPENERS, SENTENCE_STARTERS
 
 _JOIN = re.compile(r"(?P<before>[^\s.]+)\.\s+[‘“\"']?(?P<word>[^\W\d_][\w'’-]*)")
 # The same pattern tried only where a run of non-space, non-dot characters begins: a search
@@ -105,30 +106,52 @@ class RepeatedWord(Check):
             yield Hit(m.start(), m.end(), f"repeated word: {a!r} twice", suggestion=a)
 
 
-#: French titles before a name: "M. Macron", "Mme Merkel", "MM. Dupont", "Mlle Durand"
-_TITLE = re.compile(r"\b(?P<title>M\.|MM\.|Mmes?|Mlles?)(?= [A-ZÀ-Ý][a-zà-ÿ])")
-_ENGLISH_TITLE = {"M.": "Mr", "MM.": "Messrs", "Mme": "Ms", "Mmes": "Mses", "Mlle": "Miss"}
-_ENGLISH_TITLE["Mlles"] = "Misses"
-_CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s$")
+#: a name after a French title: "Macron", "de Villepin", "Le Maire"
+_NAME = r"(?:(?:de|du|d'|le|la|Le|La|De|Du) )?[A-ZÀ-Ý][a-zà-ÿ][\w'’-]*"
+#: "Mme Merkel", "Mme. Dupont", "MM. Dupont", "Mlle de La Fayette" ("Mmes" is English too)
+_TITLE = re.compile(rf"\b(?P<title>Mme|Mlle|MM\.)(?:(?<=e)\.)?(?= {_NAME})")
+#: "M. Macron said", "M. Macron's", "M. de Villepin, who": "M." only before a name that a
+#: lower-case word follows (not "M. Jordan, Pattern Recognition", "M. Phil.", "M. Night")
+_MONSIEUR = re.compile(rf"\bM\.(?= (?P<name>{_NAME})(?:['’]s\b| [a-z]|, [a-z]))")
+#: a word at least this common in English (wordfreq's Zipf scale) after "M." is a word or
+#: an English name, not the French one a title precedes ("Large" 5.4, "Smith" 4.9;
+#: "Macron" 3.0, "Le Pen" 4.4)
+COMMON_NAME_ZIPF = 4.4
+_ENGLISH_TITLE = {"M.": "Mr", "MM.": "Messrs", "Mme": "Ms", "Mlle": "Miss"}
+#: a capitalised word (or "Dr.") right before "M.": a given name, so "M." is an initial
+_CAPITALISED_BEFORE = re.compile(r"\b(?P<word>[A-Z][\w'’-]*)\.?\s$")
+#: capitalised words that open an English sentence, never a given name before an initial
+_OPENERS = SENTENCE_STARTERS | frozenset(
+    "Yesterday Today Tomorrow But And As Then So Now Also Later Earlier Still Yet Thus "
+    "Meanwhile On At After Before Since While If According Last Next Finally Moreover "
+    "Instead Indeed Here Only Even Asked Speaking".split()
+)
 
 
 class FrenchTitle(Check):
-    """A French title left before a name ("M. Macron", "Mme Merkel"), minor, with the
-    English one; "M." after a capitalised word is a middle initial ("John M. Smith")."""
+    """A French title left before a name ("M. Macron said", "Mme Merkel"), minor, with the
+    English one. "M." counts only before a name that a lower-case word follows and not
+    after a given name ("John M. Smith") or in a reference list ("M. Jordan, Pattern...")."""
 
     id = "french-title"
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
-        """Each French title before a capitalised name."""
-        for m in _TITLE.finditer(text):
-            title = m.group("title")
-            if title == "M." and _CAPITALISED_BEFORE.search(text, 0, m.start()):
-                continue  # "John M. Smith", "Michael J. Fox"
+        """Each French title before a name, in text order."""
+        hits = [(m.start(), m.end(), m.group("title")) for m in _TITLE.finditer(text)]
+        for m in _MONSIEUR.finditer(text):
+            before = _CAPITALISED_BEFORE.search(text, 0, m.start())
+            if before and (before.group("word") not in _OPENERS or before.start() > 0):
+                continue  # "John M. Smith", "Dr. M. Lee"; not "Yesterday M. Macron"
+            name = m.group("name").split()[-1]
+            if name in _OPENERS or zipf(name.lower(), "en") >= COMMON_NAME_ZIPF:
+                continue  # "the letter M. Then came N.", "S, M. Large sizes", "M. Smith"
+            hits.append((m.start(), m.end(), "M."))
+        for start, end, title in sorted(hits):
             eng = _ENGLISH_TITLE[title]
             yield Hit(
-                m.start(),
-                m.end(),
-                f"French title {title!r} before a name; English writes {eng!r}",
+                start,
+                end,
+                f"French title {text[start:end]!r} before a name; English writes {eng!r}",
                 suggestion=eng,
             )
 
@@ -214,7 +237,9 @@ FRENCH_NUMBERS = RegexCheck(
         r"|\d[ \u00a0\u202f]%"  # 5 %
         r"|\b\d{1,2} ?h ?\d{2}\b"  # 14h30
         r"|\b\d{1,2}(?:er|ère|e|ème)(?=\s)"  # 1er, 21e
-        r"|\b(?:[IVX]{2,5}|V)(?:e|ème)(?=\s)"  # XXe (siècle), Ve (République)
+        r"|\b(?:[IVX]{2,5}|V)(?:e|ème)(?= (?:siècle|century|centuries|arrondissement"
+        r"|République|Republic|Reich|Empire|millénaire|millennium|legislature|Legislature"
+        r"|round|district|congress|Congress)\b)"  # XXe siècle, Ve République; not Apple IIe
         r"|\b[nN]°[ \u00a0\u202f]?(?=\d)"  # n° 5 (numéro)
     ),
     "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er, XXe, n°)",
@@ -225,8 +250,11 @@ DATE_CASE = RegexCheck(
     # lower case as in French ("lundi 5 mai"); not "may"/"march" (verbs), "august" (an
     # august body: the adjective), URLs, hashtags
     re.compile(
-        r"(?<![#@/.\w-])(?:january|february|april|june|july|september|october|november"
-        r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![\w@/-]|\.\w)"
+        r"(?<![#@/.\w=\-'\"`])(?:january|february|april|june|july|september|october"
+        r"|november|december|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?)"
+        r"(?![\w@/=&'\"`-]|\.\w)"
+        r"|(?<=\b\d )(?:may|march|august)\b(?![\w@/-]|\.\w)"  # "le 5 mai" -> "5 may"
+        r"|(?<=\b\d\d )(?:may|march|august)\b(?![\w@/-]|\.\w)"
     ),
     "a month or day name in lower case: {text!r} (English capitalises it)",
     fix=lambda w: w[:1].upper() + w[1:],
