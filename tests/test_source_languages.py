@@ -195,6 +195,39 @@ CASES = [
     ("src-numbers", "A 3-billion-euro plan.", "Un plan de 3 milliards d'euros.", []),
     ("src-numbers", "It cost 2.5 trillion dollars.", "Costó 2,5 billones de dólares.", []),
     ("src-numbers", "It cost $3m.", "耗资300万美元。", []),
+    # a dropped scale word; a plain number the source also has is not one
+    (
+        "src-numbers",
+        "It cost 3 billion euros, 3 times more.",
+        "Il a coûté 3 milliards d'euros, 3 fois plus.",
+        [],
+    ),
+    (
+        "src-numbers",
+        "The plan costs 3 euros.",
+        "Le plan coûte 3 milliards d'euros.",
+        [
+            (
+                "3",
+                "major",
+                "target has '3', the source has '3 milliards' (3,000,000,000): the scale word is "
+                "missing",
+            )
+        ],
+    ),
+    (
+        "src-numbers",
+        "It cost 1.5 billion zloty.",
+        "Kosztowało 1,5 miliona złotych.",
+        [
+            (
+                "1.5 billion",
+                "major",
+                "target has '1.5 billion', the source has '1,5 miliona': 1,500,000,000 against "
+                "1,500,000",
+            )
+        ],
+    ),
     # the long scale: French and German "billion" is 10^12, only in a source of that language
     (
         "src-numbers",

@@ -244,13 +244,18 @@ class Numbers(Check):
             reason = f"target has {q.text!r}, the source does not{hint}"
             yield Hit(q.start, q.end, reason, "major" if missing else "minor")
         for q in tgt:  # "3 million" for "3 milliards": the digits agree, the scale does not
-            if q in extra or not q.scaled or q.scaled & src.keys:
+            if q in extra or q.support or q.scaled & src.keys:
                 continue
             other = [s for s in src.quantities if s.scaled and (s.keys - s.scaled) & q.keys]
+            if not q.scaled:  # "3 euros" for "3 milliards d'euros": the scale word dropped
+                plain = any(not s.scaled and s.keys & q.keys for s in src.quantities)
+                other = [] if plain else [s for s in other if not s.scaled & tgt_keys]
             if other:
+                said = f"target has {q.text!r}, the source has {other[0].text!r}"
                 reason = (
-                    f"target has {q.text!r}, the source has {other[0].text!r}: "
-                    f"{_value(q)} against {_value(other[0])}"
+                    f"{said}: {_value(q)} against {_value(other[0])}"
+                    if q.scaled
+                    else f"{said} ({_value(other[0])}): the scale word is missing"
                 )
                 yield Hit(q.start, q.end, reason, "major")
         if not extra:  # else the located spans name the source's numbers (one fault, one span)
