@@ -34,8 +34,9 @@ the word count and 0.635 for the forward source gain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from mtqa.checks.language import guess_language, weighted_length
 from mtqa.records import Document, TokenScore
@@ -135,13 +136,22 @@ def back_plan(
 ) -> tuple[list[str], list[tuple[int, int]]]:
     """The texts to score for the back direction of ``docs`` (two per document: the source
     alone, then after the target) and, for each document, (document index, source offset)."""
+    return _planned(docs, lambda d: back_texts(d, limit))
+
+
+def _planned(
+    docs: Sequence[Document], made_for: Callable[[Document], tuple[Any, ...] | None]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The texts ``made_for`` makes for each document (``(*texts, offset)``, or None: none)
+    and, for each document it made some for, (document index, offset)."""
     texts: list[str] = []
     where: list[tuple[int, int]] = []
     for k, d in enumerate(docs):
-        made = back_texts(d, limit)
+        made = made_for(d)
         if made is not None:
-            texts += [made[0], made[1]]
-            where.append((k, made[2]))
+            *parts, offset = made
+            texts += parts
+            where.append((k, offset))
     return texts, where
 
 
@@ -177,14 +187,7 @@ def plan(
 ) -> tuple[list[str], list[tuple[int, int]]]:
     """The texts to score for ``docs`` (each at most ``limit`` weighted characters) and,
     for each, (document index, target offset)."""
-    texts: list[str] = []
-    where: list[tuple[int, int]] = []
-    for k, d in enumerate(docs):
-        made = conditioned_text(d, limit)
-        if made is not None:
-            texts.append(made[0])
-            where.append((k, made[1]))
-    return texts, where
+    return _planned(docs, lambda d: conditioned_text(d, limit))
 
 
 def assemble(

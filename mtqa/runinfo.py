@@ -98,13 +98,11 @@ _SCORING = {
     "edit_budget": "--edit-budget",
     "source_lm": "--no-source-lm",
 }
-#: the switches whose option turns them off
-_NEGATED = frozenset({"suggest", "source_lm"})
 
 
 def _option(name: str, was: Any, now: Any) -> str:
     """``--window 1024 -> 512``, ``--no-source-lm off -> on``, ``--select all -> lm``."""
-    if name in _NEGATED:
+    if _SCORING[name].startswith("--no-"):  # a switch its option turns off
         return f"{_SCORING[name]} {'off' if was else 'on'} -> {'off' if now else 'on'}"
 
     def shown(v: Any) -> str:

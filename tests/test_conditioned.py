@@ -61,30 +61,39 @@ def test_the_source_gain_is_the_difference_of_the_two_passes() -> None:
     )
 
 
-def _detector(uses: bool) -> Detector:
-    k = FEATURES.index("src_gain") if uses else FEATURES.index("s")
+def _detector_on(feature: str) -> Detector:
+    """A one-tree detector that splits on ``feature`` (so it weighs that feature only)."""
+    k = FEATURES.index(feature)
     tree = ((k, -1, -1), (0.5, 0.0, 0.0), (1, -1, -1), (2, -1, -1), (0.0, -1.0, 1.0))
     return Detector("fake", FEATURES, (), (), (), 0.0, 0.6, 0.8, "t", 0, trees=Trees(-2.0, (tree,)))
 
 
+def _detector(uses: bool) -> Detector:
+    return _detector_on("src_gain" if uses else "s")
+
+
+class Counting(FakeScorer):
+    """The fake scorer, keeping the texts of each ``score`` call in ``scored``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scored: list[list[str]] = []
+
+    def score(self, texts, *a, **k):  # type: ignore[no-untyped-def]
+        self.scored.append(list(texts))
+        return super().score(texts, *a, **k)
+
+
 def test_only_a_detector_that_weighs_the_source_pays_for_the_second_pass() -> None:
-    calls: list[list[str]] = []
-
-    class Counting(FakeScorer):
-        def score(self, texts, *a, **k):  # type: ignore[no-untyped-def]
-            calls.append(list(texts))
-            return super().score(texts, *a, **k)
-
     docs = [Document("a", "The plan failed.", "x", source="Le plan a échoué.")]
     assert not _detector(False).uses_source and _detector(True).uses_source
-    check_documents(docs, Counting(), _detector(False))
-    assert len(calls) == 1
-    calls.clear()
-    check_documents(docs, Counting(), _detector(True))
+    check_documents(docs, scorer := Counting(), _detector(False))
+    assert len(scorer.scored) == 1
+    check_documents(docs, scorer := Counting(), _detector(True))
+    calls = scorer.scored
     assert len(calls) == 2 and calls[1][0].startswith("Translate the following text from French")
-    calls.clear()
-    check_documents(docs, Counting(), _detector(True), source_lm=False)  # --no-source-lm
-    assert len(calls) == 1
+    check_documents(docs, scorer := Counting(), _detector(True), source_lm=False)  # --no-source-lm
+    assert len(scorer.scored) == 1
 
 
 def test_no_source_lm_is_a_flag_a_config_key_and_part_of_the_signature(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -183,19 +192,11 @@ def test_a_smaller_window_conditions_only_what_fits_it() -> None:
 
 
 def test_a_detector_that_weighs_the_back_gain_pays_for_the_back_passes() -> None:
-    calls: list[list[str]] = []
-
-    class Counting(FakeScorer):
-        def score(self, texts, *a, **k):  # type: ignore[no-untyped-def]
-            calls.append(list(texts))
-            return super().score(texts, *a, **k)
-
-    k = FEATURES.index("back_gain")
-    tree = ((k, -1, -1), (0.5, 0.0, 0.0), (1, -1, -1), (2, -1, -1), (0.0, -1.0, 1.0))
-    det = Detector("fake", FEATURES, (), (), (), 0.0, 0.6, 0.8, "t", 0, trees=Trees(-2.0, (tree,)))
+    det = _detector_on("back_gain")
     assert det.uses_back and not det.uses_source
     docs = [Document("a", "The plan failed.", "x", source="Le plan a échoué.")]
-    check_documents(docs, Counting(), det)
+    check_documents(docs, scorer := Counting(), det)
+    calls = scorer.scored
     assert len(calls) == 2 and calls[1] == [
         "Le plan a échoué.",
         "Translate the following text from English to French.\nEnglish: The plan failed.\n"

@@ -40,7 +40,7 @@ TIME = re.compile(
 _SCALE_AFTER = re.compile(r"[\s\u00a0\u202f-]?([^\W\d_]+)\.?")  # "3 million", "3-million-euro"
 #: short scale words English glues to an amount of money: "$3m", "€2.5bn", "£40k", "$3B"
 _MONEY_SCALES = {"k": 3, "m": 6, "mn": 6, "b": 9, "bn": 9, "tn": 12}
-_MONEY_SCALE = re.compile(r"(k|m|mn|b|bn|tn)\b", re.IGNORECASE)
+_MONEY_SCALE = re.compile(rf"({'|'.join(_MONEY_SCALES)})\b", re.IGNORECASE)
 _SUPPORT_AFTER = ("世纪", "世紀")  # "20世纪": the century, which English may say otherwise
 
 

@@ -58,7 +58,7 @@ def check_documents(
     n = len(docs)
     cond: list[list[TokenScore] | None] = [None] * n
     back: list[float | None] = [None] * n
-    window = int(getattr(scorer, "window", 1024))
+    window = scorer.window
     limit = conditioned.budget(window)
     if det.uses_source and source_lm:  # the targets again, after their sources (mtqa.conditioned)
         texts, where = conditioned.plan(docs, limit)
