@@ -18,6 +18,7 @@ all held at once (a 5 MB article has a million items).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -195,6 +196,7 @@ def judge(
         spans=spans,
         metrics=ev.metrics,
         words=tuple(ev.words),
+        rows=tuple(tuple(r) for r in ev.rows),
     )
 
 
@@ -223,6 +225,20 @@ def analyse(
     )
 
 
+def rescore_sentence(
+    det: Detector,
+    text: str,
+    s: SentenceResult,
+    spans: Sequence[Span],
+    names: Counter[str],
+) -> tuple[float, Severity]:
+    """:func:`sentence_score` of sentence ``s`` of document ``text`` with other ``spans``:
+    from its stored feature rows (:attr:`mtqa.records.SentenceResult.rows`), else rows made
+    again from its words (``names``: :func:`mtqa.features.name_counts` of the document)."""
+    rows = [list(r) for r in s.rows] or sentence_features(text, s.words, names)
+    return sentence_score(det, rows, det.logits(rows), spans, s.metrics)
+
+
 def select_result(result: DocumentResult, selection: Selection, det: Detector) -> DocumentResult:
     """``result`` with only the spans of selected checks; a sentence that lost spans is
     scored again from those it keeps (module docstring). Unchanged when nothing is dropped."""
@@ -238,8 +254,7 @@ def select_result(result: DocumentResult, selection: Selection, det: Detector) -
             continue
         if names is None:
             names = name_counts(w for x in result.sentences for w in x.words)
-        rows = sentence_features(result.text, s.words, names)
-        score, severity = sentence_score(det, rows, det.logits(rows), kept, s.metrics)
+        score, severity = rescore_sentence(det, result.text, s, kept, names)
         sentences.append(replace(s, spans=kept, score=score, severity=severity))
         changed = True
     return replace(result, sentences=tuple(sentences)) if changed else result

@@ -126,6 +126,9 @@ class SentenceResult:
     spans: tuple[Span, ...] = ()
     metrics: Metrics = ()  # extra columns (reference metrics, source checks)
     words: tuple[WordScore, ...] = field(default=(), compare=False, repr=False)
+    #: the detector's feature rows of ``words`` (:data:`mtqa.features.FEATURES`), to score
+    #: the sentence again when its spans change; empty when read back from a store
+    rows: tuple[tuple[float, ...], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def flagged(self) -> bool:

@@ -48,6 +48,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from mtqa.edits import Edit, candidate_edits, spelling_neighbours
 from mtqa.lm.base import Encoding, Prefix, Scorer
@@ -121,7 +122,7 @@ def _tier(
     return tier if e.focus in (worst, -1) or tier == 0 else tier + 2
 
 
-class _Walk:
+class Walk:
     """One document's ids read with a KV cache, sentence by sentence, never backwards.
 
     A sentence starting at token ``s`` is read after ``ids[c:s]``, where ``c`` depends on
@@ -159,12 +160,12 @@ class _Walk:
         return self.prefix
 
 
-def _token_at(enc: Encoding, pos: int) -> int:
+def token_at(enc: Encoding, pos: int) -> int:
     """Index of the first token ending after character ``pos`` (len: none)."""
     return bisect.bisect_right([e for _, e in enc.offsets], pos)
 
 
-def _common(a: Sequence[int], b: Sequence[int]) -> int:
+def common_start(a: Sequence[int], b: Sequence[int]) -> int:
     """Length of the common start of two id sequences."""
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:
@@ -246,7 +247,9 @@ class _Job:
         self.cont = self.enc.ids
         self.plans = [self.plan(k, sp) for k, sp in self.spans] if self.ok else []
         firsts = [p.pos for p in self.plans if p.pos is not None]  # LM replacements
-        firsts += [_common(self.cont, self.ids(c.edit)) for p in self.plans for c in self.fixes(p)]
+        firsts += [
+            common_start(self.cont, self.ids(c.edit)) for p in self.plans for c in self.fixes(p)
+        ]
         self.d = min(firsts, default=len(self.cont))
         self.fresh = self.s == 0  # no document context: batched with other documents'
         self.cands: list[Candidate] = []
@@ -264,7 +267,7 @@ class _Job:
         if not plan.focus or self.words[plan.focus[0]].kind != "word":
             return plan
         w = self.words[plan.focus[0]]
-        p = _token_at(self.enc, w.start - self.cut)
+        p = token_at(self.enc, w.start - self.cut)
         if p < len(self.cont):
             lead = self.text[self.cut + self.enc.offsets[p][0] : w.start]
             if not lead or lead.isspace():  # not a token starting inside a glued quote
@@ -305,7 +308,7 @@ class _Job:
         original's first, then each kept candidate's."""
         self.cands = _take([self.fixes(p) for p in self.plans], budget)
         variants = [self.ids(c.edit) for c in self.cands]
-        self.keep = [j for j, v in enumerate(variants) if _common(self.cont, v) >= self.d]
+        self.keep = [j for j, v in enumerate(variants) if common_start(self.cont, v) >= self.d]
         return [tuple(self.cont[self.d :])] + [variants[j][self.d :] for j in self.keep]
 
     def scored(self, totals: Sequence[float]) -> None:
@@ -374,7 +377,48 @@ def _merit(c: Candidate, gain: float, words: Sequence[WordScore]) -> float:
     return gain
 
 
-def _run_fresh(scorer: Scorer, jobs: Sequence[_Job], budget: int) -> None:
+class RescoreJob(Protocol):
+    """One sentence's variants to rescore (:class:`_Job` here, :class:`mtqa.confusion`'s
+    probes): its continuation ids ``cont`` (the sentence's tokens), the first token any
+    variant changes ``d``, the token ``s`` where it starts in its document, ``fresh`` (no
+    document context before it), ``why`` (None: to rescore; else why not)."""
+
+    why: str | None
+
+    @property
+    def cont(self) -> Sequence[int]:
+        """The sentence's token ids (its continuation)."""
+
+    @property
+    def d(self) -> int:
+        """The first token any variant changes."""
+
+    @property
+    def s(self) -> int:
+        """The document token where the sentence starts."""
+
+    @property
+    def fresh(self) -> bool:
+        """No document context before the sentence."""
+
+    @property
+    def ok(self) -> bool:
+        """There is something to rescore."""
+
+    def asks(self) -> list[_SpanPlan]:
+        """The plans that want the LM's word candidates."""
+
+    def take_lm(self, plan: _SpanPlan, top: Sequence[int]) -> None:
+        """Record the LM's word tokens at a plan's worst word."""
+
+    def choose(self, budget: int) -> list[tuple[int, ...]]:
+        """The suffixes from ``d`` to score: the original's first, then the variants'."""
+
+    def scored(self, totals: Sequence[float]) -> None:
+        """The totals of :meth:`choose`'s suffixes, in its order."""
+
+
+def _run_fresh(scorer: Scorer, jobs: Sequence[RescoreJob], budget: int) -> None:
     """Sentences with no document context before them (records, first sentences), all
     documents together: one batch for the LM's word candidates, one for the rescoring."""
     n0 = list(scorer.prefix_ids)
@@ -383,7 +427,7 @@ def _run_fresh(scorer: Scorer, jobs: Sequence[_Job], budget: int) -> None:
     for (job, p), top in zip(asks, scorer.word_candidates(seqs, LM_TOPK), strict=True):
         job.take_lm(p, top)
     items: list[tuple[list[int], int]] = []
-    spans: list[tuple[_Job, int, int]] = []
+    spans: list[tuple[RescoreJob, int, int]] = []
     for job in jobs:
         suffixes = job.choose(budget)
         head = n0 + list(job.cont[: job.d])
@@ -394,7 +438,7 @@ def _run_fresh(scorer: Scorer, jobs: Sequence[_Job], budget: int) -> None:
         job.scored(totals[at : at + n])
 
 
-def _run_walked(scorer: Scorer, walk: _Walk, job: _Job, budget: int) -> None:
+def _run_walked(scorer: Scorer, walk: Walk, job: RescoreJob, budget: int) -> None:
     """A sentence after its document context: the cache walked up to ``d`` (one pass),
     the LM's word candidates from there, the suffixes rescored against it (one pass)."""
     start = walk.context_start(job.s)
@@ -406,6 +450,26 @@ def _run_walked(scorer: Scorer, walk: _Walk, job: _Job, budget: int) -> None:
         for p, top in zip(asks, prefix.word_topk(job.cont[job.d :], positions, LM_TOPK)):
             job.take_lm(p, top)
     job.scored(prefix.totals(job.choose(budget)))
+
+
+def rescore_jobs(
+    scorer: Scorer, per_doc: Sequence[tuple[Sequence[int], Sequence[RescoreJob]]], budget: int
+) -> None:
+    """Rescore the jobs of each document (its ids, its jobs in text order), each job's
+    numbers depending on its document alone: a job too long for the window gets a
+    ``why``; those without document context are rescored together across the documents
+    (packed, batch-independent), the others walking their document with a KV cache."""
+    limit = scorer.window - len(scorer.prefix_ids) - 8
+    for job in (j for _, js in per_doc for j in js):
+        if job.ok and len(job.cont) > (limit if job.fresh else limit - 64):
+            job.why = "the sentence is too long to rescore"
+    _run_fresh(scorer, [j for _, js in per_doc for j in js if j.fresh and j.why is None], budget)
+    for ids, js in per_doc:
+        todo = [j for j in js if not j.fresh and j.why is None]
+        if todo:
+            walk = Walk(scorer, ids, reserve=max(64, scorer.window // 4))
+            for job in todo:
+                _run_walked(scorer, walk, job, budget)
 
 
 def suggest_results(
@@ -421,8 +485,7 @@ def suggest_results(
     the documents (batch-independent numbers), the others document by document."""
     if budget <= 0:
         return list(results)
-    jobs: list[list[_Job]] = []
-    walks: list[_Walk | None] = []
+    per_doc: list[tuple[Sequence[int], list[_Job]]] = []
     for r in results:
         todo = [
             s
@@ -430,24 +493,14 @@ def suggest_results(
             if any(sp.source == "lm" and sp.suggestion is None for sp in s.spans)
         ]
         if not todo:
-            jobs.append([])
-            walks.append(None)
+            per_doc.append(((), []))
             continue
         enc = scorer.encode_text(r.text)
         ends = [b for _, b in enc.offsets]
-        jobs.append([_Job(scorer, r.text, enc, s, ends) for s in todo])
-        walks.append(_Walk(scorer, enc.ids, reserve=max(64, scorer.window // 4)))
-    limit = scorer.window - len(scorer.prefix_ids) - 8
-    for job in (j for js in jobs for j in js):
-        if job.ok and len(job.cont) > (limit if job.fresh else limit - 64):
-            job.why = "the sentence is too long to rescore"
-    _run_fresh(scorer, [j for js in jobs for j in js if j.fresh and j.why is None], budget)
-    for js, walk in zip(jobs, walks):
-        for job in js:
-            if not job.fresh and job.why is None and walk is not None:
-                _run_walked(scorer, walk, job, budget)
+        per_doc.append((enc.ids, [_Job(scorer, r.text, enc, s, ends) for s in todo]))
+    rescore_jobs(scorer, per_doc, budget)
     out = []
-    for r, js in zip(results, jobs):
+    for r, (_, js) in zip(results, per_doc):
         done = {job.sent.sent_id: job.result(min_gain) for job in js}
         out.append(
             replace(r, sentences=tuple(done.get(s.sent_id, s) for s in r.sentences)) if js else r

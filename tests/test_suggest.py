@@ -22,8 +22,8 @@ from mtqa.suggest import (
     DEFAULT_BUDGET,
     MIN_GAIN,
     NO_FIX,
+    Walk,
     _Job,
-    _Walk,
     as_span_fix,
     suggest_fixes,
 )
@@ -197,7 +197,7 @@ def test_the_walk_reads_each_sentence_after_its_own_context() -> None:
     """The context of a sentence depends on where it starts only, fits the window, and
     consecutive sentences share one growing prefix."""
     scorer = FakeScorer(window=64)
-    walk = _Walk(scorer, list(range(1, 500)), reserve=16)
+    walk = Walk(scorer, list(range(1, 500)), reserve=16)
     assert walk.limit == 64 - 1 - 16 and walk.step == 23
     assert [walk.context_start(s) for s in (0, 47, 48, 70, 71, 400)] == [0, 0, 23, 23, 46, 368]
     for s in range(0, 499, 7):
