@@ -79,7 +79,9 @@ CHECKS: dict[str, Check] = {
         Brackets(),
     )
 }
+#: checks the LM confirms (:mod:`mtqa.confusion`): not in ``CHECKS`` (they need the scorer)
+FALSE_FRIEND = "false-friend"
 TARGET_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if not c.needs_source}
 SOURCE_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if c.needs_source}
 
-__all__ = ["CHECKS", "SOURCE_CHECKS", "TARGET_CHECKS", "Check"]
+__all__ = ["CHECKS", "FALSE_FRIEND", "SOURCE_CHECKS", "TARGET_CHECKS", "Check"]

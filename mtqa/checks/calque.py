@@ -32,6 +32,8 @@ _OBJECT = (
 _NOT_MEASURE = r"(?!\s+(?:\w+\s+)?(?:extent|degree|level|point|limit)\b)"
 #: "since three years" is not the conjunction: no verb right after it ("since three years
 #: have passed", "since two weeks is too short")
+#: "has 30 years of experience", "had 5 years left": not an age (*il a 30 ans*)
+_NOT_AGE = r"(?!\s+(?:of|old|ago|in|to|for|since|at|left|before|after|until|more|later)\b)"
 _NO_VERB = r"(?!['’]|\s+(?:ago|of|have|has|had|is|are|was|were|will|would|can|could|may|might|must|should|seem|seems|seemed|passed|elapsed|went|remain|remained|remains|later|earlier|before|after)\b)"  # noqa: E501
 
 
@@ -84,6 +86,32 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\bin the (goal) of\b", r"with the \1 of", "dans le but de", False),
     Calque(r"\bin the optic of\b", "with a view to", "dans l'optique de", False),
     Calque(rf"\bassist(s|ed|ing|) (?:at|to) {_DET}\b", r"attend\1 \2", "assister à", False),
+    Calque(rf"\bduring {_N} {_UNIT}\b", r"for \1 \2", "pendant", False),
+    Calque(r"\bin the same time\b", "at the same time", "en même temps", False),
+    Calque(r"\bon the other side\b", "on the other hand", "d'autre part", False),
+    Calque(r"\bin the case where\b", "if", "dans le cas où", False),
+    Calque(r"\bin the sense where\b", "in that", "dans le sens où", False),
+    Calque(r"\bfrom the moment where\b", "as soon as", "dès le moment où", False),
+    Calque(r"\b(?:at|on) the level of\b", "in terms of", "au niveau de", False),
+    Calque(r"\bthe (?:totality|ensemble) of\b", "all of", "la totalité de", False),
+    Calque(r"\bthe most part of\b", "most of", "la plupart de", False),
+    Calque(rf"\bhas (\d+) years\b{_NOT_AGE}", r"is \1", "il a 30 ans", False),
+    Calque(rf"\bhad (\d+) years\b{_NOT_AGE}", r"was \1", "il avait 30 ans", False),
+    Calque(r"\bput in place\b", "set up", "mettre en place", False),
+    Calque(r"\bputting in place\b", "setting up", "mettre en place", False),
+    Calque(r"\btak(e|es|ing) a decision\b", r"mak\1 a decision", "prendre une décision", False),
+    Calque(r"\btook a decision\b", "made a decision", "prendre une décision", False),
+    Calque(r"\bpose (?:a|the|this|that) question\b", "ask a question", "poser une question", False),
+    Calque(
+        r"\bposes (?:a|the|this|that) question\b", "asks a question", "poser une question", False
+    ),
+    Calque(
+        r"\bposed (?:a|the|this|that) question\b", "asked a question", "poser une question", False
+    ),
+    Calque(
+        r"\bposing (?:a|the|this|that) question\b", "asking a question", "poser une question", False
+    ),
+    Calque(r"\bmade an accident\b", "had an accident", "faire un accident", False),
 )
 COMPILED: tuple[tuple[re.Pattern[str], Calque], ...] = tuple(
     (re.compile(c.pattern, re.IGNORECASE), c) for c in CALQUES

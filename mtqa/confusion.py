@@ -1,0 +1,305 @@
+"""French false friends and calques, confirmed by rescoring: a confusion set judged by the LM.
+
+A false friend reads as fluent English ("accusing Ukraine of *massaging* tens of thousands
+of soldiers", "the party was *assisted* by 2,000 people"), and so does many a calque ("*in
+the framework of* measures", "the victim, who *had 25 years*"), so a causal LM that judges
+each word from its left rarely finds them. What gives them away is the whole sentence: with
+what the French meant (*massing*, *attended*, *as part of*, *was 25*) it becomes much more
+probable. This is real-word error detection with a confusion set (Golding and Roth, "A
+Winnow-Based Approach to Context-Sensitive Spelling Correction", Machine Learning 34, 1999),
+with the LM as the judge and its rescoring (LM-Critic, see :mod:`mtqa.suggest`):
+
+1. **Where.** Each word of a sentence listed in ``mtqa/data/words/false_friends.toml``
+   (:data:`FALSE_FRIENDS`: an English cognate of a French word → what the French usually
+   means), matched in lower case; a capitalised word inside a sentence is a name and is
+   skipped (*Mark*, *Roman*, *the Astronomical Society*). And each match of a rewrite-only
+   row of the calque table (:data:`mtqa.checks.calque.CALQUES`: constructions that are
+   also good English in another reading, so a pattern alone cannot flag them). A site
+   inside a span of another check is skipped (that check's fix stands).
+2. **Rescoring.** Each replacement (its case matched) is rescored as :mod:`mtqa.suggest`
+   rescores an edit, but with the sentence read alone (no document context): the whole
+   sentence's surprisal with and without it, the output layer only from the first token
+   it changes. The sentences of all the documents of a batch go together in packed passes
+   (numbers that depend on each sentence alone). Reading each probed sentence after its
+   document, as the suggestions do, cost 1.67 times the plain check on the bench's
+   articles (the context is read again), and the thresholds were set on lines alone. At
+   most ``budget`` replacements per sentence, the sites taking turns in text order (first
+   replacements first).
+3. **Verdict.** The best replacement's gain (bits: the sentence's total surprisal as
+   written less with the replacement) decides: :data:`MINOR_GAIN` or more flags the site,
+   with the replacement as its suggestion; a false friend is ``major`` from
+   :data:`MAJOR_GAIN`, a calque is always ``minor`` (as ``rule:calque``). A listed word in
+   its English sense loses probability when replaced (most gains are negative). Measured
+   with each line alone: on the 2,000 lines of ``clean_en.txt`` 147 lines hold a listed
+   word and the highest gain is 7.9 bits (3 lines reach 6, none 10); on the 505 news 2022
+   targets the highest is 5.5; the rewrite-only calques match 7 of the 14,162 distinct
+   ``mqm_dev`` targets and none of the clean lines, at most 5.8 bits.
+
+A site inside an LM span gives that span its suggestion instead of a span of its own (the
+span's severity is raised to the verdict's when that is worse). A new span's ``source`` is
+``rule:false-friend`` or ``rule:calque`` (``--ignore false-friend``, ``--ignore calque``
+skip their rescoring too) and its ``score`` is ``1 - 2^(-gain/4)``. The sentence's score is
+computed again with the new span counted as a check's (:func:`mtqa.analyse.rescore_sentence`).
+Deterministic: a sentence's numbers depend on that sentence alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+
+from mtqa.analyse import rescore_sentence
+from mtqa.checks import FALSE_FRIEND
+from mtqa.checks.calque import COMPILED, match_case
+from mtqa.data import word_lists
+from mtqa.detect import Detector
+from mtqa.edits import Edit
+from mtqa.features import name_counts
+from mtqa.lm.base import Encoding, Scorer
+from mtqa.records import DocumentResult, SentenceResult, Severity, Span, WordScore
+from mtqa.suggest import _SpanPlan, as_span_fix, common_start, rescore_jobs
+
+CHECK_ID = FALSE_FRIEND
+SOURCE = f"rule:{CHECK_ID}"
+CALQUE = "rule:calque"
+#: least gain (bits) for a flag (``minor``): the sentence 64 times more likely
+MINOR_GAIN = 6.0
+#: least gain (bits) for a ``major`` false friend: the sentence 1,024 times more likely
+MAJOR_GAIN = 10.0
+#: replacements rescored per sentence
+DEFAULT_PROBES = 4
+
+#: English cognate of a French word → the English words the French usually means there
+FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
+    k: tuple(v) for k, v in word_lists("false_friends")["false_friends"].items()
+}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One replacement to try: document ``text[start:end]`` → ``replacement``; ``source``
+    is the span's if it wins (:data:`SOURCE` or :data:`CALQUE`), ``french`` the calque's
+    French construction (``""`` for a false friend)."""
+
+    start: int
+    end: int
+    replacement: str
+    source: str
+    french: str = ""
+
+
+def _sites(
+    text: str, bounds: tuple[int, int], words: Sequence[WordScore], sources: Collection[str]
+) -> list[list[Probe]]:
+    """Every site of a sentence with its replacements, in text order: the listed words
+    (not a capitalised word inside the sentence: a name) and the rewrite-only calques."""
+    sites: list[list[Probe]] = []
+    if SOURCE in sources:
+        first = next((i for i, w in enumerate(words) if w.kind == "word"), -1)
+        for i, w in enumerate(words):
+            alts = FALSE_FRIENDS.get(w.text.lower()) if w.kind == "word" else None
+            if alts and (i == first or not w.text[:1].isupper()):
+                sites.append([Probe(w.start, w.end, match_case(a, w.text), SOURCE) for a in alts])
+    if CALQUE in sources:
+        for rx, row in COMPILED:
+            for m in rx.finditer(text, *bounds) if not row.flag else ():
+                eng = match_case(m.expand(row.english), m.group())
+                sites.append([Probe(m.start(), m.end(), eng, CALQUE, row.french)])
+    return sorted(sites, key=lambda p: (p[0].start, p[0].end))
+
+
+def probes(
+    text: str,
+    bounds: tuple[int, int],
+    words: Sequence[WordScore],
+    spans: Sequence[Span],
+    budget: int = DEFAULT_PROBES,
+    sources: Collection[str] = (SOURCE, CALQUE),
+) -> list[Probe]:
+    """The replacements to try in the sentence ``text[bounds[0]:bounds[1]]`` (its
+    ``words`` and ``spans``), at most ``budget``, the sites taking turns in text order
+    (module docstring): listed words (``sources`` has :data:`SOURCE`) and the calque
+    table's rewrite-only rows (``sources`` has :data:`CALQUE`). A site inside a span of
+    another check is skipped (that check's fix stands)."""
+    others = [sp for sp in spans if sp.source != "lm"]
+    sites = [
+        p
+        for p in _sites(text, bounds, words, sources)
+        if not any(sp.start < p[0].end and p[0].start < sp.end for sp in others)
+    ]
+    out: list[Probe] = []
+    for r in range(max((len(p) for p in sites), default=0)):
+        for p in sites:
+            if r < len(p) and len(out) < budget:
+                out.append(p[r])
+    return out
+
+
+class _Job:
+    """One sentence's replacements rescored (a :class:`mtqa.suggest.RescoreJob`)."""
+
+    def __init__(
+        self,
+        scorer: Scorer,
+        text: str,
+        enc: Encoding,
+        ends: Sequence[int],
+        sent: SentenceResult,
+        tries: Sequence[Probe],
+    ) -> None:
+        self.sent, self.tries = sent, list(tries)
+        self.s = bisect.bisect_right(ends, sent.start)  # the token holding its start
+        e = self.s
+        while e < len(enc.ids) and enc.offsets[e][0] < sent.end:
+            e += 1
+        self.ok = bool(self.tries) and self.s < len(enc.ids) and e > self.s
+        cut = min(enc.offsets[self.s][0], sent.start) if self.ok else sent.start
+        end = max(enc.offsets[e - 1][1], sent.end) if self.ok else sent.end
+        self.cont: list[int] = list(scorer.encode_text(text[cut:end]).ids) if self.ok else []
+        self.variants = [
+            list(scorer.encode_text(f"{text[cut : p.start]}{p.replacement}{text[p.end : end]}").ids)
+            for p in self.tries
+        ]
+        self.d = min((common_start(self.cont, v) for v in self.variants), default=len(self.cont))
+        self.fresh = True  # read alone, as the thresholds were set (module docstring)
+        self.why: str | None = None if self.ok else "nothing to rescore"
+        self.gains: list[float] = []
+
+    def asks(self) -> list[_SpanPlan]:
+        """None: the replacements are fixed."""
+        return []
+
+    def take_lm(self, plan: _SpanPlan, top: Sequence[int]) -> None:
+        """Never called (:meth:`asks` asks nothing)."""
+
+    def choose(self, budget: int) -> list[tuple[int, ...]]:
+        """The original's suffix from ``d``, then each replacement's."""
+        return [tuple(self.cont[self.d :])] + [tuple(v[self.d :]) for v in self.variants]
+
+    def scored(self, totals: Sequence[float]) -> None:
+        """Each replacement's gain (bits)."""
+        self.gains = [totals[0] - t for t in totals[1:]]
+
+    def verdicts(self) -> list[tuple[Probe, float]]:
+        """Per site, its best replacement and gain (a tie: the earlier) when the gain
+        reaches :data:`MINOR_GAIN`; the largest gain first (it wins an overlap)."""
+        best: dict[tuple[int, int], tuple[Probe, float]] = {}
+        for p, g in zip(self.tries, self.gains, strict=True):
+            key = (p.start, p.end)
+            if key not in best or round(g, 4) > round(best[key][1], 4):
+                best[key] = (p, g)
+        found = [(p, g) for p, g in best.values() if g >= MINOR_GAIN]
+        return sorted(found, key=lambda pg: (-round(pg[1], 4), pg[0].start, pg[0].end))
+
+
+def _severity(p: Probe, gain: float) -> Severity:
+    return "major" if p.source == SOURCE and gain >= MAJOR_GAIN else "minor"
+
+
+def _reason(text: str, p: Probe, gain: float) -> str:
+    was = text[p.start : p.end]
+    why = (
+        f"French calque: {was!r} copies '{p.french}'"
+        if p.source == CALQUE
+        else f"{was!r} reads like a French false friend"
+    )
+    return f"{why}: {p.replacement!r} makes the sentence {gain:.1f} bits more likely"
+
+
+def _apply(
+    text: str, sent: SentenceResult, found: Sequence[tuple[Probe, float]]
+) -> tuple[Span, ...]:
+    """The sentence's spans with the verdicts in: an LM span holding the site takes the
+    suggestion, else a new span (one that overlaps a new span already made is dropped)."""
+    spans = list(sent.spans)
+    made: list[Span] = []
+    for p, gain in found:
+        sev = _severity(p, gain)
+        why = _reason(text, p, gain)
+        k = next(
+            (
+                k
+                for k, sp in enumerate(spans)
+                if sp.source == "lm" and sp.start <= p.start and p.end <= sp.end
+            ),
+            None,
+        )
+        if k is not None:
+            sp = spans[k]
+            fix = as_span_fix(text, Edit(p.start, p.end, p.replacement, "replace"), sp)
+            if fix is not None and sp.suggestion is None:
+                worse: Severity = "major" if "major" in (sp.severity, sev) else sp.severity
+                spans[k] = replace(
+                    sp,
+                    severity=worse,
+                    suggestion=fix,
+                    gain=round(gain, 2),
+                    reason=f"{sp.reason}; {why}",
+                )
+            continue
+        if any(sp.start < p.end and p.start < sp.end for sp in made):
+            continue
+        score = round(1.0 - 2.0 ** (-gain / 4.0), 6)
+        made.append(
+            Span(
+                p.start,
+                p.end,
+                text[p.start : p.end],
+                sev,
+                score,
+                p.source,
+                why,
+                p.replacement,
+                round(gain, 2),
+            )
+        )
+    return tuple(sorted(spans + made, key=lambda s: (s.start, s.end, s.source)))
+
+
+def probe_results(
+    results: Sequence[DocumentResult],
+    scorer: Scorer,
+    det: Detector,
+    budget: int = DEFAULT_PROBES,
+    sources: Collection[str] = (SOURCE, CALQUE),
+) -> list[DocumentResult]:
+    """``results`` with their false friends and confirmed calques flagged (module
+    docstring): each result's ``text`` is its document's and its sentences need their
+    ``words`` (as :func:`mtqa.analyse.analyse` makes them); ``det`` scores a sentence that
+    gains a span again; ``sources``: the kinds probed (:data:`SOURCE`, :data:`CALQUE`).
+    ``budget`` 0 or no ``sources``: ``results`` unchanged."""
+    if budget <= 0 or not sources:
+        return list(results)
+    per_doc: list[tuple[Sequence[int], list[_Job]]] = []
+    for r in results:
+        tries = [
+            (s, probes(r.text, (s.start, s.end), s.words, s.spans, budget, sources))
+            for s in r.sentences
+        ]
+        if not any(t for _, t in tries):
+            per_doc.append(((), []))
+            continue
+        enc = scorer.encode_text(r.text)
+        ends = [b for _, b in enc.offsets]
+        per_doc.append((enc.ids, [_Job(scorer, r.text, enc, ends, s, t) for s, t in tries if t]))
+    rescore_jobs(scorer, per_doc, budget)
+    out = []
+    for r, (_, jobs) in zip(results, per_doc, strict=True):
+        found = {j.sent.sent_id: j.verdicts() for j in jobs if j.why is None and j.gains}
+        if not any(found.values()):
+            out.append(r)
+            continue
+        names: Counter[str] = name_counts(w for x in r.sentences for w in x.words)
+        sentences = []
+        for s in r.sentences:
+            f = found.get(s.sent_id)
+            if not f:
+                sentences.append(s)
+                continue
+            spans = _apply(r.text, s, f)
+            score, severity = rescore_sentence(det, r.text, s, spans, names)
+            sentences.append(replace(s, spans=spans, score=score, severity=severity))
+        out.append(replace(r, sentences=tuple(sentences)))
+    return out

