@@ -65,6 +65,8 @@ def test_probes_take_the_rewrite_only_calques() -> None:
     assert probe_list("He has 30 years of practice and had 5 years left.") == []
     # a flagged calque row is the rule's own span, never probed
     assert probe_list("They met at the moment where it rained.") == []
+    # rows the LM prefers shortened in good English too are never confirmed
+    assert probe_list("At the moment when the whistle blew, the totality of fans cheered.") == []
 
 
 def test_probes_skip_names_and_words_under_another_check() -> None:
@@ -198,6 +200,15 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "The team worked on the other side of the river.",  # rewrite-only calque rows
     "He took a decision that surprised everyone.",
     "It is important to ask questions at the level of detail needed.",
+    # found by a newcomer's review (raised flags before the unigram correction and the
+    # rows that are never confirmed)
+    "At the moment when she needed him most, he left.",
+    "The totality of the evidence points to his guilt.",
+    "In the case where the tenant leaves early, the deposit is returned.",
+    "It is he who must decide.",
+    "The reporter posed a question about the budget.",
+    "Petrol prices rose for the third week in a row.",
+    "The tribunal ruled in favour of the workers.",
 ]
 
 
@@ -219,6 +230,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         "One person has been killed during manifestations in the US.",
         "The victim, who had 25 years, died on Sunday in hospital.",
         "In the framework of the reform, the government will cut taxes.",
+        # a sixth site: the budget reaches it (it did not with 4 probes)
+        "The global figure from the support committee is important: the concert was "
+        "assisted by 5,000 people.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -234,6 +248,7 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d0", "massaging", "massing") in found
     assert ("d1", "assisted", "attended") in found
     assert any(d == "d2" and "manifestations" in t for d, t, _ in found), found
+    assert ("d5", "assisted", "attended") in found
     calques = {
         (r.doc_id, sp.text, sp.suggestion) for r in results for sp in r.spans if sp.source == CALQUE
     }

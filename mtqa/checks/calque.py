@@ -44,6 +44,8 @@ class Calque(NamedTuple):
     english: str  # re template for the match's replacement
     french: str  # the construction it copies
     flag: bool = True  # False: a rewrite for suggestions only (also good English)
+    #: a rewrite-only row the LM may confirm (mtqa.confusion); False: suggestions only
+    confirm: bool = True
 
 
 CALQUES: tuple[Calque, ...] = (
@@ -73,12 +75,17 @@ CALQUES: tuple[Calque, ...] = (
         r"participat\1 in \2",
         "participer à",
     ),
-    # rewrites only: good English too in other readings
+    # rewrites only: good English too in other readings. The LM may confirm them
+    # (mtqa.confusion) unless confirm=False: rows whose rewrite is much shorter or a more
+    # frequent synonym, which the LM prefers in good English too ("at the moment when the
+    # whistle blew", "the totality of the evidence", "posed a question": measured)
     Calque(rf"\bsince (\w+) {_UNIT}\b", r"for \1 \2", "depuis", False),
-    Calque(r"\bat the moment when\b", "when", "au moment où", False),
-    Calque(r"\bit is (\w+) who\b", r"\1", "c'est … qui", False),
+    Calque(r"\bat the moment when\b", "when", "au moment où", False, confirm=False),
+    Calque(r"\bit is (\w+) who\b", r"\1", "c'est … qui", False, confirm=False),
     Calque(r"\bin the framework of\b", "as part of", "dans le cadre de", False),
-    Calque(r"\bfollowing (?:to )?which\b", "after which", "à la suite de quoi", False),
+    Calque(
+        r"\bfollowing (?:to )?which\b", "after which", "à la suite de quoi", False, confirm=False
+    ),
     Calque(rf"\bthere (?:is|was) {_N} {_UNIT}\b", r"\1 \2 ago", "il y a", False),
     Calque(r"\bin a delay of\b", "within", "dans un délai de", False),
     Calque(r"\bin the measure that\b", "insofar as", "dans la mesure où", False),
@@ -86,30 +93,54 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\bin the (goal) of\b", r"with the \1 of", "dans le but de", False),
     Calque(r"\bin the optic of\b", "with a view to", "dans l'optique de", False),
     Calque(rf"\bassist(s|ed|ing|) (?:at|to) {_DET}\b", r"attend\1 \2", "assister à", False),
-    Calque(rf"\bduring {_N} {_UNIT}\b", r"for \1 \2", "pendant", False),
+    Calque(rf"\bduring {_N} {_UNIT}\b", r"for \1 \2", "pendant", False, confirm=False),
     Calque(r"\bin the same time\b", "at the same time", "en même temps", False),
     Calque(r"\bon the other side\b", "on the other hand", "d'autre part", False),
-    Calque(r"\bin the case where\b", "if", "dans le cas où", False),
+    Calque(r"\bin the case where\b", "if", "dans le cas où", False, confirm=False),
     Calque(r"\bin the sense where\b", "in that", "dans le sens où", False),
     Calque(r"\bfrom the moment where\b", "as soon as", "dès le moment où", False),
     Calque(r"\b(?:at|on) the level of\b", "in terms of", "au niveau de", False),
-    Calque(r"\bthe (?:totality|ensemble) of\b", "all of", "la totalité de", False),
+    Calque(r"\bthe (?:totality|ensemble) of\b", "all of", "la totalité de", False, confirm=False),
     Calque(r"\bthe most part of\b", "most of", "la plupart de", False),
     Calque(rf"\bhas (\d+) years\b{_NOT_AGE}", r"is \1", "il a 30 ans", False),
     Calque(rf"\bhad (\d+) years\b{_NOT_AGE}", r"was \1", "il avait 30 ans", False),
     Calque(r"\bput in place\b", "set up", "mettre en place", False),
     Calque(r"\bputting in place\b", "setting up", "mettre en place", False),
-    Calque(r"\btak(e|es|ing) a decision\b", r"mak\1 a decision", "prendre une décision", False),
-    Calque(r"\btook a decision\b", "made a decision", "prendre une décision", False),
-    Calque(r"\bpose (?:a|the|this|that) question\b", "ask a question", "poser une question", False),
     Calque(
-        r"\bposes (?:a|the|this|that) question\b", "asks a question", "poser une question", False
+        r"\btak(e|es|ing) a decision\b",
+        r"mak\1 a decision",
+        "prendre une décision",
+        False,
+        confirm=False,
+    ),
+    Calque(r"\btook a decision\b", "made a decision", "prendre une décision", False, confirm=False),
+    Calque(
+        r"\bpose (a|the|this|that) question\b",
+        r"ask \1 question",
+        "poser une question",
+        False,
+        confirm=False,
     ),
     Calque(
-        r"\bposed (?:a|the|this|that) question\b", "asked a question", "poser une question", False
+        r"\bposes (a|the|this|that) question\b",
+        r"asks \1 question",
+        "poser une question",
+        False,
+        confirm=False,
     ),
     Calque(
-        r"\bposing (?:a|the|this|that) question\b", "asking a question", "poser une question", False
+        r"\bposed (a|the|this|that) question\b",
+        r"asked \1 question",
+        "poser une question",
+        False,
+        confirm=False,
+    ),
+    Calque(
+        r"\bposing (a|the|this|that) question\b",
+        r"asking \1 question",
+        "poser une question",
+        False,
+        confirm=False,
     ),
     Calque(r"\bmade an accident\b", "had an accident", "faire un accident", False),
 )
