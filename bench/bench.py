@@ -13,6 +13,8 @@ Every configuration runs in its own subprocess (fresh interpreter, its own peak 
              passes), float32 with padded batches (the scheme before packing: the cost of
              exact, batch-independent numbers), ``--dtype auto`` (bf16 where the CPU has
              it), and float32 packed vs padded on short records
+* ff         ``mtqa check`` without the false-friend and calque rescoring (``--ignore
+             false-friend,calque``, :mod:`mtqa.confusion`): what it costs the plain path
 * edits      ``mtqa check`` with and without suggested fixes (issue 11: ``--no-suggest``;
              bench/suggest_cost.py measures them alone, per edit budget)
 * rescore    edit rescoring: variants/s with the prefix KV cache vs full rescoring
@@ -200,6 +202,27 @@ def _n_params(model) -> int:  # type: ignore[no-untyped-def]
     return sum(p.numel() for p in model.parameters())
 
 
+def _as_before(scorer) -> None:  # type: ignore[no-untyped-def]
+    """The scorer as it scored before packed passes and the blockwise head: padded batches
+    of at most 1,024 tokens, whole fp32 logits per slab. The rescoring (false friends,
+    mtqa.confusion) reads hidden states, not logits: its head stays the blockwise one."""
+    scorer.pack_tokens, scorer.alone_above, scorer.max_tokens = None, None, 1024
+    if not hasattr(scorer, "_split"):
+        return
+    vocab = int(scorer.model.get_output_embeddings().weight.shape[0])
+    scorer._split, scorer._rows = False, min(256, (1 << 25) // vocab)
+    surprisal = scorer._surprisal
+
+    def split_surprisal(rows, targets, fixed=None):  # type: ignore[no-untyped-def]
+        scorer._split = True
+        try:
+            return surprisal(rows, targets, fixed)
+        finally:
+            scorer._split = False
+
+    scorer._surprisal = split_surprisal
+
+
 def w_check(spec: dict) -> dict:
     """``run_check`` end to end; token surprisals saved for the bf16 deviation.
 
@@ -212,6 +235,8 @@ def w_check(spec: dict) -> dict:
     from mtqa.settings import Settings
 
     extra = {k: spec[k] for k in ("suggest", "source_lm") if spec.get(k) is not None}
+    if spec.get("ignore"):
+        extra["ignore"] = tuple(spec["ignore"])
     known = {f.name for f in dataclasses.fields(Settings)}
     settings = Settings(
         model=spec["model"],
@@ -237,10 +262,7 @@ def w_check(spec: dict) -> dict:
 
             scorer = load_scorer(s)
             if spec["variant"] == "padded":  # before packed passes and the blockwise head
-                scorer.pack_tokens, scorer.alone_above, scorer.max_tokens = None, None, 1024
-                if hasattr(scorer, "_split"):  # whole fp32 logits per slab, then the stats
-                    vocab = int(scorer.model.get_output_embeddings().weight.shape[0])
-                    scorer._split, scorer._rows = False, min(256, (1 << 25) // vocab)
+                _as_before(scorer)
         if hasattr(scorer, "model"):
             n_params.append(_n_params(scorer.model))
         load_cpu.append(time.process_time() - c)
@@ -572,6 +594,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
             ),
             ("fp32_padded", "  before (padded, whole logits)", "float32", "padded", workload, ""),
             ("auto", "  --dtype auto", "auto", "packed", workload, ""),
+            ("ff_off", "  --dtype auto, no FF/calque rescoring", "auto", "packed", workload, ""),
             ("rec_fp32", "mtqa check, short records", "float32", "packed", records, ""),
             ("rec_padded", "  before (padded, whole logits)", "float32", "padded", records, ""),
         ]
@@ -598,6 +621,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
                     "calibration": cal,
                     "suggest": False,  # the plain path; suggested fixes are the edits row
                     "source_lm": key != "src_off",
+                    "ignore": ["false-friend", "calque"] if key == "ff_off" else [],
                 },
                 tmp,
             )
@@ -723,6 +747,10 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
         on, off = by["edits_on"], by["auto"]  # the same articles: their times, not tok/s
         wall, cpu = on["seconds"] / off["seconds"], on["cpu_seconds"] / off["cpu_seconds"]
         target("check with edits: time / without", wall, "<=", 2.0, cpu=cpu)
+    if "ff_off" in by:  # the false-friend rescoring (mtqa.confusion): its cost, stated
+        on, off = by["auto"], by["ff_off"]
+        wall, cpu = on["seconds"] / off["seconds"], on["cpu_seconds"] / off["cpu_seconds"]
+        target("false-friend/calque rescoring: time / without", wall, "<=", 1.3, cpu=cpu)
     if "src_on" in by:  # no target in the issue: the cost, stated
         on, off = by["src_on"], by["src_off"]
         wall, cpu = on["seconds"] / off["seconds"], on["cpu_seconds"] / off["cpu_seconds"]
