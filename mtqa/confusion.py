@@ -67,7 +67,7 @@ from mtqa.edits import Edit
 from mtqa.features import name_counts, unigram_bits
 from mtqa.lm.base import Encoding, Scorer
 from mtqa.records import DocumentResult, SentenceResult, Severity, Span, WordScore
-from mtqa.suggest import _SpanPlan, as_span_fix, common_start, rescore_jobs
+from mtqa.suggest import SpanPlan, as_span_fix, common_start, rescore_jobs, take_turns
 
 CHECK_ID = FALSE_FRIEND
 SOURCE = f"rule:{CHECK_ID}"
@@ -152,12 +152,7 @@ def probes(
         for p in _sites(text, bounds, words, sources)
         if not any(sp.start < p[0].end and p[0].start < sp.end for sp in others)
     ]
-    out: list[Probe] = []
-    for r in range(max((len(p) for p in sites), default=0)):
-        for p in sites:
-            if r < len(p) and len(out) < budget:
-                out.append(p[r])
-    return out
+    return take_turns(sites, budget)
 
 
 class _Job:
@@ -190,11 +185,11 @@ class _Job:
         self.why: str | None = None if self.ok else "nothing to rescore"
         self.gains: list[float] = []
 
-    def asks(self) -> list[_SpanPlan]:
+    def asks(self) -> list[SpanPlan]:
         """None: the replacements are fixed."""
         return []
 
-    def take_lm(self, plan: _SpanPlan, top: Sequence[int]) -> None:
+    def take_lm(self, plan: SpanPlan, top: Sequence[int]) -> None:
         """Never called (:meth:`asks` asks nothing)."""
 
     def choose(self, budget: int) -> list[tuple[int, ...]]:

@@ -48,11 +48,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from mtqa.edits import Edit, candidate_edits, spelling_neighbours
 from mtqa.lm.base import Encoding, Prefix, Scorer
 from mtqa.records import DocumentResult, SentenceResult, Span, WordScore
+
+T = TypeVar("T")
 
 #: edits rescored per sentence by default (``--edit-budget``; bench/suggest_cost.py: the
 #: whole check within 2x the plain pass on 2 CPU cores: 1.76x; 2 and 3 edits: 1.31x, 1.53x)
@@ -201,7 +203,7 @@ def _lm_words(
 
 
 @dataclass
-class _SpanPlan:
+class SpanPlan:
     """One LM span of a sentence: where its edits go and what the LM proposes there."""
 
     index: int  # in the sentence's spans
@@ -261,9 +263,9 @@ class _Job:
         """The continuation's ids with ``e`` applied."""
         return self.scorer.encode_text(e.apply(self.text, self.cut, self.end)).ids
 
-    def plan(self, k: int, sp: Span) -> _SpanPlan:
+    def plan(self, k: int, sp: Span) -> SpanPlan:
         """Where span ``sp`` (index ``k``) is edited."""
-        plan = _SpanPlan(k, sp, _worst(self.words, sp))
+        plan = SpanPlan(k, sp, _worst(self.words, sp))
         if not plan.focus or self.words[plan.focus[0]].kind != "word":
             return plan
         w = self.words[plan.focus[0]]
@@ -274,7 +276,7 @@ class _Job:
                 plan.pos, plan.lead = p, lead
         return plan
 
-    def fixes(self, plan: _SpanPlan) -> list[Candidate]:
+    def fixes(self, plan: SpanPlan) -> list[Candidate]:
         """The span's candidate edits as fixes of its text, in priority order."""
         if not plan.focus:
             return []
@@ -293,11 +295,11 @@ class _Job:
         out.sort(key=lambda c: (c.tier, c.order))
         return out
 
-    def asks(self) -> list[_SpanPlan]:
+    def asks(self) -> list[SpanPlan]:
         """The plans that want the LM's word candidates (their worst word is a word)."""
         return [p for p in self.plans if p.pos is not None]
 
-    def take_lm(self, plan: _SpanPlan, top: Sequence[int]) -> None:
+    def take_lm(self, plan: SpanPlan, top: Sequence[int]) -> None:
         """Record the LM's word tokens ``top`` at the plan's worst word."""
         plan.lm, plan.proposed = _lm_words(
             self.scorer, top, plan.lead, self.words[plan.focus[0]].text
@@ -306,7 +308,7 @@ class _Job:
     def choose(self, budget: int) -> list[tuple[int, ...]]:
         """Pick the candidates (at most ``budget``); the suffixes to score from ``d``: the
         original's first, then each kept candidate's."""
-        self.cands = _take([self.fixes(p) for p in self.plans], budget)
+        self.cands = take_turns([self.fixes(p) for p in self.plans], budget)
         variants = [self.ids(c.edit) for c in self.cands]
         self.keep = [j for j, v in enumerate(variants) if common_start(self.cont, v) >= self.d]
         return [tuple(self.cont[self.d :])] + [variants[j][self.d :] for j in self.keep]
@@ -321,7 +323,7 @@ class _Job:
         for k, rule in self.covered.items():
             why = f"the {rule.source} fix ({rule.text!r} -> {rule.suggestion!r}) covers it"
             new[k] = _no_fix(new[k], why)
-        for plan in self.plans or [_SpanPlan(k, sp, []) for k, sp in self.spans]:
+        for plan in self.plans or [SpanPlan(k, sp, []) for k, sp in self.spans]:
             if self.why is not None:
                 new[plan.index] = _no_fix(plan.span, self.why)
             else:
@@ -331,11 +333,13 @@ class _Job:
         return replace(self.sent, spans=tuple(new))
 
 
-def _take(per_span: Sequence[Sequence[Candidate]], budget: int) -> list[Candidate]:
-    """At most ``budget`` candidates, the spans taking turns in their priority order."""
-    out: list[Candidate] = []
-    for r in range(max((len(m) for m in per_span), default=0)):
-        for m in per_span:
+def take_turns(groups: Sequence[Sequence[T]], budget: int) -> list[T]:
+    """At most ``budget`` items, the groups taking turns, each in its own order: every
+    group's first item, then every second one, and so on (the spans' candidates here,
+    the sites' replacements in :mod:`mtqa.confusion`)."""
+    out: list[T] = []
+    for r in range(max((len(m) for m in groups), default=0)):
+        for m in groups:
             if r < len(m) and len(out) < budget:
                 out.append(m[r])
     return out
@@ -405,10 +409,10 @@ class RescoreJob(Protocol):
     def ok(self) -> bool:
         """There is something to rescore."""
 
-    def asks(self) -> list[_SpanPlan]:
+    def asks(self) -> list[SpanPlan]:
         """The plans that want the LM's word candidates."""
 
-    def take_lm(self, plan: _SpanPlan, top: Sequence[int]) -> None:
+    def take_lm(self, plan: SpanPlan, top: Sequence[int]) -> None:
         """Record the LM's word tokens at a plan's worst word."""
 
     def choose(self, budget: int) -> list[tuple[int, ...]]:
