@@ -15,7 +15,7 @@ with the LM as the judge and its rescoring (LM-Critic, see :mod:`mtqa.suggest`):
    skipped (*Mark*, *Roman*, *the Astronomical Society*). And each match of a rewrite-only
    row of the calque table (:data:`mtqa.checks.calque.CALQUES`: constructions that are
    also good English in another reading, so a pattern alone cannot flag them). A site
-   inside a span of another check is skipped (that check's fix stands).
+   overlapping another check's span with a fix is skipped (that fix stands).
 2. **Rescoring.** Each replacement (its case matched) is rescored as :mod:`mtqa.suggest`
    rescores an edit, but with the sentence read alone (no document context): the whole
    sentence's surprisal with and without it, the output layer only from the first token
@@ -42,8 +42,9 @@ with the LM as the judge and its rescoring (LM-Critic, see :mod:`mtqa.suggest`):
    505 news 2022 targets: at most 5.4; the calque rows on the 14,146 distinct ``mqm_dev``
    targets: 16 matches, at most 4.6. No flag on any of them.
 
-A site inside an LM span gives that span its suggestion instead of a span of its own (the
-span's severity is raised to the verdict's when that is worse). A new span's ``source`` is
+A site inside an LM span, or inside another check's span that has no fix (*manifestants*,
+flagged as untranslated French), gives that span its suggestion instead of a span of its own
+(the span's severity is raised to the verdict's when that is worse). A new span's ``source`` is
 ``rule:false-friend`` or ``rule:calque`` (``--ignore false-friend``, ``--ignore calque``
 skip their rescoring too), its ``gain`` the LM's and its ``score`` ``1 - 2^(-g/4)`` (``g``:
 the verdict's gain). The sentence's score is computed again with the new span counted as a
@@ -144,15 +145,24 @@ def probes(
     """The replacements to try in the sentence ``text[bounds[0]:bounds[1]]`` (its
     ``words`` and ``spans``), at most ``budget``, the sites taking turns in text order
     (module docstring): listed words (``sources`` has :data:`SOURCE`) and the calque
-    table's rewrite-only rows (``sources`` has :data:`CALQUE`). A site inside a span of
-    another check is skipped (that check's fix stands)."""
+    table's rewrite-only rows (``sources`` has :data:`CALQUE`). A site is skipped when another
+    check's span overlaps it and has a fix, or covers only part of it (:func:`_blocks`)."""
     others = [sp for sp in spans if sp.source != "lm"]
     sites = [
         p
         for p in _sites(text, bounds, words, sources)
-        if not any(sp.start < p[0].end and p[0].start < sp.end for sp in others)
+        if not any(_blocks(sp, p[0].start, p[0].end) for sp in others)
     ]
     return take_turns(sites, budget)
+
+
+def _blocks(sp: Span, start: int, end: int) -> bool:
+    """Whether another check's span ``sp`` keeps a site ``text[start:end]`` from being
+    probed: it overlaps the site and has a fix of its own, or only partly covers it (a
+    span without a fix that holds the whole site may take the site's fix)."""
+    overlaps = sp.start < end and start < sp.end
+    inside = sp.start <= start and end <= sp.end
+    return overlaps and (sp.suggestion is not None or not inside)
 
 
 class _Job:
@@ -232,21 +242,20 @@ def _reason(text: str, p: Probe, gain: float) -> str:
 def _apply(
     text: str, sent: SentenceResult, found: Sequence[tuple[Probe, float]]
 ) -> tuple[Span, ...]:
-    """The sentence's spans with the verdicts in: an LM span holding the site takes the
-    suggestion, else a new span (one that overlaps a new span already made is dropped)."""
+    """The sentence's spans with the verdicts in: a span holding the site and without a fix
+    takes the suggestion (an LM span first), else a new span (one that overlaps a new span
+    already made is dropped)."""
     spans = list(sent.spans)
     made: list[Span] = []
     for p, gain in found:
         sev = _severity(p, gain)
         why = _reason(text, p, gain)
-        k = next(
-            (
-                k
-                for k, sp in enumerate(spans)
-                if sp.source == "lm" and sp.start <= p.start and p.end <= sp.end
-            ),
-            None,
-        )
+        holders = [
+            k
+            for k, sp in enumerate(spans)
+            if sp.start <= p.start and p.end <= sp.end and sp.suggestion is None
+        ]  # the LM's first, then another check's without a fix ("manifestants", untranslated)
+        k = min(holders, key=lambda k: (spans[k].source != "lm", k), default=None)
         if k is not None:
             sp = spans[k]
             fix = as_span_fix(text, Edit(p.start, p.end, p.replacement, "replace"), sp)

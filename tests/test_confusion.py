@@ -72,8 +72,13 @@ def test_probes_take_the_rewrite_only_calques() -> None:
 def test_probes_skip_names_and_words_under_another_check() -> None:
     text = "Then Mark Roman met the Astronomical Society and demand rose."
     assert probe_list(text) == [("demand", "request", SOURCE)]  # capitalised inside: names
-    rule = Span(49, 55, "demand", "minor", 1.0, "rule:spelling", "test")
-    assert probe_list(text, [rule]) == []
+    rule = Span(49, 55, "demand", "minor", 1.0, "rule:spelling", "test", suggestion="demands")
+    assert probe_list(text, [rule]) == []  # another check's fix stands
+    part = Span(51, 60, "mand rose", "minor", 1.0, "rule:x", "test")
+    assert probe_list(text, [part]) == []  # only part of the site: left to that check
+    for a, b in ((49, 55), (45, 55)):  # the site inside a span without a fix: it may take one
+        whole = Span(a, b, text[a:b], "minor", 1.0, "rule:untranslated-french", "test")
+        assert probe_list(text, [whole]) == [("demand", "request", SOURCE)]
     lm = Span(49, 55, "demand", "minor", 0.5, "lm", "test")  # an LM span does not stop it
     assert probe_list(text, [lm]) == [("demand", "request", SOURCE)]
 
@@ -233,6 +238,7 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # a sixth site: the budget reaches it (it did not with 4 probes)
         "The global figure from the support committee is important: the concert was "
         "assisted by 5,000 people.",
+        "The manifestants blocked the ring road for three hours.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -249,6 +255,10 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d1", "assisted", "attended") in found
     assert any(d == "d2" and "manifestations" in t for d, t, _ in found), found
     assert ("d5", "assisted", "attended") in found
+    # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
+    fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
+    assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
+    assert "false friend" in fixed[0].reason
     calques = {
         (r.doc_id, sp.text, sp.suggestion) for r in results for sp in r.spans if sp.source == CALQUE
     }
@@ -303,3 +313,29 @@ def test_a_sentence_scored_again_keeps_its_source_evidence() -> None:
     assert [(s.score, s.severity, s.spans) for s in after.sentences] == [
         (s.score, s.severity, s.spans) for s in direct.sentences
     ]
+
+
+class BlockedScorer(FakeScorer):
+    """The fake, except that " blocked" right after " manifestants" costs 30 bits."""
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        outs = []
+        for ids in batch:
+            s = []
+            for k in range(1, len(ids)):
+                piece, prev = self._text[ids[k]], self._text[ids[k - 1]]
+                odd = piece == " blocked" and prev == " manifestants"
+                s.append(30.0 if odd else 1.0 + (zlib.crc32(piece.encode()) % 200) / 100)
+            outs.append(ForwardOutput(surprisal=s, entropy=[5.0] * len(s)))
+        return outs
+
+
+def test_a_check_span_without_a_fix_takes_the_confirmed_one(det: Detector) -> None:
+    """ "manifestants" is untranslated French (a check's span, no fix) and a listed word:
+    the confirmed replacement becomes that span's fix, no second span is made."""
+    [r] = check_documents(docs(["The manifestants blocked the road."]), BlockedScorer(), det)
+    spans = [sp for sp in r.spans if sp.start <= 4 < sp.end]
+    assert [sp.source for sp in spans] == ["rule:untranslated-french"]
+    [sp] = spans
+    assert sp.text == "manifestants" and sp.suggestion in ("demonstrators", "protesters")
+    assert "false friend" in sp.reason and sp.gain is not None
