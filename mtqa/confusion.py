@@ -54,7 +54,6 @@ Deterministic: a sentence's numbers depend on that sentence alone.
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -68,7 +67,14 @@ from mtqa.edits import Edit
 from mtqa.features import name_counts, unigram_bits
 from mtqa.lm.base import Encoding, Scorer
 from mtqa.records import DocumentResult, SentenceResult, Severity, Span, WordScore
-from mtqa.suggest import SpanPlan, as_span_fix, common_start, rescore_jobs, take_turns
+from mtqa.suggest import (
+    SpanPlan,
+    as_span_fix,
+    common_start,
+    rescore_jobs,
+    sentence_tokens,
+    take_turns,
+)
 
 CHECK_ID = FALSE_FRIEND
 SOURCE = f"rule:{CHECK_ID}"
@@ -178,13 +184,10 @@ class _Job:
         tries: Sequence[Probe],
     ) -> None:
         self.sent, self.tries = sent, list(tries)
-        self.s = bisect.bisect_right(ends, sent.start)  # the token holding its start
-        e = self.s
-        while e < len(enc.ids) and enc.offsets[e][0] < sent.end:
-            e += 1
-        self.ok = bool(self.tries) and self.s < len(enc.ids) and e > self.s
-        cut = min(enc.offsets[self.s][0], sent.start) if self.ok else sent.start
-        end = max(enc.offsets[e - 1][1], sent.end) if self.ok else sent.end
+        self.s, at, to = sentence_tokens(enc, ends, sent)
+        self.ok = bool(self.tries) and at is not None
+        cut = at if at is not None else sent.start
+        end = to if to is not None else sent.end
         self.cont: list[int] = list(scorer.encode_text(text[cut:end]).ids) if self.ok else []
         self.variants = [
             list(scorer.encode_text(f"{text[cut : p.start]}{p.replacement}{text[p.end : end]}").ids)

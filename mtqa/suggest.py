@@ -167,6 +167,22 @@ def token_at(enc: Encoding, pos: int) -> int:
     return bisect.bisect_right([e for _, e in enc.offsets], pos)
 
 
+def sentence_tokens(
+    enc: Encoding, ends: Sequence[int], sent: SentenceResult
+) -> tuple[int, int | None, int | None]:
+    """Where sentence ``sent`` lies in its document's encoding ``enc`` (``ends``: its
+    tokens' end offsets): ``(s, cut, end)``, ``s`` the token holding its start and
+    ``text[cut:end]`` the sentence widened to whole tokens; ``cut`` and ``end`` are None
+    when no token lies in it."""
+    s = bisect.bisect_right(ends, sent.start)
+    e = s  # the first token starting at or after its end
+    while e < len(enc.ids) and enc.offsets[e][0] < sent.end:
+        e += 1
+    if s >= len(enc.ids) or e <= s:
+        return s, None, None
+    return s, min(enc.offsets[s][0], sent.start), max(enc.offsets[e - 1][1], sent.end)
+
+
 def common_start(a: Sequence[int], b: Sequence[int]) -> int:
     """Length of the common start of two id sequences."""
     n = 0
@@ -238,13 +254,10 @@ class _Job:
                 self.spans.append((k, sp))
             else:
                 self.covered[k] = rule
-        self.s = bisect.bisect_right(ends, sent.start)  # the token holding its start
-        e = self.s  # the first token starting at or after its end
-        while e < len(enc.ids) and enc.offsets[e][0] < sent.end:
-            e += 1
-        self.ok = bool(self.spans and self.words) and self.s < len(enc.ids) and e > self.s
-        self.cut = min(enc.offsets[self.s][0], sent.start) if self.ok else sent.start
-        self.end = max(enc.offsets[e - 1][1], sent.end) if self.ok else sent.end
+        self.s, cut, end = sentence_tokens(enc, ends, sent)
+        self.ok = bool(self.spans and self.words) and cut is not None
+        self.cut = cut if cut is not None else sent.start
+        self.end = end if end is not None else sent.end
         self.enc = scorer.encode_text(text[self.cut : self.end] if self.ok else "")
         self.cont = self.enc.ids
         self.plans = [self.plan(k, sp) for k, sp in self.spans] if self.ok else []

@@ -90,9 +90,13 @@ def test_table_is_lower_case_and_never_lists_a_word_as_its_own_fix() -> None:
         assert k not in [x.lower() for x in v], k
 
 
-class AfterScorer(FakeScorer):
-    """The fake, except that " by" right after " assisted" costs 15 bits: the word reads
-    well from its left, the sentence does not (what a causal LM misses)."""
+class PairScorer(FakeScorer):
+    """The fake, except that token ``piece`` right after token ``prev`` costs ``bits``: the
+    word ``prev`` reads well from its left, the sentence does not (what a causal LM misses)."""
+
+    def __init__(self, prev: str, piece: str, bits: float) -> None:
+        super().__init__()
+        self.pair, self.bits = (prev, piece), bits
 
     def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
         outs = []
@@ -100,10 +104,17 @@ class AfterScorer(FakeScorer):
             s = []
             for k in range(1, len(ids)):
                 piece, prev = self._text[ids[k]], self._text[ids[k - 1]]
-                odd = piece == " by" and prev == " assisted"
-                s.append(15.0 if odd else 1.0 + (zlib.crc32(piece.encode()) % 200) / 100)
+                odd = (prev, piece) == self.pair
+                s.append(self.bits if odd else 1.0 + (zlib.crc32(piece.encode()) % 200) / 100)
             outs.append(ForwardOutput(surprisal=s, entropy=[5.0] * len(s)))
         return outs
+
+
+class AfterScorer(PairScorer):
+    """ " by" right after " assisted" costs 15 bits."""
+
+    def __init__(self) -> None:
+        super().__init__(" assisted", " by", 15.0)
 
 
 TEXTS = [
@@ -315,25 +326,14 @@ def test_a_sentence_scored_again_keeps_its_source_evidence() -> None:
     ]
 
 
-class BlockedScorer(FakeScorer):
-    """The fake, except that " blocked" right after " manifestants" costs 30 bits."""
-
-    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
-        outs = []
-        for ids in batch:
-            s = []
-            for k in range(1, len(ids)):
-                piece, prev = self._text[ids[k]], self._text[ids[k - 1]]
-                odd = piece == " blocked" and prev == " manifestants"
-                s.append(30.0 if odd else 1.0 + (zlib.crc32(piece.encode()) % 200) / 100)
-            outs.append(ForwardOutput(surprisal=s, entropy=[5.0] * len(s)))
-        return outs
-
-
 def test_a_check_span_without_a_fix_takes_the_confirmed_one(det: Detector) -> None:
     """ "manifestants" is untranslated French (a check's span, no fix) and a listed word:
     the confirmed replacement becomes that span's fix, no second span is made."""
-    [r] = check_documents(docs(["The manifestants blocked the road."]), BlockedScorer(), det)
+    [r] = check_documents(
+        docs(["The manifestants blocked the road."]),
+        PairScorer(" manifestants", " blocked", 30.0),
+        det,
+    )
     spans = [sp for sp in r.spans if sp.start <= 4 < sp.end]
     assert [sp.source for sp in spans] == ["rule:untranslated-french"]
     [sp] = spans
