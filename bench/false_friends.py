@@ -16,7 +16,9 @@ per set, the lines probed, the highest gain and how many lines reach 6 and 10 bi
 * ``injected``: clean lines with a listed word's English meaning (*former*, *court*, …)
   replaced by the listed word (*ancient*, *tribunal*), for the pairs the synthetic
   injector (``mtqa/data/words/synth.toml``) never uses: how often the LM confirms a false
-  friend it was not built around (160 lines, a fixed seed).
+  friend it was not built around (160 lines, a fixed seed);
+* ``inflected``: the same with the forms :func:`mtqa.confusion.false_friends` adds (the
+  inflections of the listed base forms), which nobody wrote down.
 
 Results: ``bench/false_friends.json``. About 4 minutes on 2 cores.
 """
@@ -36,7 +38,15 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from mtqa.checks.calque import match_case  # noqa: E402
-from mtqa.confusion import CALQUE, FALSE_FRIENDS, MAJOR_GAIN, MINOR_GAIN, SOURCE, probes  # noqa: E402
+from mtqa.confusion import (  # noqa: E402
+    CALQUE,
+    FALSE_FRIENDS,
+    MAJOR_GAIN,
+    MINOR_GAIN,
+    SOURCE,
+    false_friends,
+    probes,
+)
 from mtqa.records import WordScore  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -86,14 +96,16 @@ def summary(name: str, per_line: list[list[tuple[str, str, float]]]) -> dict:
     return row
 
 
-def injected(scorer, lines: list[str], n: int = 160) -> dict:  # type: ignore[no-untyped-def]
-    """Listed pairs the injector never uses, put into clean lines (module docstring)."""
+def injected(  # type: ignore[no-untyped-def]
+    scorer, lines: list[str], pairs: dict[str, tuple[str, ...]], name: str, n: int = 160
+) -> dict:
+    """Pairs of ``pairs`` the injector never uses, put into clean lines (module docstring)."""
     synth = tomllib.loads((ROOT / "mtqa/data/words/synth.toml").read_text(encoding="utf-8"))
     used = {v.lower() for v in synth["false_friends"].values()}
     meaning: dict[str, str] = {}
-    for wrong, rights in FALSE_FRIENDS.items():
+    for wrong, rights in pairs.items():
         for r in rights:
-            if wrong not in used and " " not in r:
+            if wrong not in used and " " not in r and r.islower():
                 meaning.setdefault(r, wrong)
     cases = []
     for t in lines:
@@ -108,7 +120,7 @@ def injected(scorer, lines: list[str], n: int = 160) -> dict:  # type: ignore[no
         g = [x for x in gains(scorer, bad, (SOURCE,)) if x[0] == wrong]
         found.append((m.group(), wrong, max((x[2] for x in g), default=float("-inf"))))
     row = {
-        "set": "injected",
+        "set": name,
         "lines": len(found),
         "pairs": len({(a, b) for a, b, _ in found}),
         f">={MINOR_GAIN:g}": sum(g >= MINOR_GAIN for *_, g in found),
@@ -116,7 +128,7 @@ def injected(scorer, lines: list[str], n: int = 160) -> dict:  # type: ignore[no
         "cases": [(a, b, round(g, 2)) for a, b, g in found],
     }
     print(
-        f"{'injected':14} {row['lines']:>6} lines ({row['pairs']} pairs)"
+        f"{name:14} {row['lines']:>6} lines ({row['pairs']} pairs)"
         f"  >=6: {row['>=6']:>4}  >=10: {row['>=10']:>4}"
     )
     return row
@@ -154,7 +166,9 @@ def main() -> int:
         }
     )
     rows.append(summary("mqm calques", [gains(scorer, t, (CALQUE,)) for t in targets]))
-    rows.append(injected(scorer, clean))
+    rows.append(injected(scorer, clean, FALSE_FRIENDS, "injected"))
+    inflected = {k: v for k, v in false_friends().items() if k not in FALSE_FRIENDS}
+    rows.append(injected(scorer, clean, inflected, "inflected"))
     out = {"model": scorer.signature(), "rows": rows}
     Path(a.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {a.json}")

@@ -57,6 +57,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from mtqa.analyse import rescore_sentence
 from mtqa.checks import FALSE_FRIEND
@@ -87,10 +88,57 @@ MAJOR_GAIN = 10.0
 #: text order; the first replacement of every site comes before any second one)
 DEFAULT_PROBES = 8
 
-#: English cognate of a French word → the English words the French usually means there
+#: English cognate of a French word → the English words the French usually means there,
+#: as listed (the inflected forms are added by :func:`false_friends`)
 FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
-    k: tuple(v) for k, v in word_lists("false_friends")["false_friends"].items()
+    k: tuple(v)
+    for table in word_lists("false_friends")["false_friends"].values()
+    for k, v in table.items()
 }
+#: the file's tables whose base forms are inflected: table → (part of speech, Penn
+#: Treebank tags of the forms added)
+_INFLECTIONS = {"nouns": ("NOUN", ("NNS",)), "verbs": ("VERB", ("VBZ", "VBD", "VBN", "VBG"))}
+
+
+def _inflect(word: str, upos: str, tag: str) -> str | None:
+    """``word`` (a base form of part of speech ``upos``) inflected to ``tag``, the first
+    form lemminflect gives (its own lexicon, else its rules); a phrase inflects its first
+    word (*carry out* → *carried out*). None when ``word`` is not such a base form."""
+    from lemminflect import getAllInflections, getInflection
+
+    head, _, rest = word.partition(" ")
+    if head not in getAllInflections(head, upos=upos).get(_base(upos), ()):
+        return None
+    forms = getInflection(head, tag=tag)
+    return f"{forms[0]} {rest}".rstrip() if forms else None
+
+
+def _base(upos: str) -> str:
+    return "NN" if upos == "NOUN" else "VB"
+
+
+@lru_cache(maxsize=1)
+def false_friends() -> dict[str, tuple[str, ...]]:
+    """:data:`FALSE_FRIENDS` with the inflected forms of its base forms: a noun's plural
+    (the file's ``nouns`` table), a verb's -s, past, past participle and -ing forms (its
+    ``verbs`` table), each with its
+    replacements inflected alike (*evoke* → *mention* gives *evoked* → *mentioned*), where
+    the cognate and every replacement are base forms of that part of speech
+    (lemminflect's lexicon: Jascob, 2019, https://github.com/bjascob/LemmInflect). A
+    listed form keeps its own entry. Made once per process, on first use."""
+    out = dict(FALSE_FRIENDS)
+    tables = word_lists("false_friends")["false_friends"]
+    for name, (upos, tags) in _INFLECTIONS.items():
+        for word, alts in tables[name].items():
+            for tag in tags:
+                form = _inflect(word, upos, tag)
+                reps = [_inflect(a, upos, tag) for a in alts]
+                if form is None or form in out or any(r is None for r in reps):
+                    continue
+                fixed = tuple(r for r in reps if r is not None and r != form)
+                if fixed:
+                    out[form] = fixed
+    return out
 
 
 @dataclass(frozen=True)
@@ -129,7 +177,7 @@ def _sites(
     if SOURCE in sources:
         first = next((i for i, w in enumerate(words) if w.kind == "word"), -1)
         for i, w in enumerate(words):
-            alts = FALSE_FRIENDS.get(w.text.lower()) if w.kind == "word" else None
+            alts = false_friends().get(w.text.lower()) if w.kind == "word" else None
             if alts and (i == first or not w.text[:1].isupper()):
                 sites.append([_word_probe(w, a) for a in alts])
     if CALQUE in sources:

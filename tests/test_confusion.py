@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.confusion import CALQUE, FALSE_FRIENDS, MAJOR_GAIN, MINOR_GAIN, SOURCE, probes
+from mtqa.confusion import (
+    CALQUE,
+    FALSE_FRIENDS,
+    MAJOR_GAIN,
+    MINOR_GAIN,
+    SOURCE,
+    false_friends,
+    probes,
+)
+from mtqa.data import word_lists
 from mtqa.detect import Detector
 from mtqa.engines.base import check_documents
 from mtqa.lm.base import ForwardOutput
@@ -88,6 +97,40 @@ def test_table_is_lower_case_and_never_lists_a_word_as_its_own_fix() -> None:
     for k, v in FALSE_FRIENDS.items():
         assert k == k.lower() and v, k
         assert k not in [x.lower() for x in v], k
+
+
+def test_inflected_forms_of_base_forms_join_the_list() -> None:
+    table = false_friends()
+    # verbs: -s, past, -ing, each replacement inflected alike (a phrase by its first word)
+    assert table["evoked"] == ("mentioned", "raised")
+    assert table["evokes"] == ("mentions", "raises")
+    assert table["realizes"] == ("carries out", "makes")
+    assert table["attending"] == ("awaiting", "waiting for")
+    # nouns: the plural only
+    assert table["figures"] == ("faces",)
+    assert "figured" not in table and "coined" not in table  # no verb forms of a noun
+    # a form the file lists keeps its own entry; adjectives are never inflected
+    assert table["assisted"] == FALSE_FRIENDS["assisted"] == ("attended",)
+    assert table["deputies"] == ("MPs", "members of parliament")
+    assert "actuallies" not in table and "sensibles" not in table
+    assert set(FALSE_FRIENDS) < set(table)
+    for k, v in table.items():
+        assert k == k.lower() and v and k not in [x.lower() for x in v], k
+    # the sentence's inflected form is probed
+    assert probe_list("He evoked a return to the talks.") == [
+        ("evoked", "mentioned", SOURCE),
+        ("evoked", "raised", SOURCE),
+    ]
+
+
+def test_no_word_is_listed_under_two_parts_of_speech() -> None:
+    tables = word_lists("false_friends")["false_friends"]
+    seen: dict[str, str] = {}
+    for name, table in tables.items():
+        for word in table:
+            assert word not in seen, f"{word}: in {seen[word]} and {name}"
+            seen[word] = name
+    assert sorted(tables) == ["adjectives", "nouns", "verbs"]
 
 
 class PairScorer(FakeScorer):
@@ -225,6 +268,15 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "The reporter posed a question about the budget.",
     "Petrol prices rose for the third week in a row.",
     "The tribunal ruled in favour of the workers.",
+    # the entries added with their inflections, in their English sense
+    "The storm affected thousands of homes along the coast.",
+    "Three people suffered minor injuries in the crash.",
+    "All sorts of people came to the market.",
+    "The survey found that most voters were undecided.",
+    "He is the deputy director of the museum.",
+    "The journal Nature published the study on Monday.",
+    "They engaged in talks with the unions.",
+    "Investors were deceived by false accounts.",
 ]
 
 
@@ -250,6 +302,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         "The global figure from the support committee is important: the concert was "
         "assisted by 5,000 people.",
         "The manifestants blocked the ring road for three hours.",
+        # added this round: a new entry (affecter), an inflected form of one (évoquer)
+        "She was affected to the embassy in Rome after the war.",
+        "The minister evoked the possibility of early elections in the spring.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -266,6 +321,8 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d1", "assisted", "attended") in found
     assert any(d == "d2" and "manifestations" in t for d, t, _ in found), found
     assert ("d5", "assisted", "attended") in found
+    assert ("d7", "affected", "assigned") in found
+    assert ("d8", "evoked", "mentioned") in found
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
