@@ -74,6 +74,10 @@ def test_probes_take_the_rewrite_only_calques() -> None:
     assert probe_list("He has 30 years of practice and had 5 years left.") == []
     # a flagged calque row is the rule's own span, never probed
     assert probe_list("They met at the moment where it rained.") == []
+    assert probe_list("He puts the accent on jobs, paid by the intermediary of a bank.") == [
+        ("puts the accent on", "puts the emphasis on", CALQUE),
+        ("by the intermediary of", "through", CALQUE),
+    ]
     # rows the LM prefers shortened in good English too are never confirmed
     assert probe_list("At the moment when the whistle blew, the totality of fans cheered.") == []
 
@@ -277,6 +281,7 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "The journal Nature published the study on Monday.",
     "They engaged in talks with the unions.",
     "Investors were deceived by false accounts.",
+    "The teacher put the accent on the first syllable.",
 ]
 
 
@@ -305,6 +310,7 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # added this round: a new entry (affecter), an inflected form of one (évoquer)
         "She was affected to the embassy in Rome after the war.",
         "The minister evoked the possibility of early elections in the spring.",
+        "The government puts the accent on jobs and growth.",  # a calque row added too
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -332,6 +338,7 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     }
     assert ("d3", "had 25 years", "was 25") in calques
     assert ("d4", "In the framework of", "As part of") in calques
+    assert ("d9", "puts the accent on", "puts the emphasis on") in calques
     assert not [c for c in calques if int(c[0][1:]) >= len(french)], calques
     assert not [f for f in found if int(f[0][1:]) >= len(french)], found
 

@@ -223,6 +223,25 @@ CASES = [
         "I have known him since long, and he wants to precise that.",
         ["since long", "to precise"],
     ),
+    # rows added with the second list of French constructions
+    (
+        "calque",
+        "The town makes part of the region; it acts of a new law, in reason of the crisis.",
+        ["makes part of", "it acts of", "in reason of"],
+    ),
+    (
+        "calque",
+        "A dozen of people, of more in more angry, made face to the police; by against, "
+        "the mayor was in train of negotiating.",
+        ["A dozen of", "of more in more", "made face to", "by against", "in train of"],
+    ),
+    (
+        "calque",
+        "A dozen of them came; a hundred of the guests left; he took part in it; the project "
+        "is part of the plan; she faced the press; in any case, in all cases, the train of "
+        "events was clear; whatever acts of kindness; he is in training.",
+        [],
+    ),
 ]
 
 
@@ -287,6 +306,11 @@ FIXED = [
         "calque",
         "It was question of a deal since two years.",
         "There was talk of a deal for two years.",
+    ),
+    (
+        "calque",
+        "It makes part of the plan, and they make face to the crisis all of even.",
+        "It is part of the plan, and they face the crisis all the same.",
     ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none

@@ -143,6 +143,42 @@ CALQUES: tuple[Calque, ...] = (
         confirm=False,
     ),
     Calque(r"\bmade an accident\b", "had an accident", "faire un accident", False),
+    # flagged: no English reading
+    Calque(r"\bmake part of\b", "be part of", "faire partie de"),
+    Calque(r"\bmakes part of\b", "is part of", "faire partie de"),
+    Calque(r"\bmade part of\b", "was part of", "faire partie de"),
+    Calque(r"\bmaking part of\b", "being part of", "faire partie de"),
+    Calque(r"\bmak(e|es|ing) face to\b", r"fac\1", "faire face à"),
+    Calque(r"\bmade face to\b", "faced", "faire face à"),
+    Calque(r"\bit acts of\b", "it is about", "il s'agit de"),
+    Calque(r"\bin reason of\b", "because of", "en raison de"),
+    Calque(r"\bat the title of\b", "as", "au titre de"),
+    Calque(r"\bin train of\b", "in the process of", "en train de"),
+    Calque(r"\bof more in more\b", "more and more", "de plus en plus"),
+    Calque(r"\bof less in less\b", "less and less", "de moins en moins"),
+    Calque(r"\bby against\b", "on the other hand", "par contre"),
+    Calque(r"\bat the inverse\b", "conversely", "à l'inverse"),
+    Calque(r"\ball of even\b", "all the same", "tout de même"),
+    Calque(r"\bin all case\b", "in any case", "en tout cas"),
+    Calque(r"\bput in cause\b", "call into question", "mettre en cause"),
+    Calque(r"\bputs in cause\b", "calls into question", "mettre en cause"),
+    Calque(r"\bputting in cause\b", "calling into question", "mettre en cause"),
+    Calque(
+        r"\ba (dozen|hundred|thousand|million) of\b(?!\s+(?:them|us|you|those|these|the|his|her|its|our|their|my|your|which|whom)\b)",  # noqa: E501
+        r"a \1",
+        "une douzaine de",
+    ),
+    # rewrite-only, the LM may confirm: also English in another reading
+    Calque(
+        r"\bput(s|ting)? the accent on\b", r"put\1 the emphasis on", "mettre l'accent sur", False
+    ),
+    Calque(r"\bin the frame of\b", "as part of", "dans le cadre de", False),
+    Calque(r"\bby the intermediary of\b", "through", "par l'intermédiaire de", False),
+    Calque(r"\bto the profit of\b", "for the benefit of", "au profit de", False),
+    Calque(r"\bput in evidence\b", "highlight", "mettre en évidence", False),
+    Calque(r"\bputs in evidence\b", "highlights", "mettre en évidence", False),
+    Calque(r"\bputting in evidence\b", "highlighting", "mettre en évidence", False),
+    Calque(r"\btak(e|es|ing) in charge\b", r"tak\1 charge of", "prendre en charge", False),
 )
 COMPILED: tuple[tuple[re.Pattern[str], Calque], ...] = tuple(
     (re.compile(c.pattern, re.IGNORECASE), c) for c in CALQUES
