@@ -242,6 +242,25 @@ CASES = [
         "events was clear; whatever acts of kindness; he is in training.",
         [],
     ),
+    (
+        "calque",
+        "He left so as that the talks could go on, as well that calling a vote; there is not "
+        "of doubt, since years, even if though he was charged of the file.",
+        [
+            "so as that",
+            "as well that",
+            "there is not of",
+            "since years",
+            "even if though",
+            "charged of",
+        ],
+    ),
+    (
+        "calque",
+        "It is just as well that he left; it's as well that we asked; since years of war have "
+        "passed, he was charged with fraud, so as to win; even though he stared at the phone.",
+        [],
+    ),
 ]
 
 

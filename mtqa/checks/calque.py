@@ -160,6 +160,20 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\bat the inverse\b", "conversely", "à l'inverse"),
     Calque(r"\ball of even\b", "all the same", "tout de même"),
     Calque(r"\bin all case\b", "in any case", "en tout cas"),
+    Calque(r"\bso as that\b", "so that", "de sorte que"),
+    # not the English idiom "it is just as well that he left"
+    Calque(
+        r"(?<!just )(?<!\bis )(?<!was )(?<!'s )(?<!’s )\bas well that\b", "as well as", "ainsi que"
+    ),
+    Calque(r"\beven if though\b", "even though", "même si"),
+    Calque(r"\bthere (is|was) not of\b", r"there \1 no", "il n'y a pas de"),
+    Calque(r"\bcharged of\b", "in charge of", "chargé de"),
+    Calque(r"\bthe most quickly possible\b", "as quickly as possible", "le plus vite possible"),
+    Calque(
+        r"\bsince (years|months|weeks|decades)\b(?!\s+(?:of|ago|before|after|later|earlier)\b)",
+        r"for \1",
+        "depuis des années",
+    ),
     Calque(r"\bput in cause\b", "call into question", "mettre en cause"),
     Calque(r"\bputs in cause\b", "calls into question", "mettre en cause"),
     Calque(r"\bputting in cause\b", "calling into question", "mettre en cause"),
