@@ -282,6 +282,11 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "They engaged in talks with the unions.",
     "Investors were deceived by false accounts.",
     "The teacher put the accent on the first syllable.",
+    "The quote is often attributed to Winston Churchill.",
+    "Police suppressed the protest with tear gas.",
+    "The drug was licensed for use in Europe in 2019.",
+    "She assured reporters that the plan was safe.",
+    "The team qualified for the World Cup final.",
 ]
 
 
@@ -311,6 +316,8 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         "She was affected to the embassy in Rome after the war.",
         "The minister evoked the possibility of early elections in the spring.",
         "The government puts the accent on jobs and growth.",  # a calque row added too
+        "The company will suppress 500 jobs by the end of the year.",
+        "The Nobel Prize was attributed to two French researchers.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -329,6 +336,8 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d5", "assisted", "attended") in found
     assert ("d7", "affected", "assigned") in found
     assert ("d8", "evoked", "mentioned") in found
+    assert ("d10", "suppress", "cut") in found
+    assert ("d11", "attributed", "awarded") in found
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
