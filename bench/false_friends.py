@@ -4,7 +4,8 @@
 
 Each line is scored alone (no document context), every probe of :func:`mtqa.confusion.probes`
 (no budget) against the line as written; the gain is bits saved by the replacement, less
-its unigram gain for a false friend (:attr:`mtqa.confusion.Probe.prior`), as the verdict
+its unigram gain for a false friend when the LM gains at least 2 bits itself
+(:meth:`mtqa.confusion.Probe.counted`), as the verdict
 counts it. It prints,
 per set, the lines probed, the highest gain and how many lines reach 6 and 10 bits
 (:data:`~mtqa.confusion.MINOR_GAIN`, :data:`~mtqa.confusion.MAJOR_GAIN`):
@@ -71,7 +72,7 @@ def gains(scorer, text: str, sources: tuple[str, ...]) -> list[tuple[str, str, f
     totals = scorer.suffix_totals(items)
     # the verdict's gain: a false friend's less what the words' frequencies alone explain
     return [
-        (text[p.start : p.end], p.replacement, totals[0] - t - p.prior)
+        (text[p.start : p.end], p.replacement, p.counted(totals[0] - t))
         for p, t in zip(ps, totals[1:])
     ]
 

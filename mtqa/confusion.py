@@ -30,7 +30,10 @@ with the LM as the judge and its rescoring (LM-Critic, see :mod:`mtqa.suggest`):
    words' frequencies, :func:`mtqa.features.unigram_bits`) is taken off first, as SLOR
    normalises LM scores by unigram probability (Pauls and Klein, ACL 2012; Lau, Clark and
    Lappin, Cognitive Science 2017): *petrol* → *oil* or *tribunal* → *court* make any
-   sentence more likely, for the frequency of the common word alone. The best
+   sentence more likely, for the frequency of the common word alone; and the LM itself
+   must make the sentence at least :data:`LEAST_GAIN` bits more likely (a replacement of
+   several words, *deputy* → *member of parliament*, has a large negative unigram gain
+   that alone would pass the threshold: :meth:`Probe.counted`). The best
    replacement decides: :data:`MINOR_GAIN` or more flags the site, with the replacement
    as its suggestion; a false friend is ``major`` from :data:`MAJOR_GAIN`, a calque is
    always ``minor`` (as ``rule:calque``). A listed word in its English sense loses
@@ -69,6 +72,7 @@ from mtqa.features import name_counts, unigram_bits
 from mtqa.lm.base import Encoding, Scorer
 from mtqa.records import DocumentResult, SentenceResult, Severity, Span, WordScore
 from mtqa.suggest import (
+    MIN_GAIN,
     SpanPlan,
     as_span_fix,
     common_start,
@@ -84,6 +88,9 @@ CALQUE = "rule:calque"
 MINOR_GAIN = 6.0
 #: least gain (bits) for a ``major`` false friend: the sentence 1,024 times more likely
 MAJOR_GAIN = 10.0
+#: least gain (bits) of the LM itself, before the unigram correction, for any flag: the
+#: sentence at least 4 times more likely (as a suggested fix: :data:`mtqa.suggest.MIN_GAIN`)
+LEAST_GAIN = MIN_GAIN
 #: replacements rescored per sentence (a sentence with more sites: the first ones, in
 #: text order; the first replacement of every site comes before any second one)
 DEFAULT_PROBES = 8
@@ -155,6 +162,14 @@ class Probe:
     #: bits a unigram model gains by the replacement alone (a false friend's: the words'
     #: frequency; 0 for a calque): the verdict counts only what the LM gains beyond it
     prior: float = 0.0
+
+    def counted(self, gain: float) -> float:
+        """The gain the verdict counts for this replacement's LM ``gain`` (bits): the gain
+        less :attr:`prior` when the LM itself makes the sentence at least
+        :data:`LEAST_GAIN` bits more likely, else the LM's gain as it is (below every
+        threshold). A replacement of several words has a large negative prior (each word
+        costs its frequency), which alone must never flag a site the LM finds no better."""
+        return gain - self.prior if gain >= LEAST_GAIN else gain
 
 
 def _unigram(text: str) -> float:
@@ -267,16 +282,16 @@ class _Job:
         best: dict[tuple[int, int], tuple[Probe, float]] = {}
         for p, g in zip(self.tries, self.gains, strict=True):
             key = (p.start, p.end)
-            if key not in best or round(g - p.prior, 4) > round(
-                best[key][1] - best[key][0].prior, 4
+            if key not in best or round(p.counted(g), 4) > round(
+                best[key][0].counted(best[key][1]), 4
             ):
                 best[key] = (p, g)
-        found = [(p, g) for p, g in best.values() if g - p.prior >= MINOR_GAIN]
-        return sorted(found, key=lambda pg: (-round(pg[1] - pg[0].prior, 4), pg[0].start))
+        found = [(p, g) for p, g in best.values() if p.counted(g) >= MINOR_GAIN]
+        return sorted(found, key=lambda pg: (-round(pg[0].counted(pg[1]), 4), pg[0].start))
 
 
 def _severity(p: Probe, gain: float) -> Severity:
-    return "major" if p.source == SOURCE and gain - p.prior >= MAJOR_GAIN else "minor"
+    return "major" if p.source == SOURCE and p.counted(gain) >= MAJOR_GAIN else "minor"
 
 
 def _reason(text: str, p: Probe, gain: float) -> str:
@@ -286,7 +301,7 @@ def _reason(text: str, p: Probe, gain: float) -> str:
         if p.source == CALQUE
         else f"{was!r} reads like a French false friend"
     )
-    beyond = f" ({gain - p.prior:.1f} beyond the words' frequencies)" if p.prior else ""
+    beyond = f" ({p.counted(gain):.1f} beyond the words' frequencies)" if p.prior else ""
     return f"{why}: {p.replacement!r} makes the sentence {gain:.1f} bits more likely{beyond}"
 
 
@@ -322,7 +337,7 @@ def _apply(
             continue
         if any(sp.start < p.end and p.start < sp.end for sp in made):
             continue
-        score = round(1.0 - 2.0 ** (-(gain - p.prior) / 4.0), 6)
+        score = round(1.0 - 2.0 ** (-p.counted(gain) / 4.0), 6)
         made.append(
             Span(
                 p.start,

@@ -127,6 +127,18 @@ def test_inflected_forms_of_base_forms_join_the_list() -> None:
     ]
 
 
+def test_the_verdict_counts_the_unigram_correction_only_when_the_lm_gains() -> None:
+    from mtqa.confusion import LEAST_GAIN, Probe
+
+    many = Probe(0, 6, "member of parliament", SOURCE, prior=-12.0)  # rare words: costly
+    assert many.counted(-5.0) == -5.0  # the LM finds it worse: never a flag
+    assert many.counted(LEAST_GAIN - 0.01) < MINOR_GAIN
+    assert many.counted(LEAST_GAIN) == LEAST_GAIN + 12.0
+    common = Probe(0, 6, "oil", SOURCE, prior=4.0)  # the common word explains 4 bits
+    assert common.counted(9.0) == 5.0 < MINOR_GAIN
+    assert Probe(0, 6, "when", CALQUE).counted(7.0) == 7.0
+
+
 def test_no_word_is_listed_under_two_parts_of_speech() -> None:
     tables = word_lists("false_friends")["false_friends"]
     seen: dict[str, str] = {}
@@ -287,6 +299,9 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "The drug was licensed for use in Europe in 2019.",
     "She assured reporters that the plan was safe.",
     "The team qualified for the World Cup final.",
+    # a newcomer's review: flagged major for the unigram correction of a three-word
+    # replacement while the LM found the sentence less likely with it (-4.9 bits)
+    "A deputy said the investigation was continuing.",
 ]
 
 

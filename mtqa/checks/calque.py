@@ -188,7 +188,6 @@ CALQUES: tuple[Calque, ...] = (
     ),
     Calque(r"\bin the frame of\b", "as part of", "dans le cadre de", False),
     Calque(r"\bby the intermediary of\b", "through", "par l'intermédiaire de", False),
-    Calque(r"\bto the profit of\b", "for the benefit of", "au profit de", False),
     Calque(r"\bput in evidence\b", "highlight", "mettre en évidence", False),
     Calque(r"\bputs in evidence\b", "highlights", "mettre en évidence", False),
     Calque(r"\bputting in evidence\b", "highlighting", "mettre en évidence", False),
