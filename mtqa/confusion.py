@@ -105,25 +105,25 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
     for k, v in table.items()
 }
 #: the file's tables whose base forms are inflected: table → (part of speech, Penn
-#: Treebank tags of the forms added)
-_INFLECTIONS = {"nouns": ("NOUN", ("NNS",)), "verbs": ("VERB", ("VBZ", "VBD", "VBN", "VBG"))}
+#: Treebank tag of its base form, tags of the forms added)
+_INFLECTIONS = {
+    "nouns": ("NOUN", "NN", ("NNS",)),
+    "verbs": ("VERB", "VB", ("VBZ", "VBD", "VBN", "VBG")),
+}
 
 
-def _inflect(word: str, upos: str, tag: str) -> str | None:
-    """``word`` (a base form of part of speech ``upos``) inflected to ``tag``, the first
-    form lemminflect gives (its own lexicon, else its rules); a phrase inflects its first
-    word (*carry out* → *carried out*). None when ``word`` is not such a base form."""
+def _inflect(word: str, upos: str, base: str, tag: str) -> str | None:
+    """``word`` (a base form, tag ``base``, of part of speech ``upos``) inflected to
+    ``tag``, the first form lemminflect gives (its own lexicon, else its rules); a phrase
+    inflects its first word (*carry out* → *carried out*). None when ``word`` is not such
+    a base form."""
     from lemminflect import getAllInflections, getInflection
 
     head, _, rest = word.partition(" ")
-    if head not in getAllInflections(head, upos=upos).get(_base(upos), ()):
+    if head not in getAllInflections(head, upos=upos).get(base, ()):
         return None
     forms = getInflection(head, tag=tag)
     return f"{forms[0]} {rest}".rstrip() if forms else None
-
-
-def _base(upos: str) -> str:
-    return "NN" if upos == "NOUN" else "VB"
 
 
 @lru_cache(maxsize=1)
@@ -137,11 +137,11 @@ def false_friends() -> dict[str, tuple[str, ...]]:
     listed form keeps its own entry. Made once per process, on first use."""
     out = dict(FALSE_FRIENDS)
     tables = word_lists("false_friends")["false_friends"]
-    for name, (upos, tags) in _INFLECTIONS.items():
+    for name, (upos, base, tags) in _INFLECTIONS.items():
         for word, alts in tables[name].items():
             for tag in tags:
-                form = _inflect(word, upos, tag)
-                reps = [_inflect(a, upos, tag) for a in alts]
+                form = _inflect(word, upos, base, tag)
+                reps = [_inflect(a, upos, base, tag) for a in alts]
                 if form is None or form in out or any(r is None for r in reps):
                     continue
                 fixed = tuple(r for r in reps if r is not None and r != form)
