@@ -39,15 +39,8 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from mtqa.checks.calque import match_case  # noqa: E402
-from mtqa.confusion import (  # noqa: E402
-    CALQUE,
-    FALSE_FRIENDS,
-    MAJOR_GAIN,
-    MINOR_GAIN,
-    SOURCE,
-    false_friends,
-    probes,
-)
+from mtqa.checks.false_friends import FALSE_FRIENDS, false_friends  # noqa: E402
+from mtqa.confusion import CALQUE, MAJOR_GAIN, MINOR_GAIN, SOURCE, probes  # noqa: E402
 from mtqa.records import WordScore  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")

@@ -10,12 +10,13 @@ Winnow-Based Approach to Context-Sensitive Spelling Correction", Machine Learnin
 with the LM as the judge and its rescoring (LM-Critic, see :mod:`mtqa.suggest`):
 
 1. **Where.** Each word of a sentence listed in ``mtqa/data/words/false_friends.toml``
-   (:data:`FALSE_FRIENDS`: an English cognate of a French word → what the French usually
-   means), matched in lower case; a capitalised word inside a sentence is a name and is
-   skipped (*Mark*, *Roman*, *the Astronomical Society*). And each match of a rewrite-only
-   row of the calque table (:data:`mtqa.checks.calque.CALQUES`: constructions that are
-   also good English in another reading, so a pattern alone cannot flag them). A site
-   overlapping another check's span with a fix is skipped (that fix stands).
+   (:mod:`mtqa.checks.false_friends`: an English cognate of a French word → what the
+   French usually means), matched in lower case; a capitalised word inside a sentence is
+   a name and is skipped (*Mark*, *Roman*, *the Astronomical Society*). And each match
+   of a rewrite-only row of the calque table (:data:`mtqa.checks.calque.CALQUES`:
+   constructions that are also good English in another reading, so a pattern alone
+   cannot flag them). A site overlapping another check's span with a fix is skipped
+   (that fix stands); the spelling check leaves the listed words to this one.
 2. **Rescoring.** Each replacement (its case matched) is rescored as :mod:`mtqa.suggest`
    rescores an edit, but with the sentence read alone (no document context): the whole
    sentence's surprisal with and without it, the output layer only from the first token
@@ -62,12 +63,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from mtqa.analyse import rescore_sentence
 from mtqa.checks import FALSE_FRIEND
 from mtqa.checks.calque import COMPILED, match_case
-from mtqa.data import word_lists
+from mtqa.checks.false_friends import false_friends
 from mtqa.detect import Detector
 from mtqa.edits import Edit
 from mtqa.features import name_counts, unigram_bits
@@ -96,58 +96,6 @@ LEAST_GAIN = MIN_GAIN
 #: replacements rescored per sentence (a sentence with more sites: the first ones, in
 #: text order; the first replacement of every site comes before any second one)
 DEFAULT_PROBES = 8
-
-#: English cognate of a French word → the English words the French usually means there,
-#: as listed (the inflected forms are added by :func:`false_friends`)
-FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
-    k: tuple(v)
-    for table in word_lists("false_friends")["false_friends"].values()
-    for k, v in table.items()
-}
-#: the file's tables whose base forms are inflected: table → (part of speech, Penn
-#: Treebank tag of its base form, tags of the forms added)
-_INFLECTIONS = {
-    "nouns": ("NOUN", "NN", ("NNS",)),
-    "verbs": ("VERB", "VB", ("VBZ", "VBD", "VBN", "VBG")),
-}
-
-
-def _inflect(word: str, upos: str, base: str, tag: str) -> str | None:
-    """``word`` (a base form, tag ``base``, of part of speech ``upos``) inflected to
-    ``tag``, the first form lemminflect gives (its own lexicon, else its rules); a phrase
-    inflects its first word (*carry out* → *carried out*). None when ``word`` is not such
-    a base form."""
-    from lemminflect import getAllInflections, getInflection
-
-    head, _, rest = word.partition(" ")
-    if head not in getAllInflections(head, upos=upos).get(base, ()):
-        return None
-    forms = getInflection(head, tag=tag)
-    return f"{forms[0]} {rest}".rstrip() if forms else None
-
-
-@lru_cache(maxsize=1)
-def false_friends() -> dict[str, tuple[str, ...]]:
-    """:data:`FALSE_FRIENDS` with the inflected forms of its base forms: a noun's plural
-    (the file's ``nouns`` table), a verb's -s, past, past participle and -ing forms (its
-    ``verbs`` table), each with its
-    replacements inflected alike (*evoke* → *mention* gives *evoked* → *mentioned*), where
-    the cognate and every replacement are base forms of that part of speech
-    (lemminflect's lexicon: Jascob, 2019, https://github.com/bjascob/LemmInflect). A
-    listed form keeps its own entry. Made once per process, on first use."""
-    out = dict(FALSE_FRIENDS)
-    tables = word_lists("false_friends")["false_friends"]
-    for name, (upos, base, tags) in _INFLECTIONS.items():
-        for word, alts in tables[name].items():
-            for tag in tags:
-                form = _inflect(word, upos, base, tag)
-                reps = [_inflect(a, upos, base, tag) for a in alts]
-                if form is None or form in out or any(r is None for r in reps):
-                    continue
-                fixed = tuple(r for r in reps if r is not None and r != form)
-                if fixed:
-                    out[form] = fixed
-    return out
 
 
 @dataclass(frozen=True)

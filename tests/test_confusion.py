@@ -12,15 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.confusion import (
-    CALQUE,
-    FALSE_FRIENDS,
-    MAJOR_GAIN,
-    MINOR_GAIN,
-    SOURCE,
-    false_friends,
-    probes,
-)
+from mtqa.checks.false_friends import FALSE_FRIENDS, false_friends, listed
+from mtqa.confusion import CALQUE, MAJOR_GAIN, MINOR_GAIN, SOURCE, probes
 from mtqa.data import word_lists
 from mtqa.detect import Detector
 from mtqa.engines.base import check_documents
@@ -124,6 +117,25 @@ def test_inflected_forms_of_base_forms_join_the_list() -> None:
     assert probe_list("He evoked a return to the talks.") == [
         ("evoked", "mentioned", SOURCE),
         ("evoked", "raised", SOURCE),
+    ]
+
+
+def test_a_listed_word_the_dictionary_rejects_goes_to_the_rescoring_not_to_spelling() -> None:
+    from mtqa.checks.document import target_spans
+    from mtqa.records import Sentence
+
+    words = listed()
+    # cognates, replacements (split into words) and inflected forms
+    assert {"exactions", "quitted", "massaging", "abuses", "parliament", "evoked"} <= words
+    assert "members of parliament" not in words and "the" not in words
+    text = "Troops committed exactions, then quitted the town."
+    spans = target_spans(Sentence("d", 1, 0, len(text), text))
+    # en_US Hunspell rejects both; the spelling check's fixes would be actions / quite
+    assert [s for s in spans if s.source == "rule:spelling"] == []
+    assert probe_list(text, spans) == [
+        ("exactions", "abuses", SOURCE),
+        ("quitted", "left", SOURCE),
+        ("exactions", "atrocities", SOURCE),
     ]
 
 

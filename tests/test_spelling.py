@@ -69,6 +69,7 @@ NOT_CAUGHT = [
     ("The 2nd and 3rd rounds were won in 2021.", "numbers"),
     ("The teh and wich typos are too short to guess.", "words under 5 letters"),
     ("The gouvernement said so.", "French, untranslated-french reports it"),
+    ("Troops committed exactions, then quitted the town.", "listed false friends: the LM judges"),
     ("The scent of ylang-ylang is strong.", "a term used twice"),
     ("The plants speeded up, evolutions continued.", "inflections: grammar, not spelling"),
     ("They rode the sekiwake in the makuuchi division.", "jargon near no common word"),

@@ -17,7 +17,11 @@ A word is flagged when all of these hold:
    are correct: ``organised``, ``centre``, ``travelled``, ``leukaemia``; see
    :func:`american_forms`), and it is no regular formation on an accepted common word
    (``unsystematically``, ``schooler``);
-4. it is not a common French word (``gouvernement``: ``untranslated-french``'s to report);
+4. it is not a common French word (``gouvernement``: ``untranslated-french``'s to report)
+   nor a word the false-friend list names (:func:`mtqa.checks.false_friends.listed`:
+   *exactions*, *quitted* are English; the LM's rescoring judges them and proposes what the
+   French meant, *abuses*, *left*, where a spelling neighbour, *actions*, *quite*, would
+   change the meaning);
 5. a common English word, accepted by the dictionary, lies one slip away (two for words of 7+
    letters; see :func:`edit_distance`), is at least 10^1.5 (about 30) times more frequent
    (10^2.5 at two slips), and is neither its US/UK variant nor the word less an ending
@@ -47,6 +51,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from mtqa.checks.base import Check, Hit
+from mtqa.checks.false_friends import listed
 from mtqa.checks.lexicon import zipf
 from mtqa.text import WORD
 
@@ -169,6 +174,8 @@ def _verdict(word: str) -> tuple[str, Severity] | None:
         return None
     if _french(word, zipf):
         return None  # untranslated-french reports it
+    if word in listed():
+        return None  # a listed false friend: the LM's rescoring judges it (mtqa.confusion)
     if _derived(word):
         return None  # "unsystematically", "uncertified", "schooler"
     near = _suggestion(word, zipf)
