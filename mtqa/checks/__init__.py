@@ -24,6 +24,9 @@ The source checks read the source in its own language and script: :mod:`mtqa.che
 (script and language guess), :mod:`mtqa.checks.quantity` and :mod:`mtqa.checks.cjk`
 (numbers, dates and times as each language writes them).
 
+The false-friend list (:mod:`mtqa.checks.false_friends`) is data, not a check: the LM judges
+its words (:mod:`mtqa.confusion`), and the spelling check leaves them to it.
+
 The glossary checks are built per glossary file, so they are not in ``CHECKS``:
 :func:`mtqa.checks.document.target_spans` and :func:`~mtqa.checks.document.source_checks`
 take the loaded glossary. Where ``spelling`` and ``non-word`` flag the same word, the
