@@ -101,6 +101,7 @@ class WindowCheckpoint:
         self._prefix: tuple[int, ...] = ()
         self._window = (0, 0)
         self._hash = hashlib.sha256()
+        self._scoring = False  # inside the scorer's ``score``: its forwards are windows
 
     def attach(self, scorer: Scorer) -> Scorer:
         """``scorer`` itself, its ``score``, ``encode`` and ``forward`` wrapped (on the
@@ -118,7 +119,11 @@ class WindowCheckpoint:
             on_batch: Callable[[int], None] | None = None,
         ) -> list[tuple[TokenScore, ...]]:
             self._start(texts)
-            result = score(texts, batch_size, on_batch)
+            self._scoring = True
+            try:
+                result = score(texts, batch_size, on_batch)
+            finally:
+                self._scoring = False
             self._tally.finish()
             return result
 
@@ -145,7 +150,11 @@ class WindowCheckpoint:
         forward: Callable[[Sequence[Sequence[int]]], list[ForwardOutput]],
         batch: Sequence[Sequence[int]],
     ) -> list[ForwardOutput]:
-        """Each window's output from disk, else from the scorer (then saved)."""
+        """Each window's output from disk, else from the scorer (then saved). A forward
+        outside ``score`` (the rescoring of edits and probes) is not a window: it goes
+        straight to the scorer, neither saved nor counted as progress."""
+        if not self._scoring:
+            return forward(batch)
         if not self._tally.total:
             self._tally.total = self._window_tokens()
         paths = [self._path(ids) for ids in batch]
