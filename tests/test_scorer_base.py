@@ -73,3 +73,23 @@ def test_batches_are_length_sorted() -> None:
 
 def test_empty_text_gives_no_tokens() -> None:
     assert FakeScorer().score(["", "a"])[0] == ()
+
+
+def test_variants_are_rescored_in_bounded_forward_calls() -> None:
+    """Thousands of variants (every probe of a batch of documents) must not reach one
+    padded forward at once: the bench's unsplit fp32 path asked for 64 GB of logits."""
+    from mtqa.lm.base import RESCORE_ROWS
+
+    scorer = FakeScorer()
+    items = [
+        (list(scorer.prefix_ids) + list(scorer.encode(f"Variant {i} of the text.").ids), 2)
+        for i in range(2 * RESCORE_ROWS + 5)
+    ]
+    totals = scorer.suffix_totals(items)
+    assert scorer.calls == [RESCORE_ROWS, RESCORE_ROWS, 5]
+    assert totals == [scorer.suffix_totals([it])[0] for it in items]
+    scorer.calls.clear()
+    prefix = scorer.prefix_cache(list(scorer.encode("Context.").ids))
+    variants = [list(scorer.encode(f" v{i}").ids) for i in range(RESCORE_ROWS + 1)] + [[]]
+    assert len(prefix.totals(variants)) == RESCORE_ROWS + 2
+    assert scorer.calls == [RESCORE_ROWS, 1]

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from mtqa.lm.nfc import map_offsets, nfc_map
 from mtqa.records import TokenScore
 
+#: sequences per :meth:`Scorer.forward` call when rescoring (:meth:`Scorer.forward_rows`)
+RESCORE_ROWS = 16
+
 
 @dataclass(frozen=True)
 class Encoding:
@@ -105,7 +108,7 @@ class Prefix:
     def totals(self, variants: Sequence[Sequence[int]]) -> list[float]:
         """Total surprisal (bits) of each variant's ids after the prefix."""
         live = [k for k, v in enumerate(variants) if v]
-        outs = self.scorer.forward([self.ids + [int(i) for i in variants[k]] for k in live])
+        outs = self.scorer.forward_rows([self.ids + [int(i) for i in variants[k]] for k in live])
         totals = [0.0] * len(variants)
         for k, out in zip(live, outs):
             totals[k] = math.fsum(out.surprisal[len(self.ids) - 1 :])
@@ -228,8 +231,20 @@ class Scorer(ABC):
         surprisal (bits) of ``ids[start:]`` read after ``ids[:start]``. One batch for all
         (sequences of different documents never see each other); a sentence's edited
         variants with no document context before them are scored this way."""
-        outs = self.forward([list(ids) for ids, _ in items])
+        outs = self.forward_rows([list(ids) for ids, _ in items])
         return [math.fsum(o.surprisal[start - 1 :]) for o, (_, start) in zip(outs, items)]
+
+    def forward_rows(self, seqs: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        """:meth:`forward` over ``seqs`` in consecutive groups of at most
+        :data:`RESCORE_ROWS`: the variants of a whole batch of documents can number
+        thousands, and a backend that pads one batch (and, unsplit, holds its whole
+        logits: 64 GB for 1,500 variants of 40 tokens with Gemma 3's 262k vocabulary)
+        must not get them at once."""
+        return [
+            out
+            for k in range(0, len(seqs), RESCORE_ROWS)
+            for out in self.forward(seqs[k : k + RESCORE_ROWS])
+        ]
 
     def _batches(self, ordered: list[Window], batch_size: int) -> Iterator[list[Window]]:
         """Consecutive batches of longest-first windows: at most ``batch_size`` rows and
