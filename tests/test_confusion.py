@@ -8,12 +8,24 @@ import importlib.util
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from mtqa.checks.false_friends import FALSE_FRIENDS, false_friends, listed
-from mtqa.confusion import CALQUE, MAJOR_GAIN, MINOR_GAIN, SOURCE, probes
+from mtqa.confusion import (
+    CALQUE,
+    MAJOR_GAIN,
+    MINOR_GAIN,
+    PREP,
+    PREP_GAIN,
+    PREP_PROBES,
+    PREP_RANK,
+    PREPOSITIONS,
+    SOURCE,
+    probes,
+)
 from mtqa.data import word_lists
 from mtqa.detect import Detector
 from mtqa.engines.base import check_documents
@@ -377,6 +389,66 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d9", "puts the accent on", "puts the emphasis on") in calques
     assert not [c for c in calques if int(c[0][1:]) >= len(french)], calques
     assert not [f for f in found if int(f[0][1:]) >= len(french)], found
+
+
+def ranked(text: str, rank: dict[str, int]) -> list[WordScore]:
+    """:func:`words_of` with the LM's rank of some words set."""
+    return [replace(w, rank=rank.get(w.text, 0)) for w in words_of(text)]
+
+
+def test_prepositions_the_lm_did_not_expect_are_probed_on_top_of_the_budget() -> None:
+    text = "Actually it depends of the vote in May."
+    words = ranked(text, {"of": 23, "in": PREP_RANK - 1})
+
+    def got(budget: int = 10, **kw: object) -> list:
+        ps = probes(text, (0, len(text)), words, (), budget, **kw)  # type: ignore[arg-type]
+        return [(text[p.start : p.end], p.replacement, p.source) for p in ps]
+
+    alts = [("of", a, PREP) for a in ("to", "in", "on", "for")]  # the first four but "of"
+    assert got() == [("Actually", "Currently", SOURCE), ("Actually", "Now", SOURCE), *alts]
+    # the prepositions' probes come on top of the budget (none when it is 0)
+    assert got(budget=1) == [("Actually", "Currently", SOURCE), *alts]
+    assert got(budget=0) == []
+    assert got(sources=(PREP,)) == alts
+    assert got(sources=(SOURCE, CALQUE)) == got()[:2]
+    # "in" at rank 9: the LM half expected it; a capitalised or unlisted word is no site
+    other = "Of course he arrived until noon."
+    assert probes(other, (0, len(other)), ranked(other, {"Of": 99, "until": 99}), ()) == []
+    # two sites share PREP_PROBES, taking turns
+    two = "It depends of the vote at May."
+    ps = probes(two, (0, len(two)), ranked(two, {"of": 30, "at": 30}), (), 10)
+    assert len(ps) == PREP_PROBES
+    assert [two[p.start : p.end] for p in ps] == ["of", "at", "of", "at"]
+    # a check's span with a fix over the site keeps it
+    at = text.index("of the")
+    fix = Span(at, at + 6, "of the", "minor", 0.5, "rule:x", "x", "on the")
+    assert probes(text, (0, len(text)), words, (fix,), 0) == []
+    assert [p for p in probes(text, (0, len(text)), words, (fix,), 10) if p.source == PREP] == []
+
+
+class OfScorer(FakeScorer):
+    """The fake, with " of" at 16 bits (rank 2^14): another preposition reads far better."""
+
+    def cost(self, piece: str) -> float:
+        return 16.0 if piece == " of" else super().cost(piece)
+
+
+def test_a_preposition_the_lm_would_replace_gets_a_fix(det: Detector) -> None:
+    text = "The result depends of the vote. The count starts at noon."
+    [r] = check_documents(docs([text]), OfScorer(), det)
+    [sp] = [sp for sp in r.spans if sp.start == text.index(" of") + 1]
+    assert sp.text == "of" and r.text[sp.start : sp.end] == "of"
+    assert sp.suggestion in PREPOSITIONS and sp.suggestion != "of"
+    assert sp.gain is not None and sp.gain >= PREP_GAIN
+    assert "looks like the wrong preposition" in sp.reason
+    assert sp.source in ("lm", PREP) and (sp.source == "lm" or sp.severity == "minor")
+    [off] = check_documents(
+        docs([text]), OfScorer(), det, selection=Selection(ignore=("preposition",))
+    )
+    assert not [s for s in off.spans if "preposition" in s.reason]
+    # deterministic, and "at" (a cheap token in the fake) is never flagged
+    assert check_documents(docs([text]), OfScorer(), det) == [r]
+    assert not [s for s in r.spans if s.text == "at"]
 
 
 class FrameworkScorer(FakeScorer):

@@ -7,9 +7,9 @@ None when there was nothing to score. ``timings`` holds the seconds spent loadin
 model and scoring (both 0.0 until ``score`` runs).
 
 :func:`check_documents` is the unit of work every engine runs: one batched LM pass over
-a group of documents, then :func:`mtqa.analyse.analyse` on each, then the false friends and
-calques the LM confirms (:func:`mtqa.confusion.probe_results`, unless ``--ignore
-false-friend`` and ``--ignore calque``), then (unless
+a group of documents, then :func:`mtqa.analyse.analyse` on each, then the false friends,
+calques and prepositions the LM confirms (:func:`mtqa.confusion.probe_results`, each kind
+unless ``--ignore`` names it: ``false-friend``, ``calque``, ``preposition``), then (unless
 ``--no-suggest``) :func:`mtqa.suggest.suggest_results`.
 """
 
@@ -83,8 +83,8 @@ def check_documents(
             else replace(r, notes=(*r.notes, conditioned.too_long(window)))
             for d, r, c, b in zip(docs, results, cond, back, strict=True)
         ]
-    # false friends and calques the LM confirms (mtqa.confusion), for the checks reported
-    kinds = [k for k in (confusion.SOURCE, confusion.CALQUE) if selection is None or k in selection]
+    # false friends, calques and prepositions the LM confirms (mtqa.confusion), those reported
+    kinds = [k for k in confusion.KINDS if selection is None or k in selection]
     results = confusion.probe_results(results, scorer, det, sources=kinds)
     if edit_budget <= 0:
         return results

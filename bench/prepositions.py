@@ -1,0 +1,142 @@
+"""What the preposition probe (mtqa/confusion.py, ``rule:preposition``) flags on English and MT.
+
+    python bench/prepositions.py [--model gemma3-270m] [--dtype auto] [--json OUT]
+
+The product's own path: each line is one document, checked as ``mtqa check`` checks a
+JSONL record (:func:`mtqa.engines.base.check_documents`, the shipped detector), and a
+preposition flag is a span whose reason says "looks like the wrong preposition" (its own
+``rule:preposition`` span, or an LM span it gave its fix). Sets:
+
+* ``clean fit``: the first 400 lines of ``../shared/calibration/clean_en.txt`` (where
+  :data:`~mtqa.confusion.PREP_GAIN` was read); ``clean held``: its last 300;
+* ``news 2022``: the MT targets of ``../shared/mqm_dev/zhen_news_2022.jsonl``, with how many
+  flags overlap a rater's span;
+* ``injected``: lines 1,000–1,699 of ``clean_en.txt`` (shuffled, a fixed seed) with one of
+  their prepositions swapped for another at random (*of* → *by*): how often the probe
+  finds the swap, and how often any span (the LM's included) covers it.
+
+``--floor F`` flags from ``F`` bits instead of :data:`~mtqa.confusion.PREP_GAIN` and counts
+what each threshold from there would flag (the default's rows are those at ``PREP_GAIN``).
+Results: ``bench/prepositions.json``. About 10 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from mtqa import confusion  # noqa: E402
+from mtqa.confusion import PREP_GAIN, PREPOSITIONS  # noqa: E402
+from mtqa.records import Document, DocumentResult  # noqa: E402
+
+SWAP = re.compile(r"(?<![\w'’-])(?:" + "|".join(PREPOSITIONS) + r")(?![\w'’-])")
+MARK = "looks like the wrong preposition"
+
+
+def check(scorer, det, texts: list[str]) -> list[DocumentResult]:  # type: ignore[no-untyped-def]
+    from mtqa.engines.base import check_documents
+
+    docs = [Document(f"l{i}", t, f"l{i}") for i, t in enumerate(texts)]
+    return check_documents(docs, scorer, det)
+
+
+def flags(r: DocumentResult) -> list[tuple[int, int, str, str | None, float | None]]:
+    return [(s.start, s.end, s.text, s.suggestion, s.gain) for s in r.spans if MARK in s.reason]
+
+
+THRESHOLDS = (8.0, 9.0, 10.0, 11.0, 12.0)
+
+
+def summary(name: str, texts: list[str], results: list[DocumentResult], floor: float) -> dict:
+    hits = [(i, f) for i, r in enumerate(results) for f in flags(r)]
+    at = {
+        f">={t:g}": len({i for i, f in hits if (f[4] or 0) >= t}) for t in THRESHOLDS if t >= floor
+    }
+    row = {
+        "set": name,
+        "lines": len(texts),
+        "lines flagged": at,
+        "flags": [(texts[i][max(0, f[0] - 30) : f[1] + 20], f[2], f[3], f[4]) for i, f in hits],
+    }
+    print(f"{name:12} {len(texts):>5} lines  lines with a preposition flag: {at}")
+    return row
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default="gemma3-270m")
+    ap.add_argument("--dtype", default="auto")
+    ap.add_argument("--json", default=str(ROOT / "bench" / "prepositions.json"))
+    ap.add_argument("--floor", type=float, default=PREP_GAIN)
+    a = ap.parse_args()
+    confusion.PREP_GAIN = a.floor
+    clean_path = SHARED / "calibration" / "clean_en.txt"
+    news_path = SHARED / "mqm_dev" / "zhen_news_2022.jsonl"
+    if not clean_path.is_file() or not news_path.is_file():
+        print("bench/prepositions.py: ../shared (clean_en.txt, mqm_dev) is absent: it is needed")
+        return 2
+    from mtqa.detect import load_detector
+    from mtqa.lm.hf import HFScorer
+
+    scorer = HFScorer.load(a.model, dtype=a.dtype, device="cpu")
+    det = load_detector(a.model, None, "default", None)
+    clean = [x.strip() for x in clean_path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = []
+    for name, texts in (("clean fit", clean[:400]), ("clean held", clean[1700:])):
+        rows.append(summary(name, texts, check(scorer, det, texts), a.floor))
+    news = [json.loads(x) for x in news_path.open(encoding="utf-8")]
+    results = check(scorer, det, [r["target"] for r in news])
+    row = summary("news 2022", [r["target"] for r in news], results, a.floor)
+    on = [
+        (f[4] or 0.0, any(g["start"] < f[1] and f[0] < g["end"] for g in rec["spans"]))
+        for rec, res in zip(news, results)
+        for f in flags(res)
+    ]
+    row["flags on gold"] = {
+        f">={t:g}": f"{sum(g for b, g in on if b >= t)}/{sum(b >= t for b, _ in on)}"
+        for t in THRESHOLDS
+        if t >= a.floor
+    }
+    print(f"{'':12} flags overlapping a rater's span: {row['flags on gold']}")
+    rows.append(row)
+    pool = clean[1000:1700]
+    rng = random.Random(11)
+    rng.shuffle(pool)
+    cases = []
+    for t in pool[:200]:
+        ms = list(SWAP.finditer(t))
+        if not ms:
+            continue
+        m = rng.choice(ms)
+        alt = rng.choice([p for p in PREPOSITIONS if p != m.group()])
+        cases.append((t[: m.start()] + alt + t[m.end() :], m.start(), m.start() + len(alt)))
+    results = check(scorer, det, [c[0] for c in cases])
+    best = [
+        max((f[4] or 0.0 for f in flags(r) if f[0] == a), default=0.0)
+        for (_, a, _), r in zip(cases, results)
+    ]
+    probe = {f">={t:g}": sum(g >= t for g in best) for t in THRESHOLDS if t >= a.floor}
+    lm = sum(
+        any(s.start < b and a < s.end and MARK not in s.reason for s in r.spans)
+        for (_, a, b), r in zip(cases, results)
+    )
+    rows.append(
+        {"set": "injected", "lines": len(cases), "found by the probe": probe, "other spans": lm}
+    )
+    print(f"{'injected':12} {len(cases):>5} lines  the probe finds {probe}; other spans: {lm}")
+    out = {"model": scorer.signature(), "floor": a.floor, "rows": rows}
+    Path(a.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {a.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
