@@ -326,6 +326,11 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     # a newcomer's review: flagged major for the unigram correction of a three-word
     # replacement while the LM found the sentence less likely with it (-4.9 bits)
     "A deputy said the investigation was continuing.",
+    # prepositions in their place, some of them rare there (no preposition flag)
+    "He dived into the lake from the old bridge at dawn.",
+    "The points at issue are wide-ranging and complex.",
+    "She has lived in Lyon since 2010 with her two sisters.",
+    "The museum is closed for renovation until further notice.",
 ]
 
 
@@ -357,6 +362,8 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         "The government puts the accent on jobs and growth.",  # a calque row added too
         "The company will suppress 500 jobs by the end of the year.",
         "The Nobel Prize was attributed to two French researchers.",
+        # a preposition the LM would replace (rule:preposition)
+        "Ukraine and the West accuse Russia from militarily supporting the separatists.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -377,6 +384,14 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d8", "evoked", "mentioned") in found
     assert ("d10", "suppress", "cut") in found
     assert ("d11", "attributed", "awarded") in found
+    preps = {
+        (r.doc_id, sp.text, sp.suggestion)
+        for r in results
+        for sp in r.spans
+        if "looks like the wrong preposition" in sp.reason
+    }
+    assert ("d12", "from", "of") in preps
+    assert not [p for p in preps if int(p[0][1:]) >= len(french)], preps
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
@@ -398,7 +413,7 @@ def ranked(text: str, rank: dict[str, int]) -> list[WordScore]:
 
 def test_prepositions_the_lm_did_not_expect_are_probed_on_top_of_the_budget() -> None:
     text = "Actually it depends of the vote in May."
-    words = ranked(text, {"of": 23, "in": PREP_RANK - 1})
+    words = ranked(text, {"of": PREP_RANK, "in": PREP_RANK - 1})
 
     def got(budget: int = 10, **kw: object) -> list:
         ps = probes(text, (0, len(text)), words, (), budget, **kw)  # type: ignore[arg-type]
@@ -411,12 +426,12 @@ def test_prepositions_the_lm_did_not_expect_are_probed_on_top_of_the_budget() ->
     assert got(budget=0) == []
     assert got(sources=(PREP,)) == alts
     assert got(sources=(SOURCE, CALQUE)) == got()[:2]
-    # "in" at rank 9: the LM half expected it; a capitalised or unlisted word is no site
+    # "in" just above the rank: the LM expected it; a capitalised or unlisted word is no site
     other = "Of course he arrived until noon."
     assert probes(other, (0, len(other)), ranked(other, {"Of": 99, "until": 99}), ()) == []
     # two sites share PREP_PROBES, taking turns
     two = "It depends of the vote at May."
-    ps = probes(two, (0, len(two)), ranked(two, {"of": 30, "at": 30}), (), 10)
+    ps = probes(two, (0, len(two)), ranked(two, {"of": 99, "at": 99}), (), 10)
     assert len(ps) == PREP_PROBES
     assert [two[p.start : p.end] for p in ps] == ["of", "at", "of", "at"]
     # a check's span with a fix over the site keeps it
