@@ -118,12 +118,12 @@ DEFAULT_PROBES = 8
 #: (prepositions by frequency; Tetreault and Chodorow, COLING 2008, take a similar set)
 PREPOSITIONS = ("of", "to", "in", "on", "for", "at", "with", "by", "from", "about", "into")
 #: a preposition is probed when the LM, reading its left, ranked it this low or lower
-#: (0: its first choice): the LM expected other words there. 10 found a third more
-#: random swaps but cost twice the check without probes (``make bench``); 40 keeps the
-#: probes within 1.3 times
-PREP_RANK = 40
+#: (0: its first choice): the LM expected other words there. Rank 10 with 4 replacements
+#: found 100 of 185 random swaps but cost 1.97 times the check without probes (``make
+#: bench``), rank 40 with 4 found 60 at 1.31 times; 50 with 3 keeps them within 1.3
+PREP_RANK = 50
 #: replacements tried per preposition (the first of :data:`PREPOSITIONS` but itself)
-PREP_ALTERNATIVES = 4
+PREP_ALTERNATIVES = 3
 #: preposition replacements rescored per sentence, on top of ``budget`` (one site's worth)
 PREP_PROBES = 4
 #: least gain (bits) for a preposition flag (``minor``): the sentence 1,024 times more likely

@@ -19,6 +19,7 @@ from mtqa.confusion import (
     MAJOR_GAIN,
     MINOR_GAIN,
     PREP,
+    PREP_ALTERNATIVES,
     PREP_GAIN,
     PREP_PROBES,
     PREP_RANK,
@@ -419,7 +420,7 @@ def test_prepositions_the_lm_did_not_expect_are_probed_on_top_of_the_budget() ->
         ps = probes(text, (0, len(text)), words, (), budget, **kw)  # type: ignore[arg-type]
         return [(text[p.start : p.end], p.replacement, p.source) for p in ps]
 
-    alts = [("of", a, PREP) for a in ("to", "in", "on", "for")]  # the first four but "of"
+    alts = [("of", a, PREP) for a in ("to", "in", "on", "for")[:PREP_ALTERNATIVES]]
     assert got() == [("Actually", "Currently", SOURCE), ("Actually", "Now", SOURCE), *alts]
     # the prepositions' probes come on top of the budget (none when it is 0)
     assert got(budget=1) == [("Actually", "Currently", SOURCE), *alts]
