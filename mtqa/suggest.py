@@ -63,7 +63,7 @@ DEFAULT_BUDGET = 4
 MIN_GAIN = 2.0
 LM_TOPK = 16  # whole-word tokens asked of the LM at the worst word
 LM_WORDS = 3  # whole-word LM candidates kept there
-NO_FIX = "no local edit makes the sentence more likely"
+NO_FIX = "none of the edits tried makes the sentence more likely"
 
 _KIND_TIER = {"calque": 0, "join": 0, "split": 0, "delete": 1, "swap": 2}
 
