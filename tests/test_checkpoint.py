@@ -31,3 +31,4 @@ def test_windows_are_saved_and_counted_and_a_later_forward_is_neither(tmp_path: 
     events.clear()
     resumed = WindowCheckpoint(tmp_path, "salt", progress).attach(FakeScorer())
     assert resumed.score(TEXTS) == first and events == {"resumed": 4}
+    assert [t.alt for t in first[0] if t.alt]  # "at": its likeliest other preposition too

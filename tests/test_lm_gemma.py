@@ -9,6 +9,8 @@ import unicodedata
 
 import pytest
 
+from mtqa.lm.base import PREPOSITIONS as WATCHED
+
 pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(
@@ -200,3 +202,37 @@ def test_bf16_on_a_cpu_names_its_threads_in_the_signature(gemma) -> None:
     b16 = copy.copy(gemma)
     b16.dtype = torch.bfloat16
     assert b16.signature().endswith(f"/bfloat16+t{torch.get_num_threads()}")
+
+
+def test_the_likeliest_other_preposition_matches_the_model_logits(gemma) -> None:
+    """Where a preposition is read, ``alt`` is the likeliest other one of the watched set
+    and ``alt_surprisal`` its surprisal, as the model's own logits give them; elsewhere
+    none. And through :meth:`score`, the word keeps them."""
+    import torch
+
+    from mtqa.align import align
+
+    text = "The outcome depends of the vote, and the result is known by noon."
+    ids = list(gemma.prefix_ids) + list(gemma.encode(text).ids)
+    [out] = gemma.forward([ids])
+    with torch.inference_mode():
+        logits = gemma.model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
+    logp = torch.log_softmax(logits, dim=-1) / -math.log(2.0)  # surprisal, bits
+    watched = gemma.watched()
+    assert sorted(watched.values()) == sorted(WATCHED)
+    seen = 0
+    for t, (alt, bits) in enumerate(zip(out.alt, out.alt_surprisal, strict=True)):
+        target = ids[t + 1]
+        if target not in watched:
+            assert alt == -1
+            continue
+        seen += 1
+        others = {i: float(logp[t, i]) for i in watched if i != target}
+        best = min(others, key=others.__getitem__)
+        assert alt == best or abs(others[alt] - others[best]) < 1e-3, (t, alt, best)
+        assert abs(bits - others[best]) < 2e-3, (t, bits, others[best])
+    assert seen == 2  # "of", "by"
+    [toks] = gemma.score([text])
+    words = {w.text: w for w in align(text, toks)}
+    assert words["of"].alt == "on" and words["of"].surprisal - words["of"].alt_surprisal > 3
+    assert words["vote"].alt == "" and words["by"].alt

@@ -93,3 +93,26 @@ def test_variants_are_rescored_in_bounded_forward_calls() -> None:
     variants = [list(scorer.encode(f" v{i}").ids) for i in range(RESCORE_ROWS + 1)] + [[]]
     assert len(prefix.totals(variants)) == RESCORE_ROWS + 2
     assert scorer.calls == [RESCORE_ROWS, 1]
+
+
+@pytest.mark.parametrize("window,overlap", [(1024, 256), (6, 2)])
+def test_a_preposition_read_carries_the_likeliest_other_one(window: int, overlap: int) -> None:
+    """The forward's ``alt`` reaches the token and the word (mtqa.align), whatever the
+    windows: the fake's cheapest other preposition, its cost as the surprisal."""
+    from mtqa.align import align
+    from mtqa.lm.base import PREPOSITIONS
+
+    text = "It depends of the vote in May, and it is out of our hands at last."
+    fake = FakeScorer(window=window, overlap=overlap)
+    [toks] = fake.score([text], batch_size=2)
+    words = align(text, toks)
+    for w in words:
+        if w.text in PREPOSITIONS:
+            cost, best = min((fake.cost(f" {p}"), p) for p in PREPOSITIONS if p != w.text)
+            assert (w.alt, w.alt_surprisal) == (best, cost), w
+        else:
+            assert (w.alt, w.alt_surprisal) == ("", 0.0), w
+    assert sum(bool(w.alt) for w in words) == 4  # of, in, of, at
+    assert [t for t in toks if t.alt] == [
+        t for t in FakeScorer(window=window, overlap=overlap).score([text])[0] if t.alt
+    ]

@@ -18,13 +18,17 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mtqa.lm.nfc import map_offsets, nfc_map
 from mtqa.records import TokenScore
 
 #: sequences per :meth:`Scorer.forward` call when rescoring (:meth:`Scorer.forward_rows`)
 RESCORE_ROWS = 16
+#: the confusion set a scorer watches (:meth:`Scorer.watched`): where the token read is one
+#: of these words, the forward also reports the likeliest other one there (the
+#: preposition check, :mod:`mtqa.confusion`; Tetreault and Chodorow, COLING 2008)
+PREPOSITIONS = ("of", "to", "in", "on", "for", "at", "with", "by", "from", "about", "into")
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,17 @@ class ForwardOutput:
     Surprisal and entropy in bits; ``rank`` (vocabulary entries with a strictly higher
     logit than the actual token) and ``pmax`` (probability of the most likely token) as in
     :class:`~mtqa.records.TokenScore`; a backend that leaves them empty gets 0 there.
+    ``alt``: where the actual token is one of :meth:`Scorer.watched`, the id of the
+    likeliest other one there (-1 elsewhere), ``alt_surprisal`` its surprisal (bits); a
+    backend that leaves them empty reports none.
     """
 
     surprisal: Sequence[float]
     entropy: Sequence[float]
     rank: Sequence[int] = ()
     pmax: Sequence[float] = ()
+    alt: Sequence[int] = ()
+    alt_surprisal: Sequence[float] = ()
 
 
 def make_windows(
@@ -141,6 +150,39 @@ class Prefix:
         return [self.scorer.next_tokens(seq[: len(self.ids) + p], k) for p in positions]
 
 
+class _Scores:
+    """One document's token statistics, filled window by window (:meth:`Scorer.score`)."""
+
+    def __init__(self, n: int) -> None:
+        self.surprisal, self.entropy = [0.0] * n, [0.0] * n
+        self.rank, self.pmax = [0] * n, [0.0] * n
+        self.alt: dict[int, tuple[int, float]] = {}  # token: (watched id, bits)
+
+    def take(self, first: int, out: ForwardOutput, skip: int, n: int) -> None:
+        """The ``n`` tokens from ``first`` on, from ``out``'s rows ``skip`` on."""
+        for j in range(n):
+            self.surprisal[first + j] = float(out.surprisal[skip + j])
+            self.entropy[first + j] = float(out.entropy[skip + j])
+        if out.rank:
+            self.rank[first : first + n] = [int(x) for x in out.rank[skip : skip + n]]
+        if out.pmax:
+            self.pmax[first : first + n] = [float(x) for x in out.pmax[skip : skip + n]]
+        for j in range(n) if out.alt else ():
+            if int(out.alt[skip + j]) >= 0:
+                self.alt[first + j] = (int(out.alt[skip + j]), float(out.alt_surprisal[skip + j]))
+
+    def tokens(
+        self, offsets: Sequence[tuple[int, int]], words: dict[int, str]
+    ) -> tuple[TokenScore, ...]:
+        """The :class:`TokenScore` of each token (``words``: the watched ids' words)."""
+        s, h, r, p = self.surprisal, self.entropy, self.rank, self.pmax
+        toks = [TokenScore(a, b, s[k], h[k], r[k], p[k]) for k, (a, b) in enumerate(offsets)]
+        for k, (alt, bits) in self.alt.items():
+            if alt in words:
+                toks[k] = replace(toks[k], alt=words[alt], alt_surprisal=bits)
+        return tuple(toks)
+
+
 class Scorer(ABC):
     """Scores documents token by token. Subclasses are the only place a framework is used."""
 
@@ -191,6 +233,19 @@ class Scorer(ABC):
     def token_text(self, ids: Sequence[int]) -> str:
         """The text of token ids (for showing a candidate)."""
         raise NotImplementedError(f"{self.name}: token_text")
+
+    def watched(self) -> dict[int, str]:
+        """The :data:`PREPOSITIONS` that are one token after a space: ``{id: word}`` (the
+        forward's ``alt``). Computed once per scorer."""
+        got = getattr(self, "_watched", None)
+        if got is None:
+            got = {}
+            for w in PREPOSITIONS:
+                ids = self.encode(f" {w}").ids
+                if len(ids) == 1:
+                    got[ids[0]] = w
+            self._watched: dict[int, str] = got
+        return got
 
     def next_tokens(self, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
         """The ``k`` likeliest tokens (id, probability) after ``ids`` (prefix included)."""
@@ -323,36 +378,12 @@ class Scorer(ABC):
                 )
         # Longest first (COMET-style) or by fixed shape (:meth:`plan`); the results are
         # scattered back by (doc, position), so order cannot leak.
-        surprisal: list[list[float]] = [[0.0] * len(e.ids) for e in encodings]
-        entropy: list[list[float]] = [[0.0] * len(e.ids) for e in encodings]
-        rank: list[list[int]] = [[0] * len(e.ids) for e in encodings]
-        pmax: list[list[float]] = [[0.0] * len(e.ids) for e in encodings]
+        docs = [_Scores(len(e.ids)) for e in encodings]
         for chunk, outs in self.run(self.plan(windows, batch_size)):
             for w, out in zip(chunk, outs):
                 skip = len(self.prefix_ids) - 1 + w.n_context  # predictions of prefix/context
-                n_scored = len(w.ids) - len(self.prefix_ids) - w.n_context
-                for j in range(n_scored):
-                    surprisal[w.doc][w.first + j] = float(out.surprisal[skip + j])
-                    entropy[w.doc][w.first + j] = float(out.entropy[skip + j])
-                if out.rank:
-                    rank[w.doc][w.first : w.first + n_scored] = [
-                        int(x) for x in out.rank[skip : skip + n_scored]
-                    ]
-                if out.pmax:
-                    pmax[w.doc][w.first : w.first + n_scored] = [
-                        float(x) for x in out.pmax[skip : skip + n_scored]
-                    ]
+                docs[w.doc].take(w.first, out, skip, len(w.ids) - skip - 1)
             if on_batch is not None:
                 on_batch(sum(len(w.ids) for w in chunk))
-        results = []
-        for i, enc in enumerate(encodings):
-            s_i, h_i, r_i, p_i = surprisal[i], entropy[i], rank[i], pmax[i]
-            results.append(
-                tuple(
-                    TokenScore(
-                        start=s, end=e, surprisal=s_i[k], entropy=h_i[k], rank=r_i[k], pmax=p_i[k]
-                    )
-                    for k, (s, e) in enumerate(enc.offsets)
-                )
-            )
-        return results
+        words = self.watched() if any(d.alt for d in docs) else {}
+        return [d.tokens(e.offsets, words) for d, e in zip(docs, encodings)]

@@ -8,7 +8,9 @@ its text only, so any windowing or batching must give identical results:
 * a token containing ``zz`` costs 18 bits;
 * any other costs 1 + (crc32(text) % 500) / 100 bits, i.e. 1 to 6 bits.
 
-The entropy is 5 bits everywhere. The next-token candidates (:meth:`FakeScorer.next_tokens`,
+The entropy is 5 bits everywhere; where the token is a watched preposition
+(:meth:`~mtqa.lm.base.Scorer.watched`), its ``alt`` is the cheapest other one (a tie: the
+first in text order). The next-token candidates (:meth:`FakeScorer.next_tokens`,
 ``topk``) are the pieces of a fixed :data:`LEXICON`, cheapest first, whatever the context
 and whatever was encoded before. A token costing c bits has rank 0 (the model's first
 choice) when c < 2, else ``int(2 ** (c - 2))`` (a loud token: 2 ** 18); the most likely
@@ -101,12 +103,25 @@ class FakeScorer(Scorer):
         for ids in batch:
             s = [self.cost(self._text[i]) for i in ids[1:]]
             rp = [self.rank_pmax(c) for c in s]
+            alts = [self._alt(i) for i in ids[1:]]
             outs.append(
                 ForwardOutput(
                     surprisal=s,
                     entropy=[5.0] * len(s),
                     rank=[r for r, _ in rp],
                     pmax=[p for _, p in rp],
+                    alt=[a for a, _ in alts],
+                    alt_surprisal=[b for _, b in alts],
                 )
             )
         return outs
+
+    def _alt(self, target: int) -> tuple[int, float]:
+        """Where ``target`` is watched, the cheapest other watched piece and its cost."""
+        watched = self.watched()
+        if target not in watched:
+            return -1, 0.0
+        cost, _, alt = min(
+            (self.cost(self._text[i]), self._text[i], i) for i in watched if i != target
+        )
+        return alt, cost

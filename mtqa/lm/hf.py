@@ -33,6 +33,8 @@ _CPU_ROWS = 256  # logit rows per chunk on CPU: as fast as 682, 1/4 of the tempo
 _CPU_PACK = 512  # tokens per packed forward pass on CPU (Scorer.pack_tokens)
 _GPU_PACK = 8192  # the same on a GPU
 _FIXED_ROWS = 64  # output-layer rows per product in word_candidates / suffix_totals
+#: per row: surprisal, entropy, rank, pmax, alt, alt surprisal (HFScorer._stats)
+_Stats = tuple[list[float], list[float], list[int], list[float], list[int], list[float]]
 
 
 class HFScorer(Scorer):
@@ -309,20 +311,62 @@ class HFScorer(Scorer):
             stats = self._stats(hidden.reshape(-1, hidden.shape[-1]), targets.reshape(-1))
         return [_cut(stats, b * width, b * width + n - 1) for b, n in enumerate(lens)]
 
-    def _stats(self, rows, targets) -> tuple[list[float], list[float], list[int], list[float]]:
-        """(surprisal bits, entropy bits, rank, pmax) of each row, in slabs of ``_rows``."""
-        cols: tuple[list, list, list, list] = ([], [], [], [])
+    def _stats(self, rows, targets) -> _Stats:
+        """(surprisal bits, entropy bits, rank, pmax, alt, alt bits) of each row, in slabs
+        of ``_rows`` (``alt``: :meth:`_alternatives`)."""
+        cols: _Stats = ([], [], [], [], [], [])
         for a in range(0, rows.shape[0], self._rows):
             chunk, t = rows[a : a + self._rows], targets[a : a + self._rows]
-            if not self._split:  # rows are logits already
-                s, h, r, p = token_stats(self._logits(chunk), t)
+            logits = None if self._split else self._logits(chunk)
+            if logits is not None:  # rows are logits already
+                s, h, r, p = token_stats(logits, t)
             else:  # the output layer block by block, statistics in cache (mtqa.lm.head)
                 s, h, r, p = head_stats(chunk, self._head.weight, t, self._softcap)
+            alt, alt_bits = self._alternatives(chunk, t, s, logits)
             cols[0].extend((s / _LN2).tolist())
             cols[1].extend((h / _LN2).tolist())
             cols[2].extend(r.tolist())
             cols[3].extend(p.tolist())
+            cols[4].extend(alt)
+            cols[5].extend(alt_bits)
         return cols
+
+    def _alternatives(self, chunk, targets, nats, logits=None) -> tuple[list[int], list[float]]:
+        """For each row whose target is a watched word (:meth:`~mtqa.lm.base.Scorer.watched`):
+        the likeliest other watched word's id and its surprisal (bits), ``nats`` (the
+        target's surprisal) plus the difference of the two logits; -1 and 0 elsewhere. The
+        watched logits come from one product of the whole slab with their output rows (a
+        shape fixed by the slab: a row's numbers do not depend on which rows are watched)."""
+        n = int(targets.shape[0])
+        alt, bits = [-1] * n, [0.0] * n
+        ids = self._watch_tensor()
+        if ids is None:
+            return alt, bits
+        with torch.inference_mode():
+            hit = torch.isin(targets, ids)
+            if not bool(hit.any()):
+                return alt, bits
+            if logits is not None:
+                z = logits.index_select(1, ids)
+            else:
+                z = (chunk @ self._head.weight.index_select(0, ids).T).float()
+                if self._softcap is not None:
+                    z = torch.tanh(z / self._softcap) * self._softcap
+            rows = hit.nonzero()[:, 0]
+            z, own = z.index_select(0, rows), targets.index_select(0, rows)[:, None] == ids
+            z_own = z.masked_select(own)
+            z_alt, best = z.masked_fill(own, -math.inf).max(dim=-1)
+            alt_bits = (nats.index_select(0, rows) + z_own - z_alt) / _LN2
+        for i, b, x in zip(rows.tolist(), best.tolist(), alt_bits.tolist()):
+            alt[i], bits[i] = int(ids[b]), float(x)
+        return alt, bits
+
+    def _watch_tensor(self):
+        """The watched ids as a tensor on the model's device (None: none watched)."""
+        if not hasattr(self, "_watch_ids"):
+            ids = sorted(self.watched())
+            self._watch_ids = torch.tensor(ids, device=self.device) if len(ids) > 1 else None
+        return self._watch_ids
 
     def _surprisal(self, rows, targets, fixed: int | None = None) -> list[float]:
         """The surprisal (bits) of each row's target alone, in slabs of ``_rows``: what
@@ -370,10 +414,10 @@ class HFScorer(Scorer):
         return logits
 
 
-def _cut(stats: tuple[list[float], list[float], list[int], list[float]], a: int, b: int):
+def _cut(stats: _Stats, a: int, b: int) -> ForwardOutput:
     """The :class:`ForwardOutput` of rows ``a:b`` of :meth:`HFScorer._stats`."""
-    s, h, r, p = stats
-    return ForwardOutput(surprisal=s[a:b], entropy=h[a:b], rank=r[a:b], pmax=p[a:b])
+    s, h, r, p, alt, bits = stats
+    return ForwardOutput(s[a:b], h[a:b], r[a:b], p[a:b], alt[a:b], bits[a:b])
 
 
 def is_word_token(token: str) -> bool:
