@@ -16,8 +16,14 @@ preposition flag is a span whose reason says "looks like the wrong preposition" 
   finds the swap, and how often any span (the LM's included) covers it.
 
 ``--floor F`` flags from ``F`` bits instead of :data:`~mtqa.confusion.PREP_GAIN` and counts
-what each threshold from there would flag (the default's rows are those at ``PREP_GAIN``).
-Results: ``bench/prepositions.json``. About 10 minutes on 2 cores.
+what each threshold from there would flag (the default's rows are those at ``PREP_GAIN``);
+``--margin M`` and ``--surprisal S`` probe from another gate
+(:data:`~mtqa.confusion.PREP_MARGIN`, :data:`~mtqa.confusion.PREP_SURPRISAL`), ``--probes
+N`` another number a sentence, ``--sets`` a comma-separated choice of the sets above. Each
+set's row has its wall time (``seconds``: compare a gate's with ``--margin 1000``, no
+preposition probed, in the same session; the first set's includes warming up) and, for the
+swaps, how many flags have the swapped-out preposition as their fix. Results:
+``bench/prepositions.json``. About 5 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import json
 import random
 import re
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +83,16 @@ def main() -> int:
     ap.add_argument("--dtype", default="auto")
     ap.add_argument("--json", default=str(ROOT / "bench" / "prepositions.json"))
     ap.add_argument("--floor", type=float, default=PREP_GAIN)
+    ap.add_argument("--margin", type=float, default=confusion.PREP_MARGIN)
+    ap.add_argument("--surprisal", type=float, default=confusion.PREP_SURPRISAL)
+    ap.add_argument("--probes", type=int, default=confusion.PREP_PROBES)
+    ap.add_argument("--sets", default="clean fit,clean held,news 2022,injected")
     a = ap.parse_args()
     confusion.PREP_GAIN = a.floor
+    confusion.PREP_MARGIN, confusion.PREP_PROBES = a.margin, a.probes
+    confusion.PREP_SURPRISAL = a.surprisal
+    sets = a.sets.split(",")
+    gate = {"surprisal": a.surprisal, "margin": a.margin, "probes": a.probes}
     clean_path = SHARED / "calibration" / "clean_en.txt"
     news_path = SHARED / "mqm_dev" / "zhen_news_2022.jsonl"
     if not clean_path.is_file() or not news_path.is_file():
@@ -91,10 +106,26 @@ def main() -> int:
     clean = [x.strip() for x in clean_path.read_text(encoding="utf-8").splitlines() if x.strip()]
     rows = []
     for name, texts in (("clean fit", clean[:400]), ("clean held", clean[1700:])):
-        rows.append(summary(name, texts, check(scorer, det, texts), a.floor))
+        if name in sets:
+            t0 = time.perf_counter()
+            rows.append(summary(name, texts, check(scorer, det, texts), a.floor))
+            rows[-1]["seconds"] = round(time.perf_counter() - t0, 1)
+    if "news 2022" in sets:
+        rows.append(news_row(scorer, det, news_path, a.floor))
+    if "injected" in sets:
+        rows.append(injected_row(scorer, det, clean, a.floor))
+    out = {"model": scorer.signature(), "floor": a.floor, "gate": gate, "rows": rows}
+    Path(a.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {a.json}")
+    return 0
+
+
+def news_row(scorer, det, news_path: Path, floor: float) -> dict:  # type: ignore[no-untyped-def]
+    """The news 2022 targets: lines flagged, and flags on a rater's span."""
+    t0 = time.perf_counter()
     news = [json.loads(x) for x in news_path.open(encoding="utf-8")]
     results = check(scorer, det, [r["target"] for r in news])
-    row = summary("news 2022", [r["target"] for r in news], results, a.floor)
+    row = summary("news 2022", [r["target"] for r in news], results, floor)
     on = [
         (f[4] or 0.0, any(g["start"] < f[1] and f[0] < g["end"] for g in rec["spans"]))
         for rec, res in zip(news, results)
@@ -103,14 +134,20 @@ def main() -> int:
     row["flags on gold"] = {
         f">={t:g}": f"{sum(g for b, g in on if b >= t)}/{sum(b >= t for b, _ in on)}"
         for t in THRESHOLDS
-        if t >= a.floor
+        if t >= floor
     }
     print(f"{'':12} flags overlapping a rater's span: {row['flags on gold']}")
-    rows.append(row)
+    row["seconds"] = round(time.perf_counter() - t0, 1)
+    return row
+
+
+def injected_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
+    """Clean lines with one preposition swapped at random: found, and fixed back."""
+    t0 = time.perf_counter()
     pool = clean[1000:1700]
     rng = random.Random(11)
     rng.shuffle(pool)
-    cases = []
+    cases, wrote = [], []
     for t in pool[:200]:
         ms = list(SWAP.finditer(t))
         if not ms:
@@ -118,24 +155,28 @@ def main() -> int:
         m = rng.choice(ms)
         alt = rng.choice([p for p in PREPOSITIONS if p != m.group()])
         cases.append((t[: m.start()] + alt + t[m.end() :], m.start(), m.start() + len(alt)))
+        wrote.append(m.group())
     results = check(scorer, det, [c[0] for c in cases])
     best = [
-        max((f[4] or 0.0 for f in flags(r) if f[0] == a), default=0.0)
+        max(((f[4] or 0.0, f[3]) for f in flags(r) if f[0] == a), default=(0.0, None))
         for (_, a, _), r in zip(cases, results)
     ]
-    probe = {f">={t:g}": sum(g >= t for g in best) for t in THRESHOLDS if t >= a.floor}
+    probe = {f">={t:g}": sum(g >= t for g, _ in best) for t in THRESHOLDS if t >= floor}
+    back = sum(g >= PREP_GAIN and fix == w for (g, fix), w in zip(best, wrote))
     lm = sum(
         any(s.start < b and a < s.end and MARK not in s.reason for s in r.spans)
         for (_, a, b), r in zip(cases, results)
     )
-    rows.append(
-        {"set": "injected", "lines": len(cases), "found by the probe": probe, "other spans": lm}
-    )
     print(f"{'injected':12} {len(cases):>5} lines  the probe finds {probe}; other spans: {lm}")
-    out = {"model": scorer.signature(), "floor": a.floor, "rows": rows}
-    Path(a.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {a.json}")
-    return 0
+    print(f"{'':12} its fix is the preposition swapped out: {back}")
+    return {
+        "set": "injected",
+        "lines": len(cases),
+        "found by the probe": probe,
+        "fixed back": back,
+        "other spans": lm,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
 
 
 if __name__ == "__main__":

@@ -51,15 +51,16 @@ with the LM as the judge and its rescoring (LM-Critic, see :mod:`mtqa.suggest`):
 **Prepositions** are a third confusion set (:data:`PREPOSITIONS`), the classic one of
 preposition error detection (Chodorow, Tetreault and Han, ACL-SIGSEM 2007; Tetreault and
 Chodorow, COLING 2008), with the LM as the classifier: MT carries the source's preposition
-over (*depends of*, *accuse Russia from supporting*). A lower-case preposition the LM ranked
-:data:`PREP_RANK` or lower in its prediction (it expected another word there) is tried with
-the first :data:`PREP_ALTERNATIVES` others of the set, at most :data:`PREP_PROBES`
-replacements per sentence on top of ``budget``; :data:`PREP_GAIN` bits flag it, ``minor``,
-as ``rule:preposition``. Measured with ``bench/prepositions.py`` (each line one document,
-this path, the shipped detector): 1 of the first 400 lines of ``clean_en.txt`` (where the
-threshold was read), 1 of its last 300 (an error in the text: *accuse Russia from*), none
-of the 505 news 2022 targets, and 50 of 185 clean lines with one preposition swapped at
-random.
+over (*depends of*, *accuse Russia from supporting*). The scorer's main pass reports, where
+it reads a preposition, the likeliest other one of the set there and its surprisal (a
+gather of eleven logits per row: :attr:`mtqa.records.WordScore.alt`); a lower-case
+preposition that cost :data:`PREP_SURPRISAL` bits or more and for which that one is
+:data:`PREP_MARGIN` bits likelier or more is rescored
+with it (one replacement, the LM's own choice; at most :data:`PREP_PROBES` a sentence, the
+widest margins, on top of ``budget``), and :data:`PREP_GAIN` bits flag it, ``minor``, as
+``rule:preposition``.
+Measured with ``bench/prepositions.py`` (each line one document, this path, the shipped
+detector; README, "Prepositions the LM would replace").
 
 A site inside an LM span, or inside another check's span that has no fix (*manifestants*,
 flagged as untranslated French), gives that span its suggestion instead of a span of its own
@@ -85,6 +86,7 @@ from mtqa.checks.false_friends import false_friends
 from mtqa.detect import Detector
 from mtqa.edits import Edit
 from mtqa.features import name_counts, unigram_bits
+from mtqa.lm import base as lm_base
 from mtqa.lm.base import Encoding, Scorer
 from mtqa.records import DocumentResult, SentenceResult, Severity, Span, WordScore
 from mtqa.suggest import (
@@ -114,17 +116,18 @@ LEAST_GAIN = MIN_GAIN
 #: replacements rescored per sentence (a sentence with more sites: the first ones, in
 #: text order; the first replacement of every site comes before any second one)
 DEFAULT_PROBES = 8
-#: the preposition confusion set, in the order a site's replacements are tried
-#: (prepositions by frequency; Tetreault and Chodorow, COLING 2008, take a similar set)
-PREPOSITIONS = ("of", "to", "in", "on", "for", "at", "with", "by", "from", "about", "into")
-#: a preposition is probed when the LM, reading its left, ranked it this low or lower
-#: (0: its first choice): the LM expected other words there. Rank 10 with 4 replacements
-#: found 100 of 185 random swaps but cost 1.97 times the check without probes (``make
-#: bench``), rank 40 with 4 found 60 at 1.31 times; 50 with 3 keeps them within 1.3
-PREP_RANK = 50
-#: replacements tried per preposition (the first of :data:`PREPOSITIONS` but itself)
-PREP_ALTERNATIVES = 3
-#: preposition replacements rescored per sentence, on top of ``budget`` (one site's worth)
+#: the preposition confusion set (the scorer reports, where one is read, the likeliest other)
+PREPOSITIONS = lm_base.PREPOSITIONS
+#: a preposition is probed when it cost at least :data:`PREP_SURPRISAL` bits and the LM,
+#: reading its left, found another one of the set at least :data:`PREP_MARGIN` bits likelier
+#: (:attr:`mtqa.records.WordScore.alt`), which replaces it. Read on the first 400 lines of
+#: ``clean_en.txt`` (sites probed) and 185 random swaps in its lines 1,000-1,699 (swaps
+#: probed): margin 4 alone: 66 sites, 142 swaps; 8 alone: 9, 92; 8 bits and margin 6: 15,
+#: 113 (each site costs about 0.3% of the check: the bench's 1.3 budget)
+PREP_SURPRISAL = 8.0
+#: see :data:`PREP_SURPRISAL`
+PREP_MARGIN = 6.0
+#: prepositions rescored per sentence (the widest margins first), on top of ``budget``
 PREP_PROBES = 4
 #: least gain (bits) for a preposition flag (``minor``): the sentence 1,024 times more likely
 PREP_GAIN = 10.0
@@ -186,15 +189,19 @@ def _sites(
 
 
 def _preposition_sites(words: Sequence[WordScore]) -> list[list[Probe]]:
-    """The prepositions of a sentence (lower case, as written) the LM ranked
-    :data:`PREP_RANK` or lower, each with its :data:`PREP_ALTERNATIVES` replacements."""
-    return [
-        [
-            Probe(w.start, w.end, alt, PREP)
-            for alt in [a for a in PREPOSITIONS if a != w.text][:PREP_ALTERNATIVES]
-        ]
+    """The prepositions of a sentence (lower case, as written) that cost at least
+    :data:`PREP_SURPRISAL` bits and for which the LM, reading the left, found another of the
+    set at least :data:`PREP_MARGIN` bits likelier, each with that one as its replacement:
+    the widest margin first (a tie: text order)."""
+    sites = [
+        (round(w.surprisal - w.alt_surprisal, 4), w)
         for w in words
-        if w.kind == "word" and w.text in PREPOSITIONS and w.rank >= PREP_RANK
+        if w.kind == "word" and w.text in PREPOSITIONS and w.alt and w.surprisal >= PREP_SURPRISAL
+    ]
+    return [
+        [Probe(w.start, w.end, w.alt, PREP)]
+        for m, w in sorted(sites, key=lambda mw: (-mw[0], mw[1].start))
+        if m >= PREP_MARGIN
     ]
 
 
@@ -210,9 +217,10 @@ def probes(
     ``words`` and ``spans``), at most ``budget``, the sites taking turns in text order
     (module docstring): listed words (``sources`` has :data:`SOURCE`) and the calque
     table's rewrite-only rows (``sources`` has :data:`CALQUE`); then, when ``sources``
-    has :data:`PREP`, at most :data:`PREP_PROBES` more (none when ``budget`` is 0) for the
-    prepositions the LM did not expect (:data:`PREP_RANK`). A site is skipped when another
-    check's span overlaps it and has a fix, or covers only part of it (:func:`_blocks`)."""
+    has :data:`PREP`, at most :data:`PREP_PROBES` more (none when ``budget`` is 0) for
+    the prepositions the LM found a likelier one for (:data:`PREP_MARGIN`). A site is
+    skipped when another check's span overlaps it and has a fix, or covers only part of it
+    (:func:`_blocks`)."""
     others = [sp for sp in spans if sp.source != "lm"]
 
     def free(sites: list[list[Probe]]) -> list[list[Probe]]:

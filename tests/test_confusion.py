@@ -19,10 +19,10 @@ from mtqa.confusion import (
     MAJOR_GAIN,
     MINOR_GAIN,
     PREP,
-    PREP_ALTERNATIVES,
     PREP_GAIN,
+    PREP_MARGIN,
     PREP_PROBES,
-    PREP_RANK,
+    PREP_SURPRISAL,
     PREPOSITIONS,
     SOURCE,
     probes,
@@ -407,34 +407,51 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert not [f for f in found if int(f[0][1:]) >= len(french)], found
 
 
-def ranked(text: str, rank: dict[str, int]) -> list[WordScore]:
-    """:func:`words_of` with the LM's rank of some words set."""
-    return [replace(w, rank=rank.get(w.text, 0)) for w in words_of(text)]
+def with_alt(text: str, alt: dict[str, tuple[str, float]], bits: float = 0.0) -> list[WordScore]:
+    """:func:`words_of` with the LM's likelier preposition at some words (``{word:
+    (alternative, margin in bits)}``), each such word costing ``bits`` (default
+    :data:`PREP_SURPRISAL`)."""
+    cost = bits or PREP_SURPRISAL
+    return [
+        replace(w, surprisal=cost, alt=alt[w.text][0], alt_surprisal=cost - alt[w.text][1])
+        if w.text in alt
+        else w
+        for w in words_of(text)
+    ]
 
 
-def test_prepositions_the_lm_did_not_expect_are_probed_on_top_of_the_budget() -> None:
+def test_prepositions_the_lm_found_a_likelier_one_for_are_probed_on_top_of_the_budget() -> None:
     text = "Actually it depends of the vote in May."
-    words = ranked(text, {"of": PREP_RANK, "in": PREP_RANK - 1})
+    # "of": "on" PREP_MARGIN bits likelier; "in": "at" just short of the margin
+    words = with_alt(text, {"of": ("on", PREP_MARGIN), "in": ("at", PREP_MARGIN - 0.01)})
 
     def got(budget: int = 10, **kw: object) -> list:
         ps = probes(text, (0, len(text)), words, (), budget, **kw)  # type: ignore[arg-type]
         return [(text[p.start : p.end], p.replacement, p.source) for p in ps]
 
-    alts = [("of", a, PREP) for a in ("to", "in", "on", "for")[:PREP_ALTERNATIVES]]
-    assert got() == [("Actually", "Currently", SOURCE), ("Actually", "Now", SOURCE), *alts]
+    prep = ("of", "on", PREP)  # the replacement is the LM's own
+    assert got() == [("Actually", "Currently", SOURCE), ("Actually", "Now", SOURCE), prep]
     # the prepositions' probes come on top of the budget (none when it is 0)
-    assert got(budget=1) == [("Actually", "Currently", SOURCE), *alts]
+    assert got(budget=1) == [("Actually", "Currently", SOURCE), prep]
     assert got(budget=0) == []
-    assert got(sources=(PREP,)) == alts
+    assert got(sources=(PREP,)) == [prep]
     assert got(sources=(SOURCE, CALQUE)) == got()[:2]
-    # "in" just above the rank: the LM expected it; a capitalised or unlisted word is no site
-    other = "Of course he arrived until noon."
-    assert probes(other, (0, len(other)), ranked(other, {"Of": 99, "until": 99}), ()) == []
-    # two sites share PREP_PROBES, taking turns
-    two = "It depends of the vote at May."
-    ps = probes(two, (0, len(two)), ranked(two, {"of": 99, "at": 99}), (), 10)
-    assert len(ps) == PREP_PROBES
-    assert [two[p.start : p.end] for p in ps] == ["of", "at", "of", "at"]
+    # a capitalised or unlisted word is no site, nor a word the scorer gave no alternative
+    other = "Of course he arrived until noon at six."
+    assert probes(other, (0, len(other)), with_alt(other, {"Of": ("In", 9.0)}), ()) == []
+    assert probes(other, (0, len(other)), with_alt(other, {"until": ("by", 9.0)}), ()) == []
+    assert probes(other, (0, len(other)), words_of(other), ()) == []
+    # nor a preposition that cost less than PREP_SURPRISAL, however wide the margin
+    cheap = with_alt(other, {"at": ("on", PREP_MARGIN)}, bits=PREP_SURPRISAL - 0.01)
+    assert probes(other, (0, len(other)), cheap, ()) == []
+    dear = with_alt(other, {"at": ("on", PREP_MARGIN)})
+    assert [p.replacement for p in probes(other, (0, len(other)), dear, ())] == ["on"]
+    # at most PREP_PROBES a sentence: the widest margins first, a tie in text order
+    many = " ".join(["It depends of the vote at May."] * PREP_PROBES)
+    alts = {"of": ("on", PREP_MARGIN + 1), "at": ("in", PREP_MARGIN)}
+    ps = probes(many, (0, len(many)), with_alt(many, alts), ())
+    assert [(many[p.start : p.end], p.replacement) for p in ps] == [("of", "on")] * PREP_PROBES
+    assert [p.start for p in ps] == sorted(p.start for p in ps)
     # a check's span with a fix over the site keeps it
     at = text.index("of the")
     fix = Span(at, at + 6, "of the", "minor", 0.5, "rule:x", "x", "on the")
@@ -454,7 +471,20 @@ def test_a_preposition_the_lm_would_replace_gets_a_fix(det: Detector) -> None:
     [r] = check_documents(docs([text]), OfScorer(), det)
     [sp] = [sp for sp in r.spans if sp.start == text.index(" of") + 1]
     assert sp.text == "of" and r.text[sp.start : sp.end] == "of"
-    assert sp.suggestion in PREPOSITIONS and sp.suggestion != "of"
+    # the replacement is the LM's: the preposition it found likeliest there, read whole
+    fake = OfScorer()
+    costs = sorted((fake.cost(f" {w}"), w) for w in PREPOSITIONS if w != "of")
+    assert sp.suggestion == costs[0][1]
+
+    class Counting(OfScorer):
+        items: list[int] = []
+
+        def suffix_totals(self, items):  # type: ignore[no-untyped-def]
+            Counting.items.append(len(items))
+            return super().suffix_totals(items)
+
+    check_documents(docs(["The result depends of the vote."]), Counting(), det)
+    assert Counting.items == [2]  # one replacement, with the sentence itself
     assert sp.gain is not None and sp.gain >= PREP_GAIN
     assert "looks like the wrong preposition" in sp.reason
     assert sp.source in ("lm", PREP) and (sp.source == "lm" or sp.severity == "minor")
