@@ -212,14 +212,15 @@ def test_the_likeliest_other_preposition_matches_the_model_logits(gemma) -> None
 
     from mtqa.align import align
 
-    text = "The outcome depends of the vote, and the result is known by noon."
+    text = "The outcome depends of the vote, and the result is known by noon.\nfrom (to) it"
     ids = list(gemma.prefix_ids) + list(gemma.encode(text).ids)
     [out] = gemma.forward([ids])
     with torch.inference_mode():
         logits = gemma.model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
     logp = torch.log_softmax(logits, dim=-1) / -math.log(2.0)  # surprisal, bits
-    watched = gemma.watched()
-    assert sorted(watched.values()) == sorted(WATCHED)
+    watched, spaced = gemma.watched(), gemma.watched_spaced()
+    assert sorted(watched.values()) == sorted(WATCHED * 2)  # " of" and "of"
+    assert len(spaced) == len(WATCHED)
     seen = 0
     for t, (alt, bits) in enumerate(zip(out.alt, out.alt_surprisal, strict=True)):
         target = ids[t + 1]
@@ -227,12 +228,13 @@ def test_the_likeliest_other_preposition_matches_the_model_logits(gemma) -> None
             assert alt == -1
             continue
         seen += 1
-        others = {i: float(logp[t, i]) for i in watched if i != target}
+        form = target in spaced  # an alternative of its own form: " of" or "of"
+        others = {i: float(logp[t, i]) for i in watched if i != target and (i in spaced) == form}
         best = min(others, key=others.__getitem__)
         assert alt == best or abs(others[alt] - others[best]) < 1e-3, (t, alt, best)
         assert abs(bits - others[best]) < 2e-3, (t, bits, others[best])
-    assert seen == 2  # "of", "by"
+    assert seen == 4  # " of", " by", "from" (after a line break), "to" (after a bracket)
     [toks] = gemma.score([text])
     words = {w.text: w for w in align(text, toks)}
     assert words["of"].alt == "on" and words["of"].surprisal - words["of"].alt_surprisal > 3
-    assert words["vote"].alt == "" and words["by"].alt
+    assert words["vote"].alt == "" and words["by"].alt and words["from"].alt

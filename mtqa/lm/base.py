@@ -235,17 +235,29 @@ class Scorer(ABC):
         raise NotImplementedError(f"{self.name}: token_text")
 
     def watched(self) -> dict[int, str]:
-        """The :data:`PREPOSITIONS` that are one token after a space: ``{id: word}`` (the
-        forward's ``alt``). Computed once per scorer."""
+        """The :data:`PREPOSITIONS` that are one token: ``{id: word}`` (the forward's
+        ``alt``), each in two forms where the tokenizer has them: after a space (" of") and
+        bare ("of": after a line break, a bracket, a quote, a dash, a no-break space). An
+        alternative is always of its token's form (:meth:`watched_spaced`). Computed once
+        per scorer."""
         got = getattr(self, "_watched", None)
         if got is None:
-            got = {}
+            got, spaced = {}, set()
             for w in PREPOSITIONS:
-                ids = self.encode(f" {w}").ids
-                if len(ids) == 1:
-                    got[ids[0]] = w
+                for form in (f" {w}", w):
+                    ids = self.encode(form).ids
+                    if len(ids) == 1 and ids[0] not in got:
+                        got[ids[0]] = w
+                        if form != w:
+                            spaced.add(ids[0])
             self._watched: dict[int, str] = got
+            self._spaced = frozenset(spaced)
         return got
+
+    def watched_spaced(self) -> frozenset[int]:
+        """The ids of :meth:`watched` in their after-a-space form (" of")."""
+        self.watched()
+        return self._spaced
 
     def next_tokens(self, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
         """The ``k`` likeliest tokens (id, probability) after ``ids`` (prefix included)."""

@@ -9,8 +9,8 @@ its text only, so any windowing or batching must give identical results:
 * any other costs 1 + (crc32(text) % 500) / 100 bits, i.e. 1 to 6 bits.
 
 The entropy is 5 bits everywhere; where the token is a watched preposition
-(:meth:`~mtqa.lm.base.Scorer.watched`), its ``alt`` is the cheapest other one (a tie: the
-first in text order). The next-token candidates (:meth:`FakeScorer.next_tokens`,
+(:meth:`~mtqa.lm.base.Scorer.watched`), its ``alt`` is the cheapest other one of its form
+(a tie: the first in text order). The next-token candidates (:meth:`FakeScorer.next_tokens`,
 ``topk``) are the pieces of a fixed :data:`LEXICON`, cheapest first, whatever the context
 and whatever was encoded before. A token costing c bits has rank 0 (the model's first
 choice) when c < 2, else ``int(2 ** (c - 2))`` (a loud token: 2 ** 18); the most likely
@@ -118,10 +118,12 @@ class FakeScorer(Scorer):
 
     def _alt(self, target: int) -> tuple[int, float]:
         """Where ``target`` is watched, the cheapest other watched piece and its cost."""
-        watched = self.watched()
+        watched, spaced = self.watched(), self.watched_spaced()
         if target not in watched:
             return -1, 0.0
         cost, _, alt = min(
-            (self.cost(self._text[i]), self._text[i], i) for i in watched if i != target
+            (self.cost(self._text[i]), self._text[i], i)
+            for i in watched
+            if i != target and (i in spaced) == (target in spaced)
         )
         return alt, cost

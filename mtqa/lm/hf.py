@@ -333,7 +333,8 @@ class HFScorer(Scorer):
 
     def _alternatives(self, chunk, targets, nats, logits=None) -> tuple[list[int], list[float]]:
         """For each row whose target is a watched word (:meth:`~mtqa.lm.base.Scorer.watched`):
-        the likeliest other watched word's id and its surprisal (bits), ``nats`` (the
+        the likeliest other watched word of its form (after a space or bare) and its
+        surprisal (bits), ``nats`` (the
         target's surprisal) plus the difference of the two logits; -1 and 0 elsewhere. The
         watched logits come from one product of the whole slab with their output rows (a
         shape fixed by the slab: a row's numbers do not depend on which rows are watched)."""
@@ -355,7 +356,9 @@ class HFScorer(Scorer):
             rows = hit.nonzero()[:, 0]
             z, own = z.index_select(0, rows), targets.index_select(0, rows)[:, None] == ids
             z_own = z.masked_select(own)
-            z_alt, best = z.masked_fill(own, -math.inf).max(dim=-1)
+            form = self._watch_form  # an alternative of the target's own form only
+            other = form[None, :] != form.index_select(0, own.float().argmax(dim=-1))[:, None]
+            z_alt, best = z.masked_fill(own | other, -math.inf).max(dim=-1)
             alt_bits = (nats.index_select(0, rows) + z_own - z_alt) / _LN2
         for i, b, x in zip(rows.tolist(), best.tolist(), alt_bits.tolist()):
             alt[i], bits[i] = int(ids[b]), float(x)
@@ -365,7 +368,9 @@ class HFScorer(Scorer):
         """The watched ids as a tensor on the model's device (None: none watched)."""
         if not hasattr(self, "_watch_ids"):
             ids = sorted(self.watched())
+            spaced = self.watched_spaced()
             self._watch_ids = torch.tensor(ids, device=self.device) if len(ids) > 1 else None
+            self._watch_form = torch.tensor([i in spaced for i in ids], device=self.device)
         return self._watch_ids
 
     def _surprisal(self, rows, targets, fixed: int | None = None) -> list[float]:
