@@ -53,7 +53,7 @@ preposition error detection (Chodorow, Tetreault and Han, ACL-SIGSEM 2007; Tetre
 Chodorow, COLING 2008), with the LM as the classifier: MT carries the source's preposition
 over (*depends of*, *accuse Russia from supporting*). The scorer's main pass reports, where
 it reads a preposition, the likeliest other one of the set there and its surprisal (a
-gather of eleven logits per row: :attr:`mtqa.records.WordScore.alt`); a lower-case
+gather of the set's logits per row: :attr:`mtqa.records.WordScore.alt`); a lower-case
 preposition that cost :data:`PREP_SURPRISAL` bits or more and for which that one is
 :data:`PREP_MARGIN` bits likelier or more is rescored
 with it (one replacement, the LM's own choice; at most :data:`PREP_PROBES` a sentence, the
