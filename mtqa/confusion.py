@@ -55,12 +55,11 @@ over (*depends of*, *accuse Russia from supporting*). The scorer's main pass rep
 it reads a preposition, the likeliest other one of the set there and its surprisal (a
 gather of the set's logits per row: :attr:`mtqa.records.WordScore.alt`); a lower-case
 preposition that cost :data:`PREP_SURPRISAL` bits or more and for which that one is
-:data:`PREP_MARGIN` bits likelier or more is rescored
-with it (one replacement, the LM's own choice; at most :data:`PREP_PROBES` a sentence, the
-widest margins, on top of ``budget``), and :data:`PREP_GAIN` bits flag it, ``minor``, as
-``rule:preposition``.
-Measured with ``bench/prepositions.py`` (each line one document, this path, the shipped
-detector; README, "Prepositions the LM would replace").
+:data:`PREP_MARGIN` bits likelier or more is rescored with it (one replacement, the LM's own
+choice; at most :data:`PREP_PROBES` a sentence, the widest margins, on top of ``budget``),
+and :data:`PREP_GAIN` bits flag it, ``minor``, as ``rule:preposition``. Measured with
+``bench/prepositions.py`` (each line one document, this path, the shipped detector; README,
+"Prepositions the LM would replace").
 
 A site inside an LM span, or inside another check's span that has no fix (*manifestants*,
 flagged as untranslated French), gives that span its suggestion instead of a span of its own
@@ -381,10 +380,10 @@ def probe_results(
     budget: int = DEFAULT_PROBES,
     sources: Collection[str] = KINDS,
 ) -> list[DocumentResult]:
-    """``results`` with their false friends and confirmed calques flagged (module
-    docstring): each result's ``text`` is its document's and its sentences need their
-    ``words`` (as :func:`mtqa.analyse.analyse` makes them); ``det`` scores a sentence that
-    gains a span again; ``sources``: the kinds probed (:data:`SOURCE`, :data:`CALQUE`).
+    """``results`` with their false friends, confirmed calques and wrong prepositions
+    flagged (module docstring): each result's ``text`` is its document's and its sentences
+    need their ``words`` (as :func:`mtqa.analyse.analyse` makes them); ``det`` scores a
+    sentence that gains a span again; ``sources``: the kinds probed (:data:`KINDS`).
     ``budget`` 0 or no ``sources``: ``results`` unchanged."""
     if budget <= 0 or not sources:
         return list(results)

@@ -334,10 +334,10 @@ class HFScorer(Scorer):
     def _alternatives(self, chunk, targets, nats, logits=None) -> tuple[list[int], list[float]]:
         """For each row whose target is a watched word (:meth:`~mtqa.lm.base.Scorer.watched`):
         the likeliest other watched word of its form (after a space or bare) and its
-        surprisal (bits), ``nats`` (the
-        target's surprisal) plus the difference of the two logits; -1 and 0 elsewhere. The
-        watched logits come from one product of the whole slab with their output rows (a
-        shape fixed by the slab: a row's numbers do not depend on which rows are watched)."""
+        surprisal (bits): ``nats`` (the target's surprisal) plus the difference of the two
+        logits; -1 and 0 elsewhere. The watched logits come from one product of the whole
+        slab with their output rows (a shape fixed by the slab: a row's numbers do not
+        depend on which rows are watched)."""
         n = int(targets.shape[0])
         alt, bits = [-1] * n, [0.0] * n
         ids = self._watch_tensor()
