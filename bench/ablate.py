@@ -79,8 +79,8 @@ def log_softmax_route(logits, targets):  # type: ignore[no-untyped-def]
     del logits
     target = logp.gather(1, targets[:, None])
     rank = (logp > target).sum(dim=-1)
-    pmax = logp.amax(dim=-1).exp()
-    return -target[:, 0], -(logp.exp() * logp).sum(dim=-1), rank, pmax
+    best, top = logp.max(dim=-1)
+    return -target[:, 0], -(logp.exp() * logp).sum(dim=-1), rank, best.exp(), top
 
 
 def main() -> int:

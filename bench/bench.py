@@ -13,9 +13,9 @@ Every configuration runs in its own subprocess (fresh interpreter, its own peak 
              passes), float32 with padded batches (the scheme before packing: the cost of
              exact, batch-independent numbers), ``--dtype auto`` (bf16 where the CPU has
              it), and float32 packed vs padded on short records
-* ff         ``mtqa check`` without the false-friend, calque and preposition rescoring
-             (``--ignore false-friend,calque,preposition``, :mod:`mtqa.confusion`): what it
-             costs the plain path
+* ff         ``mtqa check`` without the false-friend, calque, preposition and missing-word
+             rescoring (``--ignore false-friend,calque,preposition,missing-word``,
+             :mod:`mtqa.confusion`): what it costs the plain path
 * edits      ``mtqa check`` with and without suggested fixes (issue 11: ``--no-suggest``;
              bench/suggest_cost.py measures them alone, per edit budget)
 * rescore    edit rescoring: variants/s with the prefix KV cache vs full rescoring
@@ -595,7 +595,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
             ),
             ("fp32_padded", "  before (padded, whole logits)", "float32", "padded", workload, ""),
             ("auto", "  --dtype auto", "auto", "packed", workload, ""),
-            ("ff_off", "  --dtype auto, no FF/calque/prep probes", "auto", "packed", workload, ""),
+            ("ff_off", "  --dtype auto, no confusion probes", "auto", "packed", workload, ""),
             ("rec_fp32", "mtqa check, short records", "float32", "packed", records, ""),
             ("rec_padded", "  before (padded, whole logits)", "float32", "padded", records, ""),
         ]
@@ -622,7 +622,9 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
                     "calibration": cal,
                     "suggest": False,  # the plain path; suggested fixes are the edits row
                     "source_lm": key != "src_off",
-                    "ignore": ["false-friend", "calque", "preposition"] if key == "ff_off" else [],
+                    "ignore": ["false-friend", "calque", "preposition", "missing-word"]
+                    if key == "ff_off"
+                    else [],
                 },
                 tmp,
             )
@@ -751,7 +753,13 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
     if "ff_off" in by:  # the false-friend rescoring (mtqa.confusion): its cost, stated
         on, off = by["auto"], by["ff_off"]
         wall, cpu = on["seconds"] / off["seconds"], on["cpu_seconds"] / off["cpu_seconds"]
-        target("FF/calque/preposition rescoring: time / without", wall, "<=", 1.3, cpu=cpu)
+        target(
+            "confusion probes (FF/calque/prep/missing): time / without",
+            wall,
+            "<=",
+            1.3,
+            cpu=cpu,
+        )
     if "src_on" in by:  # no target in the issue: the cost, stated
         on, off = by["src_on"], by["src_off"]
         wall, cpu = on["seconds"] / off["seconds"], on["cpu_seconds"] / off["cpu_seconds"]

@@ -1,6 +1,15 @@
-"""What the preposition probe (mtqa/confusion.py, ``rule:preposition``) flags on English and MT.
+"""What the preposition and missing-word probes (mtqa/confusion.py) flag on English and MT.
 
-    python bench/prepositions.py [--model gemma3-270m] [--dtype auto] [--json OUT]
+    python bench/prepositions.py [--kind preposition|missing-word] [--model gemma3-270m]
+        [--dtype auto] [--json OUT]
+
+``--kind missing-word`` measures ``rule:missing-word`` the same way (its flags say "a word
+looks missing before", its gate is :data:`~mtqa.confusion.INS_EXPECT` /
+:data:`~mtqa.confusion.INS_MARGIN` / :data:`~mtqa.confusion.INS_PROBES` /
+:data:`~mtqa.confusion.INS_GAIN`, and its injected lines have one function word of
+:data:`~mtqa.confusion.FUNCTION_WORDS` deleted: *play a key role* → *play key role*; found =
+a flag on the word after the gap, fixed back = its fix puts the deleted word back).
+Results: ``bench/missing_words.json``. The rest of this text says it for prepositions.
 
 The product's own path: each line is one document, checked as ``mtqa check`` checks a
 JSONL record (:func:`mtqa.engines.base.check_documents`, the shipped detector), and a
@@ -41,11 +50,14 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from mtqa import confusion  # noqa: E402
-from mtqa.confusion import PREP_GAIN, PREPOSITIONS  # noqa: E402
+from mtqa.confusion import FUNCTION_WORDS, PREP_GAIN, PREPOSITIONS  # noqa: E402
 from mtqa.records import Document, DocumentResult  # noqa: E402
 
 SWAP = re.compile(r"(?<![\w'’-])(?:" + "|".join(PREPOSITIONS) + r")(?![\w'’-])")
-MARK = "looks like the wrong preposition"
+#: a function word between two words, with the space after it (what a deletion removes)
+DROP = re.compile(r"(?<= )(?:" + "|".join(sorted(FUNCTION_WORDS)) + r") (?=\w)")
+MARKS = {"preposition": "looks like the wrong preposition", "missing-word": "looks missing before"}
+MARK = MARKS["preposition"]
 
 
 def check(scorer, det, texts: list[str]) -> list[DocumentResult]:  # type: ignore[no-untyped-def]
@@ -73,26 +85,40 @@ def summary(name: str, texts: list[str], results: list[DocumentResult], floor: f
         "lines flagged": at,
         "flags": [(texts[i][max(0, f[0] - 30) : f[1] + 20], f[2], f[3], f[4]) for i, f in hits],
     }
-    print(f"{name:12} {len(texts):>5} lines  lines with a preposition flag: {at}")
+    print(f"{name:12} {len(texts):>5} lines  lines with a flag of this kind: {at}")
     return row
 
 
 def main() -> int:
+    global MARK
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kind", choices=sorted(MARKS), default="preposition")
     ap.add_argument("--model", default="gemma3-270m")
     ap.add_argument("--dtype", default="auto")
-    ap.add_argument("--json", default=str(ROOT / "bench" / "prepositions.json"))
-    ap.add_argument("--floor", type=float, default=PREP_GAIN)
-    ap.add_argument("--margin", type=float, default=confusion.PREP_MARGIN)
-    ap.add_argument("--surprisal", type=float, default=confusion.PREP_SURPRISAL)
-    ap.add_argument("--probes", type=int, default=confusion.PREP_PROBES)
+    ap.add_argument("--json", default=None, help="default: bench/<kind>s.json")
+    ap.add_argument("--floor", type=float, default=None, help="default: the kind's gain")
+    ap.add_argument("--margin", type=float, default=None, help="default: the kind's margin")
+    ap.add_argument("--surprisal", type=float, default=None, help="prepositions: least bits")
+    ap.add_argument("--expect", type=float, default=None, help="missing words: most bits")
+    ap.add_argument("--probes", type=int, default=None, help="default: the kind's number")
     ap.add_argument("--sets", default="clean fit,clean held,news 2022,injected")
     a = ap.parse_args()
-    confusion.PREP_GAIN = a.floor
-    confusion.PREP_MARGIN, confusion.PREP_PROBES = a.margin, a.probes
-    confusion.PREP_SURPRISAL = a.surprisal
+    c = confusion
+    MARK = MARKS[a.kind]
+    if a.kind == "preposition":
+        c.PREP_GAIN = a.floor = c.PREP_GAIN if a.floor is None else a.floor
+        c.PREP_MARGIN = a.margin = c.PREP_MARGIN if a.margin is None else a.margin
+        c.PREP_PROBES = a.probes = c.PREP_PROBES if a.probes is None else a.probes
+        c.PREP_SURPRISAL = a.surprisal = c.PREP_SURPRISAL if a.surprisal is None else a.surprisal
+        gate = {"surprisal": a.surprisal, "margin": a.margin, "probes": a.probes}
+    else:
+        c.INS_GAIN = a.floor = c.INS_GAIN if a.floor is None else a.floor
+        c.INS_MARGIN = a.margin = c.INS_MARGIN if a.margin is None else a.margin
+        c.INS_PROBES = a.probes = c.INS_PROBES if a.probes is None else a.probes
+        c.INS_EXPECT = a.expect = c.INS_EXPECT if a.expect is None else a.expect
+        gate = {"expect": a.expect, "margin": a.margin, "probes": a.probes}
+    a.json = a.json or str(ROOT / "bench" / f"{a.kind.replace('-', '_')}s.json")
     sets = a.sets.split(",")
-    gate = {"surprisal": a.surprisal, "margin": a.margin, "probes": a.probes}
     clean_path = SHARED / "calibration" / "clean_en.txt"
     news_path = SHARED / "mqm_dev" / "zhen_news_2022.jsonl"
     if not clean_path.is_file() or not news_path.is_file():
@@ -113,8 +139,10 @@ def main() -> int:
     if "news 2022" in sets:
         rows.append(news_row(scorer, det, news_path, a.floor))
     if "injected" in sets:
-        rows.append(injected_row(scorer, det, clean, a.floor))
-    out = {"model": scorer.signature(), "floor": a.floor, "gate": gate, "rows": rows}
+        inject = injected_row if a.kind == "preposition" else dropped_row
+        rows.append(inject(scorer, det, clean, a.floor))
+    out = {"model": scorer.signature(), "kind": a.kind, "floor": a.floor, "gate": gate}
+    out["rows"] = rows
     Path(a.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {a.json}")
     return 0
@@ -173,6 +201,43 @@ def injected_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: 
         "set": "injected",
         "lines": len(cases),
         "found by the probe": probe,
+        "fixed back": back,
+        "other spans": lm,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+def dropped_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
+    """Clean lines with one function word deleted at random: found, and put back."""
+    t0 = time.perf_counter()
+    pool = clean[1000:1700]
+    rng = random.Random(5)
+    rng.shuffle(pool)
+    cases, dropped = [], []
+    for t in pool[:300]:
+        ms = list(DROP.finditer(t))
+        if not ms:
+            continue
+        m = rng.choice(ms)
+        cases.append((t[: m.start()] + t[m.end() :], m.start()))
+        dropped.append(m.group().strip())
+    results = check(scorer, det, [c[0] for c in cases])
+    best = [
+        max(((f[4] or 0.0, f[3]) for f in flags(r) if f[0] == a), default=(0.0, None))
+        for (_, a), r in zip(cases, results)
+    ]
+    found = {f">={t:g}": sum(g >= t for g, _ in best) for t in THRESHOLDS if t >= floor}
+    back = sum(g >= floor and (fix or "").split(" ")[0] == w for (g, fix), w in zip(best, dropped))
+    lm = sum(
+        any(s.start <= a < s.end and MARK not in s.reason for s in r.spans)
+        for (_, a), r in zip(cases, results)
+    )
+    print(f"{'injected':12} {len(cases):>5} lines  the probe finds {found}; other spans: {lm}")
+    print(f"{'':12} its fix puts the deleted word back: {back}")
+    return {
+        "set": "injected (a function word deleted)",
+        "lines": len(cases),
+        "found by the probe": found,
         "fixed back": back,
         "other spans": lm,
         "seconds": round(time.perf_counter() - t0, 1),

@@ -73,7 +73,7 @@ def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None)
     starts = [s for s, _, _ in spans]
     # surprisal, n_tokens, entropy, rank, pmax (first token), largest token surprisal
     acc: list[list[float]] = [[0.0, 0, -1.0, 0, 0.0, 0.0] for _ in spans]
-    alts: dict[int, TokenScore] = {}  # the word's first token, when it has an ``alt``
+    firsts: dict[int, TokenScore] = {}  # the word's first token
     lo = start
     hi = len(text) if end is None else end
     for tok in tokens:
@@ -89,8 +89,7 @@ def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None)
         a[0] += tok.surprisal
         if a[1] == 0:
             a[2], a[3], a[4] = tok.entropy, tok.rank, tok.pmax
-            if tok.alt:
-                alts[k] = tok
+            firsts[k] = tok
         a[5] = max(a[5], tok.surprisal)
         a[1] += 1
     return [
@@ -105,8 +104,9 @@ def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None)
             rank=int(a[3]),
             pmax=a[4],
             smax=a[5],
-            alt=alts[k].alt if k in alts else "",
-            alt_surprisal=alts[k].alt_surprisal if k in alts else 0.0,
+            alt=firsts[k].alt if k in firsts else "",
+            alt_surprisal=firsts[k].alt_surprisal if k in firsts else 0.0,
+            expected=firsts[k].expected if k in firsts else "",
         )
         for k, ((s, e, kind), a) in enumerate(zip(spans, acc))
     ]

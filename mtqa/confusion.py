@@ -1,4 +1,4 @@
-"""False friends, calques and prepositions confirmed by rescoring: confusion sets the LM judges.
+"""False friends, calques, prepositions and missing words the LM confirms by rescoring.
 
 A false friend reads as fluent English ("accusing Ukraine of *massaging* tens of thousands
 of soldiers", "the party was *assisted* by 2,000 people"), and so does many a calque ("*in
@@ -61,25 +61,36 @@ and :data:`PREP_GAIN` bits flag it, ``minor``, as ``rule:preposition``. Measured
 ``bench/prepositions.py`` (each line one document, this path, the shipped detector; README,
 "Prepositions the LM would replace").
 
+**Missing words** are the fourth: MT drops articles, prepositions, *to* and *be* (*play key
+role*). The main pass keeps, where the LM gave its first choice at least
+:data:`mtqa.lm.base.EXPECT_PMAX` and read another token, that token
+(:attr:`mtqa.records.WordScore.expected`); a word (not the sentence's first, after a space)
+where it is one of :data:`FUNCTION_WORDS`, at most :data:`INS_EXPECT` bits, and the word
+read cost :data:`INS_MARGIN` bits more is rescored with it put before the word (*a key*; at
+most :data:`INS_PROBES` a sentence, the widest margins, on top of ``budget``), and
+:data:`INS_GAIN` bits flag it, ``minor``, as ``rule:missing-word`` (the span is the word
+after the gap). Measured with ``bench/prepositions.py --kind missing-word``.
+
 A site inside an LM span, or inside another check's span that has no fix (*manifestants*,
 flagged as untranslated French), gives that span its suggestion instead of a span of its own
 (the span's severity is raised to the verdict's when that is worse). A new span's ``source`` is
-``rule:false-friend``, ``rule:calque`` or ``rule:preposition`` (``--ignore false-friend``,
-``--ignore calque``, ``--ignore preposition`` skip their rescoring too), its ``gain`` the
-LM's and its ``score`` ``1 - 2^(-g/4)`` (``g``: the verdict's gain). The sentence's score is
-computed again with the new span counted as a check's
-(:func:`mtqa.analyse.rescore_sentence`).
+``rule:false-friend``, ``rule:calque``, ``rule:preposition`` or ``rule:missing-word``
+(``--ignore false-friend``, ``--ignore calque``, ``--ignore preposition``, ``--ignore
+missing-word`` skip their rescoring too), its ``gain`` the LM's and its ``score`` ``1 -
+2^(-g/4)`` (``g``: the verdict's gain). The sentence's score is computed again with the new
+span counted as a check's (:func:`mtqa.analyse.rescore_sentence`).
 Deterministic: a sentence's numbers depend on that sentence alone.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from mtqa.analyse import rescore_sentence
-from mtqa.checks import FALSE_FRIEND, PREPOSITION
+from mtqa.checks import FALSE_FRIEND, MISSING_WORD, PREPOSITION
 from mtqa.checks.calque import COMPILED, match_case
 from mtqa.checks.false_friends import false_friends
 from mtqa.detect import Detector
@@ -103,8 +114,10 @@ SOURCE = f"rule:{CHECK_ID}"
 CALQUE = "rule:calque"
 #: a preposition the LM would replace by another (:data:`PREPOSITIONS`)
 PREP = f"rule:{PREPOSITION}"
+#: a function word the LM asked for and did not get (:data:`FUNCTION_WORDS`)
+MISSING = f"rule:{MISSING_WORD}"
 #: the kinds probed, in the order their sites are listed
-KINDS = (SOURCE, CALQUE, PREP)
+KINDS = (SOURCE, CALQUE, PREP, MISSING)
 #: least gain (bits) for a flag (``minor``): the sentence 64 times more likely
 MINOR_GAIN = 6.0
 #: least gain (bits) for a ``major`` false friend: the sentence 1,024 times more likely
@@ -130,6 +143,21 @@ PREP_MARGIN = 6.0
 PREP_PROBES = 4
 #: least gain (bits) for a preposition flag (``minor``): the sentence 1,024 times more likely
 PREP_GAIN = 10.0
+#: the words a sentence may be missing (articles, prepositions, auxiliaries, ``that``,
+#: ``and``, ``it``): where the LM was sure one of them came next (its first choice,
+#: :attr:`mtqa.records.WordScore.expected`, at most :data:`INS_EXPECT` bits) and read a word
+#: that cost it :data:`INS_MARGIN` bits more, that word is probed with it put before it
+FUNCTION_WORDS = frozenset(
+    "the a an of to in on for with by is are was has have be that and it".split()
+)
+#: most surprisal (bits) of the expected function word: the LM gave it at least 71%
+INS_EXPECT = 0.5
+#: least margin (bits) between the word read and the expected function word
+INS_MARGIN = 8.0
+#: insertions rescored per sentence (the widest margins first), on top of ``budget``
+INS_PROBES = 2
+#: least gain (bits) for a missing-word flag (``minor``): the sentence 1,024 times more likely
+INS_GAIN = 10.0
 
 
 @dataclass(frozen=True)
@@ -204,6 +232,30 @@ def _preposition_sites(words: Sequence[WordScore]) -> list[list[Probe]]:
     ]
 
 
+def _insertion_sites(
+    text: str, bounds: tuple[int, int], words: Sequence[WordScore]
+) -> list[list[Probe]]:
+    """The words of a sentence (not its first) after a space where the LM was sure of a
+    function word instead (:data:`FUNCTION_WORDS`, :data:`INS_EXPECT`) by at least
+    :data:`INS_MARGIN` bits, each with that word put before it (*play key role* → *play a
+    key role*): the widest margin first (a tie: text order)."""
+    first = next((i for i, w in enumerate(words) if w.kind == "word"), len(words))
+    sites = []
+    for w in words[first + 1 :]:
+        fw = w.expected.strip()
+        if w.kind != "word" or fw.lower() not in FUNCTION_WORDS or w.pmax <= 0.0:
+            continue
+        if not w.expected.startswith(" ") or not text[w.start - 1 : w.start].isspace():
+            continue
+        expect = -math.log2(w.pmax)
+        if expect <= INS_EXPECT and w.surprisal - expect >= INS_MARGIN:
+            sites.append((round(w.surprisal - expect, 4), w, fw))
+    return [
+        [Probe(w.start, w.end, f"{fw} {w.text}", MISSING)]
+        for _, w, fw in sorted(sites, key=lambda s: (-s[0], s[1].start))
+    ]
+
+
 def probes(
     text: str,
     bounds: tuple[int, int],
@@ -217,24 +269,31 @@ def probes(
     (module docstring): listed words (``sources`` has :data:`SOURCE`) and the calque
     table's rewrite-only rows (``sources`` has :data:`CALQUE`); then, when ``sources``
     has :data:`PREP`, at most :data:`PREP_PROBES` more (none when ``budget`` is 0) for
-    the prepositions the LM found a likelier one for (:data:`PREP_MARGIN`). A site is
-    skipped when another check's span overlaps it and has a fix, or covers only part of it
-    (:func:`_blocks`)."""
+    the prepositions the LM found a likelier one for (:data:`PREP_MARGIN`), and when it
+    has :data:`MISSING`, at most :data:`INS_PROBES` more for the words before which the
+    LM was sure of a function word (:func:`_insertion_sites`). A site is skipped when
+    another check's span overlaps it and has a fix, or covers only part of it
+    (:func:`_blocks`), or overlaps a site already taken."""
     others = [sp for sp in spans if sp.source != "lm"]
 
     def free(sites: list[list[Probe]]) -> list[list[Probe]]:
         return [p for p in sites if not any(_blocks(sp, p[0].start, p[0].end) for sp in others)]
 
-    first = take_turns(free(_sites(text, bounds, words, sources)), budget)
-    if PREP not in sources or budget <= 0:
-        return first
-    taken = [(p.start, p.end) for p in first]
-    preps = [
-        p
-        for p in free(_preposition_sites(words))
-        if not any(a < p[0].end and p[0].start < b for a, b in taken)
-    ]
-    return first + take_turns(preps, PREP_PROBES)
+    tried = take_turns(free(_sites(text, bounds, words, sources)), budget)
+    if budget <= 0:
+        return tried
+    for kind, sites, most in (
+        (PREP, lambda: _preposition_sites(words), PREP_PROBES),
+        (MISSING, lambda: _insertion_sites(text, bounds, words), INS_PROBES),
+    ):
+        if kind not in sources:
+            continue
+        taken = [(p.start, p.end) for p in tried]
+        more = [
+            p for p in free(sites()) if not any(a < p[0].end and p[0].start < b for a, b in taken)
+        ]
+        tried += take_turns(more, most)
+    return tried
 
 
 def _blocks(sp: Span, start: int, end: int) -> bool:
@@ -304,7 +363,7 @@ class _Job:
 
 def least_gain(p: Probe) -> float:
     """The gain (bits, as :meth:`Probe.counted` counts it) that flags ``p``'s site."""
-    return PREP_GAIN if p.source == PREP else MINOR_GAIN
+    return PREP_GAIN if p.source == PREP else INS_GAIN if p.source == MISSING else MINOR_GAIN
 
 
 def _severity(p: Probe, gain: float) -> Severity:
@@ -318,6 +377,8 @@ def _reason(text: str, p: Probe, gain: float) -> str:
         if p.source == CALQUE
         else f"{was!r} looks like the wrong preposition"
         if p.source == PREP
+        else f"a word looks missing before {was!r}"
+        if p.source == MISSING
         else f"{was!r} reads like a French false friend"
     )
     beyond = f" ({p.counted(gain):.1f} beyond the words' frequencies)" if p.prior else ""
@@ -380,10 +441,11 @@ def probe_results(
     budget: int = DEFAULT_PROBES,
     sources: Collection[str] = KINDS,
 ) -> list[DocumentResult]:
-    """``results`` with their false friends, confirmed calques and wrong prepositions
-    flagged (module docstring): each result's ``text`` is its document's and its sentences
-    need their ``words`` (as :func:`mtqa.analyse.analyse` makes them); ``det`` scores a
-    sentence that gains a span again; ``sources``: the kinds probed (:data:`KINDS`).
+    """``results`` with their false friends, confirmed calques, wrong prepositions and
+    missing function words flagged (module docstring): each result's ``text`` is its
+    document's and its sentences need their ``words`` (as :func:`mtqa.analyse.analyse`
+    makes them); ``det`` scores a sentence that gains a span again; ``sources``: the kinds
+    probed (:data:`KINDS`).
     ``budget`` 0 or no ``sources``: ``results`` unchanged."""
     if budget <= 0 or not sources:
         return list(results)

@@ -74,6 +74,9 @@ class TokenScore:
     #: the likeliest other one there ("" elsewhere) and its surprisal (bits)
     alt: str = ""
     alt_surprisal: float = 0.0
+    #: where the LM gave another token at least :data:`mtqa.lm.base.EXPECT_PMAX` of its
+    #: probability (``pmax``): that token's text (" the"), what it expected here ("" elsewhere)
+    expected: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class WordScore:
     smax: float = 0.0  # bits, the largest surprisal among the word's tokens
     alt: str = ""  # the first token's ``alt`` (:class:`TokenScore`): a likelier preposition
     alt_surprisal: float = 0.0  # bits, its surprisal there
+    expected: str = ""  # the first token's ``expected`` (:class:`TokenScore`), probability pmax
 
 
 @dataclass(frozen=True)

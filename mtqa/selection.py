@@ -30,10 +30,11 @@ RULE = "rule:"
 @cache
 def check_ids() -> tuple[str, ...]:
     """Every check id a span can carry: ``lm``, then ``rule:<id>`` in registry order."""
-    from mtqa.checks import CHECKS, FALSE_FRIEND, PREPOSITION
+    from mtqa.checks import CHECKS, FALSE_FRIEND, MISSING_WORD, PREPOSITION
     from mtqa.checks.glossary import GlossaryForbidden, GlossaryMissing
 
-    rules = [*CHECKS, FALSE_FRIEND, PREPOSITION, GlossaryMissing.id, GlossaryForbidden.id]
+    confirmed = [FALSE_FRIEND, PREPOSITION, MISSING_WORD]
+    rules = [*CHECKS, *confirmed, GlossaryMissing.id, GlossaryForbidden.id]
     return (LM, *(RULE + r for r in rules))
 
 

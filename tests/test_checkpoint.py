@@ -32,3 +32,14 @@ def test_windows_are_saved_and_counted_and_a_later_forward_is_neither(tmp_path: 
     resumed = WindowCheckpoint(tmp_path, "salt", progress).attach(FakeScorer())
     assert resumed.score(TEXTS) == first and events == {"resumed": 4}
     assert [t.alt for t in first[0] if t.alt]  # "at": its likeliest other preposition too
+
+
+def test_a_resumed_window_keeps_the_lms_first_choice(tmp_path: Path) -> None:
+    """``top`` goes to disk with the window: a resumed run names the same expected words."""
+    from tests.helpers.expecting import ExpectingScorer
+
+    texts = ["Issues play key role here.", "A key fact."]
+    first = WindowCheckpoint(tmp_path, "salt").attach(ExpectingScorer()).score(texts)
+    assert [t.expected for t in first[0] if t.expected] == [" a"]
+    resumed = WindowCheckpoint(tmp_path, "salt").attach(ExpectingScorer()).score(texts)
+    assert resumed == first

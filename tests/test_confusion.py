@@ -16,8 +16,13 @@ import pytest
 from mtqa.checks.false_friends import FALSE_FRIENDS, false_friends, listed
 from mtqa.confusion import (
     CALQUE,
+    INS_EXPECT,
+    INS_GAIN,
+    INS_MARGIN,
+    INS_PROBES,
     MAJOR_GAIN,
     MINOR_GAIN,
+    MISSING,
     PREP,
     PREP_GAIN,
     PREP_MARGIN,
@@ -368,6 +373,8 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # the same after a line break (a wrapped article: the bare token "from"), found by
         # a newcomer's review: only " from" was watched
         "Ukraine and the West accuse Russia\nfrom militarily supporting the separatists.",
+        # a function word the LM asked for (rule:missing-word)
+        "In addition, environmental issues play key role here.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -396,6 +403,14 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     }
     assert ("d12", "from", "of") in preps and ("d13", "from", "of") in preps
     assert not [p for p in preps if int(p[0][1:]) >= len(french)], preps
+    missing = {
+        (r.doc_id, sp.text, sp.suggestion)
+        for r in results
+        for sp in r.spans
+        if "looks missing before" in sp.reason
+    }
+    assert ("d14", "key", "a key") in missing
+    assert not [m for m in missing if int(m[0][1:]) >= len(french)], missing
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
@@ -560,3 +575,63 @@ def test_a_check_span_without_a_fix_takes_the_confirmed_one(det: Detector) -> No
     [sp] = spans
     assert sp.text == "manifestants" and sp.suggestion in ("demonstrators", "protesters")
     assert "false friend" in sp.reason and sp.gain is not None
+
+
+def with_expected(text: str, sure: dict[str, tuple[str, float, float]]) -> list[WordScore]:
+    """:func:`words_of` with the LM's first choice at some words: ``{word: (expected,
+    its probability, the word's surprisal in bits)}``."""
+    return [
+        replace(w, expected=sure[w.text][0], pmax=sure[w.text][1], surprisal=sure[w.text][2])
+        if w.text in sure
+        else w
+        for w in words_of(text)
+    ]
+
+
+def test_words_the_lm_wanted_a_function_word_before_are_probed_with_it() -> None:
+    text = "Issues play key role, and Bavarians want be stopped in case of rain here."
+    sure = 2.0**-INS_EXPECT  # the least probability the gate takes
+    words = with_expected(
+        text,
+        {
+            "Issues": (" the", 0.99, 30.0),  # the sentence's first word: nothing before it
+            "key": (" a", sure, INS_MARGIN + INS_EXPECT + 4),  # the least sure it takes
+            "be": (" to", 0.95, 16.0),  # the widest margin: first
+            "stopped": (" be", sure * 0.99, 20.0),  # the LM not sure enough
+            "case": (" the", 0.9, INS_MARGIN),  # margin short by the expected word's bits
+            "rain": (" heavy", 0.9, 20.0),  # not a function word
+            "here": (" to", 0.9, INS_MARGIN + 2),  # a third site: past INS_PROBES (2)
+        },
+    )
+    got = probes(text, (0, len(text)), words, [], 10, sources=(MISSING,))
+    assert [(text[p.start : p.end], p.replacement, p.source) for p in got] == [
+        ("be", "to be", MISSING),
+        ("key", "a key", MISSING),
+    ][:INS_PROBES]
+    # on top of the budget, none without one, none when the kind is not asked for
+    assert len(probes(text, (0, len(text)), words, [], 1)) >= INS_PROBES
+    assert probes(text, (0, len(text)), words, [], 0) == []
+    assert probes(text, (0, len(text)), words, [], 10, sources=(PREP,)) == []
+    # a word right after a quote or a bracket: nothing to put before it after a space
+    quoted = 'Issues play "key role".'
+    qw = with_expected(quoted, {"key": (" a", 0.99, 20.0)})
+    assert probes(quoted, (0, len(quoted)), qw, [], 10, sources=(MISSING,)) == []
+
+
+def test_a_missing_function_word_gets_a_span_with_the_word_put_back(det: Detector) -> None:
+    from tests.helpers.expecting import ExpectingScorer
+
+    text = "Environmental issues play key role here. It is a key fact."
+    [r] = check_documents(docs([text]), ExpectingScorer(), det)
+    at = text.index("key role")
+    [sp] = [sp for sp in r.spans if sp.start <= at < sp.end and sp.suggestion]
+    assert (sp.text, sp.suggestion) == ("key", "a key") and r.text[sp.start : sp.end] == "key"
+    assert sp.gain is not None and sp.gain >= INS_GAIN and abs(sp.gain - 14.0) < 1e-6
+    assert "a word looks missing before 'key': 'a key' makes the sentence" in sp.reason
+    assert sp.source in ("lm", MISSING) and (sp.source == "lm" or sp.severity == "minor")
+    assert not [s for s in r.spans if s.start == text.index("key fact")]  # after " a"
+    assert check_documents(docs([text]), ExpectingScorer(), det) == [r]  # deterministic
+    [off] = check_documents(
+        docs([text]), ExpectingScorer(), det, selection=Selection(ignore=("missing-word",))
+    )
+    assert not [s for s in off.spans if "looks missing" in s.reason]

@@ -238,3 +238,27 @@ def test_the_likeliest_other_preposition_matches_the_model_logits(gemma) -> None
     words = {w.text: w for w in align(text, toks)}
     assert words["of"].alt == "on" and words["of"].surprisal - words["of"].alt_surprisal > 3
     assert words["vote"].alt == "" and words["by"].alt and words["from"].alt
+
+
+def test_the_lms_first_choice_matches_the_model_logits(gemma) -> None:
+    """``top`` is the arg-max of the model's own logits at every row (a near tie: either),
+    and through :meth:`score` a word the LM was sure of another token before names it
+    (``expected``, with ``pmax`` its probability)."""
+    import torch
+
+    from mtqa.align import align
+    from mtqa.lm.base import EXPECT_PMAX
+
+    text = "In addition, environmental issues play key role here."
+    ids = list(gemma.prefix_ids) + list(gemma.encode(text).ids)
+    [out] = gemma.forward([ids])
+    with torch.inference_mode():
+        logits = gemma.model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
+    best = logits.argmax(-1)
+    for t, top in enumerate(out.top):
+        assert top == int(best[t]) or abs(float(logits[t, top] - logits[t, best[t]])) < 1e-3
+    [toks] = gemma.score([text])
+    words = {w.text: w for w in align(text, toks)}
+    assert words["key"].expected == " a" and words["key"].pmax >= 0.7
+    # named exactly where the LM was sure of another token
+    assert all((t.pmax >= EXPECT_PMAX and t.rank > 0) == bool(t.expected) for t in toks)

@@ -117,3 +117,29 @@ def test_a_preposition_read_carries_the_likeliest_other_one(window: int, overlap
     assert [t for t in toks if t.alt] == [
         t for t in FakeScorer(window=window, overlap=overlap).score([text])[0] if t.alt
     ]
+
+
+@pytest.mark.parametrize("window,overlap", [(1024, 256), (6, 2)])
+def test_the_lms_sure_first_choice_reaches_the_token_and_the_word(
+    window: int, overlap: int
+) -> None:
+    """Where the LM gave another token at least EXPECT_PMAX and read something else, the
+    token and its word name that token (``expected``), whatever the windows and batches;
+    elsewhere (the LM's own choice, or a choice below EXPECT_PMAX) nothing."""
+    from mtqa.align import align
+    from tests.helpers.expecting import ExpectingScorer
+
+    text = "Issues play key role here. Then a key fact, and key again.\nkey"
+    fake = ExpectingScorer(window=window, overlap=overlap)
+    [toks] = fake.score([text, "another document"], batch_size=1)[:1]
+    words = align(text, toks)
+    got = [(w.start, w.text, w.expected, w.pmax) for w in words if w.expected]
+    # " key" not after " a"; not "a key" (its first choice), nor "key" after the line break
+    # (another token, bare)
+    where = [text.index("play key") + 5, text.index("and key") + 4]
+    assert got == [(k, "key", " a", 0.9) for k in where]
+    assert [t for t in toks if t.expected] == [
+        t for t in ExpectingScorer().score([text])[0] if t.expected
+    ]
+    plain = FakeScorer(window=window, overlap=overlap).score([text])[0]
+    assert not any(t.expected for t in plain)  # the fake's pmax never reaches EXPECT_PMAX

@@ -85,7 +85,16 @@ CHECKS: dict[str, Check] = {
 #: checks the LM confirms (:mod:`mtqa.confusion`): not in ``CHECKS`` (they need the scorer)
 FALSE_FRIEND = "false-friend"
 PREPOSITION = "preposition"
+MISSING_WORD = "missing-word"
 TARGET_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if not c.needs_source}
 SOURCE_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if c.needs_source}
 
-__all__ = ["CHECKS", "FALSE_FRIEND", "PREPOSITION", "SOURCE_CHECKS", "TARGET_CHECKS", "Check"]
+__all__ = [
+    "CHECKS",
+    "FALSE_FRIEND",
+    "MISSING_WORD",
+    "PREPOSITION",
+    "SOURCE_CHECKS",
+    "TARGET_CHECKS",
+    "Check",
+]

@@ -29,6 +29,10 @@ RESCORE_ROWS = 16
 #: of these words, the forward also reports the likeliest other one there (the
 #: preposition check, :mod:`mtqa.confusion`; Tetreault and Chodorow, COLING 2008)
 PREPOSITIONS = ("of", "to", "in", "on", "for", "at", "with", "by", "from", "about", "into")
+#: where the LM gave its first choice at least this probability and read another token, the
+#: scores name that choice (:attr:`~mtqa.records.TokenScore.expected`: what it expected
+#: there; the missing-word check, :mod:`mtqa.confusion`)
+EXPECT_PMAX = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ class ForwardOutput:
     :class:`~mtqa.records.TokenScore`; a backend that leaves them empty gets 0 there.
     ``alt``: where the actual token is one of :meth:`Scorer.watched`, the id of the
     likeliest other one there (-1 elsewhere), ``alt_surprisal`` its surprisal (bits); a
-    backend that leaves them empty reports none.
+    backend that leaves them empty reports none. ``top``: the id of the likeliest token at
+    each row (its probability is ``pmax``; empty: unknown).
     """
 
     surprisal: Sequence[float]
@@ -67,6 +72,7 @@ class ForwardOutput:
     pmax: Sequence[float] = ()
     alt: Sequence[int] = ()
     alt_surprisal: Sequence[float] = ()
+    top: Sequence[int] = ()
 
 
 def make_windows(
@@ -157,6 +163,7 @@ class _Scores:
         self.surprisal, self.entropy = [0.0] * n, [0.0] * n
         self.rank, self.pmax = [0] * n, [0.0] * n
         self.alt: dict[int, tuple[int, float]] = {}  # token: (watched id, bits)
+        self.top: dict[int, int] = {}  # token: the LM's sure first choice (EXPECT_PMAX)
 
     def take(self, first: int, out: ForwardOutput, skip: int, n: int) -> None:
         """The ``n`` tokens from ``first`` on, from ``out``'s rows ``skip`` on."""
@@ -170,16 +177,25 @@ class _Scores:
         for j in range(n) if out.alt else ():
             if int(out.alt[skip + j]) >= 0:
                 self.alt[first + j] = (int(out.alt[skip + j]), float(out.alt_surprisal[skip + j]))
+        for j in range(n) if out.top and out.pmax and out.rank else ():
+            if float(out.pmax[skip + j]) >= EXPECT_PMAX and int(out.rank[skip + j]) > 0:
+                self.top[first + j] = int(out.top[skip + j])
 
     def tokens(
-        self, offsets: Sequence[tuple[int, int]], words: dict[int, str]
+        self,
+        offsets: Sequence[tuple[int, int]],
+        words: dict[int, str],
+        decode: Callable[[int], str],
     ) -> tuple[TokenScore, ...]:
-        """The :class:`TokenScore` of each token (``words``: the watched ids' words)."""
+        """The :class:`TokenScore` of each token (``words``: the watched ids' words;
+        ``decode``: a token id's text, for :attr:`TokenScore.expected`)."""
         s, h, r, p = self.surprisal, self.entropy, self.rank, self.pmax
         toks = [TokenScore(a, b, s[k], h[k], r[k], p[k]) for k, (a, b) in enumerate(offsets)]
         for k, (alt, bits) in self.alt.items():
             if alt in words:
                 toks[k] = replace(toks[k], alt=words[alt], alt_surprisal=bits)
+        for k, top in self.top.items():
+            toks[k] = replace(toks[k], expected=decode(top))
         return tuple(toks)
 
 
@@ -398,4 +414,11 @@ class Scorer(ABC):
             if on_batch is not None:
                 on_batch(sum(len(w.ids) for w in chunk))
         words = self.watched() if any(d.alt for d in docs) else {}
-        return [d.tokens(e.offsets, words) for d, e in zip(docs, encodings)]
+        pieces: dict[int, str] = {}
+
+        def decode(i: int) -> str:
+            if i not in pieces:
+                pieces[i] = self.token_text([i])
+            return pieces[i]
+
+        return [d.tokens(e.offsets, words, decode) for d, e in zip(docs, encodings)]

@@ -35,14 +35,18 @@ def head_stats(
     *,
     full: bool = True,
     block: int = BLOCK,
-) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
-    """(surprisal, entropy, rank, pmax) of each row's ``targets`` under ``rows @ weight.T``.
+) -> tuple[
+    torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None, torch.Tensor | None
+]:
+    """(surprisal, entropy, rank, pmax, top) of each row's ``targets`` under ``rows @ weight.T``.
 
     ``rows``: (n, hidden) in the model's dtype; ``weight``: the output layer (vocab,
     hidden); ``targets``: (n,) token ids. ``softcap``: Gemma 2-style logit soft-capping
     (``tanh(z / c) * c``), applied per block. Surprisal and entropy in nats, rank an int64
-    count, pmax a probability, all (n,) fp32 tensors; ``full=False`` returns only the
-    surprisal (entropy, rank and pmax are ``None``): what rescoring needs.
+    count, pmax a probability, all (n,) fp32 tensors; ``top`` (n,) int64: the id of the
+    likeliest entry, the first of equal logits (``pmax`` is its probability).
+    ``full=False`` returns only the surprisal (the others are ``None``): what rescoring
+    needs.
     """
     n, vocab = rows.shape[0], weight.shape[0]
     dev = rows.device
@@ -50,6 +54,7 @@ def head_stats(
     total = torch.zeros(n, device=dev)
     moment = torch.zeros(n, device=dev) if full else None
     above = torch.zeros(n, device=dev) if full else None
+    top = torch.zeros(n, dtype=torch.long, device=dev) if full else None
     z_target = torch.zeros(n, device=dev)
     z_guess = None
     if full:  # the target's logit before its block is reached, for the rank's compare
@@ -63,7 +68,10 @@ def head_stats(
         if softcap is not None:
             z = torch.tanh(z / softcap) * softcap
         width = z.shape[1]
-        new_max = torch.maximum(run_max, z.amax(dim=-1))
+        block_max, block_arg = z.max(dim=-1)
+        if top is not None:  # a later block's equal logit does not replace the first
+            top = torch.where(block_max > run_max, block_arg + b0, top)
+        new_max = torch.maximum(run_max, block_max)
         rescale = torch.exp(run_max - new_max)
         e = torch.sub(z, new_max[:, None], out=buf[:, :width]).exp_()
         total = total * rescale + e.sum(dim=-1)
@@ -78,8 +86,8 @@ def head_stats(
             )
     log_total = total.log()
     surprisal = log_total + run_max - z_target
-    if moment is None or above is None or z_guess is None:
-        return surprisal, None, None, None
+    if moment is None or above is None or z_guess is None or top is None:
+        return surprisal, None, None, None, None
     above -= (z_target > z_guess).float()  # the target counted itself: its guess was low
     entropy = log_total + run_max - moment / total
-    return surprisal, entropy, above.long(), total.reciprocal()
+    return surprisal, entropy, above.long(), total.reciprocal(), top

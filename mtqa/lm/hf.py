@@ -34,7 +34,8 @@ _CPU_PACK = 512  # tokens per packed forward pass on CPU (Scorer.pack_tokens)
 _GPU_PACK = 8192  # the same on a GPU
 _FIXED_ROWS = 64  # output-layer rows per product in word_candidates / suffix_totals
 #: per row: surprisal, entropy, rank, pmax, alt, alt surprisal (HFScorer._stats)
-_Stats = tuple[list[float], list[float], list[int], list[float], list[int], list[float]]
+#: per row: surprisal, entropy (bits), rank, pmax, alt, alt bits, top (the likeliest id)
+_Stats = tuple[list[float], list[float], list[int], list[float], list[int], list[float], list[int]]
 
 
 class HFScorer(Scorer):
@@ -312,16 +313,16 @@ class HFScorer(Scorer):
         return [_cut(stats, b * width, b * width + n - 1) for b, n in enumerate(lens)]
 
     def _stats(self, rows, targets) -> _Stats:
-        """(surprisal bits, entropy bits, rank, pmax, alt, alt bits) of each row, in slabs
-        of ``_rows`` (``alt``: :meth:`_alternatives`)."""
-        cols: _Stats = ([], [], [], [], [], [])
+        """(surprisal bits, entropy bits, rank, pmax, alt, alt bits, top) of each row, in
+        slabs of ``_rows`` (``alt``: :meth:`_alternatives`; ``top``: the likeliest id)."""
+        cols: _Stats = ([], [], [], [], [], [], [])
         for a in range(0, rows.shape[0], self._rows):
             chunk, t = rows[a : a + self._rows], targets[a : a + self._rows]
             logits = None if self._split else self._logits(chunk)
             if logits is not None:  # rows are logits already
-                s, h, r, p = token_stats(logits, t)
+                s, h, r, p, top = token_stats(logits, t)
             else:  # the output layer block by block, statistics in cache (mtqa.lm.head)
-                s, h, r, p = head_stats(chunk, self._head.weight, t, self._softcap)
+                s, h, r, p, top = head_stats(chunk, self._head.weight, t, self._softcap)
             alt, alt_bits = self._alternatives(chunk, t, s, logits)
             cols[0].extend((s / _LN2).tolist())
             cols[1].extend((h / _LN2).tolist())
@@ -329,6 +330,7 @@ class HFScorer(Scorer):
             cols[3].extend(p.tolist())
             cols[4].extend(alt)
             cols[5].extend(alt_bits)
+            cols[6].extend(top.tolist())
         return cols
 
     def _alternatives(self, chunk, targets, nats, logits=None) -> tuple[list[int], list[float]]:
@@ -421,8 +423,8 @@ class HFScorer(Scorer):
 
 def _cut(stats: _Stats, a: int, b: int) -> ForwardOutput:
     """The :class:`ForwardOutput` of rows ``a:b`` of :meth:`HFScorer._stats`."""
-    s, h, r, p, alt, bits = stats
-    return ForwardOutput(s[a:b], h[a:b], r[a:b], p[a:b], alt[a:b], bits[a:b])
+    s, h, r, p, alt, bits, top = stats
+    return ForwardOutput(s[a:b], h[a:b], r[a:b], p[a:b], alt[a:b], bits[a:b], top[a:b])
 
 
 def is_word_token(token: str) -> bool:
@@ -440,16 +442,18 @@ def _dtype_name(dtype: torch.dtype) -> str:
 
 
 def token_stats(logits, targets):
-    """(surprisal, entropy, rank, pmax) from fp32 logits (rows x vocab); nats, one exp.
+    """(surprisal, entropy, rank, pmax, top) from fp32 logits (rows x vocab); nats, one exp.
 
     With z = logits - max and S = sum(exp z): -log p(target) = log S - z[target],
     H = -sum p log p = log S - sum(exp(z) * z) / S, pmax = exp(0) / S = 1 / S, and
     rank = #{z > z[target]} (strictly higher: 0 when the target is the model's first
-    choice). Everything runs in place on two full-vocabulary fp32 temporaries: z (the
-    logits) and one buffer that holds the compare (as 0/1), then exp(z), then
-    exp(z) * z; the log_softmax route holds three float ones at once.
+    choice); top = the likeliest entry's id (the first of equal logits). Everything
+    runs in place on two full-vocabulary fp32 temporaries: z (the logits) and one buffer
+    that holds the compare (as 0/1), then exp(z), then exp(z) * z; the log_softmax route
+    holds three float ones at once.
     """
-    z = logits.sub_(logits.amax(dim=-1, keepdim=True))
+    zmax, top = logits.max(dim=-1, keepdim=True)
+    z = logits.sub_(zmax)
     z_target = z.gather(1, targets[:, None])
     # the compare lands as 0/1 in the buffer that then holds exp(z): no bool, no int64 copy
     # (a bool sum converts first), and float counts are exact far beyond any vocabulary
@@ -460,7 +464,7 @@ def token_stats(logits, targets):
     log_total = total.log()
     entropy = log_total - e.mul_(z).sum(dim=-1) / total
     surprisal = log_total - z_target[:, 0]
-    return surprisal, entropy, rank, total.reciprocal()
+    return surprisal, entropy, rank, total.reciprocal(), top[:, 0]
 
 
 def _prefix_ids(tok, spec: ModelSpec) -> tuple[int, ...]:

@@ -40,7 +40,9 @@ class CachingScorer(Protocol):
 
     def _stats(
         self, rows: Any, targets: Any
-    ) -> tuple[list[float], list[float], list[int], list[float], list[int], list[float]]: ...
+    ) -> tuple[
+        list[float], list[float], list[int], list[float], list[int], list[float], list[int]
+    ]: ...
 
     def _logits(self, rows: Any) -> Any: ...
 

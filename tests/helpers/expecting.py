@@ -1,0 +1,45 @@
+"""A fake scorer with one missing word, for the missing-word check (mtqa.confusion).
+
+:class:`ExpectingScorer` is :class:`mtqa.lm.fake.FakeScorer` except around " key": read
+right after anything but " a", " key" costs 16 bits and there the LM's first choice is " a",
+with probability 0.9 (rank 4, ``top`` its id); after " a" it costs 1 bit (the first
+choice). " a" costs 1 bit. So "play key role" → "play a key role" gains 14 bits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from mtqa.lm.base import ForwardOutput
+from mtqa.lm.fake import FakeScorer
+
+
+class ExpectingScorer(FakeScorer):
+    """See the module docstring."""
+
+    def __init__(self, window: int = 1024, overlap: int = 256) -> None:
+        super().__init__(window=window, overlap=overlap)
+        # the fake numbers pieces as it meets them: these two first, so every instance
+        # gives them the same ids (a resumed window's ``top`` names the same piece)
+        self.a, self.key = self._id(" a"), self._id(" key")
+
+    def cost(self, piece: str) -> float:
+        return 1.0 if piece == " a" else super().cost(piece)
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        outs = super().forward(batch)
+        a, key = self.a, self.key
+        fixed = []
+        for ids, out in zip(batch, outs, strict=True):
+            s, r, p = list(out.surprisal), list(out.rank), list(out.pmax)
+            top = [-1] * len(s)
+            for j in range(1, len(ids)):
+                if ids[j] != key:
+                    continue
+                if ids[j - 1] == a:
+                    s[j - 1], r[j - 1], p[j - 1] = 1.0, 0, 0.5
+                else:
+                    s[j - 1], r[j - 1], p[j - 1], top[j - 1] = 16.0, 4, 0.9, a
+            fixed.append(replace(out, surprisal=s, rank=r, pmax=p, top=top))
+        return fixed
