@@ -150,8 +150,8 @@ PREP_GAIN = 10.0
 FUNCTION_WORDS = frozenset(
     "the a an of to in on for with by is are was has have be that and it".split()
 )
-#: most surprisal (bits) of the expected function word: the LM gave it at least 71%
-INS_EXPECT = 0.5
+#: most surprisal (bits) of the expected function word: the LM gave it at least 81%
+INS_EXPECT = 0.3
 #: least margin (bits) between the word read and the expected function word
 INS_MARGIN = 8.0
 #: insertions rescored per sentence (the widest margins first), on top of ``budget``
