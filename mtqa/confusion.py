@@ -101,10 +101,12 @@ from mtqa.lm.base import Encoding, Scorer
 from mtqa.records import DocumentResult, SentenceResult, Severity, Span, WordScore
 from mtqa.suggest import (
     MIN_GAIN,
+    TOO_LONG,
     SpanPlan,
     as_span_fix,
     common_start,
     rescore_jobs,
+    rescore_limit,
     sentence_tokens,
     take_turns,
 )
@@ -361,6 +363,18 @@ class _Job:
         return sorted(found, key=lambda pg: (-round(pg[0].counted(pg[1]), 4), pg[0].start))
 
 
+def too_long_note(sent_ids: Sequence[int], scorer: Scorer) -> str:
+    """The note of a document whose sentences ``sent_ids`` had sites to probe but do not fit
+    one LM window (:func:`mtqa.suggest.rescore_limit`): their false friends, calques,
+    prepositions and missing words were not judged, and the report says so."""
+    which = ", ".join(str(i) for i in sent_ids[:5]) + (", …" if len(sent_ids) > 5 else "")
+    return (
+        f"false-friend, calque, preposition and missing-word checks skipped in "
+        f"{len(sent_ids)} sentence(s) ({which}): more than {rescore_limit(scorer, True)} "
+        f"tokens, too long to rescore (--window {scorer.window})"
+    )
+
+
 def least_gain(p: Probe) -> float:
     """The gain (bits, as :meth:`Probe.counted` counts it) that flags ``p``'s site."""
     return PREP_GAIN if p.source == PREP else INS_GAIN if p.source == MISSING else MINOR_GAIN
@@ -464,6 +478,9 @@ def probe_results(
     rescore_jobs(scorer, per_doc, budget)
     out = []
     for r, (_, jobs) in zip(results, per_doc, strict=True):
+        long = [j.sent.sent_id for j in jobs if j.why == TOO_LONG]
+        if long:
+            r = replace(r, notes=(*r.notes, too_long_note(long, scorer)))
         found = {j.sent.sent_id: j.verdicts() for j in jobs if j.why is None and j.gains}
         if not any(found.values()):
             out.append(r)

@@ -469,6 +469,18 @@ def _run_walked(scorer: Scorer, walk: Walk, job: RescoreJob, budget: int) -> Non
     job.scored(prefix.totals(job.choose(budget)))
 
 
+#: a job's ``why`` when its sentence does not fit one LM window (:func:`rescore_limit`)
+TOO_LONG = "the sentence is too long to rescore"
+
+
+def rescore_limit(scorer: Scorer, fresh: bool) -> int:
+    """The most tokens a sentence may have to be rescored (:func:`rescore_jobs`): one LM
+    window less the prefix and a margin for the edit, and 64 tokens less when it is read
+    after its document's context (``fresh`` False: part of the window holds context)."""
+    limit = scorer.window - len(scorer.prefix_ids) - 8
+    return limit if fresh else limit - 64
+
+
 def rescore_jobs(
     scorer: Scorer, per_doc: Sequence[tuple[Sequence[int], Sequence[RescoreJob]]], budget: int
 ) -> None:
@@ -476,10 +488,9 @@ def rescore_jobs(
     numbers depending on its document alone: a job too long for the window gets a
     ``why``; those without document context are rescored together across the documents
     (packed, batch-independent), the others walking their document with a KV cache."""
-    limit = scorer.window - len(scorer.prefix_ids) - 8
     for job in (j for _, js in per_doc for j in js):
-        if job.ok and len(job.cont) > (limit if job.fresh else limit - 64):
-            job.why = "the sentence is too long to rescore"
+        if job.ok and len(job.cont) > rescore_limit(scorer, job.fresh):
+            job.why = TOO_LONG
     _run_fresh(scorer, [j for _, js in per_doc for j in js if j.fresh and j.why is None], budget)
     for ids, js in per_doc:
         todo = [j for j in js if not j.fresh and j.why is None]

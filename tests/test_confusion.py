@@ -635,3 +635,25 @@ def test_a_missing_function_word_gets_a_span_with_the_word_put_back(det: Detecto
         docs([text]), ExpectingScorer(), det, selection=Selection(ignore=("missing-word",))
     )
     assert not [s for s in off.spans if "looks missing" in s.reason]
+
+
+def test_a_sentence_too_long_to_rescore_is_named_in_a_note_not_skipped_silently(
+    det: Detector,
+) -> None:
+    """A sentence with a site to probe that does not fit one LM window is not judged, and
+    its document says so (found by a review: it was skipped without a word)."""
+    from mtqa.confusion import too_long_note
+    from mtqa.suggest import rescore_limit
+
+    fake = FakeScorer(window=32, overlap=8)
+    long = "The party was assisted by " + "a very large and loud crowd " * 4 + "today."
+    text = f"It was assisted by many. {long} Then it ended."
+    assert len(fake.encode(long).ids) > rescore_limit(fake, True)
+    [r] = check_documents(docs([text]), fake, det)
+    [s_long] = [s for s in r.sentences if s.text == long]
+    assert too_long_note([s_long.sent_id], fake) in r.notes
+    assert f"sentence(s) ({s_long.sent_id})" in too_long_note([s_long.sent_id], fake)
+    assert "--window 32" in too_long_note([s_long.sent_id], fake)
+    # a document without a long sentence gets no note
+    [short] = check_documents(docs(["It was assisted by many. Then it ended."]), fake, det)
+    assert not [n for n in short.notes if "too long to rescore" in n]
