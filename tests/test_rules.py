@@ -261,6 +261,26 @@ CASES = [
         "passed, he was charged with fraud, so as to win; even though he stared at the phone.",
         [],
     ),
+    # rows added with the third list
+    (
+        "calque",
+        "According to me, it makes three years that they live here; I am agree, she is agree "
+        "and they were agree.",
+        [
+            "According to me",
+            "it makes three years that",
+            "am agree",
+            "is agree",
+            "were agree",
+        ],
+    ),
+    (
+        "calque",
+        "According to US officials and according to media reports, the plan is agreeable; "
+        "making a walk-in closet, he made a photocopy; it makes three years of data public; "
+        "what makes a walk pleasant (a rewrite for the LM to confirm); they are agreed.",
+        [],
+    ),
 ]
 
 
@@ -330,6 +350,11 @@ FIXED = [
         "calque",
         "It makes part of the plan, and they make face to the crisis all of even.",
         "It is part of the plan, and they face the crisis all the same.",
+    ),
+    (
+        "calque",
+        "According to me, it makes two years that they left; I am agree.",
+        "In my opinion, it has been two years since they left; I agree.",
     ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none
