@@ -337,6 +337,8 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "The points at issue are wide-ranging and complex.",
     "She has lived in Lyon since 2010 with her two sisters.",
     "The museum is closed for renovation until further notice.",
+    # the third list's rewrite-only rows in their English reading
+    "Good shoes are what makes a walk pleasant.",
 ]
 
 
@@ -373,8 +375,11 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # the same after a line break (a wrapped article: the bare token "from"), found by
         # a newcomer's review: only " from" was watched
         "Ukraine and the West accuse Russia\nfrom militarily supporting the separatists.",
-        # a function word the LM asked for (rule:missing-word)
-        "In addition, environmental issues play key role here.",
+        # a function word the LM asked for (rule:missing-word; "play key role" sits at the
+        # gate's edge: " a" 80.8% in fp32, under 81%, found by a newcomer's review)
+        "According Reuters, the talks failed on Monday.",
+        # a rewrite-only calque row of the third list, confirmed (+7.1 bits)
+        "Every Sunday they make a walk along the river.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -409,7 +414,7 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         for sp in r.spans
         if "looks missing before" in sp.reason
     }
-    assert ("d14", "key", "a key") in missing
+    assert ("d14", "Reuters", "to Reuters") in missing
     assert not [m for m in missing if int(m[0][1:]) >= len(french)], missing
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
@@ -421,6 +426,7 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d3", "had 25 years", "was 25") in calques
     assert ("d4", "In the framework of", "As part of") in calques
     assert ("d9", "puts the accent on", "puts the emphasis on") in calques
+    assert ("d15", "make a walk", "take a walk") in calques
     assert not [c for c in calques if int(c[0][1:]) >= len(french)], calques
     assert not [f for f in found if int(f[0][1:]) >= len(french)], found
 
