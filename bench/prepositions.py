@@ -43,6 +43,7 @@ import random
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,79 +170,104 @@ def news_row(scorer, det, news_path: Path, floor: float) -> dict:  # type: ignor
     return row
 
 
-def injected_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
-    """Clean lines with one preposition swapped at random: found, and fixed back."""
+Case = tuple[str, int, int, str]  # the injected line, the span it changed, the word before
+
+
+def injection_row(  # type: ignore[no-untyped-def]
+    scorer,
+    det,
+    clean: list[str],
+    floor: float,
+    *,
+    name: str,
+    seed: int,
+    lines: int,
+    inject: Callable[[str, random.Random], Case | None],
+    back: Callable[[str, str], bool],
+    back_gain: float,
+    says: str,
+) -> dict:
+    """Lines 1,000-1,699 of ``clean`` (shuffled with ``seed``, the first ``lines``), each
+    with one error ``inject`` makes: how often a flag of this kind starts where the error
+    is ("found"), how often its fix is what was there (``back(fix, word before)``, from
+    ``back_gain`` bits), and how often another span covers it."""
     t0 = time.perf_counter()
     pool = clean[1000:1700]
-    rng = random.Random(11)
+    rng = random.Random(seed)
     rng.shuffle(pool)
-    cases, wrote = [], []
-    for t in pool[:200]:
-        ms = list(SWAP.finditer(t))
-        if not ms:
-            continue
-        m = rng.choice(ms)
-        alt = rng.choice([p for p in PREPOSITIONS if p != m.group()])
-        cases.append((t[: m.start()] + alt + t[m.end() :], m.start(), m.start() + len(alt)))
-        wrote.append(m.group())
+    cases = [c for c in (inject(t, rng) for t in pool[:lines]) if c is not None]
     results = check(scorer, det, [c[0] for c in cases])
     best = [
-        max(((f[4] or 0.0, f[3]) for f in flags(r) if f[0] == a), default=(0.0, None))
-        for (_, a, _), r in zip(cases, results)
+        max(((f[4] or 0.0, f[3]) for f in flags(r) if f[0] == c[1]), default=(0.0, None))
+        for c, r in zip(cases, results)
     ]
-    probe = {f">={t:g}": sum(g >= t for g, _ in best) for t in THRESHOLDS if t >= floor}
-    back = sum(g >= PREP_GAIN and fix == w for (g, fix), w in zip(best, wrote))
+    found = {f">={t:g}": sum(g >= t for g, _ in best) for t in THRESHOLDS if t >= floor}
+    fixed = sum(g >= back_gain and back(fix or "", c[3]) for (g, fix), c in zip(best, cases))
     lm = sum(
-        any(s.start < b and a < s.end and MARK not in s.reason for s in r.spans)
-        for (_, a, b), r in zip(cases, results)
+        any(s.start < c[2] and c[1] < s.end and MARK not in s.reason for s in r.spans)
+        for c, r in zip(cases, results)
     )
-    print(f"{'injected':12} {len(cases):>5} lines  the probe finds {probe}; other spans: {lm}")
-    print(f"{'':12} its fix is the preposition swapped out: {back}")
+    print(f"{'injected':12} {len(cases):>5} lines  the probe finds {found}; other spans: {lm}")
+    print(f"{'':12} {says}: {fixed}")
     return {
-        "set": "injected",
+        "set": name,
         "lines": len(cases),
-        "found by the probe": probe,
-        "fixed back": back,
+        "found by the probe": found,
+        "fixed back": fixed,
         "other spans": lm,
         "seconds": round(time.perf_counter() - t0, 1),
     }
+
+
+def injected_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
+    """Clean lines with one preposition swapped at random: found, and fixed back."""
+
+    def swap(t: str, rng: random.Random) -> Case | None:
+        ms = list(SWAP.finditer(t))
+        if not ms:
+            return None
+        m = rng.choice(ms)
+        alt = rng.choice([p for p in PREPOSITIONS if p != m.group()])
+        return t[: m.start()] + alt + t[m.end() :], m.start(), m.start() + len(alt), m.group()
+
+    return injection_row(
+        scorer,
+        det,
+        clean,
+        floor,
+        name="injected",
+        seed=11,
+        lines=200,
+        inject=swap,
+        back=lambda fix, was: fix == was,
+        back_gain=PREP_GAIN,
+        says="its fix is the preposition swapped out",
+    )
 
 
 def dropped_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
     """Clean lines with one function word deleted at random: found, and put back."""
-    t0 = time.perf_counter()
-    pool = clean[1000:1700]
-    rng = random.Random(5)
-    rng.shuffle(pool)
-    cases, dropped = [], []
-    for t in pool[:300]:
+
+    def drop(t: str, rng: random.Random) -> Case | None:
         ms = list(DROP.finditer(t))
         if not ms:
-            continue
+            return None
         m = rng.choice(ms)
-        cases.append((t[: m.start()] + t[m.end() :], m.start()))
-        dropped.append(m.group().strip())
-    results = check(scorer, det, [c[0] for c in cases])
-    best = [
-        max(((f[4] or 0.0, f[3]) for f in flags(r) if f[0] == a), default=(0.0, None))
-        for (_, a), r in zip(cases, results)
-    ]
-    found = {f">={t:g}": sum(g >= t for g, _ in best) for t in THRESHOLDS if t >= floor}
-    back = sum(g >= floor and (fix or "").split(" ")[0] == w for (g, fix), w in zip(best, dropped))
-    lm = sum(
-        any(s.start <= a < s.end and MARK not in s.reason for s in r.spans)
-        for (_, a), r in zip(cases, results)
+        return t[: m.start()] + t[m.end() :], m.start(), m.start() + 1, m.group().strip()
+
+    return injection_row(
+        scorer,
+        det,
+        clean,
+        floor,
+        name="injected (a function word deleted)",
+        seed=5,
+        lines=300,
+        inject=drop,
+        back=lambda fix, was: fix.split(" ")[0] == was,
+        back_gain=floor,
+        says="its fix puts the deleted word back",
     )
-    print(f"{'injected':12} {len(cases):>5} lines  the probe finds {found}; other spans: {lm}")
-    print(f"{'':12} its fix puts the deleted word back: {back}")
-    return {
-        "set": "injected (a function word deleted)",
-        "lines": len(cases),
-        "found by the probe": found,
-        "fixed back": back,
-        "other spans": lm,
-        "seconds": round(time.perf_counter() - t0, 1),
-    }
 
 
 if __name__ == "__main__":
