@@ -339,6 +339,7 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "The museum is closed for renovation until further notice.",
     # the third list's rewrite-only rows in their English reading
     "Good shoes are what makes a walk pleasant.",
+    "The delay adds up: it makes three hours that nobody can get back.",
 ]
 
 
@@ -378,8 +379,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # a function word the LM asked for (rule:missing-word; "play key role" sits at the
         # gate's edge: " a" 80.8% in fp32, under 81%, found by a newcomer's review)
         "According Reuters, the talks failed on Monday.",
-        # a rewrite-only calque row of the third list, confirmed (+7.1 bits)
+        # rewrite-only calque rows of the third list, confirmed (+7.1 and +28.4 bits)
         "Every Sunday they make a walk along the river.",
+        "It makes three years that the factory closed.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -427,6 +429,7 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d4", "In the framework of", "As part of") in calques
     assert ("d9", "puts the accent on", "puts the emphasis on") in calques
     assert ("d15", "make a walk", "take a walk") in calques
+    assert ("d16", "It makes three years that", "It has been three years since") in calques
     assert not [c for c in calques if int(c[0][1:]) >= len(french)], calques
     assert not [f for f in found if int(f[0][1:]) >= len(french)], found
 
@@ -663,3 +666,16 @@ def test_a_sentence_too_long_to_rescore_is_named_in_a_note_not_skipped_silently(
     # a document without a long sentence gets no note
     [short] = check_documents(docs(["It was assisted by many. Then it ended."]), fake, det)
     assert not [n for n in short.notes if "too long to rescore" in n]
+
+
+def test_the_third_lists_rewrite_only_rows_name_their_own_french() -> None:
+    """A newcomer's review: "made a walk" was labelled *faire une photo* (one row for both
+    nouns); and "it makes three hours that nobody can get back" is English too, so that row
+    is the LM's to confirm, never flagged on the pattern."""
+    text = "We made a walk and they make a photo; it makes three years that he left."
+    got = probes(text, (0, len(text)), words_of(text), [], 10, sources=(CALQUE,))
+    assert [(text[p.start : p.end], p.replacement, p.french) for p in got] == [
+        ("made a walk", "took a walk", "faire une promenade"),
+        ("make a photo", "take a photo", "faire une photo"),
+        ("it makes three years that", "it has been three years since", "ça fait … que"),
+    ]

@@ -264,11 +264,9 @@ CASES = [
     # rows added with the third list
     (
         "calque",
-        "According to me, it makes three years that they live here; I am agree, she is agree "
-        "and they were agree.",
+        "According to me, they live here; I am agree, she is agree and they were agree.",
         [
             "According to me",
-            "it makes three years that",
             "am agree",
             "is agree",
             "were agree",
@@ -278,7 +276,8 @@ CASES = [
         "calque",
         "According to US officials and according to media reports, the plan is agreeable; "
         "making a walk-in closet, he made a photocopy; it makes three years of data public; "
-        "what makes a walk pleasant (a rewrite for the LM to confirm); they are agreed.",
+        "what makes a walk pleasant (a rewrite for the LM to confirm); they are agreed; the "
+        "delay adds up: it makes three hours that nobody can get back.",
         [],
     ),
 ]
@@ -353,8 +352,8 @@ FIXED = [
     ),
     (
         "calque",
-        "According to me, it makes two years that they left; I am agree.",
-        "In my opinion, it has been two years since they left; I agree.",
+        "According to me, they left; I am agree.",
+        "In my opinion, they left; I agree.",
     ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none

@@ -185,9 +185,6 @@ CALQUES: tuple[Calque, ...] = (
     # a third list (this round): classic French constructions MT and learners carry over
     Calque(r"\baccording to (?-i:me)\b", "in my opinion", "selon moi"),
     Calque(r"\baccording to (?-i:us)\b", "in our opinion", "selon nous"),
-    Calque(
-        rf"\bit makes {_N} {_UNIT} (?:that|since)\b", r"it has been \1 \2 since", "ça fait … que"
-    ),
     Calque(r"\b(?:am|are) agree\b", "agree", "être d'accord"),
     Calque(r"\bis agree\b", "agrees", "être d'accord"),
     Calque(r"\b(?:was|were) agree\b", "agreed", "être d'accord"),
@@ -202,8 +199,17 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\bputting in evidence\b", "highlighting", "mettre en évidence", False),
     Calque(r"\btak(e|es|ing) in charge\b", r"tak\1 charge of", "prendre en charge", False),
     # "what makes a walk pleasant", "made a photo stand out": English too
-    Calque(r"\bmak(e|es|ing) a (walk|photo)\b(?!-)", r"tak\1 a \2", "faire une promenade", False),
-    Calque(r"\bmade a (walk|photo)\b(?!-)", r"took a \1", "faire une photo", False),
+    Calque(r"\bmak(e|es|ing) a walk\b(?!-)", r"tak\1 a walk", "faire une promenade", False),
+    Calque(r"\bmade a walk\b(?!-)", "took a walk", "faire une promenade", False),
+    Calque(r"\bmak(e|es|ing) a photo\b", r"tak\1 a photo", "faire une photo", False),
+    Calque(r"\bmade a photo\b", "took a photo", "faire une photo", False),
+    # "the delay makes three hours that nobody can get back": English too
+    Calque(
+        rf"\bit makes {_N} {_UNIT} (?:that|since)\b",
+        r"it has been \1 \2 since",
+        "ça fait … que",
+        False,
+    ),
 )
 COMPILED: tuple[tuple[re.Pattern[str], Calque], ...] = tuple(
     (re.compile(c.pattern, re.IGNORECASE), c) for c in CALQUES
