@@ -61,12 +61,12 @@ and :data:`PREP_GAIN` bits flag it, ``minor``, as ``rule:preposition``. Measured
 ``bench/prepositions.py`` (each line one document, this path, the shipped detector; README,
 "Prepositions the LM would replace").
 
-**Missing words** are the fourth: MT drops articles, prepositions, *to* and *be* (*play key
-role*). The main pass keeps, where the LM gave its first choice at least
+**Missing words** are the fourth: MT drops articles, prepositions, *to* and *be* (*according
+Reuters*). The main pass keeps, where the LM gave its first choice at least
 :data:`mtqa.lm.base.EXPECT_PMAX` and read another token, that token
 (:attr:`mtqa.records.WordScore.expected`); a word (not the sentence's first, after a space)
 where it is one of :data:`FUNCTION_WORDS`, at most :data:`INS_EXPECT` bits, and the word
-read cost :data:`INS_MARGIN` bits more is rescored with it put before the word (*a key*; at
+read cost :data:`INS_MARGIN` bits more is rescored with it put before the word (*to Reuters*; at
 most :data:`INS_PROBES` a sentence, the widest margins, on top of ``budget``), and
 :data:`INS_GAIN` bits flag it, ``minor``, as ``rule:missing-word`` (the span is the word
 after the gap). Measured with ``bench/prepositions.py --kind missing-word``.
@@ -239,8 +239,8 @@ def _insertion_sites(
 ) -> list[list[Probe]]:
     """The words of a sentence (not its first) after a space where the LM was sure of a
     function word instead (:data:`FUNCTION_WORDS`, :data:`INS_EXPECT`) by at least
-    :data:`INS_MARGIN` bits, each with that word put before it (*play key role* → *play a
-    key role*): the widest margin first (a tie: text order)."""
+    :data:`INS_MARGIN` bits, each with that word put before it (*according Reuters* →
+    *according to Reuters*): the widest margin first (a tie: text order)."""
     first = next((i for i, w in enumerate(words) if w.kind == "word"), len(words))
     sites = []
     for w in words[first + 1 :]:
@@ -363,15 +363,17 @@ class _Job:
         return sorted(found, key=lambda pg: (-round(pg[0].counted(pg[1]), 4), pg[0].start))
 
 
-def too_long_note(sent_ids: Sequence[int], scorer: Scorer) -> str:
-    """The note of a document whose sentences ``sent_ids`` had sites to probe but do not fit
-    one LM window (:func:`mtqa.suggest.rescore_limit`): their false friends, calques,
-    prepositions and missing words were not judged, and the report says so."""
+def too_long_note(sent_ids: Sequence[int], kinds: Collection[str], scorer: Scorer) -> str:
+    """The note of a document whose sentences ``sent_ids`` had sites of these ``kinds``
+    (:data:`KINDS`) to probe but do not fit one LM window
+    (:func:`mtqa.suggest.rescore_limit`): those sites were not judged, and the report says so."""
     which = ", ".join(str(i) for i in sent_ids[:5]) + (", …" if len(sent_ids) > 5 else "")
+    names = [k.removeprefix("rule:") for k in KINDS if k in kinds]
+    checks = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     return (
-        f"false-friend, calque, preposition and missing-word checks skipped in "
-        f"{len(sent_ids)} sentence(s) ({which}): more than {rescore_limit(scorer, True)} "
-        f"tokens, too long to rescore (--window {scorer.window})"
+        f"{checks} check{'s' if len(names) > 1 else ''} skipped in {len(sent_ids)} "
+        f"sentence(s) ({which}): more than {rescore_limit(scorer, True)} tokens, too long "
+        f"to rescore (--window {scorer.window})"
     )
 
 
@@ -478,9 +480,11 @@ def probe_results(
     rescore_jobs(scorer, per_doc, budget)
     out = []
     for r, (_, jobs) in zip(results, per_doc, strict=True):
-        long = [j.sent.sent_id for j in jobs if j.why == TOO_LONG]
+        long = [j for j in jobs if j.why == TOO_LONG]
         if long:
-            r = replace(r, notes=(*r.notes, too_long_note(long, scorer)))
+            kinds = {p.source for j in long for p in j.tries}
+            note = too_long_note([j.sent.sent_id for j in long], kinds, scorer)
+            r = replace(r, notes=(*r.notes, note))
         found = {j.sent.sent_id: j.verdicts() for j in jobs if j.why is None and j.gains}
         if not any(found.values()):
             out.append(r)
