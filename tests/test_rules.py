@@ -280,6 +280,25 @@ CASES = [
         "delay adds up: it makes three hours that nobody can get back.",
         [],
     ),
+    (
+        "calque",
+        "At the contrary, the most of the time he works, on the contrary of his brother; "
+        "from time in time, in the measure of the possible, at the exception of Sundays.",
+        [
+            "At the contrary",
+            "the most of the time",
+            "on the contrary of",
+            "from time in time",
+            "in the measure of the possible",
+            "at the exception of",
+        ],
+    ),
+    (
+        "calque",
+        "On the contrary, of course; they make the most of the time they have; with the "
+        "exception of Sundays, from time to time, as far as possible; most of the time.",
+        [],
+    ),
 ]
 
 
@@ -354,6 +373,11 @@ FIXED = [
         "calque",
         "According to me, they left; I am agree.",
         "In my opinion, they left; I agree.",
+    ),
+    (
+        "calque",
+        "At the contrary, the most of the time he came, at the exception of Sundays.",
+        "On the contrary, most of the time he came, with the exception of Sundays.",
     ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none

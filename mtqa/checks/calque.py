@@ -188,6 +188,19 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\b(?:am|are) agree\b", "agree", "être d'accord"),
     Calque(r"\bis agree\b", "agrees", "être d'accord"),
     Calque(r"\b(?:was|were) agree\b", "agreed", "être d'accord"),
+    Calque(r"\bat the contrary\b", "on the contrary", "au contraire"),
+    Calque(r"\bon the contrary of\b", "unlike", "contrairement à"),
+    # not "make the most of the time we have"
+    Calque(
+        r"(?<!\bmake )(?<!\bmakes )(?<!\bmade )(?<!\bmaking )\bthe most of the time\b",
+        "most of the time",
+        "la plupart du temps",
+    ),
+    Calque(r"\bfrom time in time\b", "from time to time", "de temps en temps"),
+    Calque(
+        r"\bin the measure of the possible\b", "as far as possible", "dans la mesure du possible"
+    ),
+    Calque(r"\bat the exception of\b", "with the exception of", "à l'exception de"),
     # rewrite-only, the LM may confirm: also English in another reading
     Calque(
         r"\bput(s|ting)? the accent on\b", r"put\1 the emphasis on", "mettre l'accent sur", False
