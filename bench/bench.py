@@ -13,8 +13,8 @@ Every configuration runs in its own subprocess (fresh interpreter, its own peak 
              passes), float32 with padded batches (the scheme before packing: the cost of
              exact, batch-independent numbers), ``--dtype auto`` (bf16 where the CPU has
              it), and float32 packed vs padded on short records
-* ff         ``mtqa check`` without the false-friend, calque, preposition and missing-word
-             rescoring (``--ignore false-friend,calque,preposition,missing-word``,
+* ff         ``mtqa check`` without the confusion-set rescoring (``--ignore
+             false-friend,calque,preposition,missing-word,agreement``,
              :mod:`mtqa.confusion`): what it costs the plain path
 * edits      ``mtqa check`` with and without suggested fixes (issue 11: ``--no-suggest``;
              bench/suggest_cost.py measures them alone, per edit budget)
@@ -622,7 +622,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
                     "calibration": cal,
                     "suggest": False,  # the plain path; suggested fixes are the edits row
                     "source_lm": key != "src_off",
-                    "ignore": ["false-friend", "calque", "preposition", "missing-word"]
+                    "ignore": ["false-friend", "calque", "preposition", "missing-word", "agreement"]
                     if key == "ff_off"
                     else [],
                 },

@@ -51,13 +51,19 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from mtqa import confusion  # noqa: E402
-from mtqa.confusion import FUNCTION_WORDS, PREP_GAIN, PREPOSITIONS  # noqa: E402
+from mtqa.confusion import AGREEMENT_PAIRS, FUNCTION_WORDS, PREP_GAIN, PREPOSITIONS  # noqa: E402
 from mtqa.records import Document, DocumentResult  # noqa: E402
 
 SWAP = re.compile(r"(?<![\w'’-])(?:" + "|".join(PREPOSITIONS) + r")(?![\w'’-])")
 #: a function word between two words, with the space after it (what a deletion removes)
 DROP = re.compile(r"(?<= )(?:" + "|".join(sorted(FUNCTION_WORDS)) + r") (?=\w)")
-MARKS = {"preposition": "looks like the wrong preposition", "missing-word": "looks missing before"}
+MARKS = {
+    "preposition": "looks like the wrong preposition",
+    "missing-word": "looks missing before",
+    "agreement": "does not agree with",
+}
+PARTNER = {a: b for x, y in AGREEMENT_PAIRS for a, b in ((x, y), (y, x))}
+FLIP = re.compile(r"(?<![\w'’-])(?:" + "|".join(sorted(PARTNER)) + r")(?![\w'’-])")
 MARK = MARKS["preposition"]
 
 
@@ -112,6 +118,13 @@ def main() -> int:
         c.PREP_PROBES = a.probes = c.PREP_PROBES if a.probes is None else a.probes
         c.PREP_SURPRISAL = a.surprisal = c.PREP_SURPRISAL if a.surprisal is None else a.surprisal
         gate = {"surprisal": a.surprisal, "margin": a.margin, "probes": a.probes}
+    elif a.kind == "agreement":
+        c.AGREE_GAIN = a.floor = c.AGREE_GAIN if a.floor is None else a.floor
+        c.AGREE_MARGIN = a.margin = c.AGREE_MARGIN if a.margin is None else a.margin
+        c.INS_PROBES = a.probes = c.INS_PROBES if a.probes is None else a.probes
+        s = c.AGREE_SURPRISAL if a.surprisal is None else a.surprisal
+        c.AGREE_SURPRISAL = a.surprisal = s
+        gate = {"surprisal": a.surprisal, "margin": a.margin, "probes": a.probes}
     else:
         c.INS_GAIN = a.floor = c.INS_GAIN if a.floor is None else a.floor
         c.INS_MARGIN = a.margin = c.INS_MARGIN if a.margin is None else a.margin
@@ -140,7 +153,7 @@ def main() -> int:
     if "news 2022" in sets:
         rows.append(news_row(scorer, det, news_path, a.floor))
     if "injected" in sets:
-        inject = injected_row if a.kind == "preposition" else dropped_row
+        inject = {"preposition": injected_row, "missing-word": dropped_row}.get(a.kind, flip_row)
         rows.append(inject(scorer, det, clean, a.floor))
     out = {"model": scorer.signature(), "kind": a.kind, "floor": a.floor, "gate": gate}
     out["rows"] = rows
@@ -242,6 +255,32 @@ def injected_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: 
         back=lambda fix, was: fix == was,
         back_gain=PREP_GAIN,
         says="its fix is the preposition swapped out",
+    )
+
+
+def flip_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
+    """Clean lines with one word of an agreement pair turned into the other (*is* → *are*)."""
+
+    def flip(t: str, rng: random.Random) -> Case | None:
+        ms = list(FLIP.finditer(t))
+        if not ms:
+            return None
+        m = rng.choice(ms)
+        other = PARTNER[m.group()]
+        return t[: m.start()] + other + t[m.end() :], m.start(), m.start() + len(other), m.group()
+
+    return injection_row(
+        scorer,
+        det,
+        clean,
+        floor,
+        name="injected (one of an agreement pair turned into the other)",
+        seed=7,
+        lines=300,
+        inject=flip,
+        back=lambda fix, was: fix == was,
+        back_gain=floor,
+        says="its fix is the word turned",
     )
 
 

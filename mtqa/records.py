@@ -70,8 +70,9 @@ class TokenScore:
     entropy: float  # entropy (bits) of the model's prediction at this position
     rank: int = 0  # 0-based rank of the token in the model's distribution (strictly higher logits)
     pmax: float = 0.0  # probability of the most likely token at this position
-    #: where the token is a watched word (a preposition, :data:`mtqa.lm.base.PREPOSITIONS`):
-    #: the likeliest other one there ("" elsewhere) and its surprisal (bits)
+    #: where the token is a watched word (a preposition, :data:`mtqa.lm.base.PREPOSITIONS`,
+    #: or a word of :data:`mtqa.lm.base.AGREEMENT_PAIRS`): the likeliest other preposition,
+    #: or the other word of the pair, there ("" elsewhere) and its surprisal (bits)
     alt: str = ""
     alt_surprisal: float = 0.0
     #: where the LM gave another token at least :data:`mtqa.lm.base.EXPECT_PMAX` of its
@@ -93,7 +94,7 @@ class WordScore:
     rank: int = 0  # rank of the word's first token in the LM's prediction (0: its first choice)
     pmax: float = 0.0  # probability of the LM's most likely token at the word's first token
     smax: float = 0.0  # bits, the largest surprisal among the word's tokens
-    alt: str = ""  # the first token's ``alt`` (:class:`TokenScore`): a likelier preposition
+    alt: str = ""  # the first token's ``alt`` (:class:`TokenScore`): the other word there
     alt_surprisal: float = 0.0  # bits, its surprisal there
     expected: str = ""  # the first token's ``expected`` (:class:`TokenScore`), probability pmax
 

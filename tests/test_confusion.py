@@ -15,6 +15,10 @@ import pytest
 
 from mtqa.checks.false_friends import FALSE_FRIENDS, false_friends, listed
 from mtqa.confusion import (
+    AGREE,
+    AGREE_GAIN,
+    AGREE_MARGIN,
+    AGREE_SURPRISAL,
     CALQUE,
     INS_EXPECT,
     INS_GAIN,
@@ -340,6 +344,8 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     # the third list's rewrite-only rows in their English reading
     "Good shoes are what makes a walk pleasant.",
     "The delay adds up: it makes three hours that nobody can get back.",
+    # agreement pairs in their place, one after a plural-looking singular
+    "The news was good, and the series has ended; these are its last days.",
 ]
 
 
@@ -382,6 +388,8 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # rewrite-only calque rows of the third list, confirmed (+7.1 and +28.4 bits)
         "Every Sunday they make a walk along the river.",
         "It makes three years that the factory closed.",
+        # a word of an agreement pair (rule:agreement; +10.7 bits)
+        "The ministers was meeting in Brussels when the news broke.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -418,6 +426,14 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     }
     assert ("d14", "Reuters", "to Reuters") in missing
     assert not [m for m in missing if int(m[0][1:]) >= len(french)], missing
+    agree = {
+        (r.doc_id, sp.text, sp.suggestion)
+        for r in results
+        for sp in r.spans
+        if "does not agree with" in sp.reason
+    }
+    assert ("d17", "was", "were") in agree
+    assert not [a for a in agree if int(a[0][1:]) >= len(french)], agree
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
@@ -684,3 +700,43 @@ def test_the_third_lists_rewrite_only_rows_name_their_own_french() -> None:
         ("make a photo", "take a photo", "faire une photo"),
         ("it makes three years that", "it has been three years since", "ça fait … que"),
     ]
+
+
+def test_a_word_of_an_agreement_pair_the_lm_found_the_other_of_likelier_is_probed() -> None:
+    text = "The talks is over, this rules apply and Is it done? He has gone, it was late."
+    # (word, where): (the LM's other of the pair, the word's bits, the margin in bits)
+    sure = {
+        ("is", text.index("is ")): ("are", 16.0, 14.0),  # the widest margin: first
+        ("this", text.index("this")): ("these", 14.0, AGREE_MARGIN),  # just through
+        ("Is", text.index("Is")): ("Are", 20.0, 18.0),  # capitalised: not as written
+        ("has", text.index("has")): ("have", 20.0, AGREE_MARGIN - 0.1),  # margin short
+        ("was", text.index("was")): ("were", AGREE_SURPRISAL - 0.1, 5.0),  # cheap enough
+    }
+    words = []
+    for w in words_of(text):
+        if (w.text, w.start) in sure:
+            alt, bits, margin = sure[(w.text, w.start)]
+            w = replace(w, surprisal=bits, alt=alt, alt_surprisal=bits - margin)
+        words.append(w)
+    got = probes(text, (0, len(text)), words, [], 10, sources=(AGREE,))
+    assert [(text[p.start : p.end], p.replacement, p.source) for p in got] == [
+        ("is", "are", AGREE),
+        ("this", "these", AGREE),
+    ]
+
+
+def test_an_agreement_error_gets_a_span_with_the_other_word(det: Detector) -> None:
+    from tests.helpers.expecting import AgreeingScorer
+
+    text = "The talks is over now. They are done."
+    [r] = check_documents(docs([text]), AgreeingScorer(), det)
+    at = text.index(" is") + 1
+    [sp] = [sp for sp in r.spans if sp.start <= at < sp.end and sp.suggestion]
+    assert (sp.text, sp.suggestion) == ("is", "are") and r.text[sp.start : sp.end] == "is"
+    assert sp.gain is not None and sp.gain >= AGREE_GAIN and abs(sp.gain - 15.0) < 1e-6
+    assert "'is' does not agree with its subject or noun: 'are' makes the sentence" in sp.reason
+    assert not [s for s in r.spans if s.text == "are"]  # the cheap one is never probed
+    [off] = check_documents(
+        docs([text]), AgreeingScorer(), det, selection=Selection(ignore=("agreement",))
+    )
+    assert not [s for s in off.spans if "does not agree" in s.reason]

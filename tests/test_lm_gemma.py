@@ -206,11 +206,13 @@ def test_bf16_on_a_cpu_names_its_threads_in_the_signature(gemma) -> None:
 
 def test_the_likeliest_other_preposition_matches_the_model_logits(gemma) -> None:
     """Where a preposition is read, ``alt`` is the likeliest other one of the watched set
-    and ``alt_surprisal`` its surprisal, as the model's own logits give them; elsewhere
-    none. And through :meth:`score`, the word keeps them."""
+    (where a word of an agreement pair is read, the other of the pair) and ``alt_surprisal``
+    its surprisal, as the model's own logits give them; elsewhere none. And through
+    :meth:`score`, the word keeps them."""
     import torch
 
     from mtqa.align import align
+    from mtqa.lm.base import AGREEMENT_PAIRS
 
     text = "The outcome depends of the vote, and the result is known by noon.\nfrom (to) it"
     ids = list(gemma.prefix_ids) + list(gemma.encode(text).ids)
@@ -218,9 +220,10 @@ def test_the_likeliest_other_preposition_matches_the_model_logits(gemma) -> None
     with torch.inference_mode():
         logits = gemma.model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
     logp = torch.log_softmax(logits, dim=-1) / -math.log(2.0)  # surprisal, bits
-    watched, spaced = gemma.watched(), gemma.watched_spaced()
-    assert sorted(watched.values()) == sorted(WATCHED * 2)  # " of" and "of"
-    assert len(spaced) == len(WATCHED)
+    watched, spaced, cls = gemma.watched(), gemma.watched_spaced(), gemma.watched_class()
+    pairs = [w for p in AGREEMENT_PAIRS for w in p]
+    assert sorted(watched.values()) == sorted([*WATCHED, *pairs] * 2)  # " of" and "of"
+    assert len(spaced) == len(WATCHED) + len(pairs)
     seen = 0
     for t, (alt, bits) in enumerate(zip(out.alt, out.alt_surprisal, strict=True)):
         target = ids[t + 1]
@@ -228,16 +231,17 @@ def test_the_likeliest_other_preposition_matches_the_model_logits(gemma) -> None
             assert alt == -1
             continue
         seen += 1
-        form = target in spaced  # an alternative of its own form: " of" or "of"
-        others = {i: float(logp[t, i]) for i in watched if i != target and (i in spaced) == form}
+        # an alternative of its own set and form: another preposition, " of" or "of"
+        others = {i: float(logp[t, i]) for i in watched if i != target and cls[i] == cls[target]}
         best = min(others, key=others.__getitem__)
         assert alt == best or abs(others[alt] - others[best]) < 1e-3, (t, alt, best)
         assert abs(bits - others[best]) < 2e-3, (t, bits, others[best])
-    assert seen == 4  # " of", " by", "from" (after a line break), "to" (after a bracket)
+    assert seen == 5  # " of", " is", " by", "from" (after a line break), "to" (after a bracket)
     [toks] = gemma.score([text])
     words = {w.text: w for w in align(text, toks)}
     assert words["of"].alt == "on" and words["of"].surprisal - words["of"].alt_surprisal > 3
     assert words["vote"].alt == "" and words["by"].alt and words["from"].alt
+    assert words["is"].alt == "are"  # the other of its pair, never a preposition
 
 
 def test_the_lms_first_choice_matches_the_model_logits(gemma) -> None:

@@ -100,20 +100,23 @@ def test_a_preposition_read_carries_the_likeliest_other_one(window: int, overlap
     """The forward's ``alt`` reaches the token and the word (mtqa.align), whatever the
     windows: the fake's cheapest other preposition, its cost as the surprisal."""
     from mtqa.align import align
-    from mtqa.lm.base import PREPOSITIONS
+    from mtqa.lm.base import AGREEMENT_PAIRS, PREPOSITIONS
 
     text = "It depends of the vote in May, and it is out of our hands at last (by now)."
     fake = FakeScorer(window=window, overlap=overlap)
     [toks] = fake.score([text], batch_size=2)
     words = align(text, toks)
+    partner = {a: b for x, y in AGREEMENT_PAIRS for a, b in ((x, y), (y, x))}
     for w in words:
         if w.text in PREPOSITIONS:  # the other preposition of its own form: " of" or "of"
             lead = " " if text[w.start - 1] == " " else ""
             cost, best = min((fake.cost(lead + p), p) for p in PREPOSITIONS if p != w.text)
             assert (w.alt, w.alt_surprisal) == (best, cost), w
+        elif w.text in partner:  # the other word of its agreement pair, never a preposition
+            assert (w.alt, w.alt_surprisal) == (partner[w.text], fake.cost(" " + partner[w.text]))
         else:
             assert (w.alt, w.alt_surprisal) == ("", 0.0), w
-    assert sum(bool(w.alt) for w in words) == 5  # of, in, of, at, by (after a bracket)
+    assert sum(bool(w.alt) for w in words) == 6  # of, in, is, of, at, by (after a bracket)
     assert [t for t in toks if t.alt] == [
         t for t in FakeScorer(window=window, overlap=overlap).score([text])[0] if t.alt
     ]

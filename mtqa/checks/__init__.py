@@ -86,10 +86,12 @@ CHECKS: dict[str, Check] = {
 FALSE_FRIEND = "false-friend"
 PREPOSITION = "preposition"
 MISSING_WORD = "missing-word"
+AGREEMENT = "agreement"
 TARGET_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if not c.needs_source}
 SOURCE_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if c.needs_source}
 
 __all__ = [
+    "AGREEMENT",
     "CHECKS",
     "FALSE_FRIEND",
     "MISSING_WORD",

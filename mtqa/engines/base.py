@@ -8,9 +8,9 @@ model and scoring (both 0.0 until ``score`` runs).
 
 :func:`check_documents` is the unit of work every engine runs: one batched LM pass over
 a group of documents, then :func:`mtqa.analyse.analyse` on each, then the false friends,
-calques, prepositions and missing words the LM confirms
+calques, prepositions, missing words and agreement errors the LM confirms
 (:func:`mtqa.confusion.probe_results`, each kind unless ``--ignore`` names it:
-``false-friend``, ``calque``, ``preposition``, ``missing-word``), then (unless
+``false-friend``, ``calque``, ``preposition``, ``missing-word``, ``agreement``), then (unless
 ``--no-suggest``) :func:`mtqa.suggest.suggest_results`.
 """
 
@@ -84,7 +84,7 @@ def check_documents(
             else replace(r, notes=(*r.notes, conditioned.too_long(window)))
             for d, r, c, b in zip(docs, results, cond, back, strict=True)
         ]
-    # false friends, calques, prepositions and missing words the LM confirms (mtqa.confusion)
+    # false friends, calques, prepositions, missing words, agreement (mtqa.confusion)
     kinds = [k for k in confusion.KINDS if selection is None or k in selection]
     results = confusion.probe_results(results, scorer, det, sources=kinds)
     if edit_budget <= 0:

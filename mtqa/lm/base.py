@@ -29,6 +29,17 @@ RESCORE_ROWS = 16
 #: of these words, the forward also reports the likeliest other one there (the
 #: preposition check, :mod:`mtqa.confusion`; Tetreault and Chodorow, COLING 2008)
 PREPOSITIONS = ("of", "to", "in", "on", "for", "at", "with", "by", "from", "about", "into")
+#: words that agree in number with their subject or noun, in pairs, also watched: where the
+#: token read is one of a pair, the forward reports the other one there (the agreement
+#: check, :mod:`mtqa.confusion`)
+AGREEMENT_PAIRS = (
+    ("is", "are"),
+    ("was", "were"),
+    ("has", "have"),
+    ("does", "do"),
+    ("this", "these"),
+    ("its", "their"),
+)
 #: where the LM gave its first choice at least this probability and read another token, the
 #: scores name that choice (:attr:`~mtqa.records.TokenScore.expected`: what it expected
 #: there; the missing-word check, :mod:`mtqa.confusion`)
@@ -251,24 +262,34 @@ class Scorer(ABC):
         raise NotImplementedError(f"{self.name}: token_text")
 
     def watched(self) -> dict[int, str]:
-        """The :data:`PREPOSITIONS` that are one token: ``{id: word}`` (the forward's
-        ``alt``), each in two forms where the tokenizer has them: after a space (" of") and
-        bare ("of": after a line break, a bracket, a quote, a dash, a no-break space). An
-        alternative is always of its token's form (:meth:`watched_spaced`). Computed once
-        per scorer."""
+        """The :data:`PREPOSITIONS` and the words of :data:`AGREEMENT_PAIRS` that are one
+        token: ``{id: word}`` (the forward's ``alt``), each in two forms where the tokenizer
+        has them: after a space (" of") and bare ("of": after a line break, a bracket, a
+        quote, a dash, a no-break space). An alternative is always of its token's form and
+        set (:meth:`watched_class`: another preposition, or the other word of the pair).
+        Computed once per scorer."""
         got = getattr(self, "_watched", None)
         if got is None:
-            got, spaced = {}, set()
-            for w in PREPOSITIONS:
-                for form in (f" {w}", w):
-                    ids = self.encode(form).ids
-                    if len(ids) == 1 and ids[0] not in got:
-                        got[ids[0]] = w
-                        if form != w:
-                            spaced.add(ids[0])
+            got, classes = {}, {}
+            sets = (PREPOSITIONS, *AGREEMENT_PAIRS)
+            for k, words in enumerate(sets):
+                for w in words:
+                    for form in (f" {w}", w):
+                        ids = self.encode(form).ids
+                        if len(ids) == 1 and ids[0] not in got:
+                            got[ids[0]] = w
+                            classes[ids[0]] = 2 * k + (form != w)
             self._watched: dict[int, str] = got
-            self._spaced = frozenset(spaced)
+            self._classes: dict[int, int] = classes
+            self._spaced = frozenset(i for i, c in classes.items() if c % 2)
         return got
+
+    def watched_class(self) -> dict[int, int]:
+        """The class of each id of :meth:`watched`: its set (the prepositions, or one
+        agreement pair) and its form (after a space or bare), as one number; a forward's
+        ``alt`` is always of the target's class."""
+        self.watched()
+        return self._classes
 
     def watched_spaced(self) -> frozenset[int]:
         """The ids of :meth:`watched` in their after-a-space form (" of")."""

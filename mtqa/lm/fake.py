@@ -117,13 +117,17 @@ class FakeScorer(Scorer):
         return outs
 
     def _alt(self, target: int) -> tuple[int, float]:
-        """Where ``target`` is watched, the cheapest other watched piece and its cost."""
-        watched, spaced = self.watched(), self.watched_spaced()
+        """Where ``target`` is watched, the cheapest other watched piece of its class (set
+        and form: :meth:`~mtqa.lm.base.Scorer.watched_class`) and its cost."""
+        watched, cls = self.watched(), self.watched_class()
         if target not in watched:
             return -1, 0.0
         cost, _, alt = min(
-            (self.cost(self._text[i]), self._text[i], i)
-            for i in watched
-            if i != target and (i in spaced) == (target in spaced)
+            (
+                (self.cost(self._text[i]), self._text[i], i)
+                for i in watched
+                if i != target and cls[i] == cls[target]
+            ),
+            default=(0.0, "", -1),
         )
         return alt, cost

@@ -358,21 +358,22 @@ class HFScorer(Scorer):
             rows = hit.nonzero()[:, 0]
             z, own = z.index_select(0, rows), targets.index_select(0, rows)[:, None] == ids
             z_own = z.masked_select(own)
-            form = self._watch_form  # an alternative of the target's own form only
-            other = form[None, :] != form.index_select(0, own.float().argmax(dim=-1))[:, None]
+            cls = self._watch_class  # an alternative of the target's own set and form only
+            other = cls[None, :] != cls.index_select(0, own.float().argmax(dim=-1))[:, None]
             z_alt, best = z.masked_fill(own | other, -math.inf).max(dim=-1)
             alt_bits = (nats.index_select(0, rows) + z_own - z_alt) / _LN2
         for i, b, x in zip(rows.tolist(), best.tolist(), alt_bits.tolist()):
-            alt[i], bits[i] = int(ids[b]), float(x)
+            if math.isfinite(x):  # a class of one token (the other not one token): none
+                alt[i], bits[i] = int(ids[b]), float(x)
         return alt, bits
 
     def _watch_tensor(self):
         """The watched ids as a tensor on the model's device (None: none watched)."""
         if not hasattr(self, "_watch_ids"):
             ids = sorted(self.watched())
-            spaced = self.watched_spaced()
+            classes = self.watched_class()
             self._watch_ids = torch.tensor(ids, device=self.device) if len(ids) > 1 else None
-            self._watch_form = torch.tensor([i in spaced for i in ids], device=self.device)
+            self._watch_class = torch.tensor([classes[i] for i in ids], device=self.device)
         return self._watch_ids
 
     def _surprisal(self, rows, targets, fixed: int | None = None) -> list[float]:

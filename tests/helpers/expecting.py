@@ -43,3 +43,12 @@ class ExpectingScorer(FakeScorer):
                     s[j - 1], r[j - 1], p[j - 1], top[j - 1] = 16.0, 4, 0.9, a
             fixed.append(replace(out, surprisal=s, rank=r, pmax=p, top=top))
         return fixed
+
+
+class AgreeingScorer(FakeScorer):
+    """The fake, with one agreement error: " is" costs 16 bits and " are" 1, so the fake's
+    ``alt`` at " is" (the other word of its pair) is " are", 15 bits likelier, and "the
+    talks is over" → "the talks are over" gains 15 bits."""
+
+    def cost(self, piece: str) -> float:
+        return 16.0 if piece == " is" else 1.0 if piece == " are" else super().cost(piece)
