@@ -153,8 +153,9 @@ def main() -> int:
     if "news 2022" in sets:
         rows.append(news_row(scorer, det, news_path, a.floor))
     if "injected" in sets:
-        inject = {"preposition": injected_row, "missing-word": dropped_row}.get(a.kind, flip_row)
-        rows.append(inject(scorer, det, clean, a.floor))
+        kw = dict(INJECTIONS[a.kind])
+        kw["back_gain"] = kw["back_gain"](a.floor)
+        rows.append(injection_row(scorer, det, clean, a.floor, **kw))
     out = {"model": scorer.signature(), "kind": a.kind, "floor": a.floor, "gate": gate}
     out["rows"] = rows
     Path(a.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -184,6 +185,12 @@ def news_row(scorer, det, news_path: Path, floor: float) -> dict:  # type: ignor
 
 
 Case = tuple[str, int, int, str]  # the injected line, the span it changed, the word before
+
+
+def pick(rx: re.Pattern[str], t: str, rng: random.Random) -> re.Match[str] | None:
+    """One of ``rx``'s matches in ``t``, drawn with ``rng`` (None: no match, nothing drawn)."""
+    ms = list(rx.finditer(t))
+    return rng.choice(ms) if ms else None
 
 
 def injection_row(  # type: ignore[no-untyped-def]
@@ -232,81 +239,60 @@ def injection_row(  # type: ignore[no-untyped-def]
     }
 
 
-def injected_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
-    """Clean lines with one preposition swapped at random: found, and fixed back."""
-
-    def swap(t: str, rng: random.Random) -> Case | None:
-        ms = list(SWAP.finditer(t))
-        if not ms:
-            return None
-        m = rng.choice(ms)
-        alt = rng.choice([p for p in PREPOSITIONS if p != m.group()])
-        return t[: m.start()] + alt + t[m.end() :], m.start(), m.start() + len(alt), m.group()
-
-    return injection_row(
-        scorer,
-        det,
-        clean,
-        floor,
-        name="injected",
-        seed=11,
-        lines=200,
-        inject=swap,
-        back=lambda fix, was: fix == was,
-        back_gain=PREP_GAIN,
-        says="its fix is the preposition swapped out",
-    )
+def swap(t: str, rng: random.Random) -> Case | None:
+    """One preposition swapped for another at random (*of* → *by*)."""
+    if (m := pick(SWAP, t, rng)) is None:
+        return None
+    alt = rng.choice([p for p in PREPOSITIONS if p != m.group()])
+    return t[: m.start()] + alt + t[m.end() :], m.start(), m.start() + len(alt), m.group()
 
 
-def flip_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
-    """Clean lines with one word of an agreement pair turned into the other (*is* → *are*)."""
-
-    def flip(t: str, rng: random.Random) -> Case | None:
-        ms = list(FLIP.finditer(t))
-        if not ms:
-            return None
-        m = rng.choice(ms)
-        other = PARTNER[m.group()]
-        return t[: m.start()] + other + t[m.end() :], m.start(), m.start() + len(other), m.group()
-
-    return injection_row(
-        scorer,
-        det,
-        clean,
-        floor,
-        name="injected (one of an agreement pair turned into the other)",
-        seed=7,
-        lines=300,
-        inject=flip,
-        back=lambda fix, was: fix == was,
-        back_gain=floor,
-        says="its fix is the word turned",
-    )
+def flip(t: str, rng: random.Random) -> Case | None:
+    """One word of an agreement pair turned into the other (*is* → *are*)."""
+    if (m := pick(FLIP, t, rng)) is None:
+        return None
+    other = PARTNER[m.group()]
+    return t[: m.start()] + other + t[m.end() :], m.start(), m.start() + len(other), m.group()
 
 
-def dropped_row(scorer, det, clean: list[str], floor: float) -> dict:  # type: ignore[no-untyped-def]
-    """Clean lines with one function word deleted at random: found, and put back."""
+def drop(t: str, rng: random.Random) -> Case | None:
+    """One function word deleted, with the space after it (*play a key role* → *play key
+    role*); the case's span is the first character of the word after the gap."""
+    if (m := pick(DROP, t, rng)) is None:
+        return None
+    return t[: m.start()] + t[m.end() :], m.start(), m.start() + 1, m.group().strip()
 
-    def drop(t: str, rng: random.Random) -> Case | None:
-        ms = list(DROP.finditer(t))
-        if not ms:
-            return None
-        m = rng.choice(ms)
-        return t[: m.start()] + t[m.end() :], m.start(), m.start() + 1, m.group().strip()
 
-    return injection_row(
-        scorer,
-        det,
-        clean,
-        floor,
-        name="injected (a function word deleted)",
-        seed=5,
-        lines=300,
-        inject=drop,
-        back=lambda fix, was: fix.split(" ")[0] == was,
-        back_gain=floor,
-        says="its fix puts the deleted word back",
-    )
+#: each kind's injected set: :func:`injection_row`'s arguments (``back_gain`` from the floor)
+INJECTIONS: dict[str, dict] = {
+    "preposition": {
+        "name": "injected",
+        "seed": 11,
+        "lines": 200,
+        "inject": swap,
+        "back": lambda fix, was: fix == was,
+        "back_gain": lambda floor: PREP_GAIN,
+        "says": "its fix is the preposition swapped out",
+    },
+    "missing-word": {
+        "name": "injected (a function word deleted)",
+        "seed": 5,
+        "lines": 300,
+        "inject": drop,
+        "back": lambda fix, was: fix.split(" ")[0] == was,
+        "back_gain": lambda floor: floor,
+        "says": "its fix puts the deleted word back",
+    },
+    "agreement": {
+        "name": "injected (one of an agreement pair turned into the other)",
+        "seed": 7,
+        "lines": 300,
+        "inject": flip,
+        "back": lambda fix, was: fix == was,
+        "back_gain": lambda floor: floor,
+        "says": "its fix is the word turned",
+    },
+}
 
 
 if __name__ == "__main__":
