@@ -121,7 +121,7 @@ def main() -> int:
     elif a.kind == "agreement":
         c.AGREE_GAIN = a.floor = c.AGREE_GAIN if a.floor is None else a.floor
         c.AGREE_MARGIN = a.margin = c.AGREE_MARGIN if a.margin is None else a.margin
-        c.INS_PROBES = a.probes = c.INS_PROBES if a.probes is None else a.probes
+        c.AGREE_PROBES = a.probes = c.AGREE_PROBES if a.probes is None else a.probes
         s = c.AGREE_SURPRISAL if a.surprisal is None else a.surprisal
         c.AGREE_SURPRISAL = a.surprisal = s
         gate = {"surprisal": a.surprisal, "margin": a.margin, "probes": a.probes}

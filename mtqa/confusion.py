@@ -75,7 +75,7 @@ after the gap). Measured with ``bench/prepositions.py --kind missing-word``.
 was/were, has/have, does/do, this/these, its/their*) judged like the prepositions: the main
 pass reports, where it reads one, the other of its pair and its surprisal (``WordScore.alt``);
 a word that cost :data:`AGREE_SURPRISAL` bits and whose other is :data:`AGREE_MARGIN` bits
-likelier is rescored with it (at most :data:`INS_PROBES` a sentence, on top of ``budget``),
+likelier is rescored with it (at most :data:`AGREE_PROBES` a sentence, on top of ``budget``),
 and :data:`AGREE_GAIN` bits flag it, ``minor``, as ``rule:agreement`` (*the ministers was
 meeting* → *were*). Measured with ``bench/prepositions.py --kind agreement``.
 
@@ -94,7 +94,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from mtqa.analyse import rescore_sentence
@@ -176,7 +176,7 @@ INS_GAIN = 10.0
 AGREEMENT_PAIRS = lm_base.AGREEMENT_PAIRS
 _PARTNER = {a: b for x, y in AGREEMENT_PAIRS for a, b in ((x, y), (y, x))}
 #: a word of a pair is probed with the other when it cost at least :data:`AGREE_SURPRISAL`
-#: bits and the other was :data:`AGREE_MARGIN` bits likelier (at most :data:`INS_PROBES` a
+#: bits and the other was :data:`AGREE_MARGIN` bits likelier (at most :data:`AGREE_PROBES` a
 #: sentence, the widest margins first); :data:`AGREE_GAIN` bits flag it, ``minor``, as
 #: ``rule:agreement``. Read on ``bench/prepositions.py --kind agreement``: no flag from 6
 #: bits on 1,300 clean lines (``clean_en.txt`` 1-999 and its last 300), 111 of 180 flips
@@ -184,6 +184,8 @@ _PARTNER = {a: b for x, y in AGREEMENT_PAIRS for a, b in ((x, y), (y, x))}
 AGREE_SURPRISAL = 6.0
 #: see :data:`AGREE_SURPRISAL`
 AGREE_MARGIN = 4.0
+#: agreement replacements rescored per sentence (the widest margins first), on top of ``budget``
+AGREE_PROBES = 2
 #: least gain (bits) for an agreement flag: the sentence 256 times more likely
 AGREE_GAIN = 8.0
 
@@ -243,21 +245,34 @@ def _sites(
     return sorted(sites, key=lambda p: (p[0].start, p[0].end))
 
 
-def _preposition_sites(words: Sequence[WordScore]) -> list[list[Probe]]:
-    """The prepositions of a sentence (lower case, as written) that cost at least
-    :data:`PREP_SURPRISAL` bits and for which the LM, reading the left, found another of the
-    set at least :data:`PREP_MARGIN` bits likelier, each with that one as its replacement:
-    the widest margin first (a tie: text order)."""
+def _alt_sites(
+    words: Sequence[WordScore],
+    takes: Callable[[WordScore], bool],
+    least: float,
+    margin: float,
+    source: str,
+) -> list[list[Probe]]:
+    """The words of a sentence that ``takes`` and that cost at least ``least`` bits where
+    the LM's alternative there (:attr:`mtqa.records.WordScore.alt`: another of their
+    confusion set) was at least ``margin`` bits likelier, each with that alternative as
+    its replacement (``source``'s probe): the widest margin first (a tie: text order)."""
     sites = [
         (round(w.surprisal - w.alt_surprisal, 4), w)
         for w in words
-        if w.kind == "word" and w.text in PREPOSITIONS and w.alt and w.surprisal >= PREP_SURPRISAL
+        if w.kind == "word" and w.alt and takes(w) and w.surprisal >= least
     ]
     return [
-        [Probe(w.start, w.end, w.alt, PREP)]
+        [Probe(w.start, w.end, w.alt, source)]
         for m, w in sorted(sites, key=lambda mw: (-mw[0], mw[1].start))
-        if m >= PREP_MARGIN
+        if m >= margin
     ]
+
+
+def _preposition_sites(words: Sequence[WordScore]) -> list[list[Probe]]:
+    """The prepositions of a sentence (lower case, as written) that cost at least
+    :data:`PREP_SURPRISAL` bits and for which the LM, reading the left, found another of the
+    set at least :data:`PREP_MARGIN` bits likelier (:func:`_alt_sites`)."""
+    return _alt_sites(words, lambda w: w.text in PREPOSITIONS, PREP_SURPRISAL, PREP_MARGIN, PREP)
 
 
 def _insertion_sites(
@@ -287,21 +302,10 @@ def _insertion_sites(
 def _agreement_sites(words: Sequence[WordScore]) -> list[list[Probe]]:
     """The words of a sentence of :data:`AGREEMENT_PAIRS` (lower case, as written) that cost
     at least :data:`AGREE_SURPRISAL` bits where the other of their pair was at least
-    :data:`AGREE_MARGIN` bits likelier, each with that one in its place: the widest margin
-    first (a tie: text order)."""
-    sites = [
-        (round(w.surprisal - w.alt_surprisal, 4), w)
-        for w in words
-        if w.kind == "word"
-        and w.alt
-        and _PARTNER.get(w.text) == w.alt
-        and w.surprisal >= AGREE_SURPRISAL
-    ]
-    return [
-        [Probe(w.start, w.end, w.alt, AGREE)]
-        for m, w in sorted(sites, key=lambda mw: (-mw[0], mw[1].start))
-        if m >= AGREE_MARGIN
-    ]
+    :data:`AGREE_MARGIN` bits likelier (:func:`_alt_sites`)."""
+    return _alt_sites(
+        words, lambda w: _PARTNER.get(w.text) == w.alt, AGREE_SURPRISAL, AGREE_MARGIN, AGREE
+    )
 
 
 def probes(
@@ -317,9 +321,11 @@ def probes(
     (module docstring): listed words (``sources`` has :data:`SOURCE`) and the calque
     table's rewrite-only rows (``sources`` has :data:`CALQUE`); then, when ``sources``
     has :data:`PREP`, at most :data:`PREP_PROBES` more (none when ``budget`` is 0) for
-    the prepositions the LM found a likelier one for (:data:`PREP_MARGIN`), and when it
-    has :data:`MISSING`, at most :data:`INS_PROBES` more for the words before which the
-    LM was sure of a function word (:func:`_insertion_sites`). A site is skipped when
+    the prepositions the LM found a likelier one for (:data:`PREP_MARGIN`), when it has
+    :data:`AGREE`, at most :data:`AGREE_PROBES` more for the words of an agreement pair
+    whose other the LM found likelier (:data:`AGREE_MARGIN`), and when it has
+    :data:`MISSING`, at most :data:`INS_PROBES` more for the words before which the LM was
+    sure of a function word (:func:`_insertion_sites`). A site is skipped when
     another check's span overlaps it and has a fix, or covers only part of it
     (:func:`_blocks`), or overlaps a site already taken."""
     others = [sp for sp in spans if sp.source != "lm"]
@@ -332,7 +338,7 @@ def probes(
         return tried
     for kind, sites, most in (
         (PREP, lambda: _preposition_sites(words), PREP_PROBES),
-        (AGREE, lambda: _agreement_sites(words), INS_PROBES),
+        (AGREE, lambda: _agreement_sites(words), AGREE_PROBES),
         (MISSING, lambda: _insertion_sites(text, bounds, words), INS_PROBES),
     ):
         if kind not in sources:

@@ -281,20 +281,14 @@ class Scorer(ABC):
                             classes[ids[0]] = 2 * k + (form != w)
             self._watched: dict[int, str] = got
             self._classes: dict[int, int] = classes
-            self._spaced = frozenset(i for i, c in classes.items() if c % 2)
         return got
 
     def watched_class(self) -> dict[int, int]:
         """The class of each id of :meth:`watched`: its set (the prepositions, or one
-        agreement pair) and its form (after a space or bare), as one number; a forward's
-        ``alt`` is always of the target's class."""
+        agreement pair) and its form (after a space or bare), as one number (odd: after a
+        space); a forward's ``alt`` is always of the target's class."""
         self.watched()
         return self._classes
-
-    def watched_spaced(self) -> frozenset[int]:
-        """The ids of :meth:`watched` in their after-a-space form (" of")."""
-        self.watched()
-        return self._spaced
 
     def next_tokens(self, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
         """The ``k`` likeliest tokens (id, probability) after ``ids`` (prefix included)."""

@@ -8,13 +8,15 @@ its text only, so any windowing or batching must give identical results:
 * a token containing ``zz`` costs 18 bits;
 * any other costs 1 + (crc32(text) % 500) / 100 bits, i.e. 1 to 6 bits.
 
-The entropy is 5 bits everywhere; where the token is a watched preposition
-(:meth:`~mtqa.lm.base.Scorer.watched`), its ``alt`` is the cheapest other one of its form
-(a tie: the first in text order). The next-token candidates (:meth:`FakeScorer.next_tokens`,
-``topk``) are the pieces of a fixed :data:`LEXICON`, cheapest first, whatever the context
-and whatever was encoded before. A token costing c bits has rank 0 (the model's first
-choice) when c < 2, else ``int(2 ** (c - 2))`` (a loud token: 2 ** 18); the most likely
-token's probability is ``2 ** -min(c, 2)``, so a rank-0 token is that token itself.
+The entropy is 5 bits everywhere; where the token is a watched word
+(:meth:`~mtqa.lm.base.Scorer.watched`: a preposition or a word of an agreement pair), its
+``alt`` is the cheapest other one of its class (another preposition of its form, or the
+other of its pair; a tie: the first in text order). The next-token candidates
+(:meth:`FakeScorer.next_tokens`, ``topk``) are the pieces of a fixed :data:`LEXICON`,
+cheapest first, whatever the context and whatever was encoded before. A token costing c bits
+has rank 0 (the model's first choice) when c < 2, else ``int(2 ** (c - 2))`` (a loud token:
+2 ** 18); the most likely token's probability is ``2 ** -min(c, 2)``, so a rank-0 token is
+that token itself.
 """
 
 from __future__ import annotations

@@ -33,7 +33,6 @@ _CPU_ROWS = 256  # logit rows per chunk on CPU: as fast as 682, 1/4 of the tempo
 _CPU_PACK = 512  # tokens per packed forward pass on CPU (Scorer.pack_tokens)
 _GPU_PACK = 8192  # the same on a GPU
 _FIXED_ROWS = 64  # output-layer rows per product in word_candidates / suffix_totals
-#: per row: surprisal, entropy, rank, pmax, alt, alt surprisal (HFScorer._stats)
 #: per row: surprisal, entropy (bits), rank, pmax, alt, alt bits, top (the likeliest id)
 _Stats = tuple[list[float], list[float], list[int], list[float], list[int], list[float], list[int]]
 
@@ -335,7 +334,8 @@ class HFScorer(Scorer):
 
     def _alternatives(self, chunk, targets, nats, logits=None) -> tuple[list[int], list[float]]:
         """For each row whose target is a watched word (:meth:`~mtqa.lm.base.Scorer.watched`):
-        the likeliest other watched word of its form (after a space or bare) and its
+        the likeliest other watched word of its class (its set and form:
+        :meth:`~mtqa.lm.base.Scorer.watched_class`; none when the class has no other) and its
         surprisal (bits): ``nats`` (the target's surprisal) plus the difference of the two
         logits; -1 and 0 elsewhere. The watched logits come from one product of the whole
         slab with their output rows (a shape fixed by the slab: a row's numbers do not
