@@ -14,7 +14,7 @@ Every configuration runs in its own subprocess (fresh interpreter, its own peak 
              exact, batch-independent numbers), ``--dtype auto`` (bf16 where the CPU has
              it), and float32 packed vs padded on short records
 * ff         ``mtqa check`` without the confusion-set rescoring (``--ignore
-             false-friend,calque,preposition,missing-word,agreement``,
+             false-friend,calque,preposition,missing-word,agreement,extra-word``,
              :mod:`mtqa.confusion`): what it costs the plain path
 * edits      ``mtqa check`` with and without suggested fixes (issue 11: ``--no-suggest``;
              bench/suggest_cost.py measures them alone, per edit budget)
@@ -622,7 +622,14 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
                     "calibration": cal,
                     "suggest": False,  # the plain path; suggested fixes are the edits row
                     "source_lm": key != "src_off",
-                    "ignore": ["false-friend", "calque", "preposition", "missing-word", "agreement"]
+                    "ignore": [
+                        "false-friend",
+                        "calque",
+                        "preposition",
+                        "missing-word",
+                        "agreement",
+                        "extra-word",
+                    ]
                     if key == "ff_off"
                     else [],
                 },

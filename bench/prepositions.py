@@ -1,7 +1,7 @@
-"""What the preposition and missing-word probes (mtqa/confusion.py) flag on English and MT.
+"""What the preposition, missing-word, agreement and extra-word probes (mtqa/confusion.py) flag.
 
-    python bench/prepositions.py [--kind preposition|missing-word] [--model gemma3-270m]
-        [--dtype auto] [--json OUT]
+    python bench/prepositions.py [--kind preposition|missing-word|agreement|extra-word]
+        [--model gemma3-270m] [--dtype auto] [--json OUT]
 
 ``--kind missing-word`` measures ``rule:missing-word`` the same way (its flags say "a word
 looks missing before", its gate is :data:`~mtqa.confusion.INS_EXPECT` /
@@ -9,7 +9,14 @@ looks missing before", its gate is :data:`~mtqa.confusion.INS_EXPECT` /
 :data:`~mtqa.confusion.INS_GAIN`, and its injected lines have one function word of
 :data:`~mtqa.confusion.FUNCTION_WORDS` deleted: *play a key role* → *play key role*; found =
 a flag on the word after the gap, fixed back = its fix puts the deleted word back).
-Results: ``bench/missing_words.json``. The rest of this text says it for prepositions.
+Results: ``bench/missing_words.json``. ``--kind agreement`` flips one word of a pair
+(``bench/agreements.json``). ``--kind extra-word`` measures ``rule:extra-word`` (gate
+:data:`~mtqa.confusion.DEL_GATE` as ``--margin``, :data:`~mtqa.confusion.DEL_PROBES`,
+:data:`~mtqa.confusion.DEL_GAIN`) on two injected sets: *the* put before a bare word after a
+preposition (*contact with the people*: French's article) and a word of
+:data:`~mtqa.confusion.EXTRA_WORDS` put at random before a lower-case word (some of these
+are good English); found = a flag on the word put in, fixed back = its fix deletes it
+(``bench/extra_words.json``). The rest of this text says it for prepositions.
 
 The product's own path: each line is one document, checked as ``mtqa check`` checks a
 JSONL record (:func:`mtqa.engines.base.check_documents`, the shipped detector), and a
@@ -51,7 +58,13 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 from mtqa import confusion  # noqa: E402
-from mtqa.confusion import AGREEMENT_PAIRS, FUNCTION_WORDS, PREP_GAIN, PREPOSITIONS  # noqa: E402
+from mtqa.confusion import (  # noqa: E402
+    AGREEMENT_PAIRS,
+    EXTRA_WORDS,
+    FUNCTION_WORDS,
+    PREP_GAIN,
+    PREPOSITIONS,
+)
 from mtqa.records import Document, DocumentResult  # noqa: E402
 
 SWAP = re.compile(r"(?<![\w'’-])(?:" + "|".join(PREPOSITIONS) + r")(?![\w'’-])")
@@ -61,6 +74,7 @@ MARKS = {
     "preposition": "looks like the wrong preposition",
     "missing-word": "looks missing before",
     "agreement": "does not agree with",
+    "extra-word": "looks like an extra word",
 }
 PARTNER = {a: b for x, y in AGREEMENT_PAIRS for a, b in ((x, y), (y, x))}
 FLIP = re.compile(r"(?<![\w'’-])(?:" + "|".join(sorted(PARTNER)) + r")(?![\w'’-])")
@@ -125,6 +139,11 @@ def main() -> int:
         s = c.AGREE_SURPRISAL if a.surprisal is None else a.surprisal
         c.AGREE_SURPRISAL = a.surprisal = s
         gate = {"surprisal": a.surprisal, "margin": a.margin, "probes": a.probes}
+    elif a.kind == "extra-word":
+        c.DEL_GAIN = a.floor = c.DEL_GAIN if a.floor is None else a.floor
+        c.DEL_GATE = a.margin = c.DEL_GATE if a.margin is None else a.margin
+        c.DEL_PROBES = a.probes = c.DEL_PROBES if a.probes is None else a.probes
+        gate = {"gate": a.margin, "probes": a.probes}
     else:
         c.INS_GAIN = a.floor = c.INS_GAIN if a.floor is None else a.floor
         c.INS_MARGIN = a.margin = c.INS_MARGIN if a.margin is None else a.margin
@@ -153,9 +172,10 @@ def main() -> int:
     if "news 2022" in sets:
         rows.append(news_row(scorer, det, news_path, a.floor))
     if "injected" in sets:
-        kw = dict(INJECTIONS[a.kind])
-        kw["back_gain"] = kw["back_gain"](a.floor)
-        rows.append(injection_row(scorer, det, clean, a.floor, **kw))
+        for kind in INJECTIONS[a.kind]:
+            kw = dict(kind)
+            kw["back_gain"] = kw["back_gain"](a.floor)
+            rows.append(injection_row(scorer, det, clean, a.floor, **kw))
     out = {"model": scorer.signature(), "kind": a.kind, "floor": a.floor, "gate": gate}
     out["rows"] = rows
     Path(a.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -263,35 +283,89 @@ def drop(t: str, rng: random.Random) -> Case | None:
     return t[: m.start()] + t[m.end() :], m.start(), m.start() + 1, m.group().strip()
 
 
-#: each kind's injected set: :func:`injection_row`'s arguments (``back_gain`` from the floor)
-INJECTIONS: dict[str, dict] = {
-    "preposition": {
-        "name": "injected",
-        "seed": 11,
-        "lines": 200,
-        "inject": swap,
-        "back": lambda fix, was: fix == was,
-        "back_gain": lambda floor: PREP_GAIN,
-        "says": "its fix is the preposition swapped out",
-    },
-    "missing-word": {
-        "name": "injected (a function word deleted)",
-        "seed": 5,
-        "lines": 300,
-        "inject": drop,
-        "back": lambda fix, was: fix.split(" ")[0] == was,
-        "back_gain": lambda floor: floor,
-        "says": "its fix puts the deleted word back",
-    },
-    "agreement": {
-        "name": "injected (one of an agreement pair turned into the other)",
-        "seed": 7,
-        "lines": 300,
-        "inject": flip,
-        "back": lambda fix, was: fix == was,
-        "back_gain": lambda floor: floor,
-        "says": "its fix is the word turned",
-    },
+#: *the* before a bare word after a preposition (not before a determiner, pronoun or the like)
+BARE = re.compile(
+    r"\b(?:with|of|in|for|to|from|about|by|on|and|like) "
+    r"(?!(?:the|a|an|his|her|its|their|our|my|your|this|that|these|those|some|any|no|every|"
+    r"each|all|both|many|much|more|most|one|two|three|it|them|him|us|me|you|we|they|he|she|"
+    r"i|be|have|do|what|which|who|how|when|where|whether|if|not)\b)([a-z]+)\b"
+)
+#: a lower-case word after a space, not a line's first (where an extra word may go)
+LOWER = re.compile(r"(?<=\w )([a-z]+)\b")
+
+
+def article(t: str, rng: random.Random) -> Case | None:
+    """*the* put before a bare word after a preposition (*in contact with the people*)."""
+    if (m := pick(BARE, t, rng)) is None:
+        return None
+    at = m.start(1)
+    return t[:at] + "the " + t[at:], at, at + 3, "the"
+
+
+def extra(t: str, rng: random.Random) -> Case | None:
+    """A word of :data:`~mtqa.confusion.EXTRA_WORDS` put before a lower-case word."""
+    if (m := pick(LOWER, t, rng)) is None:
+        return None
+    w = rng.choice(sorted(EXTRA_WORDS))
+    at = m.start(1)
+    return t[:at] + w + " " + t[at:], at, at + len(w), w
+
+
+#: each kind's injected sets: :func:`injection_row`'s arguments (``back_gain`` from the floor)
+INJECTIONS: dict[str, list[dict]] = {
+    "preposition": [
+        {
+            "name": "injected",
+            "seed": 11,
+            "lines": 200,
+            "inject": swap,
+            "back": lambda fix, was: fix == was,
+            "back_gain": lambda floor: PREP_GAIN,
+            "says": "its fix is the preposition swapped out",
+        }
+    ],
+    "missing-word": [
+        {
+            "name": "injected (a function word deleted)",
+            "seed": 5,
+            "lines": 300,
+            "inject": drop,
+            "back": lambda fix, was: fix.split(" ")[0] == was,
+            "back_gain": lambda floor: floor,
+            "says": "its fix puts the deleted word back",
+        }
+    ],
+    "agreement": [
+        {
+            "name": "injected (one of an agreement pair turned into the other)",
+            "seed": 7,
+            "lines": 300,
+            "inject": flip,
+            "back": lambda fix, was: fix == was,
+            "back_gain": lambda floor: floor,
+            "says": "its fix is the word turned",
+        }
+    ],
+    "extra-word": [
+        {
+            "name": "injected (the before a bare word after a preposition)",
+            "seed": 17,
+            "lines": 200,
+            "inject": article,
+            "back": lambda fix, was: fix == "",
+            "back_gain": lambda floor: floor,
+            "says": "its fix deletes the word put in",
+        },
+        {
+            "name": "injected (a function word put before a lower-case word)",
+            "seed": 19,
+            "lines": 300,
+            "inject": extra,
+            "back": lambda fix, was: fix == "",
+            "back_gain": lambda floor: floor,
+            "says": "its fix deletes the word put in",
+        },
+    ],
 }
 
 

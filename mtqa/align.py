@@ -92,6 +92,16 @@ def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None)
             firsts[k] = tok
         a[5] = max(a[5], tok.surprisal)
         a[1] += 1
+
+    def drop_gain(k: int) -> float:
+        """Item ``k``'s deletion read off the main pass (:attr:`WordScore.drop_gain`)."""
+        tok, nxt = firsts.get(k), firsts.get(k + 1)
+        if tok is None or nxt is None or tok.dropped is None or acc[k][1] != 1:
+            return 0.0
+        if nxt.start != tok.end:  # the next item's first token is not the very next token
+            return 0.0
+        return tok.surprisal + nxt.surprisal - tok.dropped
+
     return [
         WordScore(
             start=s,
@@ -107,6 +117,7 @@ def _words(text: str, tokens: Iterable[TokenScore], start: int, end: int | None)
             alt=firsts[k].alt if k in firsts else "",
             alt_surprisal=firsts[k].alt_surprisal if k in firsts else 0.0,
             expected=firsts[k].expected if k in firsts else "",
+            drop_gain=drop_gain(k),
         )
         for k, ((s, e, kind), a) in enumerate(zip(spans, acc))
     ]

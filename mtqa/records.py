@@ -78,6 +78,9 @@ class TokenScore:
     #: where the LM gave another token at least :data:`mtqa.lm.base.EXPECT_PMAX` of its
     #: probability (``pmax``): that token's text (" the"), what it expected here ("" elsewhere)
     expected: str = ""
+    #: the surprisal (bits) of the next token read in this one's place, as if this token
+    #: were deleted (the LM's prediction here; None: unknown, e.g. a window's last token)
+    dropped: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,10 @@ class WordScore:
     alt: str = ""  # the first token's ``alt`` (:class:`TokenScore`): the other word there
     alt_surprisal: float = 0.0  # bits, its surprisal there
     expected: str = ""  # the first token's ``expected`` (:class:`TokenScore`), probability pmax
+    #: bits, a one-token word's deletion read off the main pass: its surprisal plus the next
+    #: item's first token's, less that token's where this one stands (:attr:`TokenScore.dropped`);
+    #: how much likelier the two tokens get without the word (0.0: unknown, or not one token)
+    drop_gain: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,17 @@ RULE = "rule:"
 @cache
 def check_ids() -> tuple[str, ...]:
     """Every check id a span can carry: ``lm``, then ``rule:<id>`` in registry order."""
-    from mtqa.checks import AGREEMENT, CHECKS, FALSE_FRIEND, MISSING_WORD, PREPOSITION
+    from mtqa.checks import (
+        AGREEMENT,
+        CHECKS,
+        EXTRA_WORD,
+        FALSE_FRIEND,
+        MISSING_WORD,
+        PREPOSITION,
+    )
     from mtqa.checks.glossary import GlossaryForbidden, GlossaryMissing
 
-    confirmed = [FALSE_FRIEND, PREPOSITION, MISSING_WORD, AGREEMENT]
+    confirmed = [FALSE_FRIEND, PREPOSITION, MISSING_WORD, AGREEMENT, EXTRA_WORD]
     rules = [*CHECKS, *confirmed, GlossaryMissing.id, GlossaryForbidden.id]
     return (LM, *(RULE + r for r in rules))
 

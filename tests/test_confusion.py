@@ -20,6 +20,10 @@ from mtqa.confusion import (
     AGREE_MARGIN,
     AGREE_SURPRISAL,
     CALQUE,
+    DEL_GAIN,
+    DEL_GATE,
+    DEL_PROBES,
+    EXTRA,
     INS_EXPECT,
     INS_GAIN,
     INS_MARGIN,
@@ -390,6 +394,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         "It makes three years that the factory closed.",
         # a word of an agreement pair (rule:agreement; +10.7 bits)
         "The ministers was meeting in Brussels when the news broke.",
+        # an extra function word (rule:extra-word): French's article, selon lequel
+        "The number of newly infected the people in the past week exceeded the limit.",
+        "According to which police, he was riding downhill near the village.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -434,6 +441,14 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     }
     assert ("d17", "was", "were") in agree
     assert not [a for a in agree if int(a[0][1:]) >= len(french)], agree
+    extra = {
+        (r.doc_id, sp.text, sp.suggestion)
+        for r in results
+        for sp in r.spans
+        if "looks like an extra word" in sp.reason
+    }
+    assert ("d18", "the", "") in extra and ("d19", "which", "") in extra, extra
+    assert not [x for x in extra if int(x[0][1:]) >= len(french)], extra
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
@@ -740,3 +755,57 @@ def test_an_agreement_error_gets_a_span_with_the_other_word(det: Detector) -> No
         docs([text]), AgreeingScorer(), det, selection=Selection(ignore=("agreement",))
     )
     assert not [s for s in off.spans if "does not agree" in s.reason]
+
+
+def with_drop(text: str, gains: dict[tuple[str, int], float]) -> list[WordScore]:
+    """:func:`words_of` with the main pass's deletion gain at some words (``{(word, its
+    start): bits}``)."""
+    return [replace(w, drop_gain=gains.get((w.text, w.start), 0.0)) for w in words_of(text)]
+
+
+def test_function_words_the_main_pass_reads_better_deleted_are_probed_deleted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "Many infected the people, and of them some (the rest) at Home which the more."
+    at = {w: text.index(w) for w in (" the", "of", " some", "(the", " at", "which")}
+    words = with_drop(
+        text,
+        {
+            ("the", at[" the"] + 1): DEL_GATE,  # just through
+            ("of", at["of"]): 30.0,  # before a pronoun: "them" is lower case, probed first
+            ("some", at[" some"] + 1): DEL_GATE - 0.1,  # just short
+            ("the", at["(the"] + 1): 30.0,  # after a bracket: no space before it
+            ("at", at[" at"] + 1): 30.0,  # before a capitalised word: a name
+            ("which", at["which"]): DEL_GATE,  # ties "the", later: past two probes
+            ("more", text.index("more")): 30.0,  # not a function word
+        },
+    )
+    want = [(" of", "", (at["of"], at["of"] + 2)), (" the", "", (at[" the"] + 1, at[" the"] + 4))]
+    got = probes(text, (0, len(text)), words, [], 10, sources=(EXTRA,))
+    assert [(text[p.start : p.end], p.replacement, p.span) for p in got] == want[:DEL_PROBES]
+    assert all(p.source == EXTRA for p in got)
+    monkeypatch.setattr("mtqa.confusion.DEL_PROBES", 2)  # the order past the first
+    got = probes(text, (0, len(text)), words, [], 10, sources=(EXTRA,))
+    assert [(text[p.start : p.end], p.replacement, p.span) for p in got] == want
+    assert probes(text, (0, len(text)), words, [], 0) == []  # none without a budget
+    assert probes(text, (0, len(text)), words, [], 10, sources=(PREP,)) == []
+
+
+def test_an_extra_word_gets_a_span_that_deletes_it(det: Detector) -> None:
+    from tests.helpers.expecting import DroppingScorer
+
+    text = "Many infected the people stayed home. They met the mayor."
+    [r] = check_documents(docs([text]), DroppingScorer(), det)
+    at = text.index(" the people") + 1
+    [sp] = [sp for sp in r.spans if sp.start <= at < sp.end and sp.suggestion is not None]
+    assert (sp.text, sp.suggestion, sp.start) == ("the", "", at)
+    assert r.text[sp.start : sp.end] == "the"
+    assert sp.gain is not None and sp.gain >= DEL_GAIN and abs(sp.gain - 16.0) < 1e-6
+    assert "'the' looks like an extra word: deleting it makes the sentence 16.0" in sp.reason
+    assert sp.source in ("lm", EXTRA) and (sp.source == "lm" or sp.severity == "minor")
+    assert not [s for s in r.spans if s.start == text.index("the mayor")]  # 1 bit: kept
+    assert check_documents(docs([text]), DroppingScorer(), det) == [r]  # deterministic
+    [off] = check_documents(
+        docs([text]), DroppingScorer(), det, selection=Selection(ignore=("extra-word",))
+    )
+    assert not [s for s in off.spans if "extra word" in s.reason]

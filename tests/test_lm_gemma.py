@@ -267,3 +267,32 @@ def test_the_lms_first_choice_matches_the_model_logits(gemma) -> None:
     assert words["key"].expected == " a" and words["key"].pmax >= 0.7
     # named exactly where the LM was sure of another token
     assert all((t.pmax >= EXPECT_PMAX and t.rank > 0) == bool(t.expected) for t in toks)
+
+
+def test_the_next_token_read_in_a_tokens_place_matches_the_text_without_it(gemma) -> None:
+    """``dropped`` at a row is the surprisal the next token gets where the row's token
+    stands: the same as scoring the ids with that token deleted (float32: float noise),
+    NaN at the last row; through :meth:`score`, a one-token word's ``drop_gain`` is its
+    surprisal plus the next token's less that."""
+    from mtqa.align import align
+
+    text = "The number of newly infected the people in the past week exceeded the limit."
+    ids = list(gemma.prefix_ids) + list(gemma.encode(text).ids)
+    [out] = gemma.forward([ids])
+    assert len(out.dropped) == len(ids) - 1 and math.isnan(out.dropped[-1])
+    rows = range(len(gemma.prefix_ids), len(ids) - 2)
+    # ids[t + 1], the token row t predicts, deleted: all the variants in one call
+    alone = gemma.forward([ids[: t + 1] + ids[t + 2 :] for t in rows])
+    for t, other in zip(rows, alone, strict=True):
+        assert abs(out.dropped[t] - other.surprisal[t]) < 2e-3, t
+    [toks] = gemma.score([text])
+    words = align(text, toks)
+    the = next(w for w in words if w.text == "the" and text[w.end :].startswith(" people"))
+    assert the.n_tokens == 1 and the.drop_gain > 8.0  # "infected people": far likelier
+    first = next(t for t in toks if t.start == the.start - 1)
+    after = next(t for t in toks if t.start == first.end)
+    assert first.dropped is not None
+    assert abs(the.drop_gain - (first.surprisal + after.surprisal - first.dropped)) < 1e-9
+    police = "He met them in frequent contact with the police."
+    [toks] = gemma.score([police])
+    assert next(w for w in align(police, toks) if w.text == "the").drop_gain < 0.0

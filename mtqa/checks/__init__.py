@@ -87,12 +87,14 @@ FALSE_FRIEND = "false-friend"
 PREPOSITION = "preposition"
 MISSING_WORD = "missing-word"
 AGREEMENT = "agreement"
+EXTRA_WORD = "extra-word"
 TARGET_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if not c.needs_source}
 SOURCE_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if c.needs_source}
 
 __all__ = [
     "AGREEMENT",
     "CHECKS",
+    "EXTRA_WORD",
     "FALSE_FRIEND",
     "MISSING_WORD",
     "PREPOSITION",

@@ -10,7 +10,8 @@ model and scoring (both 0.0 until ``score`` runs).
 a group of documents, then :func:`mtqa.analyse.analyse` on each, then the false friends,
 calques, prepositions, missing words and agreement errors the LM confirms
 (:func:`mtqa.confusion.probe_results`, each kind unless ``--ignore`` names it:
-``false-friend``, ``calque``, ``preposition``, ``missing-word``, ``agreement``), then (unless
+``false-friend``, ``calque``, ``preposition``, ``missing-word``, ``agreement``,
+``extra-word``), then (unless
 ``--no-suggest``) :func:`mtqa.suggest.suggest_results`.
 """
 

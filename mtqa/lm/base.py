@@ -74,7 +74,10 @@ class ForwardOutput:
     ``alt``: where the actual token is one of :meth:`Scorer.watched`, the id of the
     likeliest other one there (-1 elsewhere), ``alt_surprisal`` its surprisal (bits); a
     backend that leaves them empty reports none. ``top``: the id of the likeliest token at
-    each row (its probability is ``pmax``; empty: unknown).
+    each row (its probability is ``pmax``; empty: unknown). ``dropped``: the surprisal
+    (bits) of the *next* row's target read in this row's place, as if this row's target
+    were deleted (the extra-word check, :mod:`mtqa.confusion`); NaN at a sequence's last
+    row (no next token), empty: unknown.
     """
 
     surprisal: Sequence[float]
@@ -84,6 +87,7 @@ class ForwardOutput:
     alt: Sequence[int] = ()
     alt_surprisal: Sequence[float] = ()
     top: Sequence[int] = ()
+    dropped: Sequence[float] = ()
 
 
 def make_windows(
@@ -175,6 +179,7 @@ class _Scores:
         self.rank, self.pmax = [0] * n, [0.0] * n
         self.alt: dict[int, tuple[int, float]] = {}  # token: (watched id, bits)
         self.top: dict[int, int] = {}  # token: the LM's sure first choice (EXPECT_PMAX)
+        self.dropped: dict[int, float] = {}  # token: the next token's bits in its place
 
     def take(self, first: int, out: ForwardOutput, skip: int, n: int) -> None:
         """The ``n`` tokens from ``first`` on, from ``out``'s rows ``skip`` on."""
@@ -191,6 +196,9 @@ class _Scores:
         for j in range(n) if out.top and out.pmax and out.rank else ():
             if float(out.pmax[skip + j]) >= EXPECT_PMAX and int(out.rank[skip + j]) > 0:
                 self.top[first + j] = int(out.top[skip + j])
+        for j in range(n) if out.dropped else ():
+            if math.isfinite(d := float(out.dropped[skip + j])):
+                self.dropped[first + j] = d
 
     def tokens(
         self,
@@ -207,6 +215,8 @@ class _Scores:
                 toks[k] = replace(toks[k], alt=words[alt], alt_surprisal=bits)
         for k, top in self.top.items():
             toks[k] = replace(toks[k], expected=decode(top))
+        for k, d in self.dropped.items():
+            toks[k] = replace(toks[k], dropped=d)
         return tuple(toks)
 
 

@@ -11,7 +11,9 @@ its text only, so any windowing or batching must give identical results:
 The entropy is 5 bits everywhere; where the token is a watched word
 (:meth:`~mtqa.lm.base.Scorer.watched`: a preposition or a word of an agreement pair), its
 ``alt`` is the cheapest other one of its class (another preposition of its form, or the
-other of its pair; a tie: the first in text order). The next-token candidates
+other of its pair; a tie: the first in text order). A token's cost does not depend on what
+precedes it, so the next token read in a token's place (``dropped``) costs what it costs
+after it (NaN at a sequence's last token). The next-token candidates
 (:meth:`FakeScorer.next_tokens`, ``topk``) are the pieces of a fixed :data:`LEXICON`,
 cheapest first, whatever the context and whatever was encoded before. A token costing c bits
 has rank 0 (the model's first choice) when c < 2, else ``int(2 ** (c - 2))`` (a loud token:
@@ -21,6 +23,7 @@ that token itself.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -114,6 +117,7 @@ class FakeScorer(Scorer):
                     pmax=[p for _, p in rp],
                     alt=[a for a, _ in alts],
                     alt_surprisal=[b for _, b in alts],
+                    dropped=[*s[1:], math.nan] if s else [],
                 )
             )
         return outs

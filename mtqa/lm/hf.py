@@ -33,8 +33,11 @@ _CPU_ROWS = 256  # logit rows per chunk on CPU: as fast as 682, 1/4 of the tempo
 _CPU_PACK = 512  # tokens per packed forward pass on CPU (Scorer.pack_tokens)
 _GPU_PACK = 8192  # the same on a GPU
 _FIXED_ROWS = 64  # output-layer rows per product in word_candidates / suffix_totals
-#: per row: surprisal, entropy (bits), rank, pmax, alt, alt bits, top (the likeliest id)
-_Stats = tuple[list[float], list[float], list[int], list[float], list[int], list[float], list[int]]
+#: per row: surprisal, entropy (bits), rank, pmax, alt, alt bits, top (the likeliest id),
+#: dropped (bits: the next row's target in this row's place)
+_Stats = tuple[
+    list[float], list[float], list[int], list[float], list[int], list[float], list[int], list[float]
+]
 
 
 class HFScorer(Scorer):
@@ -312,9 +315,11 @@ class HFScorer(Scorer):
         return [_cut(stats, b * width, b * width + n - 1) for b, n in enumerate(lens)]
 
     def _stats(self, rows, targets) -> _Stats:
-        """(surprisal bits, entropy bits, rank, pmax, alt, alt bits, top) of each row, in
-        slabs of ``_rows`` (``alt``: :meth:`_alternatives`; ``top``: the likeliest id)."""
-        cols: _Stats = ([], [], [], [], [], [], [])
+        """(surprisal bits, entropy bits, rank, pmax, alt, alt bits, top, dropped bits) of
+        each row, in slabs of ``_rows`` (``alt``: :meth:`_alternatives`; ``top``: the
+        likeliest id; ``dropped``: :meth:`_dropped`, the next row's target read here)."""
+        cols: _Stats = ([], [], [], [], [], [], [], [])
+        nexts = torch.cat([targets[1:], targets[-1:]])  # the last row's: cut off (_cut)
         for a in range(0, rows.shape[0], self._rows):
             chunk, t = rows[a : a + self._rows], targets[a : a + self._rows]
             logits = None if self._split else self._logits(chunk)
@@ -323,6 +328,7 @@ class HFScorer(Scorer):
             else:  # the output layer block by block, statistics in cache (mtqa.lm.head)
                 s, h, r, p, top = head_stats(chunk, self._head.weight, t, self._softcap)
             alt, alt_bits = self._alternatives(chunk, t, s, logits)
+            dropped = self._dropped(chunk, t, nexts[a : a + self._rows], s, logits)
             cols[0].extend((s / _LN2).tolist())
             cols[1].extend((h / _LN2).tolist())
             cols[2].extend(r.tolist())
@@ -330,7 +336,31 @@ class HFScorer(Scorer):
             cols[4].extend(alt)
             cols[5].extend(alt_bits)
             cols[6].extend(top.tolist())
+            cols[7].extend((dropped / _LN2).tolist())
         return cols
+
+    def _dropped(self, chunk, targets, nexts, nats, logits=None):
+        """The surprisal (nats, (n,) fp32) of each row's ``nexts`` where the row stands:
+        ``nats`` (the target's) plus the target's logit less the next one's. Both logits
+        come from the rows' dot products with the two output rows (exact differences of
+        the model's logits; one row's numbers never depend on another's); from ``logits``
+        when the rows are logits already (an unsplit model)."""
+        with torch.inference_mode():
+            if logits is not None:
+                z_t = logits.gather(1, targets[:, None])[:, 0]
+                z_n = logits.gather(1, nexts[:, None])[:, 0]
+            else:
+                weight = self._head.weight
+                rows = chunk.float()
+                # rounded to the model's dtype, as the blockwise logits are (mtqa.lm.head)
+                z_t = (rows * weight.index_select(0, targets).float()).sum(-1)
+                z_t = z_t.to(weight.dtype).float()
+                z_n = (rows * weight.index_select(0, nexts).float()).sum(-1)
+                z_n = z_n.to(weight.dtype).float()
+                if self._softcap is not None:
+                    z_t = torch.tanh(z_t / self._softcap) * self._softcap
+                    z_n = torch.tanh(z_n / self._softcap) * self._softcap
+            return nats + z_t - z_n
 
     def _alternatives(self, chunk, targets, nats, logits=None) -> tuple[list[int], list[float]]:
         """For each row whose target is a watched word (:meth:`~mtqa.lm.base.Scorer.watched`):
@@ -424,8 +454,11 @@ class HFScorer(Scorer):
 
 def _cut(stats: _Stats, a: int, b: int) -> ForwardOutput:
     """The :class:`ForwardOutput` of rows ``a:b`` of :meth:`HFScorer._stats`."""
-    s, h, r, p, alt, bits, top = stats
-    return ForwardOutput(s[a:b], h[a:b], r[a:b], p[a:b], alt[a:b], bits[a:b], top[a:b])
+    s, h, r, p, alt, bits, top, dropped = stats
+    last = [math.nan] if b > a else []  # the sequence's last row: its next token is not in it
+    return ForwardOutput(
+        s[a:b], h[a:b], r[a:b], p[a:b], alt[a:b], bits[a:b], top[a:b], dropped[a : b - 1] + last
+    )
 
 
 def is_word_token(token: str) -> bool:

@@ -41,7 +41,14 @@ class CachingScorer(Protocol):
     def _stats(
         self, rows: Any, targets: Any
     ) -> tuple[
-        list[float], list[float], list[int], list[float], list[int], list[float], list[int]
+        list[float],
+        list[float],
+        list[int],
+        list[float],
+        list[int],
+        list[float],
+        list[int],
+        list[float],
     ]: ...
 
     def _logits(self, rows: Any) -> Any: ...

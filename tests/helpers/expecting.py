@@ -1,4 +1,4 @@
-"""A fake scorer with one missing word, for the missing-word check (mtqa.confusion).
+"""Fake scorers with one missing word, one agreement error or one extra word (mtqa.confusion).
 
 :class:`ExpectingScorer` is :class:`mtqa.lm.fake.FakeScorer` except around " key": read
 right after anything but " a", " key" costs 16 bits and there the LM's first choice is " a",
@@ -52,3 +52,28 @@ class AgreeingScorer(FakeScorer):
 
     def cost(self, piece: str) -> float:
         return 16.0 if piece == " is" else 1.0 if piece == " are" else super().cost(piece)
+
+
+class DroppingScorer(FakeScorer):
+    """The fake, with one extra word: " the" right before " people" costs 16 bits, and 1
+    bit anywhere else; the fake's costs do not depend on what comes before, so "infected
+    the people" → "infected people" gains 16 bits, which the main pass reports before any
+    rescoring (" people" costs in the place of " the" what it costs after it)."""
+
+    def __init__(self, window: int = 1024, overlap: int = 256) -> None:
+        super().__init__(window=window, overlap=overlap)
+        self.the, self.people = self._id(" the"), self._id(" people")
+
+    def cost(self, piece: str) -> float:
+        return 1.0 if piece == " the" else super().cost(piece)
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        outs = super().forward(batch)
+        fixed = []
+        for ids, out in zip(batch, outs, strict=True):
+            s = list(out.surprisal)
+            for j in range(1, len(ids) - 1):
+                if ids[j] == self.the and ids[j + 1] == self.people:
+                    s[j - 1] = 16.0
+            fixed.append(replace(out, surprisal=s))
+        return fixed
