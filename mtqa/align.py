@@ -3,10 +3,12 @@
 Words are runs of letters/digits (with inner apostrophes, hyphens, and digit
 group separators: ``don’t``, ``one-on-one``, ``13,000``); every other non-space
 character is its own punctuation item, so a quote glued to a word is judged
-apart from it. A token belongs to the item holding its first non-space
-character; an item's surprisal is the sum over its tokens (bits), its entropy
-the entropy at its first token. Whitespace-only tokens (line breaks) belong to
-no item. An item no token starts in (the ``”`` of a ``,”`` token) costs 0.
+apart from it; combining marks with no letter before them (a text or a word that starts
+with one) are a punctuation item of their own, so every token belongs somewhere. A
+token belongs to the item holding its first non-space character; an item's surprisal
+is the sum over its tokens (bits), its entropy the entropy at its first token.
+Whitespace-only tokens (line breaks) belong to no item. An item no token starts in
+(the ``”`` of a ``,”`` token) costs 0.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from mtqa.records import TokenScore, WordScore
 #: combining marks (a decomposed "é" is "e" + U+0301): part of the word they follow
 MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _ITEM = re.compile(
-    rf"\d+(?:[.,]\d+)*(?:[\w{MARKS}]*)|\w[\w{MARKS}]*(?:['’\-]\w[\w{MARKS}]*)*|[^\w\s{MARKS}]",
+    rf"\d+(?:[.,]\d+)*(?:[\w{MARKS}]*)|\w[\w{MARKS}]*(?:['’\-]\w[\w{MARKS}]*)*|[^\w\s{MARKS}]"
+    rf"|[{MARKS}]+",
     re.UNICODE,
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from mtqa.align import align, items
@@ -75,3 +77,19 @@ def test_combining_marks_stay_in_their_word() -> None:
         composed[a:b] for a, b, _ in items(composed)
     ]
     assert [k for _, _, k in items(decomposed)] == [k for _, _, k in items(composed)]
+
+
+@pytest.mark.parametrize("text", ["\u1dc0", "x \u0301\u0302 y", "\u0301abc", ".\u0301x"])
+def test_a_combining_mark_with_no_letter_before_it_is_an_item_of_its_own(text: str) -> None:
+    """A mark that follows no letter (a text that starts with one, one after a space or a
+    full stop) belonged to no item, so its token was counted nowhere (found by the
+    property test on ``"\u1dc0"``): every non-space token now lands in one item."""
+    from mtqa.lm.fake import FakeScorer
+
+    [tokens] = FakeScorer().score([text])
+    words = align(text, tokens)
+    scored = sum(1 for t in tokens if text[t.start : t.end].strip())
+    assert sum(w.n_tokens for w in words) == scored
+    assert all(w.text == text[w.start : w.end] for w in words)
+    marks = [w for w in words if unicodedata.combining(w.text[0])]
+    assert marks and all(w.kind == "punct" for w in marks)
