@@ -600,10 +600,10 @@ def probe_results(
     sources: Collection[str] = KINDS,
 ) -> list[DocumentResult]:
     """``results`` with their false friends, confirmed calques, wrong prepositions, missing
-    function words and agreement errors flagged (module docstring): each result's ``text`` is its
-    document's and its sentences need their ``words`` (as :func:`mtqa.analyse.analyse`
-    makes them); ``det`` scores a sentence that gains a span again; ``sources``: the kinds
-    probed (:data:`KINDS`).
+    and extra function words and agreement errors flagged (module docstring): each result's
+    ``text`` is its document's and its sentences need their ``words`` (as
+    :func:`mtqa.analyse.analyse` makes them); ``det`` scores a sentence that gains a span
+    again; ``sources``: the kinds probed (:data:`KINDS`).
     ``budget`` 0 or no ``sources``: ``results`` unchanged."""
     if budget <= 0 or not sources:
         return list(results)

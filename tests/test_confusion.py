@@ -424,36 +424,26 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d8", "evoked", "mentioned") in found
     assert ("d10", "suppress", "cut") in found
     assert ("d11", "attributed", "awarded") in found
-    preps = {
-        (r.doc_id, sp.text, sp.suggestion)
-        for r in results
-        for sp in r.spans
-        if "looks like the wrong preposition" in sp.reason
-    }
+
+    def said(words: str) -> set[tuple[str, str, str | None]]:
+        """(document, span text, fix) of every span whose reason says ``words``."""
+        return {
+            (r.doc_id, sp.text, sp.suggestion)
+            for r in results
+            for sp in r.spans
+            if words in sp.reason
+        }
+
+    preps = said("looks like the wrong preposition")
     assert ("d12", "from", "of") in preps and ("d13", "from", "of") in preps
     assert not [p for p in preps if int(p[0][1:]) >= len(french)], preps
-    missing = {
-        (r.doc_id, sp.text, sp.suggestion)
-        for r in results
-        for sp in r.spans
-        if "looks missing before" in sp.reason
-    }
+    missing = said("looks missing before")
     assert ("d14", "Reuters", "to Reuters") in missing
     assert not [m for m in missing if int(m[0][1:]) >= len(french)], missing
-    agree = {
-        (r.doc_id, sp.text, sp.suggestion)
-        for r in results
-        for sp in r.spans
-        if "does not agree with" in sp.reason
-    }
+    agree = said("does not agree with")
     assert ("d17", "was", "were") in agree
     assert not [a for a in agree if int(a[0][1:]) >= len(french)], agree
-    extra = {
-        (r.doc_id, sp.text, sp.suggestion)
-        for r in results
-        for sp in r.spans
-        if "looks like an extra word" in sp.reason
-    }
+    extra = said("looks like an extra word")
     assert ("d18", "the", "") in extra and ("d19", "which", "") in extra, extra
     assert not [x for x in extra if int(x[0][1:]) >= len(french)], extra
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix

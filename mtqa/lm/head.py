@@ -27,6 +27,16 @@ import torch
 BLOCK = 16384
 
 
+def row_logits(
+    rows: torch.Tensor, weight: torch.Tensor, ids: torch.Tensor, softcap: float | None = None
+) -> torch.Tensor:
+    """Each row's logit of its own id, ``(n,)`` fp32: the row's dot product with that id's
+    output row (fp32, rounded to the model's dtype as the blockwise logits are), soft-capped
+    like them. ``rows``: (n, hidden); ``weight``: (vocab, hidden); ``ids``: (n,)."""
+    z = (rows.float() * weight.index_select(0, ids).float()).sum(-1).to(weight.dtype).float()
+    return torch.tanh(z / softcap) * softcap if softcap is not None else z
+
+
 def head_stats(
     rows: torch.Tensor,
     weight: torch.Tensor,
@@ -58,10 +68,7 @@ def head_stats(
     z_target = torch.zeros(n, device=dev)
     z_guess = None
     if full:  # the target's logit before its block is reached, for the rank's compare
-        z_guess = (rows.float() * weight.index_select(0, targets).float()).sum(-1)
-        z_guess = z_guess.to(weight.dtype).float()
-        if softcap is not None:
-            z_guess = torch.tanh(z_guess / softcap) * softcap
+        z_guess = row_logits(rows, weight, targets, softcap)
     buf = torch.empty((n, min(block, vocab)), device=dev)
     for b0 in range(0, vocab, block):
         z = (rows @ weight[b0 : b0 + block].T).float()

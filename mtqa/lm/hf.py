@@ -19,7 +19,7 @@ import torch
 from mtqa.errors import ModelError
 from mtqa.lm.base import Encoding, ForwardOutput, Scorer, first_fit
 from mtqa.lm.device import pick_device, resolve_dtype
-from mtqa.lm.head import BLOCK, head_stats
+from mtqa.lm.head import BLOCK, head_stats, row_logits
 from mtqa.lm.presets import DEFAULT_MODEL, ModelSpec, locate, resolve
 from mtqa.lm.weights import load_folder_checked, load_gguf_cached, offline
 
@@ -342,24 +342,16 @@ class HFScorer(Scorer):
     def _dropped(self, chunk, targets, nexts, nats, logits=None):
         """The surprisal (nats, (n,) fp32) of each row's ``nexts`` where the row stands:
         ``nats`` (the target's) plus the target's logit less the next one's. Both logits
-        come from the rows' dot products with the two output rows (exact differences of
-        the model's logits; one row's numbers never depend on another's); from ``logits``
-        when the rows are logits already (an unsplit model)."""
+        come from the rows' dot products with the two output rows
+        (:func:`mtqa.lm.head.row_logits`; one row's numbers never depend on another's); from
+        ``logits`` when the rows are logits already (an unsplit model)."""
         with torch.inference_mode():
             if logits is not None:
                 z_t = logits.gather(1, targets[:, None])[:, 0]
                 z_n = logits.gather(1, nexts[:, None])[:, 0]
-            else:
-                weight = self._head.weight
-                rows = chunk.float()
-                # rounded to the model's dtype, as the blockwise logits are (mtqa.lm.head)
-                z_t = (rows * weight.index_select(0, targets).float()).sum(-1)
-                z_t = z_t.to(weight.dtype).float()
-                z_n = (rows * weight.index_select(0, nexts).float()).sum(-1)
-                z_n = z_n.to(weight.dtype).float()
-                if self._softcap is not None:
-                    z_t = torch.tanh(z_t / self._softcap) * self._softcap
-                    z_n = torch.tanh(z_n / self._softcap) * self._softcap
+            else:  # as head_stats reads the target's logit for the rank (mtqa.lm.head)
+                z_t = row_logits(chunk, self._head.weight, targets, self._softcap)
+                z_n = row_logits(chunk, self._head.weight, nexts, self._softcap)
             return nats + z_t - z_n
 
     def _alternatives(self, chunk, targets, nats, logits=None) -> tuple[list[int], list[float]]:
