@@ -67,6 +67,19 @@ def default_outdir(inputs: Sequence[str], cwd: Path | None = None) -> Path:
     return Path(os.path.relpath(moved, here))
 
 
+def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
+    """Raise :class:`~mtqa.errors.UsageError` when ``outdir`` is one of the input folders:
+    its reports would make it an output folder, which a later check refuses as input (a
+    folder *inside* an input folder is fine: the folder walk skips output folders)."""
+    out = outdir.resolve()
+    for i in inputs:
+        if i != "-" and Path(i).is_dir() and Path(i).resolve() == out:
+            raise UsageError(
+                f"{outdir}: is the input folder {i}; its reports would be read back as input "
+                f"by the next check; write them elsewhere (-o {default_outdir([i])})"
+            )
+
+
 def _holder(path: Path) -> str:
     """Who holds the lock file, in words (from its content)."""
     try:
@@ -154,8 +167,9 @@ class OutputFolder:
         with OutputFolder(outdir, settings, key, inputs) as folder:
             ...  # score, store, write the reports
 
-    On entry: created (or checked), locked (:class:`FolderLock`), checked against the run
-    there (:func:`mtqa.runinfo.check_outdir`). On exit: unlocked; after an error, the
+    On entry: refused when it is an input folder (:func:`refuse_input_folder`), created
+    (or checked), locked (:class:`FolderLock`), checked against the run
+    there (:func:`mtqa.runinfo.check_outdir`: other settings or other inputs). On exit: unlocked; after an error, the
     folders this run created are removed again when no result was stored in them.
     """
 
@@ -170,11 +184,12 @@ class OutputFolder:
         self.had_parts = False
 
     def __enter__(self) -> OutputFolder:
+        refuse_input_folder(self.outdir, self.lock.inputs)
         self.had_parts = (self.outdir / PARTS).exists()
         self.made = create_outdir(self.outdir)
         try:
             self.lock.acquire()
-            check_outdir(self.outdir, self.settings, self.key)
+            check_outdir(self.outdir, self.settings, self.key, self.lock.inputs)
         except BaseException:
             self.__exit__(None, None, None)
             self.discard_if_empty()

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -140,22 +141,48 @@ def _differences(old: Any, old_key: Any, settings: Settings, key: str) -> str:
     return f" ({', '.join(diff)})" if diff else ""
 
 
-def check_outdir(outdir: Path, settings: Settings, key: str) -> None:
-    """Refuse a folder holding a run with another resume key (without ``--overwrite``);
-    with ``--overwrite``, drop the stored parts. Raises :class:`~mtqa.errors.OutputError`."""
+def input_keys(inputs: Sequence[str], outdir: Path) -> list[str]:
+    """``inputs`` as ``run.json`` keeps them: each path relative to ``outdir`` (POSIX
+    separators, resolved, so ``a.txt`` and ``./a.txt`` are one input), ``-`` for standard
+    input, sorted and without repeats (the same inputs in another order are the same run)."""
+    base = outdir.resolve()
+    keys = {
+        "-" if i == "-" else Path(os.path.relpath(Path(i).resolve(), base)).as_posix()
+        for i in inputs
+    }
+    return sorted(keys)
+
+
+def check_outdir(
+    outdir: Path, settings: Settings, key: str, inputs: Sequence[str] | None = None
+) -> None:
+    """Refuse a folder holding a run with another resume key, or (``inputs`` given) the
+    reports of other inputs (:func:`input_keys`; a ``run.json`` without them is not
+    compared), without ``--overwrite``; with ``--overwrite``, drop the stored parts.
+    Raises :class:`~mtqa.errors.OutputError`."""
     run_json = outdir / "run.json"
     if run_json.is_file() and not settings.overwrite:
         try:
             stored = json.loads(run_json.read_text(encoding="utf-8"))
             old, old_settings = stored.get("resume_key"), stored.get("settings") or {}
+            old_inputs = stored.get("inputs")
         except (OSError, ValueError, AttributeError):
-            old, old_settings = None, {}
+            old, old_settings, old_inputs = None, {}, None
         if old != key:
             named = _differences(old_settings, old, settings, key)
             raise OutputError(
                 f"{outdir}: holds a run with other settings{named}"
                 "; pass --overwrite to replace it or choose another folder with -o"
             )
+        if inputs is not None and isinstance(old_inputs, list):
+            if old_inputs != input_keys(inputs, outdir):
+                shown = ", ".join(
+                    "-" if k == "-" else os.path.relpath(outdir / str(k)) for k in old_inputs
+                )
+                raise OutputError(
+                    f"{outdir}: holds the reports of other inputs ({shown}); pass "
+                    "--overwrite to replace them or choose another folder with -o"
+                )
     if settings.overwrite and (outdir / PARTS).is_dir():
         for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:
             p.unlink()
@@ -246,10 +273,12 @@ def run_record(
     key: str,
     tallies: dict[str, Any],
     timings: dict[str, float],
+    inputs: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The body of ``run.json`` after its signature (keys in their file order).
 
-    ``tallies``: the run's ``references`` and ``sources`` dicts; ``timings``: seconds.
+    ``tallies``: the run's ``references`` and ``sources`` dicts; ``timings``: seconds;
+    ``inputs``: as given (kept as :func:`input_keys` makes them, relative to the folder).
     """
     c = summary.counts
     return {
@@ -267,6 +296,7 @@ def run_record(
         },
         "settings": settings.as_dict(),
         "resume_key": key,
+        "inputs": input_keys(inputs, summary.outdir),
         "counts": {
             "documents": c.documents,
             "sentences": c.sentences,

@@ -462,6 +462,52 @@ def test_disk_full_while_writing_keeps_the_previous_report(
     assert not [p for p in Path("out").iterdir() if p.name.endswith(".tmp")]
 
 
+def test_rerun_with_other_inputs_is_refused_unless_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """A folder holds the reports of its inputs: another input set must not silently
+    replace them; the same inputs (another spelling, another order) resume."""
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    Path("other.txt").write_text("Another fine text.\n", encoding="utf-8")
+    assert check(capsys, fake_calibration, "good.txt", "other.txt")[0] == 0
+    run = json.loads(Path("out/run.json").read_text(encoding="utf-8"))
+    assert run["inputs"] == ["../good.txt", "../other.txt"]
+    before = {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()}
+
+    rc, out, err = check(capsys, fake_calibration, "other.txt")
+    assert (rc, out) == (1, "")
+    assert err == (
+        "mtqa: error: out: holds the reports of other inputs (good.txt, other.txt); pass "
+        "--overwrite to replace them or choose another folder with -o\n"
+    )
+    assert {p: p.read_bytes() for p in Path("out").rglob("*") if p.is_file()} == before
+    assert check(capsys, fake_calibration, "./other.txt", "good.txt")[0] == 0
+    assert check(capsys, fake_calibration, "other.txt", "--overwrite")[0] == 0
+    assert ids(Path("out")) == ["other"]
+
+
+def test_output_folder_that_is_an_input_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("texts").mkdir()
+    Path("texts/good.txt").write_bytes(GOOD)
+    rc, out, err = check(capsys, fake_calibration, "texts", out="texts/")
+    assert (rc, out) == (2, "")
+    assert err == (
+        "mtqa: error: texts: is the input folder texts; its reports would be read back as "
+        "input by the next check; write them elsewhere (-o reports/texts)\n"
+    )
+    assert sorted(p.name for p in Path("texts").iterdir()) == ["good.txt"]
+    # a folder inside the input folder is fine: the walk skips it on the next check
+    for _ in range(2):
+        assert check(capsys, fake_calibration, "texts", out="texts/reports")[0] == 0
+    assert ids(Path("texts/reports")) == ["good"]
+
+
 def test_rerun_with_other_settings_is_refused_unless_overwrite(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
