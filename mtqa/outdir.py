@@ -168,9 +168,10 @@ class OutputFolder:
             ...  # score, store, write the reports
 
     On entry: refused when it is an input folder (:func:`refuse_input_folder`), created
-    (or checked), locked (:class:`FolderLock`), checked against the run
-    there (:func:`mtqa.runinfo.check_outdir`: other settings or other inputs). On exit: unlocked; after an error, the
-    folders this run created are removed again when no result was stored in them.
+    (or checked), locked (:class:`FolderLock`), checked against the run there
+    (:func:`mtqa.runinfo.check_outdir`: other settings or other inputs). On exit:
+    unlocked; after an error, the folders this run created are removed again when no
+    result was stored in them.
     """
 
     def __init__(

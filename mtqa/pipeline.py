@@ -357,9 +357,7 @@ def run_check(
         timings = engine.timings | {"write": time.perf_counter() - t}
         summary.seconds = time.perf_counter() - t0
         tallies = {"references": intake.references.as_dict(), "sources": intake.sources.as_dict()}
-        run.update(
-            run_record(summary, settings, det, model_sig, key, tallies, timings, inputs)
-        )
+        run.update(run_record(summary, settings, det, model_sig, key, tallies, timings, inputs))
         summary.outputs.append(write_run_json(outdir, run))
     return summary
 

@@ -463,7 +463,9 @@ def test_disk_full_while_writing_keeps_the_previous_report(
 
 
 def test_rerun_with_other_inputs_is_refused_unless_overwrite(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     fake_calibration: Path,
 ) -> None:
     """A folder holds the reports of its inputs: another input set must not silently
@@ -489,7 +491,9 @@ def test_rerun_with_other_inputs_is_refused_unless_overwrite(
 
 
 def test_output_folder_that_is_an_input_folder_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     fake_calibration: Path,
 ) -> None:
     monkeypatch.chdir(tmp_path)
