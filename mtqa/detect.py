@@ -257,8 +257,9 @@ class Detector:
                 sentence=SentenceModel.from_list(d["sentence"]) if d.get("sentence") else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            why = f"no {exc.args[0]!r} field" if isinstance(exc, KeyError) and exc.args else exc
             raise CalibrationError(
-                f"{where}: not a valid calibration file ({exc}); rerun `mtqa calibrate`"
+                f"{where}: not a valid calibration file ({why}); rerun `mtqa calibrate`"
             ) from None
 
 
@@ -332,15 +333,29 @@ def load_detector(
     """The detector in ``path``, else the one shipped for ``model_name``, at the operating
     point ``sensitivity``/``threshold`` (:func:`operating_point`).
 
-    Raises :class:`~mtqa.errors.CalibrationError` when there is none or it is malformed.
+    Raises :class:`~mtqa.errors.CalibrationError` when there is none, ``path`` is not a
+    readable file, or it is malformed.
     """
     p = Path(path) if path else detector_path(model_name)
+    if path and not p.is_file():
+        what = "is a folder, not a detector file" if p.is_dir() else "no such file"
+        raise CalibrationError(
+            f"{p}: {what} (--calibration); check the path, or leave --calibration out to use "
+            f"the detector shipped for {model_name!r}"
+        )
     if not p.is_file():
         raise CalibrationError(
             f"{p}: no detector for model {model_name!r}; run `mtqa calibrate --model "
             f"{model_name} CLEAN.txt` or pass --calibration FILE"
         )
-    det = Detector.from_json(p.read_text(encoding="utf-8"), str(p))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise CalibrationError(
+            f"{p}: cannot read the detector ({why}); pass a file written by `mtqa calibrate`"
+        ) from None
+    det = Detector.from_json(text, str(p))
     return operating_point(det, sensitivity, threshold)
 
 

@@ -283,3 +283,28 @@ def test_calibrate_scores_the_source_passes_it_is_asked_for(
     assert "60 segments, 20 of them also after their source, 10 with their source after them" in (
         det.source
     )
+
+
+def test_a_detector_path_that_is_no_detector_file_says_what_is_wrong(tmp_path: Path) -> None:
+    """`--calibration` pointing nowhere used to say "no detector for model …; pass
+    --calibration FILE" to a user who had passed one; a missing key leaked as ('model')."""
+    from mtqa.detect import load_detector
+    from mtqa.errors import CalibrationError
+
+    missing = tmp_path / "nope" / "det.json"
+    with pytest.raises(CalibrationError) as exc:
+        load_detector("m", str(missing))
+    assert str(exc.value) == (
+        f"{missing}: no such file (--calibration); check the path, or leave --calibration "
+        "out to use the detector shipped for 'm'"
+    )
+    with pytest.raises(CalibrationError, match="is a folder, not a detector file"):
+        load_detector("m", str(tmp_path))
+    keyless = tmp_path / "keyless.json"
+    keyless.write_text('{"features": []}', encoding="utf-8")
+    with pytest.raises(CalibrationError, match=r"\(no 'model' field\); rerun `mtqa calibrate`"):
+        load_detector("m", str(keyless))
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(CalibrationError, match=r"cannot read the detector \(not UTF-8 text\)"):
+        load_detector("m", str(binary))
