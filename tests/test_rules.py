@@ -41,8 +41,10 @@ def texts(rule: str, text: str) -> list[str]:
 
 CASES = [
     # french-spacing: a space before ; : ! ? (regular, no-break or narrow no-break)
-    ("french-spacing", "He asked : why ?", ["d :", "y ?"]),
-    ("french-spacing", "Enough\u00a0!", ["h\u00a0!"]),
+    # (the span is the space and the mark, never the end of the word before it)
+    ("french-spacing", "He asked : why ?", [" :", " ?"]),
+    ("french-spacing", "Enough\u00a0!", ["\u00a0!"]),
+    ("french-spacing", "He said “no” !", [" !"]),
     ("french-spacing", "He asked: why? Time: 10:30.", []),
     ("french-spacing", "The band Yahoo! News and Ruki Vverh! played.", []),
     # guillemets
@@ -98,7 +100,8 @@ CASES = [
     ),
     ("french-numbers", "Growth was 3.5% and 10,000 people came at 2:30 in 2021, 2022.", []),
     # punct-spacing
-    ("punct-spacing", "in front of the mural , and the site", ["l ,"]),
+    ("punct-spacing", "in front of the mural , and the site", [" ,"]),
+    ("punct-spacing", "The parliament passed the law .", [" ."]),
     ("punct-spacing", "He paused ... then spoke, and left.", []),
     # stray-period
     ("stray-period", "on this subject. .", [". ."]),

@@ -172,7 +172,7 @@ _SPACES = re.compile(r"[ \u00a0\u202f]+")
 
 
 def _unspaced(span: str) -> str:
-    """The span without its spaces: "word ;" -> "word;", "5 %" -> "5%"."""
+    """The span without its spaces: " ;" -> ";", "5 %" -> "5%"."""
     return _SPACES.sub("", span)
 
 
@@ -216,7 +216,8 @@ def _no_orphan(span: str) -> str:
 
 FRENCH_SPACING = RegexCheck(
     "french-spacing",
-    re.compile(r"(?P<span>[\w)\]”\"’][ \u00a0\u202f]+[;:!?])(?=[\s”\"’»)]|$)"),
+    # the span is the space and the mark (" ;" -> ";"), never part of the word before it
+    re.compile(r"(?<=[\w)\]”\"’])(?P<span>[ \u00a0\u202f]+[;:!?])(?=[\s”\"’»)]|$)"),
     "French spacing: a space before {mark!r}",
     fix=_unspaced,
 )
@@ -261,7 +262,7 @@ DATE_CASE = RegexCheck(
 )
 PUNCT_SPACING = RegexCheck(
     "punct-spacing",
-    re.compile(r"(?P<span>[^\W_][ \u00a0\u202f]+[,.])(?![.\w])"),
+    re.compile(r"(?<=[^\W_])(?P<span>[ \u00a0\u202f]+[,.])(?![.\w])"),
     "a space before {mark!r}",
     fix=_unspaced,
 )
