@@ -254,7 +254,13 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
             file=err,
         )
     for _, doc_id, sp in summary.worst:
-        fix = "" if sp.suggestion is None else f" -> {sp.suggestion!r}"
+        fix = (
+            ""
+            if sp.suggestion is None
+            else f" -> {sp.suggestion!r}"
+            if sp.suggestion
+            else " -> (delete)"  # as sentences.csv and the review page say it
+        )
         print(
             f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}{fix}: {sp.reason}",
             file=err,

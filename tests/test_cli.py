@@ -712,6 +712,12 @@ def test_the_summary_lines_show_each_flags_fix(
     listed = err.count("'has has' -> 'has'")
     assert rc == 0 and 0 < listed < 8
     assert f"... and {8 - listed} more flagged sentence(s): every span is in the report" in err
+    # a deletion reads as sentences.csv and the review page say it, not as -> ''
+    Path("c.txt").write_text("He left the room “\n", encoding="utf-8")
+    rc = cli.main(["check", "c.txt", "--model", "fake", "--calibration", str(fake_calibration)])
+    err = capsys.readouterr().err
+    assert rc == 0 and "' “' -> (delete): an opening quote with nothing after it" in err
+    assert "-> ''" not in err
 
 
 @pytest.mark.parametrize(
