@@ -101,7 +101,15 @@ def as_span_fix(text: str, e: Edit, span: Span) -> str | None:
     inside_a, inside_b = max(a, span.start), min(b, span.end)
     outside = text[a:inside_a] + text[inside_b:b]
     if rep == "" and inside_a < inside_b and outside.isspace():
-        return text[span.start : inside_a] + text[inside_b : span.end]
+        left, right = text[span.start : inside_a], text[inside_b : span.end]
+        # the space the edit took outside the span is kept there: drop the span's own
+        # space beside the deleted part instead ("a TMX unit": span "TMX unit", edit
+        # " TMX" -> "unit", not " unit", which would leave two spaces)
+        if a < span.start and right[:1].isspace():
+            right = right.lstrip()
+        if b > span.end and left[-1:].isspace():
+            left = left.rstrip()
+        return left + right
     return None
 
 

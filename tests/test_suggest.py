@@ -168,6 +168,16 @@ def test_span_fix_of_an_edit() -> None:
     assert as_span_fix(text, Edit(12, 20, "plan the", "swap", 3), sp) is None  # reaches out
     assert as_span_fix(text, Edit(12, 12, "a ", "insert", 3), sp) == "a the"
     assert as_span_fix(text, Edit(12, 15, "The", "replace", 3), sp) == "The"
+    # a deletion that takes the space outside the span drops the span's own space instead:
+    # the fixed text has one space, as the edit's has
+    text = "A new TMX unit is here."
+    for sp, edit in (
+        (Span(6, 14, "TMX unit", "minor", 0.5, "lm", "r"), Edit(5, 9, "", "delete", 2)),
+        (Span(2, 9, "new TMX", "minor", 0.5, "lm", "r"), Edit(6, 10, "", "delete", 2)),
+    ):
+        fix = as_span_fix(text, edit, sp)
+        assert fix is not None and not fix[:1].isspace() and not fix[-1:].isspace()
+        assert text[: sp.start] + fix + text[sp.end :] == "A new unit is here."
 
 
 def test_unicode_and_quotes_survive(det: Detector) -> None:
