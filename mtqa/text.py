@@ -85,17 +85,26 @@ MACHINE_ENDINGS = (
     "org|com|net|gov|edu|int|io|eu|fr|uk|de|info|"
     "pdf|docx?|xlsx?|pptx?|csv|tsv|txt|html?|zip|png|jpe?g|gif|svg|json|xml|md|py"
 )
+#: format placeholders of software strings (PO, XLIFF): printf (``%s``, ``%d``, ``%1$s``,
+#: ``%.2f``, ``%(name)s``; not ``%%`` nor ``50% of``: no space flag) and brace styles
+#: (``{0}``, ``{name}``, ``{{name}}``); case-sensitive conversions
+_PLACEHOLDER = (
+    r"(?<!%)%(?:\(\w+\)|\d+\$)?[-+#0]*\d*(?:\.\d+)?(?:l{1,2}|h|z)?(?-i:[sdiufFeEgGxXoc])"
+    r"(?!\w)"
+    r"|\{\{\w+\}\}|\{\w*\}"
+)
 _MACHINE = re.compile(
     rf"(?:https?://|www\.)\S*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b",
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}",
     re.IGNORECASE,
 )
 
 
 def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of the URLs, e-mail addresses and file names in ``text[start:end]``
-    (``https://www.city-hall.org``, ``info.desk@city-hall.org``, ``budget.v2.pdf``): not
-    language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`)."""
+    """(start, end) of the URLs, e-mail addresses, file names and format placeholders in
+    ``text[start:end]`` (``https://www.city-hall.org``, ``info.desk@city-hall.org``,
+    ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``{0}``): not language, so the LM's surprise
+    there is no error (:func:`mtqa.detect.detect_lm`)."""
     stop = len(text) if end is None else end
     return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
 

@@ -284,6 +284,11 @@ def test_a_full_stop_inside_a_token_is_no_sentence_end(
         ("The file budget.v2.pdf lists every cost.", ["budget.v2.pdf"]),
         ("The U.S. and a Ph.D. at 7 a.m. on Monday.", []),
         ("The conflict in the United States.is rebel.", []),  # a glued join stays language
+        # format placeholders of software strings (a newcomer's PO file got LM flags on them)
+        ("The government announced 3 million for %s.", ["%s"]),
+        ("%d files deleted, %1$s and %.2f and %(name)s!", ["%d", "%1$s", "%.2f", "%(name)s"]),
+        ("Hello {0}, you have {count} new {{item}}s.", ["{0}", "{count}", "{{item}}"]),
+        ("About 50% of people, 100%% sure, a 5 % d rise.", []),  # percentages stay language
     ],
 )
 def test_machine_tokens_are_not_language(text: str, found: list[str]) -> None:
@@ -298,3 +303,14 @@ def test_no_lm_flag_inside_a_web_address() -> None:
     det = Detector("fake", ("s",), (0.0,), (1.0,), (1.0,), -5.5, 0.5, 0.9, "t", 0)
     spans, _ = detect_lm(text, words, sentence_features(text, words), det)
     assert [sp.text for sp in spans] == ["Details"]
+
+
+def test_no_lm_flag_on_a_format_placeholder() -> None:
+    """``%d files files deleted`` got a major LM flag on ``d`` and a fix deleting it, which
+    would break the string; the repeated word is still the rules' to flag."""
+    text = "Deleted %d files and %(name)s left {0} today."
+    costly = {"d": 30.0, "%": 30.0, "name": 30.0, "s": 30.0, "0": 30.0, "today": 30.0}
+    words = words_of(text, costly)
+    det = Detector("fake", ("s",), (0.0,), (1.0,), (1.0,), -5.5, 0.5, 0.9, "t", 0)
+    spans, _ = detect_lm(text, words, sentence_features(text, words), det)
+    assert [sp.text for sp in spans] == ["today"]
