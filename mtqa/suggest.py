@@ -46,6 +46,7 @@ bench/suggest_cost.py; 2 CPU cores).
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
@@ -213,17 +214,32 @@ def _lm_words(
 ) -> tuple[list[str], set[str]]:
     """The LM's whole-word candidates for ``word`` (at most :data:`LM_WORDS`) among its
     ``top`` word tokens there, and every word it proposes (for insertions). A candidate
-    keeps the original's leading whitespace ``lead``."""
+    keeps the original's leading whitespace ``lead``.
+
+    A replacement keeps the word's shape: none for a word without a Latin letter (``שלום``
+    needs a translation, not the LM's guess of an English word), and a lower-case word is
+    replaced by a lower-case one only (``now`` -> ``Price`` is never a fix)."""
     picks: list[str] = []
     proposed: set[str] = set()
+    replaceable = _latin(word)
     for tid in top:
         piece = scorer.token_text([tid])
         cand = piece[len(lead) :]
         if piece.startswith(lead) and cand.isalpha():
             proposed.add(cand.lower())
-            if cand.lower() != word.lower() and len(picks) < LM_WORDS:
+            if (
+                replaceable
+                and cand.lower() != word.lower()
+                and (cand.islower() or not word.islower())
+                and len(picks) < LM_WORDS
+            ):
                 picks.append(cand)
     return picks, proposed
+
+
+def _latin(word: str) -> bool:
+    """Whether ``word`` has a Latin letter (``café`` yes, ``שלום``, ``東京`` no)."""
+    return any(c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in word)
 
 
 @dataclass

@@ -302,3 +302,23 @@ def test_seed_massaging_gets_an_english_word() -> None:
     assert all(s.suggestion is not None or "no fix suggested" in s.reason for s in lm)
     # the same suggestions again (determinism with the real model)
     assert suggest_fixes(dataclasses.replace(plain, sentences=tuple(sentences)), scorer) == result
+
+
+def test_lm_replacements_keep_the_words_shape() -> None:
+    """A newcomer saw 'now' -> 'Price' and, for a Hebrew word, 'שלום' -> 'Japan': the LM's
+    top words there, but no reviewer's fix."""
+    from mtqa.suggest import _lm_words
+
+    pieces = [" Price", " price", " soon", " Japan", " then"]
+
+    class Tokens:
+        def token_text(self, ids: Sequence[int]) -> str:
+            return pieces[ids[0]]
+
+    top = range(len(pieces))
+    picks, proposed = _lm_words(Tokens(), top, " ", "now")  # type: ignore[arg-type]
+    assert picks == ["price", "soon", "then"]
+    assert proposed == {"price", "soon", "japan", "then"}  # insertions may still use them
+    assert _lm_words(Tokens(), top, " ", "Now")[0] == ["Price", "price", "soon"]  # type: ignore[arg-type]
+    assert _lm_words(Tokens(), top, " ", "שלום")[0] == []  # type: ignore[arg-type]
+    assert _lm_words(Tokens(), top, " ", "café")[0][:1] == ["price"]  # type: ignore[arg-type]
