@@ -93,18 +93,25 @@ _PLACEHOLDER = (
     r"(?!\w)"
     r"|\{\{\w+\}\}|\{\w*\}"
 )
+#: hashes, keys and ids: a run of 16 or more ASCII letters and digits (``+/=_`` too)
+#: holding both a digit and a letter (``9f86d081884c7d65``, ``dGhpc2lzYWtleTE2==``), and
+#: UUIDs; not hyphenated words (``well-to-do-in-2021``)
+_HASH = (
+    r"(?<![\w+/=])(?=[\w+/=]*\d)(?=[\w+/=]*[a-z])[a-z0-9+/=_]{16,}(?![\w+/=])"
+    r"|\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b"
+)
 _MACHINE = re.compile(
     rf"(?:https?://|www\.)\S*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}",
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}|{_HASH}",
     re.IGNORECASE,
 )
 
 
 def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of the URLs, e-mail addresses, file names and format placeholders in
-    ``text[start:end]`` (``https://www.city-hall.org``, ``info.desk@city-hall.org``,
-    ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``{0}``): not language, so the LM's surprise
-    there is no error (:func:`mtqa.detect.detect_lm`)."""
+    """(start, end) of the URLs, e-mail addresses, file names, format placeholders and
+    hashes in ``text[start:end]`` (``https://www.city-hall.org``, ``info.desk@city-hall.org``,
+    ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``{0}``, ``9f86d081884c7d65``): not language,
+    so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`)."""
     stop = len(text) if end is None else end
     return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
 

@@ -289,6 +289,13 @@ def test_a_full_stop_inside_a_token_is_no_sentence_end(
         ("%d files deleted, %1$s and %.2f and %(name)s!", ["%d", "%1$s", "%.2f", "%(name)s"]),
         ("Hello {0}, you have {count} new {{item}}s.", ["{0}", "{count}", "{{item}}"]),
         ("About 50% of people, 100%% sure, a 5 % d rise.", []),  # percentages stay language
+        # hashes, keys, UUIDs (a 24 KB hex hash got an LM flag); hyphenated words stay language
+        ("Commit 9f86d081884c7d65a1b2 landed.", ["9f86d081884c7d65a1b2"]),
+        (
+            "Key dGhpc2lzYWtleTE2== and 123e4567-e89b-12d3-a456-426614174000.",
+            ["dGhpc2lzYWtleTE2==", "123e4567-e89b-12d3-a456-426614174000"],
+        ),
+        ("A well-to-do-in-2021 fashion, COVID-19, 20221130235959 and counterrevolutionaries.", []),
     ],
 )
 def test_machine_tokens_are_not_language(text: str, found: list[str]) -> None:
