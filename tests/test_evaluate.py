@@ -261,3 +261,22 @@ def test_gold_span_whose_text_does_not_match_names_the_line(tmp_path: Path) -> N
         f"{gold}:1: span 5-8 says 'cat' but the target has 'at ' there; fix the offsets "
         "(end-exclusive character offsets into 'target') or the span's text"
     )
+
+
+def test_gold_records_missing_from_the_run_are_all_counted() -> None:
+    """The error named one missing record while others were missing too."""
+    from mtqa.quality.evaluate import match
+
+    docs = [{"id": "d1", "text": "One line here.", "spans": [], "sentences": []}]
+    gold = [
+        {"id": "g1", "text": "Not scored.", "spans": []},
+        {"id": "g2", "text": "One line here.", "spans": []},
+        {"id": "g3", "text": "Not scored either.", "spans": []},
+    ]
+    with pytest.raises(InputError) as exc:
+        match(gold, docs, "run")
+    assert str(exc.value) == (
+        "run: gold record 'g1' (and 1 more of 3) is not in this run; "
+        "score the gold targets with `mtqa check` first"
+    )
+    assert [u.id for u in match(gold[1:2], docs, "run")] == ["g2"]

@@ -66,7 +66,7 @@ class Unit:
     text: str
     gold: tuple[GoldSpan, ...]
     pred: tuple[tuple[int, int, str], ...]  # (start, end, severity)
-    score: float  # the run's sentence score (max over the sentences in the record)
+    score: float  # the noisy-or of the run's scores of the sentences overlapping the record
 
     @property
     def has_error(self) -> bool:
@@ -190,15 +190,18 @@ def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where:
     """
     units = []
     index = _RunIndex(docs)
-    for rec in gold:
-        found = index.locate(rec)
-        if found is None:
-            raise InputError(
-                where,
-                None,
-                f"gold record {rec['id']!r} is not in this run; "
-                "score the gold targets with `mtqa check` first",
-            )
+    located = [index.locate(rec) for rec in gold]
+    missing = [rec["id"] for rec, found in zip(gold, located) if found is None]
+    if missing:
+        more = f" (and {len(missing) - 1} more of {len(gold)})" if len(missing) > 1 else ""
+        raise InputError(
+            where,
+            None,
+            f"gold record {missing[0]!r}{more} is not in this run; "
+            "score the gold targets with `mtqa check` first",
+        )
+    for rec, found in zip(gold, located):
+        assert found is not None
         d, off = found
         end = off + len(rec["text"])
         pred = tuple(
