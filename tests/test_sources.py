@@ -7,8 +7,8 @@ import pytest
 from mtqa.checks import CHECKS, SOURCE_CHECKS
 from mtqa.checks.document import NO_SOURCE, source_checks
 from mtqa.checks.french import fold
+from mtqa.checks.names import skeleton
 from mtqa.checks.numbers import quantities
-from mtqa.checks.source import skeleton
 from mtqa.records import Document
 from mtqa.segment import segment
 
