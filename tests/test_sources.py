@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -317,6 +318,8 @@ UI_XLIFF = """<?xml version="1.0" encoding="UTF-8"?>
       </trans-unit>
       <trans-unit id="3"><source>Bonjour à tous.</source><target>Hello everyone.</target>
       </trans-unit>
+      <trans-unit id="4"><source>Merci.</source><target>Thank you very much.</target>
+      </trans-unit>
     </body>
   </file>
 </xliff>
@@ -346,4 +349,51 @@ def test_ui_strings_in_po_and_xliff_have_no_name_flags(tmp_path: Path) -> None:
         "rule:src-names: source name 'Kouleba' is missing from the target"
     ]
     xlf = file_flags(tmp_path, "ui.xlf", UI_XLIFF)
-    assert xlf == {"Click here to continue.": [], "Price: 20 euros": [], "Hello everyone.": []}
+    assert xlf == {
+        "Click here to continue.": [],
+        "Price: 20 euros": [],
+        "Hello everyone.": [],
+        "Thank you very much.": [],  # 3.33× a six-character source: no length flag either
+    }
+
+
+def test_short_ui_strings_in_jsonl_have_no_length_flag(tmp_path: Path) -> None:
+    """Both sides under 30 characters: no ratio; a short source whose target reaches 30 is
+    still read."""
+    records = [
+        ("n1", "Merci.", "Thank you very much."),
+        ("n2", "Merci beaucoup", "Thank you very much indeed"),
+        ("n3", "Merci.", "Thank you very much, everyone."),
+    ]
+    lines = [json.dumps({"id": i, "source": s, "target": t}) for i, s, t in records]
+    got = file_flags(tmp_path, "ui.jsonl", "\n".join(lines) + "\n")
+    assert got == {
+        "Thank you very much.": [],
+        "Thank you very much indeed": [],
+        "Thank you very much, everyone.": [
+            "rule:src-length: target is 5.00× the source length (longer: something may be "
+            "added; expected 0.5-1.7×)"
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "severity"),
+    [
+        # both sides under 30 characters (the source weighted): no flag, in any script
+        ("Merci.", "Thank you very much.", None),
+        ("Merci.", "Thank you very much, my dear.", None),  # 29
+        ("Merci.", "Thank you very much, everyone.", "major"),  # 30: 5.00×
+        ("Enregistrer les modifications", "Save", None),  # 29
+        ("Enregistrer les modifications.", "Save", "major"),  # 30: 0.13×
+        ("谢谢。", "Thank you very much, my dear.", None),  # 8 weighted, 29
+        ("谢谢。", "Thank you very much, everyone.", "major"),  # 30: 3.75×
+        ("总理会见德国总理", "He met.", None),  # 28 weighted
+        ("总理会见了德国总理", "He met.", "major"),  # 31.5 weighted: 0.22×
+    ],
+)
+def test_length_needs_a_side_of_30_characters(
+    source: str, target: str, severity: str | None
+) -> None:
+    found = SOURCE_CHECKS["src-length"].check(target, source=source)
+    assert [f.severity for f in found] == ([] if severity is None else [severity])
