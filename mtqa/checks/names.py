@@ -64,12 +64,12 @@ def skeleton(name: str) -> str:
 #: times) is an ordinary word where only its position capitalises it: *Cliquez* 3.85 / 0,
 #: *Fichier* 4.10 / 0, *Merci* 5.62 / 2.78, *Prix* 5.59 / 3.76. A name is usually written
 #: alike in English, so English text knows it about as well: *Biden* 3.03 / 3.86, *Lopez*
-#: 3.78 / 3.79, *Trump* 4.40 / 4.93, *Paris* 5.71 / 4.82 stay names there.
+#: 3.78 / 3.79, *Trump* 4.40 / 4.93 stay names there.
 COMMON_FRENCH = 3.0
 FRENCH_MARGIN = 1.0
-#: a word this common in French (its 843 commonest) is ordinary wherever English stands:
-#: *Attention*, *Important*, *Conditions* (and *Paris*, *France*, *Europe*: names, but
-#: kept as they are in English)
+#: a word this common in French (its 843 commonest) is ordinary there whatever English
+#: does: *Attention*, *Important*, *Conditions* (and *Paris*, *France*, *Europe*: names,
+#: but usually kept as they are in English, so rarely missing)
 VERY_COMMON_FRENCH = 5.0
 
 #: the check's own lists of French words (articles, pronouns, adverbs...)
