@@ -91,14 +91,16 @@ least :data:`DEL_GATE` bits is rescored deleted with the space before it (at mos
 ``minor``, as ``rule:extra-word`` with ``""`` as its suggestion. Measured with
 ``bench/prepositions.py --kind extra-word``.
 
-A site inside an LM span, or inside another check's span that has no fix (*manifestants*,
-flagged as untranslated French), gives that span its suggestion instead of a span of its own
-(the span's severity is raised to the verdict's when that is worse). A new span's ``source`` is
-``rule:false-friend``, ``rule:calque``, ``rule:preposition``, ``rule:missing-word``,
-``rule:agreement`` or ``rule:extra-word`` (``--ignore`` with the id skips its rescoring
-too), its ``gain`` the LM's and its ``score`` ``1 - 2^(-g/4)`` (``g``: the verdict's
-gain). The sentence's score is computed again with the new span counted as a check's
-(:func:`mtqa.analyse.rescore_sentence`).
+A site inside an LM span without a fix gives that span its suggestion instead of a span of its
+own (the span's severity is raised to the verdict's when that is worse). Another check's span is
+never changed: a site inside one without a fix (a whole-sentence ``src-names`` or
+``src-length`` span, *manifestants* flagged as untranslated French) gets a span of its own
+beside it, so ``--ignore`` of that check leaves the verdict's span as it is. A new span's
+``source`` is ``rule:false-friend``, ``rule:calque``, ``rule:preposition``,
+``rule:missing-word``, ``rule:agreement`` or ``rule:extra-word`` (``--ignore`` with the id
+skips its rescoring too), its ``gain`` the LM's and its ``score`` ``1 - 2^(-g/4)`` (``g``:
+the verdict's gain). The sentence's score is computed again with the new span counted as a
+check's (:func:`mtqa.analyse.rescore_sentence`).
 Deterministic: a sentence's numbers depend on that sentence alone.
 """
 
@@ -433,8 +435,9 @@ def probes(
 
 def _blocks(sp: Span, start: int, end: int) -> bool:
     """Whether another check's span ``sp`` keeps a site ``text[start:end]`` from being
-    probed: it overlaps the site and has a fix of its own, or only partly covers it (a
-    span without a fix that holds the whole site may take the site's fix)."""
+    probed: it overlaps the site and has a fix of its own, or only partly covers it. A
+    span without a fix that holds the whole site (a whole-sentence ``src-names`` span, an
+    untranslated word) does not: the verdict gets a span of its own beside it."""
     overlaps = sp.start < end and start < sp.end
     inside = sp.start <= start and end <= sp.end
     return overlaps and (sp.suggestion is not None or not inside)
@@ -545,21 +548,25 @@ def _reason(text: str, p: Probe, gain: float) -> str:
 def _apply(
     text: str, sent: SentenceResult, found: Sequence[tuple[Probe, float]]
 ) -> tuple[Span, ...]:
-    """The sentence's spans with the verdicts in: a span holding the site and without a fix
-    takes the suggestion (an LM span first), else a new span (one that overlaps a new span
-    already made is dropped)."""
+    """The sentence's spans with the verdicts in: an LM span holding the site and without a
+    fix takes the suggestion (the LM flagged the words, the verdict says why and what to
+    write), else a new span with the probe's own source (one that overlaps a new span
+    already made is dropped). Another check's span is never changed: each check's finding
+    keeps its own span and source, so ``--ignore`` of one check leaves the others' alone."""
     spans = list(sent.spans)
     made: list[Span] = []
     for p, gain in found:
         sev = _severity(p, gain)
         why = _reason(text, p, gain)
         a, b = p.span
-        holders = [
-            k
-            for k, sp in enumerate(spans)
-            if sp.start <= a and b <= sp.end and sp.suggestion is None
-        ]  # the LM's first, then another check's without a fix ("manifestants", untranslated)
-        k = min(holders, key=lambda k: (spans[k].source != "lm", k), default=None)
+        k = next(
+            (
+                k
+                for k, sp in enumerate(spans)
+                if sp.source == "lm" and sp.start <= a and b <= sp.end and sp.suggestion is None
+            ),
+            None,
+        )
         if k is not None:
             sp = spans[k]
             fix = as_span_fix(text, Edit(p.start, p.end, p.replacement, "replace"), sp)

@@ -45,10 +45,13 @@ from mtqa.detect import Detector
 from mtqa.engines.base import check_documents
 from mtqa.lm.base import ForwardOutput
 from mtqa.lm.fake import FakeScorer
+from mtqa.pipeline import run_check
 from mtqa.records import Document, DocumentResult, Span, WordScore
 from mtqa.selection import Selection
+from mtqa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+NAMES = "rule:src-names"
 
 
 def words_of(text: str) -> list[WordScore]:
@@ -599,19 +602,80 @@ def test_a_sentence_scored_again_keeps_its_source_evidence() -> None:
     ]
 
 
-def test_a_check_span_without_a_fix_takes_the_confirmed_one(det: Detector) -> None:
-    """ "manifestants" is untranslated French (a check's span, no fix) and a listed word:
-    the confirmed replacement becomes that span's fix, no second span is made."""
-    [r] = check_documents(
-        docs(["The manifestants blocked the road."]),
+def test_a_check_span_without_a_fix_keeps_its_own_beside_the_verdict(det: Detector) -> None:
+    """ "manifestants" is untranslated French (a check's span, no fix) and a listed word: the
+    confirmed replacement gets a span of its own; the check's span is left as it was, and
+    ignoring that check leaves the verdict's span unchanged."""
+    texts = docs(["The manifestants blocked the road."])
+    [r] = check_documents(texts, PairScorer(" manifestants", " blocked", 30.0), det)
+    spans = sorted((sp for sp in r.spans if sp.start <= 4 < sp.end), key=lambda sp: sp.source)
+    assert [sp.source for sp in spans] == [SOURCE, "rule:untranslated-french"]
+    ff, untranslated = spans
+    assert ff.text == "manifestants" and ff.suggestion in ("demonstrators", "protesters")
+    assert "false friend" in ff.reason and ff.gain is not None
+    assert untranslated.suggestion is None and untranslated.gain is None
+    assert "false friend" not in untranslated.reason
+    [off] = check_documents(
+        texts,
         PairScorer(" manifestants", " blocked", 30.0),
         det,
+        selection=Selection(ignore=("untranslated-french",)),
     )
-    spans = [sp for sp in r.spans if sp.start <= 4 < sp.end]
-    assert [sp.source for sp in spans] == ["rule:untranslated-french"]
-    [sp] = spans
-    assert sp.text == "manifestants" and sp.suggestion in ("demonstrators", "protesters")
-    assert "false friend" in sp.reason and sp.gain is not None
+    assert [sp for sp in off.spans if sp.source == SOURCE] == [ff]
+
+
+NAMED = Document(
+    "d0",
+    "The party was assisted by 500 people.",
+    "d0.jsonl",
+    source="Selon Kouleba, la fête a réuni 500 personnes.",
+)
+
+
+def test_a_whole_sentence_source_span_keeps_its_own_beside_the_verdict(det: Detector) -> None:
+    """A missing source name flags the whole sentence (no fix): the false friend inside it
+    gets its own span, the same with ``--ignore src-names``, and the name's span keeps its
+    reason (it once took the verdict and its fix, relabelled ``rule:src-names``)."""
+    [r] = check_documents([NAMED], AfterScorer(), det)
+    names = [(sp.text, sp.reason, sp.suggestion) for sp in r.spans if sp.source == NAMES]
+    assert names == [(NAMED.text, "source name 'Kouleba' is missing from the target", None)]
+    [ff] = ff_spans([r])
+    assert (ff.text, ff.suggestion, ff.severity) == ("assisted", "attended", "major")
+    ignore = Selection(ignore=("src-names",))
+    [off] = check_documents([NAMED], AfterScorer(), det, selection=ignore)
+    assert not [sp for sp in off.spans if sp.source == NAMES]
+    assert ff_spans([off]) == [ff]
+
+
+def test_ignoring_src_names_leaves_the_annotated_false_friend(
+    tmp_path: Path, fake_calibration: Path
+) -> None:
+    """The annotated PO copy shows the false friend under its own id, with or without
+    ``--ignore src-names``."""
+    po = tmp_path / "in" / "ui.po"
+    po.parent.mkdir()
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "{NAMED.source}"\nmsgstr "{NAMED.text}"\n',
+        encoding="utf-8",
+    )
+
+    def comments(out: str, ignore: tuple[str, ...]) -> list[str]:
+        settings = Settings(
+            model="fake", calibration=str(fake_calibration), formats=("po",), ignore=ignore
+        )
+        run_check([str(po.parent)], settings, tmp_path / out, lambda s: AfterScorer())
+        text = (tmp_path / out / "annotated" / "ui.po").read_text(encoding="utf-8")
+        return [line for line in text.splitlines() if line.startswith("# mtqa:")]
+
+    full, off = comments("full", ()), comments("off", ("src-names",))
+    friend = [line for line in full if "false friend" in line]
+    assert len(friend) == 1 and friend[0].endswith("[rule:false-friend]; suggestion: 'attended'")
+    assert [line for line in off if "false friend" in line] == friend
+    assert [line for line in full if "[rule:src-names]" in line] == [
+        f"# mtqa: minor: '{NAMED.text}' (0-{len(NAMED.text)}): source name 'Kouleba' is "
+        "missing from the target [rule:src-names]"
+    ]
 
 
 def with_expected(text: str, sure: dict[str, tuple[str, float, float]]) -> list[WordScore]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from mtqa.checks import CHECKS, SOURCE_CHECKS
 from mtqa.checks.document import NO_SOURCE, source_checks
 from mtqa.checks.french import fold
+from mtqa.checks.names import skeleton
 from mtqa.checks.numbers import quantities
-from mtqa.checks.source import skeleton
+from mtqa.readers import read_inputs
 from mtqa.records import Document
 from mtqa.segment import segment
 
@@ -127,6 +131,42 @@ CASES = [
         [],
     ),
     ("src-names", "According to the minister, it is over.", "Selon le ministre, c'est fini.", []),
+    # a word only its position capitalises is no name when it is an ordinary French word
+    ("src-names", "Hello everyone.", "Bonjour à tous.", []),
+    ("src-names", "Thank you.", "Merci.", []),
+    ("src-names", "Currently, the service works.", "Actuellement, le service fonctionne.", []),
+    ("src-names", "File", "Fichier", []),  # a one-word UI string (PO)
+    ("src-names", "Click here to continue.", "Cliquez ici pour continuer.", []),  # XLIFF
+    ("src-names", "Price: 20 euros", "Prix : 20 euros", []),
+    ("src-names", "Select a file.", "Sélectionnez un fichier.", []),  # its verb: sélectionner
+    ("src-names", "Restart the computer.", "Redémarrez l'ordinateur.", []),
+    ("src-names", "He said: “Thanks”.", "Il a dit : « Merci ».", []),  # after a colon, a quote
+    ("src-names", "Click “Save”.", "Cliquez sur « Enregistrer ».", []),
+    ("src-names", "- Open\n- Save", "- Ouvrir\n- Enregistrer", []),  # bullets
+    ("src-names", "1. Open the file", "1. Ouvrez le fichier", []),
+    ("src-names", "Terms of Use", "Conditions Générales d'Utilisation", []),  # title case
+    # ALL-CAPS: shouted (the whole line, a run, a label) is ordinary; a lone one an acronym
+    ("src-names", "WARNING: do not touch.", "ATTENTION : ne pas toucher.", []),
+    ("src-names", "DO NOT TOUCH", "NE PAS TOUCHER", []),
+    ("src-names", "WARNING", "AVERTISSEMENT", []),
+    ("src-names", "The company said so.", "La SNCF l'a dit.", ["'SNCF' is missing"]),
+    ("src-names", "The agency said so.", "L'ONU l'a dit.", ["'ONU' is missing"]),
+    # names still checked: mid-sentence, rare at a sentence's start, known to English too,
+    # exonyms, after a title's abbreviation
+    (
+        "src-names",
+        "The minister met the secretary in Paris.",
+        "Le ministre Kouleba a rencontré Blinken à Genève.",
+        ["'Kouleba' is missing", "'Blinken' is missing", "'Genève' is missing"],
+    ),
+    ("src-names", "He said so.", "Kouleba l'a dit.", ["'Kouleba' is missing"]),
+    ("src-names", "He said so.", "Trump l'a dit.", ["'Trump' is missing"]),
+    ("src-names", "He said so.", "Biden l'a dit.", ["'Biden' is missing"]),
+    ("src-names", "He said so.", "Lopez l'a dit.", ["'Lopez' is missing"]),
+    ("src-names", "It said so.", "Genève l'a dit.", ["'Genève' is missing"]),
+    ("src-names", "He said so.", "M. Macron l'a dit.", ["'Macron' is missing"]),
+    ("src-names", "Geneva said so.", "Genève l'a dit.", []),
+    ("src-names", "Kuleba said so.", "Kouleba l'a dit.", ["'Kouleba' spelled 'Kuleba'"]),
     # quotes and brackets relative to the source
     (
         "src-brackets",
@@ -251,3 +291,109 @@ def test_segment_level_flags_become_notes() -> None:
     assert dict(rep.metrics)["src_level"] == "segment"
     assert any("src_level=segment" in n for n in rep.notes)
     assert any("rule:src-numbers (the whole segment): source has '3,5'" in n for n in rep.notes)
+
+
+UI_PO = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Language: en\\n"
+
+msgid "Fichier"
+msgstr "File"
+
+msgid "Merci."
+msgstr "Thank you."
+
+msgid "Le ministre Kouleba est venu."
+msgstr "The minister came."
+"""
+
+UI_XLIFF = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file source-language="fr" target-language="en" datatype="plaintext" original="ui">
+    <body>
+      <trans-unit id="1"><source>Cliquez ici pour continuer.</source>
+        <target>Click here to continue.</target></trans-unit>
+      <trans-unit id="2"><source>Prix : 20 euros</source><target>Price: 20 euros</target>
+      </trans-unit>
+      <trans-unit id="3"><source>Bonjour à tous.</source><target>Hello everyone.</target>
+      </trans-unit>
+      <trans-unit id="4"><source>Merci.</source><target>Thank you very much.</target>
+      </trans-unit>
+    </body>
+  </file>
+</xliff>
+"""
+
+
+def file_flags(tmp_path: Path, name: str, content: str) -> dict[str, list[str]]:
+    """The source checks' spans and notes per unit of a file read as ``mtqa check`` reads
+    it: ``{target: ["rule: reason", ...]}``."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    out: dict[str, list[str]] = {}
+    for doc in read_inputs([str(path)]):
+        assert isinstance(doc, Document), doc
+        rep = source_checks(doc, segment(doc))
+        found = [f"{s.source}: {s.reason}" for spans in rep.spans for s in spans]
+        out[doc.text] = found + [n for n in rep.notes if n.startswith("rule:")]
+    return out
+
+
+def test_ui_strings_in_po_and_xliff_have_no_name_flags(tmp_path: Path) -> None:
+    """PO and XLIFF UI strings: words capitalised by their place are no names; a real one
+    still is."""
+    po = file_flags(tmp_path, "ui.po", UI_PO)
+    assert po["File"] == [] and po["Thank you."] == []
+    assert po["The minister came."] == [
+        "rule:src-names: source name 'Kouleba' is missing from the target"
+    ]
+    xlf = file_flags(tmp_path, "ui.xlf", UI_XLIFF)
+    assert xlf == {
+        "Click here to continue.": [],
+        "Price: 20 euros": [],
+        "Hello everyone.": [],
+        "Thank you very much.": [],  # 3.33× a six-character source: no length flag either
+    }
+
+
+def test_short_ui_strings_in_jsonl_have_no_length_flag(tmp_path: Path) -> None:
+    """Both sides under 30 characters: no ratio; a short source whose target reaches 30 is
+    still read."""
+    records = [
+        ("n1", "Merci.", "Thank you very much."),
+        ("n2", "Merci beaucoup", "Thank you very much indeed"),
+        ("n3", "Merci.", "Thank you very much, everyone."),
+    ]
+    lines = [json.dumps({"id": i, "source": s, "target": t}) for i, s, t in records]
+    got = file_flags(tmp_path, "ui.jsonl", "\n".join(lines) + "\n")
+    assert got == {
+        "Thank you very much.": [],
+        "Thank you very much indeed": [],
+        "Thank you very much, everyone.": [
+            "rule:src-length: target is 5.00× the source length (longer: something may be "
+            "added; expected 0.5-1.7×)"
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "severity"),
+    [
+        # both sides under 30 characters (the source weighted): no flag, in any script
+        ("Merci.", "Thank you very much.", None),
+        ("Merci.", "Thank you very much, my dear.", None),  # 29
+        ("Merci.", "Thank you very much, everyone.", "major"),  # 30: 5.00×
+        ("Enregistrer les modifications", "Save", None),  # 29
+        ("Enregistrer les modifications.", "Save", "major"),  # 30: 0.13×
+        ("谢谢。", "Thank you very much, my dear.", None),  # 8 weighted, 29
+        ("谢谢。", "Thank you very much, everyone.", "major"),  # 30: 3.75×
+        ("总理会见德国总理", "He met.", None),  # 28 weighted
+        ("总理会见了德国总理", "He met.", "major"),  # 31.5 weighted: 0.22×
+    ],
+)
+def test_length_needs_a_side_of_30_characters(
+    source: str, target: str, severity: str | None
+) -> None:
+    found = SOURCE_CHECKS["src-length"].check(target, source=source)
+    assert [f.severity for f in found] == ([] if severity is None else [severity])

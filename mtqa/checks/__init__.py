@@ -14,8 +14,8 @@ module                    checks                                  sees
 ``nonword``               ``non-word``                            a sentence
 ``spelling``              ``spelling`` (Hunspell en_US, spylls)   a sentence
 ``numbers``               ``src-numbers``                         target + source unit
-``source``                copies, French left, length, names,     target + source unit
-                          brackets
+``source``                copies, French left, length, brackets   target + source unit
+``names``                 ``src-names``                           target + source unit
 ``glossary``              ``glossary-missing``,                   target + source unit,
                           ``glossary-forbidden`` (``--glossary``) a sentence
 ========================  ======================================  =====================
@@ -37,9 +37,10 @@ from __future__ import annotations
 
 from mtqa.checks.base import Check
 from mtqa.checks.calque import FrenchCalque
+from mtqa.checks.names import Names
 from mtqa.checks.nonword import NonWord
 from mtqa.checks.numbers import Numbers
-from mtqa.checks.source import Brackets, Copy, FrenchLeft, Length, Names
+from mtqa.checks.source import Brackets, Copy, FrenchLeft, Length
 from mtqa.checks.spelling import Spelling
 from mtqa.checks.target import (
     DATE_CASE,

@@ -9,7 +9,7 @@ segment, as does a span no sentence holds (:func:`source_checks`).
 Without a source none of the source checks run: the ``src_*`` cells are empty and the
 document carries the note :data:`NO_SOURCE`. A source some checks are not made for
 (``src-names`` on any source but French, ``src-length`` on Cyrillic, Japanese...; see
-:mod:`mtqa.checks.source`) gets a note saying which did not run.
+:mod:`mtqa.checks.names` and :mod:`mtqa.checks.source`) gets a note saying which did not run.
 
 Where ``spelling`` and ``non-word`` flag the same word, only ``spelling`` is kept (its
 reason names the likely word; :func:`target_spans`).
