@@ -357,6 +357,16 @@ def test_all_failed_without_quiet_says_nothing_was_written(
             "0 <= overlap < window - 8",
         ),
         (["check", "a.txt", "--bogus"], "mtqa: error: mtqa: unrecognized arguments: --bogus"),
+        (
+            ["check", "a.txt", "--text-field", ""],
+            "mtqa: error: --text-field '': empty field name; name the record field (or column) "
+            "that holds the text (default 'target')",
+        ),
+        (
+            ["check", "a.txt", "--id-field", " "],
+            "mtqa: error: --id-field ' ': empty field name; name the record field (or column) "
+            "that holds the id (default 'id')",
+        ),
         (["frobnicate"], None),
     ],
 )

@@ -39,13 +39,16 @@ Item = Document | Failure | Skipped
 STDIN = "-"  # the INPUT that means standard input
 STDIN_FORMATS = ("txt", "jsonl", "tsv", "csv")  # what ``mtqa check -`` reads (--stdin-format)
 STDIN_NAME = "<stdin>"  # standard input's name in documents' paths and in errors
+ENCODING_ERRORS = ("strict", "replace")  # --encoding-errors: a bad byte is an error, or U+FFFD
 
 __all__ = [
     "BOM",
+    "ENCODING_ERRORS",
     "STDIN",
     "STDIN_FORMATS",
     "SUFFIXES",
     "Item",
+    "check_reading",
     "decode",
     "discover",
     "has_visible_text",
@@ -53,6 +56,23 @@ __all__ = [
     "read_stream",
     "scan",
 ]
+
+
+def check_reading(text_field: str, id_field: str, encoding_errors: str) -> None:
+    """Refuse reading options that cannot work, before anything is read: an empty field
+    name (every record would fail) or an unknown ``encoding_errors``
+    (:data:`ENCODING_ERRORS`). Raises :class:`UsageError` naming the flag."""
+    for flag, name, holds, default in (
+        ("--text-field", text_field, "text", "target"),
+        ("--id-field", id_field, "id", "id"),
+    ):
+        if not isinstance(name, str) or not name.strip():
+            raise UsageError(
+                f"{flag} {name!r}: empty field name; name the record field (or column) "
+                f"that holds the {holds} (default {default!r})"
+            )
+    if encoding_errors not in ENCODING_ERRORS:
+        raise UsageError(f"--encoding-errors {encoding_errors!r}: choose strict or replace")
 
 
 def _doc_prefix(path: Path, root: Path) -> str:
@@ -73,8 +93,10 @@ def read_inputs(
     The Failures of :func:`scan` come first, then each file's documents, failures and
     skipped translation units in order. ``reference``/``source``: .txt files aligned line
     by line with a single .txt input (``--reference``/``--source``); using them with
-    other inputs is a :class:`UsageError` (raised).
+    other inputs is a :class:`UsageError` (raised), as are the options
+    :func:`check_reading` refuses.
     """
+    check_reading(text_field, id_field, encoding_errors)
     seen: dict[str, str] = {}
     found, failures = scan(inputs)
     yield from failures
@@ -138,6 +160,7 @@ def read_stream(
     id ``stdin``; records get ``stdin:<line>`` as their default id. Errors cite ``<stdin>``."""
     if fmt not in STDIN_FORMATS:
         raise UsageError(f"--stdin-format {fmt!r}: choose one of {', '.join(STDIN_FORMATS)}")
+    check_reading(text_field, id_field, encoding_errors)
     yield from _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
 
 
