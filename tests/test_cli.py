@@ -8,6 +8,7 @@ it are still scored and reported; usage errors exit 2; no traceback unless
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -292,6 +293,29 @@ CASES: list[Case] = [
         ],
         None,
     ),
+    (
+        "jsonl: a lone surrogate (a broken \\u escape) costs its record only",
+        {"sur.jsonl": JSON_GOOD + rb'{"id": "s", "target": "Lone surrogate \udc80 here."}' + b"\n"},
+        ["sur.jsonl"],
+        [],
+        1,
+        [
+            "sur.jsonl:2: field 'target' holds a lone surrogate U+DC80 (a broken \\u escape); "
+            "write the character itself or a valid surrogate pair"
+        ],
+        ["a"],
+    ),
+    (
+        "a file name that is not UTF-8",
+        {"caf\udce9.txt": GOOD, "good.txt": GOOD},
+        ["caf\udce9.txt", "good.txt"],
+        [],
+        1,
+        [
+            "caf\\xe9.txt: path is not valid UTF-8 (byte 0xe9); rename the file or folder to a UTF-8 name"
+        ],
+        ["good"],
+    ),
 ]
 
 
@@ -334,6 +358,34 @@ def test_all_failed_without_quiet_says_nothing_was_written(
         f"mtqa: nothing scored: every input failed; no report written to {Path('reports/nope')}",
     ]
     assert not Path("reports/nope").exists()
+
+
+@pytest.mark.parametrize(
+    "records,line,scored",
+    [
+        (
+            b'{"id": "a", "target": "One."}\n{"id": "s", "target": "Bad \\udc80."}\n',
+            "<stdin>:2: field 'target' holds a lone surrogate U+DC80 (a broken \\u escape); write "
+            "the character itself or a valid surrogate pair",
+            ["a"],
+        ),
+    ],
+    ids=["lone surrogate"],
+)
+def test_stdin_records_fail_alone_as_in_a_file(
+    records: bytes,
+    line: str,
+    scored: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    fake_calibration: Path,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(records)))
+    argv = ["check", "-", "--stdin-format", "jsonl", "--stdout", "jsonl", "--quiet"]
+    rc = cli.main([*argv, "--model", "fake", "--calibration", str(fake_calibration)])
+    captured = capsysbinary.readouterr()
+    assert (rc, captured.err.decode().splitlines()) == (1, [line])
+    assert [json.loads(x)["id"] for x in captured.out.splitlines()] == scored
 
 
 # ------------------------------------------------------------------ usage errors: exit 2

@@ -16,7 +16,9 @@ others, and nothing is left out without saying why. One module per job:
   (one document per translation unit); ids must be unique across all inputs.
 
 A text with no visible character (whitespace, Cc/Cf, default-ignorable) is empty
-(:func:`mtqa.text.has_visible_text`).
+(:func:`mtqa.text.has_visible_text`); one holding a lone surrogate (U+D800–U+DFFF, a
+broken ``\\u`` escape: no character, UTF-8 cannot hold it) costs its record
+(:func:`mtqa.text.surrogate_fault`), whatever the reader.
 """
 
 from __future__ import annotations
@@ -33,13 +35,15 @@ from mtqa.readers.decode import BOM, decode, read_bytes
 from mtqa.readers.rows import Rows
 from mtqa.readers.walk import SUFFIXES, discover, scan
 from mtqa.records import Document, Failure
-from mtqa.text import count_lines, has_visible_text
+from mtqa.text import count_lines, has_visible_text, surrogate_fault, without_surrogates
 
 Item = Document | Failure | Skipped
 STDIN = "-"  # the INPUT that means standard input
 STDIN_FORMATS = ("txt", "jsonl", "tsv", "csv")  # what ``mtqa check -`` reads (--stdin-format)
 STDIN_NAME = "<stdin>"  # standard input's name in documents' paths and in errors
 ENCODING_ERRORS = ("strict", "replace")  # --encoding-errors: a bad byte is an error, or U+FFFD
+#: a Document's fields as the messages name them (:func:`document_fault`)
+FIELD_NAMES = {"doc_id": "id", "text": "target", "source": "source", "reference": "reference"}
 
 __all__ = [
     "BOM",
@@ -51,6 +55,7 @@ __all__ = [
     "check_reading",
     "decode",
     "discover",
+    "document_fault",
     "has_visible_text",
     "read_inputs",
     "read_stream",
@@ -75,9 +80,37 @@ def check_reading(text_field: str, id_field: str, encoding_errors: str) -> None:
         raise UsageError(f"--encoding-errors {encoding_errors!r}: choose strict or replace")
 
 
+def document_fault(doc: Document) -> str | None:
+    """Why ``doc`` cannot be checked although its reader gave it, or None: a field that
+    holds a lone surrogate (:func:`mtqa.text.surrogate_fault`; the fields by
+    :data:`FIELD_NAMES`, then the path)."""
+    for attr, name in (*FIELD_NAMES.items(), ("path", "path")):
+        value = getattr(doc, attr)
+        fault = surrogate_fault(value, name) if isinstance(value, str) else None
+        if fault is not None:
+            return fault
+    return None
+
+
 def _doc_prefix(path: Path, root: Path) -> str:
     rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
     return rel.with_suffix("").as_posix()
+
+
+def _safe(item: Item) -> Item:
+    """A Document with a field no report can hold (:func:`document_fault`) as a Failure;
+    a Failure's or Skipped unit's text printable (a byte of a non-UTF-8 name as ``\\xe9``)."""
+    if isinstance(item, Document):
+        fault = document_fault(item)
+        return item if fault is None else Failure(without_surrogates(item.path), item.line, fault)
+    if isinstance(item, Failure):
+        return Failure(without_surrogates(item.path), item.line, without_surrogates(item.message))
+    return replace(
+        item,
+        path=without_surrogates(item.path),
+        doc_id=without_surrogates(item.doc_id),
+        reason=without_surrogates(item.reason),
+    )
 
 
 def read_inputs(
@@ -110,6 +143,7 @@ def read_inputs(
     for path, root in found:
         prefix = _doc_prefix(path, root)
         for item in _read_file(path, prefix, text_field, id_field, encoding_errors, sides):
+            item = _safe(item)
             if isinstance(item, Document):
                 where = f"{item.path}:{item.line}" if item.line else item.path
                 if item.doc_id in seen:
@@ -161,7 +195,9 @@ def read_stream(
     if fmt not in STDIN_FORMATS:
         raise UsageError(f"--stdin-format {fmt!r}: choose one of {', '.join(STDIN_FORMATS)}")
     check_reading(text_field, id_field, encoding_errors)
-    yield from _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
+    items = _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
+    for item in items:
+        yield _safe(item)
 
 
 def _parse(

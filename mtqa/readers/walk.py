@@ -4,8 +4,8 @@ Folders are walked in sorted order; links are followed, each real folder read on
 link back to a folder holding it is a loop). Files of other types in a folder are not
 inputs and are passed over, and so are mtqa's own output folders (:func:`is_output_folder`:
 a rerun of ``mtqa check .`` never reads its reports back as input); a path left out for
-any other reason (a FIFO or device, a broken or looping link, an unreadable folder) is a
-:class:`~mtqa.records.Failure`. Only folders are ever opened here.
+any other reason (a FIFO or device, a broken or looping link, an unreadable folder, a path
+that is not UTF-8) is a :class:`~mtqa.records.Failure`. Only folders are ever opened here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from mtqa.io import READERS
 from mtqa.readers.decode import kind
 from mtqa.records import Failure
 from mtqa.store import PARTS
+from mtqa.text import without_surrogates
 
 #: the input file types: mtqa's own, then the translators' exchange formats (:mod:`mtqa.io`)
 SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv", *READERS)
@@ -98,7 +99,29 @@ def scan(inputs: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[Failure]]
             )
         else:
             found.append((p, p.parent))
-    return found, failures
+    kept: list[tuple[Path, Path]] = []
+    for p, root in found:
+        fault = _not_utf8(str(p))
+        if fault is None:
+            kept.append((p, root))
+        else:
+            failures.append(Failure(str(p), None, fault))
+    shown = [
+        Failure(without_surrogates(f.path), f.line, without_surrogates(f.message)) for f in failures
+    ]
+    return kept, shown
+
+
+def _not_utf8(path: str) -> str | None:
+    """Why a path whose name holds a byte that is not UTF-8 cannot be read (its documents'
+    ids and paths could not be written to a report), or None."""
+    bad = next((c for c in path if "\udc80" <= c <= "\udcff"), None)
+    if bad is None:
+        return None
+    return (
+        f"path is not valid UTF-8 (byte 0x{ord(bad) - 0xDC00:02x}); "
+        "rename the file or folder to a UTF-8 name"
+    )
 
 
 def _walk(
