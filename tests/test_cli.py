@@ -316,6 +316,24 @@ CASES: list[Case] = [
         ],
         ["good"],
     ),
+    (
+        "the same file name in two folders: the ids mtqa makes differ",
+        {"fr/article.txt": b"The first article.\n", "de/article.txt": b"The second article.\n"},
+        ["fr", "de"],
+        [],
+        0,
+        [],
+        ["fr/article", "de/article"],
+    ),
+    (
+        "the same name and two types in one folder",
+        {"in/x.jsonl": b'{"target": "One."}\n', "in/x.tsv": b"target\nTwo.\n"},
+        ["in"],
+        [],
+        0,
+        [],
+        ["x.jsonl:1", "x.tsv:2"],
+    ),
 ]
 
 

@@ -13,17 +13,25 @@ others, and nothing is left out without saying why. One module per job:
 * here — standard input (``mtqa check -``, :func:`read_stream`) read like a file of
   ``--stdin-format``; a .txt file is one article (with ``--reference``/``--source`` files aligned
   line by line); ``.xlf``/``.xliff``/``.po``/``.tmx`` go to :func:`mtqa.io.reader_for`
-  (one document per translation unit); ids must be unique across all inputs.
+  (one document per translation unit).
 
 A text with no visible character (whitespace, Cc/Cf, default-ignorable) is empty
 (:func:`mtqa.text.has_visible_text`); one holding a lone surrogate (U+D800–U+DFFF, a
 broken ``\\u`` escape: no character, UTF-8 cannot hold it) costs its record
 (:func:`mtqa.text.surrogate_fault`), whatever the reader.
+
+**Ids** must be unique across all inputs. The ids mtqa makes itself (a file's, ``a``;
+a record's without one, ``a:3``; a translation unit's, ``a#12`` or ``a:3``) start with the
+file's *prefix* (:func:`doc_prefixes`): its path under its input folder without the
+suffix, made longer only where two files would share one, so they never collide. Only
+an id the user gave (a record's id field) can fail as a duplicate of another.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -42,6 +50,7 @@ STDIN = "-"  # the INPUT that means standard input
 STDIN_FORMATS = ("txt", "jsonl", "tsv", "csv")  # what ``mtqa check -`` reads (--stdin-format)
 STDIN_NAME = "<stdin>"  # standard input's name in documents' paths and in errors
 ENCODING_ERRORS = ("strict", "replace")  # --encoding-errors: a bad byte is an error, or U+FFFD
+RECORD_SUFFIXES = (".jsonl", ".tsv", ".csv")  # files whose records may name their own ids
 #: a Document's fields as the messages name them (:func:`document_fault`)
 FIELD_NAMES = {"doc_id": "id", "text": "target", "source": "source", "reference": "reference"}
 
@@ -55,6 +64,7 @@ __all__ = [
     "check_reading",
     "decode",
     "discover",
+    "doc_prefixes",
     "document_fault",
     "has_visible_text",
     "read_inputs",
@@ -92,9 +102,87 @@ def document_fault(doc: Document) -> str | None:
     return None
 
 
-def _doc_prefix(path: Path, root: Path) -> str:
+def _short_prefix(path: Path, root: Path) -> str:
+    """The file's path under its input folder, without its suffix (``sub/a``; ``a`` for
+    a file given by name)."""
     rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
     return rel.with_suffix("").as_posix()
+
+
+def _clashing(prefixes: Sequence[str]) -> set[int]:
+    """The positions of the prefixes whose ids could equal another's: the same prefix,
+    or one that is another's followed by ``:`` or ``#`` (``a:1`` of ``a:1.txt`` is also
+    record 1 of ``a.jsonl``)."""
+    order = sorted(range(len(prefixes)), key=lambda i: prefixes[i])
+    keys = [prefixes[i] for i in order]
+    out: set[int] = set()
+    for pos, i in enumerate(order):
+        p = keys[pos]
+        if (pos and keys[pos - 1] == p) or (pos + 1 < len(keys) and keys[pos + 1] == p):
+            out.add(i)
+        for sep, after in ((":", ";"), ("#", "$")):  # the keys that start with p + sep
+            lo, hi = bisect_left(keys, p + sep), bisect_left(keys, p + after)
+            if lo < hi:
+                out.add(i)
+                out.update(order[lo:hi])
+    return out
+
+
+def doc_prefixes(found: Sequence[tuple[Path, Path]]) -> list[str]:
+    """The id prefix of each ``(file, root)`` of :func:`scan`, unique across them all.
+
+    A file's prefix is its path under its input folder without the suffix (``sub/a``;
+    ``a`` for a file given by name), as it always was, unless two files' ids could then
+    collide (:func:`_clashing`: ``fr/article.txt`` and ``de/article.txt``; ``x.jsonl``
+    and ``x.po``): only those get a longer one, their path under the folder that holds
+    every input (``fr/article``), and where that still clashes, with the suffix
+    (``x.jsonl``, ``x.po``). The result depends on the set of files, not their order.
+    """
+    prefixes = [_short_prefix(p, root) for p, root in found]
+    pending = sorted(_clashing(prefixes))
+    if not pending:
+        return prefixes
+    top = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p, _ in found])
+    under = {i: Path(os.path.relpath(os.path.abspath(found[i][0]), top)) for i in pending}
+    for longer in (lambda i: under[i].with_suffix("").as_posix(), lambda i: under[i].as_posix()):
+        for i in pending:
+            prefixes[i] = longer(i)
+        clash = _clashing(prefixes)
+        pending = [i for i in pending if i in clash]
+        if not pending:
+            break
+    return prefixes  # what still clashes (file names holding ':' or '#') meets the id check
+
+
+class _Ids:
+    """The ids seen so far, to refuse a duplicate. An id mtqa made itself (``derived``)
+    can only meet an id the user gave, or one made from a file name holding ``:``/``#``;
+    the message then says what the user can change."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[str, bool]] = {}  # id -> (where first seen, derived)
+
+    def check(self, item: Item, prefix: str, records: bool) -> Item:
+        """``item``, or a Failure when it is a Document whose id was seen before.
+        ``records``: the file's ids may be the user's (.jsonl/.tsv/.csv); else all are
+        mtqa's (``prefix``, ``prefix#key``, ``prefix:line``)."""
+        if not isinstance(item, Document):
+            return item
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        derived = not records or item.doc_id == f"{prefix}:{item.line}"
+        if item.doc_id not in self.seen:
+            self.seen[item.doc_id] = (where, derived)
+            return item
+        first, first_derived = self.seen[item.doc_id]
+        if not derived:
+            fix = "ids must be unique across the inputs"
+        elif first_derived:
+            fix = "mtqa made both ids from file names: rename one of the two files"
+        else:
+            fix = f"mtqa made this id itself, so change the id given at {first}"
+        return Failure(
+            item.path, item.line, f"duplicate id {item.doc_id!r} (first seen at {first}); {fix}"
+        )
 
 
 def _safe(item: Item) -> Item:
@@ -127,10 +215,9 @@ def read_inputs(
     skipped translation units in order. ``reference``/``source``: .txt files aligned line
     by line with a single .txt input (``--reference``/``--source``); using them with
     other inputs is a :class:`UsageError` (raised), as are the options
-    :func:`check_reading` refuses.
+    :func:`check_reading` refuses. Ids: module docstring.
     """
     check_reading(text_field, id_field, encoding_errors)
-    seen: dict[str, str] = {}
     found, failures = scan(inputs)
     yield from failures
     sides = {k: v for k, v in (("reference", reference), ("source", source)) if v is not None}
@@ -140,22 +227,11 @@ def read_inputs(
             f"{flags} needs exactly one .txt input; for .jsonl/.tsv/.csv put "
             f"{' and '.join(repr(k) for k in sides)} fields in each record"
         )
-    for path, root in found:
-        prefix = _doc_prefix(path, root)
+    ids = _Ids()
+    for (path, _), prefix in zip(found, doc_prefixes(found)):
+        records = path.suffix.lower() in RECORD_SUFFIXES
         for item in _read_file(path, prefix, text_field, id_field, encoding_errors, sides):
-            item = _safe(item)
-            if isinstance(item, Document):
-                where = f"{item.path}:{item.line}" if item.line else item.path
-                if item.doc_id in seen:
-                    yield Failure(
-                        item.path,
-                        item.line,
-                        f"duplicate id {item.doc_id!r} (first seen at {seen[item.doc_id]}); "
-                        "ids must be unique across the inputs",
-                    )
-                    continue
-                seen[item.doc_id] = where
-            yield item
+            yield ids.check(_safe(item), prefix, records)
 
 
 def _read_file(
