@@ -382,13 +382,19 @@ def test_all_failed_without_quiet_says_nothing_was_written(
     "records,line,scored",
     [
         (
+            b'{"id": "a", "target": "One."}\n{"id": "a", "target": "Two."}\n',
+            "<stdin>:2: duplicate id 'a' (first seen at <stdin>:1); ids must be unique across "
+            "the inputs",
+            ["a"],
+        ),
+        (
             b'{"id": "a", "target": "One."}\n{"id": "s", "target": "Bad \\udc80."}\n',
             "<stdin>:2: field 'target' holds a lone surrogate U+DC80 (a broken \\u escape); write "
             "the character itself or a valid surrogate pair",
             ["a"],
         ),
     ],
-    ids=["lone surrogate"],
+    ids=["duplicate id", "lone surrogate"],
 )
 def test_stdin_records_fail_alone_as_in_a_file(
     records: bytes,

@@ -1,11 +1,11 @@
-"""Ids across inputs: the ids mtqa makes never collide, the user's may.
+"""Ids across inputs: the ids mtqa makes never collide, the user's may, on stdin too.
 
 * The prefix of the ids mtqa makes (a .txt file's id, ``FILE:LINE``, ``FILE#UNIT``) is
   the file's path under its input folder without the suffix, made longer only for the
   files that would share one: their path under the folder holding every input, then with
   the suffix. Same set of files, same ids, whatever the order of the inputs.
-* Only an id the user gave fails as a plain duplicate; an id mtqa made that meets one
-  says which id to change.
+* A repeated id fails alone, on standard input as in files; only an id the user gave
+  fails as a plain duplicate, and an id mtqa made that meets one says which to change.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mtqa.io import Skipped
-from mtqa.readers import doc_prefixes, read_inputs, scan
+from mtqa.readers import doc_prefixes, read_inputs, read_stream, scan
 from mtqa.records import Document, Failure
 
 PO = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Un"\nmsgstr "One."\n'
@@ -138,6 +138,27 @@ def test_a_file_named_like_an_id_that_stays_alike_is_told_to_rename(tmp_path: Pa
         "files",
         "x.po:5",
     ]
+
+
+def test_stdin_duplicate_ids_fail_alone_as_in_a_file(tmp_path: Path) -> None:
+    data = b'{"id":"a","target":"One."}\n{"id":"a","target":"Two."}\n{"target":"Three."}\n'
+    got = [str(i) if isinstance(i, Failure) else i.doc_id for i in read_stream(data, "jsonl")]
+    assert got == [
+        "a",
+        f"<stdin>:2: duplicate id 'a' (first seen at <stdin>:1); {DUP}",
+        "stdin:3",
+    ]
+    path = tmp_path / "same.jsonl"  # the same bytes as a file: the same verdict
+    path.write_bytes(data)
+    in_file = [str(i) if isinstance(i, Failure) else i.doc_id for i in read_inputs([str(path)])]
+    assert in_file == [
+        "a",
+        f"{path}:2: duplicate id 'a' (first seen at {path}:1); {DUP}",
+        "same:3",
+    ]
+    tsv = b"id\ttarget\nb\tOne.\nb\tTwo.\n"
+    got = [str(i) if isinstance(i, Failure) else i.doc_id for i in read_stream(tsv, "tsv")]
+    assert got == ["b", f"<stdin>:3: duplicate id 'b' (first seen at <stdin>:2); {DUP}"]
 
 
 def test_units_skipped_keep_their_prefix(tmp_path: Path) -> None:

@@ -267,13 +267,15 @@ def read_stream(
 ) -> Iterator[Item]:
     """The documents of ``data`` read from standard input (``mtqa check -``), as a file of
     type ``fmt`` (:data:`STDIN_FORMATS`) would give them: ``txt`` is one article with the
-    id ``stdin``; records get ``stdin:<line>`` as their default id. Errors cite ``<stdin>``."""
+    id ``stdin``; records get ``stdin:<line>`` as their default id, and a repeated id fails
+    as in a file. Errors cite ``<stdin>``."""
     if fmt not in STDIN_FORMATS:
         raise UsageError(f"--stdin-format {fmt!r}: choose one of {', '.join(STDIN_FORMATS)}")
     check_reading(text_field, id_field, encoding_errors)
+    ids = _Ids()
     items = _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
     for item in items:
-        yield _safe(item)
+        yield ids.check(_safe(item), "stdin", fmt != "txt")
 
 
 def _parse(
