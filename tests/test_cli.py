@@ -334,6 +334,15 @@ CASES: list[Case] = [
         [],
         ["x.jsonl:1", "x.tsv:2"],
     ),
+    (
+        "the same file given twice is read once",
+        {"src/recs.jsonl": JSON_GOOD + b'{"id": "d", "target": "Dee."}\n', "err1.txt": GOOD},
+        ["src", "src/recs.jsonl", "err1.txt", "./err1.txt"],
+        [],
+        0,
+        [],
+        ["a", "d", "err1"],
+    ),
 ]
 
 

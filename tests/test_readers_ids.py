@@ -6,11 +6,13 @@
   the suffix. Same set of files, same ids, whatever the order of the inputs.
 * A repeated id fails alone, on standard input as in files; only an id the user gave
   fails as a plain duplicate, and an id mtqa made that meets one says which to change.
+* A file reached twice (given twice, a folder and a file in it, a link) is read once.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -159,6 +161,41 @@ def test_stdin_duplicate_ids_fail_alone_as_in_a_file(tmp_path: Path) -> None:
     tsv = b"id\ttarget\nb\tOne.\nb\tTwo.\n"
     got = [str(i) if isinstance(i, Failure) else i.doc_id for i in read_stream(tsv, "tsv")]
     assert got == ["b", f"<stdin>:3: duplicate id 'b' (first seen at <stdin>:2); {DUP}"]
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        ["src", "src/recs.jsonl"],
+        ["src/recs.jsonl", "src"],
+        ["src/recs.jsonl", "./src/recs.jsonl"],
+        ["src", "src"],
+        ["src", "link"],  # a link to the folder, given too
+    ],
+)
+def test_a_file_reached_twice_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inputs: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path, {"src/recs.jsonl": '{"id": "c", "target": "C."}\n{"id": "d", "target": "D."}\n'}
+    )
+    os.symlink("src", "link")
+    assert ids(inputs) == ["c", "d"]
+
+
+def test_the_occurrence_kept_does_not_depend_on_the_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder and a file deep in it: the file keeps the id the folder gives it; a link
+    to a file beside it is dropped for the file itself."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"a/sub/x.txt": "X.\n", "a/y.txt": "Y.\n"})
+    os.symlink("y.txt", "a/z.txt")
+    for order in (["a", "a/sub/x.txt"], ["a/sub/x.txt", "a"]):
+        assert ids(order) == ["sub/x", "y"]
+    found, failures = scan(["a/z.txt", "a/y.txt"])
+    assert failures == [] and [str(p) for p, _ in found] == ["a/y.txt"]
 
 
 def test_units_skipped_keep_their_prefix(tmp_path: Path) -> None:

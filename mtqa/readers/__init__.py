@@ -5,8 +5,9 @@
 translation unit with nothing to score), so one bad file, line or row never costs the
 others, and nothing is left out without saying why. One module per job:
 
-* :mod:`mtqa.readers.walk` — inputs → files: folders walked, links followed once, every
-  path left out a Failure; the input types (:data:`SUFFIXES`);
+* :mod:`mtqa.readers.walk` — inputs → files: folders walked, links followed once, a file
+  reached twice read once, every path left out a Failure; the input types
+  (:data:`SUFFIXES`);
 * :mod:`mtqa.readers.decode` — bytes → text: UTF-8 as read (BOM dropped, line ends
   kept), binary and UTF-16 files refused, a bad byte named by line and offset;
 * :mod:`mtqa.readers.rows` — the records of a .jsonl, .tsv or .csv file;
