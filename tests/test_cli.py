@@ -74,7 +74,10 @@ CASES: list[Case] = [
         ["img.txt", "good.txt"],
         [],
         1,
-        ["img.txt: binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"],
+        [
+            "img.txt: binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv, .csv, .xlf, .xliff, "
+            ".po or .tmx file"
+        ],
         ["good"],
     ),
     (

@@ -250,7 +250,9 @@ def test_a_txt_is_one_article_so_a_nul_anywhere_fails_it_naming_line_and_byte(
     assert isinstance(doc, Document) and doc.text == data.decode().replace("\x00", "\ufffd")
 
 
-BINARY = "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"
+BINARY = (
+    "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv, .csv, .xlf, .xliff, .po or .tmx file"
+)
 
 
 @pytest.mark.parametrize(

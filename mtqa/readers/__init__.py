@@ -6,10 +6,10 @@ translation unit with nothing to score), so one bad file, line or row never cost
 others, and nothing is left out without saying why. One module per job:
 
 * :mod:`mtqa.readers.walk` — inputs → files: folders walked, links followed once, a file
-  reached twice read once, every path left out a Failure; the input types
-  (:data:`SUFFIXES`);
+  reached twice read once, every path left out a Failure;
 * :mod:`mtqa.readers.decode` — bytes → text: UTF-8 as read (BOM dropped, line ends
-  kept), binary and UTF-16 files refused, a bad byte named by line and offset;
+  kept), binary and UTF-16 files refused, a bad byte named by line and offset; the input
+  types (:data:`SUFFIXES`);
 * :mod:`mtqa.readers.rows` — the records of a .jsonl, .tsv or .csv file;
 * here — standard input (``mtqa check -``, :func:`read_stream`) read like a file of
   ``--stdin-format``; a .txt file is one article (with ``--reference``/``--source`` files aligned
@@ -40,9 +40,9 @@ from typing import Any
 
 from mtqa.errors import InputError, UsageError
 from mtqa.io import Skipped, reader_for
-from mtqa.readers.decode import BOM, decode, read_bytes
+from mtqa.readers.decode import BOM, SUFFIXES, decode, read_bytes
 from mtqa.readers.rows import Rows
-from mtqa.readers.walk import SUFFIXES, discover, scan
+from mtqa.readers.walk import discover, scan
 from mtqa.records import Document, Failure
 from mtqa.text import count_lines, has_visible_text, surrogate_fault, without_surrogates
 

@@ -22,14 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mtqa.errors import InputError
-from mtqa.io import READERS
-from mtqa.readers.decode import kind
+from mtqa.readers.decode import SUFFIXES, kind
 from mtqa.records import Failure
 from mtqa.store import PARTS
 from mtqa.text import without_surrogates
 
-#: the input file types: mtqa's own, then the translators' exchange formats (:mod:`mtqa.io`)
-SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv", *READERS)
 OUTPUT_MARKS = (PARTS, "run.json")  # what makes a folder an mtqa output folder
 
 
