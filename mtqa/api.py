@@ -28,6 +28,7 @@ from mtqa.errors import UsageError
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.pipeline import prepare_run, selecting
+from mtqa.readers import document_fault
 from mtqa.records import Counts, Document, DocumentResult, Failure
 from mtqa.report import writer_class
 from mtqa.selection import parse_list
@@ -129,7 +130,8 @@ class Checker:
 
         Document ids: a Document's own; a DataFrame's ``id`` column, else its index; else
         the position (``"0"``, ``"1"``...). A text with no visible character, a target that
-        is not a string, or a repeated id is not checked: it is listed in
+        is not a string, a field holding a lone surrogate (``"\\udc80"``: no character,
+        :func:`mtqa.text.surrogate_fault`), or a repeated id is not checked: it is listed in
         :attr:`CheckResult.failures` (the others are checked). Raises
         :class:`~mtqa.errors.UsageError` when ``texts`` is none of these kinds.
         """
@@ -207,7 +209,10 @@ def to_documents(
                 source=None if _missing(sides["source"]) else str(sides["source"]),
                 reference=None if _missing(sides["reference"]) else str(sides["reference"]),
             )
-        if not has_visible_text(doc.text):
+        fault = document_fault(doc)
+        if fault is not None:
+            failures.append(Failure(where, None, fault))
+        elif not has_visible_text(doc.text):
             failures.append(Failure(where, None, "target holds no visible character"))
         elif doc.doc_id in seen:
             failures.append(Failure(where, None, f"duplicate id {doc.doc_id!r}"))

@@ -11,7 +11,8 @@ from mtqa.errors import UsageError
 from mtqa.lm.device import DEVICES as _DEVICES
 from mtqa.lm.device import DTYPES as _DTYPES
 from mtqa.lm.presets import DEFAULT_MODEL
-from mtqa.readers import STDIN_FORMATS
+from mtqa.readers import ENCODING_ERRORS as ENCODING_ERRORS  # strict, replace
+from mtqa.readers import STDIN_FORMATS, check_reading
 from mtqa.report import DEFAULT_FORMATS, WRITERS
 from mtqa.selection import Selection
 from mtqa.suggest import DEFAULT_BUDGET
@@ -20,7 +21,6 @@ from mtqa.version import __version__
 DTYPES = _DTYPES  # auto, float32, bfloat16 (auto: bf16 where the hardware has it)
 DEVICES = _DEVICES  # auto, cpu, cuda
 FORMATS = tuple(WRITERS)  # the report registry's names: csv, jsonl, html, xliff, po, tmx
-ENCODING_ERRORS = ("strict", "replace")
 ENGINES = tuple(_ENGINES)  # local, ray: the engine registry's names
 
 
@@ -76,10 +76,7 @@ class Settings:
         if bad or not self.formats:  # no format at all would write no report
             given = ",".join(bad) if bad else "'': no format named"
             raise UsageError(f"--format {given}: choose from {','.join(FORMATS)}")
-        if self.encoding_errors not in ENCODING_ERRORS:
-            raise UsageError(
-                f"--encoding-errors {self.encoding_errors!r}: choose strict or replace"
-            )
+        check_reading(self.text_field, self.id_field, self.encoding_errors)
         if self.engine not in ENGINES:
             raise UsageError(f"--engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
         if self.ray_actors < 0:

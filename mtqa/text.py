@@ -175,3 +175,36 @@ def has_visible_text(text: str) -> bool:
         c.isspace() or unicodedata.category(c) in _INVISIBLE_CATEGORIES or _IGNORABLE.match(c)
         for c in text
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def surrogate_fault(value: str, what: str) -> str | None:
+    """Why ``value`` cannot be checked when it holds a surrogate code point (U+D800–U+DFFF),
+    else None. ``what`` names it (``field 'target'``).
+
+    A surrogate alone is no character: UTF-8 cannot encode it, so no tokenizer or report
+    can take the text. It comes from a broken ``\\u`` escape (JSON ``"\\udc80"``, half of
+    a pair, or a Python literal); a valid JSON pair (``"\\ud83d\\ude00"``) is read as the
+    one character it stands for and never gets here.
+    """
+    m = _SURROGATE.search(value)
+    if m is None:
+        return None
+    return (
+        f"{what} holds a lone surrogate U+{ord(m.group()):04X} (a broken \\u escape); "
+        "write the character itself or a valid surrogate pair"
+    )
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` safe to print and write as UTF-8: a byte that a file name or an argument
+    held outside UTF-8 (kept by Python as a surrogate) shown as ``\\xe9``, any other
+    surrogate as ``\\udc80``; ``text`` itself when it holds none."""
+    if _SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -130,6 +130,37 @@ def test_stale_copies_are_removed(inputs: Path, tmp_path: Path, fake_calibration
     assert not list((out / "annotated").rglob("*.xlf"))
 
 
+def test_inputs_that_share_a_path_get_their_own_copies(
+    tmp_path: Path, fake_calibration: Path
+) -> None:
+    """``fr/test01.xlf`` and ``de/test01.xlf`` (given as ``fr`` and ``de``), and a .po of the
+    same name beside one: their ids differ (:func:`mtqa.readers.doc_prefixes`), and so do
+    their copies, each with the notes of its own units."""
+    for lang in ("fr", "de"):
+        (tmp_path / lang).mkdir()
+        shutil.copy(CAT / "test01.xlf", tmp_path / lang / "test01.xlf")
+    shutil.copy(CAT / "AllCasesTest.po", tmp_path / "fr" / "test01.po")
+    settings = Settings(
+        model="fake", calibration=str(fake_calibration), formats=("jsonl", "xliff", "po")
+    )
+    out = tmp_path / "out"
+    inputs = [str(tmp_path / "fr"), str(tmp_path / "de")]
+    summary = run_check(inputs, settings, out, lambda s: FakeScorer())
+    assert summary.failures == []
+    ann = out / "annotated"
+    flags = spans_by_file(out)
+    assert sorted(flags) == ["de/test01", "fr/test01.po", "fr/test01.xlf"]
+    copies = {"fr/test01.xlf": "fr/test01.xlf", "fr/test01.po": "fr/test01.po"}
+    copies["de/test01.xlf"] = "de/test01"
+    assert sorted(p.relative_to(ann).as_posix() for p in ann.rglob("*") if p.is_file()) == sorted(
+        copies
+    )
+    for rel, prefix in copies.items():
+        added = "\n".join(added_only((tmp_path / rel).read_bytes(), (ann / rel).read_bytes()))
+        notes = added.count("mtqa: minor: ") + added.count("mtqa: major: ")
+        assert notes == flags[prefix] > 0, (rel, notes, flags)
+
+
 def unit(key: str, line: int, has_id: bool = True) -> Unit:
     return Unit(key, line, None, None, has_id)
 

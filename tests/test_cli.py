@@ -8,6 +8,7 @@ it are still scored and reported; usage errors exit 2; no traceback unless
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -73,7 +74,10 @@ CASES: list[Case] = [
         ["img.txt", "good.txt"],
         [],
         1,
-        ["img.txt: binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"],
+        [
+            "img.txt: binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv, .csv, .xlf, .xliff, "
+            ".po or .tmx file"
+        ],
         ["good"],
     ),
     (
@@ -292,6 +296,56 @@ CASES: list[Case] = [
         ],
         None,
     ),
+    (
+        "jsonl: a lone surrogate (a broken \\u escape) costs its record only",
+        {"sur.jsonl": JSON_GOOD + rb'{"id": "s", "target": "Lone surrogate \udc80 here."}' + b"\n"},
+        ["sur.jsonl"],
+        [],
+        1,
+        [
+            "sur.jsonl:2: field 'target' holds a lone surrogate U+DC80 (a broken \\u escape); "
+            "write the character itself or a valid surrogate pair"
+        ],
+        ["a"],
+    ),
+    (
+        "a file name that is not UTF-8",
+        {"caf\udce9.txt": GOOD, "good.txt": GOOD},
+        ["caf\udce9.txt", "good.txt"],
+        [],
+        1,
+        [
+            "caf\\xe9.txt: path is not valid UTF-8 (byte 0xe9); rename the file or folder to a UTF-8 name"
+        ],
+        ["good"],
+    ),
+    (
+        "the same file name in two folders: the ids mtqa makes differ",
+        {"fr/article.txt": b"The first article.\n", "de/article.txt": b"The second article.\n"},
+        ["fr", "de"],
+        [],
+        0,
+        [],
+        ["fr/article", "de/article"],
+    ),
+    (
+        "the same name and two types in one folder",
+        {"in/x.jsonl": b'{"target": "One."}\n', "in/x.tsv": b"target\nTwo.\n"},
+        ["in"],
+        [],
+        0,
+        [],
+        ["x.jsonl:1", "x.tsv:2"],
+    ),
+    (
+        "the same file given twice is read once",
+        {"src/recs.jsonl": JSON_GOOD + b'{"id": "d", "target": "Dee."}\n', "err1.txt": GOOD},
+        ["src", "src/recs.jsonl", "err1.txt", "./err1.txt"],
+        [],
+        0,
+        [],
+        ["a", "d", "err1"],
+    ),
 ]
 
 
@@ -336,6 +390,40 @@ def test_all_failed_without_quiet_says_nothing_was_written(
     assert not Path("reports/nope").exists()
 
 
+@pytest.mark.parametrize(
+    "records,line,scored",
+    [
+        (
+            b'{"id": "a", "target": "One."}\n{"id": "a", "target": "Two."}\n',
+            "<stdin>:2: duplicate id 'a' (first seen at <stdin>:1); ids must be unique across "
+            "the inputs",
+            ["a"],
+        ),
+        (
+            b'{"id": "a", "target": "One."}\n{"id": "s", "target": "Bad \\udc80."}\n',
+            "<stdin>:2: field 'target' holds a lone surrogate U+DC80 (a broken \\u escape); write "
+            "the character itself or a valid surrogate pair",
+            ["a"],
+        ),
+    ],
+    ids=["duplicate id", "lone surrogate"],
+)
+def test_stdin_records_fail_alone_as_in_a_file(
+    records: bytes,
+    line: str,
+    scored: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    fake_calibration: Path,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(records)))
+    argv = ["check", "-", "--stdin-format", "jsonl", "--stdout", "jsonl", "--quiet"]
+    rc = cli.main([*argv, "--model", "fake", "--calibration", str(fake_calibration)])
+    captured = capsysbinary.readouterr()
+    assert (rc, captured.err.decode().splitlines()) == (1, [line])
+    assert [json.loads(x)["id"] for x in captured.out.splitlines()] == scored
+
+
 # ------------------------------------------------------------------ usage errors: exit 2
 
 
@@ -357,6 +445,16 @@ def test_all_failed_without_quiet_says_nothing_was_written(
             "0 <= overlap < window - 8",
         ),
         (["check", "a.txt", "--bogus"], "mtqa: error: mtqa: unrecognized arguments: --bogus"),
+        (
+            ["check", "a.txt", "--text-field", ""],
+            "mtqa: error: --text-field '': empty field name; name the record field (or column) "
+            "that holds the text (default 'target')",
+        ),
+        (
+            ["check", "a.txt", "--id-field", " "],
+            "mtqa: error: --id-field ' ': empty field name; name the record field (or column) "
+            "that holds the id (default 'id')",
+        ),
         (["frobnicate"], None),
     ],
 )

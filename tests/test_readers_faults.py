@@ -3,7 +3,8 @@
 Each test is one fault *kind* with an exact input and the exact outcome: TSV fields are
 literal and an unclosed CSV quote is reported (1), a stray NUL or bad byte costs only its
 own line (2), every path a folder walk leaves out is a Failure (3), text with no visible
-character is empty (4), a ``;``-separated CSV is read (5). Messages: README, "Errors".
+character is empty (4), a ``;``-separated CSV is read (5), an empty field name is a usage
+error before anything is read (6). Messages: README, "Errors".
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from types import FrameType
 
 import pytest
 
-from mtqa.errors import InputError
-from mtqa.readers import decode, has_visible_text, read_inputs, scan
+from mtqa.errors import InputError, UsageError
+from mtqa.readers import decode, has_visible_text, read_inputs, read_stream, scan
 from mtqa.records import Document, Failure
+from mtqa.settings import Settings
 
 COLUMNS_TSV = (
     "a .tsv field cannot hold a tab (TSV has no quoting); remove the tab "
@@ -248,7 +250,9 @@ def test_a_txt_is_one_article_so_a_nul_anywhere_fails_it_naming_line_and_byte(
     assert isinstance(doc, Document) and doc.text == data.decode().replace("\x00", "\ufffd")
 
 
-BINARY = "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"
+BINARY = (
+    "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv, .csv, .xlf, .xliff, .po or .tmx file"
+)
 
 
 @pytest.mark.parametrize(
@@ -538,3 +542,37 @@ def test_a_header_only_semicolon_csv_is_checked_as_such(tmp_path: Path) -> None:
             "rename the text column or pass --text-field",
         )
     ]
+
+
+# ------------------------------------------------------------------ 6. the reading options
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        (
+            {"text_field": ""},
+            "--text-field '': empty field name; name the record field (or column) that holds "
+            "the text (default 'target')",
+        ),
+        (
+            {"id_field": "  "},
+            "--id-field '  ': empty field name; name the record field (or column) that holds "
+            "the id (default 'id')",
+        ),
+    ],
+)
+def test_an_empty_field_name_is_refused_before_anything_is_read(
+    tmp_path: Path, options: dict[str, str], message: str
+) -> None:
+    """Every record would fail (``expected a '' field``): a usage error instead, from the
+    readers, the settings (so the CLI, a config file and the API) alike."""
+    with pytest.raises(UsageError) as exc:
+        list(read_inputs([str(tmp_path / "never-read.jsonl")], **options))
+    assert str(exc.value) == message
+    with pytest.raises(UsageError) as exc:
+        list(read_stream(b'{"target": "x"}\n', "jsonl", **options))
+    assert str(exc.value) == message
+    with pytest.raises(UsageError) as exc:
+        Settings(**options)
+    assert str(exc.value) == message

@@ -16,7 +16,9 @@ unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>`
 ``doc_id``: ``<prefix>#<unit id>`` for a unit with an id (XLIFF, TMX ``tuid``), else
 ``<prefix>:<line>`` (PO entries, TMX units without ``tuid``) — mtqa's usual default id.
 ``prefix`` is the input's path relative to the input folder without its suffix, as for
-the other inputs, so unit ``12`` of ``a.xlf`` and of ``b.xlf`` never collide.
+the other inputs, made longer where two inputs would share it
+(:func:`mtqa.readers.doc_prefixes`), so unit ``12`` of ``a.xlf`` and of ``b.xlf``, or of
+``fr/a.xlf`` and ``de/a.xlf``, never collide.
 
 Writing: the caller passes, per ``doc_id``, a :class:`UnitFlags` (the unit's severity and
 its :class:`Flag` list); :func:`note_lines` renders them the same way for every format.

@@ -5,23 +5,34 @@
 translation unit with nothing to score), so one bad file, line or row never costs the
 others, and nothing is left out without saying why. One module per job:
 
-* :mod:`mtqa.readers.walk` — inputs → files: folders walked, links followed once, every
-  path left out a Failure; the input types (:data:`SUFFIXES`);
+* :mod:`mtqa.readers.walk` — inputs → files: folders walked, links followed once, a file
+  reached twice read once, every path left out a Failure;
 * :mod:`mtqa.readers.decode` — bytes → text: UTF-8 as read (BOM dropped, line ends
-  kept), binary and UTF-16 files refused, a bad byte named by line and offset;
+  kept), binary and UTF-16 files refused, a bad byte named by line and offset; the input
+  types (:data:`SUFFIXES`);
 * :mod:`mtqa.readers.rows` — the records of a .jsonl, .tsv or .csv file;
 * here — standard input (``mtqa check -``, :func:`read_stream`) read like a file of
   ``--stdin-format``; a .txt file is one article (with ``--reference``/``--source`` files aligned
   line by line); ``.xlf``/``.xliff``/``.po``/``.tmx`` go to :func:`mtqa.io.reader_for`
-  (one document per translation unit); ids must be unique across all inputs.
+  (one document per translation unit).
 
 A text with no visible character (whitespace, Cc/Cf, default-ignorable) is empty
-(:func:`mtqa.text.has_visible_text`).
+(:func:`mtqa.text.has_visible_text`); one holding a lone surrogate (U+D800–U+DFFF, a
+broken ``\\u`` escape: no character, UTF-8 cannot hold it) costs its record
+(:func:`mtqa.text.surrogate_fault`), whatever the reader.
+
+**Ids** must be unique across all inputs. The ids mtqa makes itself (a file's, ``a``;
+a record's without one, ``a:3``; a translation unit's, ``a#12`` or ``a:3``) start with the
+file's *prefix* (:func:`doc_prefixes`): its path under its input folder without the
+suffix, made longer only where two files would share one, so they never collide. Only
+an id the user gave (a record's id field) can fail as a duplicate of another.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -29,25 +40,33 @@ from typing import Any
 
 from mtqa.errors import InputError, UsageError
 from mtqa.io import Skipped, reader_for
-from mtqa.readers.decode import BOM, decode, read_bytes
+from mtqa.readers.decode import BOM, SUFFIXES, decode, read_bytes
 from mtqa.readers.rows import Rows
-from mtqa.readers.walk import SUFFIXES, discover, scan
+from mtqa.readers.walk import discover, scan
 from mtqa.records import Document, Failure
-from mtqa.text import count_lines, has_visible_text
+from mtqa.text import count_lines, has_visible_text, surrogate_fault, without_surrogates
 
 Item = Document | Failure | Skipped
 STDIN = "-"  # the INPUT that means standard input
 STDIN_FORMATS = ("txt", "jsonl", "tsv", "csv")  # what ``mtqa check -`` reads (--stdin-format)
 STDIN_NAME = "<stdin>"  # standard input's name in documents' paths and in errors
+ENCODING_ERRORS = ("strict", "replace")  # --encoding-errors: a bad byte is an error, or U+FFFD
+RECORD_SUFFIXES = (".jsonl", ".tsv", ".csv")  # files whose records may name their own ids
+#: a Document's fields as the messages name them (:func:`document_fault`)
+FIELD_NAMES = {"doc_id": "id", "text": "target", "source": "source", "reference": "reference"}
 
 __all__ = [
     "BOM",
+    "ENCODING_ERRORS",
     "STDIN",
     "STDIN_FORMATS",
     "SUFFIXES",
     "Item",
+    "check_reading",
     "decode",
     "discover",
+    "doc_prefixes",
+    "document_fault",
     "has_visible_text",
     "read_inputs",
     "read_stream",
@@ -55,9 +74,132 @@ __all__ = [
 ]
 
 
-def _doc_prefix(path: Path, root: Path) -> str:
+def check_reading(text_field: str, id_field: str, encoding_errors: str) -> None:
+    """Refuse reading options that cannot work, before anything is read: an empty field
+    name (every record would fail) or an unknown ``encoding_errors``
+    (:data:`ENCODING_ERRORS`). Raises :class:`UsageError` naming the flag."""
+    for flag, name, holds, default in (
+        ("--text-field", text_field, "text", "target"),
+        ("--id-field", id_field, "id", "id"),
+    ):
+        if not isinstance(name, str) or not name.strip():
+            raise UsageError(
+                f"{flag} {name!r}: empty field name; name the record field (or column) "
+                f"that holds the {holds} (default {default!r})"
+            )
+    if encoding_errors not in ENCODING_ERRORS:
+        raise UsageError(f"--encoding-errors {encoding_errors!r}: choose strict or replace")
+
+
+def document_fault(doc: Document) -> str | None:
+    """Why ``doc`` cannot be checked although its reader gave it, or None: a field that
+    holds a lone surrogate (:func:`mtqa.text.surrogate_fault`; the fields by
+    :data:`FIELD_NAMES`, then the path)."""
+    for attr, name in (*FIELD_NAMES.items(), ("path", "path")):
+        value = getattr(doc, attr)
+        fault = surrogate_fault(value, name) if isinstance(value, str) else None
+        if fault is not None:
+            return fault
+    return None
+
+
+def _short_prefix(path: Path, root: Path) -> str:
+    """The file's path under its input folder, without its suffix (``sub/a``; ``a`` for
+    a file given by name)."""
     rel = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
     return rel.with_suffix("").as_posix()
+
+
+def _clashing(prefixes: Sequence[str]) -> set[int]:
+    """The positions of the prefixes whose ids could equal another's: the same prefix,
+    or one that is another's followed by ``:`` or ``#`` (``a:1`` of ``a:1.txt`` is also
+    record 1 of ``a.jsonl``)."""
+    order = sorted(range(len(prefixes)), key=lambda i: prefixes[i])
+    keys = [prefixes[i] for i in order]
+    out: set[int] = set()
+    for pos, i in enumerate(order):
+        p = keys[pos]
+        if (pos and keys[pos - 1] == p) or (pos + 1 < len(keys) and keys[pos + 1] == p):
+            out.add(i)
+        for sep, after in ((":", ";"), ("#", "$")):  # the keys that start with p + sep
+            lo, hi = bisect_left(keys, p + sep), bisect_left(keys, p + after)
+            if lo < hi:
+                out.add(i)
+                out.update(order[lo:hi])
+    return out
+
+
+def doc_prefixes(found: Sequence[tuple[Path, Path]]) -> list[str]:
+    """The id prefix of each ``(file, root)`` of :func:`scan`, unique across them all.
+
+    A file's prefix is its path under its input folder without the suffix (``sub/a``;
+    ``a`` for a file given by name), as it always was, unless two files' ids could then
+    collide (:func:`_clashing`: ``fr/article.txt`` and ``de/article.txt``; ``x.jsonl``
+    and ``x.po``): only those get a longer one, their path under the folder that holds
+    every input (``fr/article``), and where that still clashes, with the suffix
+    (``x.jsonl``, ``x.po``). The result depends on the set of files, not their order.
+    """
+    prefixes = [_short_prefix(p, root) for p, root in found]
+    pending = sorted(_clashing(prefixes))
+    if not pending:
+        return prefixes
+    top = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p, _ in found])
+    under = {i: Path(os.path.relpath(os.path.abspath(found[i][0]), top)) for i in pending}
+    for longer in (lambda i: under[i].with_suffix("").as_posix(), lambda i: under[i].as_posix()):
+        for i in pending:
+            prefixes[i] = longer(i)
+        clash = _clashing(prefixes)
+        pending = [i for i in pending if i in clash]
+        if not pending:
+            break
+    return prefixes  # what still clashes (file names holding ':' or '#') meets the id check
+
+
+class _Ids:
+    """The ids seen so far, to refuse a duplicate. An id mtqa made itself (``derived``)
+    can only meet an id the user gave, or one made from a file name holding ``:``/``#``;
+    the message then says what the user can change."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[str, bool]] = {}  # id -> (where first seen, derived)
+
+    def check(self, item: Item, prefix: str, records: bool) -> Item:
+        """``item``, or a Failure when it is a Document whose id was seen before.
+        ``records``: the file's ids may be the user's (.jsonl/.tsv/.csv); else all are
+        mtqa's (``prefix``, ``prefix#key``, ``prefix:line``)."""
+        if not isinstance(item, Document):
+            return item
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        derived = not records or item.doc_id == f"{prefix}:{item.line}"
+        if item.doc_id not in self.seen:
+            self.seen[item.doc_id] = (where, derived)
+            return item
+        first, first_derived = self.seen[item.doc_id]
+        if not derived:
+            fix = "ids must be unique across the inputs"
+        elif first_derived:
+            fix = "mtqa made both ids from file names: rename one of the two files"
+        else:
+            fix = f"mtqa made this id itself, so change the id given at {first}"
+        return Failure(
+            item.path, item.line, f"duplicate id {item.doc_id!r} (first seen at {first}); {fix}"
+        )
+
+
+def _safe(item: Item) -> Item:
+    """A Document with a field no report can hold (:func:`document_fault`) as a Failure;
+    a Failure's or Skipped unit's text printable (a byte of a non-UTF-8 name as ``\\xe9``)."""
+    if isinstance(item, Document):
+        fault = document_fault(item)
+        return item if fault is None else Failure(without_surrogates(item.path), item.line, fault)
+    if isinstance(item, Failure):
+        return Failure(without_surrogates(item.path), item.line, without_surrogates(item.message))
+    return replace(
+        item,
+        path=without_surrogates(item.path),
+        doc_id=without_surrogates(item.doc_id),
+        reason=without_surrogates(item.reason),
+    )
 
 
 def read_inputs(
@@ -73,9 +215,10 @@ def read_inputs(
     The Failures of :func:`scan` come first, then each file's documents, failures and
     skipped translation units in order. ``reference``/``source``: .txt files aligned line
     by line with a single .txt input (``--reference``/``--source``); using them with
-    other inputs is a :class:`UsageError` (raised).
+    other inputs is a :class:`UsageError` (raised), as are the options
+    :func:`check_reading` refuses. Ids: module docstring.
     """
-    seen: dict[str, str] = {}
+    check_reading(text_field, id_field, encoding_errors)
     found, failures = scan(inputs)
     yield from failures
     sides = {k: v for k, v in (("reference", reference), ("source", source)) if v is not None}
@@ -85,21 +228,11 @@ def read_inputs(
             f"{flags} needs exactly one .txt input; for .jsonl/.tsv/.csv put "
             f"{' and '.join(repr(k) for k in sides)} fields in each record"
         )
-    for path, root in found:
-        prefix = _doc_prefix(path, root)
+    ids = _Ids()
+    for (path, _), prefix in zip(found, doc_prefixes(found)):
+        records = path.suffix.lower() in RECORD_SUFFIXES
         for item in _read_file(path, prefix, text_field, id_field, encoding_errors, sides):
-            if isinstance(item, Document):
-                where = f"{item.path}:{item.line}" if item.line else item.path
-                if item.doc_id in seen:
-                    yield Failure(
-                        item.path,
-                        item.line,
-                        f"duplicate id {item.doc_id!r} (first seen at {seen[item.doc_id]}); "
-                        "ids must be unique across the inputs",
-                    )
-                    continue
-                seen[item.doc_id] = where
-            yield item
+            yield ids.check(_safe(item), prefix, records)
 
 
 def _read_file(
@@ -135,10 +268,15 @@ def read_stream(
 ) -> Iterator[Item]:
     """The documents of ``data`` read from standard input (``mtqa check -``), as a file of
     type ``fmt`` (:data:`STDIN_FORMATS`) would give them: ``txt`` is one article with the
-    id ``stdin``; records get ``stdin:<line>`` as their default id. Errors cite ``<stdin>``."""
+    id ``stdin``; records get ``stdin:<line>`` as their default id, and a repeated id fails
+    as in a file. Errors cite ``<stdin>``."""
     if fmt not in STDIN_FORMATS:
         raise UsageError(f"--stdin-format {fmt!r}: choose one of {', '.join(STDIN_FORMATS)}")
-    yield from _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
+    check_reading(text_field, id_field, encoding_errors)
+    ids = _Ids()
+    items = _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
+    for item in items:
+        yield ids.check(_safe(item), "stdin", fmt != "txt")
 
 
 def _parse(

@@ -8,7 +8,8 @@ A binary file is one with a known magic number (PNG, PDF, JPEG, GIF, zip, ELF, g
 OLE2, 7z, xz, zstd), or with more than a third of its first 8 KiB (64 bytes at least)
 NUL, other C0 control bytes (not TAB, LF, VT, FF, CR, ESC) or bytes that are not UTF-8
 (Perl's ``-B`` share): text has next to none, while UTF-16, executables and compressed
-or random data have a third or more. Anything else is text, so a stray NUL or bad byte
+or random data have a third or more; the message names every input type
+(:data:`SUFFIXES`). Anything else is text, so a stray NUL or bad byte
 costs only its own unit: the line (.jsonl, .tsv), the record (.csv) or the file (.txt
 is one article, as for any bad byte). ``--encoding-errors replace`` turns a NUL into
 U+FFFD like a bad byte.
@@ -21,6 +22,11 @@ import stat
 from pathlib import Path
 
 from mtqa.errors import InputError
+from mtqa.io import READERS
+
+#: the input file types: mtqa's own, then the translators' exchange formats (:mod:`mtqa.io`);
+#: the folder walk (:mod:`mtqa.readers.walk`) reads these, the binary-file message names them
+SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv", *READERS)
 
 BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -70,9 +76,8 @@ def _sniff(data: bytes, path: str) -> None:
             "or save it as UTF-8",
         )
     if binary:
-        raise InputError(
-            path, None, "binary file, not UTF-8 text; pass a .txt, .jsonl, .tsv or .csv"
-        )
+        types = f"{', '.join(SUFFIXES[:-1])} or {SUFFIXES[-1]}"
+        raise InputError(path, None, f"binary file, not UTF-8 text; pass a {types} file")
 
 
 def decode(data: bytes, path: str, errors: str = "strict") -> str:

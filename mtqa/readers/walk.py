@@ -4,8 +4,12 @@ Folders are walked in sorted order; links are followed, each real folder read on
 link back to a folder holding it is a loop). Files of other types in a folder are not
 inputs and are passed over, and so are mtqa's own output folders (:func:`is_output_folder`:
 a rerun of ``mtqa check .`` never reads its reports back as input); a path left out for
-any other reason (a FIFO or device, a broken or looping link, an unreadable folder) is a
-:class:`~mtqa.records.Failure`. Only folders are ever opened here.
+any other reason (a FIFO or device, a broken or looping link, an unreadable folder, a path
+that is not UTF-8) is a :class:`~mtqa.records.Failure`. Only folders are ever opened here.
+
+A file reached twice — given twice (``a.txt ./a.txt``), a folder and a file in it
+(``src src/a.jsonl``), or a link to a file also read — is read once (:func:`_once`), so it
+is never reported as a duplicate of itself.
 """
 
 from __future__ import annotations
@@ -18,13 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mtqa.errors import InputError
-from mtqa.io import READERS
-from mtqa.readers.decode import kind
+from mtqa.readers.decode import SUFFIXES, kind
 from mtqa.records import Failure
 from mtqa.store import PARTS
+from mtqa.text import without_surrogates
 
-#: the input file types: mtqa's own, then the translators' exchange formats (:mod:`mtqa.io`)
-SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv", *READERS)
 OUTPUT_MARKS = (PARTS, "run.json")  # what makes a folder an mtqa output folder
 
 
@@ -98,7 +100,46 @@ def scan(inputs: Sequence[str]) -> tuple[list[tuple[Path, Path]], list[Failure]]
             )
         else:
             found.append((p, p.parent))
-    return found, failures
+    kept: list[tuple[Path, Path]] = []
+    for p, root in found:
+        fault = _not_utf8(str(p))
+        if fault is None:
+            kept.append((p, root))
+        else:
+            failures.append(Failure(str(p), None, fault))
+    shown = [
+        Failure(without_surrogates(f.path), f.line, without_surrogates(f.message)) for f in failures
+    ]
+    return _once(kept), shown
+
+
+def _not_utf8(path: str) -> str | None:
+    """Why a path whose name holds a byte that is not UTF-8 cannot be read (its documents'
+    ids and paths could not be written to a report), or None."""
+    bad = next((c for c in path if "\udc80" <= c <= "\udcff"), None)
+    if bad is None:
+        return None
+    return (
+        f"path is not valid UTF-8 (byte 0x{ord(bad) - 0xDC00:02x}); "
+        "rename the file or folder to a UTF-8 name"
+    )
+
+
+def _once(found: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """``found`` with each real file (links resolved) once, where its kept occurrence is.
+
+    The occurrence kept does not depend on the order of the inputs: the one with the most
+    of its path under its root (reached through the outermost folder given), then one that
+    is no link, then the smallest path.
+    """
+    reals = [os.path.realpath(p) for p, _ in found]
+    best: dict[str, tuple[tuple[int, bool, str, str], int]] = {}
+    for i, ((p, root), real) in enumerate(zip(found, reals)):
+        rank = (-len(p.relative_to(root).parts), real != os.path.abspath(p), str(p), str(root))
+        if real not in best or rank < best[real][0]:
+            best[real] = (rank, i)
+    keep = {i for _, i in best.values()}
+    return [pair for i, pair in enumerate(found) if i in keep]
 
 
 def _walk(

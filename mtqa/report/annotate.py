@@ -1,13 +1,16 @@
 """Flags written back into copies of translators' files: ``--format xliff``, ``po``, ``tmx``.
 
 For every input read from an XLIFF, PO or TMX file (:mod:`mtqa.io`), a copy of that file
-with mtqa's flags as notes goes to ``OUTDIR/annotated/<prefix><suffix>``: the input's path
-relative to its input folder, file name and suffix kept (``a.xlf`` → ``annotated/a.xlf``,
-``in/sub/b.po`` given as ``in`` → ``annotated/sub/b.po``). ``--format xliff`` writes the
-copies of the ``.xlf``/``.xliff`` inputs, ``po`` of the ``.po`` inputs, ``tmx`` of the
-``.tmx`` ones; name several to get several. What a note holds and which review state a
-flagged unit gets is the format module's (:mod:`mtqa.io.xliff`, :mod:`mtqa.io.po`,
-:mod:`mtqa.io.tmx`); nothing else in the file changes.
+with mtqa's flags as notes goes to ``OUTDIR/annotated/<prefix folder>/<file name>``: the
+input's path relative to its input folder, file name and suffix kept (``a.xlf`` →
+``annotated/a.xlf``, ``in/sub/b.po`` given as ``in`` → ``annotated/sub/b.po``); where two
+inputs would share that path, the longer one of their ids' prefix
+(:func:`mtqa.readers.doc_prefixes`: ``fr/b.po`` and ``de/b.po`` → ``annotated/fr/b.po``,
+``annotated/de/b.po``). ``--format xliff`` writes the copies of the ``.xlf``/``.xliff``
+inputs, ``po`` of the ``.po`` inputs, ``tmx`` of the ``.tmx`` ones; name several to get
+several. What a note holds and which review state a flagged unit gets is the format
+module's (:mod:`mtqa.io.xliff`, :mod:`mtqa.io.po`, :mod:`mtqa.io.tmx`); nothing else in
+the file changes.
 
 Results stream in one document at a time (resumed documents too); the writer keeps only
 each unit's flags and writes the copies on close, each atomically. Copies of this format
@@ -64,8 +67,11 @@ def unit_flags(result: DocumentResult) -> UnitFlags:
     return UnitFlags(result.severity, flags)
 
 
-def _safe_relative(prefix: str, suffix: str) -> PurePosixPath | None:
-    rel = PurePosixPath(prefix + suffix)
+def _safe_relative(prefix: str, name: str) -> PurePosixPath | None:
+    """The copy's path under ``annotated/``: the prefix's folder and the file's name (the
+    prefix with the suffix, unless the prefix holds the suffix already: ``x.po``), or None
+    when that would leave the folder."""
+    rel = PurePosixPath(prefix).parent / name
     if rel.is_absolute() or ".." in rel.parts or not rel.name:
         return None
     return rel
@@ -99,7 +105,7 @@ class AnnotatedWriter(Writer):
         for src, found in self.found.items():
             units = module.read_units(src)
             prefix = infer_prefix(src, found, units)
-            rel = _safe_relative(prefix, Path(src).suffix) if prefix is not None else None
+            rel = _safe_relative(prefix, Path(src).name) if prefix is not None else None
             if prefix is None or rel is None:
                 raise OutputError(
                     f"{src}: cannot tell which units of the file the results belong to; "
