@@ -25,6 +25,7 @@ from mtqa.io import Skipped
 from mtqa.records import SEVERITY_RANK, Counts, DocumentResult, Failure, Span
 from mtqa.settings import Settings
 from mtqa.store import PARTS, WINDOWS, ResultStore, atomic_write
+from mtqa.text import without_surrogates
 from mtqa.version import __version__
 
 WORST = 5  # spans the CLI shows after a run
@@ -144,10 +145,13 @@ def _differences(old: Any, old_key: Any, settings: Settings, key: str) -> str:
 def input_keys(inputs: Sequence[str], outdir: Path) -> list[str]:
     """``inputs`` as ``run.json`` keeps them: each path relative to ``outdir`` (POSIX
     separators, resolved, so ``a.txt`` and ``./a.txt`` are one input), ``-`` for standard
-    input, sorted and without repeats (the same inputs in another order are the same run)."""
+    input, sorted and without repeats (the same inputs in another order are the same run);
+    a name that is not UTF-8 is kept printable (:func:`mtqa.text.without_surrogates`)."""
     base = outdir.resolve()
     keys = {
-        "-" if i == "-" else Path(os.path.relpath(Path(i).resolve(), base)).as_posix()
+        "-"
+        if i == "-"
+        else without_surrogates(Path(os.path.relpath(Path(i).resolve(), base)).as_posix())
         for i in inputs
     }
     return sorted(keys)
