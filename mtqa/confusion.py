@@ -109,7 +109,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from mtqa.analyse import rescore_sentence
+from mtqa.analyse import merge_spans, rescore_sentence
 from mtqa.checks import AGREEMENT, EXTRA_WORD, FALSE_FRIEND, MISSING_WORD, PREPOSITION
 from mtqa.checks.calque import COMPILED, match_case
 from mtqa.checks.false_friends import false_friends
@@ -589,7 +589,7 @@ def _apply(
                 round(gain, 2),
             )
         )
-    return tuple(sorted(spans + made, key=lambda s: (s.start, s.end, s.source)))
+    return merge_spans(text, spans, made)
 
 
 def probe_results(

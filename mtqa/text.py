@@ -37,6 +37,12 @@ lower-case one, ``p. 55``, ``a. The first``: ``inner``), dotted acronyms not in 
 (``Ph.D.``, ``U.S.A.``: ``either``), and that the last full stop of a URL, e-mail
 address or file name (``city-hall.org.``, ``budget.v2.pdf.``) is a plain full stop.
 
+**Characters.** A user-perceived character is an extended grapheme cluster (UAX #29,
+:data:`GRAPHEME`: a letter with its combining accents, an emoji with its skin tone, a ZWJ
+family, a flag's two regional indicators, a keycap). No span cuts one:
+:func:`cluster_bounds` widens a stretch to whole clusters (:func:`mtqa.analyse.merge_spans`
+applies it to every span of a sentence).
+
 **Lines.** :func:`lines` splits at LF, CRLF and CR, as the readers do (a line of a
 file). A sentence also never crosses the other line and paragraph separators
 (:data:`LINE_BREAKS`: VT, FF, FS, GS, RS, NEL, U+2028, U+2029, as ``str.splitlines``).
@@ -46,6 +52,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+import regex
 
 LETTER = r"[^\W\d_]"
 WORD = re.compile(rf"{LETTER}+(?:['’-]{LETTER}+)*")
@@ -159,3 +167,42 @@ def has_visible_text(text: str) -> bool:
         c.isspace() or unicodedata.category(c) in _INVISIBLE_CATEGORIES or _IGNORABLE.match(c)
         for c in text
     )
+
+
+#: one user-perceived character: an extended grapheme cluster (UAX #29)
+GRAPHEME = regex.compile(r"\X")
+_LAST_SPACE = regex.compile(r"(?r)\s")
+
+
+def _on_boundary(text: str, p: int) -> bool:
+    """True when ``p`` is surely a cluster boundary without looking further: an end of the
+    text, or between two ASCII characters that are not CR LF."""
+    if p <= 0 or p >= len(text):
+        return True
+    a, b = text[p - 1], text[p]
+    return a.isascii() and b.isascii() and not (a == "\r" and b == "\n")
+
+
+def cluster_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` widened to grapheme cluster boundaries (:data:`GRAPHEME`): the start
+    moves back to the start of the cluster it falls in, the end forward to the end of its
+    cluster, so ``text[start:end]`` never holds part of a user-perceived character (half a
+    flag, an emoji without its skin tone, a letter without its accent). An empty stretch
+    stays empty, at the start of the cluster it falls in. Reads only from the whitespace
+    before ``start`` (no cluster holds a whitespace character but at its start, CR LF aside)."""
+    if _on_boundary(text, start) and _on_boundary(text, end):
+        return start, end
+    m = _LAST_SPACE.search(text, 0, start)
+    q = m.start() if m else 0
+    if 0 < q and text[q - 1 : q + 1] == "\r\n":
+        q -= 1
+    a = -1
+    for c in GRAPHEME.finditer(text, q):
+        s, e = c.span()
+        if a < 0 and start < e:  # the cluster start falls in (clusters are contiguous)
+            a = s
+            if end <= start:
+                return a, a
+        if a >= 0 and end <= e:
+            return a, e
+    return (start, max(start, end)) if a < 0 else (a, max(a, end))

@@ -1,0 +1,141 @@
+"""Unicode in the text as read: grapheme clusters (an emoji with its skin tone, a flag, a
+letter with its accent) are never cut by a span and an emoji is no punctuation.
+
+Everything runs on the fake scorer (``mtqa.lm.fake``) and its fitted fake detector.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mtqa.analyse import analyse, merge_spans
+from mtqa.checks import TARGET_CHECKS
+from mtqa.checks.base import Check, Hit
+from mtqa.detect import Detector
+from mtqa.features import FEATURES, sentence_features
+from mtqa.lm.fake import FakeScorer
+from mtqa.records import Document, DocumentResult, Span
+from mtqa.text import GRAPHEME, cluster_bounds
+
+FLAGGED = "She wrote evil text and 👍🏽 emoji 🇬🇧 here. in the end it worked."
+
+
+@pytest.fixture()
+def det(fake_calibration: Path) -> Detector:
+    return Detector.from_json(fake_calibration.read_text(encoding="utf-8"), str(fake_calibration))
+
+
+def run(text: str, det: Detector, loud: frozenset[str] = frozenset()) -> DocumentResult:
+    scorer = FakeScorer(loud=loud)
+    [tokens] = scorer.score([text])
+    return analyse(Document("d", text, "d.txt"), tokens, det)
+
+
+def boundaries(text: str) -> set[int]:
+    return {m.start() for m in GRAPHEME.finditer(text)} | {len(text)}
+
+
+def assert_whole(text: str, spans: tuple[Span, ...] | list[Span]) -> None:
+    """Offsets are sacred and every span starts and ends on a grapheme cluster boundary."""
+    cuts = boundaries(text)
+    for sp in spans:
+        assert sp.text == text[sp.start : sp.end]
+        assert sp.start in cuts and sp.end in cuts, (sp.text, sp.source)
+
+
+# ---------------------------------------------------------------- grapheme clusters
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "want"),
+    [
+        (24, FLAGGED.index("🇬") + 1, "👍🏽 emoji 🇬🇧"),  # half a flag: the whole flag
+        (25, 26, "👍🏽"),  # a skin tone alone: with its emoji
+        (FLAGGED.index("🇧"), FLAGGED.index("🇧") + 1, "🇬🇧"),
+        (0, 3, "She"),  # already whole
+    ],
+)
+def test_cluster_bounds_widen_to_whole_clusters(start: int, end: int, want: str) -> None:
+    a, b = cluster_bounds(FLAGGED, start, end)
+    assert FLAGGED[a:b] == want
+
+
+def test_cluster_bounds_of_accents_line_ends_and_empty_stretches() -> None:
+    text = "Les gens sont la\u0300. x\r\ny"
+    assert text[slice(*cluster_bounds(text, 9, 16))] == "sont la\u0300"  # the accent kept
+    assert cluster_bounds(text, 16, 16) == (15, 15)  # inside "à": its start
+    assert cluster_bounds(text, 17, 17) == (17, 17)  # a boundary stays
+    crlf = text.index("\r\n")
+    assert cluster_bounds(text, crlf + 1, crlf + 2) == (crlf, crlf + 2)  # CR LF is one
+    assert cluster_bounds("e\u0301", 1, 1) == (0, 0)
+
+
+def test_merge_spans_snaps_every_span_and_its_suggestion() -> None:
+    """The one place every span passes: a span cutting a flag is widened, its text is the
+    document's again and its suggestion takes the characters it gained."""
+    i = FLAGGED.index("🇬")
+    cut = Span(i - 6, i + 1, FLAGGED[i - 6 : i + 1], "minor", 0.5, "lm", "x", "emojis 🇺")
+    whole = Span(0, 3, "She", "minor", 0.5, "rule:x", "y")
+    got = merge_spans(FLAGGED, [cut], [whole])
+    assert [sp.text for sp in got] == ["She", "emoji 🇬🇧"]
+    assert got[1].suggestion == "emojis 🇺🇧"
+    assert got[0] is whole  # untouched when whole
+    assert_whole(FLAGGED, got)
+
+
+class Cutter(Check):
+    """A check that cuts the flag of :data:`FLAGGED` in half (as a pattern may)."""
+
+    id = "cutter"
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        i = text.find("🇬")
+        if i >= 0:
+            yield Hit(i - 6, i + 1, "cuts a flag", suggestion="emojis 🇺")
+
+
+def test_no_reported_span_cuts_a_cluster(det: Detector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a check or the LM reports, the spans of a result hold whole clusters."""
+    monkeypatch.setitem(TARGET_CHECKS, "cutter", Cutter())
+    res = run(FLAGGED, det, loud=frozenset({"🇬", "emoji", "👍"}))
+    [cut] = [sp for sp in res.spans if sp.source == "rule:cutter"]
+    assert cut.text == "emoji 🇬🇧" and cut.suggestion == "emojis 🇺🇧"
+    assert [sp.text for sp in res.spans if sp.source == "lm"] == ["emoji"]
+    assert_whole(FLAGGED, res.spans)
+
+
+def test_an_emoji_is_never_flagged_nor_unexpected_punctuation(det: Detector) -> None:
+    """Clean text with an emoji the LM finds very surprising: no flag, on it or next to it."""
+    text = "Tokyo is the capital of Japan 🎉."
+    res = run(text, det, loud=frozenset({"🎉"}))
+    plain = run("Tokyo is the capital of Japan.", det)
+    assert [sp.text for sp in res.spans] == [sp.text for sp in plain.spans]
+    assert not [sp for sp in res.spans if sp.end > text.index("Japan")]
+    [sent] = res.sentences
+    assert [w.kind for w in sent.words][-2:] == ["symbol", "punct"]
+
+
+def test_a_symbol_costs_its_neighbours_nothing(det: Detector) -> None:
+    """The rows of the other items are made as if the emoji were not there: the word before
+    it reads the full stop as its next item, not the emoji's 20 bits."""
+    text = "Tokyo is the capital of Japan 🎉."
+    [sent] = run(text, det, loud=frozenset({"🎉"})).sentences
+    rows = sentence_features(text, sent.words)
+    k = [w.text for w in sent.words].index("Japan")
+    assert sent.words[k + 1].surprisal == 20.0
+    col = {f: rows[k][i] for i, f in enumerate(FEATURES)}
+    assert col["s_next1"] == pytest.approx(sent.words[k + 2].surprisal)  # the full stop's
+    assert col["next_punct"] == 1.0
+    others = [w.surprisal for w in sent.words if w.kind != "symbol"]
+    assert col["s_mean_sent"] == pytest.approx(sum(others) / len(others))
+    assert col["n_items"] == pytest.approx(math.log2(len(others)))
+
+
+def test_an_emoji_between_two_flagged_words_does_not_break_their_span(det: Detector) -> None:
+    text = "The zzfoo 🎉 zzbar came."
+    res = run(text, det)
+    assert [sp.text for sp in res.spans if sp.source == "lm"] == ["zzfoo 🎉 zzbar"]
