@@ -123,8 +123,19 @@ def unigram_bits(word: str) -> float:
 
 
 def name_counts(words: Iterable[WordScore]) -> Counter[str]:
-    """How often each capitalised word occurs in a document (its items, in any order)."""
-    return Counter(w.text for w in words if w.kind == "word" and w.text[:1].isupper())
+    """How often each capitalised word occurs in a document (its items, in any order), by
+    its NFC form (a decomposed ``École`` is the same name as a composed one)."""
+    return Counter(_nfc(w.text) for w in words if w.kind == "word" and w.text[:1].isupper())
+
+
+def _nfc(word: str) -> str:
+    return unicodedata.normalize("NFC", word)
+
+
+def _joins(c: str) -> bool:
+    """Whether ``c`` is part of a word for ``glued``: a letter, a digit, or a combining mark
+    (the accent of a decomposed ``é`` ends its word as ``é`` does)."""
+    return c.isalnum() or unicodedata.category(c)[0] == "M"
 
 
 def evidence(words: Sequence[WordScore]) -> list[int]:
@@ -272,13 +283,13 @@ def _context(
     is_word = w.kind == "word"
     capital = w.text[:1].isupper()
     cap_mid = 1.0 if is_word and k > first_word and capital else 0.0
-    rep = 1.0 if is_word and names is not None and names[w.text] > 1 and capital else 0.0
+    rep = 1.0 if is_word and capital and names is not None and names[_nfc(w.text)] > 1 else 0.0
     before = text[w.start - 1] if w.start > 0 else " "
     after = text[w.end] if w.end < len(text) else " "
     glued = (
         1.0
-        if (not before.isspace() and not before.isalnum())
-        or (not after.isspace() and not after.isalnum())
+        if (not before.isspace() and not _joins(before))
+        or (not after.isspace() and not _joins(after))
         else 0.0
     )
     prev_item = words[k - 1].text if k > 0 else ""

@@ -43,6 +43,17 @@ family, a flag's two regional indicators, a keycap). No span cuts one:
 :func:`cluster_bounds` widens a stretch to whole clusters (:func:`mtqa.analyse.merge_spans`
 applies it to every span of a sentence).
 
+**Decomposed text.** ``re``'s ``\\w`` and ``\\b`` take no combining mark for part of a word,
+so on a decomposed ``brûlée`` (``bru\\u0302le\\u0301e``, NFD) ``\\ble\\b`` finds the French
+article ``le`` and ``\\w+`` stops before an accent. So every word pattern of the checks
+(:meth:`mtqa.checks.base.Check.check`), of the segmenter, of the calque rewrites and of
+:func:`machine_tokens` reads the text in NFC through :class:`Composed`, as the LM does
+(:mod:`mtqa.lm.nfc`): the NFC form and the map back to the text as read (a composed
+character maps to its whole decomposed extent). NFD and NFC text give the same spans,
+with offsets into the text as read. A mark that has no composed form with its letter
+(``n̈``) is still a character of its own to the patterns; no span cuts it
+(:func:`cluster_bounds`), and the LM items hold it (:mod:`mtqa.align`).
+
 **Lines.** :func:`lines` splits at LF, CRLF and CR, as the readers do (a line of a
 file). A sentence also never crosses the other line and paragraph separators
 (:data:`LINE_BREAKS`: VT, FF, FS, GS, RS, NEL, U+2028, U+2029, as ``str.splitlines``).
@@ -50,10 +61,13 @@ file). A sentence also never crosses the other line and paragraph separators
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
 import regex
+
+from mtqa.lm.nfc import nfc_map
 
 LETTER = r"[^\W\d_]"
 WORD = re.compile(rf"{LETTER}+(?:['’-]{LETTER}+)*")
@@ -103,9 +117,14 @@ _MACHINE = re.compile(
 def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of the URLs, e-mail addresses and file names in ``text[start:end]``
     (``https://www.city-hall.org``, ``info.desk@city-hall.org``, ``budget.v2.pdf``): not
-    language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`)."""
+    language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`). The
+    pattern reads the stretch in NFC (:class:`Composed`)."""
     stop = len(text) if end is None else end
-    return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
+    nfc = Composed(text[start:stop])
+    if nfc.same:
+        return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
+    spans = (nfc.span(m.start(), m.end()) for m in _MACHINE.finditer(nfc.text))
+    return [(start + a, start + b) for a, b in spans]
 
 
 def abbreviation_kind(text: str, dot: int) -> str | None:
@@ -206,3 +225,42 @@ def cluster_bounds(text: str, start: int, end: int) -> tuple[int, int]:
         if a >= 0 and end <= e:
             return a, e
     return (start, max(start, end)) if a < 0 else (a, max(a, end))
+
+
+class Composed:
+    """``text`` in NFC (:attr:`text`) with the way back to offsets into the text as read
+    (:attr:`original`): see "Decomposed text" in the module docstring. Already-NFC text
+    (nearly all) costs one check and maps one to one."""
+
+    __slots__ = ("original", "text", "_starts", "_ends")
+
+    def __init__(self, text: str) -> None:
+        self.original = text
+        m = nfc_map(text)
+        self.text = text if m is None else m[0]
+        self._starts: list[int] | None = None if m is None else m[1]
+        self._ends: list[int] | None = None if m is None else m[2]
+
+    @property
+    def same(self) -> bool:
+        """Whether the NFC text is the text as read (offsets map one to one)."""
+        return self._starts is None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """``(start, end)`` in the NFC text → in the text as read: the whole original extent
+        of the characters it holds (an empty stretch: where its character starts)."""
+        if self._starts is None or self._ends is None:
+            return start, end
+        n = len(self._starts)
+        a = self._starts[start] if start < n else len(self.original)
+        return (a, self._ends[end - 1]) if end > start else (a, a)
+
+    def fix(self, start: int, end: int, suggestion: str | None) -> str | None:
+        """A replacement for NFC ``text[start:end]`` as a replacement for the original text
+        :meth:`span` maps it to: the NFC characters that stretch gained around it join it."""
+        if suggestion is None or self._starts is None:
+            return suggestion
+        a, b = self.span(start, end)
+        lo = bisect.bisect_left(self._starts, a)
+        hi = bisect.bisect_left(self._starts, b)
+        return self.text[lo:start] + suggestion + self.text[end:hi]

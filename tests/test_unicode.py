@@ -7,7 +7,9 @@ Everything runs on the fake scorer (``mtqa.lm.fake``) and its fitted fake detect
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,10 +17,13 @@ import pytest
 from mtqa.analyse import analyse, merge_spans
 from mtqa.checks import TARGET_CHECKS
 from mtqa.checks.base import Check, Hit
+from mtqa.checks.document import target_spans
 from mtqa.detect import Detector
+from mtqa.engines.base import check_documents
 from mtqa.features import FEATURES, sentence_features
 from mtqa.lm.fake import FakeScorer
-from mtqa.records import Document, DocumentResult, Span
+from mtqa.lm.nfc import nfc_map
+from mtqa.records import Document, DocumentResult, Sentence, Span
 from mtqa.text import GRAPHEME, cluster_bounds
 
 FLAGGED = "She wrote evil text and 👍🏽 emoji 🇬🇧 here. in the end it worked."
@@ -139,3 +144,102 @@ def test_an_emoji_between_two_flagged_words_does_not_break_their_span(det: Detec
     text = "The zzfoo 🎉 zzbar came."
     res = run(text, det)
     assert [sp.text for sp in res.spans if sp.source == "lm"] == ["zzfoo 🎉 zzbar"]
+
+
+# ---------------------------------------------------------------- decomposed accents (NFD)
+
+#: accented French and English, with rules, French left in, a calque, a false friend
+ACCENTED = [
+    ("Les gens sont là. The café served crème brûlée to the naïve guests.", None),
+    ("Selon le ministère, la réunion aura lieu à Montréal le 5 mai.", None),
+    ("The Élysée said the développement was très important, « voilà » .", None),
+    ("É. Macron agreed. Il y a des problèmes dans le système à Orléans.", None),
+    ("Mme Hélène Dupré said it costs 3,5 € at 14h30 ; since three years.", None),
+    ("The party was assisted by the élus of Besançon. Ça coûte cher.", None),
+    ("Phở in Hà Nội was served by the naïve protégés of the café.", None),
+    (
+        "The minister said the réunion will be held in Orléans on 5 June.",
+        "Le ministre a déclaré que la réunion aura lieu à Orléans le 5 juin.",
+    ),
+]
+
+
+def nfd_doc(text: str, source: str | None, form: str) -> Document:
+    """The case in ``form``; its reference is the text itself, composed (as written)."""
+    return Document(
+        "d",
+        unicodedata.normalize(form, text),
+        "d.txt",
+        source=None if source is None else unicodedata.normalize(form, source),
+        reference=text,
+    )
+
+
+def span_key(sp: Span) -> tuple[object, ...]:
+    nfc = unicodedata.normalize
+    fix = None if sp.suggestion is None else nfc("NFC", sp.suggestion)
+    return (sp.start, sp.end, sp.source, sp.severity, sp.score, nfc("NFC", sp.reason), fix)
+
+
+@pytest.mark.parametrize(("text", "source"), ACCENTED)
+def test_decomposed_text_gives_the_composed_spans(
+    text: str, source: str | None, det: Detector
+) -> None:
+    """The whole check layer (segmenter, rule and source checks, the LM's items, their
+    features and flags, the probes the LM confirms, the suggested fixes, the reference
+    metrics) on a text and on its NFD form: the same sentences, feature rows, metrics and
+    spans, through the offset map (a composed character is its decomposed extent), each
+    span's text the decomposed text's."""
+    nfc_doc = nfd_doc(text, source, "NFC")
+    nfd = nfd_doc(text, source, "NFD")
+    assert nfd.text != nfc_doc.text
+    mapped = nfc_map(nfd.text)
+    assert mapped is not None and mapped[0] == nfc_doc.text
+    _, starts, ends = mapped
+
+    def to_nfd(a: int, b: int) -> tuple[int, int]:
+        return starts[a], ends[b - 1]
+
+    loud = frozenset({"assisted"})
+    got = {}
+    for form, doc in (("NFC", nfc_doc), ("NFD", nfd)):
+        [res] = check_documents([doc], FakeScorer(loud=loud), det, edit_budget=8)
+        got[form] = res
+    want, seen = got["NFC"], got["NFD"]
+    assert [to_nfd(s.start, s.end) for s in want.sentences] == [
+        (s.start, s.end) for s in seen.sentences
+    ]
+    assert [s.rows for s in seen.sentences] == [s.rows for s in want.sentences]
+    assert [s.metrics for s in seen.sentences] == [s.metrics for s in want.sentences]
+    assert seen.metrics == want.metrics
+    assert want.spans, "the case should flag something"
+    expected = [
+        span_key(replace(sp, **dict(zip(("start", "end"), to_nfd(sp.start, sp.end)))))
+        for sp in want.spans
+    ]
+    assert [span_key(sp) for sp in seen.spans] == expected
+    assert_whole(nfd.text, seen.spans)
+
+
+def test_a_decomposed_accent_is_never_a_word_boundary() -> None:
+    """On NFD ``brûlée``, ``\\ble\\b`` found the French article ``le``: the rule checks
+    read NFC now, and an accent is no longer cut off the span it ends (``sont là``)."""
+    text = unicodedata.normalize("NFD", "Les gens sont là. The café served crème brûlée.")
+    spans = target_spans(Sentence("d", 1, 0, len(text), text))
+    assert [(sp.text, sp.source) for sp in spans] == [
+        ("Les", "rule:untranslated-french"),
+        (unicodedata.normalize("NFD", "sont là"), "rule:untranslated-french"),
+    ]
+
+
+def test_a_decomposed_glossary_term_finds_both_forms() -> None:
+    """A glossary read from a file in NFD finds its term in composed and decomposed text."""
+    from mtqa.checks.glossary import Entry, Glossary, GlossaryForbidden, Term
+
+    forbidden = Term.of(unicodedata.normalize("NFD", "réunion"))
+    check = GlossaryForbidden(Glossary("g.csv", (Entry((), (Term.of("meeting"),), (forbidden,)),)))
+    for form in ("NFC", "NFD"):
+        text = unicodedata.normalize(form, "The réunion starts.")
+        [sp] = check.check(text)
+        assert sp.text == text[4 : len(text) - len(" starts.")]
+        assert sp.suggestion == "meeting"
