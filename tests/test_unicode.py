@@ -243,3 +243,65 @@ def test_a_decomposed_glossary_term_finds_both_forms() -> None:
         [sp] = check.check(text)
         assert sp.text == text[4 : len(text) - len(" starts.")]
         assert sp.suggestion == "meeting"
+
+
+# ---------------------------------------------------------------- U+FFFD
+
+
+def test_a_replacement_character_is_flagged_major_over_its_word(det: Detector) -> None:
+    """U+FFFD means a character was lost: a major span over the word it sits in, with the
+    character and the likely cause named; the pieces of the word are not judged as words."""
+    text = "The caf\ufffd opened in Montr\ufffdal. Le d\ufffdput\ufffd est arriv\ufffd."
+    res = run(text, det)
+    lost = [sp for sp in res.spans if sp.source == "rule:replacement-char"]
+    assert [sp.text for sp in lost] == [
+        "caf\ufffd",
+        "Montr\ufffdal",
+        "d\ufffdput\ufffd",
+        "arriv\ufffd",
+    ]
+    assert all(sp.severity == "major" and sp.suggestion is None for sp in lost)
+    assert "U+FFFD" in lost[0].reason and "decoded" in lost[0].reason
+    assert "2 replacement characters" in lost[2].reason
+    inside = [
+        sp
+        for sp in res.spans
+        if sp.source.startswith("rule:") and sp not in lost
+        for a in lost
+        if a.start <= sp.start and sp.end <= a.end
+    ]
+    assert not inside  # no spelling span on "arriv"
+    assert_whole(text, res.spans)
+
+
+def test_replacement_char_is_selectable(det: Detector) -> None:
+    from mtqa.selection import Selection, check_ids
+
+    assert "rule:replacement-char" in check_ids()
+    text = "The caf\ufffd opened."
+    scorer = FakeScorer()
+    [tokens] = scorer.score([text])
+    doc = Document("d", text, "d.txt")
+    kept = analyse(doc, tokens, det, selection=Selection(ignore=("replacement-char",)))
+    assert not [sp for sp in kept.spans if sp.source == "rule:replacement-char"]
+    only = analyse(doc, tokens, det, selection=Selection(select=("replacement",)))
+    assert [sp.text for sp in only.spans] == ["caf\ufffd"]
+
+
+def test_bytes_replaced_on_reading_are_flagged(tmp_path: Path, fake_calibration: Path) -> None:
+    """Latin-1 read with --encoding-errors replace: each bad byte is U+FFFD, each word
+    holding one is flagged, offsets index the text as read."""
+    import json
+
+    from mtqa.lm.fake import FakeScorer as Fake
+    from mtqa.pipeline import run_check
+    from mtqa.settings import Settings
+
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("The café opened in Montréal.\n".encode("latin-1"))
+    settings = Settings(model="fake", calibration=str(fake_calibration), encoding_errors="replace")
+    run_check([str(path)], settings, tmp_path / "out", lambda s: Fake())
+    [rec] = [json.loads(x) for x in (tmp_path / "out" / "segments.jsonl").open(encoding="utf-8")]
+    lost = [sp for sp in rec["spans"] if sp["source"] == "rule:replacement-char"]
+    assert [sp["text"] for sp in lost] == ["caf\ufffd", "Montr\ufffdal"]
+    assert all(rec["text"][sp["start"] : sp["end"]] == sp["text"] for sp in lost)
