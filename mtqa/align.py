@@ -1,43 +1,67 @@
-"""Token scores → word scores, through the tokenizer's character offsets.
+r"""Token scores → word scores, through the tokenizer's character offsets.
 
 Words are runs of letters/digits (with inner apostrophes, hyphens, and digit
 group separators: ``don’t``, ``one-on-one``, ``13,000``); every other non-space
 character is its own punctuation item, so a quote glued to a word is judged
-apart from it; combining marks with no letter before them (a text or a word that starts
-with one) are a punctuation item of their own, so every token belongs somewhere. A
-token belongs to the item holding its first non-space character; an item's surprisal
-is the sum over its tokens (bits), its entropy the entropy at its first token.
-Whitespace-only tokens (line breaks) belong to no item. An item no token starts in
+apart from it. A combining mark (any of Unicode's marks, ``\p{M}``, and the zero-width
+joiners) belongs to the item it follows, so a decomposed ``é`` is one letter of its word;
+marks with no item before them (a text or a word that starts with one) are a punctuation
+item of their own, so every token belongs somewhere. An emoji or pictographic symbol
+(``\p{Extended_Pictographic}``, a regional indicator, a skin tone, a keycap ``1️⃣``) is a
+*symbol* item: its whole grapheme cluster (a ZWJ family, a flag's two regional indicators,
+a skin tone and a variation selector after it) is one item, never punctuation
+(:func:`mtqa.features.sentence_features` and :func:`mtqa.detect.detect_lm` leave symbols
+out of the evidence). A token belongs to the item holding its first non-space character;
+an item's surprisal is the sum over its tokens (bits), its entropy the entropy at its first
+token. Whitespace-only tokens (line breaks) belong to no item. An item no token starts in
 (the ``”`` of a ``,”`` token) costs 0.
+
+The pattern runs on the ``regex`` module (for ``\X`` and the emoji properties) with
+classes that are exactly ``re``'s: a word character is ``[\p{L}\p{N}_]`` (``str.isalnum``
+or ``_``), a space ``[\s\x1c-\x1f]`` (``str.isspace``).
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Sequence
+
+import regex
 
 from mtqa.records import TokenScore, WordScore
 
-#: combining marks (a decomposed "é" is "e" + U+0301): part of the word they follow
-MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_ITEM = re.compile(
-    rf"\d+(?:[.,]\d+)*(?:[\w{MARKS}]*)|\w[\w{MARKS}]*(?:['’\-]\w[\w{MARKS}]*)*|[^\w\s{MARKS}]"
-    rf"|[{MARKS}]+",
-    re.UNICODE,
+#: what extends the item before it: combining marks and the zero-width (non-)joiner
+MARKS = r"\p{M}\u200c\u200d"
+_W = r"\p{L}\p{N}_"  # re's \w: str.isalnum() or "_"
+_S = r"\s\x1c-\x1f"  # re's \s: str.isspace()
+#: an emoji or pictographic symbol starts here (its grapheme cluster is one item)
+SYMBOL = r"[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}]"
+_PLAIN = (
+    rf"\d+(?:[.,]\d+)*[{_W}{MARKS}]*"
+    rf"|[{_W}][{_W}{MARKS}]*(?:['’\-][{_W}][{_W}{MARKS}]*)*"
+    rf"|[^{_W}{_S}{MARKS}][{MARKS}]*"
+    rf"|[{MARKS}]+"
 )
+_ITEM = regex.compile(_PLAIN)
+_WITH_SYMBOLS = regex.compile(rf"(?P<symbol>[0-9#*]\ufe0f?\u20e3|(?={SYMBOL})\X)|{_PLAIN}")
+_ANY_SYMBOL = regex.compile(rf"{SYMBOL}|\u20e3")  # the symbol pattern costs 3x: only if needed
 
 
 def items(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of every word/number/punctuation item in ``text[start:end]``."""
-    out = []
-    for m in _ITEM.finditer(text, start, len(text) if end is None else end):
-        s = m.group()
-        kind = (
-            "number" if s[0].isdigit() else ("word" if s[0].isalnum() or s[0] == "_" else "punct")
-        )
-        out.append((m.start(), m.end(), kind))
-    return out
+    """(start, end, kind) of every item in ``text[start:end]``: kind ``word``, ``number``,
+    ``punct`` or ``symbol`` (module docstring)."""
+    stop = len(text) if end is None else end
+    if _ANY_SYMBOL.search(text, start, stop) is None:
+        return [(m.start(), m.end(), _kind(m.group())) for m in _ITEM.finditer(text, start, stop)]
+    return [
+        (m.start(), m.end(), "symbol" if m.start("symbol") >= 0 else _kind(m.group()))
+        for m in _WITH_SYMBOLS.finditer(text, start, stop)
+    ]
+
+
+def _kind(item: str) -> str:
+    c = item[0]
+    return "number" if c.isdigit() else "word" if c.isalnum() or c == "_" else "punct"
 
 
 def _first_char(text: str, tok: TokenScore) -> int:

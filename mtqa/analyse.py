@@ -28,7 +28,7 @@ from mtqa.checks.document import source_checks, target_spans
 from mtqa.checks.glossary import Glossary
 from mtqa.checks.references import document_metrics
 from mtqa.detect import Detector, detect_lm
-from mtqa.features import name_counts, sentence_features, sentence_row
+from mtqa.features import evidence, name_counts, sentence_features, sentence_row
 from mtqa.learned import sigmoid
 from mtqa.records import (
     Document,
@@ -44,6 +44,7 @@ from mtqa.records import (
 )
 from mtqa.segment import segment
 from mtqa.selection import Selection
+from mtqa.text import cluster_bounds
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,28 @@ class Evidence:
             )
 
 
-def merge_spans(*groups: Sequence[Span]) -> tuple[Span, ...]:
-    """The spans of one sentence in report order: by start, end and source; a tie keeps
-    the order of ``groups`` (the LM's, then the checks')."""
-    return tuple(sorted((s for g in groups for s in g), key=lambda s: (s.start, s.end, s.source)))
+def merge_spans(text: str, *groups: Sequence[Span]) -> tuple[Span, ...]:
+    """The spans of one sentence of the document ``text`` in report order: by start, end
+    and source; a tie keeps the order of ``groups`` (the LM's, then the checks'). Every
+    span passes through here before it is reported, and here it is widened to whole
+    grapheme clusters (:func:`snap_span`)."""
+    spans = (snap_span(text, s) for g in groups for s in g)
+    return tuple(sorted(spans, key=lambda s: (s.start, s.end, s.source)))
+
+
+def snap_span(text: str, span: Span) -> Span:
+    """``span`` widened to grapheme cluster boundaries of the document ``text``
+    (:func:`mtqa.text.cluster_bounds`): never half a flag, an emoji without its skin tone
+    or a letter without its accent. Its ``text`` is ``text[start:end]`` again, and a
+    suggestion takes the characters the span gained, so it still replaces exactly the
+    span's text."""
+    a, b = cluster_bounds(text, span.start, span.end)
+    if (a, b) == (span.start, span.end):
+        return span
+    fix = span.suggestion
+    if fix is not None:
+        fix = text[a : span.start] + fix + text[span.end : b]
+    return replace(span, start=a, end=b, text=text[a:b], suggestion=fix)
 
 
 def combine(spans: Sequence[Span], word_score: float) -> tuple[float, Severity]:
@@ -157,7 +176,8 @@ def sentence_score(
 ) -> tuple[float, Severity]:
     """A sentence's score (6 decimals) and severity: with a sentence model
     (:attr:`mtqa.detect.Detector.sentence`), the probability that the sentence holds at
-    least one error, from all its items' logits and the checks' ``spans``
+    least one error, from its items' ``rows`` and ``logits`` (all but symbols: the callers
+    leave them out, :func:`mtqa.features.evidence`) and the checks' ``spans``
     (:func:`mtqa.features.sentence_row`; a source was given when the sentence's ``metrics``
     have a ``src_level``); else :func:`combine`. The severity is the worst span's."""
     severity = worst_severity(sp.severity for sp in spans)
@@ -175,13 +195,16 @@ def judge(
     ``selection`` keeps, all without one), the score."""
     logits = det.logits(ev.rows)
     lm_spans, _ = detect_lm(text, ev.words, ev.rows, det, logits)
-    spans = merge_spans(lm_spans, ev.spans)
+    spans = merge_spans(text, lm_spans, ev.spans)
     if selection is not None and not selection.everything:
         spans = tuple(sp for sp in spans if sp.source in selection)
     n_tokens = sum(w.n_tokens for w in ev.words)
     bits = sum(w.surprisal for w in ev.words)
     ppl = 2.0 ** (bits / n_tokens) if n_tokens else float("nan")
-    score, severity = sentence_score(det, ev.rows, logits, spans, ev.metrics)
+    keep = evidence(ev.words)  # symbols are no evidence for the sentence model either
+    score, severity = sentence_score(
+        det, [ev.rows[k] for k in keep], [logits[k] for k in keep], spans, ev.metrics
+    )
     sent = ev.sentence
     return SentenceResult(
         doc_id=sent.doc_id,
@@ -236,6 +259,8 @@ def rescore_sentence(
     from its stored feature rows (:attr:`mtqa.records.SentenceResult.rows`), else rows made
     again from its words (``names``: :func:`mtqa.features.name_counts` of the document)."""
     rows = [list(r) for r in s.rows] or sentence_features(text, s.words, names)
+    if len(rows) == len(s.words):  # symbols are no evidence (mtqa.features)
+        rows = [rows[k] for k in evidence(s.words)]
     return sentence_score(det, rows, det.logits(rows), spans, s.metrics)
 
 

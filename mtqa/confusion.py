@@ -107,13 +107,14 @@ Deterministic: a sentence's numbers depend on that sentence alone.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from mtqa.analyse import rescore_sentence
+from mtqa.analyse import merge_spans, rescore_sentence
 from mtqa.checks import AGREEMENT, EXTRA_WORD, FALSE_FRIEND, MISSING_WORD, PREPOSITION
-from mtqa.checks.calque import COMPILED, match_case
+from mtqa.checks.calque import match_case, rewrites
 from mtqa.checks.false_friends import false_friends
 from mtqa.detect import Detector
 from mtqa.edits import Edit
@@ -289,14 +290,13 @@ def _sites(
     if SOURCE in sources:
         first = next((i for i, w in enumerate(words) if w.kind == "word"), -1)
         for i, w in enumerate(words):
-            alts = false_friends().get(w.text.lower()) if w.kind == "word" else None
+            listed = unicodedata.normalize("NFC", w.text.lower())  # the list is NFC
+            alts = false_friends().get(listed) if w.kind == "word" else None
             if alts and (i == first or not w.text[:1].isupper()):
                 sites.append([_word_probe(w, a) for a in alts])
-    if CALQUE in sources:
-        for rx, row in COMPILED:
-            for m in rx.finditer(text, *bounds) if row.confirm and not row.flag else ():
-                eng = match_case(m.expand(row.english), m.group())
-                sites.append([Probe(m.start(), m.end(), eng, CALQUE, row.french)])
+    if CALQUE in sources:  # the rewrite-only rows the LM may confirm, read in NFC
+        for a, b, eng, row in rewrites(text, *bounds, rows=lambda r: r.confirm and not r.flag):
+            sites.append([Probe(a, b, eng, CALQUE, row.french)])
     return sorted(sites, key=lambda p: (p[0].start, p[0].end))
 
 
@@ -596,7 +596,7 @@ def _apply(
                 round(gain, 2),
             )
         )
-    return tuple(sorted(spans + made, key=lambda s: (s.start, s.end, s.source)))
+    return merge_spans(text, spans, made)
 
 
 def probe_results(

@@ -11,8 +11,10 @@ on professional MQM error spans and synthetic MT errors injected into clean Engl
 * ``minor`` — at most ``minor_rate`` (default 15%) of clean sentences get any flag.
 
 Items at or above ``minor`` are flagged; flagged neighbours merge into one span
-(punctuation between them does not break it); a span is ``major`` when its worst
-item reaches ``major``; its score is that item's probability.
+(punctuation or a symbol between them does not break it); a span is ``major`` when its
+worst item reaches ``major``; its score is that item's probability. A symbol (an emoji, a
+flag: :mod:`mtqa.align`) is never flagged, and its cost is no evidence for its neighbours
+(:mod:`mtqa.features`).
 
 Severity, as a reviewer should read it: ``major`` = the passage is probably
 broken (wrong word, non-word, French left in, garbled join); ``minor`` = probably
@@ -385,6 +387,9 @@ def explain(w: WordScore, row: Sequence[float], p: float) -> str:
     return "; ".join(parts) + f" (p={p:.2f})"
 
 
+_BRIDGES = ("punct", "symbol")
+
+
 def detect_lm(
     text: str,
     words: Sequence[WordScore],
@@ -395,9 +400,14 @@ def detect_lm(
     """LM spans of one sentence (offsets into the document ``text``), and item probabilities.
 
     ``rows`` are the words' feature rows (:func:`mtqa.features.sentence_features`);
-    ``logits`` the item model's, when already computed (:meth:`Detector.logits`).
+    ``logits`` the item model's, when already computed (:meth:`Detector.logits`). A symbol
+    item (an emoji: :mod:`mtqa.align`) and a URL, e-mail address or file name are never
+    flagged (probability 0).
     """
-    probs = [sigmoid(z) for z in (det.logits(rows) if logits is None else logits)]
+    probs = [
+        0.0 if w.kind == "symbol" else sigmoid(z)  # an emoji is no error (mtqa.features)
+        for w, z in zip(words, det.logits(rows) if logits is None else logits, strict=True)
+    ]
     if words:  # URLs, e-mail addresses, file names: not language, never an LM flag
         machine = machine_tokens(text, words[0].start, words[-1].end)
         if machine:
@@ -429,8 +439,8 @@ def detect_lm(
     for i, w in enumerate(words):
         if probs[i] >= det.minor and math.isfinite(w.surprisal):
             group.append(i)
-        elif w.kind == "punct" and group and i + 1 < len(words) and probs[i + 1] >= det.minor:
-            continue  # punctuation between two flagged items does not break the span
+        elif w.kind in _BRIDGES and group and i + 1 < len(words) and probs[i + 1] >= det.minor:
+            continue  # punctuation (or a symbol) between two flagged items does not break it
         else:
             close()
     close()

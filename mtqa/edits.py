@@ -26,6 +26,7 @@ insertion) with ``replacement``, inside the sentence's bounds: offsets stay sacr
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,8 +93,9 @@ def _replacements(words: Sequence[WordScore], i: int, lm_words: Sequence[str]) -
         if cand.lower() not in seen:
             seen.add(cand.lower())
             yield Edit(w.start, w.end, match_case(cand, w.text), "replace", i)
-    if w.text.isalpha() and w.text[1:].islower():
-        for cand in spelling_neighbours(w.text):
+    word = unicodedata.normalize("NFC", w.text)  # a decomposed accent is no letter to isalpha
+    if word.isalpha() and word[1:].islower():
+        for cand in spelling_neighbours(word):
             if cand not in seen:
                 seen.add(cand)
                 yield Edit(w.start, w.end, match_case(cand, w.text), "spell", i)
@@ -173,6 +175,6 @@ def candidate_edits(
         if 0 <= i < len(words):
             for e in _word_edits(text, words, i, lm_words.get(i, ())):
                 add(e)
-    for m, english in rewrites(text, lo, hi):  # the calque table (mtqa.checks.calque)
-        add(Edit(m.start(), m.end(), english, "calque"))
+    for start, end, english, _ in rewrites(text, lo, hi):  # the calque table (mtqa.checks.calque)
+        add(Edit(start, end, english, "calque"))
     return out

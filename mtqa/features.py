@@ -11,6 +11,14 @@ glued to it, and where it sits in the sentence.
 
 ``FEATURES`` is the column order, stored with the fitted weights so a detector
 file and this code can be checked against each other.
+
+**Symbols** (an emoji, a flag, a pictograph: :mod:`mtqa.align`) are no evidence: the
+detector was fitted on text without them, and an emoji the LM finds surprising (19 bits for
+the 🎉 of ``the capital of Japan 🎉.``) is not an error. The other items' rows are made as
+if the sentence had no symbol (their neighbours, positions, medians and means skip it), so
+an emoji's cost does not spill into the words around it; a symbol keeps a row of its own
+(its columns read among all items), which :func:`mtqa.detect.detect_lm` never flags and
+the sentence model leaves out (:func:`evidence`).
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ from functools import lru_cache
 from mtqa.learned import sigmoid
 from mtqa.records import WordScore
 
+#: items that are no word for ``first`` (the sentence's first item that is one)
+_NOT_WORDS = ("punct", "symbol")
 U_CAP = 30.0  # bits for a word wordfreq does not know (zipf 0 ≈ 1 in 10^9 words)
 S_CAP = 40.0
 
@@ -113,8 +123,25 @@ def unigram_bits(word: str) -> float:
 
 
 def name_counts(words: Iterable[WordScore]) -> Counter[str]:
-    """How often each capitalised word occurs in a document (its items, in any order)."""
-    return Counter(w.text for w in words if w.kind == "word" and w.text[:1].isupper())
+    """How often each capitalised word occurs in a document (its items, in any order), by
+    its NFC form (a decomposed ``École`` is the same name as a composed one)."""
+    return Counter(_nfc(w.text) for w in words if w.kind == "word" and w.text[:1].isupper())
+
+
+def _nfc(word: str) -> str:
+    return unicodedata.normalize("NFC", word)
+
+
+def _joins(c: str) -> bool:
+    """Whether ``c`` is part of a word for ``glued``: a letter, a digit, or a combining mark
+    (the accent of a decomposed ``é`` ends its word as ``é`` does)."""
+    return c.isalnum() or unicodedata.category(c)[0] == "M"
+
+
+def evidence(words: Sequence[WordScore]) -> list[int]:
+    """The indices of the items that are evidence for the detector: all but symbols (module
+    docstring)."""
+    return [k for k, w in enumerate(words) if w.kind != "symbol"]
 
 
 def sentence_features(
@@ -130,8 +157,32 @@ def sentence_features(
     the capitalised words of the whole document (:func:`name_counts`); ``cond``: the same
     items scored after the source (:mod:`mtqa.conditioned`), or None; ``back``: the
     document's back gain (:func:`mtqa.conditioned.back_gains`), or None. Surprisals are in
-    bits, capped at ``S_CAP`` (an infinite one counts as the cap).
+    bits, capped at ``S_CAP`` (an infinite one counts as the cap). The rows of the items
+    other than symbols are made as if the symbols were not there (module docstring).
     """
+    rows = _rows(text, words, names, cond, back)
+    keep = evidence(words)
+    if len(keep) < len(words):
+        sub = _rows(
+            text,
+            [words[k] for k in keep],
+            names,
+            None if cond is None else [cond[k] for k in keep],
+            back,
+        )
+        for k, row in zip(keep, sub, strict=True):
+            rows[k] = row
+    return rows
+
+
+def _rows(
+    text: str,
+    words: Sequence[WordScore],
+    names: Counter[str] | None,
+    cond: Sequence[WordScore] | None,
+    back: float | None,
+) -> list[list[float]]:
+    """:func:`sentence_features` of ``words`` taken as they are (symbols too)."""
     n = len(words)
     if n == 0:
         return []
@@ -142,7 +193,7 @@ def sentence_features(
     mean_lr = sum(lr) / n
     mean_h = sum(w.entropy for w in words) / n
     rows = []
-    first_word = next((k for k, w in enumerate(words) if w.kind != "punct"), 0)
+    first_word = next((k for k, w in enumerate(words) if w.kind not in _NOT_WORDS), 0)
     for k, w in enumerate(words):
         is_word = w.kind == "word"
         u = unigram_bits(w.text.lower()) if is_word else 0.0
@@ -232,13 +283,13 @@ def _context(
     is_word = w.kind == "word"
     capital = w.text[:1].isupper()
     cap_mid = 1.0 if is_word and k > first_word and capital else 0.0
-    rep = 1.0 if is_word and names is not None and names[w.text] > 1 and capital else 0.0
+    rep = 1.0 if is_word and capital and names is not None and names[_nfc(w.text)] > 1 else 0.0
     before = text[w.start - 1] if w.start > 0 else " "
     after = text[w.end] if w.end < len(text) else " "
     glued = (
         1.0
-        if (not before.isspace() and not before.isalnum())
-        or (not after.isspace() and not after.isalnum())
+        if (not before.isspace() and not _joins(before))
+        or (not after.isspace() and not _joins(after))
         else 0.0
     )
     prev_item = words[k - 1].text if k > 0 else ""

@@ -85,7 +85,8 @@ class TokenScore:
 
 @dataclass(frozen=True)
 class WordScore:
-    """A word or punctuation mark with the summed surprisal of its tokens."""
+    """A word, number, punctuation mark or symbol (an emoji: :mod:`mtqa.align`) with the
+    summed surprisal of its tokens."""
 
     start: int
     end: int
@@ -93,7 +94,7 @@ class WordScore:
     surprisal: float  # bits, sum over the tokens that start inside the word
     n_tokens: int
     entropy: float  # bits, entropy of the prediction at the word's first token
-    kind: Literal["word", "number", "punct"]
+    kind: Literal["word", "number", "punct", "symbol"]
     rank: int = 0  # rank of the word's first token in the LM's prediction (0: its first choice)
     pmax: float = 0.0  # probability of the LM's most likely token at the word's first token
     smax: float = 0.0  # bits, the largest surprisal among the word's tokens

@@ -26,7 +26,9 @@ Policy:
   ellipsis (``the thing is . . . I didn’t``) are not ends; four spaced dots are.
 
 Sentences are stripped of surrounding whitespace, never overlap and appear in document
-order. Every step is linear in the line's length.
+order. Every step is linear in the line's length. A line is read in NFC and its sentences
+mapped back to the text as read (:class:`mtqa.text.Composed`), so a decomposed accent
+(``É. Macron`` as ``E`` + U+0301) cuts as the composed one does.
 
 **pySBD's English "Golden Rules"** (48 cases, ``tests/test_segment_rules.py`` runs them
 all): 40 give pySBD's answer. Taken: abbreviations before a capital, a number or a
@@ -51,7 +53,7 @@ from __future__ import annotations
 import re
 
 from mtqa.records import Document, Sentence
-from mtqa.text import LINE_BREAKS, SENTENCE_STARTERS, abbreviation_kind
+from mtqa.text import LINE_BREAKS, SENTENCE_STARTERS, Composed, abbreviation_kind
 
 _LINE = re.compile(f"[^{LINE_BREAKS}]+")
 # A break is a whole run of end marks (the lookbehind and possessive quantifiers keep a
@@ -113,11 +115,14 @@ def split_line(line: str) -> list[tuple[int, int]]:
 
 
 def segment(doc: Document) -> list[Sentence]:
-    """The sentences of ``doc`` in order, numbered from 1, with document offsets."""
+    """The sentences of ``doc`` in order, numbered from 1, with document offsets (each line
+    split in NFC: module docstring)."""
     sentences: list[Sentence] = []
     for lm in _LINE.finditer(doc.text):
-        for s, e in split_line(lm.group()):
-            start, end = lm.start() + s, lm.start() + e
+        line = Composed(lm.group())
+        for s, e in split_line(line.text):
+            a, b = line.span(s, e)
+            start, end = lm.start() + a, lm.start() + b
             sentences.append(
                 Sentence(doc.doc_id, len(sentences) + 1, start, end, doc.text[start:end])
             )

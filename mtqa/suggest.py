@@ -201,8 +201,13 @@ def common_start(a: Sequence[int], b: Sequence[int]) -> int:
 
 
 def _worst(words: Sequence[WordScore], span: Span) -> list[int]:
-    """The span's worst word, then its neighbours inside the span (indices into ``words``)."""
-    inside = [i for i, w in enumerate(words) if span.start <= w.start and w.end <= span.end]
+    """The span's worst word, then its neighbours inside the span (indices into ``words``);
+    never a symbol (an emoji is no error: :mod:`mtqa.features`)."""
+    inside = [
+        i
+        for i, w in enumerate(words)
+        if span.start <= w.start and w.end <= span.end and w.kind != "symbol"
+    ]
     if not inside:
         return []
     k = max(inside, key=lambda i: (words[i].surprisal, -i))

@@ -37,6 +37,23 @@ lower-case one, ``p. 55``, ``a. The first``: ``inner``), dotted acronyms not in 
 (``Ph.D.``, ``U.S.A.``: ``either``), and that the last full stop of a URL, e-mail
 address or file name (``city-hall.org.``, ``budget.v2.pdf.``) is a plain full stop.
 
+**Characters.** A user-perceived character is an extended grapheme cluster (UAX #29,
+:data:`GRAPHEME`: a letter with its combining accents, an emoji with its skin tone, a ZWJ
+family, a flag's two regional indicators, a keycap). No span cuts one:
+:func:`cluster_bounds` widens a stretch to whole clusters (:func:`mtqa.analyse.merge_spans`
+applies it to every span of a sentence).
+
+**Decomposed text.** ``re``'s ``\\w`` and ``\\b`` take no combining mark for part of a word,
+so on a decomposed ``brûlée`` (``bru\\u0302le\\u0301e``, NFD) ``\\ble\\b`` finds the French
+article ``le`` and ``\\w+`` stops before an accent. So every word pattern of the checks
+(:meth:`mtqa.checks.base.Check.check`), of the segmenter, of the calque rewrites and of
+:func:`machine_tokens` reads the text in NFC through :class:`Composed`, as the LM does
+(:mod:`mtqa.lm.nfc`): the NFC form and the map back to the text as read (a composed
+character maps to its whole decomposed extent). NFD and NFC text give the same spans,
+with offsets into the text as read. A mark that has no composed form with its letter
+(``n̈``) is still a character of its own to the patterns; no span cuts it
+(:func:`cluster_bounds`), and the LM items hold it (:mod:`mtqa.align`).
+
 **Lines.** :func:`lines` splits at LF, CRLF and CR, as the readers do (a line of a
 file). A sentence also never crosses the other line and paragraph separators
 (:data:`LINE_BREAKS`: VT, FF, FS, GS, RS, NEL, U+2028, U+2029, as ``str.splitlines``).
@@ -44,8 +61,13 @@ file). A sentence also never crosses the other line and paragraph separators
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+
+import regex
+
+from mtqa.lm.nfc import nfc_map
 
 LETTER = r"[^\W\d_]"
 WORD = re.compile(rf"{LETTER}+(?:['’-]{LETTER}+)*")
@@ -111,9 +133,14 @@ def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tu
     """(start, end) of the URLs, e-mail addresses, file names, format placeholders and
     hashes in ``text[start:end]`` (``https://www.city-hall.org``, ``info.desk@city-hall.org``,
     ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``{0}``, ``9f86d081884c7d65``): not language,
-    so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`)."""
+    so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`). The pattern
+    reads the stretch in NFC (:class:`Composed`)."""
     stop = len(text) if end is None else end
-    return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
+    nfc = Composed(text[start:stop])
+    if nfc.same:
+        return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
+    spans = (nfc.span(m.start(), m.end()) for m in _MACHINE.finditer(nfc.text))
+    return [(start + a, start + b) for a, b in spans]
 
 
 def abbreviation_kind(text: str, dot: int) -> str | None:
@@ -208,3 +235,81 @@ def without_surrogates(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that stands for no byte
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+#: one user-perceived character: an extended grapheme cluster (UAX #29)
+GRAPHEME = regex.compile(r"\X")
+_LAST_SPACE = regex.compile(r"(?r)\s")
+
+
+def _on_boundary(text: str, p: int) -> bool:
+    """True when ``p`` is surely a cluster boundary without looking further: an end of the
+    text, or between two ASCII characters that are not CR LF."""
+    if p <= 0 or p >= len(text):
+        return True
+    a, b = text[p - 1], text[p]
+    return a.isascii() and b.isascii() and not (a == "\r" and b == "\n")
+
+
+def cluster_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` widened to grapheme cluster boundaries (:data:`GRAPHEME`): the start
+    moves back to the start of the cluster it falls in, the end forward to the end of its
+    cluster, so ``text[start:end]`` never holds part of a user-perceived character (half a
+    flag, an emoji without its skin tone, a letter without its accent). An empty stretch
+    stays empty, at the start of the cluster it falls in. Reads only from the whitespace
+    before ``start`` (no cluster holds a whitespace character but at its start, CR LF aside)."""
+    if _on_boundary(text, start) and _on_boundary(text, end):
+        return start, end
+    m = _LAST_SPACE.search(text, 0, start)
+    q = m.start() if m else 0
+    if 0 < q and text[q - 1 : q + 1] == "\r\n":
+        q -= 1
+    a = -1
+    for c in GRAPHEME.finditer(text, q):
+        s, e = c.span()
+        if a < 0 and start < e:  # the cluster start falls in (clusters are contiguous)
+            a = s
+            if end <= start:
+                return a, a
+        if a >= 0 and end <= e:
+            return a, e
+    return (start, max(start, end)) if a < 0 else (a, max(a, end))
+
+
+class Composed:
+    """``text`` in NFC (:attr:`text`) with the way back to offsets into the text as read
+    (:attr:`original`): see "Decomposed text" in the module docstring. Already-NFC text
+    (nearly all) costs one check and maps one to one."""
+
+    __slots__ = ("original", "text", "_starts", "_ends")
+
+    def __init__(self, text: str) -> None:
+        self.original = text
+        m = nfc_map(text)
+        self.text = text if m is None else m[0]
+        self._starts: list[int] | None = None if m is None else m[1]
+        self._ends: list[int] | None = None if m is None else m[2]
+
+    @property
+    def same(self) -> bool:
+        """Whether the NFC text is the text as read (offsets map one to one)."""
+        return self._starts is None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """``(start, end)`` in the NFC text → in the text as read: the whole original extent
+        of the characters it holds (an empty stretch: where its character starts)."""
+        if self._starts is None or self._ends is None:
+            return start, end
+        n = len(self._starts)
+        a = self._starts[start] if start < n else len(self.original)
+        return (a, self._ends[end - 1]) if end > start else (a, a)
+
+    def fix(self, start: int, end: int, suggestion: str | None) -> str | None:
+        """A replacement for NFC ``text[start:end]`` as a replacement for the original text
+        :meth:`span` maps it to: the NFC characters that stretch gained around it join it."""
+        if suggestion is None or self._starts is None:
+            return suggestion
+        a, b = self.span(start, end)
+        lo = bisect.bisect_left(self._starts, a)
+        hi = bisect.bisect_left(self._starts, b)
+        return self.text[lo:start] + suggestion + self.text[end:hi]

@@ -122,6 +122,15 @@ CASES = [
     ("quote-spacing", 'he said "no ,"so we left', []),
     ("quote-spacing", 'He said, "we are ready" and "very ready".', []),
     ("quote-spacing", 'He said "we are ready "and left.', [' "a']),
+    # replacement-char: U+FFFD, a character lost in decoding: the whole word it sits in
+    ("replacement-char", "The caf\ufffd opened in Montr\ufffdal.", ["caf\ufffd", "Montr\ufffdal"]),
+    (
+        "replacement-char",
+        "L'\ufffdt\ufffd and d\ufffdj\ufffd-vu, a \ufffd\ufffd sign, \ufffd alone",
+        ["L'\ufffdt\ufffd", "d\ufffdj\ufffd-vu", "\ufffd\ufffd", "\ufffd"],
+    ),
+    ("replacement-char", "The café opened in Montréal, naïvely: ‘fine’ � no.", ["�"]),
+    ("replacement-char", "The café opened in Montréal, naïvely - fine.", []),
     # orphan-quote: an opening quote that closes the sentence
     ("orphan-quote", "refrained from using. in the past “.", [" “."]),
     ("orphan-quote", "He said: ‘", [": ‘"]),
@@ -384,7 +393,7 @@ FIXED = [
     ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none
-NO_FIX = {"untranslated-french"}
+NO_FIX = {"untranslated-french", "replacement-char"}
 
 
 def fixed_text(text: str, spans: list[Span]) -> str:

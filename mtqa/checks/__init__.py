@@ -8,7 +8,8 @@ document is :mod:`mtqa.checks.document`.
 ========================  ======================================  =====================
 module                    checks                                  sees
 ========================  ======================================  =====================
-``target``                typography, joins, quotes, repeats      a sentence
+``target``                typography, joins, quotes, repeats,     a sentence
+                          ``replacement-char`` (U+FFFD)
 ``untranslated``          ``untranslated-french``                 a sentence
 ``calque``                ``calque`` (French constructions)       a sentence
 ``nonword``               ``non-word``                            a sentence
@@ -54,6 +55,7 @@ from mtqa.checks.target import (
     FrenchTitle,
     QuoteSpacing,
     RepeatedWord,
+    ReplacementChar,
 )
 from mtqa.checks.untranslated import UntranslatedFrench
 
@@ -75,6 +77,7 @@ CHECKS: dict[str, Check] = {
         Spelling(),
         UntranslatedFrench(),
         FrenchCalque(),
+        ReplacementChar(),
         Numbers(),
         Copy(),
         FrenchLeft(),

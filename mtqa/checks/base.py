@@ -11,7 +11,11 @@ where ``text`` begins in its document, so the spans carry document offsets and
 ``span.text == text[span.start - start : span.end - start]``.
 
 A subclass implements :meth:`Check.find`, which yields :class:`Hit` s: offsets into
-``text``, a reason, and a severity or score when they differ from the check's own. A
+``text``, a reason, and a severity or score when they differ from the check's own.
+:meth:`Check.check` gives ``find`` the text (and the source) in NFC and maps its hits back
+to the text as read (:class:`mtqa.text.Composed`): a pattern never sees a decomposed accent
+(``e`` + U+0301), on which ``\\w`` and ``\\b`` would cut a word in two, so NFD and NFC text
+give the same spans. A
 source check that faults the unit as a whole (a number missing from the target, a
 copied source) reports the whole ``text``: :meth:`Check.whole`. How spans are placed on
 sentences and merged is not the checks' business: :mod:`mtqa.checks.document` places
@@ -21,10 +25,12 @@ them, :func:`mtqa.analyse.merge_spans` merges them with the LM's.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from mtqa.records import Severity, Span
+from mtqa.text import Composed
 
 
 class Hit(NamedTuple):
@@ -53,23 +59,30 @@ class Check:
     def check(self, text: str, start: int = 0, source: str | None = None) -> list[Span]:
         """Spans (document offsets: ``text`` begins at ``start``) of every hit in ``text``.
 
-        A source-aware check returns ``[]`` when ``source`` is None.
+        :meth:`find` reads ``text`` and ``source`` in NFC; its hits are mapped back to
+        ``text`` as given (module docstring). A source-aware check returns ``[]`` when
+        ``source`` is None.
         """
         if self.needs_source and source is None:
             return []
-        return [
-            Span(
-                start=start + hit.start,
-                end=start + hit.end,
-                text=text[hit.start : hit.end],
-                severity=hit.severity or self.severity,
-                score=self.score if hit.score is None else hit.score,
-                source=f"rule:{self.id}",
-                reason=hit.reason,
-                suggestion=hit.suggestion,
+        nfc = Composed(text)
+        src = None if source is None else unicodedata.normalize("NFC", source)
+        spans = []
+        for hit in self.find(nfc.text, src):
+            a, b = nfc.span(hit.start, hit.end)
+            spans.append(
+                Span(
+                    start=start + a,
+                    end=start + b,
+                    text=text[a:b],
+                    severity=hit.severity or self.severity,
+                    score=self.score if hit.score is None else hit.score,
+                    source=f"rule:{self.id}",
+                    reason=hit.reason,
+                    suggestion=nfc.fix(hit.start, hit.end, hit.suggestion),
+                )
             )
-            for hit in self.find(text, source)
-        ]
+        return spans
 
     @staticmethod
     def whole(text: str, reason: str, severity: Severity | None = None) -> Hit:

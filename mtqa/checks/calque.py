@@ -15,10 +15,11 @@ Measured: the flagged rows fire on none of the 2,000 lines of ``clean_en.txt`` n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from mtqa.checks.base import Check, Hit
+from mtqa.text import Composed
 
 _N = r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|several|many|a few)"  # noqa: E501
 _UNIT = r"(years?|months?|weeks?|days?|decades?|hours?|centuries|century)"
@@ -238,13 +239,22 @@ def match_case(word: str, model: str) -> str:
     return word
 
 
-def rewrites(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[re.Match[str], str]]:
-    """Every calque in ``text[lo:hi]`` (flagged rows and rewrite-only rows, table order),
-    with its English replacement, case kept."""
+def rewrites(
+    text: str, lo: int = 0, hi: int | None = None, rows: Callable[[Calque], bool] | None = None
+) -> Iterator[tuple[int, int, str, Calque]]:
+    """``(start, end, english, row)`` of every calque in ``text[lo:hi]`` (flagged rows and
+    rewrite-only rows, or those ``rows`` keeps; table order), its English replacement with
+    the case kept. The patterns read the stretch in NFC (:class:`mtqa.text.Composed`);
+    offsets are into ``text`` as given."""
     end = len(text) if hi is None else hi
+    nfc = Composed(text[lo:end])
     for rx, row in COMPILED:
-        for m in rx.finditer(text, lo, end):
-            yield m, match_case(m.expand(row.english), m.group())
+        if rows is not None and not rows(row):
+            continue
+        for m in rx.finditer(nfc.text):
+            a, b = nfc.span(m.start(), m.end())
+            eng = nfc.fix(m.start(), m.end(), match_case(m.expand(row.english), m.group()))
+            yield lo + a, lo + b, eng or "", row
 
 
 class FrenchCalque(Check):

@@ -12,7 +12,9 @@ document carries the note :data:`NO_SOURCE`. A source some checks are not made f
 :mod:`mtqa.checks.names` and :mod:`mtqa.checks.source`) gets a note saying which did not run.
 
 Where ``spelling`` and ``non-word`` flag the same word, only ``spelling`` is kept (its
-reason names the likely word; :func:`target_spans`).
+reason names the likely word; :func:`target_spans`). A target check's span inside a
+``replacement-char`` span is left out: it reads a piece of a word that lost a character
+(``arriv`` of ``arriv\ufffd``), not a word.
 
 **Glossary** (``--glossary FILE``, :mod:`mtqa.checks.glossary`): given a loaded
 :class:`~mtqa.checks.glossary.Glossary`, :func:`target_spans` adds ``glossary-forbidden``
@@ -34,6 +36,7 @@ from mtqa.checks.source import Length, length_ratio
 from mtqa.records import Document, Metrics, Sentence, Span
 
 SENTENCE_COLUMNS = ("src_level", "src_flags", "len_ratio")
+LOST = "rule:replacement-char"
 NO_SOURCE = "no source given: source checks (numbers, copies, names, length, brackets) did not run"
 
 
@@ -44,13 +47,25 @@ def target_spans(
 ) -> list[Span]:
     """Spans of every target check on one sentence (document offsets), check by check, then
     ``glossary-forbidden`` when a glossary is given. A ``non-word`` span on a word that
-    ``spelling`` flags too is left out."""
+    ``spelling`` flags too is left out, and so is a span inside a ``replacement-char``
+    one."""
     spans: list[Span] = []
     for check in (TARGET_CHECKS if checks is None else checks).values():
         spans.extend(check.check(sentence.text, sentence.start))
     if glossary is not None:
         spans.extend(GlossaryForbidden(glossary).check(sentence.text, sentence.start))
-    return _spelling_over_non_word(spans)
+    return _inside_lost_words(_spelling_over_non_word(spans))
+
+
+def _inside_lost_words(spans: list[Span]) -> list[Span]:
+    lost = [(s.start, s.end) for s in spans if s.source == LOST]
+    if not lost:
+        return spans
+    return [
+        s
+        for s in spans
+        if s.source == LOST or not any(a <= s.start and s.end <= b for a, b in lost)
+    ]
 
 
 def _spelling_over_non_word(spans: list[Span]) -> list[Span]:

@@ -54,6 +54,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,8 +78,10 @@ class Term:
 
     @classmethod
     def of(cls, text: str) -> Term:
-        """The term ``text`` (whitespace-trimmed; must not be empty) with its pattern."""
-        return cls(text.strip(), term_pattern(text))
+        """The term ``text`` (whitespace-trimmed, in NFC as the checks read the text; must
+        not be empty) with its pattern."""
+        term = unicodedata.normalize("NFC", text.strip())
+        return cls(term, term_pattern(term))
 
 
 @dataclass(frozen=True)

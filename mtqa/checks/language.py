@@ -23,6 +23,7 @@ Stdlib only; results are cached per text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,9 +108,12 @@ def guess_language(text: str) -> str | None:
 
 
 def profile(text: str) -> Profile:
-    """The script and language guess of ``text`` (sentence-sized texts are cached; a long
-    one is judged on its first :data:`SAMPLE` characters)."""
-    return _profile(text) if len(text) <= CACHED else _profile.__wrapped__(text[:SAMPLE])
+    """The script and language guess of ``text`` (read in NFC, so a decomposed accent is
+    a letter of its word; sentence-sized texts are cached; a long one is judged on its
+    first :data:`SAMPLE` characters)."""
+    if len(text) > CACHED:
+        return _profile.__wrapped__(unicodedata.normalize("NFC", text[:SAMPLE]))
+    return _profile(unicodedata.normalize("NFC", text))
 
 
 #: texts up to this long are cached (a unit is a sentence or a line); longer ones are not kept

@@ -16,6 +16,7 @@ left out of the corpus scores (``run.json`` counts them: ``references.pairs_excl
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -45,11 +46,17 @@ def _metric(name: str, sentence: bool = False) -> Any:
 
 
 def sentence_scores(hypothesis: str, reference: str) -> dict[str, float]:
-    """chrF, BLEU (effective order, exp smoothing) and TER for one pair, rounded to 4 places."""
+    """chrF, BLEU (effective order, exp smoothing) and TER for one pair, rounded to 4 places
+    (both read in NFC: a decomposed accent is the same character as a composed one)."""
+    hyp, ref = _nfc(hypothesis), _nfc(reference)
     return {
-        name: round(float(_metric(name, True).sentence_score(hypothesis, [reference]).score), 4)
+        name: round(float(_metric(name, True).sentence_score(hyp, [ref]).score), 4)
         for name in METRIC_NAMES
     }
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def signatures() -> dict[str, str]:
@@ -70,12 +77,13 @@ class CorpusStats:
         self._sums: dict[str, list[float]] = {}
 
     def add(self, hypotheses: Sequence[str], references: Sequence[str]) -> None:
-        """Add aligned (hypothesis, reference) pairs; nothing for empty lists."""
+        """Add aligned (hypothesis, reference) pairs (read in NFC); nothing for empty lists."""
         if not hypotheses:
             return
         self.pairs += len(hypotheses)
+        hyps, refs = [_nfc(h) for h in hypotheses], [_nfc(r) for r in references]
         for name in METRIC_NAMES:
-            stats = _metric(name)._extract_corpus_statistics(list(hypotheses), [list(references)])
+            stats = _metric(name)._extract_corpus_statistics(hyps, [refs])
             acc = self._sums.setdefault(name, [0] * len(stats[0]))
             for row in stats:
                 for i, v in enumerate(row):

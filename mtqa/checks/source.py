@@ -22,6 +22,7 @@ Each asks :func:`mtqa.checks.language.profile` what the source is written in:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -203,11 +204,13 @@ def _source_length(source: str, prof: Profile) -> float:
 
 
 def length_ratio(target: str, source: str) -> float | None:
-    """``len(target) / len(source)`` in characters, a CJK character of the source counted
+    """``len(target) / len(source)`` in characters (both in NFC: a decomposed accent is one
+    character), a CJK character of the source counted
     :data:`~mtqa.checks.language.CJK_WEIGHT` times; rounded to 3 places (None: empty
     source)."""
     if not source.strip():
         return None
+    target, source = unicodedata.normalize("NFC", target), unicodedata.normalize("NFC", source)
     return round(len(target) / _source_length(source, profile(source)), 3)
 
 

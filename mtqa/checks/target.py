@@ -1,4 +1,5 @@
-"""Target checks on typography, sentence joins, quotes and repeats (one sentence at a time).
+"""Target checks on typography, sentence joins, quotes, repeats and lost characters (one
+sentence at a time).
 
 Severity: ``major`` when the sentence's meaning is broken there (a broken join, an orphan
 quote), ``minor`` for typography and slips a reader can see past. Each check's
@@ -8,6 +9,7 @@ false-alarm rate on clean English is bounded by ``tests/test_rules.py``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from mtqa.checks.base import Check, Hit, RegexCheck
@@ -83,6 +85,59 @@ class QuoteSpacing(Check):
                 "misplaced closing quote: a space before it, none after",
                 suggestion=fix,  # ', ”he' -> ',” he'
             )
+
+
+#: U+FFFD REPLACEMENT CHARACTER: what a decoder puts for bytes it cannot read
+REPLACEMENT = "\ufffd"
+#: an apostrophe or hyphen joins the word pieces on either side of it
+_JOINERS = "'’-"
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == REPLACEMENT or unicodedata.category(c)[0] == "M"
+
+
+class ReplacementChar(Check):
+    """``replacement-char``: U+FFFD in the target, major. A character was lost: bytes that
+    were not valid UTF-8 where the text was decoded (``--encoding-errors replace``, or a
+    tool upstream, in the MT pipeline, that replaced them), so a word is garbled and no one
+    can tell which character it held. The span is the whole word the character sits in
+    (letters, digits, marks, more U+FFFD, inner apostrophes and hyphens), or the character
+    alone; no fix (the lost character is unknown)."""
+
+    id = "replacement-char"
+    severity = "major"
+    score = 0.95
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """One hit per word holding U+FFFD, in text order (linear in ``text``)."""
+        at = text.find(REPLACEMENT)
+        while at >= 0:
+            start, end = at, at + 1
+            while start > 0 and (
+                _word_char(text[start - 1])
+                or (text[start - 1] in _JOINERS and start > 1 and _word_char(text[start - 2]))
+            ):
+                start -= 1
+            while end < len(text) and (
+                _word_char(text[end])
+                or (text[end] in _JOINERS and end + 1 < len(text) and _word_char(text[end + 1]))
+            ):
+                end += 1
+            n = text.count(REPLACEMENT, start, end)
+            what = (
+                "a replacement character (U+FFFD)"
+                if n == 1
+                else f"{n} replacement characters (U+FFFD)"
+            )
+            yield Hit(
+                start,
+                end,
+                f"{what} in {text[start:end]!r}: a character was lost, most likely bytes that "
+                "were not valid UTF-8 where the text was decoded upstream (in the MT pipeline "
+                "or with --encoding-errors replace); fix the encoding and translate again",
+            )
+            at = text.find(REPLACEMENT, end)
 
 
 _REPEAT = re.compile(r"\b(?P<a>[^\W\d_]+)\s+(?P<b>(?P=a))\b", re.IGNORECASE)

@@ -42,6 +42,7 @@ from mtqa import conditioned
 from mtqa.analyse import Evidence, SentenceEvidence
 from mtqa.detect import Detector, detector_path
 from mtqa.errors import InputError
+from mtqa.features import evidence
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory
 from mtqa.quality.fit import SentenceRows, fit_detector
@@ -114,9 +115,10 @@ def rows_from_tokens(
 
 
 def _rows(ev: SentenceEvidence, labels: list[float], label: float, group: str) -> SentenceRows:
+    keep = evidence(ev.words)  # symbols are no evidence (mtqa.features): not fitted on
     return SentenceRows(
-        rows=ev.rows,
-        labels=labels,
+        rows=[ev.rows[k] for k in keep],
+        labels=[labels[k] for k in keep],
         rule_major=any(sp.severity == "major" for sp in ev.spans),
         rule_any=bool(ev.spans),
         spans=tuple(ev.spans),
