@@ -149,14 +149,19 @@ def test_inputs_that_share_a_path_get_their_own_copies(
     assert summary.failures == []
     ann = out / "annotated"
     flags = spans_by_file(out)
-    assert sorted(flags) == ["de/test01", "fr/test01.po", "fr/test01.xlf"]
-    copies = {"fr/test01.xlf": "fr/test01.xlf", "fr/test01.po": "fr/test01.po"}
-    copies["de/test01.xlf"] = "de/test01"
+    # the two .xlf make the same ids (test01#1…): longer prefixes; the .po makes test01:N,
+    # no clash with them, so it keeps its short id and its copy its path under fr/
+    assert sorted(flags) == ["de/test01", "fr/test01", "test01"]
+    copies = {  # input (under tmp_path) -> (its copy under annotated/, its id prefix)
+        "fr/test01.xlf": ("fr/test01.xlf", "fr/test01"),
+        "de/test01.xlf": ("de/test01.xlf", "de/test01"),
+        "fr/test01.po": ("test01.po", "test01"),
+    }
     assert sorted(p.relative_to(ann).as_posix() for p in ann.rglob("*") if p.is_file()) == sorted(
-        copies
+        copy for copy, _ in copies.values()
     )
-    for rel, prefix in copies.items():
-        added = "\n".join(added_only((tmp_path / rel).read_bytes(), (ann / rel).read_bytes()))
+    for rel, (copy, prefix) in copies.items():
+        added = "\n".join(added_only((tmp_path / rel).read_bytes(), (ann / copy).read_bytes()))
         notes = added.count("mtqa: minor: ") + added.count("mtqa: major: ")
         assert notes == flags[prefix] > 0, (rel, notes, flags)
 

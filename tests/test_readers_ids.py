@@ -83,8 +83,13 @@ def ids(inputs: list[str]) -> list[str]:
             ["p/q/fr", "p/r/fr"],
             ["q/fr/a", "r/fr/a"],
         ),
+        (  # a .txt and records of the same name make different ids (a, a:1): both short
+            {"in/a.txt": "One.\n", "in/a.jsonl": '{"target": "Two."}\n', "in/a.xlf": XLF},
+            ["in"],
+            ["a:1", "a", "a#1"],
+        ),
     ],
-    ids=["txt", "jsonl", "jsonl+po", "xlf+tmx", "only-colliding", "colon", "deeper"],
+    ids=["txt", "jsonl", "jsonl+po", "xlf+tmx", "only-colliding", "colon", "deeper", "kinds"],
 )
 def test_ids_mtqa_makes_are_unique_and_only_colliding_ones_change(
     tmp_path: Path,

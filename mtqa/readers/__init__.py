@@ -110,16 +110,31 @@ def _short_prefix(path: Path, root: Path) -> str:
     return rel.with_suffix("").as_posix()
 
 
-def _clashing(prefixes: Sequence[str]) -> set[int]:
-    """The positions of the prefixes whose ids could equal another's: the same prefix,
-    or one that is another's followed by ``:`` or ``#`` (``a:1`` of ``a:1.txt`` is also
-    record 1 of ``a.jsonl``)."""
-    order = sorted(range(len(prefixes)), key=lambda i: prefixes[i])
+#: how a file's ids are made from its prefix: the prefix itself (.txt), ``prefix:line``
+#: (records and PO entries) or ``prefix#unit`` (XLIFF, TMX); files of two kinds never
+#: make the same id from the same prefix
+_ID_KINDS = {".txt": "", ".jsonl": ":", ".tsv": ":", ".csv": ":", ".po": ":"}
+
+
+def _id_kind(path: Path) -> str:
+    return _ID_KINDS.get(path.suffix.lower(), "#")
+
+
+def _clashing(prefixes: Sequence[str], kinds: Sequence[str] | None = None) -> set[int]:
+    """The positions of the prefixes whose ids could equal another's: the same prefix for
+    files whose ids are made the same way (``kinds``, :data:`_ID_KINDS`: ``a.txt`` and
+    ``a.jsonl`` make ``a`` and ``a:1``, no clash), or one that is another's followed by
+    ``:`` or ``#`` (``a:1`` of ``a:1.txt`` is also record 1 of ``a.jsonl``)."""
+    kind = list(kinds) if kinds is not None else [""] * len(prefixes)
+    order = sorted(range(len(prefixes)), key=lambda i: (prefixes[i], kind[i]))
     keys = [prefixes[i] for i in order]
+    same = [(prefixes[i], kind[i]) for i in order]
     out: set[int] = set()
     for pos, i in enumerate(order):
         p = keys[pos]
-        if (pos and keys[pos - 1] == p) or (pos + 1 < len(keys) and keys[pos + 1] == p):
+        if (pos and same[pos - 1] == same[pos]) or (
+            pos + 1 < len(keys) and same[pos + 1] == same[pos]
+        ):
             out.add(i)
         for sep, after in ((":", ";"), ("#", "$")):  # the keys that start with p + sep
             lo, hi = bisect_left(keys, p + sep), bisect_left(keys, p + after)
@@ -135,12 +150,13 @@ def doc_prefixes(found: Sequence[tuple[Path, Path]]) -> list[str]:
     A file's prefix is its path under its input folder without the suffix (``sub/a``;
     ``a`` for a file given by name), as it always was, unless two files' ids could then
     collide (:func:`_clashing`: ``fr/article.txt`` and ``de/article.txt``; ``x.jsonl``
-    and ``x.po``): only those get a longer one, their path under the folder that holds
+    and ``x.po``; not ``a.txt`` and ``a.jsonl``): only those get a longer one, their path under the folder that holds
     every input (``fr/article``), and where that still clashes, with the suffix
     (``x.jsonl``, ``x.po``). The result depends on the set of files, not their order.
     """
     prefixes = [_short_prefix(p, root) for p, root in found]
-    pending = sorted(_clashing(prefixes))
+    kinds = [_id_kind(p) for p, _ in found]
+    pending = sorted(_clashing(prefixes, kinds))
     if not pending:
         return prefixes
     top = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p, _ in found])
@@ -148,7 +164,7 @@ def doc_prefixes(found: Sequence[tuple[Path, Path]]) -> list[str]:
     for longer in (lambda i: under[i].with_suffix("").as_posix(), lambda i: under[i].as_posix()):
         for i in pending:
             prefixes[i] = longer(i)
-        clash = _clashing(prefixes)
+        clash = _clashing(prefixes, kinds)
         pending = [i for i in pending if i in clash]
         if not pending:
             break
