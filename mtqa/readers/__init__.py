@@ -150,9 +150,10 @@ def doc_prefixes(found: Sequence[tuple[Path, Path]]) -> list[str]:
     A file's prefix is its path under its input folder without the suffix (``sub/a``;
     ``a`` for a file given by name), as it always was, unless two files' ids could then
     collide (:func:`_clashing`: ``fr/article.txt`` and ``de/article.txt``; ``x.jsonl``
-    and ``x.po``; not ``a.txt`` and ``a.jsonl``): only those get a longer one, their path under the folder that holds
-    every input (``fr/article``), and where that still clashes, with the suffix
-    (``x.jsonl``, ``x.po``). The result depends on the set of files, not their order.
+    and ``x.po``; not ``a.txt`` and ``a.jsonl``): only those get a longer one, their path
+    under the folder that holds every input (``fr/article``), and where that still clashes,
+    with the suffix (``x.jsonl``, ``x.po``). The result depends on the set of files, not
+    their order.
     """
     prefixes = [_short_prefix(p, root) for p, root in found]
     kinds = [_id_kind(p) for p, _ in found]
