@@ -401,11 +401,12 @@ def detect_lm(
 
     ``rows`` are the words' feature rows (:func:`mtqa.features.sentence_features`);
     ``logits`` the item model's, when already computed (:meth:`Detector.logits`). A symbol
-    item (an emoji: :mod:`mtqa.align`) and a URL, e-mail address or file name are never
-    flagged (probability 0).
+    item (an emoji: :mod:`mtqa.align`), a URL, e-mail address, file name, placeholder or
+    hash (:func:`mtqa.text.machine_tokens`) and a U+FFFD (the ``replacement-char`` rule's:
+    the LM would only propose deleting it) are never flagged (probability 0).
     """
     probs = [
-        0.0 if w.kind == "symbol" else sigmoid(z)  # an emoji is no error (mtqa.features)
+        0.0 if w.kind == "symbol" or "\ufffd" in w.text else sigmoid(z)  # mtqa.features
         for w, z in zip(words, det.logits(rows) if logits is None else logits, strict=True)
     ]
     if words:  # URLs, e-mail addresses, file names: not language, never an LM flag

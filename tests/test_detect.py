@@ -321,3 +321,14 @@ def test_no_lm_flag_on_a_format_placeholder() -> None:
     det = Detector("fake", ("s",), (0.0,), (1.0,), (1.0,), -5.5, 0.5, 0.9, "t", 0)
     spans, _ = detect_lm(text, words, sentence_features(text, words), det)
     assert [sp.text for sp in spans] == ["today"]
+
+
+def test_no_lm_flag_on_a_replacement_character() -> None:
+    """U+FFFD is the replacement-char rule's (a lost character): an LM span on it proposed
+    deleting it ('caf�' -> 'caf') and stayed under --ignore replacement-char."""
+    text = "The caf\ufffd opened today."
+    words = words_of(text, {"\ufffd": 30.0, "today": 30.0})
+    assert any(w.text == "\ufffd" for w in words)
+    det = Detector("fake", ("s",), (0.0,), (1.0,), (1.0,), -5.5, 0.5, 0.9, "t", 0)
+    spans, probs = detect_lm(text, words, sentence_features(text, words), det)
+    assert [sp.text for sp in spans] == ["today"]

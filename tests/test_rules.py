@@ -110,6 +110,11 @@ CASES = [
     ("broken-join", "the conflict in the United States. is rebel from Ukraine.", ["States. is"]),
     ("broken-join", "sees only that. ‘a Ukrainian war", ["that. ‘a"]),
     ("broken-join", "He said “yes”. the rest followed.", ["“yes”. the"]),
+    # after an emoji too (a sentence can end on one; the span keeps the whole cluster)
+    ("broken-join", "It worked 👍🏽. then we left.", ["👍🏽. then"]),
+    ("broken-join", "We met in the 🇬🇧. and more.", ["🇬🇧. and"]),
+    ("french-spacing", "It rained 🌧️ : sadly. Yes 🎉 !", [" :", " !"]),
+    ("punct-spacing", "Number 1️⃣ . was it.", [" ."]),
     ("broken-join", "which led to a. man on base", ["a. man"]),
     ("broken-join", "U.S. officials met e.g. the French at 3 p.m. on Monday.", []),
     ("broken-join", "Apple Inc. announced a flat of 50 sq. m in Paris, etc. and more.", []),

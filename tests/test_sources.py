@@ -20,6 +20,20 @@ from mtqa.segment import segment
 CASES = [
     # numbers, dates, times: separators normalised, words accepted
     ("src-numbers", "About 13,000 people came.", "Environ 13 000 personnes sont venues.", []),
+    # the digits of placeholders, hashes and URLs are no quantities (a newcomer's PO string)
+    (
+        "src-numbers",
+        "Hello %1$s, you have %2$d messages.",
+        "Bonjour %s, vous avez %d messages.",
+        [],
+    ),
+    (
+        "src-numbers",
+        "Page {0} of {1}, see www.site2021.org",
+        "Page {0} sur {1}, voir www.site2021.org",
+        [],
+    ),
+    ("src-numbers", "He has 4 cats and %1$s.", "Il a 3 chats et %s.", ["4"]),
     ("src-numbers", "About 13,000 people came.", "Environ 13\u202f000 personnes sont venues.", []),
     ("src-numbers", "About 13 000 people came.", "Environ 13 000 personnes sont venues.", []),
     ("src-numbers", "Prices rose 3.5% in March.", "Les prix ont augmenté de 3,5 % en mars.", []),

@@ -51,6 +51,7 @@ from mtqa.checks.quantity import (
     times,
 )
 from mtqa.data import word_lists
+from mtqa.text import machine_tokens
 
 _FR_MONTH = {fold(m): i for i, m in enumerate(FR_MONTHS, 1)}
 _EN_MONTH = {m.lower(): i for i, m in enumerate(EN_MONTHS, 1)}
@@ -221,6 +222,14 @@ def _value(q: Quantity) -> str:
     return f"{v:,.0f}" if v == int(v) else f"{v:,}"
 
 
+def _masked(text: str) -> str:
+    """``text`` with its machine tokens blanked, same length (:func:`mtqa.text.machine_tokens`:
+    the ``1`` of ``%1$s``, a hash's or a URL's digits are no quantity)."""
+    for a, b in machine_tokens(text):
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
 class Numbers(Check):
     """Numbers, dates and times on one side only ('13 000' = '13,000' = '13 000')."""
 
@@ -233,6 +242,7 @@ class Numbers(Check):
         instead, which its reason names), and, on the whole unit, a source quantity the
         target lacks when no target quantity is flagged."""
         assert source is not None  # Check.check runs a source check only with a source
+        source, text = _masked(source), _masked(text)
         src = Source(source, profile(source))
         tgt, tgt_keys = read_target(text)
         missing = [q for q in src.quantities if not q.support and not q.keys & tgt_keys]

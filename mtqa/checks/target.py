@@ -37,6 +37,17 @@ def _joins(text: str) -> Iterator[re.Match[str]]:
         pos = m.end()
 
 
+#: the last character of an emoji cluster (a pictograph, a skin tone, a regional
+#: indicator, a variation selector, a keycap, a tag): a sentence can end on one
+EMOJI_END = "\u2600-\u27bf\ufe0f\u20e3\U0001f000-\U0001faff\U000e0020-\U000e007f"
+_EMOJI_END = re.compile(f"[{EMOJI_END}]")
+
+
+def _word_end(c: str) -> bool:
+    """Whether a sentence's last word can end on ``c``: a letter, a digit or an emoji."""
+    return c.isalnum() or _EMOJI_END.match(c) is not None
+
+
 class BrokenJoin(Check):
     """A full stop followed by a lower-case word: two pieces of a sentence glued wrongly."""
 
@@ -48,7 +59,7 @@ class BrokenJoin(Check):
         for m in _joins(text):
             before, word = m.group("before"), m.group("word")
             core = before.rstrip(")]”\"’'").lstrip(OPENERS)
-            if not word[0].islower() or not core or not core[-1].isalnum():
+            if not word[0].islower() or not core or not _word_end(core[-1]):
                 continue
             if text[m.start() - 1 : m.start()] == "." or "." in core:
                 continue  # "e.g. the", "p.m. on", "U.S. officials"
@@ -272,7 +283,7 @@ def _no_orphan(span: str) -> str:
 FRENCH_SPACING = RegexCheck(
     "french-spacing",
     # the span is the space and the mark (" ;" -> ";"), never part of the word before it
-    re.compile(r"(?<=[\w)\]”\"’])(?P<span>[ \u00a0\u202f]+[;:!?])(?=[\s”\"’»)]|$)"),
+    re.compile(rf"(?<=[\w)\]”\"’{EMOJI_END}])(?P<span>[ \u00a0\u202f]+[;:!?])(?=[\s”\"’»)]|$)"),
     "French spacing: a space before {mark!r}",
     fix=_unspaced,
 )
@@ -317,7 +328,7 @@ DATE_CASE = RegexCheck(
 )
 PUNCT_SPACING = RegexCheck(
     "punct-spacing",
-    re.compile(r"(?<=[^\W_])(?P<span>[ \u00a0\u202f]+[,.])(?![.\w])"),
+    re.compile(rf"(?<=[^\W_]|[{EMOJI_END}])(?P<span>[ \u00a0\u202f]+[,.])(?![.\w])"),
     "a space before {mark!r}",
     fix=_unspaced,
 )
