@@ -34,6 +34,10 @@ CASES = [
         [],
     ),
     ("src-numbers", "He has 4 cats and %1$s.", "Il a 3 chats et %s.", ["4"]),
+    # a source without a word (it crashed the run: the number-word scan met an empty list)
+    ("src-numbers", "2021", "2021", []),
+    ("src-numbers", "%s", "%s", []),
+    ("src-numbers", "2022", "2021", ["'2022'"]),
     ("src-numbers", "About 13,000 people came.", "Environ 13\u202f000 personnes sont venues.", []),
     ("src-numbers", "About 13 000 people came.", "Environ 13 000 personnes sont venues.", []),
     ("src-numbers", "Prices rose 3.5% in March.", "Les prix ont augmenté de 3,5 % en mars.", []),

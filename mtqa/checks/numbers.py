@@ -139,7 +139,8 @@ def _words_as_numbers(text: str, table: dict[str, float], scales: dict[str, int]
     keys = set()
     words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", fold(text))
     words = [p for w in words for p in (w, *w.split("-")[: 3 if "-" in w else 0])]
-    for w, nxt in zip(words, [*words[1:], ""], strict=True):
+    for i, w in enumerate(words):  # (a text without a word, "2021" or "%s", has none)
+        nxt = words[i + 1] if i + 1 < len(words) else ""
         if w in table:
             keys.add(num_key(table[w]))
             if nxt in scales:
