@@ -157,13 +157,11 @@ def input_keys(inputs: Sequence[str], outdir: Path) -> list[str]:
     return sorted(keys)
 
 
-def check_outdir(
-    outdir: Path, settings: Settings, key: str, inputs: Sequence[str] | None = None
-) -> None:
-    """Refuse a folder holding a run with another resume key, or (``inputs`` given) the
-    reports of other inputs (:func:`input_keys`; a ``run.json`` without them is not
-    compared), without ``--overwrite``; with ``--overwrite``, drop the stored parts.
-    Raises :class:`~mtqa.errors.OutputError`."""
+def check_outdir(outdir: Path, settings: Settings, key: str, inputs: Sequence[str]) -> None:
+    """Refuse a folder holding a run with another resume key, or the reports of other
+    ``inputs`` (:func:`input_keys`; a ``run.json`` without them is not compared), without
+    ``--overwrite``; with ``--overwrite``, drop the stored parts. Raises
+    :class:`~mtqa.errors.OutputError`."""
     run_json = outdir / "run.json"
     if run_json.is_file() and not settings.overwrite:
         try:
@@ -178,31 +176,23 @@ def check_outdir(
                 f"{outdir}: holds a run with other settings{named}"
                 "; pass --overwrite to replace it or choose another folder with -o"
             )
-        if inputs is not None and isinstance(old_inputs, list):
-            if old_inputs != input_keys(inputs, outdir):
-                shown = ", ".join(
-                    "-" if k == "-" else os.path.relpath(outdir / str(k)) for k in old_inputs
-                )
-                raise OutputError(
-                    f"{outdir}: holds the reports of other inputs ({shown}); pass "
-                    "--overwrite to replace them or choose another folder with -o"
-                )
+        if isinstance(old_inputs, list) and old_inputs != input_keys(inputs, outdir):
+            shown = ", ".join(
+                "-" if k == "-" else os.path.relpath(outdir / str(k)) for k in old_inputs
+            )
+            raise OutputError(
+                f"{outdir}: holds the reports of other inputs ({shown}); pass "
+                "--overwrite to replace them or choose another folder with -o"
+            )
     if settings.overwrite and (outdir / PARTS).is_dir():
         for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:
             p.unlink()
         shutil.rmtree(outdir / PARTS / WINDOWS, ignore_errors=True)
 
 
-def prepare_outdir(outdir: Path, settings: Settings, key: str) -> None:
-    """:func:`create_outdir`, then :func:`check_outdir` (without the lock of
-    :class:`mtqa.outdir.OutputFolder`, which ``run_check`` holds)."""
-    create_outdir(outdir)
-    check_outdir(outdir, settings, key)
-
-
 def stored_model_sig(store: ResultStore) -> str | None:
     """The model signature kept with the stored results, else the one in the ``run.json``
-    beside them (same resume key: :func:`prepare_outdir` checked), else None."""
+    beside them (same resume key: :func:`check_outdir` checked), else None."""
     found = store.model()
     if found is not None:
         return found
