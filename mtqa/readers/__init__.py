@@ -113,22 +113,21 @@ def _short_prefix(path: Path, root: Path) -> str:
 #: how a file's ids are made from its prefix: the prefix itself (.txt), ``prefix:line``
 #: (records and PO entries) or ``prefix#unit`` (XLIFF, TMX); files of two kinds never
 #: make the same id from the same prefix
-_ID_KINDS = {".txt": "", ".jsonl": ":", ".tsv": ":", ".csv": ":", ".po": ":"}
+_ID_KINDS = {".txt": "", ".po": ":", **dict.fromkeys(RECORD_SUFFIXES, ":")}
 
 
 def _id_kind(path: Path) -> str:
     return _ID_KINDS.get(path.suffix.lower(), "#")
 
 
-def _clashing(prefixes: Sequence[str], kinds: Sequence[str] | None = None) -> set[int]:
+def _clashing(prefixes: Sequence[str], kinds: Sequence[str]) -> set[int]:
     """The positions of the prefixes whose ids could equal another's: the same prefix for
     files whose ids are made the same way (``kinds``, :data:`_ID_KINDS`: ``a.txt`` and
     ``a.jsonl`` make ``a`` and ``a:1``, no clash), or one that is another's followed by
     ``:`` or ``#`` (``a:1`` of ``a:1.txt`` is also record 1 of ``a.jsonl``)."""
-    kind = list(kinds) if kinds is not None else [""] * len(prefixes)
-    order = sorted(range(len(prefixes)), key=lambda i: (prefixes[i], kind[i]))
+    order = sorted(range(len(prefixes)), key=lambda i: (prefixes[i], kinds[i]))
     keys = [prefixes[i] for i in order]
-    same = [(prefixes[i], kind[i]) for i in order]
+    same = [(prefixes[i], kinds[i]) for i in order]
     out: set[int] = set()
     for pos, i in enumerate(order):
         p = keys[pos]
