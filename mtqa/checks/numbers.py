@@ -226,9 +226,11 @@ def _value(q: Quantity) -> str:
 def _masked(text: str) -> str:
     """``text`` with its machine tokens blanked, same length (:func:`mtqa.text.machine_tokens`:
     the ``1`` of ``%1$s``, a hash's or a URL's digits are no quantity)."""
-    for a, b in machine_tokens(text):
-        text = text[:a] + " " * (b - a) + text[b:]
-    return text
+    parts, pos = [], 0
+    for a, b in machine_tokens(text):  # in order, not overlapping: one pass
+        parts += [text[pos:a], " " * (b - a)]
+        pos = b
+    return "".join(parts) + text[pos:]
 
 
 class Numbers(Check):
