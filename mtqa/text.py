@@ -77,7 +77,7 @@ ASCII_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 OPENERS = "\"'“‘«([{—–-"
 
 _INNER = """mr mrs ms dr prof st mt gen col lt sgt capt gov sen rep rev hon pres mme mlle vs
-    e.g i.e cf viz approx ca incl"""
+    e.g i.e eg ie cf viz approx ca incl"""
 _EITHER = """sr jr inc ltd co corp etc u.s u.k u.n a.m p.m dept est univ assn bros blvd rd ave
     ed eds trans op"""
 _NUMBER = """no nos n° vol fig pp al ibid jan feb mar apr jun jul aug sep sept oct nov dec sq

@@ -117,6 +117,10 @@ CASES = [
     ("punct-spacing", "Number 1️⃣ . was it.", [" ."]),
     ("broken-join", "which led to a. man on base", ["a. man"]),
     ("broken-join", "U.S. officials met e.g. the French at 3 p.m. on Monday.", []),
+    ("broken-join", "Travel, eg. flights, is paid; see ie. the next page.", []),
+    # a list item after a full stop; a one-letter word that starts no list still counts
+    ("broken-join", "Terms: a) the work is yours. b) you may share it. iv) no more.", []),
+    ("broken-join", "It was hers. a man came (b)", ["hers. a"]),
     ("broken-join", "Apple Inc. announced a flat of 50 sq. m in Paris, etc. and more.", []),
     ("broken-join", "John F. kennedy aside, Dr. no. He left. Then he ate.", []),
     ("broken-join", "He waited... and left. “Fine,” he said.", []),

@@ -210,6 +210,7 @@ ISSUE_15 = [
     ),
     ("She holds a Ph.D. in chemistry.", ["She holds a Ph.D. in chemistry."]),
     ("He joined Acme Inc. as an engineer.", ["He joined Acme Inc. as an engineer."]),
+    ("Pay for travel, eg. Flights and hotels.", ["Pay for travel, eg. Flights and hotels."]),
     # the same abbreviations where a sentence does end
     (
         "Apple Inc. The deal closed. He said no. Then he left.",

@@ -43,6 +43,10 @@ EMOJI_END = "\u2600-\u27bf\ufe0f\u20e3\U0001f000-\U0001faff\U000e0020-\U000e007f
 _EMOJI_END = re.compile(f"[{EMOJI_END}]")
 
 
+#: a list item's marker: "b)", "iv)" (the item after a full stop is no broken join)
+_ENUMERATOR = re.compile(r"(?:[a-z]|[ivx]{1,4})\)")
+
+
 def _word_end(c: str) -> bool:
     """Whether a sentence's last word can end on ``c``: a letter, a digit or an emoji."""
     return c.isalnum() or _EMOJI_END.match(c) is not None
@@ -65,6 +69,8 @@ class BrokenJoin(Check):
                 continue  # "e.g. the", "p.m. on", "U.S. officials"
             if core.lower() in ABBREVIATIONS or (len(core) == 1 and core.isupper()):
                 continue  # "Inc. announced", "sq. m", initials
+            if _ENUMERATOR.fullmatch(text, m.start("word"), m.end() + 1):
+                continue  # "the work is yours. b) you may": a list's next item
             rest = text[m.end("before") + 1 : m.end()].lstrip()  # the quote (if any) and word
             yield Hit(
                 m.start(),
