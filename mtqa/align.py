@@ -29,13 +29,11 @@ from collections.abc import Iterable, Sequence
 import regex
 
 from mtqa.records import TokenScore, WordScore
+from mtqa.text import EMOJI, RE_SPACE_CHARS, RE_WORD_CHARS
 
 #: what extends the item before it: combining marks and the zero-width (non-)joiner
 MARKS = r"\p{M}\u200c\u200d"
-_W = r"\p{L}\p{N}_"  # re's \w: str.isalnum() or "_"
-_S = r"\s\x1c-\x1f"  # re's \s: str.isspace()
-#: an emoji or pictographic symbol starts here (its grapheme cluster is one item)
-SYMBOL = r"[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}]"
+_W, _S = RE_WORD_CHARS, RE_SPACE_CHARS
 _PLAIN = (
     rf"\d+(?:[.,]\d+)*[{_W}{MARKS}]*"
     rf"|[{_W}][{_W}{MARKS}]*(?:['’\-][{_W}][{_W}{MARKS}]*)*"
@@ -43,19 +41,19 @@ _PLAIN = (
     rf"|[{MARKS}]+"
 )
 _ITEM = regex.compile(_PLAIN)
-_WITH_SYMBOLS = regex.compile(rf"(?P<symbol>[0-9#*]\ufe0f?\u20e3|(?={SYMBOL})\X)|{_PLAIN}")
-_ANY_SYMBOL = regex.compile(rf"{SYMBOL}|\u20e3")  # the symbol pattern costs 3x: only if needed
+_WITH_EMOJIS = regex.compile(rf"(?P<symbol>[0-9#*]\ufe0f?\u20e3|(?={EMOJI})\X)|{_PLAIN}")
+_ANY_EMOJI = regex.compile(rf"{EMOJI}|\u20e3")  # the symbol pattern costs 3x: only if needed
 
 
 def items(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
     """(start, end, kind) of every item in ``text[start:end]``: kind ``word``, ``number``,
     ``punct`` or ``symbol`` (module docstring)."""
     stop = len(text) if end is None else end
-    if _ANY_SYMBOL.search(text, start, stop) is None:
+    if _ANY_EMOJI.search(text, start, stop) is None:
         return [(m.start(), m.end(), _kind(m.group())) for m in _ITEM.finditer(text, start, stop)]
     return [
         (m.start(), m.end(), "symbol" if m.start("symbol") >= 0 else _kind(m.group()))
-        for m in _WITH_SYMBOLS.finditer(text, start, stop)
+        for m in _WITH_EMOJIS.finditer(text, start, stop)
     ]
 
 

@@ -75,6 +75,16 @@ HYPHEN_WORD = re.compile(rf"{LETTER}+(?:-{LETTER}+)*")
 ASCII_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 #: what may open a quotation or an aside before a word
 OPENERS = "\"'“‘«([{—–-"
+#: ``re``'s ``\w`` (``str.isalnum()`` or ``_``) and ``\s`` (``str.isspace()``) as class
+#: bodies for the ``regex`` module, whose own ``\w`` takes combining marks
+RE_WORD_CHARS, RE_SPACE_CHARS = r"\p{L}\p{N}_", r"\s\x1c-\x1f"
+_EMOJI = r"\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}"
+#: an emoji or pictographic symbol starts here (a ``regex`` class): its grapheme cluster
+#: is one LM item (:mod:`mtqa.align`)
+EMOJI = rf"[{_EMOJI}]"
+#: the last character of an emoji cluster (a ``regex`` class): the symbol, a variation
+#: selector, a keycap or a tag; a sentence can end on one as on a word (:mod:`mtqa.checks.target`)
+EMOJI_END = rf"[{_EMOJI}\ufe0f\u20e3\U000e0020-\U000e007f]"
 
 _INNER = """mr mrs ms dr prof st mt gen col lt sgt capt gov sen rep rev hon pres mme mlle vs
     e.g i.e eg ie cf viz approx ca incl"""

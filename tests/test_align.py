@@ -146,14 +146,14 @@ def test_items_are_re_items_for_every_other_character() -> None:
 
     import regex
 
-    from mtqa.align import SYMBOL
+    from mtqa.text import EMOJI
 
     old_marks = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
     old = re.compile(
         rf"\d+(?:[.,]\d+)*(?:[\w{old_marks}]*)|\w[\w{old_marks}]*(?:['’\-]\w[\w{old_marks}]*)*"
         rf"|[^\w\s{old_marks}]|[{old_marks}]+"
     )
-    symbol = regex.compile(SYMBOL)
+    symbol = regex.compile(EMOJI)
     for cp in range(0x10000):
         c = chr(cp)
         cat = unicodedata.category(c)

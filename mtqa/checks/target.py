@@ -12,9 +12,18 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+import regex
+
 from mtqa.checks.base import Check, Hit, RegexCheck
 from mtqa.checks.lexicon import zipf
-from mtqa.text import ABBREVIATIONS, OPENERS, SENTENCE_STARTERS
+from mtqa.text import (
+    ABBREVIATIONS,
+    EMOJI_END,
+    OPENERS,
+    RE_SPACE_CHARS,
+    RE_WORD_CHARS,
+    SENTENCE_STARTERS,
+)
 
 _JOIN = re.compile(r"(?P<before>[^\s.]+)\.\s+[‘“\"']?(?P<word>[^\W\d_][\w'’-]*)")
 # The same pattern tried only where a run of non-space, non-dot characters begins: a search
@@ -37,10 +46,8 @@ def _joins(text: str) -> Iterator[re.Match[str]]:
         pos = m.end()
 
 
-#: the last character of an emoji cluster (a pictograph, a skin tone, a regional
-#: indicator, a variation selector, a keycap, a tag): a sentence can end on one
-EMOJI_END = "\u2600-\u27bf\ufe0f\u20e3\U0001f000-\U0001faff\U000e0020-\U000e007f"
-_EMOJI_END = re.compile(f"[{EMOJI_END}]")
+_EMOJI_END = regex.compile(EMOJI_END)
+_W, _S = RE_WORD_CHARS, RE_SPACE_CHARS  # re's \w and \s, for the two regex patterns below
 
 
 #: a list item's marker: "b)", "iv)" (the item after a full stop is no broken join)
@@ -289,7 +296,9 @@ def _no_orphan(span: str) -> str:
 FRENCH_SPACING = RegexCheck(
     "french-spacing",
     # the span is the space and the mark (" ;" -> ";"), never part of the word before it
-    re.compile(rf"(?<=[\w)\]”\"’{EMOJI_END}])(?P<span>[ \u00a0\u202f]+[;:!?])(?=[\s”\"’»)]|$)"),
+    regex.compile(
+        rf"(?<=[{_W})\]”\"’]|{EMOJI_END})(?P<span>[ \u00a0\u202f]+[;:!?])(?=[{_S}”\"’»)]|$)"
+    ),
     "French spacing: a space before {mark!r}",
     fix=_unspaced,
 )
@@ -334,7 +343,7 @@ DATE_CASE = RegexCheck(
 )
 PUNCT_SPACING = RegexCheck(
     "punct-spacing",
-    re.compile(rf"(?<=[^\W_]|[{EMOJI_END}])(?P<span>[ \u00a0\u202f]+[,.])(?![.\w])"),
+    regex.compile(rf"(?<=[\p{{L}}\p{{N}}]|{EMOJI_END})(?P<span>[ \u00a0\u202f]+[,.])(?![.{_W}])"),
     "a space before {mark!r}",
     fix=_unspaced,
 )
