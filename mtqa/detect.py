@@ -40,7 +40,7 @@ from mtqa.data import resource
 from mtqa.errors import CalibrationError, UsageError
 from mtqa.features import FEATURES, SENTENCE_FEATURES
 from mtqa.learned import SentenceModel, Trees, sigmoid, standardised_logit
-from mtqa.records import Span, WordScore
+from mtqa.records import NOT_WORDS, Span, WordScore
 from mtqa.text import machine_tokens
 
 
@@ -387,9 +387,6 @@ def explain(w: WordScore, row: Sequence[float], p: float) -> str:
     return "; ".join(parts) + f" (p={p:.2f})"
 
 
-_BRIDGES = ("punct", "symbol")
-
-
 def detect_lm(
     text: str,
     words: Sequence[WordScore],
@@ -440,7 +437,7 @@ def detect_lm(
     for i, w in enumerate(words):
         if probs[i] >= det.minor and math.isfinite(w.surprisal):
             group.append(i)
-        elif w.kind in _BRIDGES and group and i + 1 < len(words) and probs[i + 1] >= det.minor:
+        elif w.kind in NOT_WORDS and group and i + 1 < len(words) and probs[i + 1] >= det.minor:
             continue  # punctuation (or a symbol) between two flagged items does not break it
         else:
             close()

@@ -30,10 +30,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from mtqa.learned import sigmoid
-from mtqa.records import WordScore
+from mtqa.records import NOT_WORDS, WordScore
 
-#: items that are no word for ``first`` (the sentence's first item that is one)
-_NOT_WORDS = ("punct", "symbol")
 U_CAP = 30.0  # bits for a word wordfreq does not know (zipf 0 ≈ 1 in 10^9 words)
 S_CAP = 40.0
 
@@ -193,7 +191,7 @@ def _rows(
     mean_lr = sum(lr) / n
     mean_h = sum(w.entropy for w in words) / n
     rows = []
-    first_word = next((k for k, w in enumerate(words) if w.kind not in _NOT_WORDS), 0)
+    first_word = next((k for k, w in enumerate(words) if w.kind not in NOT_WORDS), 0)
     for k, w in enumerate(words):
         is_word = w.kind == "word"
         u = unigram_bits(w.text.lower()) if is_word else 0.0

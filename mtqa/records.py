@@ -83,6 +83,12 @@ class TokenScore:
     dropped: float | None = None
 
 
+#: :attr:`WordScore.kind` values that are no word: a punctuation mark and a symbol (an
+#: emoji) never start a sentence's words (:mod:`mtqa.features`) and never break a run of
+#: flagged words (:func:`mtqa.detect.detect_lm`)
+NOT_WORDS = frozenset({"punct", "symbol"})
+
+
 @dataclass(frozen=True)
 class WordScore:
     """A word, number, punctuation mark or symbol (an emoji: :mod:`mtqa.align`) with the
