@@ -53,10 +53,10 @@ def default_outdir(inputs: Sequence[str], cwd: Path | None = None) -> Path:
     if first == "-":
         name = "stdin"
     else:
-        path = (here / first).resolve()
+        path = Path(os.path.realpath(here / first))
         name = path.name if path.is_dir() or not path.suffix else path.stem
     out = Path("reports") / (name or "run")
-    folders = [(here / i).resolve() for i in inputs if i != "-" and (here / i).is_dir()]
+    folders = [Path(os.path.realpath(here / i)) for i in inputs if i != "-" and (here / i).is_dir()]
     holding = [f for f in folders if (here / out).resolve().is_relative_to(f)]
     if not holding:
         return out
@@ -73,7 +73,7 @@ def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
     folder *inside* an input folder is fine: the folder walk skips output folders)."""
     out = outdir.resolve()
     for i in inputs:
-        if i != "-" and Path(i).is_dir() and Path(i).resolve() == out:
+        if i != "-" and Path(i).is_dir() and Path(os.path.realpath(i)) == out:
             raise UsageError(
                 f"{outdir}: is the input folder {i}; its reports would be read back as input "
                 f"by the next check; write them elsewhere (-o {default_outdir([i])})"

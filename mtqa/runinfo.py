@@ -146,12 +146,14 @@ def input_keys(inputs: Sequence[str], outdir: Path) -> list[str]:
     """``inputs`` as ``run.json`` keeps them: each path relative to ``outdir`` (POSIX
     separators, resolved, so ``a.txt`` and ``./a.txt`` are one input), ``-`` for standard
     input, sorted and without repeats (the same inputs in another order are the same run);
-    a name that is not UTF-8 is kept printable (:func:`mtqa.text.without_surrogates`)."""
+    a name that is not UTF-8 is kept printable (:func:`mtqa.text.without_surrogates`). A
+    path that cannot be resolved (a symbolic link loop, reported as a failed input) keeps
+    the part that could be."""
     base = outdir.resolve()
     keys = {
         "-"
         if i == "-"
-        else without_surrogates(Path(os.path.relpath(Path(i).resolve(), base)).as_posix())
+        else without_surrogates(Path(os.path.relpath(os.path.realpath(i), base)).as_posix())
         for i in inputs
     }
     return sorted(keys)

@@ -392,25 +392,46 @@ def test_an_unreadable_subfolder_is_reported(
     (tmp_path / "docs" / "locked" / "x.txt").write_text("Hidden.", encoding="utf-8")
     (tmp_path / "docs" / "a.txt").write_text("Good.", encoding="utf-8")
     locked = tmp_path / "docs" / "locked"
-    if os.geteuid() == 0:  # root reads any folder: stand in for the kernel's refusal
-        real = os.scandir
-
-        def scandir(path: os.PathLike[str]) -> os._ScandirIterator[str]:
-            if Path(path) == locked:
-                raise PermissionError(13, "Permission denied", str(path))
-            return real(path)
-
-        monkeypatch.setattr(os, "scandir", scandir)
-    else:
-        locked.chmod(0)
+    _lock(locked, monkeypatch)
     try:
         found, failures = scan([str(tmp_path / "docs")])
+        # given directly, beside a good file: the same failure, the file still found
+        found2, failures2 = scan([str(locked), str(tmp_path / "docs" / "a.txt")])
     finally:
         locked.chmod(stat.S_IRWXU)
-    assert [p.name for p, _ in found] == ["a.txt"]
-    assert [str(f) for f in failures] == [
-        f"{locked}: cannot read this folder: Permission denied; check its permissions"
-    ]
+    assert [p.name for p, _ in found] == [p.name for p, _ in found2] == ["a.txt"]
+    assert (
+        [str(f) for f in failures]
+        == [str(f) for f in failures2]
+        == [f"{locked}: cannot read this folder: Permission denied; check its permissions"]
+    )
+
+
+def _lock(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``folder`` unreadable (mode 000); as root, who reads any folder, stand in for
+    the kernel's refusal: listing it, or looking up a name inside it (``.mtqa-parts``, which
+    the walk looks for in every folder), is a PermissionError."""
+    if os.geteuid() != 0:
+        folder.chmod(0)
+        return
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def refuse(path: object) -> None:
+        p = Path(os.fsdecode(path))  # type: ignore[arg-type]
+        if p == folder or folder in p.parents:
+            raise PermissionError(13, "Permission denied", str(path))
+
+    def scandir(path: os.PathLike[str]) -> os._ScandirIterator[str]:
+        refuse(path)
+        return real_scandir(path)
+
+    def stat_(path: os.PathLike[str], *a: object, **k: object) -> os.stat_result:
+        if Path(os.fsdecode(path)) != folder:  # type: ignore[arg-type]
+            refuse(path)
+        return real_stat(path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "stat", stat_)
 
 
 def test_skipped_paths_make_the_cli_exit_1_and_the_rest_is_scored(
@@ -437,6 +458,36 @@ def test_skipped_paths_make_the_cli_exit_1_and_the_rest_is_scored(
         "docs/pipe.txt: not a regular file (a FIFO); skipped; replace it with a regular file",
     ]
     assert Path("out/segments.jsonl").read_text(encoding="utf-8").count('"id": "a"') == 1
+
+
+def test_a_link_loop_given_directly_fails_alone_and_the_run_completes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+    no_hang: None,
+) -> None:
+    """A loop named on the command line (not found in a folder) was reported, then
+    crashed the run in ``run.json``'s input list (``Path.resolve`` raises on a loop): the
+    reports stood without ``run.json``, on every rerun."""
+    from mtqa import cli
+
+    monkeypatch.setattr("mtqa.report.summary.plot_summary", lambda *a, **k: b"\x89PNG")
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text("The council met on Monday.\n", encoding="utf-8")
+    Path("la.txt").symlink_to("lb")
+    Path("lb").symlink_to("la.txt")
+    argv = ["check", "la.txt", "a.txt", "--model", "fake", "--calibration", str(fake_calibration)]
+    for _ in range(2):  # and again: the run is complete, not refused or crashed
+        rc = cli.main([*argv, "--quiet"])  # the default folder: named after la.txt
+        err = capsys.readouterr().err.splitlines()
+        assert rc == 1
+        assert err == [
+            "la.txt: symbolic link loop (the link leads back to itself); fix the link or remove it"
+        ]
+        run = json.loads(Path("reports/la/run.json").read_text(encoding="utf-8"))
+        assert run["inputs"] == ["../../a.txt", "../../la.txt"]
+        assert Path("reports/la/segments.jsonl").read_text(encoding="utf-8").count('"id": "a"') == 1
 
 
 # ------------------------------------------------------------------ 4. invisible-only text is empty

@@ -32,10 +32,11 @@ OUTPUT_MARKS = (PARTS, "run.json")  # what makes a folder an mtqa output folder
 
 def is_output_folder(folder: Path) -> bool:
     """Whether ``folder`` is an ``mtqa check`` output folder: it holds ``.mtqa-parts/``,
-    or a ``run.json`` with mtqa's ``resume_key`` and ``signature``."""
-    if (folder / PARTS).is_dir():
-        return True
+    or a ``run.json`` with mtqa's ``resume_key`` and ``signature``. A folder that cannot
+    be read is none (the walk reports it as unreadable)."""
     try:
+        if (folder / PARTS).is_dir():
+            return True
         run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
