@@ -91,9 +91,11 @@ def add_check_choices(c: argparse.ArgumentParser) -> None:
     from mtqa.stream import STREAM_FORMATS
 
     c.add_argument(
-        "--select", metavar="IDS", default="", help="comma list of check ids to report (all)"
+        "--select", metavar="IDS", default=None, help="comma list of check ids to report (all)"
     )
-    c.add_argument("--ignore", metavar="IDS", default="", help="comma list of check ids to drop")
+    c.add_argument(
+        "--ignore", metavar="IDS", default=None, help="comma list of check ids to drop (none)"
+    )
     c.add_argument(
         "--sensitivity",
         choices=SENSITIVITIES,

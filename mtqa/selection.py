@@ -87,7 +87,8 @@ class Selection:
     """The checks a run reports, from ``--select``/``--ignore`` selectors.
 
     Raises :class:`~mtqa.errors.UsageError` for a selector that names no check (the
-    message lists the ids and the closest one).
+    message lists the ids and the closest one), and when ``ignore`` leaves none of the
+    checks selected (a run that could flag nothing would pass any ``--fail-on`` gate).
     """
 
     select: tuple[str, ...] = ()
@@ -100,7 +101,14 @@ class Selection:
     def enabled(self) -> frozenset[str]:
         """The check ids reported."""
         chosen = _resolve(self.select, "--select") if self.select else set(check_ids())
-        return frozenset(chosen - _resolve(self.ignore, "--ignore"))
+        left = frozenset(chosen - _resolve(self.ignore, "--ignore"))
+        if not left:
+            flags = f"--select {','.join(self.select)} " if self.select else ""
+            raise UsageError(
+                f"{flags}--ignore {','.join(self.ignore)}: no check left to report; "
+                "ignore fewer checks"
+            )
+        return left
 
     @cached_property
     def everything(self) -> bool:
@@ -128,9 +136,18 @@ class Selection:
         return "".join("|" + p for p in parts)
 
 
-def parse_list(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    """``"lm,rule:broken-join"`` or ``["lm", "rule:broken-join"]`` → a tuple of selectors."""
+def parse_list(value: str | Sequence[str] | None, flag: str | None = None) -> tuple[str, ...]:
+    """``"lm,rule:broken-join"`` or ``["lm", "rule:broken-join"]`` → a tuple of selectors.
+
+    With ``flag`` (``--select``), a value given that names nothing (``""``, ``" , "``) is a
+    :class:`~mtqa.errors.UsageError` (it would read as no selection: every check)."""
     if value is None:
         return ()
     items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
-    return tuple(s.strip() for s in items if s.strip())
+    got = tuple(s.strip() for s in items if s.strip())
+    if not got and flag is not None:
+        raise UsageError(
+            f"{flag} {value!r}: names no check; name checks (lm, rule, an id or a prefix) "
+            f"or leave {flag} out"
+        )
+    return got

@@ -168,6 +168,37 @@ def test_a_selector_that_names_no_check(tmp_path: Path, fake: list[str]) -> None
     assert out.stderr.endswith("did you mean 'broken-join'?\n")
 
 
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        # nothing left: a run that can flag nothing would pass any --fail-on gate
+        (
+            ["--select", "lm", "--ignore", "lm"],
+            "--select lm --ignore lm: no check left to report; ignore fewer checks",
+        ),
+        (["--ignore", "all"], "--ignore all: no check left to report; ignore fewer checks"),
+        # given but naming nothing: it read as no selection, every check
+        (
+            ["--select", ""],
+            "--select '': names no check; name checks (lm, rule, an id or a prefix) "
+            "or leave --select out",
+        ),
+        (
+            ["--ignore", " , "],
+            "--ignore ' , ': names no check; name checks (lm, rule, an id or a prefix) "
+            "or leave --ignore out",
+        ),
+    ],
+)
+def test_a_selection_that_leaves_or_names_nothing(
+    tmp_path: Path, fake: list[str], flags: list[str], message: str
+) -> None:
+    out = mtqa_run(
+        tmp_path, "check", "-", *fake, "-o", "-", *flags, "--fail-on", "major", stdin=b"x"
+    )
+    assert (out.returncode, out.stderr) == (2, f"mtqa: error: {message}\n")
+
+
 @pytest.fixture()
 def with_points(fake_calibration: Path, tmp_path: Path) -> Path:
     """The fake detector with low and high operating points (as a refit stores them)."""
