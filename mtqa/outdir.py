@@ -42,14 +42,17 @@ LOCK = ".mtqa-lock"
 
 def default_outdir(inputs: Sequence[str], cwd: Path | None = None) -> Path:
     """``reports/<name of the first input>`` (a file's stem, a folder's name, ``stdin`` for
-    ``-``), moved beside the outermost input folder when it would lie inside one.
+    ``-``), moved beside the outermost input folder when it would lie inside one. The first
+    input is the first by real path, not by the order given: the same inputs in another
+    order are the same run, in the same folder.
 
     Relative to ``cwd`` (default: the current folder) when it stays there. Raises
     :class:`~mtqa.errors.UsageError` when every candidate is inside an input folder (an
     input at the file system's root).
     """
     here = (cwd or Path.cwd()).resolve()
-    first = inputs[0].rstrip("/\\") or "/"
+    first = min(inputs, key=lambda i: (i != "-", os.path.realpath(here / i) if i != "-" else ""))
+    first = first.rstrip("/\\") or "/"
     if first == "-":
         name = "stdin"
     else:

@@ -47,6 +47,9 @@ def test_default_folder_is_never_inside_an_input_folder(tmp_path: Path, fake: li
     assert default_outdir(["a.txt"], tmp_path) == Path("reports/a")
     assert default_outdir(["texts/"], tmp_path) == Path("reports/texts")
     assert default_outdir(["-"], tmp_path) == Path("reports/stdin")
+    # the same inputs in another order or spelling: the same folder (it was the first given)
+    for order in (["ids/fr", "ids/de", "x.jsonl"], ["x.jsonl", "./ids/de/", "ids/fr"]):
+        assert default_outdir(order, tmp_path) == Path("reports/de")
 
 
 def test_the_walk_skips_output_folders(tmp_path: Path, fake: list[str]) -> None:
