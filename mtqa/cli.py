@@ -329,7 +329,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
     command = next((x for x in args if not x.startswith("-")), None)
     if command == "check":
-        configure(parser.commands["check"], args[args.index("check") + 1 :])
+        check = parser.commands["check"]
+        found = configure(check, args[args.index("check") + 1 :])
+        if found is not None:  # its values as Settings checks them (ranges, window/overlap)
+            defaults = {a.dest: a.default for a in check._actions if a.dest != "help"}
+            try:
+                settings_from_args(argparse.Namespace(**defaults))
+            except UsageError as exc:
+                raise UsageError(f"{found}: {exc}") from None
     return parser.parse_args(args)
 
 

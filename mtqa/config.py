@@ -89,7 +89,9 @@ def _convert(action: argparse.Action, value: Any, where: str, base: Path) -> Any
     try:
         converted = action.type(str(value)) if callable(action.type) else str(value)
     except (TypeError, ValueError):
-        raise UsageError(f"{where}: {value!r} is not a valid value") from None
+        want = {int: "a whole number", float: "a number"}.get(action.type)  # type: ignore[call-overload]
+        fix = f"; write {want}" if want else "; see mtqa check --help"
+        raise UsageError(f"{where}: {value!r} is not a valid value{fix}") from None
     if action.choices is not None and converted not in action.choices:
         choices = ", ".join(map(str, action.choices))
         raise UsageError(f"{where}: {value!r}: choose one of {choices}")

@@ -287,6 +287,18 @@ def test_config_errors_name_the_file_and_key(tmp_path: Path) -> None:
         f"mtqa: error: {tmp_path / 'mtqa.toml'}: fail_on: 'always': choose one of "
         "none, minor, major\n"
     )
+    # a value the option's type refuses, or one the settings' ranges refuse
+    cases = {
+        'threshold = "high"\n': "threshold: 'high' is not a valid value; write a number",
+        'batch-size = "8x"\n': "batch-size: '8x' is not a valid value; write a whole number",
+        "batch-size = 0\n": "--batch-size 0: must be at least 1",
+        "window = 4\n": "--window 4 / --overlap 256: need window >= 16",
+    }
+    for toml, message in cases.items():
+        (tmp_path / "mtqa.toml").write_text(toml, encoding="utf-8")
+        out = mtqa_run(tmp_path, "check", "-", stdin=b"x")
+        assert out.returncode == 2
+        assert out.stderr.startswith(f"mtqa: error: {tmp_path / 'mtqa.toml'}: {message}"), toml
     (tmp_path / "mtqa.toml").write_text("colour = 1\n", encoding="utf-8")
     out = mtqa_run(tmp_path, "check", "-", stdin=b"x")
     assert out.returncode == 2
