@@ -256,7 +256,8 @@ def test_csv_quoting_round_trip(tmp_path: Path) -> None:
         rows = list(csv.DictReader(f))
     assert [r["text"] for r in rows] == TRICKY
     assert {r["doc_id"] for r in rows} == {'doc,"1"'}
-    assert rows[2]["spans"] == '""no"" major: lm'  # spans_cell quotes the span text as is
+    # the span text quoted, its own quotes escaped: the cell reads back unambiguously
+    assert rows[2]["spans"] == '"\\"no\\"" major: lm'
     assert rows[2]["reasons"] == 'odd, "quoted"'
     assert all(r["review"] == "" for r in rows)
     assert list(read_table(str(path))["text"]) == TRICKY  # pandas reads it back too
@@ -526,3 +527,27 @@ def test_csv_raw_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert review(str(path)).reviewed == 1
     assert read_reviewed(str(path))[1][0].doc_id == "=d"
     assert read_reviewed(str(path), raw=True)[1][0].doc_id == "'=d"
+
+
+@pytest.mark.parametrize(
+    ("texts", "sources"),
+    [
+        (['")', "link. the"], ("lm", "rule:broken-join")),
+        # a span text that holds a whole span's cell text: still one span
+        (['a; "b" minor: lm', "x\\"], ("rule:calque", "lm")),
+        (['b" major: lm; "c'], ("rule:calque",)),
+    ],
+)
+def test_spans_cell_reads_back_whatever_the_span_text(
+    texts: list[str], sources: tuple[str, ...]
+) -> None:
+    from mtqa.quality.review import _SPAN_SOURCE
+    from mtqa.records import SentenceResult, Span
+    from mtqa.report.base import spans_cell
+
+    spans = tuple(
+        Span(start=0, end=len(t), text=t, severity="major", score=0.9, source=src, reason="r")
+        for t, src in zip(texts, sources, strict=True)
+    )
+    cell = spans_cell(SentenceResult("d", 0, 0, 9, "x", 1, 1.0, 0.9, "major", spans))
+    assert tuple(m.group(2) for m in _SPAN_SOURCE.finditer(cell)) == sources

@@ -30,7 +30,8 @@ from mtqa.quality.tables import fmt
 from mtqa.quality.verdicts import SpanReport, format_spans, summarise_spans
 
 VERDICTS = ("ok", "error")
-_SPAN_SOURCE = re.compile(r'" (minor|major): ([^\s;]+)(?=; "|$)')
+# one span of a ``spans`` cell: its quoted text (mtqa.report.base.quoted), severity, source
+_SPAN_SOURCE = re.compile(r'"(?:[^"\\]|\\.)*" (minor|major): ([^\s;]+)(?=; "|$)')
 RESTORE = "restore it from the sentences.csv mtqa wrote"
 # a sentence score mixes the LM's spans and the rules' (a noisy-or), so its cut is no
 # detector threshold: say so, and where a --threshold comes from

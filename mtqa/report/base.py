@@ -39,9 +39,16 @@ def unguard_cell(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and needs_guard(cell[1:]) else cell
 
 
+def quoted(text: str) -> str:
+    """``text`` in double quotes, a ``"`` or ``\\`` inside it escaped with ``\\``
+    (``say "no"`` → ``"say \\"no\\""``): a cell's span texts read back unambiguously."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def spans_cell(s: SentenceResult) -> str:
-    """Readable spans: ``"massaging" major: lm 21.4 bits; ...``."""
-    return "; ".join(f'"{sp.text}" {sp.severity}: {sp.source}' for sp in s.spans)
+    """Readable spans: ``"massaging" major: lm; "States. is" major: rule:broken-join``
+    (span texts :func:`quoted`)."""
+    return "; ".join(f"{quoted(sp.text)} {sp.severity}: {sp.source}" for sp in s.spans)
 
 
 def suggestions_cell(s: SentenceResult) -> str:
@@ -51,9 +58,9 @@ def suggestions_cell(s: SentenceResult) -> str:
     for sp in s.spans:
         if sp.suggestion is None:
             continue
-        fix = f'"{sp.suggestion}"' if sp.suggestion else "(delete)"
+        fix = quoted(sp.suggestion) if sp.suggestion else "(delete)"
         gain = f" ({sp.gain:+.1f} bits)" if sp.gain is not None else ""
-        out.append(f'"{sp.text}" → {fix}{gain}')
+        out.append(f"{quoted(sp.text)} → {fix}{gain}")
     return "; ".join(out)
 
 
