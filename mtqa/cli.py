@@ -36,6 +36,7 @@ from mtqa.report import FILENAMES
 from mtqa.runinfo import RunSummary
 from mtqa.selection import parse_list
 from mtqa.settings import DEVICES, DTYPES, ENGINES, FORMATS, Settings
+from mtqa.text import counted
 from mtqa.version import __version__
 
 
@@ -236,7 +237,7 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
     err = sys.stderr
     where = "standard output" if summary.outdir == Path("-") else summary.outdir
     print(
-        f"mtqa: {summary.documents} document(s), {summary.sentences} sentences scored, "
+        f"mtqa: {summary.documents} document(s), {counted(summary.sentences, 'sentence')} scored, "
         f"{summary.flagged} flagged ({summary.major} major) -> {where}",
         file=err,
     )

@@ -176,6 +176,11 @@ def abbreviation_kind(text: str, dot: int) -> str | None:
     return "either" if _ACRONYM.fullmatch(word) else None
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 line``, ``3 lines``: ``n`` and a regular English noun in its number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 

@@ -66,6 +66,13 @@ def test_stdin_to_stdout_makes_no_folder(
     assert (dash_o.returncode, dash_o.stdout, dash_o.stderr) == (0, out.stdout, "")
 
 
+def test_one_sentence_is_counted_in_the_singular(tmp_path: Path, fake: list[str]) -> None:
+    out = mtqa_run(tmp_path, "check", "-", *fake, "--stdout", "html", stdin=b"The council met.")
+    assert out.stderr.startswith("mtqa: 1 document(s), 1 sentence scored, 0 flagged")
+    assert out.stdout.count("1 sentence · 0 flagged") == 2  # the document and the totals
+    assert "1 sentences" not in out.stdout
+
+
 def test_stdin_records_and_csv_out(tmp_path: Path, fake: list[str]) -> None:
     records = json.dumps({"id": "r1", "target": "A massaging text."}) + "\n"
     records += json.dumps({"target": "Fine text."}) + "\n"

@@ -44,7 +44,7 @@ from mtqa.readers.decode import BOM, SUFFIXES, decode, read_bytes
 from mtqa.readers.rows import Rows
 from mtqa.readers.walk import discover, scan
 from mtqa.records import Document, Failure
-from mtqa.text import count_lines, has_visible_text, surrogate_fault, without_surrogates
+from mtqa.text import count_lines, counted, has_visible_text, surrogate_fault, without_surrogates
 
 Item = Document | Failure | Skipped
 STDIN = "-"  # the INPUT that means standard input
@@ -383,14 +383,10 @@ def _attach_sides(
                 Failure(
                     side,
                     None,
-                    f"--{field_name} file has {_lines(n_side)} but {doc.path} has {_lines(n_doc)}; "
+                    f"--{field_name} file has {counted(n_side, 'line')} but {doc.path} has "
+                    f"{counted(n_doc, 'line')}; "
                     "it must align line by line with the input",
                 )
             ]
         values[field_name] = side_text
     return [replace(doc, **values)]
-
-
-def _lines(n: int) -> str:
-    """``1 line``, ``3 lines``."""
-    return f"{n} line" if n == 1 else f"{n} lines"

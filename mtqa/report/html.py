@@ -37,6 +37,7 @@ from typing import Any
 from mtqa.records import SEVERITY_RANK, Counts, DocumentResult, SentenceResult, Span
 from mtqa.records import worst_severity as worst_of
 from mtqa.report.base import Writer
+from mtqa.text import counted
 
 
 def _template(name: str) -> str:
@@ -205,7 +206,7 @@ def document_section(result: DocumentResult, index: int, first_key: int = 1) -> 
     if flagged - major:
         classes.append("has-minor")
     meta = (
-        f"{counts.sentences} sentences · {flagged} flagged ({major} major) · "
+        f"{counted(counts.sentences, 'sentence')} · {flagged} flagged ({major} major) · "
         f"worst {result.score:.2f}"
     )
     parts = [
