@@ -23,6 +23,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +211,14 @@ class ResultStore:
             return self._model_file().read_text(encoding="utf-8").strip() or None
         except (OSError, UnicodeDecodeError):
             return None
+
+    def prune(self, keep: Iterable[str]) -> None:
+        """Drop the stored results of keys not in ``keep`` (a complete run's keys): results
+        of documents since edited or removed, which no rerun would read again."""
+        wanted = set(keep)
+        for path in self.dir.glob("*.json"):
+            if path.stem not in wanted:
+                path.unlink(missing_ok=True)
 
     def clear_windows(self) -> None:
         """Drop the per-window outputs (every document is stored: they are not needed)."""

@@ -166,3 +166,28 @@ def test_cli_progress_only_on_a_terminal(
         text = err.getvalue()
         assert ("sentences/s" in text) == expect_bar, (quiet, tty)
         assert (text == "") == quiet
+
+
+def test_a_complete_run_drops_the_results_of_edited_documents(
+    tmp_path: Path, fake_calibration: Path
+) -> None:
+    """Editing a document gives it a new key; the old result was kept for ever (a folder
+    edited n times held n results of it)."""
+    settings = Settings(model="fake", calibration=str(fake_calibration), formats=("jsonl",))
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("The council met on Monday.\n", encoding="utf-8")
+    (texts / "b.txt").write_text("It rained all day.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    parts = out / ".mtqa-parts"
+    for edit in ("", " Then it stopped.", " Then it snowed."):
+        (texts / "a.txt").write_text(f"The council met on Monday.{edit}\n", encoding="utf-8")
+        log: list[str] = []
+        run_check([str(texts)], settings, out, factory(log))
+        assert len(log) == (2 if not edit else 1)  # b.txt is resumed
+        assert len(list(parts.glob("*.json"))) == 2
+    # an interrupted run keeps what it had: nothing is dropped before the reports stand
+    (texts / "a.txt").write_text("Edited once more.\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        run_check([str(texts)], settings, out, factory([], stop_after=0))
+    assert len(list(parts.glob("*.json"))) == 2
