@@ -479,15 +479,15 @@ def test_a_link_loop_given_directly_fails_alone_and_the_run_completes(
     Path("lb").symlink_to("la.txt")
     argv = ["check", "la.txt", "a.txt", "--model", "fake", "--calibration", str(fake_calibration)]
     for _ in range(2):  # and again: the run is complete, not refused or crashed
-        rc = cli.main([*argv, "--quiet"])  # the default folder: named after la.txt
+        rc = cli.main([*argv, "--quiet"])  # the default folder: named after a.txt, the first
         err = capsys.readouterr().err.splitlines()
         assert rc == 1
         assert err == [
             "la.txt: symbolic link loop (the link leads back to itself); fix the link or remove it"
         ]
-        run = json.loads(Path("reports/la/run.json").read_text(encoding="utf-8"))
+        run = json.loads(Path("reports/a/run.json").read_text(encoding="utf-8"))
         assert run["inputs"] == ["../../a.txt", "../../la.txt"]
-        assert Path("reports/la/segments.jsonl").read_text(encoding="utf-8").count('"id": "a"') == 1
+        assert Path("reports/a/segments.jsonl").read_text(encoding="utf-8").count('"id": "a"') == 1
 
 
 # ------------------------------------------------------------------ 4. invisible-only text is empty
