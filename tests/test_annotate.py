@@ -21,14 +21,30 @@ from mtqa.settings import Settings
 CAT = Path(__file__).parent / "data" / "cat"
 
 
+#: the Okapi files translate English into French; mtqa checks English targets, so their
+#: copies here declare English targets (the text stays as it is: only the declarations change)
+AS_ENGLISH = [
+    (b'trgLang="fr"', b'trgLang="en"'),
+    (b'target-language="fr"', b'target-language="en-US"'),
+    (b'<tuv xml:lang="fr">', b'<tuv xml:lang="en-GB">'),  # srclang en: English into English
+]
+
+
+def copy_as_english(src: Path, dst: Path) -> None:
+    data = src.read_bytes()
+    for old, new in AS_ENGLISH:
+        data = data.replace(old, new)
+    dst.write_bytes(data)
+
+
 @pytest.fixture()
 def inputs(tmp_path: Path) -> Path:
     root = tmp_path / "in"
     (root / "sub").mkdir(parents=True)
-    shutil.copy(CAT / "test01.xlf", root / "test01.xlf")
-    shutil.copy(CAT / "RB-12-Test02.xlf", root / "sub" / "RB-12-Test02.xlf")
+    copy_as_english(CAT / "test01.xlf", root / "test01.xlf")
+    copy_as_english(CAT / "RB-12-Test02.xlf", root / "sub" / "RB-12-Test02.xlf")
     shutil.copy(CAT / "AllCasesTest.po", root / "sub" / "AllCasesTest.po")
-    shutil.copy(CAT / "a_small_test.tmx", root / "a_small_test.tmx")
+    copy_as_english(CAT / "a_small_test.tmx", root / "a_small_test.tmx")
     (root / "plain.txt").write_text("A plain article. It is not a CAT file.\n", encoding="utf-8")
     return root
 
@@ -138,7 +154,7 @@ def test_inputs_that_share_a_path_get_their_own_copies(
     their copies, each with the notes of its own units."""
     for lang in ("fr", "de"):
         (tmp_path / lang).mkdir()
-        shutil.copy(CAT / "test01.xlf", tmp_path / lang / "test01.xlf")
+        copy_as_english(CAT / "test01.xlf", tmp_path / lang / "test01.xlf")
     shutil.copy(CAT / "AllCasesTest.po", tmp_path / "fr" / "test01.po")
     settings = Settings(
         model="fake", calibration=str(fake_calibration), formats=("jsonl", "xliff", "po")
@@ -188,7 +204,7 @@ def test_infer_prefix(path: str, ids: list[str], units: list[Unit], prefix: str 
 def test_writer_from_hand_made_results(tmp_path: Path) -> None:
     """The writer alone: results of an .xlf input (others are ignored) become notes."""
     src = tmp_path / "RB-12-Test02.xlf"
-    shutil.copy(CAT / "RB-12-Test02.xlf", src)
+    copy_as_english(CAT / "RB-12-Test02.xlf", src)
     text = "Text with code and bold."
     sp = Span(10, 14, "code", "major", 0.9, "lm", "odd word", "script", 12.5)
     sent = SentenceResult("RB-12-Test02#4", 1, 0, len(text), text, 5, 9.0, 0.9, "major", (sp,))

@@ -35,6 +35,10 @@ def docs(module, name: str, **kw) -> list:
     return list(module.read_documents(str(CAT / name), Path(name).stem, **kw))
 
 
+def docs_of(module, path: Path, **kw) -> list:
+    return list(module.read_documents(str(path), path.stem, **kw))
+
+
 def by_kind(items: list) -> tuple[dict[str, Document], list[Skipped], list[Failure]]:
     d = {x.doc_id: x for x in items if isinstance(x, Document)}
     return (
@@ -162,7 +166,8 @@ def test_po_entries_fuzzy_plural_and_untranslated():
 
 
 def test_tmx_source_and_target_languages():
-    d, skipped, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx"))
+    # the Okapi samples translate English into French: read in any language (target_lang=None)
+    d, skipped, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx", target_lang=None))
     assert {k: (v.source, v.text) for k, v in d.items()} == {
         "sampleTMX2#0001": (
             "data (with a non-standard character: \uf8ff).",
@@ -174,19 +179,82 @@ def test_tmx_source_and_target_languages():
     d_fr, skipped_fr, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx", target_lang="fr-FR"))
     assert list(d_fr) == ["sampleTMX2#0002"]
     assert [(s.doc_id, s.reason) for s in skipped_fr] == [
-        ("sampleTMX2#0001", "untranslated: no target")
+        ("sampleTMX2#0001", "no 'fr-FR' <tuv> (languages: en-us, FR-CA)")
     ]
-    units = tmx_io.read_units(str(CAT / "sampleTMX2.tmx"))
+    units = tmx_io.read_units(str(CAT / "sampleTMX2.tmx"), target_lang=None)
     assert units[0].notes == ("Text of a note at the TU level.",)
 
-    d, _, _ = by_kind(docs(tmx_io, "Paragraph_TM.tmx"))
+    d, _, _ = by_kind(docs(tmx_io, "Paragraph_TM.tmx", target_lang=None))
     assert d["Paragraph_TM#ACDetectionCheckFailedAction0"].text == (
         "1.Sicherstellen, AK-Flüssigkeitsdetektor befindet.2.'Wiederholen' drücken."
     )
-    d, _, _ = by_kind(docs(tmx_io, "a_small_test.tmx"))  # no tuid: <prefix>:<line>
+    d, _, _ = by_kind(
+        docs(tmx_io, "a_small_test.tmx", target_lang=None)
+    )  # no tuid: <prefix>:<line>
     assert {k: v.text for k, v in d.items()} == {
         "a_small_test:6": "Du texte avec une portion délimitée."
     }
+
+
+TMX_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="x" '
+    'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="{src}" '
+    'datatype="plaintext"/>\n<body>\n'
+)
+
+
+def tmx_file(tmp_path: Path, name: str, tus: str, src: str = "fr-FR") -> Path:
+    p = tmp_path / name
+    p.write_text(TMX_HEAD.format(src=src) + tus + "</body></tmx>\n", encoding="utf-8")
+    return p
+
+
+def tu(attrs: str, *tuvs: tuple[str, str]) -> str:
+    body = "".join(f'<tuv xml:lang="{lang}"><seg>{text}</seg></tuv>' for lang, text in tuvs)
+    return f"<tu {attrs}>{body}</tu>\n"
+
+
+def test_tmx_target_is_the_english_tuv_source_the_srclang_one(tmp_path):
+    p = tmx_file(
+        tmp_path,
+        "m.tmx",
+        tu('tuid="t1"', ("fr-FR", "Le chat."), ("de-DE", "Die Katze."), ("en-US", "The cat."))
+        + tu('tuid="t2"', ("FR-fr", "Le menu."), ("EN", "The menu."))
+        + tu('tuid="t3"', ("de", "Der Hund."), ("en_gb", "The dog."), ("fr-FR", "Le chien."))
+        + tu('tuid="t4" srclang="en-US"', ("en-US", "English source."), ("fr-FR", "Source."))
+        + tu('tuid="t5"', ("fr-FR", "Seulement."), ("es-ES", "Solamente."))
+        + tu('tuid="t6" srclang="de"', ("fr", "Le chat."), ("de", "Die Katze."), ("en", "Cat."))
+        + tu('tuid="t7" srclang="en"', ("en-US", "The source."), ("en-GB", "The target.")),
+    )
+    d, skipped, failed = by_kind(docs_of(tmx_io, p))
+    assert {k: (v.source, v.text) for k, v in d.items()} == {
+        "m#t1": ("Le chat.", "The cat."),  # not the German: the English one
+        "m#t2": ("Le menu.", "The menu."),  # any case
+        "m#t3": ("Le chien.", "The dog."),  # the header's srclang fr-FR, wherever it is
+        "m#t6": ("Die Katze.", "Cat."),  # the <tu>'s srclang beats the header's
+        "m#t7": ("The source.", "The target."),  # English into English: the other one
+    }
+    assert [(s.doc_id, s.line, s.reason) for s in skipped] == [
+        ("m#t4", 7, "no English target: the en-US <tuv> is the source"),
+        ("m#t5", 8, "no English <tuv> (languages: fr-FR, es-ES)"),
+    ]
+    assert failed == []
+    star = tmx_file(tmp_path, "s.tmx", tu('tuid="1"', ("en", "Cat."), ("fr", "Chat.")), "*all*")
+    (doc,) = docs_of(tmx_io, star)
+    assert (doc.source, doc.text) == ("Chat.", "Cat.")  # *all*: the first <tuv> but the target
+
+
+def test_tmx_without_any_english_target_is_an_input_error(tmp_path):
+    p = tmx_file(tmp_path, "noen.tmx", tu('tuid="1"', ("fr", "Le chat."), ("de", "Die Katze.")))
+    with pytest.raises(InputError) as err:
+        tmx_io.read_units(str(p))
+    assert str(err.value) == (
+        f"{p}: no English target in any <tu> (languages: de, fr); mtqa checks English "
+        'translations: give each <tu> a <tuv xml:lang="en"> (or en-*) besides the source'
+    )
+    en_src = tmx_file(tmp_path, "ensrc.tmx", tu('tuid="1"', ("en", "Cat."), ("fr", "Chat.")), "en")
+    with pytest.raises(InputError, match=r"\(English only as the source; languages: en, fr\)"):
+        tmx_io.read_units(str(en_src))
 
 
 def test_registry_by_suffix_and_format():
@@ -202,8 +270,11 @@ def test_registry_by_suffix_and_format():
 def all_tagged() -> list[tuple[str, TaggedText]]:
     out = []
     for name in XML_FILES:
-        module = tmx_io if name.endswith(".tmx") else xliff_io
-        for u in module.read_units(str(CAT / name)):
+        if name.endswith(".tmx"):
+            units = tmx_io.read_units(str(CAT / name), target_lang=None)
+        else:
+            units = xliff_io.read_units(str(CAT / name))
+        for u in units:
             for side in (u.source, u.target):
                 if side is not None and side.plain:
                     out.append((f"{name}#{u.key}", side))
@@ -476,7 +547,7 @@ def test_tmx_round_trip_note_and_prop(tmp_path):
     src = CAT / "sampleTMX2.tmx"
     out = tmp_path / "out.tmx"
     found = {"s#0001": UnitFlags("major", (Flag(0, 7, "données", "major", "x"),))}
-    assert tmx_io.write_flags(str(src), str(out), found, "s") == 1
+    assert tmx_io.write_flags(str(src), str(out), found, "s", target_lang=None) == 1
     before, after = src.read_bytes(), out.read_bytes()
     pos = before.index(b"<tuv", before.index(b'tuid="0001"'))
     added = (

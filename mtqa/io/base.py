@@ -26,6 +26,7 @@ its :class:`Flag` list); :func:`note_lines` renders them the same way for every 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -47,6 +48,7 @@ class Unit:
     notes: tuple[str, ...] = ()
     state: str | None = None  # the format's own word: XLIFF state, "fuzzy", ...
     translatable: bool = True
+    skip: str | None = None  # the reader's reason why there is nothing to score, if any
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,20 @@ class UnitFlags:
             if SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst]:
                 worst = f.severity
         return worst
+
+
+#: the language mtqa checks: targets must be English (``en``, ``en-GB``, ``en_US``...)
+ENGLISH = "en"
+
+
+def lang_matches(lang: str, wanted: str) -> bool:
+    """Whether the language tag ``lang`` is ``wanted``, case-insensitively: the same tag,
+    or, for a ``wanted`` without a region, any region or variant of it (``en`` matches
+    ``en-US``, ``EN_gb`` and gettext's ``en@quot``; ``en-US`` matches only ``en-us``)."""
+    lang, wanted = lang.strip().lower().replace("_", "-"), wanted.strip().lower()
+    if not lang or not wanted:
+        return False
+    return lang == wanted or ("-" not in wanted and re.split(r"[-@.]", lang)[0] == wanted)
 
 
 NOTE_PRIORITY = {"major": "1", "minor": "3"}  # XLIFF note priority: 1 (highest) .. 10
@@ -170,6 +186,8 @@ def skip_reason(unit: Unit) -> str | None:
     """Why a unit has nothing to score, in words, or None when it has."""
     if not unit.translatable:
         return 'marked translate="no"'
+    if unit.skip:
+        return unit.skip
     if unit.target is None:
         return "untranslated: no target"
     if not unit.target.plain:
