@@ -32,6 +32,8 @@ XML_FILES = [
 
 
 def docs(module, name: str, **kw) -> list:
+    """A test file's items, read in any language (the Okapi samples translate into French)."""
+    kw.setdefault("target_lang", None)
     return list(module.read_documents(str(CAT / name), Path(name).stem, **kw))
 
 
@@ -102,7 +104,7 @@ def test_xliff12_empty_targets_are_skipped_with_a_reason():
         ("Test_Context_and_PH#654019", "untranslated: empty target"),
         ("Test_Context_and_PH#text.txt-1", "untranslated: no target"),
     ]
-    units = xliff_io.read_units(str(CAT / "Test_Context_and_PH.xlf"))
+    units = xliff_io.read_units(str(CAT / "Test_Context_and_PH.xlf"), target_lang=None)
     assert units[0].notes == ("trans unit note 1",)  # not the <alt-trans> note
     assert units[0].source is not None
     assert units[0].source.plain.endswith("Actual : , Expected : ")
@@ -126,7 +128,10 @@ def test_xliff20_segments_files_and_inherited_translate():
         (p + "f1/22::abc", 'marked translate="no"'),  # inherited from <file translate="no">
         (p + "f2/8::segment-2", "untranslated: no target"),
     ]
-    units = {u.key: u for u in xliff_io.read_units(str(CAT / "comprehensive_data_input.xlf"))}
+    units = {
+        u.key: u
+        for u in xliff_io.read_units(str(CAT / "comprehensive_data_input.xlf"), target_lang=None)
+    }
     assert units["f2/8::1239bca"].state == "final"
     assert units["f2/8::1239bca"].notes == (
         "Note #1 for file 2, unit 1",
@@ -267,14 +272,105 @@ def test_registry_by_suffix_and_format():
 # ---- inline tags: plain text and the map back ------------------------------------------------
 
 
+XLF12 = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" '
+    'xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+    '<file original="a" source-language="fr" {lang} datatype="plaintext"><body>\n'
+    "{units}</body></file>\n</xliff>\n"
+)
+XLF20 = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" '
+    'version="2.0" srcLang="fr" {lang}>\n<file id="f1">\n{units}</file>\n</xliff>\n'
+)
+TU = '<trans-unit id="{id}"><source>Le chat.</source><target>{target}</target></trans-unit>\n'
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "fr.xlf",
+            XLF12.format(lang='target-language="fr"', units=TU.format(id=1, target="Le chat.")),
+            ":3: the target language is 'fr' (target-language=\"fr\"), not English; ",
+        ),
+        (
+            "two.xlf",  # one <file> of several in French is enough
+            XLF12.format(
+                lang='target-language="en-GB"', units=TU.format(id=1, target="Cat.")
+            ).replace("\n</xliff>\n", "\n")
+            + '<file original="b" source-language="fr" target-language="fr-CA" '
+            'datatype="plaintext"><body/></file>\n</xliff>\n',
+            ":6: the target language is 'fr-CA' (target-language=\"fr-CA\"), not English; ",
+        ),
+        (
+            "v2.xlf",
+            XLF20.format(
+                lang='trgLang="de"',
+                units='<unit id="u1"><segment><source>Le chat.</source><target>Die Katze.'
+                "</target></segment></unit>\n",
+            ),
+            ":2: the target language is 'de' (trgLang=\"de\"), not English; ",
+        ),
+        (
+            "fr.po",
+            'msgid ""\nmsgstr ""\n"Language: fr\\n"\n\nmsgid "Cat."\nmsgstr "Chat."\n',
+            ":1: the target language is 'fr' (\"Language: fr\" in the header), not English; ",
+        ),
+    ],
+)
+def test_files_with_another_target_language_are_refused(tmp_path, name, text, expected):
+    p = write(tmp_path, name, text)
+    module = reader_for(p.suffix)
+    with pytest.raises(InputError) as err:
+        module.read_units(str(p))
+    assert str(err.value) == (
+        f"{p}{expected}mtqa checks English translations: pass the file translated into "
+        "English (en or en-*)"
+    )
+    assert module.read_units(str(p), target_lang=None)  # the format itself reads it
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "en.xlf",
+            XLF12.format(lang='target-language="EN-us"', units=TU.format(id=1, target="Cat.")),
+        ),
+        ("none.xlf", XLF12.format(lang="", units=TU.format(id=1, target="Cat."))),
+        (
+            "v2.xlf",
+            XLF20.format(
+                lang='trgLang="en"',
+                units='<unit id="u1"><segment><source>Le chat.</source><target>Cat.'
+                "</target></segment></unit>\n",
+            ),
+        ),
+        ("gb.po", 'msgid ""\nmsgstr ""\n"Language: en_GB\\n"\n\nmsgid "Chat."\nmsgstr "Cat."\n'),
+        (
+            "quot.po",
+            'msgid ""\nmsgstr ""\n"Language: en@quot\\n"\n\nmsgid "Chat."\nmsgstr "Cat."\n',
+        ),
+        ("none.po", 'msgid "Chat."\nmsgstr "Cat."\n'),
+    ],
+)
+def test_english_or_undeclared_targets_are_read(tmp_path, name, text):
+    p = write(tmp_path, name, text)
+    (doc,) = docs_of(reader_for(p.suffix), p)
+    assert doc.text == "Cat."
+
+
 def all_tagged() -> list[tuple[str, TaggedText]]:
     out = []
     for name in XML_FILES:
-        if name.endswith(".tmx"):
-            units = tmx_io.read_units(str(CAT / name), target_lang=None)
-        else:
-            units = xliff_io.read_units(str(CAT / name))
-        for u in units:
+        module = tmx_io if name.endswith(".tmx") else xliff_io
+        for u in module.read_units(str(CAT / name), target_lang=None):
             for side in (u.source, u.target):
                 if side is not None and side.plain:
                     out.append((f"{name}#{u.key}", side))
@@ -304,7 +400,7 @@ def test_every_plain_character_maps_to_text_in_the_markup():
 
 
 def test_span_across_tags_maps_onto_the_markup():
-    units = {u.key: u for u in xliff_io.read_units(str(CAT / "RB-12-Test02.xlf"))}
+    units = {u.key: u for u in xliff_io.read_units(str(CAT / "RB-12-Test02.xlf"), target_lang=None)}
     t = units["4"].target
     assert t is not None
     assert t.markup == 'Text with <g id="1">code</g> and <g id="2">bold</g>.'
@@ -328,7 +424,9 @@ def test_span_across_tags_maps_onto_the_markup():
 
 
 def test_escaped_text_and_native_code_map_exactly():
-    units = {u.key: u for u in xliff_io.read_units(str(CAT / "about_the.htm.xlf"))}
+    units = {
+        u.key: u for u in xliff_io.read_units(str(CAT / "about_the.htm.xlf"), target_lang=None)
+    }
     t = units["3"].target
     assert t is not None
     s = t.plain.index("<is there")
@@ -399,7 +497,7 @@ def inserted_only(before: bytes, after: bytes, replaced_ok: re.Pattern[bytes]) -
 
 def test_xliff12_round_trip_adds_only_notes_and_states(tmp_path):
     src = CAT / "RB-12-Test02.xlf"
-    units = {u.key: u for u in xliff_io.read_units(str(src))}
+    units = {u.key: u for u in xliff_io.read_units(str(src), target_lang=None)}
     plain4 = units["4"].target.plain  # type: ignore[union-attr]
     plain6 = units["6"].target.plain  # type: ignore[union-attr]
     found = {
@@ -408,7 +506,7 @@ def test_xliff12_round_trip_adds_only_notes_and_states(tmp_path):
         "RB-12-Test02#2": UnitFlags("none"),
     }
     out = tmp_path / "out.xlf"
-    assert xliff_io.write_flags(str(src), str(out), found, "RB-12-Test02") == 2
+    assert xliff_io.write_flags(str(src), str(out), found, "RB-12-Test02", target_lang=None) == 2
     before, after = src.read_bytes(), out.read_bytes()
     # textually: removing the notes and the one state attribute gives the original bytes
     undone = re.sub(rb'\n<note from="mtqa"[^>]*>.*?</note>', b"", after, flags=re.S)
@@ -436,7 +534,9 @@ def test_xliff12_crlf_and_replaced_state(tmp_path):
     crlf = tmp_path / "crlf.xlf"
     crlf.write_bytes((CAT / "RB-12-Test02.xlf").read_bytes().replace(b"\n", b"\r\n"))
     out = tmp_path / "out.xlf"
-    xliff_io.write_flags(str(crlf), str(out), {"crlf#7": UnitFlags("major", ())}, "crlf")
+    xliff_io.write_flags(
+        str(crlf), str(out), {"crlf#7": UnitFlags("major", ())}, "crlf", target_lang=None
+    )
     data = out.read_bytes()
     assert b"\n" not in data.replace(b"\r\n", b"")  # no bare LF was introduced
     assert (
@@ -446,7 +546,9 @@ def test_xliff12_crlf_and_replaced_state(tmp_path):
 
     src = CAT / "about_the.htm.xlf"  # no namespace, targets glued to the next tag
     out2 = tmp_path / "about.xlf"
-    xliff_io.write_flags(str(src), str(out2), {"about#5": UnitFlags("major", ())}, "about")
+    xliff_io.write_flags(
+        str(src), str(out2), {"about#5": UnitFlags("major", ())}, "about", target_lang=None
+    )
     before, after = src.read_bytes(), out2.read_bytes()
     inserted = inserted_only(before, after, re.compile(rb'state="needs-review-translation"'))
     assert b"".join(inserted).count(b"<note") == 1
@@ -464,7 +566,7 @@ def test_xliff20_round_trip_notes_substate(tmp_path):
         p + "f2/8::segment-3": UnitFlags("minor", (Flag(0, 5, "Texte", "minor", "hmm"),)),
     }
     out = tmp_path / "out.xlf"
-    assert xliff_io.write_flags(str(src), str(out), found, "c") == 2
+    assert xliff_io.write_flags(str(src), str(out), found, "c", target_lang=None) == 2
     before, after = src.read_bytes(), out.read_bytes()
     inserted_only(before, after, re.compile(rb'state="translated"|subState="mtqa:needs-review"'))
     tree = parse(after)
@@ -482,7 +584,9 @@ def test_xliff20_round_trip_notes_substate(tmp_path):
 
     src2 = CAT / "test01.xlf"  # a unit without <notes>: the container is created
     out2 = tmp_path / "out2.xlf"
-    xliff_io.write_flags(str(src2), str(out2), {"t#tu1::2": UnitFlags("minor", ())}, "t")
+    xliff_io.write_flags(
+        str(src2), str(out2), {"t#tu1::2": UnitFlags("minor", ())}, "t", target_lang=None
+    )
     after2 = out2.read_bytes()
     assert (
         b'<notes><note category="mtqa" appliesTo="target" priority="3">segment 2: mtqa: minor: '
@@ -567,6 +671,7 @@ def test_writer_refuses_unknown_ids(tmp_path):
             str(tmp_path / "o.xlf"),
             {"RB-12-Test02#99": UnitFlags("major")},
             "RB-12-Test02",
+            target_lang=None,
         )
     assert not (tmp_path / "o.xlf").exists()
 
@@ -582,7 +687,7 @@ def test_duplicate_unit_ids_are_failures_the_first_is_scored(tmp_path):
     )
     dup = tmp_path / "dup.xlf"
     dup.write_text(data, encoding="utf-8")
-    d, _, failed = by_kind(list(xliff_io.read_documents(str(dup), "dup")))
+    d, _, failed = by_kind(list(xliff_io.read_documents(str(dup), "dup", target_lang=None)))
     assert d["dup#4"].text == "Text with code and bold."
     assert [str(f) for f in failed] == [
         f"{dup}:24: duplicate unit id '4' (first seen at line 20); unit ids must be unique within a file: the first is scored"

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mtqa.errors import one_line
+from mtqa.errors import InputError, one_line
 from mtqa.io.inline import TaggedText
 from mtqa.records import SEVERITY_RANK, Document, Failure, Severity, Span
 
@@ -123,6 +123,19 @@ def lang_matches(lang: str, wanted: str) -> bool:
     if not lang or not wanted:
         return False
     return lang == wanted or ("-" not in wanted and re.split(r"[-@.]", lang)[0] == wanted)
+
+
+def not_english(path: str, line: int | None, lang: str, declared: str, wanted: str) -> None:
+    """Refuse a file whose declared target language (``declared``: where, in the format's
+    words) is not ``wanted`` (an :class:`InputError`); mtqa checks English only."""
+    if lang.strip() and not lang_matches(lang, wanted):
+        what = "English" if wanted == ENGLISH else repr(wanted)
+        raise InputError(
+            path,
+            line,
+            f"the target language is {lang.strip()!r} ({declared}), not {what}; mtqa checks "
+            f"{what} translations: pass the file translated into {what} ({wanted} or {wanted}-*)",
+        )
 
 
 NOTE_PRIORITY = {"major": "1", "minor": "3"}  # XLIFF note priority: 1 (highest) .. 10

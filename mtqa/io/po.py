@@ -31,12 +31,14 @@ from typing import Any
 
 from mtqa.errors import InputError, OutputError, one_line
 from mtqa.io.base import (
+    ENGLISH,
     Skipped,
     Unit,
     UnitFlags,
     check_flags,
     doc_id_of,
     documents_from_units,
+    not_english,
     note_lines,
 )
 from mtqa.io.inline import TaggedText
@@ -46,7 +48,7 @@ BOM = b"\xef\xbb\xbf"
 _OTHER_COMMENTS = (b"#.", b"#:", b"#,", b"#|", b"#~")
 
 
-def _load(path: str) -> tuple[bytes, Any]:
+def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
     from translate.storage import pypo
 
     try:
@@ -67,6 +69,8 @@ def _load(path: str) -> tuple[bytes, Any]:
     except Exception as exc:  # PoParseError and friends
         line = getattr(getattr(exc, "parse_state", None), "lineno", None)
         raise InputError(path, line, f"not a valid PO file: {one_line(str(exc))}") from None
+    if target_lang is not None:
+        _check_language(store, path, target_lang)
     return data, store
 
 
@@ -96,27 +100,43 @@ def _units(store: Any) -> list[tuple[Any, Unit]]:
     return [(tk, _unit(tk)) for tk in store.units if not tk.isheader() and not tk.isobsolete()]
 
 
-def read_units(path: str) -> list[Unit]:
+def _check_language(store: Any, path: str, target_lang: str) -> None:
+    """Refuse a file whose header's ``Language`` is not ``target_lang``."""
+    lang = store.parseheader().get("Language") or ""
+    line = store.header().line_number if store.header() is not None else None
+    not_english(path, line, lang, f'"Language: {lang.strip()}" in the header', target_lang)
+
+
+def read_units(path: str, target_lang: str | None = ENGLISH) -> list[Unit]:
     """Every entry of a PO file (no header, no obsolete entries), in file order.
 
-    Raises :class:`InputError` (``path:line: ...``) for unreadable or malformed files.
+    Raises :class:`InputError` (``path:line: ...``) for unreadable or malformed files and
+    for a file whose header's ``Language`` is not ``target_lang`` (None: any).
     """
-    return [u for _, u in _units(_load(path)[1])]
+    return [u for _, u in _units(_load(path, target_lang)[1])]
 
 
-def read_documents(path: str, prefix: str) -> Iterator[Document | Failure | Skipped]:
+def read_documents(
+    path: str, prefix: str, target_lang: str | None = ENGLISH
+) -> Iterator[Document | Failure | Skipped]:
     """Documents (one per translated entry), skipped entries and duplicate failures.
 
     See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
     """
-    return documents_from_units(read_units(path), path, prefix)
+    return documents_from_units(read_units(path, target_lang), path, prefix)
 
 
 def _is_translator_comment(line: bytes) -> bool:
     return line.startswith(b"#") and not line.startswith(_OTHER_COMMENTS)
 
 
-def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str) -> int:
+def write_flags(
+    src: str,
+    dst: str,
+    found: Mapping[str, UnitFlags],
+    prefix: str,
+    target_lang: str | None = ENGLISH,
+) -> int:
     """Write a copy of ``src`` to ``dst`` with comments (and ``fuzzy``) per flagged entry.
 
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
@@ -126,7 +146,7 @@ def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str)
     """
     from translate.storage import pypo
 
-    data, store = _load(src)
+    data, store = _load(src, target_lang)
     pairs = _units(store)
     by_id = {doc_id_of(u, prefix): (tk, u) for tk, u in pairs}
     check_flags(dict(found), list(by_id), src)

@@ -38,6 +38,7 @@ from typing import Any
 
 from mtqa.errors import InputError
 from mtqa.io.base import (
+    ENGLISH,
     NOTE_PRIORITY,
     Skipped,
     Unit,
@@ -45,6 +46,7 @@ from mtqa.io.base import (
     check_flags,
     doc_id_of,
     documents_from_units,
+    not_english,
     note_lines,
 )
 from mtqa.io.inline import escape_text, flatten, local_name
@@ -104,9 +106,22 @@ def _version(root: Any, path: str) -> str:
     )
 
 
-def _load(path: str) -> _Read:
+def _check_language(root: Any, version: str, path: str, target_lang: str) -> None:
+    """Refuse a file that declares a target language other than ``target_lang``."""
+    if version == "2.0":
+        lang = root.get("trgLang") or ""
+        not_english(path, root.sourceline, lang, f'trgLang="{lang}"', target_lang)
+        return
+    for f in (c for c in root if local_name(c) == "file"):
+        lang = f.get("target-language") or ""
+        not_english(path, f.sourceline, lang, f'target-language="{lang}"', target_lang)
+
+
+def _load(path: str, target_lang: str | None) -> _Read:
     data, root = read_xml(path)
     version = _version(root, path)
+    if target_lang is not None:
+        _check_language(root, version, path, target_lang)
     from translate.storage import xliff, xliff2
 
     cls = xliff2.Xliff2File if version == "2.0" else xliff.xlifffile
@@ -165,20 +180,23 @@ def _unit20(tk: Any, el: Any, multi: bool) -> Unit:
     )
 
 
-def read_units(path: str) -> list[Unit]:
+def read_units(path: str, target_lang: str | None = ENGLISH) -> list[Unit]:
     """Every translation unit of an XLIFF 1.2/2.0 file, in document order.
 
-    Raises :class:`InputError` for unreadable or malformed files (``path:line: ...``).
+    Raises :class:`InputError` for unreadable or malformed files (``path:line: ...``) and
+    for a file whose declared target language is not ``target_lang`` (None: any).
     """
-    return [u for _, u in _load(path).pairs]
+    return [u for _, u in _load(path, target_lang).pairs]
 
 
-def read_documents(path: str, prefix: str) -> Iterator[Document | Failure | Skipped]:
+def read_documents(
+    path: str, prefix: str, target_lang: str | None = ENGLISH
+) -> Iterator[Document | Failure | Skipped]:
     """Documents (one per unit with a target), skipped units and duplicate-id failures.
 
     See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
     """
-    return documents_from_units(read_units(path), path, prefix)
+    return documents_from_units(read_units(path, target_lang), path, prefix)
 
 
 def _prefix_of(written: bytes) -> str:
@@ -186,7 +204,13 @@ def _prefix_of(written: bytes) -> str:
     return name.split(":", 1)[0] + ":" if ":" in name else ""
 
 
-def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str) -> int:
+def write_flags(
+    src: str,
+    dst: str,
+    found: Mapping[str, UnitFlags],
+    prefix: str,
+    target_lang: str | None = ENGLISH,
+) -> int:
     """Write a copy of ``src`` to ``dst`` with a note (and review state) per flagged unit.
 
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
@@ -195,7 +219,7 @@ def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str)
     :class:`~mtqa.errors.OutputError` (encoding, write failure) and ``ValueError`` for
     ids that are not units of ``src``.
     """
-    read = _load(src)
+    read = _load(src, target_lang)
     by_id = {doc_id_of(u, prefix): (el, u) for el, u in read.pairs}
     check_flags(dict(found), list(by_id), src)
     where = map_elements(read.data, read.store.document.getroot(), src)
