@@ -217,3 +217,72 @@ def test_writer_from_hand_made_results(tmp_path: Path) -> None:
         "mtqa: major: 'code' (10-14): odd word [lm]; suggestion: 'script'" in a for a in added
     )
     assert any('state="needs-review-translation"' in a for a in added)
+
+
+EN_XLF = (
+    '<?xml version="1.0" encoding="{enc}"?>\n'
+    '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+    '<file original="a" source-language="fr" target-language="en" datatype="plaintext"><body>\n'
+    '<trans-unit id="1"><source>Bonjour le monde.</source>'
+    "<target>Hello the the world.</target></trans-unit>\n"
+    "</body></file>\n</xliff>\n"
+)
+
+
+def test_a_copy_that_cannot_be_made_fails_alone(
+    tmp_path: Path, fake_calibration: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A UTF-16 file without a byte order mark is read and scored, but its copy cannot be
+    made: that copy fails (named in run.json, exit 1); the UTF-16 file with a BOM gets its
+    copy, in UTF-16, and so does the .po; every report is written."""
+    from mtqa import cli
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "nobom.xlf").write_bytes(EN_XLF.format(enc="UTF-16").encode("utf-16-le"))
+    (root / "u16.xlf").write_bytes(EN_XLF.format(enc="UTF-16").encode("utf-16"))
+    (root / "ok.po").write_text('msgid "Salut"\nmsgstr "Hi hi there"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    rc = cli.main(
+        ["check", str(root), "-o", str(out), "--model", "fake", "--format", "csv,xliff,po"]
+        + ["--calibration", str(fake_calibration)]
+    )
+    failure = (
+        f"{root / 'nobom.xlf'}: annotated copy not written: UTF-16 without a byte order mark; "
+        "convert the file to UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`)"
+    )
+    assert rc == 1
+    assert failure + "\n" in capsys.readouterr().err
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["failures"] == [failure] and run["counts"]["documents"] == 3
+    assert (out / "summary.csv").is_file() and (out / "sentences.csv").is_file()
+    ann = out / "annotated"
+    assert sorted(p.name for p in ann.iterdir()) == ["ok.po", "u16.xlf"]
+    before, after = (root / "u16.xlf").read_bytes(), (ann / "u16.xlf").read_bytes()
+    assert after.startswith(b"\xff\xfe<\x00?\x00x\x00m\x00l\x00")  # BOM and byte order kept
+    added = added_only(before.decode("utf-16").encode(), after.decode("utf-16").encode())
+    assert added == [
+        '<trans-unit id="1"><source>Bonjour le monde.</source><target>Hello the the world.'
+        '</target><note from="mtqa" annotates="target" priority="3">mtqa: minor: '
+        "'the the' (6-13): repeated word: 'the' twice [rule:repeated-word]; suggestion: "
+        "'the'</note></trans-unit>"
+    ]
+    # a rerun that can make the copy again: no failure; one that cannot: the old copy goes
+    (root / "nobom.xlf").write_bytes(EN_XLF.format(enc="UTF-8").encode("utf-8"))
+    assert (
+        cli.main(
+            ["check", str(root), "-o", str(out), "--model", "fake", "--format", "csv,xliff,po"]
+            + ["--calibration", str(fake_calibration), "--overwrite"]
+        )
+        == 0
+    )
+    assert (ann / "nobom.xlf").is_file()
+    (root / "nobom.xlf").write_bytes(EN_XLF.format(enc="UTF-16").encode("utf-16-le"))
+    assert (
+        cli.main(
+            ["check", str(root), "-o", str(out), "--model", "fake", "--format", "csv,xliff,po"]
+            + ["--calibration", str(fake_calibration), "--overwrite"]
+        )
+        == 1
+    )
+    assert not (ann / "nobom.xlf").exists()

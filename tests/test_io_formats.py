@@ -676,6 +676,40 @@ def test_writer_refuses_unknown_ids(tmp_path):
     assert not (tmp_path / "o.xlf").exists()
 
 
+@pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
+@pytest.mark.parametrize(
+    ("declared", "codec", "bom"),
+    [
+        ("UTF-16", "utf-16-le", b"\xff\xfe"),
+        ("UTF-16", "utf-16-be", b"\xfe\xff"),
+        ("UTF-16BE", "utf-16-be", b""),
+        ("UTF-32", "utf-32-le", b"\xff\xfe\x00\x00"),
+    ],
+)
+def test_utf16_and_utf32_copies_are_annotated_in_their_encoding(
+    tmp_path, suffix, declared, codec, bom
+):
+    if suffix == ".xlf":
+        text = XLF12.format(lang='target-language="en"', units=TU.format(id=1, target="Cat cat ’."))
+        module, found = (
+            xliff_io,
+            {"x#1": UnitFlags("major", (Flag(0, 7, "Cat cat", "major", "é"),))},
+        )
+    else:
+        text = TMX_HEAD.format(src="fr") + tu('tuid="1"', ("fr", "Chat."), ("en", "Cat cat ’."))
+        text += "</body></tmx>\n"
+        module, found = tmx_io, {"x#1": UnitFlags("major", (Flag(0, 7, "Cat cat", "major", "é"),))}
+    utf8 = write(tmp_path, "u8" + suffix, text)
+    wide = tmp_path / ("x" + suffix)
+    wide.write_bytes(bom + text.replace('encoding="UTF-8"', f'encoding="{declared}"').encode(codec))
+    assert module.write_flags(str(utf8), str(tmp_path / "o8"), found, "x") == 1
+    assert module.write_flags(str(wide), str(tmp_path / "o16"), found, "x") == 1
+    after = (tmp_path / "o16").read_bytes()
+    assert after.startswith(bom) and after[len(bom) :].decode(codec) == (
+        (tmp_path / "o8").read_text(encoding="utf-8").replace('"UTF-8"', f'"{declared}"')
+    )
+
+
 # ---- faults ----------------------------------------------------------------------------------
 
 

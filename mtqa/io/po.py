@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError, OutputError, one_line
+from mtqa.errors import AnnotateError, InputError, one_line
 from mtqa.io.base import (
     ENGLISH,
     Skipped,
@@ -142,7 +142,8 @@ def write_flags(
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
     to what mtqa found; severity ``none`` without flags is left alone. Returns the number
     of entries annotated. Raises :class:`InputError` (unreadable ``src``),
-    :class:`OutputError` (write failure) and ``ValueError`` for unknown ids.
+    :class:`AnnotateError` (the copy would not parse: nothing written),
+    :class:`~mtqa.errors.OutputError` (write failure) and ``ValueError`` for unknown ids.
     """
     from translate.storage import pypo
 
@@ -182,8 +183,8 @@ def write_flags(
     try:
         pypo.pofile.parsestring(result)
     except Exception as exc:  # pragma: no cover - defensive: never write a broken file
-        raise OutputError(
-            f"{dst}: annotated copy does not parse ({exc}); nothing written"
+        raise AnnotateError(
+            src, None, f"the annotated copy would not parse ({one_line(str(exc))})"
         ) from None
     from mtqa.store import atomic_write
 

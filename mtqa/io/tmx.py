@@ -48,7 +48,7 @@ from mtqa.io.base import (
     note_lines,
 )
 from mtqa.io.inline import XML_NS, escape_text, flatten, local_name
-from mtqa.io.xmledit import Edits, check_well_formed, codec_of, map_elements, read_xml
+from mtqa.io.xmledit import EditableCopy, read_xml
 from mtqa.io.xmledit import whitespace_before as ws_before
 from mtqa.records import Document, Failure
 
@@ -177,14 +177,14 @@ def write_flags(
 
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``
     and ``target_lang``) to what mtqa found. Returns the number of units annotated.
-    Raises :class:`InputError`, :class:`~mtqa.errors.OutputError` and ``ValueError``
-    (unknown ids) like the XLIFF writer.
+    Raises :class:`InputError`, :class:`~mtqa.errors.AnnotateError`,
+    :class:`~mtqa.errors.OutputError` and ``ValueError`` (unknown ids) like the XLIFF writer.
     """
     read = _load(src, target_lang)
     by_id = {doc_id_of(u, prefix): (tu, lang) for tu, u, lang in read.pairs}
     check_flags(dict(found), list(by_id), src)
-    where = map_elements(read.data, read.store.document.getroot(), src)
-    edits = Edits(read.data, codec_of(read.store.document, src))
+    copy = EditableCopy(read.data, read.store.document, src)
+    where, edits = copy.where, copy.edits
     nl = "\r\n" if b"\r\n" in read.data else "\n"
     done = 0
     for doc_id, f in found.items():
@@ -200,8 +200,7 @@ def write_flags(
         prop = edits.encode(f'<prop type="x-mtqa">{f.worst}</prop>')
         edits.insert(w.start, note + ws + prop + ws)
         done += 1
-    out = edits.apply()
-    check_well_formed(out, dst)
+    out = copy.result()
     from mtqa.store import atomic_write
 
     atomic_write(Path(dst), out)

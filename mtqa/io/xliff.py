@@ -50,7 +50,7 @@ from mtqa.io.base import (
     note_lines,
 )
 from mtqa.io.inline import escape_text, flatten, local_name
-from mtqa.io.xmledit import Edits, check_well_formed, codec_of, map_elements, read_xml
+from mtqa.io.xmledit import EditableCopy, Edits, read_xml
 from mtqa.io.xmledit import whitespace_before as ws_before
 from mtqa.records import Document, Failure
 
@@ -216,14 +216,15 @@ def write_flags(
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
     to what mtqa found; units with severity ``none`` and no flags are left alone. Returns
     the number of units annotated. Raises :class:`InputError` (unreadable ``src``),
-    :class:`~mtqa.errors.OutputError` (encoding, write failure) and ``ValueError`` for
-    ids that are not units of ``src``.
+    :class:`~mtqa.errors.AnnotateError` (an encoding or markup the edit cannot follow:
+    nothing written), :class:`~mtqa.errors.OutputError` (write failure) and ``ValueError``
+    for ids that are not units of ``src``.
     """
     read = _load(src, target_lang)
     by_id = {doc_id_of(u, prefix): (el, u) for el, u in read.pairs}
     check_flags(dict(found), list(by_id), src)
-    where = map_elements(read.data, read.store.document.getroot(), src)
-    edits = Edits(read.data, codec_of(read.store.document, src))
+    copy = EditableCopy(read.data, read.store.document, src)
+    where, edits = copy.where, copy.edits
     nl = "\r\n" if b"\r\n" in read.data else "\n"
     todo = [(by_id[d], f) for d, f in found.items() if f.worst != "none" or f.flags]
     todo.sort(key=lambda t: where[t[0][0]].start)
@@ -232,8 +233,7 @@ def write_flags(
             _annotate12(edits, where, el, f, nl)
     else:
         _annotate20(edits, where, [(el, f) for (el, _), f in todo], nl)
-    out = edits.apply()
-    check_well_formed(out, dst)
+    out = copy.result()
     from mtqa.store import atomic_write
 
     atomic_write(Path(dst), out)
