@@ -734,6 +734,29 @@ def test_duplicate_unit_ids_are_failures_the_first_is_scored(tmp_path):
     assert "duplicate message 'a'" in failed[0].message
 
 
+@pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
+def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix):
+    if suffix == ".xlf":
+        units = TU.format(id=1, target="Here here.") + TU.format(id=1, target="Again.")
+        p = write(tmp_path, "d.xlf", XLF12.format(lang="", units=units))
+        module = xliff_io
+    else:
+        tus = tu('tuid="1"', ("fr", "Ici."), ("en", "Here here.")) + tu(
+            'tuid="1"', ("fr", "Encore."), ("en", "Again.")
+        )
+        p = tmx_file(tmp_path, "d.tmx", tus, "fr")
+        module = tmx_io
+    d, _, failed = by_kind(docs_of(module, p))
+    assert d["d#1"].text == "Here here." and len(failed) == 1  # the first is scored
+    found = {"d#1": UnitFlags("major", (Flag(0, 9, "Here here", "major", "twice"),))}
+    out = tmp_path / ("out" + suffix)
+    assert module.write_flags(str(p), str(out), found, "d") == 1
+    after = out.read_text(encoding="utf-8")
+    second = after.index('id="1"', after.index('id="1"') + 1)  # trans-unit id, tuid
+    assert after.index("mtqa: major: 'Here here'") < second  # on the first unit
+    assert after.count("mtqa: major:") == 1
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

@@ -29,11 +29,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from mtqa.errors import InputError, one_line
 from mtqa.io.inline import TaggedText
 from mtqa.records import SEVERITY_RANK, Document, Failure, Severity, Span
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,16 @@ def note_lines(found: UnitFlags) -> list[str]:
 def doc_id_of(unit: Unit, prefix: str) -> str:
     """The unit's mtqa id: ``prefix#key`` with an id, ``prefix:line`` without."""
     return f"{prefix}#{unit.key}" if unit.has_id else f"{prefix}:{unit.line}"
+
+
+def by_doc_id(pairs: Iterable[tuple[Unit, T]], prefix: str) -> dict[str, T]:
+    """doc id → the value paired with its unit. Of units that share an id (a duplicate, a
+    failure when read) the first: the one :func:`documents_from_units` scores, so a
+    writer puts its flags on the unit they belong to."""
+    out: dict[str, T] = {}
+    for unit, value in pairs:
+        out.setdefault(doc_id_of(unit, prefix), value)
+    return out
 
 
 def documents_from_units(

@@ -35,8 +35,8 @@ from mtqa.io.base import (
     Skipped,
     Unit,
     UnitFlags,
+    by_doc_id,
     check_flags,
-    doc_id_of,
     documents_from_units,
     not_english,
     note_lines,
@@ -149,7 +149,7 @@ def write_flags(
 
     data, store = _load(src, target_lang)
     pairs = _units(store)
-    by_id = {doc_id_of(u, prefix): (tk, u) for tk, u in pairs}
+    by_id = by_doc_id(((u, (tk, u)) for tk, u in pairs), prefix)
     check_flags(dict(found), list(by_id), src)
     bom = BOM if data.startswith(BOM) else b""
     body = data[len(bom) :]

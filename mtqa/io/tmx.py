@@ -41,8 +41,8 @@ from mtqa.io.base import (
     Skipped,
     Unit,
     UnitFlags,
+    by_doc_id,
     check_flags,
-    doc_id_of,
     documents_from_units,
     lang_matches,
     note_lines,
@@ -181,7 +181,7 @@ def write_flags(
     :class:`~mtqa.errors.OutputError` and ``ValueError`` (unknown ids) like the XLIFF writer.
     """
     read = _load(src, target_lang)
-    by_id = {doc_id_of(u, prefix): (tu, lang) for tu, u, lang in read.pairs}
+    by_id = by_doc_id(((u, (tu, lang)) for tu, u, lang in read.pairs), prefix)
     check_flags(dict(found), list(by_id), src)
     copy = EditableCopy(read.data, read.store.document, src)
     where, edits = copy.where, copy.edits

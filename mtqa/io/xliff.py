@@ -43,8 +43,8 @@ from mtqa.io.base import (
     Skipped,
     Unit,
     UnitFlags,
+    by_doc_id,
     check_flags,
-    doc_id_of,
     documents_from_units,
     not_english,
     note_lines,
@@ -221,7 +221,7 @@ def write_flags(
     for ids that are not units of ``src``.
     """
     read = _load(src, target_lang)
-    by_id = {doc_id_of(u, prefix): (el, u) for el, u in read.pairs}
+    by_id = by_doc_id(((u, (el, u)) for el, u in read.pairs), prefix)
     check_flags(dict(found), list(by_id), src)
     copy = EditableCopy(read.data, read.store.document, src)
     where, edits = copy.where, copy.edits
