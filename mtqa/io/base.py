@@ -9,7 +9,9 @@ unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>`
 * a :class:`Skipped` per unit with nothing to score — no target, an empty or
   whitespace-only target, or ``translate="no"``. Untranslated units are normal in a file
   being translated, so they are **reported and counted, never a failure**: a run over a
-  half-translated XLIFF exits 0 and says how many units it skipped and why;
+  half-translated XLIFF exits 0 and says how many units it skipped and why. A file with
+  nothing to score at all (no unit, or every unit skipped) fails, as an empty .txt does
+  (:func:`nothing_to_score`; an empty file is :data:`EMPTY_FILE`);
 * a :class:`~mtqa.records.Failure` for a duplicate unit id within a file (the first is
   scored), as for duplicate record ids elsewhere: the run exits 1.
 
@@ -205,6 +207,33 @@ def documents_from_units(
             continue
         source = unit.source.plain if unit.source and unit.source.plain.strip() else None
         yield Document(doc_id, unit.target.plain, path, unit.line, source)
+
+
+#: an empty translation file (the readers' InputError), as an empty .txt file is refused
+EMPTY_FILE = "empty file: no translated units to score; remove it or add translations"
+
+
+def nothing_to_score(path: str, items: Sequence[Document | Failure | Skipped]) -> list[Failure]:
+    """The Failure of a translation file whose ``items`` hold no Document, as for an empty
+    .txt file: no unit at all (a header-only PO, a TMX without ``<body>``), or every unit
+    skipped (the reasons counted); none when there is something to score."""
+    if any(isinstance(item, Document) for item in items):
+        return []
+    reasons: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, Skipped):
+            reasons[item.reason] = reasons.get(item.reason, 0) + 1
+    if not reasons:
+        why = "no translated units to score (no translation unit in the file)"
+        return [Failure(path, None, f"{why}; remove it or add translations")]
+    n = sum(reasons.values())
+    if len(reasons) == 1:
+        why = next(iter(reasons))
+    else:
+        why = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+    units = "the unit" if n == 1 else f"all {n} units"
+    msg = f"no translated units to score ({units} skipped: {why})"
+    return [Failure(path, None, f"{msg}; translate them or leave the file out")]
 
 
 def skip_reason(unit: Unit) -> str | None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from mtqa.errors import AnnotateError, InputError, one_line
 from mtqa.io.base import (
+    EMPTY_FILE,
     ENGLISH,
     Skipped,
     Unit,
@@ -57,6 +58,8 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
         raise InputError(
             path, None, f"cannot read: {exc.strerror}; check the path and permissions"
         ) from None
+    if not data.strip():
+        raise InputError(path, None, EMPTY_FILE)
     try:
         store = pypo.pofile.parsestring(data)
     except UnicodeDecodeError as exc:

@@ -31,6 +31,7 @@ from xml.parsers import expat
 from lxml import etree
 
 from mtqa.errors import AnnotateError, InputError, one_line
+from mtqa.io.base import EMPTY_FILE
 from mtqa.io.inline import escape_attr
 
 
@@ -270,7 +271,8 @@ def map_elements(
 def read_xml(path: str) -> tuple[bytes, Any]:
     """The file's bytes and its root element (parsed safely: no entities, no network).
 
-    Raises :class:`~mtqa.errors.InputError` naming the line of a syntax error.
+    Raises :class:`~mtqa.errors.InputError` naming the line of a syntax error, or for an
+    empty file (or one of only whitespace).
     """
     try:
         data = Path(path).read_bytes()
@@ -278,6 +280,8 @@ def read_xml(path: str) -> tuple[bytes, Any]:
         raise InputError(
             path, None, f"cannot read: {exc.strerror}; check the path and permissions"
         ) from None
+    if not data.strip():
+        raise InputError(path, None, EMPTY_FILE)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False)
     try:
         root = etree.fromstring(data, parser=parser)
