@@ -79,21 +79,28 @@ def test_xliff12_g_and_x_are_stripped_from_the_text():
 
 
 def test_xliff12_native_code_in_ph_bpt_ept_is_not_text():
+    # MadCap Lingo's export: every target is a copy of the source in state="needs-translation"
     d, skipped, _ = by_kind(docs(xliff_io, "about_the.htm.xlf"))
-    assert [(s.doc_id, s.reason) for s in skipped] == [("about_the.htm#1", 'marked translate="no"')]
-    assert d["about_the.htm#2"].text == "About the "
-    assert d["about_the.htm#5"].text == 'See "About SirsiDynix "'
-    assert d["about_the.htm#7"].text == 'See "About the Agent"'
-    assert d["about_the.htm#3"].text.startswith(
+    assert d == {}
+    assert [(s.doc_id, s.reason) for s in skipped] == [
+        ("about_the.htm#1", 'marked translate="no"'),
+        *[
+            (f"about_the.htm#{i}", 'not translated yet: state="needs-translation"')
+            for i in range(2, 8)
+        ],
+    ]
+    units = xliff_io.read_units(str(CAT / "about_the.htm.xlf"), target_lang=None)
+    text = {u.key: u.target.plain for u in units if u.target is not None}
+    assert text["2"] == "About the "
+    assert text["5"] == 'See "About SirsiDynix "'
+    assert text["7"] == 'See "About the Agent"'
+    assert text["3"].startswith(
         "The  is the tool that allows you to configure the  interface.The use of the  is"
     )
     # the text between <bpt> and <ept> is text (escaped in the file), the codes are not
-    assert (
-        "<is there a default admin account with default admin credentials?>"
-        in d["about_the.htm#3"].text
-    )
-    for doc in d.values():
-        assert "MadCap" not in doc.text and "&lt;" not in doc.text
+    assert "<is there a default admin account with default admin credentials?>" in text["3"]
+    for t in text.values():
+        assert "MadCap" not in t and "&lt;" not in t
 
 
 def test_xliff12_empty_targets_are_skipped_with_a_reason():
@@ -544,15 +551,18 @@ def test_xliff12_crlf_and_replaced_state(tmp_path):
         in data
     )
 
-    src = CAT / "about_the.htm.xlf"  # no namespace, targets glued to the next tag
-    out2 = tmp_path / "about.xlf"
+    src = tmp_path / "about.xlf"  # no namespace, targets glued to the next tag; translated
+    src.write_bytes(
+        (CAT / "about_the.htm.xlf").read_bytes().replace(b"needs-translation", b"translated")
+    )
+    out2 = tmp_path / "about.out.xlf"
     xliff_io.write_flags(
         str(src), str(out2), {"about#5": UnitFlags("major", ())}, "about", target_lang=None
     )
     before, after = src.read_bytes(), out2.read_bytes()
     inserted = inserted_only(before, after, re.compile(rb'state="needs-review-translation"'))
     assert b"".join(inserted).count(b"<note") == 1
-    assert b"mtqa: state was 'needs-translation'</note></trans-unit>" in after
+    assert b"mtqa: state was 'translated'</note></trans-unit>" in after
     tree = parse(after)
     strip_additions(tree)
     same_tree(parse(before), tree, {"state"})
@@ -732,6 +742,35 @@ def test_duplicate_unit_ids_are_failures_the_first_is_scored(tmp_path):
     assert list(d) == ["dup:1"]
     assert [f.line for f in failed] == [4]
     assert "duplicate message 'a'" in failed[0].message
+
+
+def test_xliff12_targets_not_translated_yet_are_skipped_and_keep_their_state(tmp_path):
+    units = "".join(
+        f'<trans-unit id="{i}"><source>Le chat.</source><target{state}>{text}</target>'
+        "</trans-unit>\n"
+        for i, state, text in [
+            (1, ' state="needs-translation"', "Le chat."),
+            (2, " state='new'", "Le chat."),
+            (3, ' state="translated"', "The cat cat."),
+            (4, ' state="needs-review-translation"', "The cat."),
+            (5, "", "The dog."),
+        ]
+    )
+    p = write(tmp_path, "s.xlf", XLF12.format(lang='target-language="en"', units=units))
+    d, skipped, failed = by_kind(docs_of(xliff_io, p))
+    assert list(d) == ["s#3", "s#4", "s#5"] and failed == []
+    assert [(s.doc_id, s.line, s.reason) for s in skipped] == [
+        ("s#1", 4, 'not translated yet: state="needs-translation"'),
+        ("s#2", 5, 'not translated yet: state="new"'),
+    ]
+    # flags given for such a unit anyway (the API): a note, the state stays
+    found = {k: UnitFlags("major", ()) for k in ("s#1", "s#2", "s#3")}
+    out = tmp_path / "o.xlf"
+    assert xliff_io.write_flags(str(p), str(out), found, "s") == 3
+    after = out.read_text(encoding="utf-8")
+    assert '<target state="needs-translation">Le chat.</target>' in after
+    assert "<target state='new'>Le chat.</target>" in after
+    assert '<target state="needs-review-translation">The cat cat.</target>' in after
 
 
 @pytest.mark.parametrize("suffix", [".xlf", ".tmx"])

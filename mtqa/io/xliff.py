@@ -13,14 +13,19 @@ looks at the unit only). Unit key: the ``id`` attribute (2.0: ``unit::segment`` 
 multi-segment units), prefixed with ``<file original|id>/`` when the document has several
 ``<file>`` elements (ids are unique per file only).
 
+A 1.2 target in state ``new`` or ``needs-translation`` is no translation yet (often a copy
+of the source, or empty): the unit is skipped (``not translated yet:
+state="needs-translation"``), and its state is never changed.
+
 Writing (``write_flags``), per flagged unit, into a copy; nothing else changes:
 
 * **1.2**: a ``<note from="mtqa" annotates="target" priority="1|3">`` right after
   ``<target>`` (the schema allows notes after the target); a **major** unit also gets
   ``state="needs-review-translation"`` on ``<target>`` — the spec's value for "only the
   text of the item needs to be reviewed" (XLIFF 1.2, state attribute values), which
-  CAT tools show as a review status. Minor units keep their state. A replaced state is
-  named in the note (``state was 'final'``).
+  CAT tools show as a review status. Minor units keep their state, and so do targets in
+  state ``new``/``needs-translation``. A replaced state is named in the note (``state was
+  'final'``).
 * **2.0**: a ``<note category="mtqa" appliesTo="target" priority="1|3">`` in the unit's
   ``<notes>`` (created before ``<originalData>``/the first segment, where the schema puts
   it). A **major** segment gets ``subState="mtqa:needs-review"`` and, since 2.0 has no
@@ -57,6 +62,8 @@ from mtqa.records import Document, Failure
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 SUBSTATE = "mtqa:needs-review"
+#: XLIFF 1.2 target states that say the target is no translation yet: such units are skipped
+NOT_TRANSLATED = ("new", "needs-translation")
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,7 @@ def _key(el: Any, uid: str, multi: bool, file_attr: str) -> str:
 def _unit12(tk: Any, el: Any, multi: bool) -> Unit:
     src, tgt = _child(el, "source"), _child(el, "target")
     uid = el.get("id")
+    state = tgt.get("state") if tgt is not None else None
     return Unit(
         key=_key(el, uid, multi, "original") if uid else f":{el.sourceline}",
         line=el.sourceline,
@@ -156,8 +164,9 @@ def _unit12(tk: Any, el: Any, multi: bool) -> Unit:
         target=flatten(tgt) if tgt is not None else None,
         has_id=bool(uid),
         notes=tuple(n.text or "" for n in el if local_name(n) == "note"),
-        state=tgt.get("state") if tgt is not None else None,
+        state=state,
         translatable=_translatable(el),
+        skip=f'not translated yet: state="{state}"' if state in NOT_TRANSLATED else None,
     )
 
 
@@ -247,7 +256,7 @@ def _annotate12(edits: Edits, where: Mapping[Any, Any], el: Any, f: UnitFlags, n
     lines = note_lines(f)
     if f.worst == "major" and local_name(target) == "target":
         old = target.get("state")
-        if old != "needs-review-translation":
+        if old != "needs-review-translation" and old not in NOT_TRANSLATED:
             edits.set_attribute(where[target], "state", "needs-review-translation")
             if old:
                 lines.append(f"mtqa: state was {old!r}")
