@@ -15,7 +15,7 @@ from mtqa.io import reader_for, writer_for
 from mtqa.io import tmx as tmx_io
 from mtqa.io import xliff as xliff_io
 from mtqa.io.base import Flag, Skipped, UnitFlags
-from mtqa.io.inline import TaggedText, escape_text
+from mtqa.io.inline import TaggedText, escape_text, flatten, serialise
 from mtqa.records import Document, Failure
 
 CAT = Path(__file__).parent / "data" / "cat"
@@ -67,7 +67,7 @@ def test_xliff12_g_and_x_are_stripped_from_the_text():
         "RB-12-Test02#4": "Text with code and bold.",
         "RB-12-Test02#5": "Text of the footnote",
         "RB-12-Test02#6": "Text with a footnote and more text",
-        "RB-12-Test02#7": "Text with  and more text.",
+        "RB-12-Test02#7": "Text with and more text.",  # <x/> between spaces: no double space
     }
     assert d["RB-12-Test02#4"].source == "Text with code and bold."
     assert d["RB-12-Test02#4"].line == 20
@@ -95,7 +95,7 @@ def test_xliff12_native_code_in_ph_bpt_ept_is_not_text():
     assert text["5"] == 'See "About SirsiDynix "'
     assert text["7"] == 'See "About the Agent"'
     assert text["3"].startswith(
-        "The  is the tool that allows you to configure the  interface.The use of the  is"
+        "The is the tool that allows you to configure the interface.The use of the is"
     )
     # the text between <bpt> and <ept> is text (escaped in the file), the codes are not
     assert "<is there a default admin account with default admin credentials?>" in text["3"]
@@ -198,7 +198,7 @@ def test_tmx_source_and_target_languages():
 
     d, _, _ = by_kind(docs(tmx_io, "Paragraph_TM.tmx", target_lang=None))
     assert d["Paragraph_TM#ACDetectionCheckFailedAction0"].text == (
-        "1.Sicherstellen, AK-Flüssigkeitsdetektor befindet.2.'Wiederholen' drücken."
+        "1. Sicherstellen, AK-Flüssigkeitsdetektor befindet. 2.'Wiederholen' drücken."
     )
     d, _, _ = by_kind(
         docs(tmx_io, "a_small_test.tmx", target_lang=None)
@@ -401,7 +401,8 @@ def test_every_plain_character_maps_to_text_in_the_markup():
         for i, ch in enumerate(t.plain):
             ms, me = t.to_markup(i, i + 1)
             piece = t.markup[ms:me]
-            assert piece == escape_text(ch) or piece.startswith("<cp "), (where, i, piece)
+            gap = ch == " " and piece.startswith(("<ph", "<x")) and piece.endswith(">")
+            assert piece == escape_text(ch) or piece.startswith("<cp ") or gap, (where, i, piece)
             # never inside a tag or a native-code element
             assert not any(a < ms < b or a < me < b for a, b in code_ranges), (where, i)
 
@@ -428,6 +429,60 @@ def test_span_across_tags_maps_onto_the_markup():
         t6.to_markup(3, 3)
     with pytest.raises(ValueError):
         t6.to_markup(0, len(t6.plain) + 1)
+
+
+def inline(tag: str, markup: str) -> TaggedText:
+    ns = "urn:oasis:names:tc:xliff:document:2.0"
+    return flatten(etree.fromstring(f'<{tag} xmlns="{ns}">{markup}</{tag}>'))
+
+
+@pytest.mark.parametrize(
+    ("markup", "plain"),
+    [
+        # a placeholder joining two words reads as a space
+        ('Text<ph id="1" dataRef="d1"/>continue continue.', "Text continue continue."),
+        ('end.<ph id="1"/>Next one.', "end. Next one."),
+        ('Two<ph id="1"/><ph id="2"/>codes.', "Two codes."),
+        ('Open<x id="1"/>it.', "Open it."),
+        # between whitespace it takes the whitespace after it: no double space
+        (
+            'Open the <bpt id="1">&lt;b&gt;</bpt>menu<ept id="1">&lt;/b&gt;</ept> <ph id="2">{0}'
+            "</ph> now.",
+            "Open the menu now.",
+        ),
+        ('He has <ph id="2"/> files.', "He has files."),
+        ('A <ph id="1"/> <x id="2"/> b.', "A b."),
+        ('A <ph id="1"/><g id="2"> bold</g> b.', "A bold b."),
+        # beside whitespace or other punctuation, at either end: zero-width
+        ('A footnote<x id="1"/>.', "A footnote."),
+        ('A footnote<x id="1"/> and more', "A footnote and more"),
+        ('<ph id="1"/>Start and end<ph id="2"/>', "Start and end"),
+        ('(<ph id="1"/>x)', "(x)"),
+        # other codes and containers are zero-width, inside words too
+        ('<pc id="1">B</pc>old <sc id="2"/>te<ec startRef="2"/>xt', "Bold text"),
+    ],
+)
+def test_placeholders_are_boundaries_other_codes_zero_width(markup, plain):
+    for tag in ("target", "seg"):
+        t = inline(tag, markup)
+        assert t.plain == plain
+        # every plain character still maps onto the markup: text, or the placeholder
+        for i, ch in enumerate(t.plain):
+            ms, me = t.to_markup(i, i + 1)
+            assert t.markup[ms:me] == escape_text(ch) or t.markup[ms:me].startswith(("<ph", "<x"))
+    assert t.markup == serialise(etree.fromstring(f"<seg>{markup}</seg>"))[5:-6]
+
+
+def test_a_span_over_a_placeholder_maps_onto_it():
+    t = inline("target", 'Text<ph id="1" dataRef="d1"/>continue now.')
+    s = t.plain.index("Text continue")
+    ms, me = t.to_markup(s, s + len("Text continue"))
+    assert t.markup[ms:me] == 'Text<ph id="1" dataRef="d1"/>continue'
+    assert [p.tag for p in t.codes_inside(s, s + len("Text continue"))] == ["ph"]
+    t2 = inline("target", 'Open the <ph id="2">{0}</ph> now.')
+    s = t2.plain.index("the now")
+    ms, me = t2.to_markup(s, s + len("the now"))
+    assert t2.markup[ms:me] == 'the <ph id="2">{0}</ph> now'
 
 
 def test_escaped_text_and_native_code_map_exactly():
