@@ -862,11 +862,41 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
         ("notx.xlf", "<html/>", r"notx\.xlf:1: not an XLIFF file: the root element is <html>"),
         ("notx.tmx", "<xliff/>", r"notx\.tmx:1: not a TMX file"),
         ("bad.po", 'msgid "a"\nmsgstr "b\n', r"bad\.po:\d+: not a valid PO file"),
+        (
+            "u16.po",
+            'msgid ""\nmsgstr ""\n'.encode("utf-16"),
+            r"u16\.po: UTF-16 text: gettext reads no UTF-16 PO files; convert it \(e\.g\. "
+            r"`iconv -f UTF-16 -t UTF-8`\) and say charset=UTF-8 in its header$",
+        ),
+        (
+            "u16be.po",
+            'msgid "a"\nmsgstr "b"\n'.encode("utf-16-be"),  # no BOM
+            r"u16be\.po: UTF-16 text: gettext reads no UTF-16 PO files",
+        ),
+        (
+            "quote.po",
+            'msgid "Bonjour"\nmsgstr "Hello\n\nmsgid "Salut"\nmsgstr "Hi"\n',
+            r"quote\.po:2: not a valid PO file: end-of-line within string on line 2: "
+            r"'msgstr \"Hello\\n'; close the string on its line \(a line break inside it is "
+            r'\\n, a quote \\"\)$',
+        ),
+        (
+            "twice.po",
+            'msgid "a"\nmsgstr "Hello there"\nmsgstr "dup"\n',
+            r"twice\.po:3: not a valid PO file: Syntax error on line 3: 'msgstr \"dup\"\\n'; fix "
+            r"or remove that line: a PO entry is comments \(#\.\.\.\), then msgid",
+        ),
+        (
+            "charset.po",
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=NOPE\\n"\n',
+            r"charset\.po:\d+: not a valid PO file: Unsupported charset: NOPE .*; name a charset "
+            r"Python knows in the header's Content-Type \(charset=UTF-8\)$",
+        ),
     ],
 )
 def test_unreadable_files_raise_input_error(tmp_path, name, content, expected):
     p = tmp_path / name
-    p.write_text(content, encoding="utf-8")
+    p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     module = {".xlf": xliff_io, ".tmx": tmx_io, ".po": po_io}[p.suffix]
     with pytest.raises(InputError, match=expected):
         module.read_units(str(p))

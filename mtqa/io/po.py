@@ -46,6 +46,7 @@ from mtqa.io.inline import TaggedText
 from mtqa.records import Document, Failure
 
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _OTHER_COMMENTS = (b"#.", b"#:", b"#,", b"#|", b"#~")
 
 
@@ -60,6 +61,13 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
         ) from None
     if not data.strip():
         raise InputError(path, None, EMPTY_FILE)
+    if data.startswith(UTF16_BOMS) or b"\x00" in data[:4]:
+        raise InputError(
+            path,
+            None,
+            "UTF-16 text: gettext reads no UTF-16 PO files; convert it (e.g. `iconv -f UTF-16 "
+            "-t UTF-8`) and say charset=UTF-8 in its header",
+        )
     try:
         store = pypo.pofile.parsestring(data)
     except UnicodeDecodeError as exc:
@@ -71,10 +79,23 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
         ) from None
     except Exception as exc:  # PoParseError and friends
         line = getattr(getattr(exc, "parse_state", None), "lineno", None)
-        raise InputError(path, line, f"not a valid PO file: {one_line(str(exc))}") from None
+        msg = one_line(str(exc))
+        raise InputError(path, line, f"not a valid PO file: {msg}; {_parse_fix(msg)}") from None
     if target_lang is not None:
         _check_language(store, path, target_lang)
     return data, store
+
+
+def _parse_fix(message: str) -> str:
+    """The fix for a translate-toolkit PO parse error, by its message."""
+    if message.startswith("end-of-line within string"):
+        return 'close the string on its line (a line break inside it is \\n, a quote \\")'
+    if message.startswith("Unsupported charset"):
+        return "name a charset Python knows in the header's Content-Type (charset=UTF-8)"
+    return (
+        'fix or remove that line: a PO entry is comments (#...), then msgid "..." and '
+        'msgstr "..." lines, each string quoted on its line'
+    )
 
 
 def _strings(value: Any) -> list[str]:
