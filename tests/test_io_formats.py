@@ -14,7 +14,7 @@ from mtqa.io import po as po_io
 from mtqa.io import reader_for, writer_for
 from mtqa.io import tmx as tmx_io
 from mtqa.io import xliff as xliff_io
-from mtqa.io.base import Flag, Skipped, UnitFlags
+from mtqa.io.base import Flag, Skipped, UnitFlags, note_lines
 from mtqa.io.inline import TaggedText, escape_text, flatten, serialise
 from mtqa.records import Document, Failure
 
@@ -727,6 +727,27 @@ def test_tmx_round_trip_note_and_prop(tmp_path):
     tree = parse(after)
     strip_additions(tree)
     same_tree(parse(before), tree, set())
+
+
+def test_notes_show_the_characters_themselves(tmp_path):
+    flags = (
+        Flag(0, 7, "end\xa0end", "minor", "no-break space", "end end"),
+        Flag(8, 20, "'quoted' \"x\"", "minor", "quotes", "“x”"),
+        Flag(21, 26, "a\nb\tc\x00\u202e", "major", "odd\ncharacters", ""),
+        Flag(27, 31, "café 👍🏽", "minor", "fine"),
+    )
+    assert note_lines(UnitFlags("major", flags)) == [
+        "mtqa: minor: 'end\xa0end' (0-7): no-break space; suggestion: 'end end'",
+        "mtqa: minor: ''quoted' \"x\"' (8-20): quotes; suggestion: '“x”'",
+        "mtqa: major: 'a\\nb\\tc\\x00\\u202e' (21-26): odd characters; suggestion: delete it",
+        "mtqa: minor: 'café 👍🏽' (27-31): fine",
+    ]
+    po = write(tmp_path, "n.po", 'msgid "Fin"\nmsgstr "end\xa0end"\n')
+    out = tmp_path / "o.po"
+    po_io.write_flags(str(po), str(out), {"n:1": UnitFlags("minor", flags[:1])}, "n")
+    assert out.read_text(encoding="utf-8").startswith(
+        "# mtqa: minor: 'end\xa0end' (0-7): no-break space; suggestion: 'end end'\nmsgid"
+    )
 
 
 def test_writer_refuses_unknown_ids(tmp_path):

@@ -29,6 +29,7 @@ its :class:`Flag` list); :func:`note_lines` renders them the same way for every 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -145,22 +146,48 @@ def not_english(path: str, line: int | None, lang: str, declared: str, wanted: s
 NOTE_PRIORITY = {"major": "1", "minor": "3"}  # XLIFF note priority: 1 (highest) .. 10
 
 
+#: characters a note shows as escapes: line breaks and other controls (a note is one line),
+#: surrogates, bidirectional controls (they would reorder the note), invisible spaces
+_ESCAPED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_INVISIBLE = frozenset(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F, 0x061C, 0xFEFF]
+)
+
+
+def quoted(text: str) -> str:
+    """``text`` in single quotes as a reader sees it: its characters themselves (accents,
+    quotes, no-break spaces, emoji), except line breaks, tabs and other control characters,
+    surrogates, bidirectional controls and zero-width spaces, which are shown as escapes
+    (``\\n``, ``\\x00``, ``\\u202e``) so that a note stays one line and shows all there is."""
+    out = []
+    for c in text:
+        code = ord(c)
+        if c in _ESCAPED:
+            out.append(_ESCAPED[c])
+        elif code in _INVISIBLE or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(c)
+    return "'" + "".join(out) + "'"
+
+
 def note_lines(found: UnitFlags) -> list[str]:
     """One line per flag (``mtqa: major: 'is rebel' (12-20): reason; suggestion: 'x'``).
 
-    A unit with a severity but no spans gets one line with the severity alone. Reasons
-    are folded onto one line so that no format's comment syntax can be broken.
+    A unit with a severity but no spans gets one line with the severity alone. Texts are
+    shown as they read (:func:`quoted`), reasons folded onto one line, so that no format's
+    comment syntax can be broken.
     """
     lines = []
     for f in found.flags:
-        line = f"mtqa: {f.severity}: {one_line(repr(f.text))} ({f.start}-{f.end}): "
+        line = f"mtqa: {f.severity}: {quoted(f.text)} ({f.start}-{f.end}): "
         line += one_line(f.reason)
         if f.source:
             line += f" [{f.source}]"
         if f.suggestion == "":
             line += "; suggestion: delete it"
         elif f.suggestion is not None:
-            line += f"; suggestion: {one_line(repr(f.suggestion))}"
+            line += f"; suggestion: {quoted(f.suggestion)}"
         lines.append(line)
     if not lines:
         lines.append(f"mtqa: {found.worst}: flagged (no span)")
