@@ -485,6 +485,47 @@ def test_a_span_over_a_placeholder_maps_onto_it():
     assert t2.markup[ms:me] == 'the <ph id="2">{0}</ph> now'
 
 
+DTD = (
+    '<!DOCTYPE xliff [ <!ENTITY prod "Produit"> <!ENTITY w "<g id=\'9\'>Widget</g>"> '
+    '<!ENTITY e "caf&#233;"> <!ENTITY n "&prod;&prod;"> <!ENTITY ext SYSTEM "file:///etc/hostname"> ]>\n'
+)
+
+
+def test_internal_dtd_entities_are_expanded(tmp_path):
+    units = "".join(
+        TU.format(id=i, target=target).replace("Le chat.", source)
+        for i, source, target in [
+            (1, "Ouvrez &prod; maintenant.", "Open &prod; now now."),
+            (2, "Ouvrez &w; maintenant.", "Open &w; now."),
+            (3, "Un &e;.", "A &e;."),
+            (4, "Deux &n;.", "Two &n; and &ext;."),  # nested and external: not expanded
+        ]
+    )
+    text = XLF12.format(lang='target-language="en"', units=units)
+    p = write(tmp_path, "e.xlf", text.replace("\n<xliff", "\n" + DTD + "<xliff", 1))
+    d, _, _ = by_kind(docs_of(xliff_io, p))
+    assert {k: (v.source, v.text) for k, v in d.items()} == {
+        "e#1": ("Ouvrez Produit maintenant.", "Open Produit now now."),
+        "e#2": ("Ouvrez Widget maintenant.", "Open Widget now."),
+        "e#3": ("Un café.", "A café."),
+        "e#4": ("Deux .", "Two and ."),  # a reference left is a placeholder
+    }
+    t = {u.key: u.target for u in xliff_io.read_units(str(p))}["1"]
+    s = t.plain.index("Produit now")
+    ms, me = t.to_markup(s, s + len("Produit now"))
+    assert t.markup[ms:me] == "&prod; now"
+    assert t.to_markup(s + 2, s + 3) == (ms, ms + len("&prod;"))  # inside: the whole reference
+    # annotated in place: the reference and the DTD untouched, the offsets the text's
+    found = {"e#1": UnitFlags("minor", (Flag(13, 20, "now now", "minor", "twice"),))}
+    found["e#2"] = UnitFlags("minor", (Flag(5, 11, "Widget", "minor", "w"),))
+    out = tmp_path / "o.xlf"
+    assert xliff_io.write_flags(str(p), str(out), found, "e") == 2
+    after = out.read_text(encoding="utf-8")
+    assert "<target>Open &prod; now now.</target><note" in after and DTD in after
+    assert "mtqa: minor: 'now now' (13-20): twice</note>" in after
+    assert "mtqa: minor: 'Widget' (5-11): w</note>" in after
+
+
 def test_escaped_text_and_native_code_map_exactly():
     units = {
         u.key: u for u in xliff_io.read_units(str(CAT / "about_the.htm.xlf"), target_lang=None)

@@ -18,6 +18,9 @@ scores the **plain text** only, so every span it reports lies in text, never in 
 * a *container* (``<g>``, ``<pc>``, ``<mrk>``, ``<hi>``, and any element we do not know)
   keeps its text; its start and end tags are zero-width;
 * XLIFF 2.0 ``<cp hex="001A"/>`` stands for one character and gives that character;
+* an internal entity of the document's DTD (``<!ENTITY prod "Produit">``, ``Open &prod;``)
+  gives its text (:func:`entity_text`); an external, undeclared or nested one is left as a
+  reference that stands for something, a placeholder;
 * whitespace is kept exactly as parsed (no ``xml:space`` folding), so offsets are stable.
 
 The text a report shows, every span's offsets and the offsets in the annotated copies'
@@ -42,9 +45,10 @@ CHAR_TAGS = frozenset({"cp"})  # XLIFF 2.0: one character that XML cannot hold
 PLACEHOLDER_TAGS = frozenset({"x", "ph"})  # codes that stand for something: a boundary
 _BEFORE_GAP = frozenset(".,;:!?)]}")  # closing punctuation a placeholder may follow as a gap
 
-#: text; one ``<cp/>`` character; a code (zero-width, or a placeholder's one space); a
-#: container's start or end tag; whitespace a placeholder took with it (zero-width)
-PieceKind = Literal["text", "char", "code", "open", "close", "space"]
+#: text; one ``<cp/>`` character; an expanded entity reference (its text); a code
+#: (zero-width, or a placeholder's one space); a container's start or end tag; whitespace
+#: a placeholder took with it (zero-width)
+PieceKind = Literal["text", "char", "entity", "code", "open", "close", "space"]
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,9 @@ class TaggedText:
     def _markup_pos(self, pos: int, *, end: bool) -> int:
         """Markup offset of plain char ``pos`` (its first markup char, or just past it)."""
         for p in self.pieces:
-            if p.kind not in ("text", "char", "code") or not p.plain_start <= pos < p.plain_end:
+            if p.kind == "space" or not p.plain_start <= pos < p.plain_end:
                 continue
-            if p.kind != "text":  # a <cp/>, or a placeholder's space: the whole element
+            if p.kind != "text":  # a <cp/>, an entity's text, a placeholder's space: all of it
                 return p.markup_end if end else p.markup_start
             k = pos - p.plain_start + (1 if end else 0)
             if self.markup == self.plain:  # tag-free (PO) or nothing escaped: identity map
@@ -195,7 +199,11 @@ class _Builder:
         self.text(el.text)
         for child in el:
             name = local_name(child)
-            if not isinstance(child.tag, str):  # comment, PI, unresolved entity
+            if child.tag is etree.Entity and (text := entity_text(child)) is not None:
+                self.add("entity", text, serialise(child), child.name)
+            elif child.tag is etree.Entity:  # not expanded: it stands for something
+                self.add("code", "", serialise(child), f"&{child.name};")
+            elif not isinstance(child.tag, str):  # comment, processing instruction
                 self.add("code", "", serialise(child))
             elif name in CODE_TAGS:
                 self.add("code", "", serialise(child), name)
@@ -232,7 +240,7 @@ class _Builder:
             n_markup += len(m)
 
         for i, (kind, p, m, tag) in enumerate(self.runs):
-            if kind == "code" and tag in PLACEHOLDER_TAGS:
+            if kind == "code" and (tag in PLACEHOLDER_TAGS or tag.startswith("&")):
                 before, after = last, self._next_char(i)
                 if before and after and before.isspace() and after.isspace():
                     swallow = True
@@ -246,10 +254,33 @@ class _Builder:
                 swallow = not p
                 if not p:
                     continue
-            elif kind == "char":
+            elif kind in ("char", "entity") and p:
                 swallow = False
             put(kind, p, m, tag)
         return "".join(plain), "".join(markup), tuple(pieces)
+
+
+def entity_text(ref: Any) -> str | None:
+    """The text an entity reference stands for, or None when it is not expanded.
+
+    An internal entity declared in the document's DTD (``<!ENTITY prod "Produit">``) is
+    expanded; markup in it is read like the rest (``<!ENTITY w "<g>Widget</g>">`` gives
+    ``Widget``). An external entity (``SYSTEM``), an undeclared one, or one whose text
+    refers to other entities (nesting is how entity bombs grow) is not: it stays a
+    reference, read as a placeholder.
+    """
+    dtd = ref.getroottree().docinfo.internalDTD
+    decl = next((e for e in dtd.iterentities() if e.name == ref.name), None) if dtd else None
+    content = decl.content if decl is not None else None
+    if content is None or "&" in content:
+        return None
+    if "<" not in content:
+        return str(content)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False)
+    try:
+        return flatten(etree.fromstring(f"<x>{content}</x>", parser=parser)).plain
+    except etree.XMLSyntaxError:
+        return None
 
 
 def _cp_char(el: Any) -> str | None:

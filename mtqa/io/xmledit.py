@@ -6,7 +6,8 @@ namespace declarations — so a CAT tool's diff would show changes in units mtqa
 touched. Instead the file is parsed once more with expat, which reports the byte offset
 of every tag, and the additions are spliced into the original bytes. Elements are matched
 with the lxml tree translate-toolkit built by document order (both parsers see the same
-elements in the same order).
+elements in the same order; neither expands entity references, so markup inside a DTD
+entity is no element to either).
 
 The edits are made on bytes where ``<``, ``>`` and quotes are single ASCII bytes: the
 file's own for UTF-8, ISO-8859-x, windows-125x and the like; a UTF-16/32 file (with its
@@ -92,6 +93,9 @@ def locate(data: bytes, encoding: str | None = None) -> list[Where]:
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    # a default handler stops expat expanding internal entities, as lxml (no resolving)
+    # does not: an entity holding markup must not add elements only one parser sees
+    parser.DefaultHandler = lambda data: None
     parser.Parse(data, True)
     out = []
     for s, te, c, e in found:
@@ -262,8 +266,7 @@ def map_elements(
             path,
             None,
             f"the tags cannot be located byte for byte (lxml and expat see {len(els)} and "
-            f"{len(where)} elements: an entity that holds markup?); replace such entities "
-            "with what they stand for",
+            f"{len(where)} elements); report this file to mtqa's maintainers",
         )
     return dict(zip(els, where))
 
