@@ -26,6 +26,7 @@ CAT = Path(__file__).parent / "data" / "cat"
 AS_ENGLISH = [
     (b'trgLang="fr"', b'trgLang="en"'),
     (b'target-language="fr"', b'target-language="en-US"'),
+    (b'<target xml:lang="fr">', b'<target xml:lang="en-US">'),
     (b'<tuv xml:lang="fr">', b'<tuv xml:lang="en-GB">'),  # srclang en: English into English
 ]
 

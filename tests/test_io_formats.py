@@ -343,6 +343,48 @@ def test_files_with_another_target_language_are_refused(tmp_path, name, text, ex
     assert module.read_units(str(p), target_lang=None)  # the format itself reads it
 
 
+def test_a_target_in_another_language_is_skipped(tmp_path):
+    units = TU.format(id=1, target="Cat.") + TU.format(id=2, target="Chat.").replace(
+        "<target>", '<target xml:lang="fr-FR">'
+    )
+    units += TU.format(id=3, target="Dog.").replace("<target>", '<target xml:lang="en-GB">')
+    p = write(tmp_path, "l.xlf", XLF12.format(lang="", units=units))
+    d, skipped, _ = by_kind(docs_of(xliff_io, p))
+    assert list(d) == ["l#1", "l#3"]
+    assert [(s.doc_id, s.reason) for s in skipped] == [
+        ("l#2", "the target is in 'fr-FR' (xml:lang), not English")
+    ]
+    v2 = XLF20.format(
+        lang='trgLang="en"',
+        units='<unit id="u1"><segment><source>Chat.</source><target xml:lang="de">Katze.'
+        "</target></segment></unit>\n",
+    )
+    (item,) = docs_of(xliff_io, write(tmp_path, "v.xlf", v2))
+    assert item.reason == "the target is in 'de' (xml:lang), not English"
+
+
+@pytest.mark.parametrize("module", [xliff_io, tmx_io])
+def test_what_translate_toolkit_cannot_read_names_a_fix(tmp_path, monkeypatch, module):
+    from translate.storage import tmx, xliff
+
+    def boom(*args, **kw):
+        raise ValueError("odd\nfile")
+
+    monkeypatch.setattr(xliff.xlifffile, "parsestring", boom)
+    monkeypatch.setattr(tmx.tmxfile, "parsestring", boom)
+    if module is xliff_io:
+        p = write(tmp_path, "a.xlf", XLF12.format(lang="", units=TU.format(id=1, target="Cat.")))
+        what = "XLIFF 1.2 file (odd file); check it against the XLIFF 1.2 schema"
+    else:
+        p = tmx_file(tmp_path, "a.tmx", tu('tuid="1"', ("fr", "Chat."), ("en", "Cat.")), "fr")
+        what = "TMX file (odd file); check it against the TMX 1.4 specification"
+    with pytest.raises(InputError) as err:
+        module.read_units(str(p))
+    assert str(err.value) == (
+        f"{p}: translate-toolkit cannot read this {what}, or export it again from its tool"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [

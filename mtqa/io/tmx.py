@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, one_line
 from mtqa.io.base import (
     ENGLISH,
     Skipped,
@@ -108,7 +108,10 @@ def _load(path: str, target_lang: str | None) -> _Read:
         store = tmx.tmxfile.parsestring(data)
     except Exception as exc:  # translate-toolkit raises ValueError/AssertionError on odd files
         raise InputError(
-            path, None, f"translate-toolkit cannot read this TMX file ({exc})"
+            path,
+            None,
+            f"translate-toolkit cannot read this TMX file ({one_line(str(exc))}); check it "
+            "against the TMX 1.4 specification, or export it again from its tool",
         ) from None
     header = next((c for c in store.document.getroot() if local_name(c) == "header"), None)
     header_src = (header.get("srclang") if header is not None else None) or "*all*"

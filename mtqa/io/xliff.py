@@ -13,6 +13,10 @@ looks at the unit only). Unit key: the ``id`` attribute (2.0: ``unit::segment`` 
 multi-segment units), prefixed with ``<file original|id>/`` when the document has several
 ``<file>`` elements (ids are unique per file only).
 
+mtqa checks English: a file whose declared target language (1.2 ``target-language`` on
+any ``<file>``, 2.0 ``trgLang``) is another is an :class:`InputError`; a unit whose
+``<target xml:lang>`` names another is skipped. ``target_lang=None`` reads any language.
+
 A 1.2 target in state ``new`` or ``needs-translation`` is no translation yet (often a copy
 of the source, or empty): the unit is skipped (``not translated yet:
 state="needs-translation"``), and its state is never changed.
@@ -37,11 +41,11 @@ Writing (``write_flags``), per flagged unit, into a copy; nothing else changes:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, one_line
 from mtqa.io.base import (
     ENGLISH,
     NOTE_PRIORITY,
@@ -51,10 +55,12 @@ from mtqa.io.base import (
     by_doc_id,
     check_flags,
     documents_from_units,
+    lang_matches,
     not_english,
     note_lines,
+    quoted,
 )
-from mtqa.io.inline import escape_text, flatten, local_name
+from mtqa.io.inline import XML_NS, escape_text, flatten, local_name
 from mtqa.io.xmledit import EditableCopy, Edits, read_xml
 from mtqa.io.xmledit import whitespace_before as ws_before
 from mtqa.records import Document, Failure
@@ -136,14 +142,28 @@ def _load(path: str, target_lang: str | None) -> _Read:
         store = cls.parsestring(data)
     except Exception as exc:  # translate-toolkit raises ValueError/AssertionError on odd files
         raise InputError(
-            path, None, f"translate-toolkit cannot read this XLIFF {version} file ({exc})"
+            path,
+            None,
+            f"translate-toolkit cannot read this XLIFF {version} file ({one_line(str(exc))}); "
+            f"check it against the XLIFF {version} schema, or export it again from its tool",
         ) from None
     multi = len([f for f in store.document.getroot() if local_name(f) == "file"]) > 1
     pairs = []
     for tk in store.units:
         el = tk.xmlelement
-        pairs.append((el, _unit12(tk, el, multi) if version == "1.2" else _unit20(tk, el, multi)))
+        unit = _unit12(tk, el, multi) if version == "1.2" else _unit20(tk, el, multi)
+        pairs.append((el, _target_language(el, unit, target_lang)))
     return _Read(data, version, store, pairs)
+
+
+def _target_language(el: Any, unit: Unit, target_lang: str | None) -> Unit:
+    """``unit``, skipped when its ``<target xml:lang>`` names a language not ``target_lang``."""
+    tgt = _child(el, "target")
+    lang = tgt.get(f"{{{XML_NS}}}lang", "") if tgt is not None and target_lang else ""
+    if unit.skip or not lang.strip() or lang_matches(lang, target_lang or ""):
+        return unit
+    what = "English" if target_lang == ENGLISH else repr(target_lang)
+    return replace(unit, skip=f"the target is in {lang.strip()!r} (xml:lang), not {what}")
 
 
 def _key(el: Any, uid: str, multi: bool, file_attr: str) -> str:
@@ -259,7 +279,7 @@ def _annotate12(edits: Edits, where: Mapping[Any, Any], el: Any, f: UnitFlags, n
         if old != "needs-review-translation" and old not in NOT_TRANSLATED:
             edits.set_attribute(where[target], "state", "needs-review-translation")
             if old:
-                lines.append(f"mtqa: state was {old!r}")
+                lines.append(f"mtqa: state was {quoted(old)}")
     w = where[target]
     tag = _prefix_of(where[el].name) + "note"
     prio = NOTE_PRIORITY.get(f.worst, "3")
@@ -285,7 +305,7 @@ def _annotate20(
                 if old not in ("initial", "translated"):
                     edits.set_attribute(where[seg], "state", "translated")
                     if old:
-                        lines.append(f"mtqa: state was {old!r}")
+                        lines.append(f"mtqa: state was {quoted(old)}")
                 edits.set_attribute(where[seg], "subState", SUBSTATE)
             if len(segments) > 1:
                 label = seg.get("id") or f"#{segments.index(seg) + 1}"
