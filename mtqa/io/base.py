@@ -5,17 +5,25 @@ unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>`
 :func:`documents_from_units` turns those into what mtqa scores:
 
 * a :class:`~mtqa.records.Document` per unit with a target: ``text`` is the target's plain
-  text (inline codes removed, see :mod:`mtqa.io.inline`), ``source`` the source's;
+  text (inline codes read as :mod:`mtqa.io.inline` says), ``source`` the source's;
 * a :class:`Skipped` per unit with nothing to score — no target, an empty or
-  whitespace-only target, or ``translate="no"``. Untranslated units are normal in a file
+  whitespace-only target, ``translate="no"``, or the reader's own reason
+  (:attr:`Unit.skip`: a target in another language than English, an XLIFF 1.2 target in
+  state ``new``). Untranslated units are normal in a file
   being translated, so they are **reported and counted, never a failure**: a run over a
   half-translated XLIFF exits 0 and says how many units it skipped and why. A file with
   nothing to score at all (no unit, or every unit skipped) fails, as an empty .txt does
   (:func:`nothing_to_score`; an empty file is :data:`EMPTY_FILE`);
 * a :class:`~mtqa.records.Failure` for a duplicate unit id within a file (the first is
-  scored), as for duplicate record ids elsewhere: the run exits 1.
+  scored, and the writers annotate that one: :func:`by_doc_id`), as for duplicate record
+  ids elsewhere: the run exits 1.
 
-``doc_id``: ``<prefix>#<unit id>`` for a unit with an id (XLIFF, TMX ``tuid``), else
+mtqa checks English (:data:`ENGLISH`): a file that declares another target language is an
+:class:`~mtqa.errors.InputError` (:func:`not_english`); each reader takes
+``target_lang`` (None: any language, for library use).
+
+``doc_id``: ``<prefix>#<unit id>`` for a unit with an id (XLIFF, TMX ``tuid``; in an XLIFF
+with several files ``<file>/<id>``, an XLIFF 2.0 segment ``<unit>::<segment>``), else
 ``<prefix>:<line>`` (PO entries, TMX units without ``tuid``) — mtqa's usual default id.
 ``prefix`` is the input's path relative to the input folder without its suffix, as for
 the other inputs, made longer where two inputs would share it
@@ -23,7 +31,8 @@ the other inputs, made longer where two inputs would share it
 ``fr/a.xlf`` and ``de/a.xlf``, never collide.
 
 Writing: the caller passes, per ``doc_id``, a :class:`UnitFlags` (the unit's severity and
-its :class:`Flag` list); :func:`note_lines` renders them the same way for every format.
+its :class:`Flag` list); :func:`note_lines` renders them the same way for every format,
+each text as it reads (:func:`quoted`).
 """
 
 from __future__ import annotations
