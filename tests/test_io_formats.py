@@ -991,6 +991,13 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
             r"or remove that line: a PO entry is comments \(#\.\.\.\), then msgid",
         ),
         (
+            "latin1.po",  # Latin-1 bytes under charset=UTF-8: translate-toolkit guessed
+            b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            b'msgid "Caf\xe9"\nmsgstr "Caf\xe9 here"\n',
+            r"latin1\.po:5: invalid UTF-8 \(the header's charset\) at byte 74 \(0xe9\); convert "
+            r"the file to UTF-8 or name its charset in the Content-Type header$",
+        ),
+        (
             "charset.po",
             'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=NOPE\\n"\n',
             r"charset\.po:\d+: not a valid PO file: Unsupported charset: NOPE .*; name a charset "

@@ -70,10 +70,11 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
         )
     try:
         store = pypo.pofile.parsestring(data)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # exc.start is in a line: find the byte again
+        _check_charset(data, "utf-8", path)
         raise InputError(
             path,
-            data[: exc.start].count(b"\n") + 1,
+            None,
             f"not valid in the header's charset ({exc.reason}); fix the Content-Type "
             "charset or convert the file",
         ) from None
@@ -81,9 +82,29 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
         line = getattr(getattr(exc, "parse_state", None), "lineno", None)
         msg = one_line(str(exc))
         raise InputError(path, line, f"not a valid PO file: {msg}; {_parse_fix(msg)}") from None
+    _check_charset(data, store.encoding or "utf-8", path)
     if target_lang is not None:
         _check_language(store, path, target_lang)
     return data, store
+
+
+def _check_charset(data: bytes, charset: str, path: str) -> None:
+    """Refuse bytes that are not valid in the file's charset, naming the first bad one.
+
+    translate-toolkit falls back to another codec on a bad byte (Latin-1 bytes under
+    ``charset=UTF-8`` are read as Latin-1), so what it read would be a guess."""
+    try:
+        data.decode(charset)
+    except LookupError:  # a charset translate-toolkit maps and Python does not know
+        return
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path,
+            data[: exc.start].count(b"\n") + 1,
+            f"invalid {charset} (the header's charset) at byte {exc.start} "
+            f"(0x{data[exc.start]:02x}); convert the file to {charset} or name its charset "
+            "in the Content-Type header",
+        ) from None
 
 
 def _parse_fix(message: str) -> str:
