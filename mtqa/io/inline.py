@@ -217,9 +217,13 @@ class _Builder:
                 self.add("close", "", f"</{_qname(child, child.tag)}>", name)
             self.text(child.tail)
 
-    def _next_char(self, i: int) -> str:
-        """The first plain character after run ``i`` ('' at the end)."""
-        return next((plain[0] for _, plain, _, _ in self.runs[i + 1 :] if plain), "")
+    def _next_chars(self) -> list[str]:
+        """Per run, the first plain character of the runs after it ('' at the end)."""
+        out, after = [], ""
+        for _, plain, _, _ in reversed(self.runs):
+            out.append(after)
+            after = plain[0] if plain else after
+        return out[::-1]
 
     def pieces(self) -> tuple[str, str, tuple[Piece, ...]]:
         """Plain text, markup and pieces, placeholders made boundaries (module docstring)."""
@@ -239,9 +243,9 @@ class _Builder:
             n_plain += len(p)
             n_markup += len(m)
 
-        for i, (kind, p, m, tag) in enumerate(self.runs):
+        for (kind, p, m, tag), after in zip(self.runs, self._next_chars()):
             if kind == "code" and (tag in PLACEHOLDER_TAGS or tag.startswith("&")):
-                before, after = last, self._next_char(i)
+                before = last
                 if before and after and before.isspace() and after.isspace():
                     swallow = True
                 elif (before.isalnum() or before in _BEFORE_GAP) and after.isalnum():
