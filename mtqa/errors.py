@@ -30,6 +30,11 @@ class InputError(MtqaError):
         super().__init__(f"{where}: {message}")
 
 
+class AnnotateError(InputError):
+    """An input was read and scored, but no annotated copy of it can be written (an
+    encoding or markup the byte-minimal editor cannot follow); that copy fails alone."""
+
+
 class ModelError(MtqaError):
     """The language model is missing, corrupt or cannot be loaded."""
 

@@ -288,8 +288,9 @@ def write_reports(
     """Stream the stored results of ``keys`` (input order) into every report; count them.
 
     The writers write temp files and rename them on close; any error aborts them all, so
-    no report is half written. With ``--overwrite``, reports of formats not asked for
-    (an earlier run's) are deleted.
+    no report is half written. An input a writer cannot serve (an annotated copy that cannot
+    be made) is added to the summary's failures; the other outputs are written. With
+    ``--overwrite``, reports of formats not asked for (an earlier run's) are deleted.
     """
     writers: list[Writer] = []
     out = summary.outdir
@@ -307,6 +308,7 @@ def write_reports(
                 except OSError as exc:  # a full disk shows on a write, not only on close
                     raise write_failed(w.final, exc) from exc
         summary.outputs = [w.close() for w in writers] + [out / "summary.png"]
+        summary.failures.extend(f for w in writers for f in w.failures)
     except BaseException:
         for w in writers:
             w.abort()
@@ -353,7 +355,11 @@ def run_check(
         summary.signature = signature(model_sig, settings.dtype, settings, det.detector_id)
         run: dict[str, Any] = {"signature": summary.signature}
         t = time.perf_counter()
+        known = len(summary.failures)
         write_reports(summary, store, intake.keys, settings, det, run)
+        for failure in summary.failures[known:]:  # the writers' (an annotated copy)
+            if failure_hook:
+                failure_hook(failure)
         timings = engine.timings | {"write": time.perf_counter() - t}
         summary.seconds = time.perf_counter() - t0
         tallies = {"references": intake.references.as_dict(), "sources": intake.sources.as_dict()}

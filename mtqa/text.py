@@ -118,11 +118,13 @@ MACHINE_ENDINGS = (
     "pdf|docx?|xlsx?|pptx?|csv|tsv|txt|html?|zip|png|jpe?g|gif|svg|json|xml|md|py"
 )
 #: format placeholders of software strings (PO, XLIFF): printf (``%s``, ``%d``, ``%1$s``,
-#: ``%.2f``, ``%(name)s``; not ``%%`` nor ``50% of``: no space flag) and brace styles
-#: (``{0}``, ``{name}``, ``{{name}}``); case-sensitive conversions
+#: ``%.2f``, ``%(name)s``; not ``%%`` nor ``50% of``: no space flag), Objective-C's ``%@``,
+#: Qt's ``%1``..``%99`` (not after a word character or ``%``: ``50%1`` is no placeholder)
+#: and brace styles (``{0}``, ``{name}``, ``{{name}}``); case-sensitive conversions
 _PLACEHOLDER = (
     r"(?<!%)%(?:\(\w+\)|\d+\$)?[-+#0]*\d*(?:\.\d+)?(?:l{1,2}|h|z)?(?-i:[sdiufFeEgGxXoc])"
     r"(?!\w)"
+    r"|(?<![\w%])%(?:@|[1-9]\d?(?!\d))"
     r"|\{\{\w+\}\}|\{\w*\}"
 )
 #: hashes, keys and ids: a run of 16 or more ASCII letters and digits (``+/=_`` too)
@@ -142,9 +144,9 @@ _MACHINE = re.compile(
 def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of the URLs, e-mail addresses, file names, format placeholders and
     hashes in ``text[start:end]`` (``https://www.city-hall.org``, ``info.desk@city-hall.org``,
-    ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``{0}``, ``9f86d081884c7d65``): not language,
-    so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`). The pattern
-    reads the stretch in NFC (:class:`Composed`)."""
+    ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``%@``, ``%1``, ``{0}``, ``9f86d081884c7d65``):
+    not language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`).
+    The pattern reads the stretch in NFC (:class:`Composed`)."""
     stop = len(text) if end is None else end
     nfc = Composed(text[start:stop])
     if nfc.same:

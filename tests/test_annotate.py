@@ -21,14 +21,31 @@ from mtqa.settings import Settings
 CAT = Path(__file__).parent / "data" / "cat"
 
 
+#: the Okapi files translate English into French; mtqa checks English targets, so their
+#: copies here declare English targets (the text stays as it is: only the declarations change)
+AS_ENGLISH = [
+    (b'trgLang="fr"', b'trgLang="en"'),
+    (b'target-language="fr"', b'target-language="en-US"'),
+    (b'<target xml:lang="fr">', b'<target xml:lang="en-US">'),
+    (b'<tuv xml:lang="fr">', b'<tuv xml:lang="en-GB">'),  # srclang en: English into English
+]
+
+
+def copy_as_english(src: Path, dst: Path) -> None:
+    data = src.read_bytes()
+    for old, new in AS_ENGLISH:
+        data = data.replace(old, new)
+    dst.write_bytes(data)
+
+
 @pytest.fixture()
 def inputs(tmp_path: Path) -> Path:
     root = tmp_path / "in"
     (root / "sub").mkdir(parents=True)
-    shutil.copy(CAT / "test01.xlf", root / "test01.xlf")
-    shutil.copy(CAT / "RB-12-Test02.xlf", root / "sub" / "RB-12-Test02.xlf")
+    copy_as_english(CAT / "test01.xlf", root / "test01.xlf")
+    copy_as_english(CAT / "RB-12-Test02.xlf", root / "sub" / "RB-12-Test02.xlf")
     shutil.copy(CAT / "AllCasesTest.po", root / "sub" / "AllCasesTest.po")
-    shutil.copy(CAT / "a_small_test.tmx", root / "a_small_test.tmx")
+    copy_as_english(CAT / "a_small_test.tmx", root / "a_small_test.tmx")
     (root / "plain.txt").write_text("A plain article. It is not a CAT file.\n", encoding="utf-8")
     return root
 
@@ -138,7 +155,7 @@ def test_inputs_that_share_a_path_get_their_own_copies(
     their copies, each with the notes of its own units."""
     for lang in ("fr", "de"):
         (tmp_path / lang).mkdir()
-        shutil.copy(CAT / "test01.xlf", tmp_path / lang / "test01.xlf")
+        copy_as_english(CAT / "test01.xlf", tmp_path / lang / "test01.xlf")
     shutil.copy(CAT / "AllCasesTest.po", tmp_path / "fr" / "test01.po")
     settings = Settings(
         model="fake", calibration=str(fake_calibration), formats=("jsonl", "xliff", "po")
@@ -188,7 +205,7 @@ def test_infer_prefix(path: str, ids: list[str], units: list[Unit], prefix: str 
 def test_writer_from_hand_made_results(tmp_path: Path) -> None:
     """The writer alone: results of an .xlf input (others are ignored) become notes."""
     src = tmp_path / "RB-12-Test02.xlf"
-    shutil.copy(CAT / "RB-12-Test02.xlf", src)
+    copy_as_english(CAT / "RB-12-Test02.xlf", src)
     text = "Text with code and bold."
     sp = Span(10, 14, "code", "major", 0.9, "lm", "odd word", "script", 12.5)
     sent = SentenceResult("RB-12-Test02#4", 1, 0, len(text), text, 5, 9.0, 0.9, "major", (sp,))
@@ -201,3 +218,72 @@ def test_writer_from_hand_made_results(tmp_path: Path) -> None:
         "mtqa: major: 'code' (10-14): odd word [lm]; suggestion: 'script'" in a for a in added
     )
     assert any('state="needs-review-translation"' in a for a in added)
+
+
+EN_XLF = (
+    '<?xml version="1.0" encoding="{enc}"?>\n'
+    '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+    '<file original="a" source-language="fr" target-language="en" datatype="plaintext"><body>\n'
+    '<trans-unit id="1"><source>Bonjour le monde.</source>'
+    "<target>Hello the the world.</target></trans-unit>\n"
+    "</body></file>\n</xliff>\n"
+)
+
+
+def test_a_copy_that_cannot_be_made_fails_alone(
+    tmp_path: Path, fake_calibration: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A UTF-16 file without a byte order mark is read and scored, but its copy cannot be
+    made: that copy fails (named in run.json, exit 1); the UTF-16 file with a BOM gets its
+    copy, in UTF-16, and so does the .po; every report is written."""
+    from mtqa import cli
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "nobom.xlf").write_bytes(EN_XLF.format(enc="UTF-16").encode("utf-16-le"))
+    (root / "u16.xlf").write_bytes(EN_XLF.format(enc="UTF-16").encode("utf-16"))
+    (root / "ok.po").write_text('msgid "Salut"\nmsgstr "Hi hi there"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    rc = cli.main(
+        ["check", str(root), "-o", str(out), "--model", "fake", "--format", "csv,xliff,po"]
+        + ["--calibration", str(fake_calibration)]
+    )
+    failure = (
+        f"{root / 'nobom.xlf'}: annotated copy not written: UTF-16 without a byte order mark; "
+        "convert the file to UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`)"
+    )
+    assert rc == 1
+    assert failure + "\n" in capsys.readouterr().err
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["failures"] == [failure] and run["counts"]["documents"] == 3
+    assert (out / "summary.csv").is_file() and (out / "sentences.csv").is_file()
+    ann = out / "annotated"
+    assert sorted(p.name for p in ann.iterdir()) == ["ok.po", "u16.xlf"]
+    before, after = (root / "u16.xlf").read_bytes(), (ann / "u16.xlf").read_bytes()
+    assert after.startswith(b"\xff\xfe<\x00?\x00x\x00m\x00l\x00")  # BOM and byte order kept
+    added = added_only(before.decode("utf-16").encode(), after.decode("utf-16").encode())
+    assert added == [
+        '<trans-unit id="1"><source>Bonjour le monde.</source><target>Hello the the world.'
+        '</target><note from="mtqa" annotates="target" priority="3">mtqa: minor: '
+        "'the the' (6-13): repeated word: 'the' twice [rule:repeated-word]; suggestion: "
+        "'the'</note></trans-unit>"
+    ]
+    # a rerun that can make the copy again: no failure; one that cannot: the old copy goes
+    (root / "nobom.xlf").write_bytes(EN_XLF.format(enc="UTF-8").encode("utf-8"))
+    assert (
+        cli.main(
+            ["check", str(root), "-o", str(out), "--model", "fake", "--format", "csv,xliff,po"]
+            + ["--calibration", str(fake_calibration), "--overwrite"]
+        )
+        == 0
+    )
+    assert (ann / "nobom.xlf").is_file()
+    (root / "nobom.xlf").write_bytes(EN_XLF.format(enc="UTF-16").encode("utf-16-le"))
+    assert (
+        cli.main(
+            ["check", str(root), "-o", str(out), "--model", "fake", "--format", "csv,xliff,po"]
+            + ["--calibration", str(fake_calibration), "--overwrite"]
+        )
+        == 1
+    )
+    assert not (ann / "nobom.xlf").exists()

@@ -289,6 +289,9 @@ def test_a_full_stop_inside_a_token_is_no_sentence_end(
         ("%d files deleted, %1$s and %.2f and %(name)s!", ["%d", "%1$s", "%.2f", "%(name)s"]),
         ("Hello {0}, you have {count} new {{item}}s.", ["{0}", "{count}", "{{item}}"]),
         ("About 50% of people, 100%% sure, a 5 % d rise.", []),  # percentages stay language
+        # Objective-C's %@ and Qt's %1..%99 (a PO c-format string got an LM flag on %@)
+        ("Deleted %@ and %1 of %2, then %10 %%.", ["%@", "%1", "%2", "%10"]),
+        ("Up 50%1 or %%1 and %100 stay language.", []),
         # hashes, keys, UUIDs (a 24 KB hex hash got an LM flag); hyphenated words stay language
         ("Commit 9f86d081884c7d65a1b2 landed.", ["9f86d081884c7d65a1b2"]),
         (

@@ -140,6 +140,68 @@ def test_a_broken_translation_file_costs_only_itself(tmp_path: Path) -> None:
     assert str(items[0]).startswith(f"{tmp_path / 'a.xlf'}:2: not well-formed XML")
 
 
+NO_UNITS = (
+    "no translated units to score (no translation unit in the file); remove it or add translations"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("empty.po", "", "empty file: no translated units to score; remove it or add translations"),
+        (
+            "empty.xlf",
+            "",
+            "empty file: no translated units to score; remove it or add translations",
+        ),
+        (
+            "blank.tmx",
+            "\n  \n",
+            "empty file: no translated units to score; remove it or add translations",
+        ),
+        ("hdr.po", 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n', NO_UNITS),
+        (
+            "nobody.tmx",
+            '<tmx version="1.4"><header srclang="fr" adminlang="en" segtype="sentence" '
+            'o-tmf="x" creationtool="x" creationtoolversion="1" datatype="plaintext"/></tmx>',
+            NO_UNITS,
+        ),
+        (
+            "nounits.xlf",
+            '<xliff version="1.2"><file original="a" source-language="fr" datatype="plaintext">'
+            "<body/></file></xliff>",
+            NO_UNITS,
+        ),
+        (
+            "notarget.xlf",
+            '<xliff version="1.2"><file original="a" source-language="fr" datatype="plaintext">'
+            '<body>\n<trans-unit id="1"><source>Un</source></trans-unit>\n'
+            '<trans-unit id="2"><source>Deux</source></trans-unit>\n</body></file></xliff>',
+            "no translated units to score (all 2 units skipped: untranslated: no target); "
+            "translate them or leave the file out",
+        ),
+        (
+            "mixed.po",
+            'msgid "a"\nmsgstr ""\n\nmsgid "b"\nmsgstr " "\n\nmsgid "c"\nmsgstr ""\n',
+            "no translated units to score (all 3 units skipped: 2 untranslated: empty target, "
+            "1 target is only whitespace); translate them or leave the file out",
+        ),
+    ],
+)
+def test_a_translation_file_with_nothing_to_score_fails_alone(
+    tmp_path: Path, fake_settings: Settings, name: str, content: str, why: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_text(content, encoding="utf-8")
+    (folder / "ok.po").write_text('msgid "Salut"\nmsgstr "Hi there."\n', encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_check([str(folder)], fake_settings, out, lambda s: FakeScorer())
+    assert [str(f) for f in summary.failures] == [f"{folder / name}: {why}"]
+    assert [r["id"] for r in segments(out)] == ["ok:1"]
+    assert run_json(out)["failures"] == [f"{folder / name}: {why}"]
+
+
 def test_readers_modules_stay_small() -> None:
     import mtqa.readers
 

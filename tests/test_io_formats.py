@@ -14,8 +14,8 @@ from mtqa.io import po as po_io
 from mtqa.io import reader_for, writer_for
 from mtqa.io import tmx as tmx_io
 from mtqa.io import xliff as xliff_io
-from mtqa.io.base import Flag, Skipped, UnitFlags
-from mtqa.io.inline import TaggedText, escape_text
+from mtqa.io.base import Flag, Skipped, UnitFlags, note_lines
+from mtqa.io.inline import TaggedText, escape_text, flatten, serialise
 from mtqa.records import Document, Failure
 
 CAT = Path(__file__).parent / "data" / "cat"
@@ -32,7 +32,13 @@ XML_FILES = [
 
 
 def docs(module, name: str, **kw) -> list:
+    """A test file's items, read in any language (the Okapi samples translate into French)."""
+    kw.setdefault("target_lang", None)
     return list(module.read_documents(str(CAT / name), Path(name).stem, **kw))
+
+
+def docs_of(module, path: Path, **kw) -> list:
+    return list(module.read_documents(str(path), path.stem, **kw))
 
 
 def by_kind(items: list) -> tuple[dict[str, Document], list[Skipped], list[Failure]]:
@@ -61,7 +67,7 @@ def test_xliff12_g_and_x_are_stripped_from_the_text():
         "RB-12-Test02#4": "Text with code and bold.",
         "RB-12-Test02#5": "Text of the footnote",
         "RB-12-Test02#6": "Text with a footnote and more text",
-        "RB-12-Test02#7": "Text with  and more text.",
+        "RB-12-Test02#7": "Text with and more text.",  # <x/> between spaces: no double space
     }
     assert d["RB-12-Test02#4"].source == "Text with code and bold."
     assert d["RB-12-Test02#4"].line == 20
@@ -73,21 +79,28 @@ def test_xliff12_g_and_x_are_stripped_from_the_text():
 
 
 def test_xliff12_native_code_in_ph_bpt_ept_is_not_text():
+    # MadCap Lingo's export: every target is a copy of the source in state="needs-translation"
     d, skipped, _ = by_kind(docs(xliff_io, "about_the.htm.xlf"))
-    assert [(s.doc_id, s.reason) for s in skipped] == [("about_the.htm#1", 'marked translate="no"')]
-    assert d["about_the.htm#2"].text == "About the "
-    assert d["about_the.htm#5"].text == 'See "About SirsiDynix "'
-    assert d["about_the.htm#7"].text == 'See "About the Agent"'
-    assert d["about_the.htm#3"].text.startswith(
-        "The  is the tool that allows you to configure the  interface.The use of the  is"
+    assert d == {}
+    assert [(s.doc_id, s.reason) for s in skipped] == [
+        ("about_the.htm#1", 'marked translate="no"'),
+        *[
+            (f"about_the.htm#{i}", 'not translated yet: state="needs-translation"')
+            for i in range(2, 8)
+        ],
+    ]
+    units = xliff_io.read_units(str(CAT / "about_the.htm.xlf"), target_lang=None)
+    text = {u.key: u.target.plain for u in units if u.target is not None}
+    assert text["2"] == "About the "
+    assert text["5"] == 'See "About SirsiDynix "'
+    assert text["7"] == 'See "About the Agent"'
+    assert text["3"].startswith(
+        "The is the tool that allows you to configure the interface.The use of the is"
     )
     # the text between <bpt> and <ept> is text (escaped in the file), the codes are not
-    assert (
-        "<is there a default admin account with default admin credentials?>"
-        in d["about_the.htm#3"].text
-    )
-    for doc in d.values():
-        assert "MadCap" not in doc.text and "&lt;" not in doc.text
+    assert "<is there a default admin account with default admin credentials?>" in text["3"]
+    for t in text.values():
+        assert "MadCap" not in t and "&lt;" not in t
 
 
 def test_xliff12_empty_targets_are_skipped_with_a_reason():
@@ -98,7 +111,7 @@ def test_xliff12_empty_targets_are_skipped_with_a_reason():
         ("Test_Context_and_PH#654019", "untranslated: empty target"),
         ("Test_Context_and_PH#text.txt-1", "untranslated: no target"),
     ]
-    units = xliff_io.read_units(str(CAT / "Test_Context_and_PH.xlf"))
+    units = xliff_io.read_units(str(CAT / "Test_Context_and_PH.xlf"), target_lang=None)
     assert units[0].notes == ("trans unit note 1",)  # not the <alt-trans> note
     assert units[0].source is not None
     assert units[0].source.plain.endswith("Actual : , Expected : ")
@@ -122,7 +135,10 @@ def test_xliff20_segments_files_and_inherited_translate():
         (p + "f1/22::abc", 'marked translate="no"'),  # inherited from <file translate="no">
         (p + "f2/8::segment-2", "untranslated: no target"),
     ]
-    units = {u.key: u for u in xliff_io.read_units(str(CAT / "comprehensive_data_input.xlf"))}
+    units = {
+        u.key: u
+        for u in xliff_io.read_units(str(CAT / "comprehensive_data_input.xlf"), target_lang=None)
+    }
     assert units["f2/8::1239bca"].state == "final"
     assert units["f2/8::1239bca"].notes == (
         "Note #1 for file 2, unit 1",
@@ -162,7 +178,8 @@ def test_po_entries_fuzzy_plural_and_untranslated():
 
 
 def test_tmx_source_and_target_languages():
-    d, skipped, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx"))
+    # the Okapi samples translate English into French: read in any language (target_lang=None)
+    d, skipped, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx", target_lang=None))
     assert {k: (v.source, v.text) for k, v in d.items()} == {
         "sampleTMX2#0001": (
             "data (with a non-standard character: \uf8ff).",
@@ -174,19 +191,82 @@ def test_tmx_source_and_target_languages():
     d_fr, skipped_fr, _ = by_kind(docs(tmx_io, "sampleTMX2.tmx", target_lang="fr-FR"))
     assert list(d_fr) == ["sampleTMX2#0002"]
     assert [(s.doc_id, s.reason) for s in skipped_fr] == [
-        ("sampleTMX2#0001", "untranslated: no target")
+        ("sampleTMX2#0001", "no 'fr-FR' <tuv> (languages: en-us, FR-CA)")
     ]
-    units = tmx_io.read_units(str(CAT / "sampleTMX2.tmx"))
+    units = tmx_io.read_units(str(CAT / "sampleTMX2.tmx"), target_lang=None)
     assert units[0].notes == ("Text of a note at the TU level.",)
 
-    d, _, _ = by_kind(docs(tmx_io, "Paragraph_TM.tmx"))
+    d, _, _ = by_kind(docs(tmx_io, "Paragraph_TM.tmx", target_lang=None))
     assert d["Paragraph_TM#ACDetectionCheckFailedAction0"].text == (
-        "1.Sicherstellen, AK-Flüssigkeitsdetektor befindet.2.'Wiederholen' drücken."
+        "1. Sicherstellen, AK-Flüssigkeitsdetektor befindet. 2.'Wiederholen' drücken."
     )
-    d, _, _ = by_kind(docs(tmx_io, "a_small_test.tmx"))  # no tuid: <prefix>:<line>
+    d, _, _ = by_kind(
+        docs(tmx_io, "a_small_test.tmx", target_lang=None)
+    )  # no tuid: <prefix>:<line>
     assert {k: v.text for k, v in d.items()} == {
         "a_small_test:6": "Du texte avec une portion délimitée."
     }
+
+
+TMX_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="x" '
+    'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="{src}" '
+    'datatype="plaintext"/>\n<body>\n'
+)
+
+
+def tmx_file(tmp_path: Path, name: str, tus: str, src: str = "fr-FR") -> Path:
+    p = tmp_path / name
+    p.write_text(TMX_HEAD.format(src=src) + tus + "</body></tmx>\n", encoding="utf-8")
+    return p
+
+
+def tu(attrs: str, *tuvs: tuple[str, str]) -> str:
+    body = "".join(f'<tuv xml:lang="{lang}"><seg>{text}</seg></tuv>' for lang, text in tuvs)
+    return f"<tu {attrs}>{body}</tu>\n"
+
+
+def test_tmx_target_is_the_english_tuv_source_the_srclang_one(tmp_path):
+    p = tmx_file(
+        tmp_path,
+        "m.tmx",
+        tu('tuid="t1"', ("fr-FR", "Le chat."), ("de-DE", "Die Katze."), ("en-US", "The cat."))
+        + tu('tuid="t2"', ("FR-fr", "Le menu."), ("EN", "The menu."))
+        + tu('tuid="t3"', ("de", "Der Hund."), ("en_gb", "The dog."), ("fr-FR", "Le chien."))
+        + tu('tuid="t4" srclang="en-US"', ("en-US", "English source."), ("fr-FR", "Source."))
+        + tu('tuid="t5"', ("fr-FR", "Seulement."), ("es-ES", "Solamente."))
+        + tu('tuid="t6" srclang="de"', ("fr", "Le chat."), ("de", "Die Katze."), ("en", "Cat."))
+        + tu('tuid="t7" srclang="en"', ("en-US", "The source."), ("en-GB", "The target.")),
+    )
+    d, skipped, failed = by_kind(docs_of(tmx_io, p))
+    assert {k: (v.source, v.text) for k, v in d.items()} == {
+        "m#t1": ("Le chat.", "The cat."),  # not the German: the English one
+        "m#t2": ("Le menu.", "The menu."),  # any case
+        "m#t3": ("Le chien.", "The dog."),  # the header's srclang fr-FR, wherever it is
+        "m#t6": ("Die Katze.", "Cat."),  # the <tu>'s srclang beats the header's
+        "m#t7": ("The source.", "The target."),  # English into English: the other one
+    }
+    assert [(s.doc_id, s.line, s.reason) for s in skipped] == [
+        ("m#t4", 7, "no English target: the en-US <tuv> is the source"),
+        ("m#t5", 8, "no English <tuv> (languages: fr-FR, es-ES)"),
+    ]
+    assert failed == []
+    star = tmx_file(tmp_path, "s.tmx", tu('tuid="1"', ("en", "Cat."), ("fr", "Chat.")), "*all*")
+    (doc,) = docs_of(tmx_io, star)
+    assert (doc.source, doc.text) == ("Chat.", "Cat.")  # *all*: the first <tuv> but the target
+
+
+def test_tmx_without_any_english_target_is_an_input_error(tmp_path):
+    p = tmx_file(tmp_path, "noen.tmx", tu('tuid="1"', ("fr", "Le chat."), ("de", "Die Katze.")))
+    with pytest.raises(InputError) as err:
+        tmx_io.read_units(str(p))
+    assert str(err.value) == (
+        f"{p}: no English target in any <tu> (languages: de, fr); mtqa checks English "
+        'translations: give each <tu> a <tuv xml:lang="en"> (or en-*) besides the source'
+    )
+    en_src = tmx_file(tmp_path, "ensrc.tmx", tu('tuid="1"', ("en", "Cat."), ("fr", "Chat.")), "en")
+    with pytest.raises(InputError, match=r"\(English only as the source; languages: en, fr\)"):
+        tmx_io.read_units(str(en_src))
 
 
 def test_registry_by_suffix_and_format():
@@ -199,11 +279,147 @@ def test_registry_by_suffix_and_format():
 # ---- inline tags: plain text and the map back ------------------------------------------------
 
 
+XLF12 = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" '
+    'xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+    '<file original="a" source-language="fr" {lang} datatype="plaintext"><body>\n'
+    "{units}</body></file>\n</xliff>\n"
+)
+XLF20 = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" '
+    'version="2.0" srcLang="fr" {lang}>\n<file id="f1">\n{units}</file>\n</xliff>\n'
+)
+TU = '<trans-unit id="{id}"><source>Le chat.</source><target>{target}</target></trans-unit>\n'
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "fr.xlf",
+            XLF12.format(lang='target-language="fr"', units=TU.format(id=1, target="Le chat.")),
+            ":3: the target language is 'fr' (target-language=\"fr\"), not English; ",
+        ),
+        (
+            "two.xlf",  # one <file> of several in French is enough
+            XLF12.format(
+                lang='target-language="en-GB"', units=TU.format(id=1, target="Cat.")
+            ).replace("\n</xliff>\n", "\n")
+            + '<file original="b" source-language="fr" target-language="fr-CA" '
+            'datatype="plaintext"><body/></file>\n</xliff>\n',
+            ":6: the target language is 'fr-CA' (target-language=\"fr-CA\"), not English; ",
+        ),
+        (
+            "v2.xlf",
+            XLF20.format(
+                lang='trgLang="de"',
+                units='<unit id="u1"><segment><source>Le chat.</source><target>Die Katze.'
+                "</target></segment></unit>\n",
+            ),
+            ":2: the target language is 'de' (trgLang=\"de\"), not English; ",
+        ),
+        (
+            "fr.po",
+            'msgid ""\nmsgstr ""\n"Language: fr\\n"\n\nmsgid "Cat."\nmsgstr "Chat."\n',
+            ":1: the target language is 'fr' (\"Language: fr\" in the header), not English; ",
+        ),
+    ],
+)
+def test_files_with_another_target_language_are_refused(tmp_path, name, text, expected):
+    p = write(tmp_path, name, text)
+    module = reader_for(p.suffix)
+    with pytest.raises(InputError) as err:
+        module.read_units(str(p))
+    assert str(err.value) == (
+        f"{p}{expected}mtqa checks English translations: pass the file translated into "
+        "English (en or en-*)"
+    )
+    assert module.read_units(str(p), target_lang=None)  # the format itself reads it
+
+
+def test_a_target_in_another_language_is_skipped(tmp_path):
+    units = TU.format(id=1, target="Cat.") + TU.format(id=2, target="Chat.").replace(
+        "<target>", '<target xml:lang="fr-FR">'
+    )
+    units += TU.format(id=3, target="Dog.").replace("<target>", '<target xml:lang="en-GB">')
+    p = write(tmp_path, "l.xlf", XLF12.format(lang="", units=units))
+    d, skipped, _ = by_kind(docs_of(xliff_io, p))
+    assert list(d) == ["l#1", "l#3"]
+    assert [(s.doc_id, s.reason) for s in skipped] == [
+        ("l#2", "the target is in 'fr-FR' (xml:lang), not English")
+    ]
+    v2 = XLF20.format(
+        lang='trgLang="en"',
+        units='<unit id="u1"><segment><source>Chat.</source><target xml:lang="de">Katze.'
+        "</target></segment></unit>\n",
+    )
+    (item,) = docs_of(xliff_io, write(tmp_path, "v.xlf", v2))
+    assert item.reason == "the target is in 'de' (xml:lang), not English"
+
+
+@pytest.mark.parametrize("module", [xliff_io, tmx_io])
+def test_what_translate_toolkit_cannot_read_names_a_fix(tmp_path, monkeypatch, module):
+    from translate.storage import tmx, xliff
+
+    def boom(*args, **kw):
+        raise ValueError("odd\nfile")
+
+    monkeypatch.setattr(xliff.xlifffile, "parsestring", boom)
+    monkeypatch.setattr(tmx.tmxfile, "parsestring", boom)
+    if module is xliff_io:
+        p = write(tmp_path, "a.xlf", XLF12.format(lang="", units=TU.format(id=1, target="Cat.")))
+        what = "XLIFF 1.2 file (odd file); check it against the XLIFF 1.2 schema"
+    else:
+        p = tmx_file(tmp_path, "a.tmx", tu('tuid="1"', ("fr", "Chat."), ("en", "Cat.")), "fr")
+        what = "TMX file (odd file); check it against the TMX 1.4 specification"
+    with pytest.raises(InputError) as err:
+        module.read_units(str(p))
+    assert str(err.value) == (
+        f"{p}: translate-toolkit cannot read this {what}, or export it again from its tool"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "en.xlf",
+            XLF12.format(lang='target-language="EN-us"', units=TU.format(id=1, target="Cat.")),
+        ),
+        ("none.xlf", XLF12.format(lang="", units=TU.format(id=1, target="Cat."))),
+        (
+            "v2.xlf",
+            XLF20.format(
+                lang='trgLang="en"',
+                units='<unit id="u1"><segment><source>Le chat.</source><target>Cat.'
+                "</target></segment></unit>\n",
+            ),
+        ),
+        ("gb.po", 'msgid ""\nmsgstr ""\n"Language: en_GB\\n"\n\nmsgid "Chat."\nmsgstr "Cat."\n'),
+        (
+            "quot.po",
+            'msgid ""\nmsgstr ""\n"Language: en@quot\\n"\n\nmsgid "Chat."\nmsgstr "Cat."\n',
+        ),
+        ("none.po", 'msgid "Chat."\nmsgstr "Cat."\n'),
+    ],
+)
+def test_english_or_undeclared_targets_are_read(tmp_path, name, text):
+    p = write(tmp_path, name, text)
+    (doc,) = docs_of(reader_for(p.suffix), p)
+    assert doc.text == "Cat."
+
+
 def all_tagged() -> list[tuple[str, TaggedText]]:
     out = []
     for name in XML_FILES:
         module = tmx_io if name.endswith(".tmx") else xliff_io
-        for u in module.read_units(str(CAT / name)):
+        for u in module.read_units(str(CAT / name), target_lang=None):
             for side in (u.source, u.target):
                 if side is not None and side.plain:
                     out.append((f"{name}#{u.key}", side))
@@ -227,13 +443,14 @@ def test_every_plain_character_maps_to_text_in_the_markup():
         for i, ch in enumerate(t.plain):
             ms, me = t.to_markup(i, i + 1)
             piece = t.markup[ms:me]
-            assert piece == escape_text(ch) or piece.startswith("<cp "), (where, i, piece)
+            gap = ch == " " and piece.startswith(("<ph", "<x")) and piece.endswith(">")
+            assert piece == escape_text(ch) or piece.startswith("<cp ") or gap, (where, i, piece)
             # never inside a tag or a native-code element
             assert not any(a < ms < b or a < me < b for a, b in code_ranges), (where, i)
 
 
 def test_span_across_tags_maps_onto_the_markup():
-    units = {u.key: u for u in xliff_io.read_units(str(CAT / "RB-12-Test02.xlf"))}
+    units = {u.key: u for u in xliff_io.read_units(str(CAT / "RB-12-Test02.xlf"), target_lang=None)}
     t = units["4"].target
     assert t is not None
     assert t.markup == 'Text with <g id="1">code</g> and <g id="2">bold</g>.'
@@ -256,8 +473,105 @@ def test_span_across_tags_maps_onto_the_markup():
         t6.to_markup(0, len(t6.plain) + 1)
 
 
+def inline(tag: str, markup: str) -> TaggedText:
+    ns = "urn:oasis:names:tc:xliff:document:2.0"
+    return flatten(etree.fromstring(f'<{tag} xmlns="{ns}">{markup}</{tag}>'))
+
+
+@pytest.mark.parametrize(
+    ("markup", "plain"),
+    [
+        # a placeholder joining two words reads as a space
+        ('Text<ph id="1" dataRef="d1"/>continue continue.', "Text continue continue."),
+        ('end.<ph id="1"/>Next one.', "end. Next one."),
+        ('Two<ph id="1"/><ph id="2"/>codes.', "Two codes."),
+        ('Open<x id="1"/>it.', "Open it."),
+        # between whitespace it takes the whitespace after it: no double space
+        (
+            'Open the <bpt id="1">&lt;b&gt;</bpt>menu<ept id="1">&lt;/b&gt;</ept> <ph id="2">{0}'
+            "</ph> now.",
+            "Open the menu now.",
+        ),
+        ('He has <ph id="2"/> files.', "He has files."),
+        ('A <ph id="1"/> <x id="2"/> b.', "A b."),
+        ('A <ph id="1"/><g id="2"> bold</g> b.', "A bold b."),
+        # beside whitespace or other punctuation, at either end: zero-width
+        ('A footnote<x id="1"/>.', "A footnote."),
+        ('A footnote<x id="1"/> and more', "A footnote and more"),
+        ('<ph id="1"/>Start and end<ph id="2"/>', "Start and end"),
+        ('(<ph id="1"/>x)', "(x)"),
+        # other codes and containers are zero-width, inside words too
+        ('<pc id="1">B</pc>old <sc id="2"/>te<ec startRef="2"/>xt', "Bold text"),
+    ],
+)
+def test_placeholders_are_boundaries_other_codes_zero_width(markup, plain):
+    for tag in ("target", "seg"):
+        t = inline(tag, markup)
+        assert t.plain == plain
+        # every plain character still maps onto the markup: text, or the placeholder
+        for i, ch in enumerate(t.plain):
+            ms, me = t.to_markup(i, i + 1)
+            assert t.markup[ms:me] == escape_text(ch) or t.markup[ms:me].startswith(("<ph", "<x"))
+    assert t.markup == serialise(etree.fromstring(f"<seg>{markup}</seg>"))[5:-6]
+
+
+def test_a_span_over_a_placeholder_maps_onto_it():
+    t = inline("target", 'Text<ph id="1" dataRef="d1"/>continue now.')
+    s = t.plain.index("Text continue")
+    ms, me = t.to_markup(s, s + len("Text continue"))
+    assert t.markup[ms:me] == 'Text<ph id="1" dataRef="d1"/>continue'
+    assert [p.tag for p in t.codes_inside(s, s + len("Text continue"))] == ["ph"]
+    t2 = inline("target", 'Open the <ph id="2">{0}</ph> now.')
+    s = t2.plain.index("the now")
+    ms, me = t2.to_markup(s, s + len("the now"))
+    assert t2.markup[ms:me] == 'the <ph id="2">{0}</ph> now'
+
+
+DTD = (
+    '<!DOCTYPE xliff [ <!ENTITY prod "Produit"> <!ENTITY w "<g id=\'9\'>Widget</g>"> '
+    '<!ENTITY e "caf&#233;"> <!ENTITY n "&prod;&prod;"> <!ENTITY ext SYSTEM "file:///etc/hostname"> ]>\n'
+)
+
+
+def test_internal_dtd_entities_are_expanded(tmp_path):
+    units = "".join(
+        TU.format(id=i, target=target).replace("Le chat.", source)
+        for i, source, target in [
+            (1, "Ouvrez &prod; maintenant.", "Open &prod; now now."),
+            (2, "Ouvrez &w; maintenant.", "Open &w; now."),
+            (3, "Un &e;.", "A &e;."),
+            (4, "Deux &n;.", "Two &n; and &ext;."),  # nested and external: not expanded
+        ]
+    )
+    text = XLF12.format(lang='target-language="en"', units=units)
+    p = write(tmp_path, "e.xlf", text.replace("\n<xliff", "\n" + DTD + "<xliff", 1))
+    d, _, _ = by_kind(docs_of(xliff_io, p))
+    assert {k: (v.source, v.text) for k, v in d.items()} == {
+        "e#1": ("Ouvrez Produit maintenant.", "Open Produit now now."),
+        "e#2": ("Ouvrez Widget maintenant.", "Open Widget now."),
+        "e#3": ("Un café.", "A café."),
+        "e#4": ("Deux .", "Two and ."),  # a reference left is a placeholder
+    }
+    t = {u.key: u.target for u in xliff_io.read_units(str(p))}["1"]
+    s = t.plain.index("Produit now")
+    ms, me = t.to_markup(s, s + len("Produit now"))
+    assert t.markup[ms:me] == "&prod; now"
+    assert t.to_markup(s + 2, s + 3) == (ms, ms + len("&prod;"))  # inside: the whole reference
+    # annotated in place: the reference and the DTD untouched, the offsets the text's
+    found = {"e#1": UnitFlags("minor", (Flag(13, 20, "now now", "minor", "twice"),))}
+    found["e#2"] = UnitFlags("minor", (Flag(5, 11, "Widget", "minor", "w"),))
+    out = tmp_path / "o.xlf"
+    assert xliff_io.write_flags(str(p), str(out), found, "e") == 2
+    after = out.read_text(encoding="utf-8")
+    assert "<target>Open &prod; now now.</target><note" in after and DTD in after
+    assert "mtqa: minor: 'now now' (13-20): twice</note>" in after
+    assert "mtqa: minor: 'Widget' (5-11): w</note>" in after
+
+
 def test_escaped_text_and_native_code_map_exactly():
-    units = {u.key: u for u in xliff_io.read_units(str(CAT / "about_the.htm.xlf"))}
+    units = {
+        u.key: u for u in xliff_io.read_units(str(CAT / "about_the.htm.xlf"), target_lang=None)
+    }
     t = units["3"].target
     assert t is not None
     s = t.plain.index("<is there")
@@ -328,7 +642,7 @@ def inserted_only(before: bytes, after: bytes, replaced_ok: re.Pattern[bytes]) -
 
 def test_xliff12_round_trip_adds_only_notes_and_states(tmp_path):
     src = CAT / "RB-12-Test02.xlf"
-    units = {u.key: u for u in xliff_io.read_units(str(src))}
+    units = {u.key: u for u in xliff_io.read_units(str(src), target_lang=None)}
     plain4 = units["4"].target.plain  # type: ignore[union-attr]
     plain6 = units["6"].target.plain  # type: ignore[union-attr]
     found = {
@@ -337,7 +651,7 @@ def test_xliff12_round_trip_adds_only_notes_and_states(tmp_path):
         "RB-12-Test02#2": UnitFlags("none"),
     }
     out = tmp_path / "out.xlf"
-    assert xliff_io.write_flags(str(src), str(out), found, "RB-12-Test02") == 2
+    assert xliff_io.write_flags(str(src), str(out), found, "RB-12-Test02", target_lang=None) == 2
     before, after = src.read_bytes(), out.read_bytes()
     # textually: removing the notes and the one state attribute gives the original bytes
     undone = re.sub(rb'\n<note from="mtqa"[^>]*>.*?</note>', b"", after, flags=re.S)
@@ -365,7 +679,9 @@ def test_xliff12_crlf_and_replaced_state(tmp_path):
     crlf = tmp_path / "crlf.xlf"
     crlf.write_bytes((CAT / "RB-12-Test02.xlf").read_bytes().replace(b"\n", b"\r\n"))
     out = tmp_path / "out.xlf"
-    xliff_io.write_flags(str(crlf), str(out), {"crlf#7": UnitFlags("major", ())}, "crlf")
+    xliff_io.write_flags(
+        str(crlf), str(out), {"crlf#7": UnitFlags("major", ())}, "crlf", target_lang=None
+    )
     data = out.read_bytes()
     assert b"\n" not in data.replace(b"\r\n", b"")  # no bare LF was introduced
     assert (
@@ -373,13 +689,18 @@ def test_xliff12_crlf_and_replaced_state(tmp_path):
         in data
     )
 
-    src = CAT / "about_the.htm.xlf"  # no namespace, targets glued to the next tag
-    out2 = tmp_path / "about.xlf"
-    xliff_io.write_flags(str(src), str(out2), {"about#5": UnitFlags("major", ())}, "about")
+    src = tmp_path / "about.xlf"  # no namespace, targets glued to the next tag; translated
+    src.write_bytes(
+        (CAT / "about_the.htm.xlf").read_bytes().replace(b"needs-translation", b"translated")
+    )
+    out2 = tmp_path / "about.out.xlf"
+    xliff_io.write_flags(
+        str(src), str(out2), {"about#5": UnitFlags("major", ())}, "about", target_lang=None
+    )
     before, after = src.read_bytes(), out2.read_bytes()
     inserted = inserted_only(before, after, re.compile(rb'state="needs-review-translation"'))
     assert b"".join(inserted).count(b"<note") == 1
-    assert b"mtqa: state was 'needs-translation'</note></trans-unit>" in after
+    assert b"mtqa: state was 'translated'</note></trans-unit>" in after
     tree = parse(after)
     strip_additions(tree)
     same_tree(parse(before), tree, {"state"})
@@ -393,7 +714,7 @@ def test_xliff20_round_trip_notes_substate(tmp_path):
         p + "f2/8::segment-3": UnitFlags("minor", (Flag(0, 5, "Texte", "minor", "hmm"),)),
     }
     out = tmp_path / "out.xlf"
-    assert xliff_io.write_flags(str(src), str(out), found, "c") == 2
+    assert xliff_io.write_flags(str(src), str(out), found, "c", target_lang=None) == 2
     before, after = src.read_bytes(), out.read_bytes()
     inserted_only(before, after, re.compile(rb'state="translated"|subState="mtqa:needs-review"'))
     tree = parse(after)
@@ -411,7 +732,9 @@ def test_xliff20_round_trip_notes_substate(tmp_path):
 
     src2 = CAT / "test01.xlf"  # a unit without <notes>: the container is created
     out2 = tmp_path / "out2.xlf"
-    xliff_io.write_flags(str(src2), str(out2), {"t#tu1::2": UnitFlags("minor", ())}, "t")
+    xliff_io.write_flags(
+        str(src2), str(out2), {"t#tu1::2": UnitFlags("minor", ())}, "t", target_lang=None
+    )
     after2 = out2.read_bytes()
     assert (
         b'<notes><note category="mtqa" appliesTo="target" priority="3">segment 2: mtqa: minor: '
@@ -476,7 +799,7 @@ def test_tmx_round_trip_note_and_prop(tmp_path):
     src = CAT / "sampleTMX2.tmx"
     out = tmp_path / "out.tmx"
     found = {"s#0001": UnitFlags("major", (Flag(0, 7, "données", "major", "x"),))}
-    assert tmx_io.write_flags(str(src), str(out), found, "s") == 1
+    assert tmx_io.write_flags(str(src), str(out), found, "s", target_lang=None) == 1
     before, after = src.read_bytes(), out.read_bytes()
     pos = before.index(b"<tuv", before.index(b'tuid="0001"'))
     added = (
@@ -489,6 +812,27 @@ def test_tmx_round_trip_note_and_prop(tmp_path):
     same_tree(parse(before), tree, set())
 
 
+def test_notes_show_the_characters_themselves(tmp_path):
+    flags = (
+        Flag(0, 7, "end\xa0end", "minor", "no-break space", "end end"),
+        Flag(8, 20, "'quoted' \"x\"", "minor", "quotes", "“x”"),
+        Flag(21, 26, "a\nb\tc\x00\u202e", "major", "odd\ncharacters", ""),
+        Flag(27, 31, "café 👍🏽", "minor", "fine"),
+    )
+    assert note_lines(UnitFlags("major", flags)) == [
+        "mtqa: minor: 'end\xa0end' (0-7): no-break space; suggestion: 'end end'",
+        "mtqa: minor: ''quoted' \"x\"' (8-20): quotes; suggestion: '“x”'",
+        "mtqa: major: 'a\\nb\\tc\\x00\\u202e' (21-26): odd characters; suggestion: delete it",
+        "mtqa: minor: 'café 👍🏽' (27-31): fine",
+    ]
+    po = write(tmp_path, "n.po", 'msgid "Fin"\nmsgstr "end\xa0end"\n')
+    out = tmp_path / "o.po"
+    po_io.write_flags(str(po), str(out), {"n:1": UnitFlags("minor", flags[:1])}, "n")
+    assert out.read_text(encoding="utf-8").startswith(
+        "# mtqa: minor: 'end\xa0end' (0-7): no-break space; suggestion: 'end end'\nmsgid"
+    )
+
+
 def test_writer_refuses_unknown_ids(tmp_path):
     with pytest.raises(ValueError, match="no unit with doc_id 'RB-12-Test02#99'"):
         xliff_io.write_flags(
@@ -496,8 +840,43 @@ def test_writer_refuses_unknown_ids(tmp_path):
             str(tmp_path / "o.xlf"),
             {"RB-12-Test02#99": UnitFlags("major")},
             "RB-12-Test02",
+            target_lang=None,
         )
     assert not (tmp_path / "o.xlf").exists()
+
+
+@pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
+@pytest.mark.parametrize(
+    ("declared", "codec", "bom"),
+    [
+        ("UTF-16", "utf-16-le", b"\xff\xfe"),
+        ("UTF-16", "utf-16-be", b"\xfe\xff"),
+        ("UTF-16BE", "utf-16-be", b""),
+        ("UTF-32", "utf-32-le", b"\xff\xfe\x00\x00"),
+    ],
+)
+def test_utf16_and_utf32_copies_are_annotated_in_their_encoding(
+    tmp_path, suffix, declared, codec, bom
+):
+    if suffix == ".xlf":
+        text = XLF12.format(lang='target-language="en"', units=TU.format(id=1, target="Cat cat ’."))
+        module, found = (
+            xliff_io,
+            {"x#1": UnitFlags("major", (Flag(0, 7, "Cat cat", "major", "é"),))},
+        )
+    else:
+        text = TMX_HEAD.format(src="fr") + tu('tuid="1"', ("fr", "Chat."), ("en", "Cat cat ’."))
+        text += "</body></tmx>\n"
+        module, found = tmx_io, {"x#1": UnitFlags("major", (Flag(0, 7, "Cat cat", "major", "é"),))}
+    utf8 = write(tmp_path, "u8" + suffix, text)
+    wide = tmp_path / ("x" + suffix)
+    wide.write_bytes(bom + text.replace('encoding="UTF-8"', f'encoding="{declared}"').encode(codec))
+    assert module.write_flags(str(utf8), str(tmp_path / "o8"), found, "x") == 1
+    assert module.write_flags(str(wide), str(tmp_path / "o16"), found, "x") == 1
+    after = (tmp_path / "o16").read_bytes()
+    assert after.startswith(bom) and after[len(bom) :].decode(codec) == (
+        (tmp_path / "o8").read_text(encoding="utf-8").replace('"UTF-8"', f'"{declared}"')
+    )
 
 
 # ---- faults ----------------------------------------------------------------------------------
@@ -511,7 +890,7 @@ def test_duplicate_unit_ids_are_failures_the_first_is_scored(tmp_path):
     )
     dup = tmp_path / "dup.xlf"
     dup.write_text(data, encoding="utf-8")
-    d, _, failed = by_kind(list(xliff_io.read_documents(str(dup), "dup")))
+    d, _, failed = by_kind(list(xliff_io.read_documents(str(dup), "dup", target_lang=None)))
     assert d["dup#4"].text == "Text with code and bold."
     assert [str(f) for f in failed] == [
         f"{dup}:24: duplicate unit id '4' (first seen at line 20); unit ids must be unique within a file: the first is scored"
@@ -522,6 +901,58 @@ def test_duplicate_unit_ids_are_failures_the_first_is_scored(tmp_path):
     assert list(d) == ["dup:1"]
     assert [f.line for f in failed] == [4]
     assert "duplicate message 'a'" in failed[0].message
+
+
+def test_xliff12_targets_not_translated_yet_are_skipped_and_keep_their_state(tmp_path):
+    units = "".join(
+        f'<trans-unit id="{i}"><source>Le chat.</source><target{state}>{text}</target>'
+        "</trans-unit>\n"
+        for i, state, text in [
+            (1, ' state="needs-translation"', "Le chat."),
+            (2, " state='new'", "Le chat."),
+            (3, ' state="translated"', "The cat cat."),
+            (4, ' state="needs-review-translation"', "The cat."),
+            (5, "", "The dog."),
+        ]
+    )
+    p = write(tmp_path, "s.xlf", XLF12.format(lang='target-language="en"', units=units))
+    d, skipped, failed = by_kind(docs_of(xliff_io, p))
+    assert list(d) == ["s#3", "s#4", "s#5"] and failed == []
+    assert [(s.doc_id, s.line, s.reason) for s in skipped] == [
+        ("s#1", 4, 'not translated yet: state="needs-translation"'),
+        ("s#2", 5, 'not translated yet: state="new"'),
+    ]
+    # flags given for such a unit anyway (the API): a note, the state stays
+    found = {k: UnitFlags("major", ()) for k in ("s#1", "s#2", "s#3")}
+    out = tmp_path / "o.xlf"
+    assert xliff_io.write_flags(str(p), str(out), found, "s") == 3
+    after = out.read_text(encoding="utf-8")
+    assert '<target state="needs-translation">Le chat.</target>' in after
+    assert "<target state='new'>Le chat.</target>" in after
+    assert '<target state="needs-review-translation">The cat cat.</target>' in after
+
+
+@pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
+def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix):
+    if suffix == ".xlf":
+        units = TU.format(id=1, target="Here here.") + TU.format(id=1, target="Again.")
+        p = write(tmp_path, "d.xlf", XLF12.format(lang="", units=units))
+        module = xliff_io
+    else:
+        tus = tu('tuid="1"', ("fr", "Ici."), ("en", "Here here.")) + tu(
+            'tuid="1"', ("fr", "Encore."), ("en", "Again.")
+        )
+        p = tmx_file(tmp_path, "d.tmx", tus, "fr")
+        module = tmx_io
+    d, _, failed = by_kind(docs_of(module, p))
+    assert d["d#1"].text == "Here here." and len(failed) == 1  # the first is scored
+    found = {"d#1": UnitFlags("major", (Flag(0, 9, "Here here", "major", "twice"),))}
+    out = tmp_path / ("out" + suffix)
+    assert module.write_flags(str(p), str(out), found, "d") == 1
+    after = out.read_text(encoding="utf-8")
+    second = after.index('id="1"', after.index('id="1"') + 1)  # trans-unit id, tuid
+    assert after.index("mtqa: major: 'Here here'") < second  # on the first unit
+    assert after.count("mtqa: major:") == 1
 
 
 @pytest.mark.parametrize(
@@ -535,11 +966,48 @@ def test_duplicate_unit_ids_are_failures_the_first_is_scored(tmp_path):
         ("notx.xlf", "<html/>", r"notx\.xlf:1: not an XLIFF file: the root element is <html>"),
         ("notx.tmx", "<xliff/>", r"notx\.tmx:1: not a TMX file"),
         ("bad.po", 'msgid "a"\nmsgstr "b\n', r"bad\.po:\d+: not a valid PO file"),
+        (
+            "u16.po",
+            'msgid ""\nmsgstr ""\n'.encode("utf-16"),
+            r"u16\.po: UTF-16 text: gettext reads no UTF-16 PO files; convert it \(e\.g\. "
+            r"`iconv -f UTF-16 -t UTF-8`\) and say charset=UTF-8 in its header$",
+        ),
+        (
+            "u16be.po",
+            'msgid "a"\nmsgstr "b"\n'.encode("utf-16-be"),  # no BOM
+            r"u16be\.po: UTF-16 text: gettext reads no UTF-16 PO files",
+        ),
+        (
+            "quote.po",
+            'msgid "Bonjour"\nmsgstr "Hello\n\nmsgid "Salut"\nmsgstr "Hi"\n',
+            r"quote\.po:2: not a valid PO file: end-of-line within string on line 2: "
+            r"'msgstr \"Hello\\n'; close the string on its line \(a line break inside it is "
+            r'\\n, a quote \\"\)$',
+        ),
+        (
+            "twice.po",
+            'msgid "a"\nmsgstr "Hello there"\nmsgstr "dup"\n',
+            r"twice\.po:3: not a valid PO file: Syntax error on line 3: 'msgstr \"dup\"\\n'; fix "
+            r"or remove that line: a PO entry is comments \(#\.\.\.\), then msgid",
+        ),
+        (
+            "latin1.po",  # Latin-1 bytes under charset=UTF-8: translate-toolkit guessed
+            b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            b'msgid "Caf\xe9"\nmsgstr "Caf\xe9 here"\n',
+            r"latin1\.po:5: invalid UTF-8 \(the header's charset\) at byte 74 \(0xe9\); convert "
+            r"the file to UTF-8 or name its charset in the Content-Type header$",
+        ),
+        (
+            "charset.po",
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=NOPE\\n"\n',
+            r"charset\.po:\d+: not a valid PO file: Unsupported charset: NOPE .*; name a charset "
+            r"Python knows in the header's Content-Type \(charset=UTF-8\)$",
+        ),
     ],
 )
 def test_unreadable_files_raise_input_error(tmp_path, name, content, expected):
     p = tmp_path / name
-    p.write_text(content, encoding="utf-8")
+    p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     module = {".xlf": xliff_io, ".tmx": tmx_io, ".po": po_io}[p.suffix]
     with pytest.raises(InputError, match=expected):
         module.read_units(str(p))

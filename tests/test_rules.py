@@ -60,6 +60,8 @@ CASES = [
     ("french-numbers", "In the XXe century, under the Ve Republic.", ["XXe", "Ve"]),
     ("french-numbers", "I bought an Apple IIe; Ve have ways; Odin, Vili and Ve.", []),
     ("french-numbers", "He is n° 2 of the party, and n°1 in polls.", ["n° ", "n°"]),
+    # a Qt placeholder's digit is no number: '%1 %%' is no French '1 %'; '5 %' still is
+    ("french-numbers", "Deleted %1 %% of %2 files, 5 % more.", ["5 %"]),
     # date-case: month and day names in lower case (French writes them so)
     ("date-case", "On monday 5 january, he left.", ["monday", "january"]),
     ("date-case", "Visit monday.com or #sunday; you may march in May on Monday.", []),

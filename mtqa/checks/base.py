@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from mtqa.records import Severity, Span
-from mtqa.text import Composed
+from mtqa.text import Composed, machine_tokens
 
 
 class Hit(NamedTuple):
@@ -93,7 +93,10 @@ class Check:
 class RegexCheck(Check):
     """A target check defined by one pattern: the span is group ``span`` if present, else the
     match. ``reason`` may name the span as ``{text}`` and its last character as ``{mark}``;
-    ``fix`` (optional) maps the span's text to its replacement (the span's suggestion)."""
+    ``fix`` (optional) maps the span's text to its replacement (the span's suggestion).
+    ``machine``: also match inside machine tokens (:func:`mtqa.text.machine_tokens`: URLs,
+    file names, placeholders); False drops a match that overlaps one (``%1 %%`` is no
+    French ``1 %``)."""
 
     def __init__(
         self,
@@ -102,17 +105,22 @@ class RegexCheck(Check):
         reason: str,
         severity: Severity = "minor",
         fix: Callable[[str], str | None] | None = None,
+        machine: bool = True,
     ) -> None:
         self.id = id
         self.pattern = pattern
         self.reason = reason
         self.severity = severity
         self.fix = fix
+        self.machine = machine
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
-        """Every match of the pattern in ``text``."""
+        """Every match of the pattern in ``text`` (outside machine tokens unless ``machine``)."""
         g = "span" if "span" in self.pattern.groupindex else 0
+        tokens = [] if self.machine else machine_tokens(text)
         for m in self.pattern.finditer(text):
+            if any(a < m.end(g) and m.start(g) < b for a, b in tokens):
+                continue
             span = m.group(g)
             reason = self.reason.format(text=span, mark=span[-1:])
             fix = self.fix(span) if self.fix is not None else None

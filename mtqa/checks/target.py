@@ -326,6 +326,7 @@ FRENCH_NUMBERS = RegexCheck(
     ),
     "French number format {text!r} (decimal comma, spaced thousands, 14h30, 1er, XXe, n°)",
     fix=english_number,
+    machine=False,  # a placeholder's digits are none of the number's: '%1 %%'
 )
 DATE_CASE = RegexCheck(
     "date-case",

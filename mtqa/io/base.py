@@ -5,15 +5,25 @@ unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>`
 :func:`documents_from_units` turns those into what mtqa scores:
 
 * a :class:`~mtqa.records.Document` per unit with a target: ``text`` is the target's plain
-  text (inline codes removed, see :mod:`mtqa.io.inline`), ``source`` the source's;
+  text (inline codes read as :mod:`mtqa.io.inline` says), ``source`` the source's;
 * a :class:`Skipped` per unit with nothing to score — no target, an empty or
-  whitespace-only target, or ``translate="no"``. Untranslated units are normal in a file
+  whitespace-only target, ``translate="no"``, or the reader's own reason
+  (:attr:`Unit.skip`: a target in another language than English, an XLIFF 1.2 target in
+  state ``new``). Untranslated units are normal in a file
   being translated, so they are **reported and counted, never a failure**: a run over a
-  half-translated XLIFF exits 0 and says how many units it skipped and why;
+  half-translated XLIFF exits 0 and says how many units it skipped and why. A file with
+  nothing to score at all (no unit, or every unit skipped) fails, as an empty .txt does
+  (:func:`nothing_to_score`; an empty file is :data:`EMPTY_FILE`);
 * a :class:`~mtqa.records.Failure` for a duplicate unit id within a file (the first is
-  scored), as for duplicate record ids elsewhere: the run exits 1.
+  scored, and the writers annotate that one: :func:`by_doc_id`), as for duplicate record
+  ids elsewhere: the run exits 1.
 
-``doc_id``: ``<prefix>#<unit id>`` for a unit with an id (XLIFF, TMX ``tuid``), else
+mtqa checks English (:data:`ENGLISH`): a file that declares another target language is an
+:class:`~mtqa.errors.InputError` (:func:`not_english`); each reader takes
+``target_lang`` (None: any language, for library use).
+
+``doc_id``: ``<prefix>#<unit id>`` for a unit with an id (XLIFF, TMX ``tuid``; in an XLIFF
+with several files ``<file>/<id>``, an XLIFF 2.0 segment ``<unit>::<segment>``), else
 ``<prefix>:<line>`` (PO entries, TMX units without ``tuid``) — mtqa's usual default id.
 ``prefix`` is the input's path relative to the input folder without its suffix, as for
 the other inputs, made longer where two inputs would share it
@@ -21,18 +31,23 @@ the other inputs, made longer where two inputs would share it
 ``fr/a.xlf`` and ``de/a.xlf``, never collide.
 
 Writing: the caller passes, per ``doc_id``, a :class:`UnitFlags` (the unit's severity and
-its :class:`Flag` list); :func:`note_lines` renders them the same way for every format.
+its :class:`Flag` list); :func:`note_lines` renders them the same way for every format,
+each text as it reads (:func:`quoted`).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
-from mtqa.errors import one_line
+from mtqa.errors import InputError, one_line
 from mtqa.io.inline import TaggedText
 from mtqa.records import SEVERITY_RANK, Document, Failure, Severity, Span
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ class Unit:
     notes: tuple[str, ...] = ()
     state: str | None = None  # the format's own word: XLIFF state, "fuzzy", ...
     translatable: bool = True
+    skip: str | None = None  # the reader's reason why there is nothing to score, if any
 
 
 @dataclass(frozen=True)
@@ -109,25 +125,78 @@ class UnitFlags:
         return worst
 
 
+#: the language mtqa checks: targets must be English (``en``, ``en-GB``, ``en_US``...)
+ENGLISH = "en"
+
+
+def lang_matches(lang: str, wanted: str) -> bool:
+    """Whether the language tag ``lang`` is ``wanted``, case-insensitively: the same tag,
+    or, for a ``wanted`` without a region, any region or variant of it (``en`` matches
+    ``en-US``, ``EN_gb`` and gettext's ``en@quot``; ``en-US`` matches only ``en-us``)."""
+    lang, wanted = lang.strip().lower().replace("_", "-"), wanted.strip().lower()
+    if not lang or not wanted:
+        return False
+    return lang == wanted or ("-" not in wanted and re.split(r"[-@.]", lang)[0] == wanted)
+
+
+def not_english(path: str, line: int | None, lang: str, declared: str, wanted: str) -> None:
+    """Refuse a file whose declared target language (``declared``: where, in the format's
+    words) is not ``wanted`` (an :class:`InputError`); mtqa checks English only."""
+    if lang.strip() and not lang_matches(lang, wanted):
+        what = "English" if wanted == ENGLISH else repr(wanted)
+        raise InputError(
+            path,
+            line,
+            f"the target language is {lang.strip()!r} ({declared}), not {what}; mtqa checks "
+            f"{what} translations: pass the file translated into {what} ({wanted} or {wanted}-*)",
+        )
+
+
 NOTE_PRIORITY = {"major": "1", "minor": "3"}  # XLIFF note priority: 1 (highest) .. 10
+
+
+#: characters a note shows as escapes: line breaks and other controls (a note is one line),
+#: surrogates, bidirectional controls (they would reorder the note), invisible spaces
+_ESCAPED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_INVISIBLE = frozenset(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F, 0x061C, 0xFEFF]
+)
+
+
+def quoted(text: str) -> str:
+    """``text`` in single quotes as a reader sees it: its characters themselves (accents,
+    quotes, no-break spaces, emoji), except line breaks, tabs and other control characters,
+    surrogates, bidirectional controls and zero-width spaces, which are shown as escapes
+    (``\\n``, ``\\x00``, ``\\u202e``) so that a note stays one line and shows all there is."""
+    out = []
+    for c in text:
+        code = ord(c)
+        if c in _ESCAPED:
+            out.append(_ESCAPED[c])
+        elif code in _INVISIBLE or unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(c)
+    return "'" + "".join(out) + "'"
 
 
 def note_lines(found: UnitFlags) -> list[str]:
     """One line per flag (``mtqa: major: 'is rebel' (12-20): reason; suggestion: 'x'``).
 
-    A unit with a severity but no spans gets one line with the severity alone. Reasons
-    are folded onto one line so that no format's comment syntax can be broken.
+    A unit with a severity but no spans gets one line with the severity alone. Texts are
+    shown as they read (:func:`quoted`), reasons folded onto one line, so that no format's
+    comment syntax can be broken.
     """
     lines = []
     for f in found.flags:
-        line = f"mtqa: {f.severity}: {one_line(repr(f.text))} ({f.start}-{f.end}): "
+        line = f"mtqa: {f.severity}: {quoted(f.text)} ({f.start}-{f.end}): "
         line += one_line(f.reason)
         if f.source:
             line += f" [{f.source}]"
         if f.suggestion == "":
             line += "; suggestion: delete it"
         elif f.suggestion is not None:
-            line += f"; suggestion: {one_line(repr(f.suggestion))}"
+            line += f"; suggestion: {quoted(f.suggestion)}"
         lines.append(line)
     if not lines:
         lines.append(f"mtqa: {found.worst}: flagged (no span)")
@@ -137,6 +206,16 @@ def note_lines(found: UnitFlags) -> list[str]:
 def doc_id_of(unit: Unit, prefix: str) -> str:
     """The unit's mtqa id: ``prefix#key`` with an id, ``prefix:line`` without."""
     return f"{prefix}#{unit.key}" if unit.has_id else f"{prefix}:{unit.line}"
+
+
+def by_doc_id(pairs: Iterable[tuple[Unit, T]], prefix: str) -> dict[str, T]:
+    """doc id → the value paired with its unit. Of units that share an id (a duplicate, a
+    failure when read) the first: the one :func:`documents_from_units` scores, so a
+    writer puts its flags on the unit they belong to."""
+    out: dict[str, T] = {}
+    for unit, value in pairs:
+        out.setdefault(doc_id_of(unit, prefix), value)
+    return out
 
 
 def documents_from_units(
@@ -166,10 +245,39 @@ def documents_from_units(
         yield Document(doc_id, unit.target.plain, path, unit.line, source)
 
 
+#: an empty translation file (the readers' InputError), as an empty .txt file is refused
+EMPTY_FILE = "empty file: no translated units to score; remove it or add translations"
+
+
+def nothing_to_score(path: str, items: Sequence[Document | Failure | Skipped]) -> list[Failure]:
+    """The Failure of a translation file whose ``items`` hold no Document, as for an empty
+    .txt file: no unit at all (a header-only PO, a TMX without ``<body>``), or every unit
+    skipped (the reasons counted); none when there is something to score."""
+    if any(isinstance(item, Document) for item in items):
+        return []
+    reasons: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, Skipped):
+            reasons[item.reason] = reasons.get(item.reason, 0) + 1
+    if not reasons:
+        why = "no translated units to score (no translation unit in the file)"
+        return [Failure(path, None, f"{why}; remove it or add translations")]
+    n = sum(reasons.values())
+    if len(reasons) == 1:
+        why = next(iter(reasons))
+    else:
+        why = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+    units = "the unit" if n == 1 else f"all {n} units"
+    msg = f"no translated units to score ({units} skipped: {why})"
+    return [Failure(path, None, f"{msg}; translate them or leave the file out")]
+
+
 def skip_reason(unit: Unit) -> str | None:
     """Why a unit has nothing to score, in words, or None when it has."""
     if not unit.translatable:
         return 'marked translate="no"'
+    if unit.skip:
+        return unit.skip
     if unit.target is None:
         return "untranslated: no target"
     if not unit.target.plain:

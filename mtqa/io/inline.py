@@ -5,17 +5,29 @@ A translation unit's ``<source>``/``<target>``/``<seg>`` mixes text with inline 
 <sc/> <ec/> <sm/> <em/> <mrk> <cp/>``, TMX ``<bpt> <ept> <it> <ph> <ut> <hi>``). mtqa
 scores the **plain text** only, so every span it reports lies in text, never in a tag:
 
-* a *code* (a placeholder such as ``<x/>``, or a native-code element such as ``<ph>``,
-  ``<bpt>``: its content is the original format's markup, not text) is zero-width in the
-  plain text: ``Text with a footnote<x id="1"/> and more`` → ``Text with a footnote and more``;
+* a *placeholder* (``<x/>``, ``<ph>``: it stands for something of its own, a variable, an
+  image, a line break) is a **boundary**. Where it joins a word to the word after it
+  (``Text<ph/>continue``; also after a closing ``.,;:!?)]}``: ``end.<ph/>Next``) it reads
+  as one space (``Text continue``); where it has whitespace on both sides it takes the
+  whitespace after it with it, so no double space is left (``Open the <ph>{0}</ph> now`` →
+  ``Open the now``); anywhere else (at either end of the text, beside whitespace or other
+  punctuation: ``footnote<x/>.``) it is zero-width;
+* any other *code* (``<bpt>``, ``<ept>``, ``<it>``, ``<ut>``, ``<bx/>``, ``<ex/>``, ``<sc/>``,
+  ``<ec/>``, ``<sm/>``, ``<em/>``: the start or end of formatting, which may fall inside a
+  word) is zero-width; so are comments and processing instructions;
 * a *container* (``<g>``, ``<pc>``, ``<mrk>``, ``<hi>``, and any element we do not know)
   keeps its text; its start and end tags are zero-width;
 * XLIFF 2.0 ``<cp hex="001A"/>`` stands for one character and gives that character;
+* an internal entity of the document's DTD (``<!ENTITY prod "Produit">``, ``Open &prod;``)
+  gives its text (:func:`entity_text`); an external, undeclared or nested one is left as a
+  reference that stands for something, a placeholder;
 * whitespace is kept exactly as parsed (no ``xml:space`` folding), so offsets are stable.
 
-``TaggedText.markup`` is the element's content serialised (tags with their local name or
-prefix, attributes in document order, text escaped ``&amp; &lt; &gt;``) and
-``TaggedText.to_markup(start, end)`` maps a plain-text span onto it.
+The text a report shows, every span's offsets and the offsets in the annotated copies'
+notes are this plain text's. ``TaggedText.markup`` is the element's content serialised
+(tags with their local name or prefix, attributes in document order, text escaped ``&amp;
+&lt; &gt;``) and ``TaggedText.to_markup(start, end)`` maps a plain-text span onto it (a
+placeholder's space maps onto the placeholder).
 """
 
 from __future__ import annotations
@@ -30,15 +42,21 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 # Codes whose content is native markup (dropped from the plain text, kept in the markup).
 CODE_TAGS = frozenset({"bpt", "ept", "it", "ph", "ut", "x", "bx", "ex", "sc", "ec", "sm", "em"})
 CHAR_TAGS = frozenset({"cp"})  # XLIFF 2.0: one character that XML cannot hold
+PLACEHOLDER_TAGS = frozenset({"x", "ph"})  # codes that stand for something: a boundary
+_BEFORE_GAP = frozenset(".,;:!?)]}")  # closing punctuation a placeholder may follow as a gap
 
-PieceKind = Literal["text", "char", "code", "open", "close"]
+#: text; one ``<cp/>`` character; an expanded entity reference (its text); a code
+#: (zero-width, or a placeholder's one space); a container's start or end tag; whitespace
+#: a placeholder took with it (zero-width)
+PieceKind = Literal["text", "char", "entity", "code", "open", "close", "space"]
 
 
 @dataclass(frozen=True)
 class Piece:
     """A run of the content: text, one ``<cp/>`` character, a code, or a container tag.
 
-    ``plain_start == plain_end`` for codes and container tags (they are zero-width).
+    ``plain_start == plain_end`` for codes and container tags (they are zero-width), but
+    for a placeholder that reads as one space; and for whitespace it took with it.
     """
 
     kind: PieceKind
@@ -82,9 +100,9 @@ class TaggedText:
     def _markup_pos(self, pos: int, *, end: bool) -> int:
         """Markup offset of plain char ``pos`` (its first markup char, or just past it)."""
         for p in self.pieces:
-            if p.kind not in ("text", "char") or not p.plain_start <= pos < p.plain_end:
+            if p.kind == "space" or not p.plain_start <= pos < p.plain_end:
                 continue
-            if p.kind == "char":
+            if p.kind != "text":  # a <cp/>, an entity's text, a placeholder's space: all of it
                 return p.markup_end if end else p.markup_start
             k = pos - p.plain_start + (1 if end else 0)
             if self.markup == self.plain:  # tag-free (PO) or nothing escaped: identity map
@@ -164,30 +182,14 @@ def serialise(el: Any) -> str:
 
 
 class _Builder:
+    """Collects the content's runs (:meth:`walk`), then lays them out (:meth:`pieces`)."""
+
     def __init__(self) -> None:
-        self.plain: list[str] = []
-        self.markup: list[str] = []
-        self.pieces: list[Piece] = []
-        self.n_plain = 0
-        self.n_markup = 0
+        self.runs: list[tuple[PieceKind, str, str, str]] = []  # kind, plain, markup, tag
 
     def add(self, kind: PieceKind, plain: str, markup: str, tag: str = "") -> None:
-        if not markup:
-            return
-        self.pieces.append(
-            Piece(
-                kind,
-                self.n_plain,
-                self.n_plain + len(plain),
-                self.n_markup,
-                self.n_markup + len(markup),
-                tag,
-            )
-        )
-        self.plain.append(plain)
-        self.markup.append(markup)
-        self.n_plain += len(plain)
-        self.n_markup += len(markup)
+        if markup:
+            self.runs.append((kind, plain, markup, tag))
 
     def text(self, s: str | None) -> None:
         if s:
@@ -197,7 +199,11 @@ class _Builder:
         self.text(el.text)
         for child in el:
             name = local_name(child)
-            if not isinstance(child.tag, str):  # comment, PI, unresolved entity
+            if child.tag is etree.Entity and (text := entity_text(child)) is not None:
+                self.add("entity", text, serialise(child), child.name)
+            elif child.tag is etree.Entity:  # not expanded: it stands for something
+                self.add("code", "", serialise(child), f"&{child.name};")
+            elif not isinstance(child.tag, str):  # comment, processing instruction
                 self.add("code", "", serialise(child))
             elif name in CODE_TAGS:
                 self.add("code", "", serialise(child), name)
@@ -210,6 +216,75 @@ class _Builder:
                 self.walk(child)
                 self.add("close", "", f"</{_qname(child, child.tag)}>", name)
             self.text(child.tail)
+
+    def _next_chars(self) -> list[str]:
+        """Per run, the first plain character of the runs after it ('' at the end)."""
+        out, after = [], ""
+        for _, plain, _, _ in reversed(self.runs):
+            out.append(after)
+            after = plain[0] if plain else after
+        return out[::-1]
+
+    def pieces(self) -> tuple[str, str, tuple[Piece, ...]]:
+        """Plain text, markup and pieces, placeholders made boundaries (module docstring)."""
+        plain: list[str] = []
+        markup: list[str] = []
+        pieces: list[Piece] = []
+        n_plain = n_markup = 0
+        swallow = False  # a placeholder between whitespace: drop the whitespace after it
+        last = ""  # the last plain character so far
+
+        def put(kind: PieceKind, p: str, m: str, tag: str = "") -> None:
+            nonlocal n_plain, n_markup, last
+            pieces.append(Piece(kind, n_plain, n_plain + len(p), n_markup, n_markup + len(m), tag))
+            last = p[-1] if p else last
+            plain.append(p)
+            markup.append(m)
+            n_plain += len(p)
+            n_markup += len(m)
+
+        for (kind, p, m, tag), after in zip(self.runs, self._next_chars()):
+            if kind == "code" and (tag in PLACEHOLDER_TAGS or tag.startswith("&")):
+                before = last
+                if before and after and before.isspace() and after.isspace():
+                    swallow = True
+                elif (before.isalnum() or before in _BEFORE_GAP) and after.isalnum():
+                    p = " "
+            elif kind == "text" and swallow:
+                ws = len(p) - len(p.lstrip())
+                if ws:
+                    put("space", "", p[:ws])  # whitespace is not escaped: markup == text
+                    p, m = p[ws:], m[ws:]
+                swallow = not p
+                if not p:
+                    continue
+            elif kind in ("char", "entity") and p:
+                swallow = False
+            put(kind, p, m, tag)
+        return "".join(plain), "".join(markup), tuple(pieces)
+
+
+def entity_text(ref: Any) -> str | None:
+    """The text an entity reference stands for, or None when it is not expanded.
+
+    An internal entity declared in the document's DTD (``<!ENTITY prod "Produit">``) is
+    expanded; markup in it is read like the rest (``<!ENTITY w "<g>Widget</g>">`` gives
+    ``Widget``). An external entity (``SYSTEM``), an undeclared one, or one whose text
+    refers to other entities (nesting is how entity bombs grow) is not: it stays a
+    reference, read as a placeholder.
+    """
+    dtd = ref.getroottree().docinfo.internalDTD
+    decl = next((e for e in dtd.iterentities() if e.name == ref.name), None) if dtd else None
+    content = decl.content if decl is not None else None
+    if content is None or "&" in content:
+        return None
+    if "<" not in content:
+        return str(content)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False)
+    try:
+        return flatten(etree.fromstring(f"<x>{content}</x>", parser=parser)).plain
+    except etree.XMLSyntaxError:
+        return None
 
 
 def _cp_char(el: Any) -> str | None:
@@ -226,4 +301,4 @@ def flatten(el: Any) -> TaggedText:
     """
     b = _Builder()
     b.walk(el)
-    return TaggedText("".join(b.plain), "".join(b.markup), tuple(b.pieces))
+    return TaggedText(*b.pieces())

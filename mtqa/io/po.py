@@ -29,24 +29,28 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError, OutputError, one_line
+from mtqa.errors import AnnotateError, InputError, one_line
 from mtqa.io.base import (
+    EMPTY_FILE,
+    ENGLISH,
     Skipped,
     Unit,
     UnitFlags,
+    by_doc_id,
     check_flags,
-    doc_id_of,
     documents_from_units,
+    not_english,
     note_lines,
 )
 from mtqa.io.inline import TaggedText
 from mtqa.records import Document, Failure
 
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _OTHER_COMMENTS = (b"#.", b"#:", b"#,", b"#|", b"#~")
 
 
-def _load(path: str) -> tuple[bytes, Any]:
+def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
     from translate.storage import pypo
 
     try:
@@ -55,19 +59,64 @@ def _load(path: str) -> tuple[bytes, Any]:
         raise InputError(
             path, None, f"cannot read: {exc.strerror}; check the path and permissions"
         ) from None
-    try:
-        store = pypo.pofile.parsestring(data)
-    except UnicodeDecodeError as exc:
+    if not data.strip():
+        raise InputError(path, None, EMPTY_FILE)
+    if data.startswith(UTF16_BOMS) or b"\x00" in data[:4]:
         raise InputError(
             path,
-            data[: exc.start].count(b"\n") + 1,
+            None,
+            "UTF-16 text: gettext reads no UTF-16 PO files; convert it (e.g. `iconv -f UTF-16 "
+            "-t UTF-8`) and say charset=UTF-8 in its header",
+        )
+    try:
+        store = pypo.pofile.parsestring(data)
+    except UnicodeDecodeError as exc:  # exc.start is in a line: find the byte again
+        _check_charset(data, "utf-8", path)
+        raise InputError(
+            path,
+            None,
             f"not valid in the header's charset ({exc.reason}); fix the Content-Type "
             "charset or convert the file",
         ) from None
     except Exception as exc:  # PoParseError and friends
         line = getattr(getattr(exc, "parse_state", None), "lineno", None)
-        raise InputError(path, line, f"not a valid PO file: {one_line(str(exc))}") from None
+        msg = one_line(str(exc))
+        raise InputError(path, line, f"not a valid PO file: {msg}; {_parse_fix(msg)}") from None
+    _check_charset(data, store.encoding or "utf-8", path)
+    if target_lang is not None:
+        _check_language(store, path, target_lang)
     return data, store
+
+
+def _check_charset(data: bytes, charset: str, path: str) -> None:
+    """Refuse bytes that are not valid in the file's charset, naming the first bad one.
+
+    translate-toolkit falls back to another codec on a bad byte (Latin-1 bytes under
+    ``charset=UTF-8`` are read as Latin-1), so what it read would be a guess."""
+    try:
+        data.decode(charset)
+    except LookupError:  # a charset translate-toolkit maps and Python does not know
+        return
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path,
+            data[: exc.start].count(b"\n") + 1,
+            f"invalid {charset} (the header's charset) at byte {exc.start} "
+            f"(0x{data[exc.start]:02x}); convert the file to {charset} or name its charset "
+            "in the Content-Type header",
+        ) from None
+
+
+def _parse_fix(message: str) -> str:
+    """The fix for a translate-toolkit PO parse error, by its message."""
+    if message.startswith("end-of-line within string"):
+        return 'close the string on its line (a line break inside it is \\n, a quote \\")'
+    if message.startswith("Unsupported charset"):
+        return "name a charset Python knows in the header's Content-Type (charset=UTF-8)"
+    return (
+        'fix or remove that line: a PO entry is comments (#...), then msgid "..." and '
+        'msgstr "..." lines, each string quoted on its line'
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -96,39 +145,56 @@ def _units(store: Any) -> list[tuple[Any, Unit]]:
     return [(tk, _unit(tk)) for tk in store.units if not tk.isheader() and not tk.isobsolete()]
 
 
-def read_units(path: str) -> list[Unit]:
+def _check_language(store: Any, path: str, target_lang: str) -> None:
+    """Refuse a file whose header's ``Language`` is not ``target_lang``."""
+    lang = store.parseheader().get("Language") or ""
+    line = store.header().line_number if store.header() is not None else None
+    not_english(path, line, lang, f'"Language: {lang.strip()}" in the header', target_lang)
+
+
+def read_units(path: str, target_lang: str | None = ENGLISH) -> list[Unit]:
     """Every entry of a PO file (no header, no obsolete entries), in file order.
 
-    Raises :class:`InputError` (``path:line: ...``) for unreadable or malformed files.
+    Raises :class:`InputError` (``path:line: ...``) for unreadable or malformed files and
+    for a file whose header's ``Language`` is not ``target_lang`` (None: any).
     """
-    return [u for _, u in _units(_load(path)[1])]
+    return [u for _, u in _units(_load(path, target_lang)[1])]
 
 
-def read_documents(path: str, prefix: str) -> Iterator[Document | Failure | Skipped]:
+def read_documents(
+    path: str, prefix: str, target_lang: str | None = ENGLISH
+) -> Iterator[Document | Failure | Skipped]:
     """Documents (one per translated entry), skipped entries and duplicate failures.
 
     See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
     """
-    return documents_from_units(read_units(path), path, prefix)
+    return documents_from_units(read_units(path, target_lang), path, prefix)
 
 
 def _is_translator_comment(line: bytes) -> bool:
     return line.startswith(b"#") and not line.startswith(_OTHER_COMMENTS)
 
 
-def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str) -> int:
+def write_flags(
+    src: str,
+    dst: str,
+    found: Mapping[str, UnitFlags],
+    prefix: str,
+    target_lang: str | None = ENGLISH,
+) -> int:
     """Write a copy of ``src`` to ``dst`` with comments (and ``fuzzy``) per flagged entry.
 
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
     to what mtqa found; severity ``none`` without flags is left alone. Returns the number
     of entries annotated. Raises :class:`InputError` (unreadable ``src``),
-    :class:`OutputError` (write failure) and ``ValueError`` for unknown ids.
+    :class:`AnnotateError` (the copy would not parse: nothing written),
+    :class:`~mtqa.errors.OutputError` (write failure) and ``ValueError`` for unknown ids.
     """
     from translate.storage import pypo
 
-    data, store = _load(src)
+    data, store = _load(src, target_lang)
     pairs = _units(store)
-    by_id = {doc_id_of(u, prefix): (tk, u) for tk, u in pairs}
+    by_id = by_doc_id(((u, (tk, u)) for tk, u in pairs), prefix)
     check_flags(dict(found), list(by_id), src)
     bom = BOM if data.startswith(BOM) else b""
     body = data[len(bom) :]
@@ -162,8 +228,8 @@ def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str)
     try:
         pypo.pofile.parsestring(result)
     except Exception as exc:  # pragma: no cover - defensive: never write a broken file
-        raise OutputError(
-            f"{dst}: annotated copy does not parse ({exc}); nothing written"
+        raise AnnotateError(
+            src, None, f"the annotated copy would not parse ({one_line(str(exc))})"
         ) from None
     from mtqa.store import atomic_write
 

@@ -3,12 +3,19 @@
 Reading. ``translate.storage.tmx.tmxfile`` parses the file and lists the ``<tu>`` elements;
 one record per ``<tu>``. A ``<tu>`` holds one ``<tuv>`` per language, so mtqa picks:
 
-* the **source**: the ``<tuv>`` in the ``<tu>``'s ``srclang`` (else the header's; ``*all*``
-  or no match: the first ``<tuv>``);
-* the **target**: the first other ``<tuv>`` whose language matches ``target_lang``
-  (case-insensitive; ``fr`` also matches ``fr-CA``), or with ``target_lang=None`` the first
-  ``<tuv>`` in another language than the source. A ``<tu>`` with no such ``<tuv>`` is
-  skipped ("no target").
+* the **target**: the first ``<tuv>`` in ``target_lang`` (default English: ``xml:lang``
+  ``en`` or ``en-*``, any case) that is not the source. A ``<tu>`` without one is skipped
+  with the reason (``no English <tuv> (languages: fr-FR, es-ES)``, ``no English target:
+  the en-US <tuv> is the source``); a file where no ``<tu>`` has one is an
+  :class:`InputError` naming the languages it has (a translation memory of other
+  languages, or of English sources only, is nothing mtqa can check);
+* the **source**: the ``<tuv>`` in the ``<tu>``'s ``srclang``, else the header's; with
+  ``*all*`` (any language may be the source) or no ``<tuv>`` in that language, the first
+  ``<tuv>`` that is not the target.
+
+``target_lang=None`` reads other languages too (a library use, never the CLI's): the
+source as above (``*all*`` or no match: the first ``<tuv>``), the target the first
+``<tuv>`` in another language than the source's.
 
 Text comes from ``<seg>`` through :func:`mtqa.io.inline.flatten`: ``<bpt> <ept> <it> <ph>
 <ut>`` hold native codes and are zero-width, ``<hi>`` keeps its text. Key: ``tuid``; a
@@ -28,18 +35,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, one_line
 from mtqa.io.base import (
+    ENGLISH,
     Skipped,
     Unit,
     UnitFlags,
+    by_doc_id,
     check_flags,
-    doc_id_of,
     documents_from_units,
+    lang_matches,
     note_lines,
 )
 from mtqa.io.inline import XML_NS, escape_text, flatten, local_name
-from mtqa.io.xmledit import Edits, check_well_formed, codec_of, map_elements, read_xml
+from mtqa.io.xmledit import EditableCopy, read_xml
 from mtqa.io.xmledit import whitespace_before as ws_before
 from mtqa.records import Document, Failure
 
@@ -55,25 +64,36 @@ def _lang(tuv: Any) -> str:
     return str(tuv.get(f"{{{XML_NS}}}lang") or tuv.get("lang") or "")
 
 
-def _matches(lang: str, wanted: str) -> bool:
-    lang, wanted = lang.lower(), wanted.lower()
-    return lang == wanted or ("-" not in wanted and lang.split("-")[0] == wanted)
-
-
 def _seg(tuv: Any) -> Any:
     return next((c for c in tuv if local_name(c) == "seg"), None)
 
 
-def _pick(tu: Any, header_src: str, target_lang: str | None) -> tuple[Any, Any]:
+def _pick(tu: Any, header_src: str, target_lang: str | None) -> tuple[Any, Any, str | None]:
+    """The ``<tu>``'s source and target ``<tuv>`` (None where there is none) and, without a
+    target, why (None: the reader's usual "no target")."""
     tuvs = [c for c in tu if local_name(c) == "tuv"]
     if not tuvs:
-        return None, None
+        return None, None, None
     src_lang = tu.get("srclang") or header_src
-    src = next((t for t in tuvs if src_lang != "*all*" and _matches(_lang(t), src_lang)), tuvs[0])
-    others = [t for t in tuvs if t is not src and _lang(t).lower() != _lang(src).lower()]
-    if target_lang:
-        others = [t for t in others if _matches(_lang(t), target_lang)]
-    return src, (others[0] if others else None)
+    declared = src_lang if src_lang != "*all*" else ""
+    src = next((t for t in tuvs if declared and lang_matches(_lang(t), declared)), None)
+    if target_lang is None:  # any other language: the first <tuv> not in the source's
+        src = tuvs[0] if src is None else src
+        others = [t for t in tuvs if t is not src and _lang(t).lower() != _lang(src).lower()]
+        return src, (others[0] if others else None), None
+    tgt = next((t for t in tuvs if t is not src and lang_matches(_lang(t), target_lang)), None)
+    if src is None:  # srclang *all*, or no <tuv> in it: the first <tuv> but the target
+        src = next((t for t in tuvs if t is not tgt), None)
+    if tgt is not None:
+        return src, tgt, None
+    langs = ", ".join(_lang(t) or "(no xml:lang)" for t in tuvs)
+    if src is not None and lang_matches(_lang(src), target_lang):
+        return src, None, f"no {_name(target_lang)} target: the {_lang(src)} <tuv> is the source"
+    return src, None, f"no {_name(target_lang)} <tuv> (languages: {langs})"
+
+
+def _name(lang: str) -> str:
+    return "English" if lang.lower() == ENGLISH else repr(lang)
 
 
 def _load(path: str, target_lang: str | None) -> _Read:
@@ -88,14 +108,17 @@ def _load(path: str, target_lang: str | None) -> _Read:
         store = tmx.tmxfile.parsestring(data)
     except Exception as exc:  # translate-toolkit raises ValueError/AssertionError on odd files
         raise InputError(
-            path, None, f"translate-toolkit cannot read this TMX file ({exc})"
+            path,
+            None,
+            f"translate-toolkit cannot read this TMX file ({one_line(str(exc))}); check it "
+            "against the TMX 1.4 specification, or export it again from its tool",
         ) from None
     header = next((c for c in store.document.getroot() if local_name(c) == "header"), None)
     header_src = (header.get("srclang") if header is not None else None) or "*all*"
     pairs = []
     for tk in store.units:
         tu = tk.xmlelement
-        src, tgt = _pick(tu, header_src, target_lang)
+        src, tgt, why = _pick(tu, header_src, target_lang)
         src_seg = _seg(src) if src is not None else None
         tgt_seg = _seg(tgt) if tgt is not None else None
         tuid = tu.get("tuid")
@@ -106,12 +129,29 @@ def _load(path: str, target_lang: str | None) -> _Read:
             target=flatten(tgt_seg) if tgt_seg is not None else None,
             has_id=bool(tuid),
             notes=tuple(n.text or "" for n in tu if local_name(n) == "note"),
+            skip=why,
         )
         pairs.append((tu, unit, _lang(tgt) if tgt is not None else ""))
+    if target_lang is not None and pairs and all(not lang for _, _, lang in pairs):
+        raise InputError(path, None, _no_target(pairs, target_lang))
     return _Read(data, store, pairs)
 
 
-def read_units(path: str, target_lang: str | None = None) -> list[Unit]:
+def _no_target(pairs: list[tuple[Any, Unit, str]], target_lang: str) -> str:
+    """Why a TMX file has nothing to check: no ``<tu>`` has a ``<tuv>`` in ``target_lang``."""
+    tuvs = [t for tu, _, _ in pairs for t in tu if local_name(t) == "tuv"]
+    langs = ", ".join(sorted({_lang(t) or "(no xml:lang)" for t in tuvs}))
+    what = _name(target_lang)
+    only_source = any(u.skip and u.skip.endswith("is the source") for _, u, _ in pairs)
+    why = f"{what} only as the source; " if only_source else ""
+    return (
+        f"no {what} target in any <tu> ({why}languages: {langs}); mtqa checks {what} "
+        f'translations: give each <tu> a <tuv xml:lang="{target_lang}"> (or {target_lang}-*) '
+        "besides the source"
+    )
+
+
+def read_units(path: str, target_lang: str | None = ENGLISH) -> list[Unit]:
     """Every ``<tu>`` of a TMX file, in document order (source and target picked as above).
 
     Raises :class:`InputError` (``path:line: ...``) for unreadable or malformed files.
@@ -120,7 +160,7 @@ def read_units(path: str, target_lang: str | None = None) -> list[Unit]:
 
 
 def read_documents(
-    path: str, prefix: str, target_lang: str | None = None
+    path: str, prefix: str, target_lang: str | None = ENGLISH
 ) -> Iterator[Document | Failure | Skipped]:
     """Documents (one per ``<tu>`` with a target), skipped units and duplicate failures.
 
@@ -134,20 +174,20 @@ def write_flags(
     dst: str,
     found: Mapping[str, UnitFlags],
     prefix: str,
-    target_lang: str | None = None,
+    target_lang: str | None = ENGLISH,
 ) -> int:
     """Write a copy of ``src`` to ``dst`` with a ``<note>`` and a ``<prop>`` per flagged ``<tu>``.
 
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``
     and ``target_lang``) to what mtqa found. Returns the number of units annotated.
-    Raises :class:`InputError`, :class:`~mtqa.errors.OutputError` and ``ValueError``
-    (unknown ids) like the XLIFF writer.
+    Raises :class:`InputError`, :class:`~mtqa.errors.AnnotateError`,
+    :class:`~mtqa.errors.OutputError` and ``ValueError`` (unknown ids) like the XLIFF writer.
     """
     read = _load(src, target_lang)
-    by_id = {doc_id_of(u, prefix): (tu, lang) for tu, u, lang in read.pairs}
+    by_id = by_doc_id(((u, (tu, lang)) for tu, u, lang in read.pairs), prefix)
     check_flags(dict(found), list(by_id), src)
-    where = map_elements(read.data, read.store.document.getroot(), src)
-    edits = Edits(read.data, codec_of(read.store.document, src))
+    copy = EditableCopy(read.data, read.store.document, src)
+    where, edits = copy.where, copy.edits
     nl = "\r\n" if b"\r\n" in read.data else "\n"
     done = 0
     for doc_id, f in found.items():
@@ -163,8 +203,7 @@ def write_flags(
         prop = edits.encode(f'<prop type="x-mtqa">{f.worst}</prop>')
         edits.insert(w.start, note + ws + prop + ws)
         done += 1
-    out = edits.apply()
-    check_well_formed(out, dst)
+    out = copy.result()
     from mtqa.store import atomic_write
 
     atomic_write(Path(dst), out)

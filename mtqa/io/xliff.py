@@ -13,14 +13,23 @@ looks at the unit only). Unit key: the ``id`` attribute (2.0: ``unit::segment`` 
 multi-segment units), prefixed with ``<file original|id>/`` when the document has several
 ``<file>`` elements (ids are unique per file only).
 
+mtqa checks English: a file whose declared target language (1.2 ``target-language`` on
+any ``<file>``, 2.0 ``trgLang``) is another is an :class:`InputError`; a unit whose
+``<target xml:lang>`` names another is skipped. ``target_lang=None`` reads any language.
+
+A 1.2 target in state ``new`` or ``needs-translation`` is no translation yet (often a copy
+of the source, or empty): the unit is skipped (``not translated yet:
+state="needs-translation"``), and its state is never changed.
+
 Writing (``write_flags``), per flagged unit, into a copy; nothing else changes:
 
 * **1.2**: a ``<note from="mtqa" annotates="target" priority="1|3">`` right after
   ``<target>`` (the schema allows notes after the target); a **major** unit also gets
   ``state="needs-review-translation"`` on ``<target>`` — the spec's value for "only the
   text of the item needs to be reviewed" (XLIFF 1.2, state attribute values), which
-  CAT tools show as a review status. Minor units keep their state. A replaced state is
-  named in the note (``state was 'final'``).
+  CAT tools show as a review status. Minor units keep their state, and so do targets in
+  state ``new``/``needs-translation``. A replaced state is named in the note (``state was
+  'final'``).
 * **2.0**: a ``<note category="mtqa" appliesTo="target" priority="1|3">`` in the unit's
   ``<notes>`` (created before ``<originalData>``/the first segment, where the schema puts
   it). A **major** segment gets ``subState="mtqa:needs-review"`` and, since 2.0 has no
@@ -32,29 +41,35 @@ Writing (``write_flags``), per flagged unit, into a copy; nothing else changes:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, one_line
 from mtqa.io.base import (
+    ENGLISH,
     NOTE_PRIORITY,
     Skipped,
     Unit,
     UnitFlags,
+    by_doc_id,
     check_flags,
-    doc_id_of,
     documents_from_units,
+    lang_matches,
+    not_english,
     note_lines,
+    quoted,
 )
-from mtqa.io.inline import escape_text, flatten, local_name
-from mtqa.io.xmledit import Edits, check_well_formed, codec_of, map_elements, read_xml
+from mtqa.io.inline import XML_NS, escape_text, flatten, local_name
+from mtqa.io.xmledit import EditableCopy, Edits, read_xml
 from mtqa.io.xmledit import whitespace_before as ws_before
 from mtqa.records import Document, Failure
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 SUBSTATE = "mtqa:needs-review"
+#: XLIFF 1.2 target states that say the target is no translation yet: such units are skipped
+NOT_TRANSLATED = ("new", "needs-translation")
 
 
 @dataclass(frozen=True)
@@ -104,9 +119,22 @@ def _version(root: Any, path: str) -> str:
     )
 
 
-def _load(path: str) -> _Read:
+def _check_language(root: Any, version: str, path: str, target_lang: str) -> None:
+    """Refuse a file that declares a target language other than ``target_lang``."""
+    if version == "2.0":
+        lang = root.get("trgLang") or ""
+        not_english(path, root.sourceline, lang, f'trgLang="{lang}"', target_lang)
+        return
+    for f in (c for c in root if local_name(c) == "file"):
+        lang = f.get("target-language") or ""
+        not_english(path, f.sourceline, lang, f'target-language="{lang}"', target_lang)
+
+
+def _load(path: str, target_lang: str | None) -> _Read:
     data, root = read_xml(path)
     version = _version(root, path)
+    if target_lang is not None:
+        _check_language(root, version, path, target_lang)
     from translate.storage import xliff, xliff2
 
     cls = xliff2.Xliff2File if version == "2.0" else xliff.xlifffile
@@ -114,14 +142,28 @@ def _load(path: str) -> _Read:
         store = cls.parsestring(data)
     except Exception as exc:  # translate-toolkit raises ValueError/AssertionError on odd files
         raise InputError(
-            path, None, f"translate-toolkit cannot read this XLIFF {version} file ({exc})"
+            path,
+            None,
+            f"translate-toolkit cannot read this XLIFF {version} file ({one_line(str(exc))}); "
+            f"check it against the XLIFF {version} schema, or export it again from its tool",
         ) from None
     multi = len([f for f in store.document.getroot() if local_name(f) == "file"]) > 1
     pairs = []
     for tk in store.units:
         el = tk.xmlelement
-        pairs.append((el, _unit12(tk, el, multi) if version == "1.2" else _unit20(tk, el, multi)))
+        unit = _unit12(tk, el, multi) if version == "1.2" else _unit20(tk, el, multi)
+        pairs.append((el, _target_language(el, unit, target_lang)))
     return _Read(data, version, store, pairs)
+
+
+def _target_language(el: Any, unit: Unit, target_lang: str | None) -> Unit:
+    """``unit``, skipped when its ``<target xml:lang>`` names a language not ``target_lang``."""
+    tgt = _child(el, "target")
+    lang = tgt.get(f"{{{XML_NS}}}lang", "") if tgt is not None and target_lang else ""
+    if unit.skip or not lang.strip() or lang_matches(lang, target_lang or ""):
+        return unit
+    what = "English" if target_lang == ENGLISH else repr(target_lang)
+    return replace(unit, skip=f"the target is in {lang.strip()!r} (xml:lang), not {what}")
 
 
 def _key(el: Any, uid: str, multi: bool, file_attr: str) -> str:
@@ -134,6 +176,7 @@ def _key(el: Any, uid: str, multi: bool, file_attr: str) -> str:
 def _unit12(tk: Any, el: Any, multi: bool) -> Unit:
     src, tgt = _child(el, "source"), _child(el, "target")
     uid = el.get("id")
+    state = tgt.get("state") if tgt is not None else None
     return Unit(
         key=_key(el, uid, multi, "original") if uid else f":{el.sourceline}",
         line=el.sourceline,
@@ -141,8 +184,9 @@ def _unit12(tk: Any, el: Any, multi: bool) -> Unit:
         target=flatten(tgt) if tgt is not None else None,
         has_id=bool(uid),
         notes=tuple(n.text or "" for n in el if local_name(n) == "note"),
-        state=tgt.get("state") if tgt is not None else None,
+        state=state,
         translatable=_translatable(el),
+        skip=f'not translated yet: state="{state}"' if state in NOT_TRANSLATED else None,
     )
 
 
@@ -165,20 +209,23 @@ def _unit20(tk: Any, el: Any, multi: bool) -> Unit:
     )
 
 
-def read_units(path: str) -> list[Unit]:
+def read_units(path: str, target_lang: str | None = ENGLISH) -> list[Unit]:
     """Every translation unit of an XLIFF 1.2/2.0 file, in document order.
 
-    Raises :class:`InputError` for unreadable or malformed files (``path:line: ...``).
+    Raises :class:`InputError` for unreadable or malformed files (``path:line: ...``) and
+    for a file whose declared target language is not ``target_lang`` (None: any).
     """
-    return [u for _, u in _load(path).pairs]
+    return [u for _, u in _load(path, target_lang).pairs]
 
 
-def read_documents(path: str, prefix: str) -> Iterator[Document | Failure | Skipped]:
+def read_documents(
+    path: str, prefix: str, target_lang: str | None = ENGLISH
+) -> Iterator[Document | Failure | Skipped]:
     """Documents (one per unit with a target), skipped units and duplicate-id failures.
 
     See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
     """
-    return documents_from_units(read_units(path), path, prefix)
+    return documents_from_units(read_units(path, target_lang), path, prefix)
 
 
 def _prefix_of(written: bytes) -> str:
@@ -186,20 +233,27 @@ def _prefix_of(written: bytes) -> str:
     return name.split(":", 1)[0] + ":" if ":" in name else ""
 
 
-def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str) -> int:
+def write_flags(
+    src: str,
+    dst: str,
+    found: Mapping[str, UnitFlags],
+    prefix: str,
+    target_lang: str | None = ENGLISH,
+) -> int:
     """Write a copy of ``src`` to ``dst`` with a note (and review state) per flagged unit.
 
     ``found`` maps doc ids (as :func:`read_documents` gives them with the same ``prefix``)
     to what mtqa found; units with severity ``none`` and no flags are left alone. Returns
     the number of units annotated. Raises :class:`InputError` (unreadable ``src``),
-    :class:`~mtqa.errors.OutputError` (encoding, write failure) and ``ValueError`` for
-    ids that are not units of ``src``.
+    :class:`~mtqa.errors.AnnotateError` (an encoding or markup the edit cannot follow:
+    nothing written), :class:`~mtqa.errors.OutputError` (write failure) and ``ValueError``
+    for ids that are not units of ``src``.
     """
-    read = _load(src)
-    by_id = {doc_id_of(u, prefix): (el, u) for el, u in read.pairs}
+    read = _load(src, target_lang)
+    by_id = by_doc_id(((u, (el, u)) for el, u in read.pairs), prefix)
     check_flags(dict(found), list(by_id), src)
-    where = map_elements(read.data, read.store.document.getroot(), src)
-    edits = Edits(read.data, codec_of(read.store.document, src))
+    copy = EditableCopy(read.data, read.store.document, src)
+    where, edits = copy.where, copy.edits
     nl = "\r\n" if b"\r\n" in read.data else "\n"
     todo = [(by_id[d], f) for d, f in found.items() if f.worst != "none" or f.flags]
     todo.sort(key=lambda t: where[t[0][0]].start)
@@ -208,8 +262,7 @@ def write_flags(src: str, dst: str, found: Mapping[str, UnitFlags], prefix: str)
             _annotate12(edits, where, el, f, nl)
     else:
         _annotate20(edits, where, [(el, f) for (el, _), f in todo], nl)
-    out = edits.apply()
-    check_well_formed(out, dst)
+    out = copy.result()
     from mtqa.store import atomic_write
 
     atomic_write(Path(dst), out)
@@ -223,10 +276,10 @@ def _annotate12(edits: Edits, where: Mapping[Any, Any], el: Any, f: UnitFlags, n
     lines = note_lines(f)
     if f.worst == "major" and local_name(target) == "target":
         old = target.get("state")
-        if old != "needs-review-translation":
+        if old != "needs-review-translation" and old not in NOT_TRANSLATED:
             edits.set_attribute(where[target], "state", "needs-review-translation")
             if old:
-                lines.append(f"mtqa: state was {old!r}")
+                lines.append(f"mtqa: state was {quoted(old)}")
     w = where[target]
     tag = _prefix_of(where[el].name) + "note"
     prio = NOTE_PRIORITY.get(f.worst, "3")
@@ -252,7 +305,7 @@ def _annotate20(
                 if old not in ("initial", "translated"):
                     edits.set_attribute(where[seg], "state", "translated")
                     if old:
-                        lines.append(f"mtqa: state was {old!r}")
+                        lines.append(f"mtqa: state was {quoted(old)}")
                 edits.set_attribute(where[seg], "subState", SUBSTATE)
             if len(segments) > 1:
                 label = seg.get("id") or f"#{segments.index(seg) + 1}"

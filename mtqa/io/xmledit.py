@@ -6,10 +6,17 @@ namespace declarations — so a CAT tool's diff would show changes in units mtqa
 touched. Instead the file is parsed once more with expat, which reports the byte offset
 of every tag, and the additions are spliced into the original bytes. Elements are matched
 with the lxml tree translate-toolkit built by document order (both parsers see the same
-elements in the same order).
+elements in the same order; neither expands entity references, so markup inside a DTD
+entity is no element to either).
 
-The encodings supported for writing are those where ``<``, ``>`` and quotes are single
-ASCII bytes: UTF-8, ISO-8859-x, windows-125x and the like; UTF-16/32 files are refused.
+The edits are made on bytes where ``<``, ``>`` and quotes are single ASCII bytes: the
+file's own for UTF-8, ISO-8859-x, windows-125x and the like; a UTF-16/32 file (with its
+byte order mark, or declared ``UTF-16LE``...) is edited as its UTF-8 form and encoded back,
+BOM and byte order kept, so its untouched bytes stay the same (:class:`EditableCopy`).
+
+A file that cannot be followed this way (an encoding Python does not know, markup the two
+parsers see differently) raises :class:`~mtqa.errors.AnnotateError`: that copy is not
+written, and the caller goes on with the others.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from xml.parsers import expat
 
 from lxml import etree
 
-from mtqa.errors import InputError, OutputError, one_line
+from mtqa.errors import AnnotateError, InputError, one_line
+from mtqa.io.base import EMPTY_FILE
 from mtqa.io.inline import escape_attr
 
 
@@ -62,9 +70,11 @@ def _tag_end(data: bytes, i: int) -> int:
     raise ValueError(f"unterminated tag at byte {i}")
 
 
-def locate(data: bytes) -> list[Where]:
-    """Byte offsets of every element of ``data``, in document order (start-tag order)."""
-    parser = expat.ParserCreate()
+def locate(data: bytes, encoding: str | None = None) -> list[Where]:
+    """Byte offsets of every element of ``data``, in document order (start-tag order).
+
+    ``encoding`` overrides the one the document declares (its UTF-8 form, say)."""
+    parser = expat.ParserCreate(encoding)
     found: list[list[int]] = []
     stack: list[int] = []
 
@@ -83,6 +93,9 @@ def locate(data: bytes) -> list[Where]:
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    # a default handler stops expat expanding internal entities, as lxml (no resolving)
+    # does not: an entity holding markup must not add elements only one parser sees
+    parser.DefaultHandler = lambda data: None
     parser.Parse(data, True)
     out = []
     for s, te, c, e in found:
@@ -97,18 +110,74 @@ def elements(root: Any) -> list[Any]:
 
 
 def codec_of(tree: Any, path: str) -> str:
-    """The document's encoding as a Python codec name; refuses multi-byte-unit encodings."""
+    """The document's encoding as a Python codec name (``utf-8``, ``cp1252``, ``utf-16``)."""
     name = (tree.docinfo.encoding or "utf-8").lower()
     try:
-        info = codecs.lookup(name)
+        return codecs.lookup(name).name
     except LookupError:
-        raise OutputError(f"{path}: unknown encoding {name!r}; convert the file to UTF-8") from None
-    if info.name.startswith(("utf-16", "utf-32")):
-        raise OutputError(
-            f"{path}: {info.name.upper()} files cannot be annotated in place; "
-            "convert the file to UTF-8 first"
-        )
-    return info.name
+        raise AnnotateError(
+            path, None, f"unknown encoding {name!r}; convert the file to UTF-8"
+        ) from None
+
+
+_WIDE_BOMS = (  # UTF-32's first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _wide(data: bytes, codec: str, path: str) -> tuple[str, bytes]:
+    """The byte order codec and BOM of a UTF-16/32 file (``codec``: as declared)."""
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom) and name.startswith(codec[:6]):
+            return name, bom
+    if codec.endswith(("-le", "-be")):
+        return codec, b""
+    raise AnnotateError(
+        path,
+        None,
+        f"{codec.upper()} without a byte order mark; convert the file to UTF-8 "
+        f"(e.g. `iconv -f {codec.upper()} -t UTF-8`)",
+    )
+
+
+class EditableCopy:
+    """A file's bytes ready for :class:`Edits`, with its elements located, and the way back.
+
+    ``edits`` and ``where`` (lxml element → :class:`Where`) work on the file's bytes, or
+    for a UTF-16/32 file on its UTF-8 form; :meth:`result` gives the edited bytes in the
+    file's own encoding (BOM and byte order kept), checked to be well-formed. Raises
+    :class:`~mtqa.errors.AnnotateError` for a file it cannot follow.
+    """
+
+    def __init__(self, data: bytes, tree: Any, path: str) -> None:
+        self.path = path
+        codec = codec_of(tree, path)
+        self.wide: str | None = None
+        self.bom = b""
+        if codec.startswith(("utf-16", "utf-32")):
+            self.wide, self.bom = _wide(data, codec, path)
+            try:
+                text = data[len(self.bom) :].decode(self.wide)
+            except UnicodeDecodeError as exc:
+                raise AnnotateError(
+                    path, None, f"not valid {self.wide.upper()} ({exc.reason}); convert the file"
+                ) from None
+            if self.bom + text.encode(self.wide) != data:  # never seen: a lossless codec
+                raise AnnotateError(path, None, f"{codec.upper()} bytes do not round-trip")
+            data, codec = text.encode("utf-8"), "utf-8"
+        self.edits = Edits(data, codec)
+        self.where = map_elements(data, tree.getroot(), path, "UTF-8" if self.wide else None)
+
+    def result(self) -> bytes:
+        """The edited file, in its own encoding; refused unless well-formed."""
+        out = self.edits.apply()
+        if self.wide is not None:
+            out = self.bom + out.decode("utf-8").encode(self.wide)
+        check_well_formed(out, self.path)
+        return out
 
 
 def whitespace_before(data: bytes, pos: int) -> bytes:
@@ -174,22 +243,30 @@ def check_well_formed(data: bytes, path: str) -> None:
     try:
         etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:  # pragma: no cover - defensive
-        raise OutputError(
-            f"{path}: annotated copy is not well-formed ({exc}); nothing written"
+        raise AnnotateError(
+            path, None, f"the annotated copy would not be well-formed ({one_line(str(exc))})"
         ) from None
 
 
-def map_elements(data: bytes, root: Any, path: str) -> dict[Any, Where]:
-    """lxml element → its byte offsets in ``data`` (same document order in both parsers)."""
+def map_elements(
+    data: bytes, root: Any, path: str, encoding: str | None = None
+) -> dict[Any, Where]:
+    """lxml element → its byte offsets in ``data`` (same document order in both parsers).
+
+    ``encoding``: as for :func:`locate`. Raises :class:`~mtqa.errors.AnnotateError` when
+    the parsers do not see the same elements.
+    """
     try:
-        where = locate(data)
+        where = locate(data, encoding)
     except (expat.ExpatError, ValueError) as exc:
-        raise OutputError(f"{path}: cannot locate the tags ({exc}); nothing written") from None
+        raise AnnotateError(path, None, f"cannot locate the tags ({one_line(str(exc))})") from None
     els: Sequence[Any] = elements(root)
     if len(els) != len(where):
-        raise OutputError(
-            f"{path}: lxml and expat disagree on the elements ({len(els)} vs {len(where)}); "
-            "nothing written"
+        raise AnnotateError(
+            path,
+            None,
+            f"the tags cannot be located byte for byte (lxml and expat see {len(els)} and "
+            f"{len(where)} elements); report this file to mtqa's maintainers",
         )
     return dict(zip(els, where))
 
@@ -197,7 +274,8 @@ def map_elements(data: bytes, root: Any, path: str) -> dict[Any, Where]:
 def read_xml(path: str) -> tuple[bytes, Any]:
     """The file's bytes and its root element (parsed safely: no entities, no network).
 
-    Raises :class:`~mtqa.errors.InputError` naming the line of a syntax error.
+    Raises :class:`~mtqa.errors.InputError` naming the line of a syntax error, or for an
+    empty file (or one of only whitespace).
     """
     try:
         data = Path(path).read_bytes()
@@ -205,6 +283,8 @@ def read_xml(path: str) -> tuple[bytes, Any]:
         raise InputError(
             path, None, f"cannot read: {exc.strerror}; check the path and permissions"
         ) from None
+    if not data.strip():
+        raise InputError(path, None, EMPTY_FILE)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False)
     try:
         root = etree.fromstring(data, parser=parser)

@@ -40,6 +40,7 @@ from typing import Any
 
 from mtqa.errors import InputError, UsageError
 from mtqa.io import Skipped, reader_for
+from mtqa.io.base import nothing_to_score
 from mtqa.readers.decode import BOM, SUFFIXES, decode, read_bytes
 from mtqa.readers.rows import Rows
 from mtqa.readers.walk import discover, scan
@@ -324,7 +325,8 @@ def _read_units(path: Path, prefix: str) -> list[Item]:
     """An XLIFF, PO or TMX file through :mod:`mtqa.io`: one document per translated unit.
 
     A unit whose target has no visible character is skipped like an empty one; a source
-    with none counts as no source (as for the other inputs).
+    with none counts as no source (as for the other inputs). A file with no translated unit
+    (a PO header only, every unit skipped) fails as an empty .txt does, after its skips.
     """
     module = reader_for(path.suffix)
     assert module is not None  # the caller checked the suffix
@@ -342,7 +344,7 @@ def _read_units(path: Path, prefix: str) -> list[Item]:
         elif isinstance(item, Document) and item.source and not has_visible_text(item.source):
             item = replace(item, source=None)
         out.append(item)
-    return out
+    return [*out, *nothing_to_score(str(path), out)]
 
 
 def _read_txt(text: str, path: str, doc_id: str) -> list[Document | Failure]:

@@ -17,6 +17,12 @@ each unit's flags and writes the copies on close, each atomically. Copies of thi
 left in ``annotated/`` by an earlier run whose inputs are gone are removed, so the folder
 always matches the run. An input file none of whose units was scored gets no copy.
 
+A copy that cannot be written — the input changed since it was read, or it has an encoding
+or markup the byte-minimal edit cannot follow (:class:`~mtqa.errors.AnnotateError`) — is
+a :class:`~mtqa.records.Failure` of that input (``failures``, which the run reports like
+any unreadable input); the other copies and every report are still written. A copy left
+by an earlier run for such an input is removed, never left looking current.
+
 The unit a result belongs to is known by its ``doc_id`` (``<prefix>#<unit id>``, or
 ``<prefix>:<line>`` for units without an id, :func:`mtqa.io.base.doc_id_of`); the prefix
 is recovered by matching the doc ids against the file's units (:func:`infer_prefix`).
@@ -26,12 +32,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
+from types import ModuleType
 from typing import Any, ClassVar
 
-from mtqa.errors import OutputError
+from mtqa.errors import InputError
 from mtqa.io import writer_for
 from mtqa.io.base import Flag, Unit, UnitFlags
-from mtqa.records import DocumentResult
+from mtqa.records import DocumentResult, Failure
 from mtqa.report import ANNOTATED
 from mtqa.report.base import Writer
 
@@ -92,6 +99,7 @@ class AnnotatedWriter(Writer):
         # input path -> {doc_id: flags}, in input order
         self.found: dict[str, dict[str, UnitFlags]] = {}
         self.written: list[Path] = []
+        self.failures: list[Failure] = []
 
     def write(self, result: DocumentResult) -> None:
         """Keep the flags of a result read from an input of this format."""
@@ -100,23 +108,38 @@ class AnnotatedWriter(Writer):
             self.count += 1
 
     def close(self) -> Path:
-        """Write every copy; drop this format's copies of inputs no longer in the run."""
+        """Write every copy; drop this format's copies of inputs no longer in the run.
+
+        A copy that cannot be made is a failure of its input (``failures``), not of the run.
+        """
         module = writer_for(self.fmt)
         for src, found in self.found.items():
-            units = module.read_units(src)
-            prefix = infer_prefix(src, found, units)
-            rel = _safe_relative(prefix, Path(src).name) if prefix is not None else None
-            if prefix is None or rel is None:
-                raise OutputError(
-                    f"{src}: cannot tell which units of the file the results belong to; "
-                    "rerun with --overwrite"
-                )
-            dst = self.final / rel
-            flagged = {k: f for k, f in found.items() if f.flags or f.worst != "none"}
-            module.write_flags(src, str(dst), flagged, prefix)
-            self.written.append(dst)
+            try:
+                self.written.append(self._copy(module, src, found))
+            except InputError as exc:  # AnnotateError too
+                msg = f"annotated copy not written: {exc.message}"
+                self.failures.append(Failure(exc.path, exc.line, msg))
+            except ValueError as exc:  # ids that are no units of the file: it changed
+                msg = f"annotated copy not written: {exc}; the file changed during the run?"
+                self.failures.append(Failure(src, None, f"{msg} rerun the check"))
         self._drop_stale()
         return self.final
+
+    def _copy(self, module: ModuleType, src: str, found: dict[str, UnitFlags]) -> Path:
+        """Write the annotated copy of ``src``; its path."""
+        units = module.read_units(src)
+        prefix = infer_prefix(src, found, units)
+        rel = _safe_relative(prefix, Path(src).name) if prefix is not None else None
+        if prefix is None or rel is None:
+            raise InputError(
+                src,
+                None,
+                "cannot tell which units of the file the results belong to; rerun with --overwrite",
+            )
+        dst = self.final / rel
+        flagged = {k: f for k, f in found.items() if f.flags or f.worst != "none"}
+        module.write_flags(src, str(dst), flagged, prefix)
+        return dst
 
     def _drop_stale(self) -> None:
         if not self.final.is_dir():

@@ -7,10 +7,11 @@ A crash or Ctrl-C before ``close`` leaves only a hidden ``.NAME.XXXX.tmp`` (remo
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
-from mtqa.records import DocumentResult, SentenceResult
+from mtqa.records import DocumentResult, Failure, SentenceResult
 from mtqa.store import create_temp, write_failed
 
 # Spreadsheet safety (OWASP "CSV injection"): a text cell starting with one of these is run as
@@ -77,6 +78,10 @@ class Writer:
 
     #: set by :meth:`to_stream`: write there instead of a temp file beside ``final``
     stream: IO[str] | None = None
+
+    #: inputs this writer could not serve, known after ``close`` (an annotated copy that
+    #: cannot be made): the run reports them as failures and goes on
+    failures: Sequence[Failure] = ()
 
     def __init__(self, outdir: Path, run: dict[str, Any]) -> None:
         self.outdir = outdir
