@@ -31,7 +31,6 @@ from mtqa.pipeline import prepare_run, selecting
 from mtqa.readers import document_fault
 from mtqa.records import Counts, Document, DocumentResult, Failure
 from mtqa.report import writer_class
-from mtqa.selection import parse_list
 from mtqa.settings import Settings, signature
 from mtqa.store import atomic_write, span_to_dict
 from mtqa.text import has_visible_text
@@ -68,7 +67,6 @@ DOCUMENT_COLUMNS = [
     "notes",
     "metrics",
 ]
-_LISTS = ("select", "ignore", "formats")  # settings given as "a,b" or ["a", "b"]
 _REPR_SPANS = 50  # spans shown by the notebook display
 _DOCUMENT = "\0document"  # the record key of a Document given as such
 
@@ -105,9 +103,6 @@ class Checker:
             raise UsageError(
                 f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
             )
-        for key in _LISTS:
-            if key in settings:
-                settings[key] = parse_list(settings[key])
         self.settings = Settings(model=model, device=device, **settings)
         if self.settings.engine != "local":
             raise UsageError(
