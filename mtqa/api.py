@@ -67,6 +67,29 @@ DOCUMENT_COLUMNS = [
     "notes",
     "metrics",
 ]
+_RUN_CHECK = "mtqa.pipeline.run_check"
+_RAY = f"the Python API scores in this process (engine 'local'); use {_RUN_CHECK} for Ray"
+#: the settings only the file-writing path (:func:`mtqa.pipeline.run_check`, ``mtqa
+#: check``) reads, and what to do instead: the API refuses them (a value other than the
+#: default) rather than ignore them
+FILE_SETTINGS = {
+    "formats": "the API writes no report files; call to_csv(), to_jsonl() or to_html() on "
+    f"the result (path= writes one), or use {_RUN_CHECK}",
+    "stdin_format": "the API reads no standard input; pass the texts themselves",
+    "encoding_errors": "the API reads no bytes; pass str texts (decode them first: "
+    "data.decode('utf-8', 'replace'))",
+    "overwrite": f"the API writes no output folder; use {_RUN_CHECK} for one",
+    "engine": _RAY,
+    "ray_address": _RAY,
+    "ray_actors": _RAY,
+    "reference": "the API reads no reference file; give each text's reference as "
+    "Document(..., reference=...) or a DataFrame 'reference' column, or check the files "
+    f"with {_RUN_CHECK}",
+    "source": "the API reads no source file; give each text's source as "
+    "Document(..., source=...) or a DataFrame 'source' column, or check the files with "
+    f"{_RUN_CHECK}",
+    "extra": f"recorded only in the run.json that {_RUN_CHECK} writes; the API writes none",
+}
 _REPR_SPANS = 50  # spans shown by the notebook display
 _DOCUMENT = "\0document"  # the record key of a Document given as such
 
@@ -79,8 +102,11 @@ class Checker:
     ``cuda``. ``settings``: any other field of :class:`~mtqa.settings.Settings` by name
     (``batch_size=8``, ``calibration="det.json"``, ``sensitivity="high"``,
     ``threshold=0.42``, ``select=["lm", "rule:broken-join"]``, ``ignore="src"``,
-    ``glossary="terms.csv"``, ``csv_raw=True``...). ``scorer_factory``: builds the scorer
-    from the settings (default :func:`mtqa.lm.load.load_scorer`).
+    ``glossary="terms.csv"``, ``csv_raw=True``...); the settings only the file-writing
+    path reads (:data:`FILE_SETTINGS`: ``reference``, ``source``, ``formats``,
+    ``overwrite``, Ray...) are refused unless at their defaults (a text's source and
+    reference are Document fields or DataFrame columns). ``scorer_factory``: builds the
+    scorer from the settings (default :func:`mtqa.lm.load.load_scorer`).
 
     The model is loaded here, once (seconds to a minute for a preset's first load).
     Raises :class:`~mtqa.errors.UsageError` for an unknown or bad setting,
@@ -104,11 +130,10 @@ class Checker:
                 f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
             )
         self.settings = Settings(model=model, device=device, **settings)
-        if self.settings.engine != "local":
-            raise UsageError(
-                f"engine {self.settings.engine!r}: the Python API scores in this process; "
-                "use mtqa.pipeline.run_check for Ray"
-            )
+        defaults = {f.name: f.default for f in fields(Settings)}
+        for name, instead in FILE_SETTINGS.items():
+            if getattr(self.settings, name) != defaults[name]:
+                raise UsageError(f"{name}={settings[name]!r}: {instead}")
         self.detector = prepare_run(self.settings)
         self.scorer = scorer_factory(self.settings)
         model_sig = self.scorer.signature()

@@ -196,3 +196,88 @@ def test_jsonl_text_is_the_segments_record(checker: mtqa.Checker) -> None:
         "massaging",
         "the the",
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"reference": "ref.txt"},
+            "reference='ref.txt': the API reads no reference file; give each text's reference "
+            "as Document(..., reference=...) or a DataFrame 'reference' column, or check the "
+            "files with mtqa.pipeline.run_check",
+        ),
+        (
+            {"source": "src.txt"},
+            "source='src.txt': the API reads no source file; give each text's source as "
+            "Document(..., source=...) or a DataFrame 'source' column, or check the files with "
+            "mtqa.pipeline.run_check",
+        ),
+        (
+            {"formats": "csv"},
+            "formats='csv': the API writes no report files; call to_csv(), to_jsonl() or "
+            "to_html() on the result (path= writes one), or use mtqa.pipeline.run_check",
+        ),
+        (
+            {"stdin_format": "jsonl"},
+            "stdin_format='jsonl': the API reads no standard input; pass the texts themselves",
+        ),
+        (
+            {"encoding_errors": "replace"},
+            "encoding_errors='replace': the API reads no bytes; pass str texts (decode them "
+            "first: data.decode('utf-8', 'replace'))",
+        ),
+        (
+            {"overwrite": True},
+            "overwrite=True: the API writes no output folder; use mtqa.pipeline.run_check for one",
+        ),
+        (
+            {"engine": "ray"},
+            "engine='ray': the Python API scores in this process (engine 'local'); use "
+            "mtqa.pipeline.run_check for Ray",
+        ),
+        (
+            {"ray_address": "auto"},
+            "ray_address='auto': the Python API scores in this process (engine 'local'); use "
+            "mtqa.pipeline.run_check for Ray",
+        ),
+        (
+            {"ray_actors": 2},
+            "ray_actors=2: the Python API scores in this process (engine 'local'); use "
+            "mtqa.pipeline.run_check for Ray",
+        ),
+        (
+            {"extra": {"run": "nightly"}},
+            "extra={'run': 'nightly'}: recorded only in the run.json that "
+            "mtqa.pipeline.run_check writes; the API writes none",
+        ),
+    ],
+)
+def test_settings_only_the_file_path_reads_are_refused_before_the_model_loads(
+    fake_calibration: Path, given: dict[str, object], message: str
+) -> None:
+    """They had no effect in the API (no chrF, no source checks, no error for a missing
+    file): a UsageError naming the API's way, before anything is loaded."""
+    loads: list[Settings] = []
+    with pytest.raises(UsageError) as err:
+        mtqa.Checker(
+            model="fake",
+            calibration=str(fake_calibration),
+            scorer_factory=lambda s: loads.append(s) or FakeScorer(),
+            **given,
+        )
+    assert str(err.value) == message and loads == []
+    with pytest.raises(UsageError):
+        mtqa.check(TEXT, model="fake", calibration=str(fake_calibration), **given)
+
+
+def test_file_settings_at_their_defaults_are_fine(fake_calibration: Path) -> None:
+    checker = mtqa.Checker(
+        model="fake",
+        calibration=str(fake_calibration),
+        overwrite=False,
+        formats=["csv", "jsonl", "html"],
+        engine="local",
+        reference=None,
+    )
+    assert checker.check(TEXT).counts.flagged == 2
