@@ -22,6 +22,7 @@ back one at a time), and one bad input never costs the others.
 from __future__ import annotations
 
 import difflib
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -55,11 +56,66 @@ from mtqa.segment import segment
 from mtqa.settings import Settings, signature
 from mtqa.store import ResultStore, write_failed
 
+#: what :func:`run_check` takes as its inputs: one path (one input, as the CLI's INPUT), or
+#: a list or tuple of them
+Inputs = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+
 # Progress events (event, amount): "total" (sentences in all inputs, sent once before scoring),
 # "sentences" (scored now: as each LM batch is done with the local engine, so inside a long
 # document too; as each document is stored with Ray), "resumed" (found on disk, not scored
 # again), "docs" (one per document stored), "tokens" (LM tokens of each batch).
 Progress = Callable[[str, int], None]
+
+
+def as_inputs(inputs: Inputs) -> list[str]:
+    """``inputs`` (:data:`Inputs`) as the list of paths the readers take.
+
+    One ``str`` or ``Path`` is one input (``"texts/"`` is the folder, not its characters);
+    a list or tuple holds str or Path items. Anything else (a set, a generator, bytes, a
+    number) is a :class:`~mtqa.errors.UsageError` naming it.
+    """
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]
+    if not isinstance(inputs, list | tuple):
+        raise UsageError(
+            f"inputs: expected a path (str or pathlib.Path) or a list of paths, not "
+            f"{type(inputs).__name__}"
+        )
+    paths = []
+    for i, item in enumerate(inputs):
+        path = os.fspath(item) if isinstance(item, os.PathLike) else item
+        if not isinstance(path, str):
+            raise UsageError(
+                f"inputs[{i}]={item!r}: expected a path (str or pathlib.Path), not "
+                f"{type(item).__name__}"
+            )
+        paths.append(path)
+    return paths
+
+
+def as_outdir(outdir: str | os.PathLike[str]) -> Path:
+    """``outdir`` (a str or Path) as a Path; anything else, or an empty string, is a
+    :class:`~mtqa.errors.UsageError`."""
+    path = os.fspath(outdir) if isinstance(outdir, os.PathLike) else outdir
+    if not isinstance(path, str):
+        raise UsageError(
+            f"outdir={outdir!r}: expected a folder path (str or pathlib.Path), not "
+            f"{type(outdir).__name__}"
+        )
+    if not path:
+        raise UsageError("outdir='': empty path; name the output folder")
+    return Path(path)
+
+
+def as_settings(settings: Settings) -> Settings:
+    """``settings`` when it is a :class:`~mtqa.settings.Settings`; else a
+    :class:`~mtqa.errors.UsageError` saying how to make one."""
+    if not isinstance(settings, Settings):
+        raise UsageError(
+            f"settings: expected a mtqa.settings.Settings (Settings(model=..., ...)), not "
+            f"{type(settings).__name__}"
+        )
+    return settings
 
 
 def check_model_name(model: str) -> None:
@@ -316,26 +372,29 @@ def write_reports(
 
 
 def run_check(
-    inputs: Sequence[str],
+    inputs: Inputs,
     settings: Settings,
-    outdir: Path,
+    outdir: str | os.PathLike[str],
     scorer_factory: ScorerFactory = load_scorer,
     progress: Progress | None = None,
     failure_hook: Callable[[Failure], None] | None = None,
     stdin: bytes | None = None,
 ) -> RunSummary:
-    """Check ``inputs`` (files or folders; ``["-"]`` with ``stdin``: its bytes) and write
-    the reports to ``outdir``.
+    """Check ``inputs`` (a file or folder, or a list of them, each a str or Path; ``["-"]``
+    with ``stdin``: its bytes) and write the reports to ``outdir`` (a str or Path).
 
     ``settings.engine`` picks where the LM runs (``local``, ``ray``). ``progress`` gets
     the events of :data:`Progress`; ``failure_hook`` each unreadable input as it is met.
     The folder is locked for the run (:class:`mtqa.outdir.OutputFolder`: a second run
     into it is refused). When every input fails, or an error comes before any result is
     stored, the folders this run created are removed again; the summary then has no
-    outputs. Raises :class:`~mtqa.errors.MtqaError` for a bad output folder, detector or
-    model; ``KeyboardInterrupt`` leaves the finished documents stored.
+    outputs. Raises :class:`~mtqa.errors.UsageError` for inputs, settings or an outdir of
+    another type (:func:`as_inputs`, :func:`as_settings`, :func:`as_outdir`),
+    :class:`~mtqa.errors.MtqaError` for a bad output folder, detector or model;
+    ``KeyboardInterrupt`` leaves the finished documents stored.
     """
     t0 = time.perf_counter()
+    inputs, settings, outdir = as_inputs(inputs), as_settings(settings), as_outdir(outdir)
     det = prepare_run(settings)
     key = resume_key(settings, det)
     with OutputFolder(outdir, settings, key, inputs) as folder:
