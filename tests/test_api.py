@@ -55,6 +55,21 @@ def test_import_mtqa_stays_light() -> None:
     assert out.stdout == "[]\n"
 
 
+def test_the_submodules_readme_names_are_reached_from_import_mtqa() -> None:
+    """``mtqa.errors`` and ``mtqa.records`` were an AttributeError after ``import mtqa``."""
+    code = (
+        "import sys, mtqa; "
+        "print(mtqa.errors.UsageError.__name__, mtqa.records.Document.__name__, "
+        "mtqa.errors.InputError.__name__, 'errors' in dir(mtqa)); "
+        "print([m for m in ('torch', 'transformers', 'pandas') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "UsageError Document InputError True\n[]\n"
+    assert mtqa.pipeline.run_check.__name__ == "run_check"
+    with pytest.raises(AttributeError, match="module 'mtqa' has no attribute 'nothing'"):
+        mtqa.nothing  # noqa: B018
+
+
 def test_a_string_gives_the_three_tables(checker: mtqa.Checker) -> None:
     result = checker.check(TEXT)
     assert repr(result) == (
