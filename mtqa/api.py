@@ -16,31 +16,26 @@ from __future__ import annotations
 
 import html
 import io
-import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mtqa.documents import Texts, to_documents
 from mtqa.engines.base import engine_class
 from mtqa.errors import UsageError
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.pipeline import prepare_run, selecting
-from mtqa.readers import document_fault
-from mtqa.records import Counts, Document, DocumentResult, Failure
+from mtqa.records import Counts, DocumentResult, Failure
 from mtqa.report import writer_class
 from mtqa.settings import Settings, signature
 from mtqa.store import atomic_write, span_to_dict
-from mtqa.text import has_visible_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: what :meth:`Checker.check` takes: a text, a :class:`~mtqa.records.Document`, a list of
-#: either, or a pandas DataFrame with a ``target`` column
-Texts = Any
 SPAN_COLUMNS = [
     "doc_id",
     "sent_id",
@@ -91,7 +86,6 @@ FILE_SETTINGS = {
     "extra": f"recorded only in the run.json that {_RUN_CHECK} writes; the API writes none",
 }
 _REPR_SPANS = 50  # spans shown by the notebook display
-_DOCUMENT = "\0document"  # the record key of a Document given as such
 
 
 class Checker:
@@ -145,15 +139,19 @@ class Checker:
 
     def check(self, texts: Texts) -> CheckResult:
         """Check ``texts``: a string (one document), a :class:`~mtqa.records.Document`, a
-        list of either, or a pandas DataFrame with a ``target`` column (and optional
-        ``id``, ``source``, ``reference``: the record fields of a ``.jsonl`` input).
+        list (or other ordered iterable) of either, or a pandas DataFrame with a ``target``
+        column (and optional ``id``, ``source``, ``reference``: the record fields of a
+        ``.jsonl`` input) or a pandas Series of texts (:mod:`mtqa.documents`).
 
-        Document ids: a Document's own; a DataFrame's ``id`` column, else its index; else
-        the position (``"0"``, ``"1"``...). A text with no visible character, a target that
-        is not a string, a field holding a lone surrogate (``"\\udc80"``: no character,
-        :func:`mtqa.text.surrogate_fault`), or a repeated id is not checked: it is listed in
-        :attr:`CheckResult.failures` (the others are checked). Raises
-        :class:`~mtqa.errors.UsageError` when ``texts`` is none of these kinds.
+        Document ids are strings: a Document's own (an int as its digits); a DataFrame's
+        ``id`` column (``1.0`` read as ``'1'``), else its index; else the position (``"0"``,
+        ``"1"``...). A text with no visible character, a target that is not a string, a
+        field holding a lone surrogate (``"\\udc80"``: no character,
+        :func:`mtqa.text.surrogate_fault`), a missing id in an id column or a Document, or a
+        repeated id (the message says when mtqa made one of the two) is not checked: it is
+        listed in :attr:`CheckResult.failures` (the others are checked). Raises
+        :class:`~mtqa.errors.UsageError` when ``texts`` is none of these kinds (a set: it
+        has no order, pass a list).
         """
         docs, failures = to_documents(texts, self.settings.text_field, self.settings.id_field)
         results: list[DocumentResult] = []
@@ -172,74 +170,6 @@ def check(
     model is then loaded once.
     """
     return Checker(model, device, **settings).check(texts)
-
-
-def _missing(value: Any) -> bool:
-    """A cell with no value: None, or a float NaN (pandas' missing value)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _rows(texts: Texts, text_field: str, id_field: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(default id, record) per item of ``texts``; a Document as its fields."""
-    if isinstance(texts, str | Document):
-        texts = [texts]
-    if type(texts).__module__.startswith("pandas") and hasattr(texts, "to_dict"):
-        if text_field not in texts.columns and "text" not in texts.columns:
-            raise UsageError(
-                f"DataFrame without a {text_field!r} column (columns: "
-                f"{', '.join(map(str, texts.columns))}); name the text column {text_field!r}"
-            )
-        yield from zip(map(str, texts.index), texts.to_dict("records"))
-        return
-    if not isinstance(texts, Iterable) or isinstance(texts, bytes | dict):
-        raise UsageError(
-            f"texts: expected a string, a Document, a list of them or a pandas DataFrame, "
-            f"not {type(texts).__name__}"
-        )
-    for i, item in enumerate(texts):
-        if isinstance(item, Document):
-            yield str(i), {_DOCUMENT: item}
-        else:
-            yield str(i), {text_field: item}
-
-
-def to_documents(
-    texts: Texts, text_field: str = "target", id_field: str = "id"
-) -> tuple[list[Document], list[Failure]]:
-    """``texts`` (see :meth:`Checker.check`) as Documents, and a Failure for each item
-    that cannot be checked (``texts[3]: ...``)."""
-    docs: list[Document] = []
-    failures: list[Failure] = []
-    seen: set[str] = set()
-    for i, (default_id, rec) in enumerate(_rows(texts, text_field, id_field)):
-        where = f"texts[{i}]"
-        doc = rec.get(_DOCUMENT)
-        if doc is None:
-            target = rec.get(text_field, rec.get("text"))
-            if not isinstance(target, str):
-                got = "nothing" if _missing(target) else type(target).__name__
-                failures.append(Failure(where, None, f"target is {got}, not a string"))
-                continue
-            doc_id = default_id if _missing(rec.get(id_field)) else str(rec[id_field])
-            sides = {k: rec.get(k) for k in ("source", "reference")}
-            doc = Document(
-                doc_id,
-                target,
-                where,
-                source=None if _missing(sides["source"]) else str(sides["source"]),
-                reference=None if _missing(sides["reference"]) else str(sides["reference"]),
-            )
-        fault = document_fault(doc)
-        if fault is not None:
-            failures.append(Failure(where, None, fault))
-        elif not has_visible_text(doc.text):
-            failures.append(Failure(where, None, "target holds no visible character"))
-        elif doc.doc_id in seen:
-            failures.append(Failure(where, None, f"duplicate id {doc.doc_id!r}"))
-        else:
-            seen.add(doc.doc_id)
-            docs.append(doc)
-    return docs, failures
 
 
 @dataclass(frozen=True)

@@ -128,11 +128,120 @@ def test_items_that_cannot_be_checked_are_listed(checker: mtqa.Checker) -> None:
         "texts[2]: target is int, not a string",
     ]
     dup = checker.check([Document("a", "One.", "p"), Document("a", "Two.", "p")])
-    assert [str(f) for f in dup.failures] == ["texts[1]: duplicate id 'a'"]
+    assert [str(f) for f in dup.failures] == [
+        "texts[1]: duplicate id 'a' (first seen at texts[0]); ids must be unique"
+    ]
     with pytest.raises(UsageError, match="texts: expected a string, a Document"):
         checker.check(42)
     with pytest.raises(UsageError, match="DataFrame without a 'target' column"):
         checker.check(pd.DataFrame({"body": ["x"]}))
+
+
+def test_a_series_of_texts_is_checked_like_a_list_with_its_index_as_ids(
+    checker: mtqa.Checker,
+) -> None:
+    """It was an AttributeError ('Series' object has no attribute 'columns')."""
+    result = checker.check(pd.Series([TEXT, "Fine text here."], index=["x", "y"], name="mt"))
+    assert result.documents["doc_id"].tolist() == ["x", "y"]
+    assert span_rows(result.spans) == [("x", *row[1:]) for row in SPANS]
+    assert checker.check(pd.Series(["A b.", "C d."])).documents["doc_id"].tolist() == ["0", "1"]
+
+
+def test_a_set_is_refused_its_order_would_make_the_ids(checker: mtqa.Checker) -> None:
+    for unordered in ({"a.", "b."}, frozenset({"a."})):
+        with pytest.raises(UsageError) as err:
+            checker.check(unordered)
+        kind = type(unordered).__name__
+        assert str(err.value) == (
+            f"texts: a {kind} has no order (the ids, made from the order, would change from "
+            "run to run); pass a list"
+        )
+    assert len(checker.check({"a.": 1, "b.": 2}.keys())) == 2  # a dict's keys keep their order
+
+
+@pytest.mark.parametrize(
+    ("texts", "ids", "failures"),
+    [
+        # a Document's fields of another type are its failure, not a TypeError in text.py
+        ([Document("a", None, "p")], [], ["texts[0]: target is nothing, not a string"]),  # type: ignore[arg-type]
+        (
+            [Document("a", "Fine.", source=3)],  # type: ignore[arg-type]
+            [],
+            ["texts[0]: source is int, not a string"],
+        ),
+        # ids are strings: an int Document id is its digits
+        ([Document(5, "Fine text.")], ["5"], []),  # type: ignore[arg-type]
+        (
+            [Document(None, "Fine text."), Document("", "Fine.")],  # type: ignore[arg-type]
+            [],
+            [
+                "texts[0]: id is missing; give the Document an id",
+                "texts[1]: id is missing; give the Document an id",
+            ],
+        ),
+        (
+            [Document(1.5, "Fine text.")],  # type: ignore[arg-type]
+            [],
+            ["texts[0]: id must be a string or an integer, got float 1.5"],
+        ),
+        # an id mtqa made that meets a given one: the message says which mtqa made
+        (
+            ["Text one.", Document("0", "Text two.")],
+            ["0"],
+            [
+                "texts[1]: duplicate id '0' (first seen at texts[0]); mtqa made that id itself "
+                "from the item's position, so change the id given here"
+            ],
+        ),
+        (
+            [Document("1", "Text one."), "Text two."],
+            ["1"],
+            [
+                "texts[1]: duplicate id '1' (first seen at texts[0]); mtqa made this id itself "
+                "from the item's position, so change the id given at texts[0]"
+            ],
+        ),
+        (
+            pd.DataFrame({"target": ["A b.", "C d."]}, index=[0, 0]),
+            ["0"],
+            [
+                "texts[1]: duplicate id '0' (first seen at texts[0]); mtqa made both ids from "
+                "the index, which repeats it: give the table a unique index (reset_index()) or "
+                "an id column"
+            ],
+        ),
+        # an id column with a gap: pandas floats read as ints, the missing id a failure
+        (
+            pd.DataFrame({"target": ["A b.", "C d."], "id": [1, None]}),
+            ["1"],
+            [
+                "texts[1]: id is missing; fill the 'id' column, or drop the column to take the "
+                "ids from the index"
+            ],
+        ),
+        (pd.DataFrame({"target": ["A b.", "C d."], "id": [7.0, 1.0]}), ["7", "1"], []),
+        (pd.DataFrame({"target": ["A b."]}, index=[3.0]), ["3"], []),
+        (
+            pd.DataFrame({"target": ["A b.", "C d."], "id": pd.array(["k", None], "string")}),
+            ["k"],
+            [
+                "texts[1]: id is missing; fill the 'id' column, or drop the column to take the "
+                "ids from the index"
+            ],
+        ),
+    ],
+)
+def test_ids_are_strings_and_a_missing_or_clashing_one_is_explained(
+    checker: mtqa.Checker, texts: object, ids: list[str], failures: list[str]
+) -> None:
+    result = checker.check(texts)
+    assert result.documents["doc_id"].tolist() == ids
+    assert [str(f) for f in result.failures] == failures
+
+
+def test_a_document_needs_no_path() -> None:
+    doc = Document("a", "The text.")
+    assert doc.path == "" and doc.line is None and doc.source is None
 
 
 def test_reports_equal_the_files_mtqa_check_writes(
