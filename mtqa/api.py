@@ -212,14 +212,16 @@ class CheckResult:
     def sentences(self) -> pd.DataFrame:
         """One row per sentence (n_sentences × the columns of ``sentences.csv``: doc_id,
         sent_id, start, end, text, n_tokens, ppl, score, flagged, severity, n_spans,
-        spans, reasons, suggestions, the reference/source columns when given, review),
-        the text as read (no spreadsheet guard quote)."""
+        spans, reasons, suggestions, the reference and source columns ref_level, chrf,
+        bleu, ter, src_level, src_flags, len_ratio (empty without a reference or source),
+        review), the text as read (no spreadsheet guard quote); the same columns when no
+        sentence was checked."""
         import pandas as pd
 
-        from mtqa.report.table import COLUMNS, REVIEW_COLUMN, sentence_rows
+        from mtqa.report.table import COLUMNS, METRIC_COLUMNS, REVIEW_COLUMN, sentence_rows
 
         rows = [row for r in self.results for row in sentence_rows(r, guard=False)]
-        columns = dict.fromkeys([*COLUMNS, *(k for row in rows for k in row)])
+        columns = dict.fromkeys([*COLUMNS, *METRIC_COLUMNS, *(k for row in rows for k in row)])
         columns.pop(REVIEW_COLUMN, None)  # last, as in the file
         return pd.DataFrame(rows, columns=[*columns, REVIEW_COLUMN])
 

@@ -18,6 +18,7 @@ import mtqa
 from mtqa import cli
 from mtqa.errors import UsageError
 from mtqa.lm.fake import FakeScorer
+from mtqa.pipeline import run_check
 from mtqa.records import Document
 from mtqa.settings import Settings
 
@@ -405,3 +406,18 @@ def test_file_settings_at_their_defaults_are_fine(fake_calibration: Path) -> Non
         reference=None,
     )
     assert checker.check(TEXT).counts.flagged == 2
+
+
+def test_an_empty_result_has_the_header_of_a_run_without_references(
+    checker: mtqa.Checker, fake_settings: Settings, tmp_path: Path
+) -> None:
+    """The header alone ended with LF (every other line CRLF) and lacked the reference and
+    source columns that a run without references writes (and the DataFrame has)."""
+    full = checker.check(TEXT)
+    header = full.to_csv().split("\r\n", 1)[0] + "\r\n"
+    assert header.endswith(",ref_level,chrf,bleu,ter,src_level,src_flags,len_ratio,review\r\n")
+    empty = checker.check([])
+    assert empty.to_csv() == header
+    assert list(empty.sentences.columns) == list(full.sentences.columns)
+    run_check([], fake_settings, tmp_path / "out", lambda s: FakeScorer())
+    assert (tmp_path / "out" / "sentences.csv").read_bytes() == header.encode()
