@@ -36,32 +36,65 @@ from mtqa.store import atomic_write, span_to_dict
 if TYPE_CHECKING:
     import pandas as pd
 
-SPAN_COLUMNS = [
-    "doc_id",
-    "sent_id",
-    "start",
-    "end",
-    "text",
-    "severity",
-    "score",
-    "source",
-    "reason",
-    "suggestion",
-    "gain",
-]
-DOCUMENT_COLUMNS = [
-    "doc_id",
-    "text",
-    "score",
-    "flagged",
-    "severity",
-    "n_sentences",
-    "n_flagged",
-    "n_major",
-    "n_spans",
-    "notes",
-    "metrics",
-]
+#: the dtype of each column of :attr:`CheckResult.spans`, whatever the rows: "str" is
+#: pandas' string dtype; ``suggestion`` is object (a str, "" to delete, None for no
+#: suggestion); ``gain`` float64 (NaN where there is no LM suggestion)
+SPAN_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "start": "int64",
+    "end": "int64",
+    "text": "str",
+    "severity": "str",
+    "score": "float64",
+    "source": "str",
+    "reason": "str",
+    "suggestion": "object",
+    "gain": "float64",
+}
+SPAN_COLUMNS = list(SPAN_DTYPES)
+#: the dtype of each column of :attr:`CheckResult.sentences` (the metric columns: float64
+#: with NaN, ``src_flags`` pandas' nullable Int64 and the levels object with None where
+#: there is no reference or source)
+SENTENCE_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "start": "int64",
+    "end": "int64",
+    "text": "str",
+    "n_tokens": "int64",
+    "ppl": "float64",
+    "score": "float64",
+    "flagged": "bool",
+    "severity": "str",
+    "n_spans": "int64",
+    "spans": "str",
+    "reasons": "str",
+    "suggestions": "str",
+    "ref_level": "object",
+    "chrf": "float64",
+    "bleu": "float64",
+    "ter": "float64",
+    "src_level": "object",
+    "src_flags": "Int64",
+    "len_ratio": "float64",
+    "review": "str",
+}
+#: the dtype of each column of :attr:`CheckResult.documents`
+DOCUMENT_DTYPES = {
+    "doc_id": "str",
+    "text": "str",
+    "score": "float64",
+    "flagged": "bool",
+    "severity": "str",
+    "n_sentences": "int64",
+    "n_flagged": "int64",
+    "n_major": "int64",
+    "n_spans": "int64",
+    "notes": "object",
+    "metrics": "object",
+}
+DOCUMENT_COLUMNS = list(DOCUMENT_DTYPES)
 _RUN_CHECK = "mtqa.pipeline.run_check"
 _RAY = f"the Python API scores in this process (engine 'local'); use {_RUN_CHECK} for Ray"
 #: the settings only the file-writing path (:func:`mtqa.pipeline.run_check`, ``mtqa
@@ -172,6 +205,17 @@ def check(
     return Checker(model, device, **settings).check(texts)
 
 
+def _table(rows: list[dict[str, Any]], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    """``rows`` as a DataFrame of ``columns``, each of its dtype in ``dtypes`` whatever the
+    values (pandas would infer object for no row, and turn a None into NaN in a string
+    column); a column not in ``dtypes`` is inferred."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {c: pd.Series([r.get(c) for r in rows], dtype=dtypes.get(c)) for c in columns}
+    )
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """What :meth:`Checker.check` found: one :class:`~mtqa.records.DocumentResult` per
@@ -215,38 +259,35 @@ class CheckResult:
         spans, reasons, suggestions, the reference and source columns ref_level, chrf,
         bleu, ter, src_level, src_flags, len_ratio (empty without a reference or source),
         review), the text as read (no spreadsheet guard quote); the same columns when no
-        sentence was checked."""
-        import pandas as pd
-
+        sentence was checked. The dtypes are :data:`SENTENCE_DTYPES` (a metric: NaN, or
+        None for a level, where there is no reference or source)."""
         from mtqa.report.table import COLUMNS, METRIC_COLUMNS, REVIEW_COLUMN, sentence_rows
 
         rows = [row for r in self.results for row in sentence_rows(r, guard=False)]
         columns = dict.fromkeys([*COLUMNS, *METRIC_COLUMNS, *(k for row in rows for k in row)])
         columns.pop(REVIEW_COLUMN, None)  # last, as in the file
-        return pd.DataFrame(rows, columns=[*columns, REVIEW_COLUMN])
+        return _table(rows, [*columns, REVIEW_COLUMN], SENTENCE_DTYPES)
 
     @cached_property
     def spans(self) -> pd.DataFrame:
         """One row per flagged span (n_spans × :data:`SPAN_COLUMNS`): document offsets
         ``start``/``end``, ``severity`` minor/major, ``score`` in [0, 1], ``source`` (``lm``
         or ``rule:<id>``), ``reason``, ``suggestion`` (None: none; "": delete) and its
-        ``gain`` in bits (LM suggestions only)."""
-        import pandas as pd
-
+        ``gain`` in bits (LM suggestions only; NaN elsewhere). The dtypes are
+        :data:`SPAN_DTYPES`, for an empty table too."""
         rows = [
             {"doc_id": r.doc_id, "sent_id": s.sent_id, **span_to_dict(sp)}
             for r in self.results
             for s in r.sentences
             for sp in s.spans
         ]
-        return pd.DataFrame(rows, columns=SPAN_COLUMNS)
+        return _table(rows, SPAN_COLUMNS, SPAN_DTYPES)
 
     @cached_property
     def documents(self) -> pd.DataFrame:
         """One row per document (n_documents × :data:`DOCUMENT_COLUMNS`): the fields of its
-        ``segments.jsonl`` record (``id`` as ``doc_id``), its sentences and spans counted."""
-        import pandas as pd
-
+        ``segments.jsonl`` record (``id`` as ``doc_id``), its sentences and spans counted
+        (dtypes: :data:`DOCUMENT_DTYPES`)."""
         rows = []
         for r in self.results:
             c = r.counts
@@ -265,7 +306,7 @@ class CheckResult:
                     "metrics": dict(r.metrics),
                 }
             )
-        return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+        return _table(rows, DOCUMENT_COLUMNS, DOCUMENT_DTYPES)
 
     def _render(self, fmt: str, path: str | Path | None) -> str:
         out = io.StringIO(newline="")

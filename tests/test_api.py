@@ -421,3 +421,29 @@ def test_an_empty_result_has_the_header_of_a_run_without_references(
     assert list(empty.sentences.columns) == list(full.sentences.columns)
     run_check([], fake_settings, tmp_path / "out", lambda s: FakeScorer())
     assert (tmp_path / "out" / "sentences.csv").read_bytes() == header.encode()
+
+
+def test_the_tables_dtypes_do_not_depend_on_the_rows(checker: mtqa.Checker) -> None:
+    """``suggestion`` held NaN (pandas' string dtype) though None means no suggestion, and
+    ``gain`` was object with None in one result, float64 with NaN in another."""
+    some = checker.check(["Il a dit : bonjour.", "Monday. is it"])  # no LM suggestion
+    gains = checker.check(TEXT)  # an LM suggestion with its gain
+    none = checker.check([])
+    for table, dtypes in (
+        ("spans", mtqa.api.SPAN_DTYPES),
+        ("sentences", mtqa.api.SENTENCE_DTYPES),
+        ("documents", mtqa.api.DOCUMENT_DTYPES),
+    ):
+        want = {c: pd.Series([], dtype=d).dtype for c, d in dtypes.items()}
+        for result in (some, gains, none):
+            assert getattr(result, table).dtypes.to_dict() == want, table
+    assert list(some.spans["suggestion"]) == [None, ":", None, "Monday is"]
+    assert some.spans["gain"].isna().all()
+    assert gains.spans["suggestion"].tolist()[:2] == ["Monday is", "massing"]
+    assert gains.spans["gain"].tolist()[1] > 0
+    with_ref = checker.check(
+        pd.DataFrame({"target": ["Fine text.", "Other text."], "reference": ["Fine text.", None]})
+    )
+    s = with_ref.sentences
+    assert s["ref_level"].tolist() == ["sentence", None] and s["chrf"].tolist()[0] == 100.0
+    assert s["chrf"].isna().tolist() == [False, True] and s["src_flags"].isna().all()
