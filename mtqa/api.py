@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from mtqa.documents import Texts, to_documents
 from mtqa.engines.base import engine_class
-from mtqa.errors import UsageError
+from mtqa.errors import OutputError, UsageError
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.pipeline import prepare_run, selecting
@@ -205,6 +206,26 @@ def check(
     return Checker(model, device, **settings).check(texts)
 
 
+def report_path(path: str | os.PathLike[str], filename: str) -> Path:
+    """Where ``to_csv(path)`` & co. write: ``path`` as a Path, checked before any work.
+
+    Raises :class:`~mtqa.errors.UsageError` for a path that is no str or Path, and
+    :class:`~mtqa.errors.OutputError` when it is a folder or its folder does not exist
+    (no folder is made: a typo in a path would otherwise make a tree of them).
+    """
+    raw = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(raw, str) or not raw:
+        raise UsageError(f"path={path!r}: expected a file path (str or pathlib.Path)")
+    target = Path(raw)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder; name a file in it ({target / filename})")
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        raise OutputError(f"{folder}: {what}; create the folder or choose another path")
+    return target
+
+
 def _table(rows: list[dict[str, Any]], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
     """``rows`` as a DataFrame of ``columns``, each of its dtype in ``dtypes`` whatever the
     values (pandas would infer object for no row, and turn a None into NaN in a string
@@ -308,29 +329,35 @@ class CheckResult:
             )
         return _table(rows, DOCUMENT_COLUMNS, DOCUMENT_DTYPES)
 
-    def _render(self, fmt: str, path: str | Path | None) -> str:
+    def _render(self, fmt: str, path: str | os.PathLike[str] | None) -> str:
+        """The report text of ``fmt``; also written to ``path`` (:func:`report_path`)."""
+        cls = writer_class(fmt)
+        target = None if path is None else report_path(path, cls.filename)
         out = io.StringIO(newline="")
         run = {"signature": self.signature, "settings": self.settings.as_dict()}
-        writer = writer_class(fmt).to_stream(out, run)
+        writer = cls.to_stream(out, run)
         for r in self.results:
             writer.write(r)
         writer.finish()
         text = out.getvalue()
-        if path is not None:
-            atomic_write(Path(path), text)
+        if target is not None:
+            atomic_write(target, text)
         return text
 
-    def to_csv(self, path: str | Path | None = None) -> str:
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
         """The ``sentences.csv`` text (with the spreadsheet guard unless ``csv_raw``);
-        also written to ``path`` when given."""
+        also written to ``path`` when given (a file in a folder that exists: a missing
+        folder or a folder in its place is an OutputError, :func:`report_path`)."""
         return self._render("csv", path)
 
-    def to_jsonl(self, path: str | Path | None = None) -> str:
-        """The ``segments.jsonl`` text; also written to ``path`` when given."""
+    def to_jsonl(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The ``segments.jsonl`` text; also written to ``path`` when given (as
+        :meth:`to_csv`)."""
         return self._render("jsonl", path)
 
-    def to_html(self, path: str | Path | None = None) -> str:
-        """The ``report.html`` page; also written to ``path`` when given."""
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The ``report.html`` page; also written to ``path`` when given (as
+        :meth:`to_csv`)."""
         return self._render("html", path)
 
     def _repr_html_(self) -> str:

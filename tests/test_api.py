@@ -16,11 +16,12 @@ import pytest
 
 import mtqa
 from mtqa import cli
-from mtqa.errors import UsageError
+from mtqa.errors import OutputError, UsageError
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
 from mtqa.records import Document
 from mtqa.settings import Settings
+from mtqa.store import write_failed
 
 TEXT = "The council met on Monday. is rebel massaging the budget. It approved the the budget."
 # By hand: "The council met on " is 19 characters, so "Monday. is" is 19-29 (a full stop,
@@ -447,3 +448,52 @@ def test_the_tables_dtypes_do_not_depend_on_the_rows(checker: mtqa.Checker) -> N
     s = with_ref.sentences
     assert s["ref_level"].tolist() == ["sentence", None] and s["chrf"].tolist()[0] == 100.0
     assert s["chrf"].isna().tolist() == [False, True] and s["src_flags"].isna().all()
+
+
+def test_a_report_path_must_name_a_file_in_a_folder_that_exists(
+    checker: mtqa.Checker, tmp_path: Path
+) -> None:
+    """A missing folder was made silently (a typo made a tree of them); a folder in the
+    file's place said "free some space or choose another folder"."""
+    result = checker.check(TEXT)
+    with pytest.raises(OutputError) as err:
+        result.to_csv(tmp_path / "nope" / "deeper" / "s.csv")
+    assert str(err.value) == (
+        f"{tmp_path / 'nope' / 'deeper'}: no such folder; create the folder or choose another path"
+    )
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OutputError) as err:
+        result.to_jsonl(str(tmp_path))
+    assert str(err.value) == (
+        f"{tmp_path}: is a folder; name a file in it ({tmp_path / 'segments.jsonl'})"
+    )
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError) as err:
+        result.to_html(tmp_path / "f" / "r.html")
+    assert str(err.value) == (
+        f"{tmp_path / 'f'}: is a file, not a folder; create the folder or choose another path"
+    )
+    with pytest.raises(UsageError) as err:
+        result.to_csv(5)  # type: ignore[arg-type]
+    assert str(err.value) == "path=5: expected a file path (str or pathlib.Path)"
+    assert result.to_csv(tmp_path / "s.csv").encode() == (tmp_path / "s.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("error", "fix"),
+    [
+        (OSError(28, "No space left on device"), "free some space or choose another folder"),
+        (PermissionError(13, "Permission denied"), "choose a folder you can write to"),
+        (IsADirectoryError(21, "Is a directory"), "it is a folder: name a file, not a folder"),
+        (
+            FileNotFoundError(2, "No such file or directory"),
+            "its folder does not exist: create it or choose another folder",
+        ),
+        (OSError(5, "Input/output error"), "check the path and the disk, or choose another folder"),
+    ],
+)
+def test_a_write_error_names_the_fix_for_its_reason(error: OSError, fix: str) -> None:
+    """Every write error said "free some space or choose another folder"."""
+    assert str(write_failed(Path("out/a.csv"), error)) == (
+        f"out/a.csv: cannot write ({error.strerror}); {fix}"
+    )

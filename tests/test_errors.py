@@ -584,8 +584,8 @@ def test_unwritable_writer_temp_is_an_output_error(
     with pytest.raises(OutputError) as err:
         JsonlWriter(tmp_path, {})
     assert str(err.value) == (
-        f"{tmp_path / 'segments.jsonl'}: cannot write (Permission denied); free some space "
-        "or choose another folder"
+        f"{tmp_path / 'segments.jsonl'}: cannot write (Permission denied); choose a folder you "
+        "can write to"
     )
 
 
