@@ -497,3 +497,19 @@ def test_a_write_error_names_the_fix_for_its_reason(error: OSError, fix: str) ->
     assert str(write_failed(Path("out/a.csv"), error)) == (
         f"out/a.csv: cannot write ({error.strerror}); {fix}"
     )
+
+
+def test_a_surrogate_pair_held_as_two_code_points_is_named_as_such(
+    checker: mtqa.Checker,
+) -> None:
+    """It was called a lone surrogate, whose fix ("write ... a valid surrogate pair") is
+    what the text already held."""
+    result = checker.check(["\ud83d\ude00 ok.", Document("d", "Fine.", source="x \ud83d y")])
+    assert [str(f) for f in result.failures] == [
+        "texts[0]: target holds U+D83D U+DE00, a surrogate pair as two code points, which "
+        "Python does not join into one character; write the character itself (\\U0001F600 "
+        "in a Python string)",
+        "texts[1]: source holds a lone surrogate U+D83D (a broken \\u escape); write the "
+        "character itself or a valid surrogate pair",
+    ]
+    assert len(checker.check("\U0001f600 ok.")) == 1
