@@ -162,7 +162,7 @@ class Checker:
         for name, instead in FILE_SETTINGS.items():
             if getattr(self.settings, name) != defaults[name]:
                 raise UsageError(f"{name}={settings[name]!r}: {instead}")
-        self.detector = prepare_run(self.settings)
+        self.detector = prepare_run(self.settings, scorer_factory)
         self.scorer = scorer_factory(self.settings)
         model_sig = self.scorer.signature()
         self.detector.check_model(model_sig)

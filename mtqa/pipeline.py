@@ -150,9 +150,12 @@ def check_model_name(model: str) -> None:
     )
 
 
-def prepare_run(settings: Settings) -> Detector:
+def prepare_run(settings: Settings, scorer_factory: ScorerFactory | None = None) -> Detector:
     """What a run checks before any work: the model's name, the detector at the run's
-    operating point (``--sensitivity``/``--threshold``), the glossary. The detector.
+    operating point (``--sensitivity``/``--threshold``) and, when ``scorer_factory`` is
+    :func:`~mtqa.lm.load.load_scorer` (which loads ``settings.model``), that the detector
+    was fitted for that model (before the load: :meth:`~mtqa.detect.Detector.check_model_name`),
+    the glossary. The detector.
 
     Raises :class:`~mtqa.errors.MtqaError` naming what is wrong.
     """
@@ -160,6 +163,8 @@ def prepare_run(settings: Settings) -> Detector:
     det = load_detector(
         settings.model, settings.calibration, settings.sensitivity, settings.threshold
     )
+    if scorer_factory is load_scorer:  # another factory may load another model than named
+        det.check_model_name("fake" if settings.model == "fake" else resolve(settings.model).name)
     if settings.glossary:
         cached_glossary(settings.glossary)  # a bad glossary fails now, before any output
     return det
@@ -395,7 +400,7 @@ def run_check(
     """
     t0 = time.perf_counter()
     inputs, settings, outdir = as_inputs(inputs), as_settings(settings), as_outdir(outdir)
-    det = prepare_run(settings)
+    det = prepare_run(settings, scorer_factory)
     key = resume_key(settings, det)
     with OutputFolder(outdir, settings, key, inputs) as folder:
         store = ResultStore(outdir, key)

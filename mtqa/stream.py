@@ -83,7 +83,7 @@ def run_stream(
             f"--engine {settings.engine} writes through an output folder: pass -o DIR with "
             "--stdout, or use --engine local"
         )
-    det = prepare_run(settings)
+    det = prepare_run(settings, scorer_factory)
     summary = RunSummary(outdir=Path("-"))
     if progress:
         progress("total", count_sentences(inputs, settings, stdin))

@@ -513,3 +513,36 @@ def test_a_surrogate_pair_held_as_two_code_points_is_named_as_such(
         "character itself or a valid surrogate pair",
     ]
     assert len(checker.check("\U0001f600 ok.")) == 1
+
+
+def test_a_detector_for_another_model_is_refused_before_the_model_loads(
+    fake_calibration: Path, tmp_path: Path
+) -> None:
+    """The model was loaded first (~16 s for gemma3-270m), then the detector refused.
+    Loading a preset imports torch: here nothing does, in the API nor in run_check."""
+    (tmp_path / "a.txt").write_text("Hello there.\n", encoding="utf-8")
+    code = (
+        "import sys, mtqa\n"
+        "from mtqa.pipeline import run_check\n"
+        "from mtqa.settings import Settings\n"
+        "cal, a, out = sys.argv[1:]\n"
+        "for call in (\n"
+        "    lambda: mtqa.Checker(model='gemma3-270m', calibration=cal),\n"
+        "    lambda: run_check(a, Settings(model='gemma3-270m', calibration=cal), out),\n"
+        "):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except mtqa.errors.CalibrationError as e:\n"
+        "        print(e)\n"
+        "print([m for m in ('torch', 'transformers') if m in sys.modules])\n"
+    )
+    args = [str(fake_calibration), str(tmp_path / "a.txt"), str(tmp_path / "out")]
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    refused = (
+        "the detector was fitted for fake, but the model is gemma3-270m; run `mtqa calibrate "
+        "--model NAME CLEAN.txt` or pass --calibration FILE for this model\n"
+    )
+    assert out.stdout == refused * 2 + "[]\n"
+    assert not (tmp_path / "out").exists()
