@@ -126,8 +126,10 @@ class Checker:
     """A loaded model and detector, ready to check texts: ``Checker(...).check(texts)``.
 
     ``model``: a preset (``gemma3-270m``, ``smollm2-135m``), a ``.gguf`` file, a
-    transformers folder, or ``fake`` (the test scorer); ``device``: ``auto``, ``cpu`` or
-    ``cuda``. ``settings``: any other field of :class:`~mtqa.settings.Settings` by name
+    transformers folder, or ``fake`` (the deterministic test scorer: no detector ships for
+    it, so it needs ``calibration=`` a detector fitted for it, as ``tests/conftest.py``
+    makes with :func:`mtqa.quality.fit.fit_percentile_detector`); ``device``: ``auto``,
+    ``cpu`` or ``cuda``. ``settings``: any other field of :class:`~mtqa.settings.Settings` by name
     (``batch_size=8``, ``calibration="det.json"``, ``sensitivity="high"``,
     ``threshold=0.42``, ``select=["lm", "rule:broken-join"]``, ``ignore="src"``,
     ``glossary="terms.csv"``, ``csv_raw=True``...); the settings only the file-writing
@@ -136,11 +138,13 @@ class Checker:
     reference are Document fields or DataFrame columns). ``scorer_factory``: builds the
     scorer from the settings (default :func:`mtqa.lm.load.load_scorer`).
 
-    The model is loaded here, once (seconds to a minute for a preset's first load).
-    Raises :class:`~mtqa.errors.UsageError` for an unknown or bad setting,
-    :class:`~mtqa.errors.ModelError` when the model cannot be found or loaded (naming the
-    ``pip install`` to run), :class:`~mtqa.errors.CalibrationError` when there is no
-    detector for it.
+    The model is loaded here, once (seconds to a minute for a preset's first load), after
+    the settings and the detector are checked. Raises :class:`~mtqa.errors.UsageError` for
+    an unknown or bad setting, :class:`~mtqa.errors.ModelError` when the model cannot be
+    found or loaded (naming the ``pip install`` to run),
+    :class:`~mtqa.errors.CalibrationError` when there is no detector for it or the one given
+    was fitted for another model, :class:`~mtqa.errors.InputError` when the ``glossary``
+    cannot be read.
     """
 
     def __init__(
