@@ -40,8 +40,9 @@ from mtqa.io import Skipped
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import PRESETS, resolve
-from mtqa.outdir import OutputFolder
+from mtqa.outdir import OutputFolder, as_outdir
 from mtqa.readers import STDIN, Item, read_inputs, read_stream
+from mtqa.readers.walk import Inputs, as_inputs
 from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import Writer, remove_other_reports, writer_class
 from mtqa.report.summary import SummaryWriter, score_thresholds
@@ -53,69 +54,14 @@ from mtqa.runinfo import (
     write_run_json,
 )
 from mtqa.segment import segment
-from mtqa.settings import Settings, signature
+from mtqa.settings import Settings, as_settings, signature
 from mtqa.store import ResultStore, write_failed
-
-#: what :func:`run_check` takes as its inputs: one path (one input, as the CLI's INPUT), or
-#: a list or tuple of them
-Inputs = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 # Progress events (event, amount): "total" (sentences in all inputs, sent once before scoring),
 # "sentences" (scored now: as each LM batch is done with the local engine, so inside a long
 # document too; as each document is stored with Ray), "resumed" (found on disk, not scored
 # again), "docs" (one per document stored), "tokens" (LM tokens of each batch).
 Progress = Callable[[str, int], None]
-
-
-def as_inputs(inputs: Inputs) -> list[str]:
-    """``inputs`` (:data:`Inputs`) as the list of paths the readers take.
-
-    One ``str`` or ``Path`` is one input (``"texts/"`` is the folder, not its characters);
-    a list or tuple holds str or Path items. Anything else (a set, a generator, bytes, a
-    number) is a :class:`~mtqa.errors.UsageError` naming it.
-    """
-    if isinstance(inputs, str | os.PathLike):
-        inputs = [inputs]
-    if not isinstance(inputs, list | tuple):
-        raise UsageError(
-            f"inputs: expected a path (str or pathlib.Path) or a list of paths, not "
-            f"{type(inputs).__name__}"
-        )
-    paths = []
-    for i, item in enumerate(inputs):
-        path = os.fspath(item) if isinstance(item, os.PathLike) else item
-        if not isinstance(path, str):
-            raise UsageError(
-                f"inputs[{i}]={item!r}: expected a path (str or pathlib.Path), not "
-                f"{type(item).__name__}"
-            )
-        paths.append(path)
-    return paths
-
-
-def as_outdir(outdir: str | os.PathLike[str]) -> Path:
-    """``outdir`` (a str or Path) as a Path; anything else, or an empty string, is a
-    :class:`~mtqa.errors.UsageError`."""
-    path = os.fspath(outdir) if isinstance(outdir, os.PathLike) else outdir
-    if not isinstance(path, str):
-        raise UsageError(
-            f"outdir={outdir!r}: expected a folder path (str or pathlib.Path), not "
-            f"{type(outdir).__name__}"
-        )
-    if not path:
-        raise UsageError("outdir='': empty path; name the output folder")
-    return Path(path)
-
-
-def as_settings(settings: Settings) -> Settings:
-    """``settings`` when it is a :class:`~mtqa.settings.Settings`; else a
-    :class:`~mtqa.errors.UsageError` saying how to make one."""
-    if not isinstance(settings, Settings):
-        raise UsageError(
-            f"settings: expected a mtqa.settings.Settings (Settings(model=..., ...)), not "
-            f"{type(settings).__name__}"
-        )
-    return settings
 
 
 def check_model_name(model: str) -> None:
@@ -394,7 +340,8 @@ def run_check(
     into it is refused). When every input fails, or an error comes before any result is
     stored, the folders this run created are removed again; the summary then has no
     outputs. Raises :class:`~mtqa.errors.UsageError` for inputs, settings or an outdir of
-    another type (:func:`as_inputs`, :func:`as_settings`, :func:`as_outdir`),
+    another type (:func:`mtqa.readers.walk.as_inputs`, :func:`mtqa.settings.as_settings`,
+    :func:`mtqa.outdir.as_outdir`),
     :class:`~mtqa.errors.MtqaError` for a bad output folder, detector or model;
     ``KeyboardInterrupt`` leaves the finished documents stored.
     """

@@ -291,3 +291,14 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
     if not settings.source_lm:
         parts.append("srclm:0")
     return "|".join(parts) + settings.selection.signature()
+
+
+def as_settings(settings: Settings) -> Settings:
+    """``settings`` when it is a :class:`~mtqa.settings.Settings`; else a
+    :class:`~mtqa.errors.UsageError` saying how to make one."""
+    if not isinstance(settings, Settings):
+        raise UsageError(
+            f"settings: expected a mtqa.settings.Settings (Settings(model=..., ...)), not "
+            f"{type(settings).__name__}"
+        )
+    return settings

@@ -21,21 +21,13 @@ from mtqa.engines.base import engine_class
 from mtqa.errors import UsageError
 from mtqa.io import Skipped
 from mtqa.lm.load import ScorerFactory, load_scorer
-from mtqa.pipeline import (
-    Inputs,
-    Progress,
-    as_inputs,
-    as_settings,
-    count_sentences,
-    prepare_run,
-    read_documents,
-    selecting,
-)
+from mtqa.pipeline import Progress, count_sentences, prepare_run, read_documents, selecting
 from mtqa.readers import Item
+from mtqa.readers.walk import Inputs, as_inputs
 from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import writer_class
 from mtqa.runinfo import RunSummary
-from mtqa.settings import Settings, signature
+from mtqa.settings import Settings, as_settings, signature
 
 #: the formats a stream can carry (one file each)
 STREAM_FORMATS = ("jsonl", "csv", "html")
