@@ -47,7 +47,7 @@ class _Item:
     has_id: bool = False  # a record of a DataFrame with an id column: it must name its id
 
 
-class BadId(ValueError):
+class _BadId(ValueError):
     """An id value that is no string or integer (the message says what it is)."""
 
 
@@ -59,11 +59,11 @@ def _missing(value: Any) -> bool:
     return pd is not None and (value is pd.NA or value is pd.NaT)
 
 
-def id_text(value: Any) -> str | None:
+def _id_text(value: Any) -> str | None:
     """An id value as its string; None when missing (:func:`_missing`, or ``""``).
 
     A string is kept; an integer (not a bool) or an integral float (``1.0``: pandas' int
-    column with a gap) is its digits (``'1'``). Anything else raises :class:`BadId`.
+    column with a gap) is its digits (``'1'``). Anything else raises :class:`_BadId`.
     """
     if _missing(value) or value == "":
         return None
@@ -73,14 +73,14 @@ def id_text(value: Any) -> str | None:
         return str(int(value))  # numpy's ints too
     if isinstance(value, float) and value.is_integer():  # a pandas int column with a gap
         return str(int(value))
-    raise BadId(f"id must be a string or an integer, got {type(value).__name__} {value!r}")
+    raise _BadId(f"id must be a string or an integer, got {type(value).__name__} {value!r}")
 
 
 def _index_id(value: Any) -> str:
-    """A DataFrame index value as an id: :func:`id_text`, else its ``str``."""
+    """A DataFrame index value as an id: :func:`_id_text`, else its ``str``."""
     try:
-        made = id_text(value)
-    except BadId:
+        made = _id_text(value)
+    except _BadId:
         made = None
     return made if made is not None else str(value)
 
@@ -162,8 +162,8 @@ def _document(item: _Item, text_field: str, id_field: str) -> tuple[Document, st
     doc_id, how = item.made, item.how
     if named:
         try:
-            given_id, how = id_text(given), ""
-        except BadId as exc:
+            given_id, how = _id_text(given), ""
+        except _BadId as exc:
             raise _Unchecked(str(exc)) from None
         if given_id is None:
             raise _Unchecked(
