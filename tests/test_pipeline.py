@@ -14,6 +14,7 @@ import pytest
 from mtqa.errors import UsageError
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
+from mtqa.readers import read_inputs
 from mtqa.settings import Settings
 from mtqa.stream import run_stream
 
@@ -95,6 +96,9 @@ def test_one_path_is_one_input_and_a_str_outdir_is_a_folder(
         (texts / "a.txt",), fake_settings, tmp_path / "three", lambda s: FakeScorer()
     )
     assert listed.documents == 1
+    assert [d.doc_id for d in read_inputs(str(texts))] == ["a"]  # the readers take it so too
+    with pytest.raises(UsageError, match="inputs: expected a path .* not set"):
+        list(read_inputs({str(texts)}))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
