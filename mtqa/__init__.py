@@ -11,12 +11,15 @@ The Python API (:mod:`mtqa.api`)::
     checker = mtqa.Checker(model="gemma3-270m", device="cpu")  # loads the model once
     checker.check(["First text.", "Second text."]).to_csv("sentences.csv")
 
-``Checker``, ``check`` and ``CheckResult`` are imported on first use, so ``import mtqa``
-stays light: it imports neither torch, transformers nor pandas.
+``Checker``, ``check`` and ``CheckResult`` are imported on first use, and so is each
+submodule named as an attribute (``mtqa.errors.UsageError``, ``mtqa.records.Document``,
+``mtqa.pipeline.run_check``), so ``import mtqa`` stays light: it imports neither torch,
+transformers nor pandas.
 """
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -29,12 +32,20 @@ __all__ = ["CheckResult", "Checker", "__version__", "check"]
 _LAZY = {"Checker", "CheckResult", "check"}
 
 
+def _submodules() -> set[str]:
+    """The names of mtqa's submodules and subpackages (``errors``, ``records``, ``lm``...)."""
+    return {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+
+
 def __getattr__(name: str) -> Any:
-    """``mtqa.Checker``, ``mtqa.CheckResult`` and ``mtqa.check``, imported on first use."""
+    """``mtqa.Checker``, ``mtqa.CheckResult`` and ``mtqa.check``, and each submodule
+    (``mtqa.errors``), imported on first use."""
     if name in _LAZY:
         return getattr(import_module("mtqa.api"), name)
+    if name in _submodules():
+        return import_module(f"mtqa.{name}")
     raise AttributeError(f"module 'mtqa' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY)
+    return sorted(set(globals()) | _LAZY | _submodules())

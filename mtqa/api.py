@@ -16,79 +16,135 @@ from __future__ import annotations
 
 import html
 import io
-import math
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mtqa.documents import Texts, to_documents
 from mtqa.engines.base import engine_class
-from mtqa.errors import UsageError
+from mtqa.errors import OutputError, UsageError
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.pipeline import prepare_run, selecting
-from mtqa.readers import document_fault
-from mtqa.records import Counts, Document, DocumentResult, Failure
+from mtqa.records import Counts, DocumentResult, Failure
 from mtqa.report import writer_class
-from mtqa.selection import parse_list
 from mtqa.settings import Settings, signature
 from mtqa.store import atomic_write, span_to_dict
-from mtqa.text import has_visible_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: what :meth:`Checker.check` takes: a text, a :class:`~mtqa.records.Document`, a list of
-#: either, or a pandas DataFrame with a ``target`` column
-Texts = Any
-SPAN_COLUMNS = [
-    "doc_id",
-    "sent_id",
-    "start",
-    "end",
-    "text",
-    "severity",
-    "score",
-    "source",
-    "reason",
-    "suggestion",
-    "gain",
-]
-DOCUMENT_COLUMNS = [
-    "doc_id",
-    "text",
-    "score",
-    "flagged",
-    "severity",
-    "n_sentences",
-    "n_flagged",
-    "n_major",
-    "n_spans",
-    "notes",
-    "metrics",
-]
-_LISTS = ("select", "ignore", "formats")  # settings given as "a,b" or ["a", "b"]
+#: the dtype of each column of :attr:`CheckResult.spans`, whatever the rows: "str" is
+#: pandas' string dtype; ``suggestion`` is object (a str, "" to delete, None for no
+#: suggestion); ``gain`` float64 (NaN where there is no LM suggestion)
+SPAN_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "start": "int64",
+    "end": "int64",
+    "text": "str",
+    "severity": "str",
+    "score": "float64",
+    "source": "str",
+    "reason": "str",
+    "suggestion": "object",
+    "gain": "float64",
+}
+SPAN_COLUMNS = list(SPAN_DTYPES)
+#: the dtype of each column of :attr:`CheckResult.sentences` (the metric columns: float64
+#: with NaN, ``src_flags`` pandas' nullable Int64 and the levels object with None where
+#: there is no reference or source)
+SENTENCE_DTYPES = {
+    "doc_id": "str",
+    "sent_id": "int64",
+    "start": "int64",
+    "end": "int64",
+    "text": "str",
+    "n_tokens": "int64",
+    "ppl": "float64",
+    "score": "float64",
+    "flagged": "bool",
+    "severity": "str",
+    "n_spans": "int64",
+    "spans": "str",
+    "reasons": "str",
+    "suggestions": "str",
+    "ref_level": "object",
+    "chrf": "float64",
+    "bleu": "float64",
+    "ter": "float64",
+    "src_level": "object",
+    "src_flags": "Int64",
+    "len_ratio": "float64",
+    "review": "str",
+}
+#: the dtype of each column of :attr:`CheckResult.documents`
+DOCUMENT_DTYPES = {
+    "doc_id": "str",
+    "text": "str",
+    "score": "float64",
+    "flagged": "bool",
+    "severity": "str",
+    "n_sentences": "int64",
+    "n_flagged": "int64",
+    "n_major": "int64",
+    "n_spans": "int64",
+    "notes": "object",
+    "metrics": "object",
+}
+DOCUMENT_COLUMNS = list(DOCUMENT_DTYPES)
+_RUN_CHECK = "mtqa.pipeline.run_check"
+_RAY = f"the Python API scores in this process (engine 'local'); use {_RUN_CHECK} for Ray"
+#: the settings only the file-writing path (:func:`mtqa.pipeline.run_check`, ``mtqa
+#: check``) reads, and what to do instead: the API refuses them (a value other than the
+#: default) rather than ignore them
+FILE_SETTINGS = {
+    "formats": "the API writes no report files; call to_csv(), to_jsonl() or to_html() on "
+    f"the result (path= writes one), or use {_RUN_CHECK}",
+    "stdin_format": "the API reads no standard input; pass the texts themselves",
+    "encoding_errors": "the API reads no bytes; pass str texts (decode them first: "
+    "data.decode('utf-8', 'replace'))",
+    "overwrite": f"the API writes no output folder; use {_RUN_CHECK} for one",
+    "engine": _RAY,
+    "ray_address": _RAY,
+    "ray_actors": _RAY,
+    "reference": "the API reads no reference file; give each text's reference as "
+    "Document(..., reference=...) or a DataFrame 'reference' column, or check the files "
+    f"with {_RUN_CHECK}",
+    "source": "the API reads no source file; give each text's source as "
+    "Document(..., source=...) or a DataFrame 'source' column, or check the files with "
+    f"{_RUN_CHECK}",
+    "extra": f"recorded only in the run.json that {_RUN_CHECK} writes; the API writes none",
+}
 _REPR_SPANS = 50  # spans shown by the notebook display
-_DOCUMENT = "\0document"  # the record key of a Document given as such
 
 
 class Checker:
     """A loaded model and detector, ready to check texts: ``Checker(...).check(texts)``.
 
     ``model``: a preset (``gemma3-270m``, ``smollm2-135m``), a ``.gguf`` file, a
-    transformers folder, or ``fake`` (the test scorer); ``device``: ``auto``, ``cpu`` or
-    ``cuda``. ``settings``: any other field of :class:`~mtqa.settings.Settings` by name
+    transformers folder, or ``fake`` (the deterministic test scorer: no detector ships for
+    it, so it needs ``calibration=`` a detector fitted for it, as ``tests/conftest.py``
+    makes with :func:`mtqa.quality.fit.fit_percentile_detector`); ``device``: ``auto``,
+    ``cpu`` or ``cuda``. ``settings``: any other field of :class:`~mtqa.settings.Settings` by name
     (``batch_size=8``, ``calibration="det.json"``, ``sensitivity="high"``,
     ``threshold=0.42``, ``select=["lm", "rule:broken-join"]``, ``ignore="src"``,
-    ``glossary="terms.csv"``, ``csv_raw=True``...). ``scorer_factory``: builds the scorer
-    from the settings (default :func:`mtqa.lm.load.load_scorer`).
+    ``glossary="terms.csv"``, ``csv_raw=True``...); the settings only the file-writing
+    path reads (:data:`FILE_SETTINGS`: ``reference``, ``source``, ``formats``,
+    ``overwrite``, Ray...) are refused unless at their defaults (a text's source and
+    reference are Document fields or DataFrame columns). ``scorer_factory``: builds the
+    scorer from the settings (default :func:`mtqa.lm.load.load_scorer`).
 
-    The model is loaded here, once (seconds to a minute for a preset's first load).
-    Raises :class:`~mtqa.errors.UsageError` for an unknown or bad setting,
-    :class:`~mtqa.errors.ModelError` when the model cannot be found or loaded (naming the
-    ``pip install`` to run), :class:`~mtqa.errors.CalibrationError` when there is no
-    detector for it.
+    The model is loaded here, once (seconds to a minute for a preset's first load), after
+    the settings and the detector are checked. Raises :class:`~mtqa.errors.UsageError` for
+    an unknown or bad setting, :class:`~mtqa.errors.ModelError` when the model cannot be
+    found or loaded (naming the ``pip install`` to run),
+    :class:`~mtqa.errors.CalibrationError` when there is no detector for it or the one given
+    was fitted for another model, :class:`~mtqa.errors.InputError` when the ``glossary``
+    cannot be read.
     """
 
     def __init__(
@@ -105,16 +161,12 @@ class Checker:
             raise UsageError(
                 f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
             )
-        for key in _LISTS:
-            if key in settings:
-                settings[key] = parse_list(settings[key])
         self.settings = Settings(model=model, device=device, **settings)
-        if self.settings.engine != "local":
-            raise UsageError(
-                f"engine {self.settings.engine!r}: the Python API scores in this process; "
-                "use mtqa.pipeline.run_check for Ray"
-            )
-        self.detector = prepare_run(self.settings)
+        defaults = {f.name: f.default for f in fields(Settings)}
+        for name, instead in FILE_SETTINGS.items():
+            if getattr(self.settings, name) != defaults[name]:
+                raise UsageError(f"{name}={settings[name]!r}: {instead}")
+        self.detector = prepare_run(self.settings, scorer_factory)
         self.scorer = scorer_factory(self.settings)
         model_sig = self.scorer.signature()
         self.detector.check_model(model_sig)
@@ -125,15 +177,19 @@ class Checker:
 
     def check(self, texts: Texts) -> CheckResult:
         """Check ``texts``: a string (one document), a :class:`~mtqa.records.Document`, a
-        list of either, or a pandas DataFrame with a ``target`` column (and optional
-        ``id``, ``source``, ``reference``: the record fields of a ``.jsonl`` input).
+        list (or other ordered iterable) of either, or a pandas DataFrame with a ``target``
+        column (and optional ``id``, ``source``, ``reference``: the record fields of a
+        ``.jsonl`` input) or a pandas Series of texts (:mod:`mtqa.documents`).
 
-        Document ids: a Document's own; a DataFrame's ``id`` column, else its index; else
-        the position (``"0"``, ``"1"``...). A text with no visible character, a target that
-        is not a string, a field holding a lone surrogate (``"\\udc80"``: no character,
-        :func:`mtqa.text.surrogate_fault`), or a repeated id is not checked: it is listed in
-        :attr:`CheckResult.failures` (the others are checked). Raises
-        :class:`~mtqa.errors.UsageError` when ``texts`` is none of these kinds.
+        Document ids are strings: a Document's own (an int as its digits); a DataFrame's
+        ``id`` column (``1.0`` read as ``'1'``), else its index; else the position (``"0"``,
+        ``"1"``...). A text with no visible character, a target that is not a string, a
+        field holding a lone surrogate (``"\\udc80"``: no character,
+        :func:`mtqa.text.surrogate_fault`), a missing id in an id column or a Document, or a
+        repeated id (the message says when mtqa made one of the two) is not checked: it is
+        listed in :attr:`CheckResult.failures` (the others are checked). Raises
+        :class:`~mtqa.errors.UsageError` when ``texts`` is none of these kinds (a set: it
+        has no order, pass a list).
         """
         docs, failures = to_documents(texts, self.settings.text_field, self.settings.id_field)
         results: list[DocumentResult] = []
@@ -154,72 +210,35 @@ def check(
     return Checker(model, device, **settings).check(texts)
 
 
-def _missing(value: Any) -> bool:
-    """A cell with no value: None, or a float NaN (pandas' missing value)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def report_path(path: str | os.PathLike[str], filename: str) -> Path:
+    """Where ``to_csv(path)`` & co. write: ``path`` as a Path, checked before any work.
+
+    Raises :class:`~mtqa.errors.UsageError` for a path that is no str or Path, and
+    :class:`~mtqa.errors.OutputError` when it is a folder or its folder does not exist
+    (no folder is made: a typo in a path would otherwise make a tree of them).
+    """
+    raw = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(raw, str) or not raw:
+        raise UsageError(f"path={path!r}: expected a file path (str or pathlib.Path)")
+    target = Path(raw)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder; name a file in it ({target / filename})")
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        raise OutputError(f"{folder}: {what}; create the folder or choose another path")
+    return target
 
 
-def _rows(texts: Texts, text_field: str, id_field: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(default id, record) per item of ``texts``; a Document as its fields."""
-    if isinstance(texts, str | Document):
-        texts = [texts]
-    if type(texts).__module__.startswith("pandas") and hasattr(texts, "to_dict"):
-        if text_field not in texts.columns and "text" not in texts.columns:
-            raise UsageError(
-                f"DataFrame without a {text_field!r} column (columns: "
-                f"{', '.join(map(str, texts.columns))}); name the text column {text_field!r}"
-            )
-        yield from zip(map(str, texts.index), texts.to_dict("records"))
-        return
-    if not isinstance(texts, Iterable) or isinstance(texts, bytes | dict):
-        raise UsageError(
-            f"texts: expected a string, a Document, a list of them or a pandas DataFrame, "
-            f"not {type(texts).__name__}"
-        )
-    for i, item in enumerate(texts):
-        if isinstance(item, Document):
-            yield str(i), {_DOCUMENT: item}
-        else:
-            yield str(i), {text_field: item}
+def _table(rows: list[dict[str, Any]], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    """``rows`` as a DataFrame of ``columns``, each of its dtype in ``dtypes`` whatever the
+    values (pandas would infer object for no row, and turn a None into NaN in a string
+    column); a column not in ``dtypes`` is inferred."""
+    import pandas as pd
 
-
-def to_documents(
-    texts: Texts, text_field: str = "target", id_field: str = "id"
-) -> tuple[list[Document], list[Failure]]:
-    """``texts`` (see :meth:`Checker.check`) as Documents, and a Failure for each item
-    that cannot be checked (``texts[3]: ...``)."""
-    docs: list[Document] = []
-    failures: list[Failure] = []
-    seen: set[str] = set()
-    for i, (default_id, rec) in enumerate(_rows(texts, text_field, id_field)):
-        where = f"texts[{i}]"
-        doc = rec.get(_DOCUMENT)
-        if doc is None:
-            target = rec.get(text_field, rec.get("text"))
-            if not isinstance(target, str):
-                got = "nothing" if _missing(target) else type(target).__name__
-                failures.append(Failure(where, None, f"target is {got}, not a string"))
-                continue
-            doc_id = default_id if _missing(rec.get(id_field)) else str(rec[id_field])
-            sides = {k: rec.get(k) for k in ("source", "reference")}
-            doc = Document(
-                doc_id,
-                target,
-                where,
-                source=None if _missing(sides["source"]) else str(sides["source"]),
-                reference=None if _missing(sides["reference"]) else str(sides["reference"]),
-            )
-        fault = document_fault(doc)
-        if fault is not None:
-            failures.append(Failure(where, None, fault))
-        elif not has_visible_text(doc.text):
-            failures.append(Failure(where, None, "target holds no visible character"))
-        elif doc.doc_id in seen:
-            failures.append(Failure(where, None, f"duplicate id {doc.doc_id!r}"))
-        else:
-            seen.add(doc.doc_id)
-            docs.append(doc)
-    return docs, failures
+    return pd.DataFrame(
+        {c: pd.Series([r.get(c) for r in rows], dtype=dtypes.get(c)) for c in columns}
+    )
 
 
 @dataclass(frozen=True)
@@ -262,39 +281,38 @@ class CheckResult:
     def sentences(self) -> pd.DataFrame:
         """One row per sentence (n_sentences × the columns of ``sentences.csv``: doc_id,
         sent_id, start, end, text, n_tokens, ppl, score, flagged, severity, n_spans,
-        spans, reasons, suggestions, the reference/source columns when given, review),
-        the text as read (no spreadsheet guard quote)."""
-        import pandas as pd
-
-        from mtqa.report.table import COLUMNS, REVIEW_COLUMN, sentence_rows
+        spans, reasons, suggestions, the reference and source columns ref_level, chrf,
+        bleu, ter, src_level, src_flags, len_ratio (empty without a reference or source),
+        review), the text as read (no spreadsheet guard quote); the same columns when no
+        sentence was checked. The dtypes are :data:`SENTENCE_DTYPES` (a metric: NaN, or
+        None for a level, where there is no reference or source)."""
+        from mtqa.report.table import COLUMNS, METRIC_COLUMNS, REVIEW_COLUMN, sentence_rows
 
         rows = [row for r in self.results for row in sentence_rows(r, guard=False)]
-        columns = dict.fromkeys([*COLUMNS, *(k for row in rows for k in row)])
+        columns = dict.fromkeys([*COLUMNS, *METRIC_COLUMNS, *(k for row in rows for k in row)])
         columns.pop(REVIEW_COLUMN, None)  # last, as in the file
-        return pd.DataFrame(rows, columns=[*columns, REVIEW_COLUMN])
+        return _table(rows, [*columns, REVIEW_COLUMN], SENTENCE_DTYPES)
 
     @cached_property
     def spans(self) -> pd.DataFrame:
         """One row per flagged span (n_spans × :data:`SPAN_COLUMNS`): document offsets
         ``start``/``end``, ``severity`` minor/major, ``score`` in [0, 1], ``source`` (``lm``
         or ``rule:<id>``), ``reason``, ``suggestion`` (None: none; "": delete) and its
-        ``gain`` in bits (LM suggestions only)."""
-        import pandas as pd
-
+        ``gain`` in bits (LM suggestions only; NaN elsewhere). The dtypes are
+        :data:`SPAN_DTYPES`, for an empty table too."""
         rows = [
             {"doc_id": r.doc_id, "sent_id": s.sent_id, **span_to_dict(sp)}
             for r in self.results
             for s in r.sentences
             for sp in s.spans
         ]
-        return pd.DataFrame(rows, columns=SPAN_COLUMNS)
+        return _table(rows, SPAN_COLUMNS, SPAN_DTYPES)
 
     @cached_property
     def documents(self) -> pd.DataFrame:
         """One row per document (n_documents × :data:`DOCUMENT_COLUMNS`): the fields of its
-        ``segments.jsonl`` record (``id`` as ``doc_id``), its sentences and spans counted."""
-        import pandas as pd
-
+        ``segments.jsonl`` record (``id`` as ``doc_id``), its sentences and spans counted
+        (dtypes: :data:`DOCUMENT_DTYPES`)."""
         rows = []
         for r in self.results:
             c = r.counts
@@ -313,31 +331,37 @@ class CheckResult:
                     "metrics": dict(r.metrics),
                 }
             )
-        return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+        return _table(rows, DOCUMENT_COLUMNS, DOCUMENT_DTYPES)
 
-    def _render(self, fmt: str, path: str | Path | None) -> str:
+    def _render(self, fmt: str, path: str | os.PathLike[str] | None) -> str:
+        """The report text of ``fmt``; also written to ``path`` (:func:`report_path`)."""
+        cls = writer_class(fmt)
+        target = None if path is None else report_path(path, cls.filename)
         out = io.StringIO(newline="")
         run = {"signature": self.signature, "settings": self.settings.as_dict()}
-        writer = writer_class(fmt).to_stream(out, run)
+        writer = cls.to_stream(out, run)
         for r in self.results:
             writer.write(r)
         writer.finish()
         text = out.getvalue()
-        if path is not None:
-            atomic_write(Path(path), text)
+        if target is not None:
+            atomic_write(target, text)
         return text
 
-    def to_csv(self, path: str | Path | None = None) -> str:
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
         """The ``sentences.csv`` text (with the spreadsheet guard unless ``csv_raw``);
-        also written to ``path`` when given."""
+        also written to ``path`` when given (a file in a folder that exists: a missing
+        folder or a folder in its place is an OutputError, :func:`report_path`)."""
         return self._render("csv", path)
 
-    def to_jsonl(self, path: str | Path | None = None) -> str:
-        """The ``segments.jsonl`` text; also written to ``path`` when given."""
+    def to_jsonl(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The ``segments.jsonl`` text; also written to ``path`` when given (as
+        :meth:`to_csv`)."""
         return self._render("jsonl", path)
 
-    def to_html(self, path: str | Path | None = None) -> str:
-        """The ``report.html`` page; also written to ``path`` when given."""
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The ``report.html`` page; also written to ``path`` when given (as
+        :meth:`to_csv`)."""
         return self._render("html", path)
 
     def _repr_html_(self) -> str:

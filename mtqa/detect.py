@@ -178,10 +178,22 @@ class Detector:
         """
         mine, theirs = self.model.split("/")[0], scorer_signature.split("/")[0]
         if mine != theirs:
-            raise CalibrationError(
-                f"the detector was fitted for {mine}, but the model is {theirs}; run "
-                "`mtqa calibrate --model NAME CLEAN.txt` or pass --calibration FILE for this model"
-            )
+            raise self._other_model(theirs)
+
+    def check_model_name(self, name: str) -> None:
+        """:meth:`check_model` before the model is loaded, on its name alone (a preset's,
+        a ``.gguf`` file's or a model folder's: what its signature starts with), so a
+        detector fitted for another model is refused without the load (seconds to a
+        minute). The weights' hash is checked after the load, by :meth:`check_model`."""
+        if self.model.split("/")[0].split("@")[0] != name:
+            raise self._other_model(name)
+
+    def _other_model(self, theirs: str) -> CalibrationError:
+        return CalibrationError(
+            f"the detector was fitted for {self.model.split('/')[0]}, but the model is "
+            f"{theirs}; run `mtqa calibrate --model NAME CLEAN.txt` or pass --calibration FILE "
+            "for this model"
+        )
 
     def logit(self, row: Sequence[float]) -> float:
         """The logit of one feature row (:data:`~mtqa.features.FEATURES` order)."""

@@ -238,3 +238,17 @@ class OutputFolder:
             return False
         shutil.rmtree(parts, ignore_errors=True)
         return True
+
+
+def as_outdir(outdir: str | os.PathLike[str]) -> Path:
+    """``outdir`` (a str or Path) as a Path; anything else, or an empty string, is a
+    :class:`~mtqa.errors.UsageError`."""
+    path = os.fspath(outdir) if isinstance(outdir, os.PathLike) else outdir
+    if not isinstance(path, str):
+        raise UsageError(
+            f"outdir={outdir!r}: expected a folder path (str or pathlib.Path), not "
+            f"{type(outdir).__name__}"
+        )
+    if not path:
+        raise UsageError("outdir='': empty path; name the output folder")
+    return Path(path)

@@ -22,6 +22,7 @@ back one at a time), and one bad input never costs the others.
 from __future__ import annotations
 
 import difflib
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -39,8 +40,9 @@ from mtqa.io import Skipped
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import PRESETS, resolve
-from mtqa.outdir import OutputFolder
+from mtqa.outdir import OutputFolder, as_outdir
 from mtqa.readers import STDIN, Item, read_inputs, read_stream
+from mtqa.readers.walk import Inputs, as_inputs
 from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import Writer, remove_other_reports, writer_class
 from mtqa.report.summary import SummaryWriter, score_thresholds
@@ -52,7 +54,7 @@ from mtqa.runinfo import (
     write_run_json,
 )
 from mtqa.segment import segment
-from mtqa.settings import Settings, signature
+from mtqa.settings import Settings, as_settings, signature
 from mtqa.store import ResultStore, write_failed
 
 # Progress events (event, amount): "total" (sentences in all inputs, sent once before scoring),
@@ -94,9 +96,12 @@ def check_model_name(model: str) -> None:
     )
 
 
-def prepare_run(settings: Settings) -> Detector:
+def prepare_run(settings: Settings, scorer_factory: ScorerFactory | None = None) -> Detector:
     """What a run checks before any work: the model's name, the detector at the run's
-    operating point (``--sensitivity``/``--threshold``), the glossary. The detector.
+    operating point (``--sensitivity``/``--threshold``) and, when ``scorer_factory`` is
+    :func:`~mtqa.lm.load.load_scorer` (which loads ``settings.model``), that the detector
+    was fitted for that model (before the load: :meth:`~mtqa.detect.Detector.check_model_name`),
+    the glossary. The detector.
 
     Raises :class:`~mtqa.errors.MtqaError` naming what is wrong.
     """
@@ -104,6 +109,8 @@ def prepare_run(settings: Settings) -> Detector:
     det = load_detector(
         settings.model, settings.calibration, settings.sensitivity, settings.threshold
     )
+    if scorer_factory is load_scorer:  # another factory may load another model than named
+        det.check_model_name("fake" if settings.model == "fake" else resolve(settings.model).name)
     if settings.glossary:
         cached_glossary(settings.glossary)  # a bad glossary fails now, before any output
     return det
@@ -318,27 +325,31 @@ def write_reports(
 
 
 def run_check(
-    inputs: Sequence[str],
+    inputs: Inputs,
     settings: Settings,
-    outdir: Path,
+    outdir: str | os.PathLike[str],
     scorer_factory: ScorerFactory = load_scorer,
     progress: Progress | None = None,
     failure_hook: Callable[[Failure], None] | None = None,
     stdin: bytes | None = None,
 ) -> RunSummary:
-    """Check ``inputs`` (files or folders; ``["-"]`` with ``stdin``: its bytes) and write
-    the reports to ``outdir``.
+    """Check ``inputs`` (a file or folder, or a list of them, each a str or Path; ``["-"]``
+    with ``stdin``: its bytes) and write the reports to ``outdir`` (a str or Path).
 
     ``settings.engine`` picks where the LM runs (``local``, ``ray``). ``progress`` gets
     the events of :data:`Progress`; ``failure_hook`` each unreadable input as it is met.
     The folder is locked for the run (:class:`mtqa.outdir.OutputFolder`: a second run
     into it is refused). When every input fails, or an error comes before any result is
     stored, the folders this run created are removed again; the summary then has no
-    outputs. Raises :class:`~mtqa.errors.MtqaError` for a bad output folder, detector or
-    model; ``KeyboardInterrupt`` leaves the finished documents stored.
+    outputs. Raises :class:`~mtqa.errors.UsageError` for inputs, settings or an outdir of
+    another type (:func:`mtqa.readers.walk.as_inputs`, :func:`mtqa.settings.as_settings`,
+    :func:`mtqa.outdir.as_outdir`),
+    :class:`~mtqa.errors.MtqaError` for a bad output folder, detector or model;
+    ``KeyboardInterrupt`` leaves the finished documents stored.
     """
     t0 = time.perf_counter()
-    det = prepare_run(settings)
+    inputs, settings, outdir = as_inputs(inputs), as_settings(settings), as_outdir(outdir)
+    det = prepare_run(settings, scorer_factory)
     key = resume_key(settings, det)
     with OutputFolder(outdir, settings, key, inputs) as folder:
         store = ResultStore(outdir, key)

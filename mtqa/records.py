@@ -33,11 +33,20 @@ def worst_severity(severities: Iterable[Severity]) -> Severity:
 
 @dataclass(frozen=True)
 class Document:
-    """One unit of input: a whole .txt article, or one jsonl/tsv/csv record."""
+    """One unit of input: a whole .txt article, one jsonl/tsv/csv record, one translation
+    unit, or a text given to the Python API (``Document("a", "The text.")``).
+
+    ``doc_id``: its id in the reports (a string, unique in a run); ``text``: the target to
+    check; ``path``: where it was read from (the file; ``<stdin>``; ``texts[3]`` for an
+    API item), shown in messages and used to find the file an annotated copy belongs to,
+    ``""`` for a Document made in Python; ``line``: its 1-based line (jsonl, po) or row
+    (tsv/csv) there; ``source``/``reference``: its source text and human reference, if
+    any (the source checks and chrF/BLEU/TER use them).
+    """
 
     doc_id: str
     text: str
-    path: str
+    path: str = ""
     line: int | None = None  # 1-based line (jsonl) or row (tsv/csv) in the input file
     source: str | None = None
     reference: str | None = None

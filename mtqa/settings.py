@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import numbers
+import os
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from mtqa.detect import SENSITIVITIES
@@ -14,7 +20,7 @@ from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.readers import ENCODING_ERRORS as ENCODING_ERRORS  # strict, replace
 from mtqa.readers import STDIN_FORMATS, check_reading
 from mtqa.report import DEFAULT_FORMATS, WRITERS
-from mtqa.selection import Selection
+from mtqa.selection import Selection, parse_list
 from mtqa.suggest import DEFAULT_BUDGET
 from mtqa.version import __version__
 
@@ -22,13 +28,21 @@ DTYPES = _DTYPES  # auto, float32, bfloat16 (auto: bf16 where the hardware has i
 DEVICES = _DEVICES  # auto, cpu, cuda
 FORMATS = tuple(WRITERS)  # the report registry's names: csv, jsonl, html, xliff, po, tmx
 ENGINES = tuple(_ENGINES)  # local, ray: the engine registry's names
+#: the fields that name a file or folder: a path object (``pathlib.Path``) is taken as its
+#: string
+PATH_FIELDS = frozenset({"model", "calibration", "reference", "source", "glossary"})
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything a run depends on; ``mtqa check``'s flags mirror the fields one to one.
 
-    Raises :class:`~mtqa.errors.UsageError` (exit 2) for a value out of range, naming the flag.
+    Each value must have its field's type (:func:`conform`): a list field (``formats``,
+    ``select``, ``ignore``) takes a comma string (``"lm,rule:broken-join"``) or a list of
+    strings, kept as a tuple; a path field (:data:`PATH_FIELDS`) a string or a
+    ``pathlib.Path``; an int field an int (not a bool, not 2.5); ``threshold`` a number.
+    Raises :class:`~mtqa.errors.UsageError` (exit 2) for a value of another type, naming the
+    setting, the value and the type expected, and for a value out of range, naming the flag.
     """
 
     model: str = DEFAULT_MODEL
@@ -58,9 +72,12 @@ class Settings:
     suggest: bool = True  # suggested fixes on LM spans (mtqa.suggest); --no-suggest: none
     edit_budget: int = DEFAULT_BUDGET  # edits rescored per sentence for them; 0: none
     source_lm: bool = True  # with a source: the target scored again after it (mtqa.conditioned)
+    #: free-form (name, value) pairs recorded in run.json's settings and nowhere else (no
+    #: flag sets them; nothing reads them); a dict is taken as its items
     extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
+        self._conform()
         if self.dtype not in DTYPES:
             raise UsageError(f"--dtype {self.dtype!r}: choose one of {', '.join(DTYPES)}")
         if self.device not in DEVICES:
@@ -85,12 +102,16 @@ class Settings:
             raise UsageError(f"--edit-budget {self.edit_budget}: must be 0 (no edits) or more")
         self._check_detection()
 
+    def _conform(self) -> None:
+        """Each value as its field's type (:func:`conform`)."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            typed = conform(f.name, value, _hints()[f.name])
+            if typed is not value:
+                object.__setattr__(self, f.name, typed)  # frozen: set once, here
+
     def _check_detection(self) -> None:
-        """Standard input's format, the operating point, the check selection and the
-        switches (a string such as "no" would read as true)."""
-        for name in ("overwrite", "csv_raw", "suggest", "source_lm"):
-            if not isinstance(getattr(self, name), bool):
-                raise UsageError(f"{name}={getattr(self, name)!r}: must be True or False")
+        """Standard input's format, the operating point and the check selection."""
         if self.stdin_format not in STDIN_FORMATS:
             raise UsageError(
                 f"--stdin-format {self.stdin_format!r}: choose one of {', '.join(STDIN_FORMATS)}"
@@ -142,6 +163,104 @@ class Settings:
         )
 
 
+@cache
+def _hints() -> dict[str, Any]:
+    """The type of each :class:`Settings` field (its annotations, resolved)."""
+    return typing.get_type_hints(Settings)
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut to one short line."""
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _refused(
+    name: str, value: Any, expected: str, item_ok: Callable[[Any], bool] | None = None
+) -> UsageError:
+    """``name=value: expected ..., got <type>`` (a list: the type of its first odd item)."""
+    got = type(value).__name__
+    if item_ok is not None and isinstance(value, list | tuple):
+        odd = [type(v).__name__ for v in value if not item_ok(v)]
+        got += f" holding {odd[0]}" if odd else ""
+    return UsageError(f"{name}={_shown(value)}: expected {expected}, got {got}")
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):  # a string such as "no" would read as true
+        raise UsageError(f"{name}={_shown(value)}: must be True or False")
+    return value
+
+
+def _as_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise _refused(name, value, "a whole number (int)")
+    return int(value)
+
+
+def _as_float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _refused(name, value, "a number")
+    return float(value)
+
+
+def _as_str(name: str, value: Any) -> str:
+    if name in PATH_FIELDS and isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        path = name in PATH_FIELDS
+        raise _refused(name, value, "a string (a path or a pathlib.Path)" if path else "a string")
+    return value
+
+
+def _as_list(name: str, value: Any) -> tuple[str, ...]:
+    if value is not None and not isinstance(value, str):
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            is_str: Callable[[Any], bool] = str.__instancecheck__
+            raise _refused(name, value, "a comma string ('a,b') or a list of strings", is_str)
+    return parse_list(value)
+
+
+def _is_pair(p: Any) -> bool:
+    return isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str)
+
+
+def _as_pairs(name: str, value: Any) -> tuple[tuple[str, Any], ...]:
+    pairs = tuple(value.items()) if isinstance(value, Mapping) else value
+    if not isinstance(pairs, list | tuple) or not all(map(_is_pair, pairs)):
+        raise _refused(name, value, "a dict or (name, value) pairs", _is_pair)
+    return tuple(pairs)
+
+
+#: how a value is taken as each field type of :class:`Settings` (:func:`conform`)
+_CONVERTERS: dict[Any, Callable[[str, Any], Any]] = {
+    bool: _as_bool,
+    int: _as_int,
+    float: _as_float,
+    str: _as_str,
+    tuple[str, ...]: _as_list,
+    tuple[tuple[str, Any], ...]: _as_pairs,
+}
+
+
+def conform(name: str, value: Any, hint: Any) -> Any:
+    """``value`` as the type ``hint`` of the setting ``name`` says, or a
+    :class:`~mtqa.errors.UsageError` naming the setting, the value and the type expected.
+
+    ``X | None`` takes None; ``bool`` only True or False; ``int`` an integer (not a bool,
+    not 2.5); ``float`` any number but a bool (as a float); ``str`` a string (a path object
+    too for the fields of :data:`PATH_FIELDS`); ``tuple[str, ...]`` a comma string
+    (:func:`mtqa.selection.parse_list`: ``"lm,rule"`` → ``("lm", "rule")``), a list or
+    tuple of strings, or None (none); ``tuple[tuple[str, Any], ...]`` (``extra``) a dict or
+    (name, value) pairs.
+    """
+    if isinstance(hint, types.UnionType):  # X | None: None, or an X
+        if value is None:
+            return None
+        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
+    return _CONVERTERS[hint](name, value)
+
+
 def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) -> str:
     """sacrebleu-style signature string: ``mtqa:0.1.0|model:...|dtype:...|ctx:doc|...``.
 
@@ -172,3 +291,14 @@ def signature(model_sig: str, dtype: str, settings: Settings, detector_id: str) 
     if not settings.source_lm:
         parts.append("srclm:0")
     return "|".join(parts) + settings.selection.signature()
+
+
+def as_settings(settings: Settings) -> Settings:
+    """``settings`` when it is a :class:`~mtqa.settings.Settings`; else a
+    :class:`~mtqa.errors.UsageError` saying how to make one."""
+    if not isinstance(settings, Settings):
+        raise UsageError(
+            f"settings: expected a mtqa.settings.Settings (Settings(model=..., ...)), not "
+            f"{type(settings).__name__}"
+        )
+    return settings

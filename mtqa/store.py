@@ -18,6 +18,7 @@ Beside the results, two small things make a resume give the same bytes as one ru
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -49,10 +50,31 @@ def create_temp(final: Path) -> tuple[int, Path]:
     raise FileExistsError(f"{final.parent}: cannot find a free temp file name")
 
 
+_SPACE = "free some space or choose another folder"
+_ACCESS = "choose a folder you can write to"
+#: the fix for each reason a file cannot be written (by ``errno``); others: :data:`_OTHER`
+_WRITE_FIXES = {
+    errno.ENOSPC: _SPACE,
+    errno.EDQUOT: _SPACE,
+    errno.EFBIG: _SPACE,
+    errno.EACCES: _ACCESS,
+    errno.EPERM: _ACCESS,
+    errno.EROFS: _ACCESS,
+    errno.EISDIR: "it is a folder: name a file, not a folder",
+    errno.ENOENT: "its folder does not exist: create it or choose another folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.ENAMETOOLONG: "choose a shorter name",
+}
+_OTHER = "check the path and the disk, or choose another folder"
+
+
 def write_failed(path: Path, exc: OSError) -> OutputError:
-    """The one-line error for an output that cannot be written (full disk, no permission)."""
+    """The one-line error for an output that cannot be written, with the fix for its
+    reason (a full disk: free some space; no permission: another folder; a folder in
+    the file's place: name a file)."""
     why = exc.strerror or type(exc).__name__
-    return OutputError(f"{path}: cannot write ({why}); free some space or choose another folder")
+    fix = _WRITE_FIXES.get(exc.errno or 0, _OTHER)
+    return OutputError(f"{path}: cannot write ({why}); {fix}")
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

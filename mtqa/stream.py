@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -23,10 +23,11 @@ from mtqa.io import Skipped
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.pipeline import Progress, count_sentences, prepare_run, read_documents, selecting
 from mtqa.readers import Item
+from mtqa.readers.walk import Inputs, as_inputs
 from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import writer_class
 from mtqa.runinfo import RunSummary
-from mtqa.settings import Settings, signature
+from mtqa.settings import Settings, as_settings, signature
 
 #: the formats a stream can carry (one file each)
 STREAM_FORMATS = ("jsonl", "csv", "html")
@@ -48,7 +49,7 @@ def _documents(
 
 
 def run_stream(
-    inputs: Sequence[str],
+    inputs: Inputs,
     settings: Settings,
     fmt: str,
     out: IO[str],
@@ -57,13 +58,16 @@ def run_stream(
     failure_hook: Callable[[Failure], None] | None = None,
     stdin: bytes | None = None,
 ) -> RunSummary:
-    """Check ``inputs`` and write the ``fmt`` report (:data:`STREAM_FORMATS`) to ``out``.
+    """Check ``inputs`` (as :func:`mtqa.pipeline.run_check` takes them) and write the ``fmt``
+    report (:data:`STREAM_FORMATS`) to ``out``.
 
     The summary counts what was written (``outdir`` is ``-``; ``outputs`` is empty when
-    nothing was readable). Raises :class:`~mtqa.errors.UsageError` for another format or
+    nothing was readable). Raises :class:`~mtqa.errors.UsageError` for inputs or settings of
+    another type (as :func:`~mtqa.pipeline.run_check`), another format or
     engine, and what :func:`mtqa.pipeline.prepare_run` raises.
     """
     t0 = time.perf_counter()
+    inputs, settings = as_inputs(inputs), as_settings(settings)
     if fmt not in STREAM_FORMATS:
         raise UsageError(f"--stdout {fmt!r}: choose one of {', '.join(STREAM_FORMATS)}")
     if settings.engine != "local":
@@ -71,7 +75,7 @@ def run_stream(
             f"--engine {settings.engine} writes through an output folder: pass -o DIR with "
             "--stdout, or use --engine local"
         )
-    det = prepare_run(settings)
+    det = prepare_run(settings, scorer_factory)
     summary = RunSummary(outdir=Path("-"))
     if progress:
         progress("total", count_sentences(inputs, settings, stdin))

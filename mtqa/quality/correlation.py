@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from mtqa.errors import InputError
 
 
 def _ranks(xs: Sequence[float]) -> list[float]:
@@ -42,31 +44,49 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return pearson(_ranks(xs), _ranks(ys))
 
 
+def _sentence_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of a run's ``sentences.csv``; an :class:`~mtqa.errors.InputError` naming
+    the file when it is missing or unreadable."""
+    if not path.is_file():
+        where = "no such folder" if not path.parent.is_dir() else "no sentences.csv in it"
+        raise InputError(
+            str(path.parent),
+            None,
+            f"{where}; pass the output folder of an `mtqa check` run (with --reference)",
+        )
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            yield from csv.DictReader(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputError(str(path), None, f"cannot read the table ({why})") from None
+
+
 def lm_chrf_correlation(run_dir: str | Path) -> dict[str, Any]:
     """Pearson and Spearman between the LM columns (``score``, ``ppl``) and sentence chrF.
 
     Reads ``run_dir/sentences.csv``; only rows with ``ref_level == "sentence"`` count
     (line/segment-level chrF is shared by several sentences). A good detector gives a
     negative correlation (more suspicious, lower chrF). Without such rows ``n`` is 0
-    and the correlations are ``None``.
+    and the correlations are ``None``. Raises :class:`~mtqa.errors.InputError` when
+    ``run_dir`` holds no readable ``sentences.csv``.
     """
     path = Path(run_dir) / "sentences.csv"
     chrf: list[float] = []
     lm: dict[str, list[float]] = {"score": [], "ppl": []}
     other_level = 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row.get("ref_level") != "sentence":
-                other_level += bool(row.get("ref_level"))
-                continue
-            try:
-                values = {k: float(row[k]) for k in lm}
-                c = float(row["chrf"])
-            except (KeyError, ValueError):
-                continue
-            chrf.append(c)
-            for k in lm:
-                lm[k].append(values[k])
+    for row in _sentence_rows(path):
+        if row.get("ref_level") != "sentence":
+            other_level += bool(row.get("ref_level"))
+            continue
+        try:
+            values = {k: float(row[k]) for k in lm}
+            c = float(row["chrf"])
+        except (KeyError, ValueError):
+            continue
+        chrf.append(c)
+        for k in lm:
+            lm[k].append(values[k])
     out: dict[str, Any] = {"n": len(chrf), "skipped_line_or_segment_level": other_level}
     for k, xs in lm.items():
         out[k] = {"pearson": pearson(xs, chrf), "spearman": spearman(xs, chrf)}

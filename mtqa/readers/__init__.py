@@ -43,7 +43,7 @@ from mtqa.io import Skipped, reader_for
 from mtqa.io.base import nothing_to_score
 from mtqa.readers.decode import BOM, SUFFIXES, decode, read_bytes
 from mtqa.readers.rows import Rows
-from mtqa.readers.walk import discover, scan
+from mtqa.readers.walk import Inputs, as_inputs, discover, scan
 from mtqa.records import Document, Failure
 from mtqa.text import count_lines, counted, has_visible_text, surrogate_fault, without_surrogates
 
@@ -220,7 +220,7 @@ def _safe(item: Item) -> Item:
 
 
 def read_inputs(
-    inputs: Sequence[str],
+    inputs: Inputs,
     text_field: str = "target",
     id_field: str = "id",
     encoding_errors: str = "strict",
@@ -233,10 +233,11 @@ def read_inputs(
     skipped translation units in order. ``reference``/``source``: .txt files aligned line
     by line with a single .txt input (``--reference``/``--source``); using them with
     other inputs is a :class:`UsageError` (raised), as are the options
-    :func:`check_reading` refuses. Ids: module docstring.
+    :func:`check_reading` refuses and inputs of another type than :data:`Inputs` (one path
+    is one input: :func:`mtqa.readers.walk.as_inputs`). Ids: module docstring.
     """
     check_reading(text_field, id_field, encoding_errors)
-    found, failures = scan(inputs)
+    found, failures = scan(as_inputs(inputs))
     yield from failures
     sides = {k: v for k, v in (("reference", reference), ("source", source)) if v is not None}
     if sides and (len(found) != 1 or found[0][0].suffix.lower() != ".txt"):

@@ -21,12 +21,15 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, UsageError
 from mtqa.readers.decode import SUFFIXES, kind
 from mtqa.records import Failure
 from mtqa.store import PARTS
 from mtqa.text import without_surrogates
 
+#: what :func:`mtqa.pipeline.run_check` takes as its inputs: one path (one input, as the
+#: CLI's INPUT), or a list or tuple of them
+Inputs = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 OUTPUT_MARKS = (PARTS, "run.json")  # what makes a folder an mtqa output folder
 
 
@@ -197,3 +200,29 @@ def discover(inputs: Sequence[str]) -> list[tuple[Path, Path]]:
     if failures:
         raise InputError(failures[0].path, failures[0].line, failures[0].message)
     return found
+
+
+def as_inputs(inputs: Inputs) -> list[str]:
+    """``inputs`` (:data:`Inputs`) as the list of paths the readers take.
+
+    One ``str`` or ``Path`` is one input (``"texts/"`` is the folder, not its characters);
+    a list or tuple holds str or Path items. Anything else (a set, a generator, bytes, a
+    number) is a :class:`~mtqa.errors.UsageError` naming it.
+    """
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]
+    if not isinstance(inputs, list | tuple):
+        raise UsageError(
+            f"inputs: expected a path (str or pathlib.Path) or a list of paths, not "
+            f"{type(inputs).__name__}"
+        )
+    paths = []
+    for i, item in enumerate(inputs):
+        path = os.fspath(item) if isinstance(item, os.PathLike) else item
+        if not isinstance(path, str):
+            raise UsageError(
+                f"inputs[{i}]={item!r}: expected a path (str or pathlib.Path), not "
+                f"{type(item).__name__}"
+            )
+        paths.append(path)
+    return paths

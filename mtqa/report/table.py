@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from mtqa.checks.document import SENTENCE_COLUMNS as SOURCE_COLUMNS
+from mtqa.checks.references import SENTENCE_COLUMNS as REFERENCE_COLUMNS
 from mtqa.records import DocumentResult
 from mtqa.report.base import Writer, guard_cell, reasons_cell, spans_cell, suggestions_cell
 
@@ -31,7 +33,11 @@ COLUMNS = [
     "reasons",
     "suggestions",
 ]
+#: the reference and source columns every sentence has (empty without a reference or
+#: source), after :data:`COLUMNS`
+METRIC_COLUMNS = [*REFERENCE_COLUMNS, *SOURCE_COLUMNS]
 REVIEW_COLUMN = "review"
+LINE_END = "\r\n"  # RFC 4180, as spreadsheets write CSV
 
 
 def sentence_rows(result: DocumentResult, guard: bool = True) -> list[dict[str, Any]]:
@@ -86,13 +92,15 @@ class CsvWriter(Writer):
             extra = [k for k in rows[0] if k not in COLUMNS and k != REVIEW_COLUMN]
             self.columns = COLUMNS + extra + [REVIEW_COLUMN]
         frame = pd.DataFrame(rows, columns=self.columns)
-        frame.to_csv(self.fh, index=False, header=self.count == 0, lineterminator="\r\n")
+        frame.to_csv(self.fh, index=False, header=self.count == 0, lineterminator=LINE_END)
         self.count += 1
 
     def footer(self) -> None:
-        """Write the header alone when no document had a sentence."""
+        """Write the header alone when no document had a sentence: the columns of a run
+        without references or sources, CRLF-ended as every row."""
         if self.count == 0:
-            pd.DataFrame(columns=COLUMNS + [REVIEW_COLUMN]).to_csv(self.fh, index=False)
+            header = pd.DataFrame(columns=COLUMNS + METRIC_COLUMNS + [REVIEW_COLUMN])
+            header.to_csv(self.fh, index=False, lineterminator=LINE_END)
 
 
 def read_table(path: str) -> pd.DataFrame:

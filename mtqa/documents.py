@@ -1,0 +1,224 @@
+"""What the Python API takes as texts (:meth:`mtqa.Checker.check`) → Documents, and a
+Failure for each item that cannot be checked (the others are checked).
+
+``texts`` is one text (a str) or :class:`~mtqa.records.Document`; a list, tuple or other
+ordered iterable of them; or a pandas DataFrame (a ``target`` column, optional ``id``,
+``source``, ``reference``: a ``.jsonl`` record's fields) or Series of texts. A set is
+refused: its order, and so the ids made from it, would change from run to run.
+
+**Ids** are strings. A Document's own (an int is taken as its digits); a DataFrame's id
+column (an integral float, as pandas stores an int column with a gap, as its int: ``1.0``
+→ ``'1'``); else mtqa makes one: the item's position (``"0"``, ``"1"``...) or the
+DataFrame's or Series' index. A missing id (None, NaN, ``""``) in a DataFrame's id column
+or a Document costs its item (``texts[1]: id is missing...``): falling back to a made id
+there could meet an id given elsewhere. A repeated id costs the later item, and the message
+says when mtqa made one of the two ids.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Set
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mtqa.errors import UsageError
+from mtqa.readers import document_fault
+from mtqa.records import Document, Failure
+from mtqa.text import has_visible_text
+
+#: what :meth:`mtqa.Checker.check` takes (module docstring)
+Texts = Any
+_POSITION = "the item's position"
+_INDEX = "the index"
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One item of ``texts``: a record (its fields by name) or a Document given as such,
+    and the id mtqa gives it when it names none (``made``, made from ``how``)."""
+
+    where: str
+    made: str
+    how: str
+    record: dict[str, Any] | Document
+    has_id: bool = False  # a record of a DataFrame with an id column: it must name its id
+
+
+class _BadId(ValueError):
+    """An id value that is no string or integer (the message says what it is)."""
+
+
+def _missing(value: Any) -> bool:
+    """A cell with no value: None, a float NaN, or pandas' NA/NaT."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def _id_text(value: Any) -> str | None:
+    """An id value as its string; None when missing (:func:`_missing`, or ``""``).
+
+    A string is kept; an integer (not a bool) or an integral float (``1.0``: pandas' int
+    column with a gap) is its digits (``'1'``). Anything else raises :class:`_BadId`.
+    """
+    if _missing(value) or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))  # numpy's ints too
+    if isinstance(value, float) and value.is_integer():  # a pandas int column with a gap
+        return str(int(value))
+    raise _BadId(f"id must be a string or an integer, got {type(value).__name__} {value!r}")
+
+
+def _index_id(value: Any) -> str:
+    """A DataFrame index value as an id: :func:`_id_text`, else its ``str``."""
+    try:
+        made = _id_text(value)
+    except _BadId:
+        made = None
+    return made if made is not None else str(value)
+
+
+def _frame(texts: Any, text_field: str) -> Any | None:
+    """``texts`` as a pandas DataFrame when it is one (a Series: its texts as the
+    ``text_field`` column, same index); None when it is no pandas table."""
+    pd = sys.modules.get("pandas")  # a pandas object means pandas is imported
+    if pd is None:
+        return None
+    if isinstance(texts, pd.Series):
+        return texts.to_frame(text_field)
+    return texts if isinstance(texts, pd.DataFrame) else None
+
+
+def _items(texts: Texts, text_field: str, id_field: str) -> Iterator[_Item]:
+    """Each item of ``texts``, with where it is and the id mtqa would make for it."""
+    if isinstance(texts, str | Document):
+        texts = [texts]
+    frame = _frame(texts, text_field)
+    if frame is not None:
+        if text_field not in frame.columns and "text" not in frame.columns:
+            raise UsageError(
+                f"DataFrame without a {text_field!r} column (columns: "
+                f"{', '.join(map(str, frame.columns))}); name the text column {text_field!r}"
+            )
+        has_id = id_field in frame.columns
+        for i, (key, rec) in enumerate(zip(frame.index, frame.to_dict("records"))):
+            yield _Item(f"texts[{i}]", _index_id(key), _INDEX, rec, has_id)
+        return
+    if isinstance(texts, Set) and not isinstance(texts, KeysView | ItemsView):
+        raise UsageError(
+            f"texts: a {type(texts).__name__} has no order (the ids, made from the order, "
+            "would change from run to run); pass a list"
+        )
+    if not isinstance(texts, Iterable) or isinstance(texts, bytes | bytearray | dict):
+        raise UsageError(
+            f"texts: expected a string, a Document, a list of them or a pandas DataFrame or "
+            f"Series, not {type(texts).__name__}"
+        )
+    for i, item in enumerate(texts):
+        rec = item if isinstance(item, Document) else {text_field: item}
+        yield _Item(f"texts[{i}]", str(i), _POSITION, rec)
+
+
+def _not_text(value: Any) -> str:
+    """``target is nothing/int, not a string``-style wording of a value's type."""
+    return "nothing" if _missing(value) else type(value).__name__
+
+
+class _Unchecked(Exception):
+    """Why an item cannot be checked (its Failure's message)."""
+
+
+def _fields(item: _Item, text_field: str, id_field: str) -> tuple[dict[str, Any], Any, bool]:
+    """The item's text, source and reference; its id as given; whether it must name one
+    (a Document, a DataFrame row with an id column)."""
+    rec = item.record
+    if isinstance(rec, Document):
+        return (
+            {"text": rec.text, "source": rec.source, "reference": rec.reference},
+            rec.doc_id,
+            True,
+        )
+    sides = {k: None if _missing(rec.get(k)) else str(rec.get(k)) for k in ("source", "reference")}
+    return {"text": rec.get(text_field, rec.get("text"))} | sides, rec.get(id_field), item.has_id
+
+
+def _document(item: _Item, text_field: str, id_field: str) -> tuple[Document, str]:
+    """The item's Document, and how mtqa made its id ("" when it was given); raises
+    :class:`_Unchecked` saying why the item cannot be checked."""
+    rec = item.record
+    fields, given, named = _fields(item, text_field, id_field)
+    if not isinstance(fields["text"], str):
+        raise _Unchecked(f"target is {_not_text(fields['text'])}, not a string")
+    for name in ("source", "reference"):
+        if fields[name] is not None and not isinstance(fields[name], str):
+            raise _Unchecked(f"{name} is {type(fields[name]).__name__}, not a string")
+    doc_id, how = item.made, item.how
+    if named:
+        try:
+            given_id, how = _id_text(given), ""
+        except _BadId as exc:
+            raise _Unchecked(str(exc)) from None
+        if given_id is None:
+            raise _Unchecked(
+                "id is missing; give the Document an id"
+                if isinstance(rec, Document)
+                else f"id is missing; fill the {id_field!r} column, or drop the column to take "
+                "the ids from the index"
+            )
+        doc_id = given_id
+    if isinstance(rec, Document):
+        return replace(rec, doc_id=doc_id), how
+    text, source, reference = fields["text"], fields["source"], fields["reference"]
+    return Document(doc_id, text, item.where, None, source, reference), how
+
+
+def _duplicate(doc_id: str, first: str, first_how: str, how: str) -> str:
+    """The message for an id met again: which of the two ids mtqa made, and what to change."""
+    head = f"duplicate id {doc_id!r} (first seen at {first})"
+    if how and first_how:
+        return (
+            f"{head}; mtqa made both ids from {how}, which repeats it: give the table a unique "
+            "index (reset_index()) or an id column"
+        )
+    if how:
+        return f"{head}; mtqa made this id itself from {how}, so change the id given at {first}"
+    if first_how:
+        return f"{head}; mtqa made that id itself from {first_how}, so change the id given here"
+    return f"{head}; ids must be unique"
+
+
+def to_documents(
+    texts: Texts, text_field: str = "target", id_field: str = "id"
+) -> tuple[list[Document], list[Failure]]:
+    """``texts`` (module docstring) as Documents, and a Failure for each item that cannot be
+    checked (``texts[3]: ...``): a target that is not a string or holds no visible
+    character, a field holding a lone surrogate, a missing, bad or repeated id.
+
+    Raises :class:`~mtqa.errors.UsageError` when ``texts`` is none of the kinds taken.
+    """
+    docs: list[Document] = []
+    failures: list[Failure] = []
+    seen: dict[str, tuple[str, str]] = {}  # id -> (where first seen, how mtqa made it or "")
+    for item in _items(texts, text_field, id_field):
+        try:
+            doc, how = _document(item, text_field, id_field)
+            fault = document_fault(doc)
+            if fault is None and not has_visible_text(doc.text):
+                fault = "target holds no visible character"
+            if fault is None and doc.doc_id in seen:
+                fault = _duplicate(doc.doc_id, *seen[doc.doc_id], how)
+        except _Unchecked as exc:
+            fault = str(exc)
+        if fault is not None:
+            failures.append(Failure(item.where, None, fault))
+            continue
+        seen[doc.doc_id] = (item.where, how)
+        docs.append(doc)
+    return docs, failures
