@@ -218,7 +218,9 @@ def _as_list(name: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             is_str: Callable[[Any], bool] = str.__instancecheck__
             raise _refused(name, value, "a comma string ('a,b') or a list of strings", is_str)
-    return parse_list(value)
+    # a selector string that names nothing ("") would read as no selection: every check
+    given_empty = isinstance(value, str) and name in ("select", "ignore")
+    return parse_list(value, name if given_empty else None)
 
 
 def _is_pair(p: Any) -> bool:
