@@ -53,3 +53,19 @@ def test_synth_command_writes_gold(tmp_path: Path, capsys: pytest.CaptureFixture
     assert len(recs) == 30
     n_err = sum(1 for r in recs if r["spans"])
     assert capsys.readouterr().err == f"{out}: 30 records, {n_err} with an injected error\n"
+
+
+@pytest.mark.parametrize("command", ["synth", "calibrate"])
+def test_a_clean_file_that_is_not_utf8_suggests_what_the_command_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """The message offered --encoding-errors replace, which synth and calibrate reject."""
+    clean = tmp_path / "clean.txt"
+    clean.write_bytes("\n".join(SENTENCES * 20).encode() + b"\ncaf\xe9\n")
+    argv = [command, str(clean), "-o", str(tmp_path / "out.json")]
+    assert main(argv + (["--model", "fake"] if command == "calibrate" else [])) == 1
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {clean}:101: invalid UTF-8 at byte 8823 (0xe9); convert the file to "
+        "UTF-8 (`iconv -f CHARSET -t UTF-8`)\n"
+    )
+    assert not (tmp_path / "out.json").exists()

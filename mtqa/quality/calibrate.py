@@ -68,7 +68,8 @@ def clean_lines(path: str, limit: int = 0) -> list[str]:
     p = Path(path)
     if not p.is_file():
         raise InputError(path, None, "no such file; pass clean English text, one sentence per line")
-    lines = [ln.strip() for ln in decode(p.read_bytes(), path).splitlines() if ln.strip()]
+    text = decode(p.read_bytes(), path, replace_option=False)  # calibrate, synth: UTF-8 only
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if limit:
         lines = lines[:limit]
     if len(lines) < 50:
