@@ -3,10 +3,8 @@
 Gold: one JSON record per line, ``{"id", "target", "spans": [{"start", "end",
 "severity", "category"}]}`` (offsets into ``target``). The run: the
 ``segments.jsonl`` of ``mtqa check``. Each gold record is found in the run by
-its text: the document with the same id and text, else the document that holds
-``target`` as a line (the ``line`` field picks among repeats), else the first
-document that contains it. Predicted spans inside the record are compared with
-its gold spans.
+its text (:mod:`mtqa.quality.gold`). Predicted spans inside the record are compared
+with its gold spans.
 
 Metrics (sacrebleu style: small classes, one number each, a signature):
 
@@ -42,180 +40,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.quality.gold import GoldSpan, Unit, match, read_gold, read_run
 from mtqa.quality.tables import align, fmt
 
 _WORD = re.compile(r"\S+")
 
 
-@dataclass(frozen=True)
-class GoldSpan:
-    """A hand-marked error: offsets into the gold record's target, severity, category."""
-
-    start: int
-    end: int
-    severity: str
-    category: str
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One gold record with what the run predicted on it (record offsets)."""
-
-    id: str
-    text: str
-    gold: tuple[GoldSpan, ...]
-    pred: tuple[tuple[int, int, str], ...]  # (start, end, severity)
-    score: float  # the noisy-or of the run's scores of the sentences overlapping the record
-
-    @property
-    def has_error(self) -> bool:
-        """Whether the record has a gold span."""
-        return bool(self.gold)
-
-
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
-
-
-def read_gold(path: str) -> list[dict[str, Any]]:
-    """The gold records of a .jsonl file: id, line, text, spans (checked to lie in the text),
-    source (None when the record has none).
-
-    Raises :class:`~mtqa.errors.InputError` naming the line for a malformed record, a span
-    outside its text, or a file without records.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, None, "no such file; pass a gold .jsonl file")
-    out = []
-    for n, line in enumerate(p.read_text(encoding="utf-8-sig").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-            text = rec["target"]
-            raw = rec.get("spans", [])
-            spans = [
-                GoldSpan(
-                    int(s["start"]),
-                    int(s["end"]),
-                    s.get("severity", "major"),
-                    s.get("category") or "error",
-                )
-                for s in raw
-            ]
-        except (ValueError, KeyError, TypeError) as e:
-            raise InputError(
-                path,
-                n,
-                f"not a gold record ({type(e).__name__}: {e}); expected "
-                '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}',
-            ) from None
-        for s, r in zip(spans, raw):
-            if not 0 <= s.start < s.end <= len(text):
-                raise InputError(path, n, f"span {s.start}-{s.end} is outside the target text")
-            if "text" in r and r["text"] != text[s.start : s.end]:
-                raise InputError(
-                    path,
-                    n,
-                    f"span {s.start}-{s.end} says {r['text']!r} but the target has "
-                    f"{text[s.start : s.end]!r} there; fix the offsets (end-exclusive "
-                    "character offsets into 'target') or the span's text",
-                )
-        out.append(
-            {
-                "id": str(rec.get("id", n)),
-                "line": rec.get("line"),
-                "text": text,
-                "spans": spans,
-                "source": rec.get("source") if isinstance(rec.get("source"), str) else None,
-            }
-        )
-    if not out:
-        raise InputError(path, None, "no gold records")
-    return out
-
-
-def read_run(run_dir: str) -> list[dict[str, Any]]:
-    """The records of a run's ``segments.jsonl`` (InputError when the run has none)."""
-    p = Path(run_dir) / "segments.jsonl"
-    if not p.is_file():
-        raise InputError(
-            str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
-        )
-    return [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
-
-
-class _RunIndex:
-    """The run's documents by id and by line text, built once for all gold records."""
-
-    def __init__(self, docs: Sequence[dict[str, Any]]) -> None:
-        self.docs = docs
-        self.by_id = {d["id"]: d for d in reversed(docs)}  # the first document of an id wins
-        # line text -> [(doc, line number from 0, offset)] in document order
-        self.lines: dict[str, list[tuple[int, int, int]]] = {}
-        for i, d in enumerate(docs):
-            pos = 0
-            for k, ln in enumerate(d["text"].splitlines(keepends=True)):
-                self.lines.setdefault(ln.rstrip("\r\n"), []).append((i, k, pos))
-                pos += len(ln)
-
-    def locate(self, rec: dict[str, Any]) -> tuple[dict, int] | None:
-        text = rec["text"]
-        d = self.by_id.get(rec["id"])
-        if d is not None and d["text"].strip() == text.strip() and text in d["text"]:
-            return d, d["text"].index(text)
-        hits = self.lines.get(text)
-        if hits:
-            first = hits[0][0]
-            in_doc = [(k, off) for i, k, off in hits if i == first]
-            line = rec.get("line")
-            want = line - 1 if isinstance(line, int) else None
-            off = next((o for k, o in in_doc if k == want), in_doc[0][1])
-            return self.docs[first], off
-        for d in self.docs:
-            if text in d["text"]:
-                return d, d["text"].index(text)
-        return None
-
-
-def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
-    """Each gold record located in the run's documents, with the predictions inside it.
-
-    Offsets become record offsets; the score is the probability that the record holds an
-    error: the noisy-or of the scores of the sentences overlapping it (for a one-sentence
-    record, that sentence's score). Raises :class:`~mtqa.errors.InputError` (naming
-    ``where``) for a gold record that is not in the run.
-    """
-    units = []
-    index = _RunIndex(docs)
-    located = [index.locate(rec) for rec in gold]
-    missing = [rec["id"] for rec, found in zip(gold, located) if found is None]
-    if missing:
-        more = f" (and {len(missing) - 1} more of {len(gold)})" if len(missing) > 1 else ""
-        raise InputError(
-            where,
-            None,
-            f"gold record {missing[0]!r}{more} is not in this run; "
-            "score the gold targets with `mtqa check` first",
-        )
-    for rec, found in zip(gold, located):
-        assert found is not None
-        d, off = found
-        end = off + len(rec["text"])
-        pred = tuple(
-            (max(s["start"], off) - off, min(s["end"], end) - off, s["severity"])
-            for s in d["spans"]
-            if _overlap((s["start"], s["end"]), (off, end))
-        )
-        miss = 1.0
-        for s in d["sentences"]:
-            if _overlap((s["start"], s["end"]), (off, end)):
-                miss *= 1.0 - float(s["score"])
-        score = 1.0 - miss
-        units.append(Unit(rec["id"], rec["text"], tuple(rec["spans"]), pred, float(score)))
-    return units
 
 
 # --------------------------------------------------------------------------- metrics
@@ -443,7 +275,10 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
         corr = lm_chrf_correlation(run_dir)
         corr = corr if corr["n"] else None
     return Evaluation(
-        score_units(units).as_dict(), by_cat, f"gold:{Path(gold_path).name}|{run_sig}", corr
+        score_units(units).as_dict(),
+        by_cat,
+        f"gold:{Path(gold_path).name}|{run_sig}",
+        corr,
     )
 
 
@@ -507,3 +342,19 @@ def format_evaluation(ev: Evaluation) -> str:
             f"{fmt(c['score']['pearson'], signed=True)} (negative: more suspicious, lower chrF)"
         )
     return "\n".join(lines + [ev.signature])
+
+
+__all__ = [
+    "Evaluation",
+    "GoldSpan",
+    "Scores",
+    "Unit",
+    "auroc",
+    "evaluate",
+    "format_evaluation",
+    "match",
+    "mcc",
+    "read_gold",
+    "read_run",
+    "score_units",
+]

@@ -1,0 +1,345 @@
+"""The two inputs of ``mtqa eval``, read and checked, and how a gold record finds its text.
+
+Gold (:func:`read_gold`; ``mtqa calibrate --gold`` reads it too): UTF-8 JSON lines, one
+object per line, ``{"id", "target", "spans": [{"start", "end", "severity", "category"}]}``:
+
+* ``target``: the text that was annotated, a non-empty string;
+* ``spans`` (absent = no error): end-exclusive character offsets into ``target`` (whole
+  numbers, ``start < end``), ``severity`` ``major`` or ``minor`` (any case; MQM's
+  ``critical`` counts as ``major``; required), ``category`` (optional, default ``error``),
+  ``text`` (optional: checked against the offsets);
+* ``id`` (optional), ``line`` (optional, 1-based), ``source`` (optional; read by
+  calibrate), and ``system``/``doc_id``/``seg_id`` (optional: records sharing all three
+  are one segment annotated by several raters).
+
+The run (:func:`read_run`): the ``segments.jsonl`` ``mtqa check`` writes, one document per
+line, each checked for the fields eval reads (``id``, ``text``, ``spans``, ``sentences``).
+
+Matching (:func:`match`): the document with the same id and text, else the document that
+holds ``target`` as a line (the ``line`` field picks among repeats), else the first document
+that contains it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mtqa.errors import InputError
+from mtqa.readers.decode import decode
+
+GOLD_FORMAT = '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}'
+FORMAT_HINT = f"mtqa eval reads JSON lines, one gold record per line: {GOLD_FORMAT}"
+#: gold severities as written (any case) -> the severity scored; MQM's critical is major
+SEVERITIES = {"major": "major", "minor": "minor", "critical": "major"}
+RERUN = "it is written by `mtqa check --format jsonl`: rerun that rather than edit the file"
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    """A hand-marked error: offsets into the gold record's target, severity, category."""
+
+    start: int
+    end: int
+    severity: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One gold record with what the run predicted on it (record offsets)."""
+
+    id: str
+    text: str
+    gold: tuple[GoldSpan, ...]
+    pred: tuple[tuple[int, int, str], ...]  # (start, end, severity)
+    score: float  # the noisy-or of the run's scores of the sentences overlapping the record
+
+    @property
+    def has_error(self) -> bool:
+        """Whether the record has a gold span."""
+        return bool(self.gold)
+
+
+class _Bad(Exception):
+    """A malformed field of the record being read (the reader adds path and line)."""
+
+
+def _read_lines(path: str, what: str) -> list[str]:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(path, None, f"no such file; {what}")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
+    return decode(data, path, replace_option=False).splitlines()
+
+
+def _short(text: str, n: int = 40) -> str:
+    return repr(text if len(text) <= n else text[: n - 1] + "…")
+
+
+def _offset(s: dict[str, Any], key: str, k: int) -> int:
+    v = s.get(key)
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, int):
+        got = "missing" if v is None else repr(v)
+        raise _Bad(
+            f"span {k}: '{key}' is {got}, not a whole number; offsets are end-exclusive "
+            "character offsets into 'target'"
+        )
+    return v
+
+
+def _gold_span(s: object, k: int, text: str) -> GoldSpan:
+    """Span ``k`` (1-based) of a record, checked against its target."""
+    if not isinstance(s, dict):
+        raise _Bad(f"span {k} is {type(s).__name__}, not an object; write {GOLD_FORMAT}")
+    start, end = _offset(s, "start", k), _offset(s, "end", k)
+    n = len(text)
+    if start == end and 0 <= start <= n:
+        raise _Bad(
+            f"span {k} ({start}-{end}) is empty: a span covers at least one character and "
+            f"'end' is exclusive (the character at {start} is {start}-{start + 1}); fix its "
+            "end or drop the span"
+        )
+    if not 0 <= start < end <= n:
+        raise _Bad(
+            f"span {k} ({start}-{end}) is outside the target text (0-{n}); offsets are "
+            f"end-exclusive character offsets into 'target', 0 <= start < end <= {n}"
+        )
+    if "text" in s and s["text"] != text[start:end]:
+        raise _Bad(
+            f"span {start}-{end} says {s['text']!r} but the target has "
+            f"{text[start:end]!r} there; fix the offsets (end-exclusive "
+            "character offsets into 'target') or the span's text"
+        )
+    raw = s.get("severity")
+    if raw is None:
+        raise _Bad(
+            f'span {k} ({start}-{end}) has no \'severity\'; add "severity": "major" or "minor"'
+        )
+    severity = SEVERITIES.get(raw.strip().lower()) if isinstance(raw, str) else None
+    if severity is None:
+        raise _Bad(
+            f"span {k} ({start}-{end}): severity {raw!r} is not major or minor (nor MQM's "
+            "critical, read as major); write one of those"
+        )
+    category = s.get("category") or "error"
+    if not isinstance(category, str):
+        raise _Bad(f"span {k} ({start}-{end}): category {category!r} is not a string; quote it")
+    return GoldSpan(start, end, severity, category)
+
+
+def _first_line_hint(line: str) -> str:
+    """What a first line that is not JSON looks like, with the format to write."""
+    if "\t" in line:
+        return f"this looks like a tab-separated file, not JSON lines; {FORMAT_HINT}"
+    if "," in line and not line.lstrip().startswith(("{", "[")):
+        return f"this looks like a CSV file, not JSON lines; {FORMAT_HINT}"
+    return FORMAT_HINT
+
+
+def _gold_record(line: str, n: int) -> dict[str, Any]:
+    try:
+        rec = json.loads(line)
+    except ValueError as exc:
+        why = getattr(exc, "msg", str(exc))
+        hint = _first_line_hint(line) if n == 1 else FORMAT_HINT
+        raise _Bad(f"not valid JSON ({why}); {hint}") from None
+    if not isinstance(rec, dict):
+        raise _Bad(f"expected a JSON object per line, got {type(rec).__name__}; {FORMAT_HINT}")
+    text = rec.get("target")
+    if text is None:
+        alt = next((k for k in ("text", "mt", "translation") if k in rec), None)
+        also = f" (the record has {alt!r}: rename it to 'target')" if alt else ""
+        raise _Bad(f"no 'target' field with the annotated text{also}; {FORMAT_HINT}")
+    if not isinstance(text, str):
+        raise _Bad(f"'target' must be a string, got {type(text).__name__}; quote the text")
+    if not text.strip():
+        raise _Bad(
+            "'target' is empty: it would match any document; fill it with the annotated "
+            "text or drop the record"
+        )
+    raw = rec.get("spans", [])
+    if not isinstance(raw, list):
+        raise _Bad(f"'spans' must be a list, got {type(raw).__name__}; write {GOLD_FORMAT}")
+    spans = [_gold_span(s, k, text) for k, s in enumerate(raw, 1)]
+    gid = rec.get("id")
+    if isinstance(gid, bool) or not isinstance(gid, (str, int, type(None))):
+        raise _Bad(f"'id' must be a string or an integer, got {gid!r}")
+    at = rec.get("line")
+    if at is not None and (isinstance(at, bool) or not isinstance(at, int) or at < 1):
+        raise _Bad(f"'line' is {at!r}: a 1-based line number of the document, or absent")
+    keys = ("system", "doc_id", "seg_id")
+    return {
+        "id": str(n) if gid is None else str(gid),
+        "at": n,
+        "line": at,
+        "text": text,
+        "spans": spans,
+        "source": rec.get("source") if isinstance(rec.get("source"), str) else None,
+        "segment": tuple(str(rec[k]) for k in keys) if all(k in rec for k in keys) else None,
+    }
+
+
+def read_gold(path: str) -> list[dict[str, Any]]:
+    """The gold records of a .jsonl file (module docstring): id (its line when absent), at (its
+    line in the file), line (the ``line`` field), text, spans (checked to lie in the text),
+    source (None when the record has none), segment ((system, doc_id, seg_id) or None).
+
+    Raises :class:`~mtqa.errors.InputError` naming the line for a file that is not UTF-8, a
+    malformed record, an empty target, a span outside its text or with an unknown severity,
+    or a file without records.
+    """
+    out = []
+    for n, line in enumerate(_read_lines(path, "pass a gold .jsonl file"), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(_gold_record(line, n))
+        except _Bad as exc:
+            raise InputError(path, n, str(exc)) from None
+    if not out:
+        raise InputError(path, None, f"no gold records; {FORMAT_HINT}")
+    return out
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _run_item(what: str, j: int, s: object, n: int) -> None:
+    """Check span or sentence ``j`` of a run record whose text has ``n`` characters."""
+    if not isinstance(s, dict) or not all(
+        isinstance(s.get(x), int) and not isinstance(s.get(x), bool) for x in ("start", "end")
+    ):
+        raise _Bad(f"{what} {j} has no whole-number 'start' and 'end'")
+    if not 0 <= s["start"] <= s["end"] <= n:
+        raise _Bad(f"{what} {j} ({s['start']}-{s['end']}) is outside the text (0-{n})")
+    if what == "span" and s.get("severity") not in ("major", "minor"):
+        raise _Bad(f"span {j}: severity {s.get('severity')!r} is not major or minor")
+    if what == "sentence" and not (_number(s.get("score")) and 0.0 <= s["score"] <= 1.0):
+        raise _Bad(f"sentence {j}: score {s.get('score')!r} is not a number from 0 to 1")
+
+
+def _run_record(line: str) -> dict[str, Any]:
+    try:
+        d = json.loads(line)
+    except ValueError as exc:
+        raise _Bad(f"not valid JSON ({getattr(exc, 'msg', exc)})") from None
+    if not isinstance(d, dict):
+        raise _Bad(f"expected a JSON object, got {type(d).__name__}")
+    for key, kind in (("id", str), ("text", str), ("spans", list), ("sentences", list)):
+        if key not in d:
+            raise _Bad(f"no {key!r} field")
+        if not isinstance(d[key], kind):
+            raise _Bad(f"{key!r} is {type(d[key]).__name__}, not {kind.__name__}")
+    for what, key in (("span", "spans"), ("sentence", "sentences")):
+        for j, s in enumerate(d[key], 1):
+            _run_item(what, j, s, len(d["text"]))
+    return d
+
+
+def read_run(run_dir: str) -> list[dict[str, Any]]:
+    """The records of a run's ``segments.jsonl``, checked for what eval reads.
+
+    Raises :class:`~mtqa.errors.InputError` naming the line for a missing file, a file that
+    is not UTF-8, a line that is not JSON or lacks a field (id, text, spans, sentences) or
+    holds a bad value (an offset outside the text, a score that is not a number in [0, 1]).
+    """
+    p = Path(run_dir) / "segments.jsonl"
+    if not p.is_file():
+        raise InputError(
+            str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
+        )
+    out = []
+    for n, line in enumerate(_read_lines(str(p), RERUN), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(_run_record(line))
+        except _Bad as exc:
+            raise InputError(str(p), n, f"{exc}; not a segments.jsonl record: {RERUN}") from None
+    return out
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class _RunIndex:
+    """The run's documents by id and by line text, built once for all gold records."""
+
+    def __init__(self, docs: Sequence[dict[str, Any]]) -> None:
+        self.docs = docs
+        self.by_id = {d["id"]: d for d in reversed(docs)}  # the first document of an id wins
+        # line text -> [(doc, line number from 0, offset)] in document order
+        self.lines: dict[str, list[tuple[int, int, int]]] = {}
+        for i, d in enumerate(docs):
+            pos = 0
+            for k, ln in enumerate(d["text"].splitlines(keepends=True)):
+                self.lines.setdefault(ln.rstrip("\r\n"), []).append((i, k, pos))
+                pos += len(ln)
+
+    def locate(self, rec: dict[str, Any]) -> tuple[dict, int] | None:
+        text = rec["text"]
+        d = self.by_id.get(rec["id"])
+        if d is not None and d["text"].strip() == text.strip() and text in d["text"]:
+            return d, d["text"].index(text)
+        hits = self.lines.get(text)
+        if hits:
+            first = hits[0][0]
+            in_doc = [(k, off) for i, k, off in hits if i == first]
+            line = rec.get("line")
+            want = line - 1 if isinstance(line, int) else None
+            off = next((o for k, o in in_doc if k == want), in_doc[0][1])
+            return self.docs[first], off
+        for d in self.docs:
+            if text in d["text"]:
+                return d, d["text"].index(text)
+        return None
+
+
+def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
+    """Each gold record located in the run's documents, with the predictions inside it.
+
+    Offsets become record offsets; the score is the probability that the record holds an
+    error: the noisy-or of the scores of the sentences overlapping it (for a one-sentence
+    record, that sentence's score). Raises :class:`~mtqa.errors.InputError` (naming
+    ``where``) for a gold record that is not in the run.
+    """
+    units = []
+    index = _RunIndex(docs)
+    located = [index.locate(rec) for rec in gold]
+    missing = [rec["id"] for rec, found in zip(gold, located) if found is None]
+    if missing:
+        more = f" (and {len(missing) - 1} more of {len(gold)})" if len(missing) > 1 else ""
+        raise InputError(
+            where,
+            None,
+            f"gold record {missing[0]!r}{more} is not in this run; "
+            "score the gold targets with `mtqa check` first",
+        )
+    for rec, found in zip(gold, located):
+        assert found is not None
+        d, off = found
+        end = off + len(rec["text"])
+        pred = tuple(
+            (max(s["start"], off) - off, min(s["end"], end) - off, s["severity"])
+            for s in d["spans"]
+            if _overlap((s["start"], s["end"]), (off, end))
+        )
+        miss = 1.0
+        for s in d["sentences"]:
+            if _overlap((s["start"], s["end"]), (off, end)):
+                miss *= 1.0 - float(s["score"])
+        score = 1.0 - miss
+        units.append(Unit(rec["id"], rec["text"], tuple(rec["spans"]), pred, float(score)))
+    return units
