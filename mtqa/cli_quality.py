@@ -170,6 +170,8 @@ def cmd_eval(a: argparse.Namespace) -> int:
     from mtqa.store import atomic_write
 
     ev = evaluate(a.gold, a.run)
+    for notice in ev.notices:
+        print(f"mtqa: {notice}", file=sys.stderr)
     out = Path(a.json) if a.json else Path(a.run) / "eval.json"
     atomic_write(out, json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n")
     print(format_evaluation(ev))

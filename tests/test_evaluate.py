@@ -263,20 +263,22 @@ def test_gold_span_whose_text_does_not_match_names_the_line(tmp_path: Path) -> N
     )
 
 
-def test_gold_records_missing_from_the_run_are_all_counted() -> None:
+def test_gold_records_missing_from_the_run_are_all_counted(tmp_path: Path) -> None:
     """The error named one missing record while others were missing too."""
-    from mtqa.quality.evaluate import match
-
     docs = [{"id": "d1", "text": "One line here.", "spans": [], "sentences": []}]
-    gold = [
-        {"id": "g1", "text": "Not scored.", "spans": []},
-        {"id": "g2", "text": "One line here.", "spans": []},
-        {"id": "g3", "text": "Not scored either.", "spans": []},
-    ]
-    with pytest.raises(InputError) as exc:
-        match(gold, docs, "run")
-    assert str(exc.value) == (
-        "run: gold record 'g1' (and 1 more of 3) is not in this run; "
-        "score the gold targets with `mtqa check` first"
+    gold = tmp_path / "g.jsonl"
+    recs = [("g1", "Not scored."), ("g2", "One line here."), ("g3", "Not scored either.")]
+    gold.write_text(
+        "".join(json.dumps({"id": i, "target": t, "spans": []}) + "\n" for i, t in recs),
+        encoding="utf-8",
     )
-    assert [u.id for u in match(gold[1:2], docs, "run")] == ["g2"]
+    run = fake_run(tmp_path, docs)
+    with pytest.raises(InputError) as exc:
+        evaluate(str(gold), str(run))
+    assert str(exc.value) == (
+        f"{gold}:1: gold record 'g1': not in this run (no document holds its target "
+        "'Not scored.' as its text, a line or a phrase); score the gold targets with "
+        "`mtqa check` first (1 more of the 3 records: not matched either)"
+    )
+    gold.write_text(json.dumps({"id": "g2", "target": "One line here."}) + "\n", encoding="utf-8")
+    assert evaluate(str(gold), str(run)).overall["records"] == 1

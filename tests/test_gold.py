@@ -65,6 +65,112 @@ def error(tmp: Path, gold: list[Any], docs: list[dict[str, Any]]) -> str:
     return str(exc.value)
 
 
+# ------------------------------------------------------------------------- matching
+
+
+def test_a_record_is_never_matched_inside_another_documents_word(tmp_path: Path) -> None:
+    """Gold 'cat' of document b was found in a's "concatenation" and scored F1 1.0."""
+    docs = [doc("a", "The concatenation is fine.", [(7, 10, "major")]), doc("b", "A dog.")]
+    msg = error(tmp_path, [rec("b", "cat", (0, 3, "major"))], docs)
+    assert msg == (
+        f"{tmp_path / 'gold.jsonl'}:1: gold record 'b': document 'b' of the run does not hold "
+        "its target 'cat' (as its text, a line or a phrase); fix the target, or the id if "
+        "the record belongs to another document"
+    )
+    # without an id it is searched everywhere, and still never inside a word
+    msg = error(tmp_path, [rec("x", "cat", (0, 3, "major"))], docs)
+    assert "gold record 'x': not in this run" in msg
+
+
+def test_a_phrase_at_word_boundaries_is_found(tmp_path: Path) -> None:
+    docs = [doc("a", "The cat sat. It purred.", [(4, 7, "major")]), doc("b", "A dog.")]
+    g, run = write(tmp_path, [rec("g", "The cat sat.", (4, 7, "major"))], docs)
+    ev = evaluate(g, run)
+    assert ev.overall["span_recall"] == 1.0 and ev.overall["span_precision"] == 1.0
+
+
+def test_an_id_with_spaces_names_the_id_it_means(tmp_path: Path) -> None:
+    """Gold id 'doc2 ' silently took doc1's copy of the same sentence."""
+    docs = [doc("doc1", "It rained."), doc("doc2", "It rained.", [(3, 9, "major")])]
+    msg = error(tmp_path, [rec("doc2 ", "It rained.", (3, 9, "major"))], docs)
+    assert msg.endswith(
+        "gold record 'doc2 ': no document of the run has the id 'doc2 ', but one has "
+        "'doc2'; remove the spaces around the id"
+    )
+
+
+def test_a_target_in_two_documents_is_ambiguous(tmp_path: Path) -> None:
+    docs = [doc("doc1", "It rained."), doc("doc2", "It rained.", [(3, 9, "major")])]
+    msg = error(tmp_path, [rec("g1", "It rained.", (3, 9, "major"))], docs)
+    assert msg.endswith(
+        "gold record 'g1': ambiguous: documents 'doc1', 'doc2' all hold its target; give "
+        "the record the id of its document"
+    )
+    g, run = write(tmp_path, [rec("doc2", "It rained.", (3, 9, "major"))], docs)
+    assert evaluate(g, run).overall["span_recall"] == 1.0  # the id picks the document
+
+
+def test_a_repeated_line_needs_the_line_field(tmp_path: Path) -> None:
+    """Both copies of 'Yes.' went to the first one: the error on line 3 was never seen."""
+    d = doc("doc", "Yes.\nNo.\nYes.", [(9, 12, "major")], [(0, 4, 0.1), (5, 8, 0.1), (9, 13, 0.9)])
+    gold = [rec("L1", "Yes."), rec("L3", "Yes.", (0, 3, "major"))]
+    msg = error(tmp_path, gold, [d])
+    assert msg.startswith(f"{tmp_path / 'gold.jsonl'}:1: gold record 'L1': ambiguous:")
+    assert msg.endswith(
+        "its target is 2 times in document 'doc' (lines 1, 3); add a \"line\" field "
+        "(1-based) to say which (1 more of the 2 records: not matched either)"
+    )
+    g, run = write(
+        tmp_path, [rec("L1", "Yes.", line=1), rec("L3", "Yes.", (0, 3, "major"), line=3)], [d]
+    )
+    ev = evaluate(g, run)
+    assert ev.overall["span_recall"] == 1.0 and ev.overall["clean_flag_rate"] == 0.0
+    assert ev.overall["sentence_auroc"] == 1.0
+
+
+def test_a_line_field_that_does_not_hold_the_target_is_an_error(tmp_path: Path) -> None:
+    d = doc("doc", "Yes.\nNo.\nYes.")
+    msg = error(tmp_path, [rec("g", "Yes.", line=2)], [d])
+    assert msg.endswith(
+        "gold record 'g': \"line\": 2, but its target is at line 1 of 'doc', 3 of 'doc'; "
+        "fix the line field"
+    )
+
+
+def test_unmatched_documents_and_second_raters_are_noticed(tmp_path: Path) -> None:
+    seg = {"system": "S", "doc_id": "d", "seg_id": "0"}
+    gold = [
+        rec("r1", "The cat sat.", (4, 7, "major"), rater="A", **seg),
+        rec("r2", "The cat sat.", rater="B", **seg),
+        rec("c", "All good.", system="S", doc_id="d", seg_id="1"),
+    ]
+    docs = [doc("r1", "The cat sat.", [(4, 7, "major")]), doc("r2", "The cat sat.")]
+    docs += [doc("c", "All good."), doc("extra", "Not annotated.")]
+    g, run = write(tmp_path, gold, docs)
+    ev = evaluate(g, run)
+    assert ev.overall["records"] == 3  # each rater's record is scored on its own
+    assert list(ev.notices) == [
+        f"{Path(run) / 'segments.jsonl'}: 1 of the run's 4 documents match no gold record "
+        "(the first: 'extra'); they are not evaluated",
+        f"{g}: 3 records annotate 2 segments (same system, doc_id and seg_id): 1 record of a "
+        "further rater; each record is scored on its own, so such a segment counts once per "
+        "rater",
+    ]
+    assert json.loads(json.dumps(ev.as_dict()))["notices"] == list(ev.notices)
+
+
+def test_the_command_prints_the_notices_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    g, run = write(tmp_path, [rec("a", "One.")], [doc("a", "One."), doc("b", "Two.")])
+    assert main(["eval", g, run]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"mtqa: {Path(run) / 'segments.jsonl'}: 1 of the run's 2 documents match no gold "
+        "record (the first: 'b'); they are not evaluated\n"
+    )
+
+
 # ------------------------------------------------------------------------- severities
 
 

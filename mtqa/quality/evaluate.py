@@ -3,8 +3,10 @@
 Gold: one JSON record per line, ``{"id", "target", "spans": [{"start", "end",
 "severity", "category"}]}`` (offsets into ``target``). The run: the
 ``segments.jsonl`` of ``mtqa check``. Each gold record is found in the run by
-its text (:mod:`mtqa.quality.gold`). Predicted spans inside the record are compared
-with its gold spans.
+its id and text (:mod:`mtqa.quality.gold`: the document with its id, else the one
+document that holds its target; never inside a word). Predicted spans inside the
+record are compared with its gold spans. Each record is scored on its own: a segment
+that two raters annotated counts twice (a notice says how many).
 
 Metrics (sacrebleu style: small classes, one number each, a signature):
 
@@ -238,6 +240,7 @@ class Evaluation:
     by_category: dict[str, dict[str, Any]]
     signature: str
     chrf_correlation: dict[str, Any] | None = None  # when the run had references
+    notices: tuple[str, ...] = ()  # what the reader should know: unscored documents, raters
 
     def as_dict(self) -> dict[str, Any]:
         """The evaluation as JSON (``eval.json``)."""
@@ -246,6 +249,7 @@ class Evaluation:
             "overall": self.overall,
             "by_category": self.by_category,
             "chrf_correlation": self.chrf_correlation,
+            "notices": list(self.notices),
         }
 
 
@@ -257,7 +261,8 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
     """
     gold = read_gold(gold_path)
     docs = read_run(run_dir)
-    units = match(gold, docs, str(Path(run_dir) / "segments.jsonl"))
+    matched = match(gold, docs, gold_path, str(Path(run_dir) / "segments.jsonl"))
+    units = matched.units
     cats = sorted({g.category for u in units for g in u.gold})
     by_cat = {}
     for c in cats:
@@ -279,6 +284,7 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
         by_cat,
         f"gold:{Path(gold_path).name}|{run_sig}",
         corr,
+        tuple(matched.notices),
     )
 
 

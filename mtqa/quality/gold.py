@@ -15,22 +15,27 @@ object per line, ``{"id", "target", "spans": [{"start", "end", "severity", "cate
 The run (:func:`read_run`): the ``segments.jsonl`` ``mtqa check`` writes, one document per
 line, each checked for the fields eval reads (``id``, ``text``, ``spans``, ``sentences``).
 
-Matching (:func:`match`): the document with the same id and text, else the document that
-holds ``target`` as a line (the ``line`` field picks among repeats), else the first document
-that contains it.
+Matching (:func:`match`): a record whose ``id`` is a document id of the run is looked for in
+that document only; any other record in every document. Its target must be there as it is,
+starting and ending at word boundaries: the whole text, a whole line or a phrase, never a
+piece of a word. ``line`` (1-based) picks the place on that line of the document; a record
+found in two documents, or twice in one without a ``line`` to pick, is ambiguous. A record
+found nowhere, or ambiguous, is an error naming its gold line; a wrong ``line`` too.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
 from mtqa.readers.decode import decode
+from mtqa.text import counted
 
 GOLD_FORMAT = '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}'
 FORMAT_HINT = f"mtqa eval reads JSON lines, one gold record per line: {GOLD_FORMAT}"
@@ -179,7 +184,7 @@ def _gold_record(line: str, n: int) -> dict[str, Any]:
         raise _Bad(f"'line' is {at!r}: a 1-based line number of the document, or absent")
     keys = ("system", "doc_id", "seg_id")
     return {
-        "id": str(n) if gid is None else str(gid),
+        "id": None if gid is None else str(gid),
         "at": n,
         "line": at,
         "text": text,
@@ -190,7 +195,7 @@ def _gold_record(line: str, n: int) -> dict[str, Any]:
 
 
 def read_gold(path: str) -> list[dict[str, Any]]:
-    """The gold records of a .jsonl file (module docstring): id (its line when absent), at (its
+    """The gold records of a .jsonl file (module docstring): id (None when absent), at (its
     line in the file), line (the ``line`` field), text, spans (checked to lie in the text),
     source (None when the record has none), segment ((system, doc_id, seg_id) or None).
 
@@ -270,76 +275,184 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
     return out
 
 
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+class _Unmatched(Exception):
+    """Why a gold record has no place in the run (the message, without the record)."""
+
+
+Hit = tuple[int, int, int]  # (document index, line index from 0, offset in the document)
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] starts and ends at word boundaries (not inside a word)."""
+    before = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+    after = end < len(text) and text[end].isalnum() and text[end - 1].isalnum()
+    return not (before or after)
 
 
 class _RunIndex:
-    """The run's documents by id and by line text, built once for all gold records."""
+    """The run's documents by id, and where each line of each starts."""
 
     def __init__(self, docs: Sequence[dict[str, Any]]) -> None:
         self.docs = docs
-        self.by_id = {d["id"]: d for d in reversed(docs)}  # the first document of an id wins
-        # line text -> [(doc, line number from 0, offset)] in document order
-        self.lines: dict[str, list[tuple[int, int, int]]] = {}
+        self.by_id: dict[str, int] = {}
+        self.starts: list[list[int]] = []  # per document: the offset of each line
         for i, d in enumerate(docs):
-            pos = 0
-            for k, ln in enumerate(d["text"].splitlines(keepends=True)):
-                self.lines.setdefault(ln.rstrip("\r\n"), []).append((i, k, pos))
+            self.by_id.setdefault(d["id"], i)  # the first document of an id wins
+            pos, starts = 0, []
+            for ln in d["text"].splitlines(keepends=True):
+                starts.append(pos)
                 pos += len(ln)
+            self.starts.append(starts or [0])
 
-    def locate(self, rec: dict[str, Any]) -> tuple[dict, int] | None:
-        text = rec["text"]
-        d = self.by_id.get(rec["id"])
-        if d is not None and d["text"].strip() == text.strip() and text in d["text"]:
-            return d, d["text"].index(text)
-        hits = self.lines.get(text)
-        if hits:
-            first = hits[0][0]
-            in_doc = [(k, off) for i, k, off in hits if i == first]
-            line = rec.get("line")
-            want = line - 1 if isinstance(line, int) else None
-            off = next((o for k, o in in_doc if k == want), in_doc[0][1])
-            return self.docs[first], off
-        for d in self.docs:
-            if text in d["text"]:
-                return d, d["text"].index(text)
-        return None
+    def _hits(self, text: str, pool: Iterable[int]) -> list[Hit]:
+        """Every place of ``text`` in the documents ``pool`` that starts and ends at word
+        boundaries (a whole document, a whole line, a phrase; never inside a word)."""
+        hits = []
+        for i in pool:
+            body = self.docs[i]["text"]
+            off = body.find(text)
+            while off >= 0:
+                if _bounded(body, off, off + len(text)):
+                    k = bisect.bisect_right(self.starts[i], off) - 1
+                    hits.append((i, k, off))
+                off = body.find(text, off + 1)
+        return hits
+
+    def _name(self, i: int) -> str:
+        return repr(self.docs[i]["id"])
+
+    def locate(self, rec: dict[str, Any]) -> Hit:
+        """Where ``rec`` is in the run (module docstring); :class:`_Unmatched` says why not."""
+        text, gid, line = rec["text"], rec["id"], rec["line"]
+        own = self.by_id.get(gid) if gid is not None else None
+        if own is None and gid is not None and gid.strip() in self.by_id:
+            raise _Unmatched(
+                f"no document of the run has the id {gid!r}, but one has {gid.strip()!r}; "
+                "remove the spaces around the id"
+            )
+        hits = self._hits(text, [own] if own is not None else range(len(self.docs)))
+        if not hits and own is not None:
+            raise _Unmatched(
+                f"document {gid!r} of the run does not hold its target {_short(text)} (as its "
+                "text, a line or a phrase); fix the target, or the id if the record belongs "
+                "to another document"
+            )
+        if not hits:
+            raise _Unmatched(
+                f"not in this run (no document holds its target {_short(text)} as its text, a "
+                "line or a phrase); score the gold targets with `mtqa check` first"
+            )
+        if line is not None:
+            picked = [h for h in hits if h[1] == line - 1]
+            if not picked:
+                found = ", ".join(f"{h[1] + 1} of {self._name(h[0])}" for h in hits[:5])
+                raise _Unmatched(
+                    f'"line": {line}, but its target is at line {found}; fix the line field'
+                )
+            hits = picked
+        docs = list(dict.fromkeys(h[0] for h in hits))
+        if len(docs) > 1:
+            names = ", ".join(self._name(i) for i in docs[:5])
+            more = f" and {len(docs) - 5} more" if len(docs) > 5 else ""
+            raise _Unmatched(
+                f"ambiguous: documents {names}{more} all hold its target; give the record "
+                "the id of its document"
+            )
+        if len(hits) > 1:
+            lines = ", ".join(str(h[1] + 1) for h in hits[:5])
+            fix = (
+                'add a "line" field (1-based) to say which'
+                if len({h[1] for h in hits}) > 1
+                else "give a longer target"
+            )
+            raise _Unmatched(
+                f"ambiguous: its target is {len(hits)} times in document "
+                f"{self._name(docs[0])} (lines {lines}); {fix}"
+            )
+        return hits[0]
 
 
-def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
-    """Each gold record located in the run's documents, with the predictions inside it.
+def _prediction(
+    rec: dict[str, Any], d: dict[str, Any], off: int
+) -> tuple[tuple[tuple[int, int, str], ...], float]:
+    end = off + len(rec["text"])
+    pred = tuple(
+        (max(s["start"], off) - off, min(s["end"], end) - off, s["severity"])
+        for s in d["spans"]
+        if s["start"] < end and off < s["end"]
+    )
+    miss = 1.0
+    for s in d["sentences"]:
+        if s["start"] < end and off < s["end"]:
+            miss *= 1.0 - float(s["score"])
+    return pred, 1.0 - miss
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The gold records matched to the run, and what the reader should know about it."""
+
+    units: list[Unit]
+    notices: list[str]
+
+
+def match(
+    gold: Sequence[dict[str, Any]],
+    docs: Sequence[dict[str, Any]],
+    gold_path: str = "gold",
+    run_path: str = "run",
+) -> Matched:
+    """Each gold record located in the run's documents (module docstring), with the
+    predictions inside it.
 
     Offsets become record offsets; the score is the probability that the record holds an
     error: the noisy-or of the scores of the sentences overlapping it (for a one-sentence
-    record, that sentence's score). Raises :class:`~mtqa.errors.InputError` (naming
-    ``where``) for a gold record that is not in the run.
+    record, that sentence's score). Raises :class:`~mtqa.errors.InputError` naming the gold
+    line of the first record that is not in the run or is ambiguous, and how many more are.
+    Notices: run documents that hold no gold record; segments with several records.
     """
-    units = []
     index = _RunIndex(docs)
-    located = [index.locate(rec) for rec in gold]
-    missing = [rec["id"] for rec, found in zip(gold, located) if found is None]
-    if missing:
-        more = f" (and {len(missing) - 1} more of {len(gold)})" if len(missing) > 1 else ""
-        raise InputError(
-            where,
-            None,
-            f"gold record {missing[0]!r}{more} is not in this run; "
-            "score the gold targets with `mtqa check` first",
+    found: list[Hit] = []
+    bad: list[tuple[dict[str, Any], str]] = []
+    for rec in gold:
+        try:
+            found.append(index.locate(rec))
+        except _Unmatched as exc:
+            bad.append((rec, str(exc)))
+    if bad:
+        rec, why = bad[0]
+        who = f"gold record {rec['id']!r}" if rec["id"] is not None else "this gold record"
+        more = f" ({len(bad) - 1} more of the {len(gold)} records: not matched either)"
+        raise InputError(gold_path, rec["at"], f"{who}: {why}{more if len(bad) > 1 else ''}")
+    units = []
+    for rec, (i, _, off) in zip(gold, found):
+        pred, score = _prediction(rec, docs[i], off)
+        label = rec["id"] if rec["id"] is not None else f"line {rec['at']}"
+        units.append(Unit(label, rec["text"], tuple(rec["spans"]), pred, score))
+    return Matched(units, _notices(gold, docs, found, gold_path, run_path))
+
+
+def _notices(
+    gold: Sequence[dict[str, Any]],
+    docs: Sequence[dict[str, Any]],
+    found: Iterable[Hit],
+    path: str,
+    run_path: str,
+) -> list[str]:
+    out = []
+    used = {i for i, _, _ in found}
+    unused = [d["id"] for i, d in enumerate(docs) if i not in used]
+    if unused:
+        out.append(
+            f"{run_path}: {len(unused)} of the run's {counted(len(docs), 'document')} match no "
+            f"gold record (the first: {unused[0]!r}); they are not evaluated"
         )
-    for rec, found in zip(gold, located):
-        assert found is not None
-        d, off = found
-        end = off + len(rec["text"])
-        pred = tuple(
-            (max(s["start"], off) - off, min(s["end"], end) - off, s["severity"])
-            for s in d["spans"]
-            if _overlap((s["start"], s["end"]), (off, end))
+    segments = [rec["segment"] for rec in gold if rec["segment"] is not None]
+    repeats = len(segments) - len(set(segments))
+    if repeats:
+        out.append(
+            f"{path}: {len(segments)} records annotate {len(set(segments))} segments (same "
+            f"system, doc_id and seg_id): {counted(repeats, 'record')} of a further rater; each "
+            "record is scored on its own, so such a segment counts once per rater"
         )
-        miss = 1.0
-        for s in d["sentences"]:
-            if _overlap((s["start"], s["end"]), (off, end)):
-                miss *= 1.0 - float(s["score"])
-        score = 1.0 - miss
-        units.append(Unit(rec["id"], rec["text"], tuple(rec["spans"]), pred, float(score)))
-    return units
+    return out
