@@ -196,8 +196,8 @@ def test_cli_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     assert out == TABLE.format(path=path)
     assert (
-        err == f"{path}:row 9 (d2#4): unknown review value 'okay'; write ok or error, or "
-        "leave it blank\n"
+        err == f"{path}:row 9 (d2#4): unknown review value 'okay' (column H ('review')); write "
+        "ok or error, or leave it blank\n"
     )
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["flagged"]["rate"] == 0.75 and data["problems"][0]["row"] == 9
@@ -346,6 +346,38 @@ def test_bad_score_names_the_column(tmp_path: Path) -> None:
         "score 'x' is not a number (column C ('score')); restore it from the sentences.csv "
         "mtqa wrote"
     )
+
+
+LM = '"""x"" major: lm"'  # a spans cell as mtqa writes it
+
+
+@pytest.mark.parametrize(
+    ("score", "why"),
+    [
+        ("nan", "is not a number"),
+        ("NaN", "is not a number"),
+        ("inf", "is not a number from 0 to 1"),
+        ("7.5", "is not a number from 0 to 1"),
+        ("-1", "is not a number from 0 to 1"),
+        ("1,5", "is not a number from 0 to 1"),
+    ],
+)
+def test_a_score_outside_0_to_1_is_a_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], score: str, why: str
+) -> None:
+    """nan ended in a ZeroDivisionError; inf, 7.5 and -1 were counted (`score >= inf`)."""
+    path = tmp_path / "r.csv"
+    path.write_text(
+        f'doc_id,sent_id,score,severity,spans,review\r\nd,1,"{score}",major,{LM},error\r\n'
+        f"d,2,0.9,major,{LM},error\r\nd,3,0.2,none,,ok\r\n"
+    )
+    assert main(["review", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"{path}:row 2 (d#1): score {score!r} {why} (column C ('score')); restore it from the "
+        "sentences.csv mtqa wrote\n"
+    )
+    assert "flag when score >= 0.9000 -> 1 reviewed sentences flagged" in out
 
 
 @pytest.mark.parametrize(
@@ -551,3 +583,39 @@ def test_spans_cell_reads_back_whatever_the_span_text(
     )
     cell = spans_cell(SentenceResult("d", 0, 0, 9, "x", 1, 1.0, 0.9, "major", spans))
     assert tuple(m.group(2) for m in _SPAN_SOURCE.finditer(cell)) == sources
+
+
+def _export_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(EXPORT_COLUMNS)
+        for r in rows:
+            base = dict(doc_id="d", sent_id="1", span_start="0", span_end="3", span_text="abc")
+            base |= dict(severity="major", source="lm", score="0.9", verdict="correct")
+            w.writerow([(base | r).get(c, "") for c in EXPORT_COLUMNS])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("score", "why"),
+    [
+        ("high", "is not a number"),
+        ("NaN", "is not a number"),
+        ("1.5", "is not a number from 0 to 1"),
+    ],
+)
+def test_a_verdict_export_with_a_bad_score_names_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], score: str, why: str
+) -> None:
+    """A score 'high' was dropped from the threshold with exit 0; 'NaN' ended in a traceback."""
+    path = _export_rows(
+        tmp_path / "v.csv",
+        [{"sent_id": "1", "score": score}, {"sent_id": "2", "score": "0.95"}],
+    )
+    assert main(["review", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"{path}:row 2 (d#1): score {score!r} {why} (column H ('score')); restore it from the "
+        "export report.html wrote\n"
+    )
+    assert "1 of 2 flags reviewed" in out and "1 row(s) not counted" in out

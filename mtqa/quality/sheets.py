@@ -138,6 +138,27 @@ def missing_columns(sheet: Sheet, required: Iterable[str], what: str) -> None:
         )
 
 
+def score_cell(cell: str) -> float:
+    """A score cell as a number from 0 to 1 (a decimal comma read as a point).
+
+    Raises :class:`ValueError` whose message says what is wrong ("is not a number", "is not
+    a number from 0 to 1"): mtqa writes scores as probabilities, so ``nan``, ``inf``, ``7.5``
+    or ``-1`` were edited in (and would make every threshold meaningless).
+    """
+    cell = cell.strip()
+    if "," in cell and "." not in cell:  # a spreadsheet in a decimal-comma locale
+        cell = cell.replace(",", ".")
+    try:
+        value = float(cell)
+    except ValueError:
+        raise ValueError("is not a number") from None
+    if math.isnan(value):
+        raise ValueError("is not a number")
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("is not a number from 0 to 1")
+    return value
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval of ``k`` successes in ``n`` trials (``z=1.96``: 95%)."""
     p = k / n

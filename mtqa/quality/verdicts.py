@@ -7,6 +7,8 @@ suggestion, gain_bits, verdict, fixed_text, reason``. ``verdict`` is ``correct``
 error), ``false-alarm`` (nothing wrong there), ``fixed`` (a real error; ``fixed_text`` is
 the reviewer's corrected span, empty = delete it) or blank (not reviewed).
 
+A ``score`` that is not a number from 0 to 1 is a problem (the row is not counted).
+
 Span precision is the share of reviewed flags that are real errors (``correct`` or
 ``fixed``), overall, by severity and by source, each with a 95% Wilson interval; for flags
 that carried a suggestion, how often the reviewer's fix equals it.
@@ -25,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtqa.errors import InputError
-from mtqa.quality.sheets import Problem, Rate, Sheet, missing_columns
+from mtqa.quality.sheets import Problem, Rate, Sheet, missing_columns, score_cell
 from mtqa.quality.tables import fmt
 
 REQUIRED = ("doc_id", "sent_id", "span_start", "span_end", "severity", "source", "verdict")
@@ -49,7 +51,7 @@ class SpanVerdict:
     suggested: str  # replace | delete | "" (none)
     suggestion: str
     fixed_text: str
-    score: float | None = None  # the span's score; None when the cell is not a number
+    score: float | None = None  # the span's score; None when the sheet has no score column
 
     @property
     def error(self) -> bool:
@@ -159,10 +161,16 @@ def _verdict(row: int, cells: dict[str, str], sheet: Sheet) -> SpanVerdict | Pro
             "restore it from the export report.html wrote"
         )
         return Problem(row, doc_id, sent_id, why)
-    try:
-        score: float | None = float(cells.get("score", "").strip().replace(",", "."))
-    except ValueError:
-        score = None
+    score: float | None = None  # no score column: no LM threshold, the rest is measured
+    if "score" in sheet.col:
+        try:
+            score = score_cell(cells["score"])
+        except ValueError as exc:
+            why = (
+                f"score {cells['score']!r} {exc} ({sheet.where('score')}); restore it from the "
+                "export report.html wrote"
+            )
+            return Problem(row, doc_id, sent_id, why)
     return SpanVerdict(
         row,
         severity,
