@@ -380,6 +380,40 @@ def test_a_score_outside_0_to_1_is_a_problem(
     assert "flag when score >= 0.9000 -> 1 reviewed sentences flagged" in out
 
 
+def test_repeated_sentence_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A row pasted twice was counted twice; two verdicts for one sentence both counted."""
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "doc_id,sent_id,score,severity,spans,review\r\n"
+        f"d,1,0.9,major,{LM},error\r\nd,2,0.8,minor,{LM},error\r\nd,3,0.3,none,,ok\r\n"
+        f"d,1,0.9,major,{LM},Error\r\nd,2,0.8,minor,{LM},ok\r\n"
+    )
+    rep = review(str(path))
+    assert isinstance(rep, ReviewReport)
+    assert (rep.reviewed, rep.flagged.n, rep.flagged.errors) == (2, 1, 1)
+    assert [(p.row, p.message) for p in rep.notices] == [
+        (
+            5,
+            "repeats row 2 (same doc_id and sent_id) with the same verdict: counted once; "
+            "delete the repeat",
+        )
+    ]
+    assert [(p.row, p.message) for p in rep.problems] == [
+        (
+            3,
+            "reviewed again on row 6 with another verdict: neither row is counted; keep the "
+            "right one",
+        ),
+        (
+            6,
+            "repeats row 3 (same doc_id and sent_id) with another verdict ('error' there, "
+            "'ok' here): neither row is counted; keep the right one",
+        ),
+    ]
+    assert main(["review", str(path)]) == 1
+    assert "2 row(s) not counted" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("i", "letter"),
     [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")],
@@ -619,3 +653,30 @@ def test_a_verdict_export_with_a_bad_score_names_the_row(
         "export report.html wrote\n"
     )
     assert "1 of 2 flags reviewed" in out and "1 row(s) not counted" in out
+
+
+def test_a_flag_reviewed_twice(tmp_path: Path) -> None:
+    rows = [
+        {"sent_id": "1", "verdict": "correct"},
+        {"sent_id": "1", "verdict": "Correct"},  # the same: counted once
+        {"sent_id": "2", "verdict": "correct"},
+        {"sent_id": "2", "verdict": "false-alarm"},  # conflicting: neither counted
+        {"sent_id": "2", "source": "rule:x", "verdict": "false-alarm"},  # another flag
+    ]
+    rep = review(str(_export_rows(tmp_path / "v.csv", rows)))
+    assert isinstance(rep, SpanReport)
+    assert rep.reviewed == 2 and rep.counts == {"correct": 1, "false-alarm": 1, "fixed": 0}
+    assert [p.row for p in rep.notices] == [3]
+    assert [(p.row, p.message) for p in rep.problems] == [
+        (
+            4,
+            "reviewed again on row 5 with another verdict: neither row is counted; keep the "
+            "right one",
+        ),
+        (
+            5,
+            "repeats row 4 (same doc_id, sent_id, span_start, span_end and source) with another "
+            "verdict ('correct' there, 'false-alarm' here): neither row is counted; keep the "
+            "right one",
+        ),
+    ]

@@ -14,7 +14,9 @@ Two kinds of sheet, told apart by the header (:func:`mtqa.quality.sheets.read_sh
 Row numbers are spreadsheet rows: the header is row 1, the first sentence row 2.
 A review value other than ok/error/blank, or a score that is not a number from 0 to 1
 (``nan``, ``inf``, ``7.5``), is a ``Problem`` reported with its row and column — never
-silently dropped; a missing optional column (``spans``, ``doc_id``, ``sent_id``) or a
+silently dropped; so is a sentence (same ``doc_id`` and ``sent_id``) given two different
+verdicts on two rows, and neither row is counted (a repeat with the same verdict counts
+once, with a notice); a missing optional column (``spans``, ``doc_id``, ``sent_id``) or a
 ``spans`` cell that names no source is a notice with the column and the fix.
 """
 
@@ -29,6 +31,7 @@ from mtqa.quality.sheets import (
     Problem,
     Rate,
     Sheet,
+    drop_repeats,
     missing_columns,
     read_sheet,
     score_cell,
@@ -183,6 +186,14 @@ def _reviewed_rows(sheet: Sheet) -> tuple[int, list[Reviewed], list[Problem], li
                     True,
                 )
             )
+    reviewed, twice, again = drop_repeats(
+        reviewed,
+        lambda r: (r.doc_id, r.sent_id) if r.doc_id.strip() and r.sent_id.strip() else None,
+        lambda r: "error" if r.error else "ok",
+        "doc_id and sent_id",
+    )
+    problems = sorted(problems + twice, key=lambda p: p.row)
+    notices = sorted(notices + again, key=lambda p: p.row)
     return count, reviewed, problems, notices
 
 

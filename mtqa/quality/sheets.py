@@ -15,9 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from mtqa.errors import InputError
 from mtqa.report.base import unguard_cell
@@ -209,3 +210,62 @@ class Problem:
         if self.row == 1:
             return f"{path}:1"
         return f"{path}:row {self.row} ({self.doc_id}#{self.sent_id})"
+
+
+class _Row(Protocol):
+    @property
+    def row(self) -> int: ...
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def sent_id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Row)
+
+
+def drop_repeats(
+    items: list[R],
+    key: Callable[[R], Hashable | None],
+    verdict: Callable[[R], str],
+    what: str,
+) -> tuple[list[R], list[Problem], list[Problem]]:
+    """(kept items, problems, notices) for rows that review the same thing twice.
+
+    ``key``: what a row reviews (None: cannot tell, always kept); ``what`` names the key's
+    columns for the message. A repeat with the same verdict is counted once (a notice on the
+    repeat); different verdicts for one key leave every row of it out (a problem on each
+    of them), since nothing says which one is right.
+    """
+    first: dict[Hashable, R] = {}
+    conflicts: set[Hashable] = set()
+    problems: list[Problem] = []
+    notices: list[Problem] = []
+    kept: list[R] = []
+    for it in items:
+        k = key(it)
+        if k is None or k not in first:
+            if k is not None:
+                first[k] = it
+            kept.append(it)
+            continue
+        was, now = verdict(first[k]), verdict(it)
+        where = f"row {first[k].row} (same {what})"
+        if was == now:
+            why = f"repeats {where} with the same verdict: counted once; delete the repeat"
+            notices.append(Problem(it.row, it.doc_id, it.sent_id, why, True))
+        else:
+            if k not in conflicts:
+                f = first[k]
+                why = (
+                    f"reviewed again on row {it.row} with another verdict: neither row is "
+                    "counted; keep the right one"
+                )
+                problems.append(Problem(f.row, f.doc_id, f.sent_id, why))
+            conflicts.add(k)
+            why = (
+                f"repeats {where} with another verdict ({was!r} there, {now!r} here): neither "
+                "row is counted; keep the right one"
+            )
+            problems.append(Problem(it.row, it.doc_id, it.sent_id, why))
+    return [it for it in kept if key(it) not in conflicts], problems, notices

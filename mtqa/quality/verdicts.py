@@ -7,7 +7,9 @@ suggestion, gain_bits, verdict, fixed_text, reason``. ``verdict`` is ``correct``
 error), ``false-alarm`` (nothing wrong there), ``fixed`` (a real error; ``fixed_text`` is
 the reviewer's corrected span, empty = delete it) or blank (not reviewed).
 
-A ``score`` that is not a number from 0 to 1 is a problem (the row is not counted).
+A flag reviewed on two rows (same doc_id, sent_id, span_start, span_end, source) counts once
+when both say the same, and not at all, with a problem, when they differ; a ``score`` that
+is not a number from 0 to 1 is a problem too (the row is not counted).
 
 Span precision is the share of reviewed flags that are real errors (``correct`` or
 ``fixed``), overall, by severity and by source, each with a 95% Wilson interval; for flags
@@ -27,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtqa.errors import InputError
-from mtqa.quality.sheets import Problem, Rate, Sheet, missing_columns, score_cell
+from mtqa.quality.sheets import Problem, Rate, Sheet, drop_repeats, missing_columns, score_cell
 from mtqa.quality.tables import fmt
 
 REQUIRED = ("doc_id", "sent_id", "span_start", "span_end", "severity", "source", "verdict")
@@ -52,6 +54,9 @@ class SpanVerdict:
     suggestion: str
     fixed_text: str
     score: float | None = None  # the span's score; None when the sheet has no score column
+    doc_id: str = ""
+    sent_id: str = ""
+    span: tuple[str, str, str] = ("", "", "")  # span_start, span_end, source as written
 
     @property
     def error(self) -> bool:
@@ -180,6 +185,9 @@ def _verdict(row: int, cells: dict[str, str], sheet: Sheet) -> SpanVerdict | Pro
         cells.get("suggestion", ""),
         cells.get("fixed_text", ""),
         score,
+        doc_id,
+        sent_id,
+        (cells["span_start"].strip(), cells["span_end"].strip(), cells["source"].strip()),
     )
 
 
@@ -212,6 +220,14 @@ def summarise_spans(sheet: Sheet, target: float = 0.8) -> SpanReport:
                         True,
                     )
                 )
+    items, twice, again = drop_repeats(
+        items,
+        lambda v: (v.doc_id, v.sent_id, *v.span),
+        lambda v: v.verdict + (f" {v.fixed_text!r}" if v.verdict == "fixed" else ""),
+        "doc_id, sent_id, span_start, span_end and source",
+    )
+    problems = sorted(problems + twice, key=lambda p: p.row)
+    notices = sorted(notices + again, key=lambda p: p.row)
     if not items and not problems:
         raise InputError(
             sheet.path,
