@@ -123,6 +123,14 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     for name in ("major_rate", "minor_rate"):
         if not 0.0 < getattr(a, name) < 1.0:
             raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be in (0, 1)")
+    if a.major_rate > a.minor_rate:
+        raise UsageError(
+            f"--major-rate {a.major_rate} is above --minor-rate {a.minor_rate}: a major flag is "
+            "a flag too, so no more clean sentences can get one than get any flag; pass a "
+            "--major-rate no higher than --minor-rate"
+        )
+    if a.lines_per_doc < 1:
+        raise UsageError(f"--lines-per-doc {a.lines_per_doc}: must be at least 1")
     for name in ("gold_limit", "cond_limit", "back_limit", "limit"):
         if getattr(a, name) < 0:
             raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be 0 or more")

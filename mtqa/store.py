@@ -50,9 +50,39 @@ def create_temp(final: Path) -> tuple[int, Path]:
 
 
 def write_failed(path: Path, exc: OSError) -> OutputError:
-    """The one-line error for an output that cannot be written (full disk, no permission)."""
+    """The one-line error for an output that cannot be written (full disk, no permission;
+    a folder where the file should go)."""
+    if isinstance(exc, IsADirectoryError) or path.is_dir():
+        return OutputError(f"{path}: is a folder, not a file; name the file to write")
+    if isinstance(exc, NotADirectoryError):
+        return OutputError(
+            f"{path}: cannot write (a part of the path is a file, not a folder); choose "
+            "another path"
+        )
     why = exc.strerror or type(exc).__name__
     return OutputError(f"{path}: cannot write ({why}); free some space or choose another folder")
+
+
+def check_output_file(path: Path, option: str) -> None:
+    """Refuse, before any work, an output file path that cannot be written: a folder, a path
+    through a file, a folder without write permission (:class:`OutputError`, naming
+    ``option``, the command-line option that gave it). Missing folders are fine (made when
+    the file is written)."""
+    if path.is_dir():
+        raise OutputError(
+            f"{path}: is a folder ({option}); name the file to write, e.g. {path / 'NAME'}"
+        )
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(
+            f"{path}: {parent} is a file, not a folder ({option}); choose another path"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"{path}: cannot write in {parent} (permission denied; {option}); choose another path"
+        )
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

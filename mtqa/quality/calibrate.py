@@ -50,7 +50,7 @@ from mtqa.quality.synth import make_records
 from mtqa.readers import decode
 from mtqa.records import Document, TokenScore
 from mtqa.settings import Settings
-from mtqa.store import atomic_write
+from mtqa.store import atomic_write, check_output_file
 
 FIT_SHARE = 0.70
 THRESHOLD_SHARE = 0.15  # the last 15% is the dev split
@@ -261,9 +261,13 @@ def calibrate(
     it (atomically).
 
     ``output`` defaults to the shipped detector's file (:func:`mtqa.detect.detector_path`).
-    Returns the file and the detector. Raises :class:`~mtqa.errors.InputError` for a bad
-    clean or gold file, :class:`~mtqa.errors.CalibrationError` when too little is labelled.
+    Returns the file and the detector. Raises :class:`~mtqa.errors.OutputError` for an
+    output path that cannot be written (checked first, before any scoring),
+    :class:`~mtqa.errors.InputError` for a bad clean or gold file,
+    :class:`~mtqa.errors.CalibrationError` when too little is labelled.
     """
+    path = Path(output) if output else detector_path(settings.model)
+    check_output_file(path, "-o" if output else "the shipped detector's file")  # before work
     lines = clean_lines(clean, limit)
     segments = {Path(p).stem: gold_segments(p, gold_limit) for p in gold}  # bad input: now
     fit_lines, threshold_lines, _ = split(lines)
@@ -286,6 +290,5 @@ def calibrate(
         f"{len(threshold_lines)} clean lines, each alone"
     )
     det = fit_detector(fit, thr, scorer.signature(), source, major_rate, minor_rate)
-    path = Path(output) if output else detector_path(settings.model)
     atomic_write(path, det.to_json() + "\n")
     return path, det
