@@ -282,3 +282,55 @@ def test_gold_records_missing_from_the_run_are_all_counted(tmp_path: Path) -> No
     )
     gold.write_text(json.dumps({"id": "g2", "target": "One line here."}) + "\n", encoding="utf-8")
     assert evaluate(str(gold), str(run)).overall["records"] == 1
+
+
+def test_every_span_category_gets_its_row(tmp_path: Path) -> None:
+    """A record with spans of two categories was left out of both rows (seed: 7 of its 14
+    error records; 'calque' showed 3 gold spans of 7)."""
+    text = "The cenacle met on the steps of Europe."
+    gold = tmp_path / "g.jsonl"
+    recs = [
+        {
+            "id": "a",
+            "target": text,
+            "spans": [
+                {"start": 4, "end": 11, "severity": "major", "category": "false-friend"},
+                {"start": 19, "end": 38, "severity": "minor", "category": "calque"},
+            ],
+        },
+        {
+            "id": "b",
+            "target": "A calque on the steps.",
+            "spans": [{"start": 12, "end": 21, "severity": "minor", "category": "calque"}],
+        },
+        {"id": "c", "target": "All good.", "spans": []},
+    ]
+    gold.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    docs = [
+        # a's flag lies on the false-friend span only: right for that row, not in calque's
+        {
+            "id": "a",
+            "text": text,
+            "sentences": [{"start": 0, "end": 39, "score": 0.9}],
+            "spans": [{"start": 4, "end": 11, "severity": "major"}],
+        },
+        {
+            "id": "b",
+            "text": recs[1]["target"],
+            "sentences": [{"start": 0, "end": 22, "score": 0.8}],
+            "spans": [{"start": 12, "end": 21, "severity": "minor"}],
+        },
+        {
+            "id": "c",
+            "text": "All good.",
+            "sentences": [{"start": 0, "end": 9, "score": 0.1}],
+            "spans": [],
+        },
+    ]
+    ev = evaluate(str(gold), str(fake_run(tmp_path, docs)))
+    assert sorted(ev.by_category) == ["calque", "false-friend"]
+    calque, ff = ev.by_category["calque"], ev.by_category["false-friend"]
+    assert (calque["records"], calque["gold_spans"], calque["flags"]) == (3, 2, 1)
+    assert (calque["span_recall"], calque["span_precision"]) == (0.5, 1.0)
+    assert (ff["records"], ff["gold_spans"], ff["flags"], ff["major_found"]) == (2, 1, 1, "1/1")
+    assert (ev.overall["gold_spans"], ev.overall["flags"]) == (3, 2)  # unchanged overall

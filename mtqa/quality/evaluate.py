@@ -28,8 +28,11 @@ Metrics (sacrebleu style: small classes, one number each, a signature):
   sentence score, beside the AUROC of a bare word count (the baseline to beat);
 * clean flag rate — records without gold spans that got any flag (major flag).
 
-Per category: the records whose spans are all of that category, plus every
-record without spans (so precision, AUROC and false alarms stay meaningful).
+Per category: every record with a span of that category, scored against its spans of
+that category only (a flag that lies only on another category's span is left out, neither
+right nor wrong there), plus every record without spans (so precision, AUROC and false
+alarms stay meaningful). A record with spans of two categories counts in both rows; one
+whose spans are all of other categories is not in the row.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +235,23 @@ def score_units(units: Iterable[Unit]) -> Scores:
     return sc
 
 
+def category_unit(u: Unit, category: str) -> Unit | None:
+    """``u`` as category ``category`` sees it: its spans of that category, and the flags that
+    do not lie on another category's span only; None when all its spans are of other
+    categories (the record is neither an error of this category nor clean)."""
+    gold = tuple(g for g in u.gold if g.category == category)
+    if u.gold and not gold:
+        return None
+    others = [(g.start, g.end) for g in u.gold if g.category != category]
+    mine = [(g.start, g.end) for g in gold]
+
+    def elsewhere(p: tuple[int, int, str]) -> bool:
+        span = (p[0], p[1])
+        return any(_overlap(span, o) for o in others) and not any(_overlap(span, m) for m in mine)
+
+    return replace(u, gold=gold, pred=tuple(p for p in u.pred if not elsewhere(p)))
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """The metrics overall and per error category, with the run's signature."""
@@ -266,9 +286,8 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
     cats = sorted({g.category for u in units for g in u.gold})
     by_cat = {}
     for c in cats:
-        subset = [u for u in units if all(g.category == c for g in u.gold)]
-        if any(u.has_error for u in subset):
-            by_cat[c] = score_units(subset).as_dict()
+        subset = [k for k in (category_unit(u, c) for u in units) if k is not None]
+        by_cat[c] = score_units(subset).as_dict()
     try:
         run_sig = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))["signature"]
     except (OSError, ValueError, KeyError):
@@ -356,6 +375,7 @@ __all__ = [
     "Scores",
     "Unit",
     "auroc",
+    "category_unit",
     "evaluate",
     "format_evaluation",
     "match",
