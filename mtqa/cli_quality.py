@@ -75,7 +75,9 @@ def add_eval(sub: Any) -> None:
     e.add_argument("gold", metavar="GOLD.jsonl", help='{"id","target","spans":[...]} per line')
     e.add_argument("run", metavar="RUN_DIR", help="an output folder of `mtqa check`")
     e.add_argument(
-        "--json", metavar="FILE", help="where to write the JSON (default RUN_DIR/eval.json)"
+        "--json",
+        metavar="FILE",
+        help="where to write the JSON (default RUN_DIR/eval.json; '-': JSON on stdout only)",
     )
 
 
@@ -175,13 +177,19 @@ def cmd_eval(a: argparse.Namespace) -> int:
     """``mtqa eval``: compare a run with gold spans, print the table, write the JSON."""
 
     from mtqa.quality.evaluate import evaluate, format_evaluation
-    from mtqa.store import atomic_write
+    from mtqa.store import atomic_write, check_output_file
 
+    out = None if a.json == "-" else Path(a.json) if a.json else Path(a.run) / "eval.json"
+    if out is not None and (a.json or Path(a.run).is_dir()):
+        check_output_file(out, "--json" if a.json else "the default --json")
     ev = evaluate(a.gold, a.run)
     for notice in ev.notices:
         print(f"mtqa: {notice}", file=sys.stderr)
-    out = Path(a.json) if a.json else Path(a.run) / "eval.json"
-    atomic_write(out, json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n")
+    data = json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(data)
+        return 0
+    atomic_write(out, data)
     print(format_evaluation(ev))
     return 0
 
@@ -209,10 +217,12 @@ def cmd_review(a: argparse.Namespace) -> int:
     """``mtqa review``: read reviewed verdicts back, print the report (or its JSON)."""
 
     from mtqa.quality.review import format_review, review
-    from mtqa.store import atomic_write
+    from mtqa.store import atomic_write, check_output_file
 
     if not 0.0 < a.target_precision <= 1.0:
         raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
+    if a.json and a.json != "-":
+        check_output_file(Path(a.json), "--json")
     rep = review(a.reviewed, a.target_precision, a.csv_raw)
     for p in rep.notices + rep.problems:
         print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)

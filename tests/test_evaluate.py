@@ -334,3 +334,56 @@ def test_every_span_category_gets_its_row(tmp_path: Path) -> None:
     assert (calque["span_recall"], calque["span_precision"]) == (0.5, 1.0)
     assert (ff["records"], ff["gold_spans"], ff["flags"], ff["major_found"]) == (2, 1, 1, "1/1")
     assert (ev.overall["gold_spans"], ev.overall["flags"]) == (3, 2)  # unchanged overall
+
+
+def _one_doc_run(tmp_path: Path, spans: list[dict]) -> tuple[Path, Path]:
+    doc = {
+        "id": "d",
+        "text": "Bad wurd here.",
+        "sentences": [{"start": 0, "end": 14, "score": 0.7}],
+        "spans": [{"start": 4, "end": 8, "severity": "major"}],
+    }
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps({"id": "d", "target": "Bad wurd here.", "spans": spans}) + "\n",
+        encoding="utf-8",
+    )
+    return gold, fake_run(tmp_path, [doc])
+
+
+def test_without_gold_spans_recall_and_f1_are_undefined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With nothing to find, span recall and F1 printed 0.0 as if every error were missed."""
+    gold, run = _one_doc_run(tmp_path, [])
+    assert main(["eval", str(gold), str(run)]) == 0
+    head, row = capsys.readouterr().out.splitlines()[:2]
+    cells = dict(zip(head.replace("clean flag", "clean_flag").split(), row.split()))
+    assert (cells["R"], cells["F1"], cells["charF1"], cells["P"]) == ("-", "-", "-", "0.0")
+    saved = json.loads((run / "eval.json").read_text(encoding="utf-8"))["overall"]
+    assert (saved["span_recall"], saved["span_f1"], saved["wmt23_f1"]) == (None, None, None)
+
+
+def test_eval_json_dash_is_stdout_and_major_found_has_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--json -` wrote a file named '-' (review's '-' is stdout); major_found was a string only."""
+    monkeypatch.chdir(tmp_path)
+    gold, run = _one_doc_run(tmp_path, [{"start": 4, "end": 8, "severity": "major"}])
+    assert main(["eval", str(gold), str(run), "--json", "-"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert not Path("-").exists() and not (run / "eval.json").exists()
+    o = out["overall"]
+    assert (o["major_found"], o["major_spans_found"], o["gold_major"]) == ("1/1", 1, 1)
+
+
+def test_eval_json_naming_a_folder_is_refused_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold, run = _one_doc_run(tmp_path, [])
+    (tmp_path / "out").mkdir()
+    assert main(["eval", str(gold), str(run), "--json", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {tmp_path / 'out'}: is a folder (--json); name the file to write, "
+        f"e.g. {tmp_path / 'out' / 'NAME'}\n"
+    )

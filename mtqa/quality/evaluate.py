@@ -115,7 +115,10 @@ class Scores:
     auroc_words: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The metrics, rounded to 4 places (rates None without clean records)."""
+        """The metrics, rounded to 4 places; None where undefined: recall and F1 (span,
+        character, WMT23) without gold spans, rates without clean records. ``major_found``
+        is ``found/gold`` as printed; ``major_spans_found`` and ``gold_major`` are the two
+        numbers."""
         p = self.flags_right / self.flags if self.flags else 0.0
         r = self.found / self.gold_spans if self.gold_spans else 0.0
         cp = self.char_tp / self.char_pred if self.char_pred else 0.0
@@ -127,6 +130,10 @@ class Scores:
         def share(a: int, b: int) -> float | None:
             return round(a / b, 4) if b else None
 
+        def known(value: float, defined: int) -> float | None:
+            """``value`` rounded, or None (printed ``-``) when its recall has nothing to find."""
+            return round(value, 4) if defined else None
+
         major, minor = self.gold_sev_chars["major"], self.gold_sev_chars["minor"]
         return {
             "records": self.records,
@@ -134,11 +141,13 @@ class Scores:
             "gold_spans": self.gold_spans,
             "flags": self.flags,
             "span_precision": round(p, 4),
-            "span_recall": round(r, 4),
-            "span_f1": round(f1(p, r), 4),
+            "span_recall": known(r, self.gold_spans),
+            "span_f1": known(f1(p, r), self.gold_spans),
             "major_found": f"{self.major_found}/{self.gold_major}",
-            "char_f1": round(f1(cp, cr), 4),
-            "wmt23_f1": round(f1(wp, wr), 4),
+            "major_spans_found": self.major_found,
+            "gold_major": self.gold_major,
+            "char_f1": known(f1(cp, cr), self.char_gold),
+            "wmt23_f1": known(f1(wp, wr), self.char_gold),
             "recall_major": share(*major),
             "recall_minor": share(*minor),
             "major_char_precision": share(*self.major_chars),
