@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import UsageError
+from mtqa.errors import InputError, UsageError
 from mtqa.lm.load import load_scorer
 from mtqa.settings import DTYPES, Settings
 
@@ -87,9 +87,11 @@ def add_synth(sub: Any) -> None:
     y.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
     y.add_argument("-o", "--output", required=True, help="gold .jsonl to write")
     y.add_argument("--part", choices=("fit", "threshold", "dev", "all"), default="dev")
-    y.add_argument("--limit", type=int, default=0, help="at most N records")
+    y.add_argument("--limit", type=int, default=0, help="at most N records (default 0: all)")
     y.add_argument("--seed", type=int, default=29)
-    y.add_argument("--rate", type=float, default=0.5, help="share of lines that get an error")
+    y.add_argument(
+        "--rate", type=float, default=0.5, help="share of lines that get an error, 0 to 1"
+    )
 
 
 def add_review(sub: Any) -> None:
@@ -199,17 +201,36 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
     from mtqa.quality.calibrate import clean_lines, split
     from mtqa.quality.synth import make_records
-    from mtqa.store import atomic_write
+    from mtqa.store import atomic_write, check_output_file
+    from mtqa.text import counted
 
-    lines = clean_lines(a.clean)
+    if a.limit < 0:
+        raise UsageError(f"--limit {a.limit}: must be 0 (all) or more")
+    if not 0.0 <= a.rate <= 1.0:
+        raise UsageError(f"--rate {a.rate}: must be from 0 to 1 (the share of lines with an error)")
+    out = Path(a.output)
+    if out.is_file() and Path(a.clean).is_file() and out.samefile(a.clean):
+        raise UsageError(f"-o {a.output}: is the input {a.clean}; write the gold set elsewhere")
+    check_output_file(out, "-o")
+    lines = clean_lines(a.clean, minimum=1, purpose="synth")
     parts = dict(zip(("fit", "threshold", "dev"), split(lines)))
     chosen = lines if a.part == "all" else parts[a.part]
+    if not chosen:
+        raise InputError(
+            a.clean,
+            None,
+            f"{counted(len(lines), 'text line')}: the {a.part} part of calibrate's split (70% "
+            "fit, 15% threshold, the rest dev) is empty; pass --part all or more lines",
+        )
     if a.limit:
         chosen = chosen[: a.limit]
     recs = make_records(chosen, seed=a.seed, rate=a.rate, prefix=a.part)
-    atomic_write(Path(a.output), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
+    atomic_write(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
     n_err = sum(1 for r in recs if r["spans"])
-    print(f"{a.output}: {len(recs)} records, {n_err} with an injected error", file=sys.stderr)
+    print(
+        f"{a.output}: {counted(len(recs), 'record')}, {n_err} with an injected error",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -60,10 +60,13 @@ MAJOR_RATE = 0.04
 MINOR_RATE = 0.12
 
 
-def clean_lines(path: str, limit: int = 0) -> list[str]:
+def clean_lines(
+    path: str, limit: int = 0, minimum: int = 50, purpose: str = "calibration"
+) -> list[str]:
     """The non-blank lines of a clean English file, stripped (the first ``limit`` if set).
 
-    Raises :class:`~mtqa.errors.InputError` for a missing file or fewer than 50 lines.
+    Raises :class:`~mtqa.errors.InputError` for a missing file, one that is not UTF-8, or
+    fewer than ``minimum`` lines (``purpose`` names what needs them).
     """
     p = Path(path)
     if not p.is_file():
@@ -72,8 +75,10 @@ def clean_lines(path: str, limit: int = 0) -> list[str]:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if limit:
         lines = lines[:limit]
-    if len(lines) < 50:
-        raise InputError(path, None, f"only {len(lines)} text lines; calibration needs 50 or more")
+    if len(lines) < minimum:
+        raise InputError(
+            path, None, f"only {len(lines)} text lines; {purpose} needs {minimum} or more"
+        )
     return lines
 
 
