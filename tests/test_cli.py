@@ -767,6 +767,26 @@ def test_missing_model_backend_package(tmp_path: Path, monkeypatch: pytest.Monke
 # ------------------------------------------------------------------ tracebacks
 
 
+def test_a_bug_is_one_line_unless_mtqa_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README promises no traceback unless MTQA_DEBUG=1; an unexpected exception printed one."""
+
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(cli.COMMANDS, "eval", broken)
+    monkeypatch.delenv("MTQA_DEBUG", raising=False)
+    assert cli.main(["eval", "g.jsonl", "run"]) == 1
+    assert capsys.readouterr().err == (
+        "mtqa: error: internal error (ZeroDivisionError: division by zero); this is a bug in "
+        "mtqa: rerun with MTQA_DEBUG=1 for the traceback and report it\n"
+    )
+    monkeypatch.setenv("MTQA_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["eval", "g.jsonl", "run"])
+
+
 def test_no_traceback_unless_mtqa_debug(tmp_path: Path, fake_calibration: Path) -> None:
     (tmp_path / "good.txt").write_bytes(GOOD)
     (tmp_path / "taken").write_text("a file", encoding="utf-8")
