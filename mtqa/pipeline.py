@@ -289,7 +289,8 @@ def write_reports(
 
     The writers write temp files and rename them on close; any error aborts them all, so
     no report is half written. With ``--overwrite``, reports of formats not asked for
-    (an earlier run's) are deleted.
+    (an earlier run's) are deleted, and so is ``eval.json`` (``mtqa eval``'s default
+    output, which measured the replaced run).
     """
     writers: list[Writer] = []
     out = summary.outdir
@@ -313,6 +314,8 @@ def write_reports(
         raise
     if settings.overwrite:  # an earlier run's other formats would look current
         remove_other_reports(summary.outdir, settings.formats)
+        # and so would `mtqa eval`'s default output, measured on the replaced segments.jsonl
+        (summary.outdir / "eval.json").unlink(missing_ok=True)
 
 
 def run_check(

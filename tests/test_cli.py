@@ -676,6 +676,7 @@ def test_overwrite_removes_reports_of_formats_not_requested(
     Path("good.txt").write_bytes(GOOD)
     assert check(capsys, fake_calibration, "good.txt")[0] == 0  # csv, jsonl, html
     Path("out/notes.txt").write_text("mine", encoding="utf-8")  # not mtqa's: kept
+    Path("out/eval.json").write_text("{}", encoding="utf-8")  # mtqa eval's, of the old run
     rc, _, err = check(capsys, fake_calibration, "good.txt", "--format", "csv", "--overwrite")
     assert (rc, err) == (0, "")
     assert sorted(p.name for p in Path("out").iterdir() if p.is_file()) == [
