@@ -241,7 +241,8 @@ def test_an_unknown_or_missing_severity_names_the_line(
         (
             json.dumps(rec("a", "The cat sat.", (4, 70, "major"))),
             "span 1 (4-70) is outside the target text (0-12); offsets are end-exclusive "
-            "character offsets into 'target', 0 <= start < end <= 12",
+            "character offsets into 'target', 0 <= start < end <= 12, counted in code points "
+            "(an emoji is 1, not 2 as in UTF-16; an accented letter 1, not 2 as in UTF-8 bytes)",
         ),
         (
             '{"id": "a", "target": "The cat sat.", "spans": {"start": 4, "end": 7}}',
@@ -283,7 +284,9 @@ def test_a_malformed_gold_record_names_its_line(tmp_path: Path, line: str, messa
 )
 def test_a_tsv_or_csv_gold_file_says_what_eval_reads(tmp_path: Path, first: str, what: str) -> None:
     msg = error(tmp_path, [first, "a1\tThe cat sat.\t4\t7\tmajor"], [doc("a", "x")])
-    assert msg.startswith(f"{tmp_path / 'gold.jsonl'}:1: not valid JSON (")
+    assert msg.startswith(
+        f"{tmp_path / 'gold.jsonl'}:1: not valid JSON (Expecting value at column 1);"
+    )
     assert what in msg
     assert msg.endswith(
         "not JSON lines; mtqa eval reads JSON lines, one gold record per line: "
@@ -322,7 +325,10 @@ RERUN += "that rather than edit the file"
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('{"id": "a", "text": "The cat sat."', "not valid JSON (Expecting ',' delimiter)"),
+        (
+            '{"id": "a", "text": "The cat sat."',
+            "not valid JSON (Expecting ',' delimiter at column 35)",
+        ),
         ('{"id": "a", "text": "The cat sat.", "sentences": []}', "no 'spans' field"),
         (
             json.dumps(doc("a", "The cat sat.") | {"spans": {"start": 1}}),

@@ -117,7 +117,9 @@ def _gold_span(s: object, k: int, text: str) -> GoldSpan:
     if not 0 <= start < end <= n:
         raise _Bad(
             f"span {k} ({start}-{end}) is outside the target text (0-{n}); offsets are "
-            f"end-exclusive character offsets into 'target', 0 <= start < end <= {n}"
+            f"end-exclusive character offsets into 'target', 0 <= start < end <= {n}, counted "
+            "in code points (an emoji is 1, not 2 as in UTF-16; an accented letter 1, not 2 "
+            "as in UTF-8 bytes)"
         )
     if "text" in s and s["text"] != text[start:end]:
         raise _Bad(
@@ -142,6 +144,13 @@ def _gold_span(s: object, k: int, text: str) -> GoldSpan:
     return GoldSpan(start, end, severity, category)
 
 
+def _json_error(exc: ValueError) -> str:
+    """``Expecting value at column 1``: json's message with where on the line."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at column {exc.colno}"
+    return str(exc)
+
+
 def _first_line_hint(line: str) -> str:
     """What a first line that is not JSON looks like, with the format to write."""
     if "\t" in line:
@@ -155,7 +164,7 @@ def _gold_record(line: str, n: int) -> dict[str, Any]:
     try:
         rec = json.loads(line)
     except ValueError as exc:
-        why = getattr(exc, "msg", str(exc))
+        why = _json_error(exc)
         hint = _first_line_hint(line) if n == 1 else FORMAT_HINT
         raise _Bad(f"not valid JSON ({why}); {hint}") from None
     if not isinstance(rec, dict):
@@ -238,7 +247,7 @@ def _run_record(line: str) -> dict[str, Any]:
     try:
         d = json.loads(line)
     except ValueError as exc:
-        raise _Bad(f"not valid JSON ({getattr(exc, 'msg', exc)})") from None
+        raise _Bad(f"not valid JSON ({_json_error(exc)})") from None
     if not isinstance(d, dict):
         raise _Bad(f"expected a JSON object, got {type(d).__name__}")
     for key, kind in (("id", str), ("text", str), ("spans", list), ("sentences", list)):
