@@ -299,32 +299,40 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 
 class _RunIndex:
-    """The run's documents by id, and where each line of each starts."""
+    """The run's documents by id, where each line of each starts, and all their texts joined
+    by NUL (no document holds one: mtqa reads a NUL as an error or as U+FFFD), so that one
+    search finds a target in every document at once."""
 
     def __init__(self, docs: Sequence[dict[str, Any]]) -> None:
         self.docs = docs
         self.by_id: dict[str, int] = {}
         self.starts: list[list[int]] = []  # per document: the offset of each line
+        self.begins: list[int] = []  # per document: its offset in ``joined``
+        pos = 0
         for i, d in enumerate(docs):
             self.by_id.setdefault(d["id"], i)  # the first document of an id wins
-            pos, starts = 0, []
+            self.begins.append(pos)
+            pos += len(d["text"]) + 1
+            at, starts = 0, []
             for ln in d["text"].splitlines(keepends=True):
-                starts.append(pos)
-                pos += len(ln)
+                starts.append(at)
+                at += len(ln)
             self.starts.append(starts or [0])
+        self.joined = "\x00".join(d["text"] for d in docs)
 
-    def _hits(self, text: str, pool: Iterable[int]) -> list[Hit]:
-        """Every place of ``text`` in the documents ``pool`` that starts and ends at word
-        boundaries (a whole document, a whole line, a phrase; never inside a word)."""
+    def _hits(self, text: str, own: int | None) -> list[Hit]:
+        """Every place of ``text`` in document ``own`` (None: in every document) that starts
+        and ends at word boundaries (a whole document, a whole line, a phrase; never inside
+        a word)."""
+        body = self.joined if own is None else self.docs[own]["text"]
         hits = []
-        for i in pool:
-            body = self.docs[i]["text"]
-            off = body.find(text)
-            while off >= 0:
-                if _bounded(body, off, off + len(text)):
-                    k = bisect.bisect_right(self.starts[i], off) - 1
-                    hits.append((i, k, off))
-                off = body.find(text, off + 1)
+        off = body.find(text)
+        while off >= 0:
+            if _bounded(body, off, off + len(text)):
+                i = own if own is not None else bisect.bisect_right(self.begins, off) - 1
+                at = off - (0 if own is not None else self.begins[i])
+                hits.append((i, bisect.bisect_right(self.starts[i], at) - 1, at))
+            off = body.find(text, off + 1)
         return hits
 
     def _name(self, i: int) -> str:
@@ -339,7 +347,7 @@ class _RunIndex:
                 f"no document of the run has the id {gid!r}, but one has {gid.strip()!r}; "
                 "remove the spaces around the id"
             )
-        hits = self._hits(text, [own] if own is not None else range(len(self.docs)))
+        hits = self._hits(text, own)
         if not hits and own is not None:
             raise _Unmatched(
                 f"document {gid!r} of the run does not hold its target {_short(text)} (as its "
