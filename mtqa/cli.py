@@ -2,7 +2,7 @@
 or exits; each command builds its arguments and calls one library function.
 
 User errors → one line on stderr, exit 1; usage errors → exit 2; an unexpected
-exception is re-raised with its traceback when ``MTQA_DEBUG=1``.
+exception (a bug) → one line naming it, exit 1, or its traceback when ``MTQA_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -342,7 +342,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; the exit code (0 ok, 1 user error or failed input, 2 usage,
+    """Run one command; the exit code (0 ok, 1 user error, failed input or a bug, 2 usage,
     3 ``--fail-on``, 130 ^C)."""
     try:
         args = parse_args(argv)
@@ -369,6 +369,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         why = exc.strerror or type(exc).__name__
         print(
             f"mtqa: error: {one_line(f'{where}{why}')}; check the path, permissions and free space",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as exc:  # a bug in mtqa: one line too; the traceback with MTQA_DEBUG=1
+        if os.environ.get("MTQA_DEBUG") == "1":
+            raise
+        what = one_line(f"{type(exc).__name__}: {exc}")
+        print(
+            f"mtqa: error: internal error ({what}); this is a bug in mtqa: rerun with "
+            "MTQA_DEBUG=1 for the traceback and report it",
             file=sys.stderr,
         )
         return 1

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import UsageError
+from mtqa.errors import InputError, UsageError
 from mtqa.lm.load import load_scorer
 from mtqa.settings import DTYPES, Settings
 
@@ -75,7 +75,9 @@ def add_eval(sub: Any) -> None:
     e.add_argument("gold", metavar="GOLD.jsonl", help='{"id","target","spans":[...]} per line')
     e.add_argument("run", metavar="RUN_DIR", help="an output folder of `mtqa check`")
     e.add_argument(
-        "--json", metavar="FILE", help="where to write the JSON (default RUN_DIR/eval.json)"
+        "--json",
+        metavar="FILE",
+        help="where to write the JSON (default RUN_DIR/eval.json; '-': JSON on stdout only)",
     )
 
 
@@ -85,9 +87,11 @@ def add_synth(sub: Any) -> None:
     y.add_argument("clean", metavar="CLEAN.txt", help="clean English, one sentence per line")
     y.add_argument("-o", "--output", required=True, help="gold .jsonl to write")
     y.add_argument("--part", choices=("fit", "threshold", "dev", "all"), default="dev")
-    y.add_argument("--limit", type=int, default=0, help="at most N records")
+    y.add_argument("--limit", type=int, default=0, help="at most N records (default 0: all)")
     y.add_argument("--seed", type=int, default=29)
-    y.add_argument("--rate", type=float, default=0.5, help="share of lines that get an error")
+    y.add_argument(
+        "--rate", type=float, default=0.5, help="share of lines that get an error, 0 to 1"
+    )
 
 
 def add_review(sub: Any) -> None:
@@ -123,6 +127,14 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     for name in ("major_rate", "minor_rate"):
         if not 0.0 < getattr(a, name) < 1.0:
             raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be in (0, 1)")
+    if a.major_rate > a.minor_rate:
+        raise UsageError(
+            f"--major-rate {a.major_rate} is above --minor-rate {a.minor_rate}: a major flag is "
+            "a flag too, so no more clean sentences can get one than get any flag; pass a "
+            "--major-rate no higher than --minor-rate"
+        )
+    if a.lines_per_doc < 1:
+        raise UsageError(f"--lines-per-doc {a.lines_per_doc}: must be at least 1")
     for name in ("gold_limit", "cond_limit", "back_limit", "limit"):
         if getattr(a, name) < 0:
             raise UsageError(f"--{name.replace('_', '-')} {getattr(a, name)}: must be 0 or more")
@@ -167,11 +179,19 @@ def cmd_eval(a: argparse.Namespace) -> int:
     """``mtqa eval``: compare a run with gold spans, print the table, write the JSON."""
 
     from mtqa.quality.evaluate import evaluate, format_evaluation
-    from mtqa.store import atomic_write
+    from mtqa.store import atomic_write, check_output_file
 
+    out = None if a.json == "-" else Path(a.json) if a.json else Path(a.run) / "eval.json"
+    if out is not None and (a.json or Path(a.run).is_dir()):
+        check_output_file(out, "--json" if a.json else "the default --json")
     ev = evaluate(a.gold, a.run)
-    out = Path(a.json) if a.json else Path(a.run) / "eval.json"
-    atomic_write(out, json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n")
+    for notice in ev.notices:
+        print(f"mtqa: {notice}", file=sys.stderr)
+    data = json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(data)
+        return 0
+    atomic_write(out, data)
     print(format_evaluation(ev))
     return 0
 
@@ -181,17 +201,36 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
     from mtqa.quality.calibrate import clean_lines, split
     from mtqa.quality.synth import make_records
-    from mtqa.store import atomic_write
+    from mtqa.store import atomic_write, check_output_file
+    from mtqa.text import counted
 
-    lines = clean_lines(a.clean)
+    if a.limit < 0:
+        raise UsageError(f"--limit {a.limit}: must be 0 (all) or more")
+    if not 0.0 <= a.rate <= 1.0:
+        raise UsageError(f"--rate {a.rate}: must be from 0 to 1 (the share of lines with an error)")
+    out = Path(a.output)
+    if out.is_file() and Path(a.clean).is_file() and out.samefile(a.clean):
+        raise UsageError(f"-o {a.output}: is the input {a.clean}; write the gold set elsewhere")
+    check_output_file(out, "-o")
+    lines = clean_lines(a.clean, minimum=1, purpose="synth")
     parts = dict(zip(("fit", "threshold", "dev"), split(lines)))
     chosen = lines if a.part == "all" else parts[a.part]
+    if not chosen:
+        raise InputError(
+            a.clean,
+            None,
+            f"{counted(len(lines), 'text line')}: the {a.part} part of calibrate's split (70% "
+            "fit, 15% threshold, the rest dev) is empty; pass --part all or more lines",
+        )
     if a.limit:
         chosen = chosen[: a.limit]
     recs = make_records(chosen, seed=a.seed, rate=a.rate, prefix=a.part)
-    atomic_write(Path(a.output), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
+    atomic_write(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
     n_err = sum(1 for r in recs if r["spans"])
-    print(f"{a.output}: {len(recs)} records, {n_err} with an injected error", file=sys.stderr)
+    print(
+        f"{a.output}: {counted(len(recs), 'record')}, {n_err} with an injected error",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -199,10 +238,12 @@ def cmd_review(a: argparse.Namespace) -> int:
     """``mtqa review``: read reviewed verdicts back, print the report (or its JSON)."""
 
     from mtqa.quality.review import format_review, review
-    from mtqa.store import atomic_write
+    from mtqa.store import atomic_write, check_output_file
 
     if not 0.0 < a.target_precision <= 1.0:
         raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
+    if a.json and a.json != "-":
+        check_output_file(Path(a.json), "--json")
     rep = review(a.reviewed, a.target_precision, a.csv_raw)
     for p in rep.notices + rep.problems:
         print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)

@@ -297,7 +297,8 @@ def write_reports(
     The writers write temp files and rename them on close; any error aborts them all, so
     no report is half written. An input a writer cannot serve (an annotated copy that cannot
     be made) is added to the summary's failures; the other outputs are written. With
-    ``--overwrite``, reports of formats not asked for (an earlier run's) are deleted.
+    ``--overwrite``, reports of formats not asked for (an earlier run's) are deleted, and so
+    is ``eval.json`` (``mtqa eval``'s default output, which measured the replaced run).
     """
     writers: list[Writer] = []
     out = summary.outdir
@@ -322,6 +323,8 @@ def write_reports(
         raise
     if settings.overwrite:  # an earlier run's other formats would look current
         remove_other_reports(summary.outdir, settings.formats)
+        # and so would `mtqa eval`'s default output, measured on the replaced segments.jsonl
+        (summary.outdir / "eval.json").unlink(missing_ok=True)
 
 
 def run_check(

@@ -77,6 +77,28 @@ def write_failed(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"{path}: cannot write ({why}); {fix}")
 
 
+def check_output_file(path: Path, option: str) -> None:
+    """Refuse, before any work, an output file path that cannot be written: a folder, a path
+    through a file, a folder without write permission (:class:`OutputError`, naming
+    ``option``, the command-line option that gave it). Missing folders are fine (made when
+    the file is written)."""
+    if path.is_dir():
+        raise OutputError(
+            f"{path}: is a folder ({option}); name the file to write, e.g. {path / 'NAME'}"
+        )
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(
+            f"{path}: {parent} is a file, not a folder ({option}); choose another path"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"{path}: cannot write in {parent} (permission denied; {option}); choose another path"
+        )
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write via a temp file in the same folder and rename: never a half file.
 

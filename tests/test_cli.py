@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from mtqa import cli
+from mtqa import cli, cli_quality
 from mtqa.lm.fake import FakeScorer
 
 GOOD = b"The council met on Monday. It approved the budget.\n"
@@ -676,6 +676,7 @@ def test_overwrite_removes_reports_of_formats_not_requested(
     Path("good.txt").write_bytes(GOOD)
     assert check(capsys, fake_calibration, "good.txt")[0] == 0  # csv, jsonl, html
     Path("out/notes.txt").write_text("mine", encoding="utf-8")  # not mtqa's: kept
+    Path("out/eval.json").write_text("{}", encoding="utf-8")  # mtqa eval's, of the old run
     rc, _, err = check(capsys, fake_calibration, "good.txt", "--format", "csv", "--overwrite")
     assert (rc, err) == (0, "")
     assert sorted(p.name for p in Path("out").iterdir() if p.is_file()) == [
@@ -767,6 +768,26 @@ def test_missing_model_backend_package(tmp_path: Path, monkeypatch: pytest.Monke
 # ------------------------------------------------------------------ tracebacks
 
 
+def test_a_bug_is_one_line_unless_mtqa_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README promises no traceback unless MTQA_DEBUG=1; an unexpected exception printed one."""
+
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(cli.COMMANDS, "eval", broken)
+    monkeypatch.delenv("MTQA_DEBUG", raising=False)
+    assert cli.main(["eval", "g.jsonl", "run"]) == 1
+    assert capsys.readouterr().err == (
+        "mtqa: error: internal error (ZeroDivisionError: division by zero); this is a bug in "
+        "mtqa: rerun with MTQA_DEBUG=1 for the traceback and report it\n"
+    )
+    monkeypatch.setenv("MTQA_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["eval", "g.jsonl", "run"])
+
+
 def test_no_traceback_unless_mtqa_debug(tmp_path: Path, fake_calibration: Path) -> None:
     (tmp_path / "good.txt").write_bytes(GOOD)
     (tmp_path / "taken").write_text("a file", encoding="utf-8")
@@ -828,6 +849,14 @@ def test_the_summary_lines_show_each_flags_fix(
             "--back-limit needs --gold FILE: only the gold segments have sources to score",
         ),
         (["--major-rate", "1.5"], "--major-rate 1.5: must be in (0, 1)"),
+        (
+            ["--major-rate", "0.5", "--minor-rate", "0.1"],
+            "--major-rate 0.5 is above --minor-rate 0.1: a major flag is a flag too, so no "
+            "more clean sentences can get one than get any flag; pass a --major-rate no "
+            "higher than --minor-rate",
+        ),
+        (["--lines-per-doc", "0"], "--lines-per-doc 0: must be at least 1"),
+        (["--lines-per-doc", "-2"], "--lines-per-doc -2: must be at least 1"),
     ],
 )
 def test_calibrate_refuses_meaningless_limits(
@@ -842,3 +871,34 @@ def test_calibrate_refuses_meaningless_limits(
     rc = cli.main(["calibrate", "clean.txt", "--model", "fake", "-o", "det.json", *args])
     assert (rc, capsys.readouterr().err) == (2, f"mtqa: error: {message}\n")
     assert not Path("det.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("taken", "taken: is a folder (-o); name the file to write, e.g. taken/NAME"),
+        (
+            "file.txt/det.json",
+            "file.txt/det.json: file.txt is a file, not a folder (-o); choose another path",
+        ),
+    ],
+)
+def test_calibrate_checks_its_output_before_any_work(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    output: str,
+    message: str,
+) -> None:
+    """-o naming a folder failed after the whole scoring and fit, with "free some space"."""
+    monkeypatch.chdir(tmp_path)
+    Path("taken").mkdir()
+    Path("file.txt").write_text("x", encoding="utf-8")
+    Path("clean.txt").write_text("A clean sentence.\n" * 60, encoding="utf-8")
+
+    def no_model(settings: object) -> None:
+        raise AssertionError("the model was loaded before the output path was checked")
+
+    monkeypatch.setattr(cli_quality, "load_scorer", no_model)
+    rc = cli.main(["calibrate", "clean.txt", "--model", "fake", "-o", output])
+    assert (rc, capsys.readouterr().err) == (1, f"mtqa: error: {message}\n")

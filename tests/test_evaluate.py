@@ -263,20 +263,127 @@ def test_gold_span_whose_text_does_not_match_names_the_line(tmp_path: Path) -> N
     )
 
 
-def test_gold_records_missing_from_the_run_are_all_counted() -> None:
+def test_gold_records_missing_from_the_run_are_all_counted(tmp_path: Path) -> None:
     """The error named one missing record while others were missing too."""
-    from mtqa.quality.evaluate import match
-
     docs = [{"id": "d1", "text": "One line here.", "spans": [], "sentences": []}]
-    gold = [
-        {"id": "g1", "text": "Not scored.", "spans": []},
-        {"id": "g2", "text": "One line here.", "spans": []},
-        {"id": "g3", "text": "Not scored either.", "spans": []},
-    ]
-    with pytest.raises(InputError) as exc:
-        match(gold, docs, "run")
-    assert str(exc.value) == (
-        "run: gold record 'g1' (and 1 more of 3) is not in this run; "
-        "score the gold targets with `mtqa check` first"
+    gold = tmp_path / "g.jsonl"
+    recs = [("g1", "Not scored."), ("g2", "One line here."), ("g3", "Not scored either.")]
+    gold.write_text(
+        "".join(json.dumps({"id": i, "target": t, "spans": []}) + "\n" for i, t in recs),
+        encoding="utf-8",
     )
-    assert [u.id for u in match(gold[1:2], docs, "run")] == ["g2"]
+    run = fake_run(tmp_path, docs)
+    with pytest.raises(InputError) as exc:
+        evaluate(str(gold), str(run))
+    assert str(exc.value) == (
+        f"{gold}:1: gold record 'g1': not in this run (no document holds its target "
+        "'Not scored.' as its text, a line or a phrase); score the gold targets with "
+        "`mtqa check` first (1 more of the 3 records: not matched either)"
+    )
+    gold.write_text(json.dumps({"id": "g2", "target": "One line here."}) + "\n", encoding="utf-8")
+    assert evaluate(str(gold), str(run)).overall["records"] == 1
+
+
+def test_every_span_category_gets_its_row(tmp_path: Path) -> None:
+    """A record with spans of two categories was left out of both rows (seed: 7 of its 14
+    error records; 'calque' showed 3 gold spans of 7)."""
+    text = "The cenacle met on the steps of Europe."
+    gold = tmp_path / "g.jsonl"
+    recs = [
+        {
+            "id": "a",
+            "target": text,
+            "spans": [
+                {"start": 4, "end": 11, "severity": "major", "category": "false-friend"},
+                {"start": 19, "end": 38, "severity": "minor", "category": "calque"},
+            ],
+        },
+        {
+            "id": "b",
+            "target": "A calque on the steps.",
+            "spans": [{"start": 12, "end": 21, "severity": "minor", "category": "calque"}],
+        },
+        {"id": "c", "target": "All good.", "spans": []},
+    ]
+    gold.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    docs = [
+        # a's flag lies on the false-friend span only: right for that row, not in calque's
+        {
+            "id": "a",
+            "text": text,
+            "sentences": [{"start": 0, "end": 39, "score": 0.9}],
+            "spans": [{"start": 4, "end": 11, "severity": "major"}],
+        },
+        {
+            "id": "b",
+            "text": recs[1]["target"],
+            "sentences": [{"start": 0, "end": 22, "score": 0.8}],
+            "spans": [{"start": 12, "end": 21, "severity": "minor"}],
+        },
+        {
+            "id": "c",
+            "text": "All good.",
+            "sentences": [{"start": 0, "end": 9, "score": 0.1}],
+            "spans": [],
+        },
+    ]
+    ev = evaluate(str(gold), str(fake_run(tmp_path, docs)))
+    assert sorted(ev.by_category) == ["calque", "false-friend"]
+    calque, ff = ev.by_category["calque"], ev.by_category["false-friend"]
+    assert (calque["records"], calque["gold_spans"], calque["flags"]) == (3, 2, 1)
+    assert (calque["span_recall"], calque["span_precision"]) == (0.5, 1.0)
+    assert (ff["records"], ff["gold_spans"], ff["flags"], ff["major_found"]) == (2, 1, 1, "1/1")
+    assert (ev.overall["gold_spans"], ev.overall["flags"]) == (3, 2)  # unchanged overall
+
+
+def _one_doc_run(tmp_path: Path, spans: list[dict]) -> tuple[Path, Path]:
+    doc = {
+        "id": "d",
+        "text": "Bad wurd here.",
+        "sentences": [{"start": 0, "end": 14, "score": 0.7}],
+        "spans": [{"start": 4, "end": 8, "severity": "major"}],
+    }
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps({"id": "d", "target": "Bad wurd here.", "spans": spans}) + "\n",
+        encoding="utf-8",
+    )
+    return gold, fake_run(tmp_path, [doc])
+
+
+def test_without_gold_spans_recall_and_f1_are_undefined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With nothing to find, span recall and F1 printed 0.0 as if every error were missed."""
+    gold, run = _one_doc_run(tmp_path, [])
+    assert main(["eval", str(gold), str(run)]) == 0
+    head, row = capsys.readouterr().out.splitlines()[:2]
+    cells = dict(zip(head.replace("clean flag", "clean_flag").split(), row.split()))
+    assert (cells["R"], cells["F1"], cells["charF1"], cells["P"]) == ("-", "-", "-", "0.0")
+    saved = json.loads((run / "eval.json").read_text(encoding="utf-8"))["overall"]
+    assert (saved["span_recall"], saved["span_f1"], saved["wmt23_f1"]) == (None, None, None)
+
+
+def test_eval_json_dash_is_stdout_and_major_found_has_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--json -` wrote a file named '-' (review's '-' is stdout); major_found was a string only."""
+    monkeypatch.chdir(tmp_path)
+    gold, run = _one_doc_run(tmp_path, [{"start": 4, "end": 8, "severity": "major"}])
+    assert main(["eval", str(gold), str(run), "--json", "-"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert not Path("-").exists() and not (run / "eval.json").exists()
+    o = out["overall"]
+    assert (o["major_found"], o["major_spans_found"], o["gold_major"]) == ("1/1", 1, 1)
+
+
+def test_eval_json_naming_a_folder_is_refused_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold, run = _one_doc_run(tmp_path, [])
+    (tmp_path / "out").mkdir()
+    assert main(["eval", str(gold), str(run), "--json", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {tmp_path / 'out'}: is a folder (--json); name the file to write, "
+        f"e.g. {tmp_path / 'out' / 'NAME'}\n"
+    )

@@ -196,8 +196,8 @@ def test_cli_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     assert out == TABLE.format(path=path)
     assert (
-        err == f"{path}:row 9 (d2#4): unknown review value 'okay'; write ok or error, or "
-        "leave it blank\n"
+        err == f"{path}:row 9 (d2#4): unknown review value 'okay' (column H ('review')); write "
+        "ok or error, or leave it blank\n"
     )
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["flagged"]["rate"] == 0.75 and data["problems"][0]["row"] == 9
@@ -346,6 +346,72 @@ def test_bad_score_names_the_column(tmp_path: Path) -> None:
         "score 'x' is not a number (column C ('score')); restore it from the sentences.csv "
         "mtqa wrote"
     )
+
+
+LM = '"""x"" major: lm"'  # a spans cell as mtqa writes it
+
+
+@pytest.mark.parametrize(
+    ("score", "why"),
+    [
+        ("nan", "is not a number"),
+        ("NaN", "is not a number"),
+        ("inf", "is not a number from 0 to 1"),
+        ("7.5", "is not a number from 0 to 1"),
+        ("-1", "is not a number from 0 to 1"),
+        ("1,5", "is not a number from 0 to 1"),
+    ],
+)
+def test_a_score_outside_0_to_1_is_a_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], score: str, why: str
+) -> None:
+    """nan ended in a ZeroDivisionError; inf, 7.5 and -1 were counted (`score >= inf`)."""
+    path = tmp_path / "r.csv"
+    path.write_text(
+        f'doc_id,sent_id,score,severity,spans,review\r\nd,1,"{score}",major,{LM},error\r\n'
+        f"d,2,0.9,major,{LM},error\r\nd,3,0.2,none,,ok\r\n"
+    )
+    assert main(["review", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"{path}:row 2 (d#1): score {score!r} {why} (column C ('score')); restore it from the "
+        "sentences.csv mtqa wrote\n"
+    )
+    assert "flag when score >= 0.9000 -> 1 reviewed sentences flagged" in out
+
+
+def test_repeated_sentence_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A row pasted twice was counted twice; two verdicts for one sentence both counted."""
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "doc_id,sent_id,score,severity,spans,review\r\n"
+        f"d,1,0.9,major,{LM},error\r\nd,2,0.8,minor,{LM},error\r\nd,3,0.3,none,,ok\r\n"
+        f"d,1,0.9,major,{LM},Error\r\nd,2,0.8,minor,{LM},ok\r\n"
+    )
+    rep = review(str(path))
+    assert isinstance(rep, ReviewReport)
+    assert (rep.reviewed, rep.flagged.n, rep.flagged.errors) == (2, 1, 1)
+    assert [(p.row, p.message) for p in rep.notices] == [
+        (
+            5,
+            "repeats row 2 (same doc_id and sent_id) with the same verdict: counted once; "
+            "delete the repeat",
+        )
+    ]
+    assert [(p.row, p.message) for p in rep.problems] == [
+        (
+            3,
+            "reviewed again on row 6 with another verdict: neither row is counted; keep the "
+            "right one",
+        ),
+        (
+            6,
+            "repeats row 3 (same doc_id and sent_id) with another verdict ('error' there, "
+            "'ok' here): neither row is counted; keep the right one",
+        ),
+    ]
+    assert main(["review", str(path)]) == 1
+    assert "2 row(s) not counted" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -551,3 +617,66 @@ def test_spans_cell_reads_back_whatever_the_span_text(
     )
     cell = spans_cell(SentenceResult("d", 0, 0, 9, "x", 1, 1.0, 0.9, "major", spans))
     assert tuple(m.group(2) for m in _SPAN_SOURCE.finditer(cell)) == sources
+
+
+def _export_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(EXPORT_COLUMNS)
+        for r in rows:
+            base = dict(doc_id="d", sent_id="1", span_start="0", span_end="3", span_text="abc")
+            base |= dict(severity="major", source="lm", score="0.9", verdict="correct")
+            w.writerow([(base | r).get(c, "") for c in EXPORT_COLUMNS])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("score", "why"),
+    [
+        ("high", "is not a number"),
+        ("NaN", "is not a number"),
+        ("1.5", "is not a number from 0 to 1"),
+    ],
+)
+def test_a_verdict_export_with_a_bad_score_names_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], score: str, why: str
+) -> None:
+    """A score 'high' was dropped from the threshold with exit 0; 'NaN' ended in a traceback."""
+    path = _export_rows(
+        tmp_path / "v.csv",
+        [{"sent_id": "1", "score": score}, {"sent_id": "2", "score": "0.95"}],
+    )
+    assert main(["review", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"{path}:row 2 (d#1): score {score!r} {why} (column H ('score')); restore it from the "
+        "export report.html wrote\n"
+    )
+    assert "1 of 2 flags reviewed" in out and "1 row(s) not counted" in out
+
+
+def test_a_flag_reviewed_twice(tmp_path: Path) -> None:
+    rows = [
+        {"sent_id": "1", "verdict": "correct"},
+        {"sent_id": "1", "verdict": "Correct"},  # the same: counted once
+        {"sent_id": "2", "verdict": "correct"},
+        {"sent_id": "2", "verdict": "false-alarm"},  # conflicting: neither counted
+        {"sent_id": "2", "source": "rule:x", "verdict": "false-alarm"},  # another flag
+    ]
+    rep = review(str(_export_rows(tmp_path / "v.csv", rows)))
+    assert isinstance(rep, SpanReport)
+    assert rep.reviewed == 2 and rep.counts == {"correct": 1, "false-alarm": 1, "fixed": 0}
+    assert [p.row for p in rep.notices] == [3]
+    assert [(p.row, p.message) for p in rep.problems] == [
+        (
+            4,
+            "reviewed again on row 5 with another verdict: neither row is counted; keep the "
+            "right one",
+        ),
+        (
+            5,
+            "repeats row 4 (same doc_id, sent_id, span_start, span_end and source) with another "
+            "verdict ('correct' there, 'false-alarm' here): neither row is counted; keep the "
+            "right one",
+        ),
+    ]

@@ -50,7 +50,7 @@ from mtqa.quality.synth import make_records
 from mtqa.readers import decode
 from mtqa.records import Document, TokenScore
 from mtqa.settings import Settings
-from mtqa.store import atomic_write
+from mtqa.store import atomic_write, check_output_file
 
 FIT_SHARE = 0.70
 THRESHOLD_SHARE = 0.15  # the last 15% is the dev split
@@ -60,19 +60,25 @@ MAJOR_RATE = 0.04
 MINOR_RATE = 0.12
 
 
-def clean_lines(path: str, limit: int = 0) -> list[str]:
+def clean_lines(
+    path: str, limit: int = 0, minimum: int = 50, purpose: str = "calibration"
+) -> list[str]:
     """The non-blank lines of a clean English file, stripped (the first ``limit`` if set).
 
-    Raises :class:`~mtqa.errors.InputError` for a missing file or fewer than 50 lines.
+    Raises :class:`~mtqa.errors.InputError` for a missing file, one that is not UTF-8, or
+    fewer than ``minimum`` lines (``purpose`` names what needs them).
     """
     p = Path(path)
     if not p.is_file():
         raise InputError(path, None, "no such file; pass clean English text, one sentence per line")
-    lines = [ln.strip() for ln in decode(p.read_bytes(), path).splitlines() if ln.strip()]
+    text = decode(p.read_bytes(), path, replace_option=False)  # calibrate, synth: UTF-8 only
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if limit:
         lines = lines[:limit]
-    if len(lines) < 50:
-        raise InputError(path, None, f"only {len(lines)} text lines; calibration needs 50 or more")
+    if len(lines) < minimum:
+        raise InputError(
+            path, None, f"only {len(lines)} text lines; {purpose} needs {minimum} or more"
+        )
     return lines
 
 
@@ -260,9 +266,13 @@ def calibrate(
     it (atomically).
 
     ``output`` defaults to the shipped detector's file (:func:`mtqa.detect.detector_path`).
-    Returns the file and the detector. Raises :class:`~mtqa.errors.InputError` for a bad
-    clean or gold file, :class:`~mtqa.errors.CalibrationError` when too little is labelled.
+    Returns the file and the detector. Raises :class:`~mtqa.errors.OutputError` for an
+    output path that cannot be written (checked first, before any scoring),
+    :class:`~mtqa.errors.InputError` for a bad clean or gold file,
+    :class:`~mtqa.errors.CalibrationError` when too little is labelled.
     """
+    path = Path(output) if output else detector_path(settings.model)
+    check_output_file(path, "-o" if output else "the shipped detector's file")  # before work
     lines = clean_lines(clean, limit)
     segments = {Path(p).stem: gold_segments(p, gold_limit) for p in gold}  # bad input: now
     fit_lines, threshold_lines, _ = split(lines)
@@ -285,6 +295,5 @@ def calibrate(
         f"{len(threshold_lines)} clean lines, each alone"
     )
     det = fit_detector(fit, thr, scorer.signature(), source, major_rate, minor_rate)
-    path = Path(output) if output else detector_path(settings.model)
     atomic_write(path, det.to_json() + "\n")
     return path, det

@@ -3,10 +3,10 @@
 Gold: one JSON record per line, ``{"id", "target", "spans": [{"start", "end",
 "severity", "category"}]}`` (offsets into ``target``). The run: the
 ``segments.jsonl`` of ``mtqa check``. Each gold record is found in the run by
-its text: the document with the same id and text, else the document that holds
-``target`` as a line (the ``line`` field picks among repeats), else the first
-document that contains it. Predicted spans inside the record are compared with
-its gold spans.
+its id and text (:mod:`mtqa.quality.gold`: the document with its id, else the one
+document that holds its target; never inside a word). Predicted spans inside the
+record are compared with its gold spans. Each record is scored on its own: a segment
+that two raters annotated counts twice (a notice says how many).
 
 Metrics (sacrebleu style: small classes, one number each, a signature):
 
@@ -28,8 +28,11 @@ Metrics (sacrebleu style: small classes, one number each, a signature):
   sentence score, beside the AUROC of a bare word count (the baseline to beat);
 * clean flag rate — records without gold spans that got any flag (major flag).
 
-Per category: the records whose spans are all of that category, plus every
-record without spans (so precision, AUROC and false alarms stay meaningful).
+Per category: every record with a span of that category, scored against its spans of
+that category only (a flag that lies only on another category's span is left out, neither
+right nor wrong there), plus every record without spans (so precision, AUROC and false
+alarms stay meaningful). A record with spans of two categories counts in both rows; one
+whose spans are all of other categories is not in the row.
 """
 
 from __future__ import annotations
@@ -38,184 +41,18 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.quality.gold import GoldSpan, Unit, match, read_gold, read_run
 from mtqa.quality.tables import align, fmt
 
 _WORD = re.compile(r"\S+")
 
 
-@dataclass(frozen=True)
-class GoldSpan:
-    """A hand-marked error: offsets into the gold record's target, severity, category."""
-
-    start: int
-    end: int
-    severity: str
-    category: str
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One gold record with what the run predicted on it (record offsets)."""
-
-    id: str
-    text: str
-    gold: tuple[GoldSpan, ...]
-    pred: tuple[tuple[int, int, str], ...]  # (start, end, severity)
-    score: float  # the noisy-or of the run's scores of the sentences overlapping the record
-
-    @property
-    def has_error(self) -> bool:
-        """Whether the record has a gold span."""
-        return bool(self.gold)
-
-
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
-
-
-def read_gold(path: str) -> list[dict[str, Any]]:
-    """The gold records of a .jsonl file: id, line, text, spans (checked to lie in the text),
-    source (None when the record has none).
-
-    Raises :class:`~mtqa.errors.InputError` naming the line for a malformed record, a span
-    outside its text, or a file without records.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, None, "no such file; pass a gold .jsonl file")
-    out = []
-    for n, line in enumerate(p.read_text(encoding="utf-8-sig").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-            text = rec["target"]
-            raw = rec.get("spans", [])
-            spans = [
-                GoldSpan(
-                    int(s["start"]),
-                    int(s["end"]),
-                    s.get("severity", "major"),
-                    s.get("category") or "error",
-                )
-                for s in raw
-            ]
-        except (ValueError, KeyError, TypeError) as e:
-            raise InputError(
-                path,
-                n,
-                f"not a gold record ({type(e).__name__}: {e}); expected "
-                '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}',
-            ) from None
-        for s, r in zip(spans, raw):
-            if not 0 <= s.start < s.end <= len(text):
-                raise InputError(path, n, f"span {s.start}-{s.end} is outside the target text")
-            if "text" in r and r["text"] != text[s.start : s.end]:
-                raise InputError(
-                    path,
-                    n,
-                    f"span {s.start}-{s.end} says {r['text']!r} but the target has "
-                    f"{text[s.start : s.end]!r} there; fix the offsets (end-exclusive "
-                    "character offsets into 'target') or the span's text",
-                )
-        out.append(
-            {
-                "id": str(rec.get("id", n)),
-                "line": rec.get("line"),
-                "text": text,
-                "spans": spans,
-                "source": rec.get("source") if isinstance(rec.get("source"), str) else None,
-            }
-        )
-    if not out:
-        raise InputError(path, None, "no gold records")
-    return out
-
-
-def read_run(run_dir: str) -> list[dict[str, Any]]:
-    """The records of a run's ``segments.jsonl`` (InputError when the run has none)."""
-    p = Path(run_dir) / "segments.jsonl"
-    if not p.is_file():
-        raise InputError(
-            str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
-        )
-    return [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
-
-
-class _RunIndex:
-    """The run's documents by id and by line text, built once for all gold records."""
-
-    def __init__(self, docs: Sequence[dict[str, Any]]) -> None:
-        self.docs = docs
-        self.by_id = {d["id"]: d for d in reversed(docs)}  # the first document of an id wins
-        # line text -> [(doc, line number from 0, offset)] in document order
-        self.lines: dict[str, list[tuple[int, int, int]]] = {}
-        for i, d in enumerate(docs):
-            pos = 0
-            for k, ln in enumerate(d["text"].splitlines(keepends=True)):
-                self.lines.setdefault(ln.rstrip("\r\n"), []).append((i, k, pos))
-                pos += len(ln)
-
-    def locate(self, rec: dict[str, Any]) -> tuple[dict, int] | None:
-        text = rec["text"]
-        d = self.by_id.get(rec["id"])
-        if d is not None and d["text"].strip() == text.strip() and text in d["text"]:
-            return d, d["text"].index(text)
-        hits = self.lines.get(text)
-        if hits:
-            first = hits[0][0]
-            in_doc = [(k, off) for i, k, off in hits if i == first]
-            line = rec.get("line")
-            want = line - 1 if isinstance(line, int) else None
-            off = next((o for k, o in in_doc if k == want), in_doc[0][1])
-            return self.docs[first], off
-        for d in self.docs:
-            if text in d["text"]:
-                return d, d["text"].index(text)
-        return None
-
-
-def match(gold: Sequence[dict[str, Any]], docs: Sequence[dict[str, Any]], where: str) -> list[Unit]:
-    """Each gold record located in the run's documents, with the predictions inside it.
-
-    Offsets become record offsets; the score is the probability that the record holds an
-    error: the noisy-or of the scores of the sentences overlapping it (for a one-sentence
-    record, that sentence's score). Raises :class:`~mtqa.errors.InputError` (naming
-    ``where``) for a gold record that is not in the run.
-    """
-    units = []
-    index = _RunIndex(docs)
-    located = [index.locate(rec) for rec in gold]
-    missing = [rec["id"] for rec, found in zip(gold, located) if found is None]
-    if missing:
-        more = f" (and {len(missing) - 1} more of {len(gold)})" if len(missing) > 1 else ""
-        raise InputError(
-            where,
-            None,
-            f"gold record {missing[0]!r}{more} is not in this run; "
-            "score the gold targets with `mtqa check` first",
-        )
-    for rec, found in zip(gold, located):
-        assert found is not None
-        d, off = found
-        end = off + len(rec["text"])
-        pred = tuple(
-            (max(s["start"], off) - off, min(s["end"], end) - off, s["severity"])
-            for s in d["spans"]
-            if _overlap((s["start"], s["end"]), (off, end))
-        )
-        miss = 1.0
-        for s in d["sentences"]:
-            if _overlap((s["start"], s["end"]), (off, end)):
-                miss *= 1.0 - float(s["score"])
-        score = 1.0 - miss
-        units.append(Unit(rec["id"], rec["text"], tuple(rec["spans"]), pred, float(score)))
-    return units
 
 
 # --------------------------------------------------------------------------- metrics
@@ -278,7 +115,10 @@ class Scores:
     auroc_words: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The metrics, rounded to 4 places (rates None without clean records)."""
+        """The metrics, rounded to 4 places; None where undefined: recall and F1 (span,
+        character, WMT23) without gold spans, rates without clean records. ``major_found``
+        is ``found/gold`` as printed; ``major_spans_found`` and ``gold_major`` are the two
+        numbers."""
         p = self.flags_right / self.flags if self.flags else 0.0
         r = self.found / self.gold_spans if self.gold_spans else 0.0
         cp = self.char_tp / self.char_pred if self.char_pred else 0.0
@@ -290,6 +130,10 @@ class Scores:
         def share(a: int, b: int) -> float | None:
             return round(a / b, 4) if b else None
 
+        def known(value: float, defined: int) -> float | None:
+            """``value`` rounded, or None (printed ``-``) when its recall has nothing to find."""
+            return round(value, 4) if defined else None
+
         major, minor = self.gold_sev_chars["major"], self.gold_sev_chars["minor"]
         return {
             "records": self.records,
@@ -297,11 +141,13 @@ class Scores:
             "gold_spans": self.gold_spans,
             "flags": self.flags,
             "span_precision": round(p, 4),
-            "span_recall": round(r, 4),
-            "span_f1": round(f1(p, r), 4),
+            "span_recall": known(r, self.gold_spans),
+            "span_f1": known(f1(p, r), self.gold_spans),
             "major_found": f"{self.major_found}/{self.gold_major}",
-            "char_f1": round(f1(cp, cr), 4),
-            "wmt23_f1": round(f1(wp, wr), 4),
+            "major_spans_found": self.major_found,
+            "gold_major": self.gold_major,
+            "char_f1": known(f1(cp, cr), self.char_gold),
+            "wmt23_f1": known(f1(wp, wr), self.char_gold),
             "recall_major": share(*major),
             "recall_minor": share(*minor),
             "major_char_precision": share(*self.major_chars),
@@ -398,6 +244,23 @@ def score_units(units: Iterable[Unit]) -> Scores:
     return sc
 
 
+def category_unit(u: Unit, category: str) -> Unit | None:
+    """``u`` as category ``category`` sees it: its spans of that category, and the flags that
+    do not lie on another category's span only; None when all its spans are of other
+    categories (the record is neither an error of this category nor clean)."""
+    gold = tuple(g for g in u.gold if g.category == category)
+    if u.gold and not gold:
+        return None
+    others = [(g.start, g.end) for g in u.gold if g.category != category]
+    mine = [(g.start, g.end) for g in gold]
+
+    def elsewhere(p: tuple[int, int, str]) -> bool:
+        span = (p[0], p[1])
+        return any(_overlap(span, o) for o in others) and not any(_overlap(span, m) for m in mine)
+
+    return replace(u, gold=gold, pred=tuple(p for p in u.pred if not elsewhere(p)))
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """The metrics overall and per error category, with the run's signature."""
@@ -406,6 +269,7 @@ class Evaluation:
     by_category: dict[str, dict[str, Any]]
     signature: str
     chrf_correlation: dict[str, Any] | None = None  # when the run had references
+    notices: tuple[str, ...] = ()  # what the reader should know: unscored documents, raters
 
     def as_dict(self) -> dict[str, Any]:
         """The evaluation as JSON (``eval.json``)."""
@@ -414,6 +278,7 @@ class Evaluation:
             "overall": self.overall,
             "by_category": self.by_category,
             "chrf_correlation": self.chrf_correlation,
+            "notices": list(self.notices),
         }
 
 
@@ -425,13 +290,13 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
     """
     gold = read_gold(gold_path)
     docs = read_run(run_dir)
-    units = match(gold, docs, str(Path(run_dir) / "segments.jsonl"))
+    matched = match(gold, docs, gold_path, str(Path(run_dir) / "segments.jsonl"))
+    units = matched.units
     cats = sorted({g.category for u in units for g in u.gold})
     by_cat = {}
     for c in cats:
-        subset = [u for u in units if all(g.category == c for g in u.gold)]
-        if any(u.has_error for u in subset):
-            by_cat[c] = score_units(subset).as_dict()
+        subset = [k for k in (category_unit(u, c) for u in units) if k is not None]
+        by_cat[c] = score_units(subset).as_dict()
     try:
         run_sig = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))["signature"]
     except (OSError, ValueError, KeyError):
@@ -443,7 +308,11 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
         corr = lm_chrf_correlation(run_dir)
         corr = corr if corr["n"] else None
     return Evaluation(
-        score_units(units).as_dict(), by_cat, f"gold:{Path(gold_path).name}|{run_sig}", corr
+        score_units(units).as_dict(),
+        by_cat,
+        f"gold:{Path(gold_path).name}|{run_sig}",
+        corr,
+        tuple(matched.notices),
     )
 
 
@@ -507,3 +376,20 @@ def format_evaluation(ev: Evaluation) -> str:
             f"{fmt(c['score']['pearson'], signed=True)} (negative: more suspicious, lower chrF)"
         )
     return "\n".join(lines + [ev.signature])
+
+
+__all__ = [
+    "Evaluation",
+    "GoldSpan",
+    "Scores",
+    "Unit",
+    "auroc",
+    "category_unit",
+    "evaluate",
+    "format_evaluation",
+    "match",
+    "mcc",
+    "read_gold",
+    "read_run",
+    "score_units",
+]

@@ -12,10 +12,12 @@ Two kinds of sheet, told apart by the header (:func:`mtqa.quality.sheets.read_sh
   precision, see :mod:`mtqa.quality.verdicts`.
 
 Row numbers are spreadsheet rows: the header is row 1, the first sentence row 2.
-A review value other than ok/error/blank, or a score that is not a number, is a
-``Problem`` reported with its row — never silently dropped; a missing optional column
-(``spans``, ``doc_id``, ``sent_id``) or a ``spans`` cell that names no source is a notice
-with the column and the fix.
+A review value other than ok/error/blank, or a score that is not a number from 0 to 1
+(``nan``, ``inf``, ``7.5``), is a ``Problem`` reported with its row and column — never
+silently dropped; so is a sentence (same ``doc_id`` and ``sent_id``) given two different
+verdicts on two rows, and neither row is counted (a repeat with the same verdict counts
+once, with a notice); a missing optional column (``spans``, ``doc_id``, ``sent_id``) or a
+``spans`` cell that names no source is a notice with the column and the fix.
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtqa.errors import InputError
-from mtqa.quality.sheets import Problem, Rate, Sheet, missing_columns, read_sheet, wilson
+from mtqa.quality.sheets import (
+    Problem,
+    Rate,
+    Sheet,
+    drop_repeats,
+    missing_columns,
+    read_sheet,
+    score_cell,
+    wilson,
+)
 from mtqa.quality.tables import fmt
 from mtqa.quality.verdicts import SpanReport, format_spans, summarise_spans
 
@@ -93,13 +104,6 @@ class ReviewReport:
                 for p in getattr(self, key)
             ]
         return {"kind": "sentences", **d}
-
-
-def _number(cell: str) -> float:
-    cell = cell.strip()
-    if "," in cell and "." not in cell:  # a spreadsheet in a decimal-comma locale
-        cell = cell.replace(",", ".")
-    return float(cell)
 
 
 def _header_notices(sheet: Sheet) -> list[Problem]:
@@ -182,6 +186,14 @@ def _reviewed_rows(sheet: Sheet) -> tuple[int, list[Reviewed], list[Problem], li
                     True,
                 )
             )
+    reviewed, twice, again = drop_repeats(
+        reviewed,
+        lambda r: (r.doc_id, r.sent_id) if r.doc_id.strip() and r.sent_id.strip() else None,
+        lambda r: "error" if r.error else "ok",
+        "doc_id and sent_id",
+    )
+    problems = sorted(problems + twice, key=lambda p: p.row)
+    notices = sorted(notices + again, key=lambda p: p.row)
     return count, reviewed, problems, notices
 
 
@@ -193,12 +205,15 @@ def _reviewed(row: int, cells: dict[str, str], sheet: Sheet) -> Reviewed | Probl
     if not verdict:
         return None
     if verdict not in VERDICTS:
-        why = f"unknown review value {raw!r}; write ok or error, or leave it blank"
+        why = (
+            f"unknown review value {raw!r} ({sheet.where('review')}); write ok or error, or "
+            "leave it blank"
+        )
         return Problem(row, doc_id, sent_id, why)
     try:
-        score = _number(cells["score"])
-    except ValueError:
-        why = f"score {cells['score']!r} is not a number ({sheet.where('score')}); {RESTORE}"
+        score = score_cell(cells["score"])
+    except ValueError as exc:
+        why = f"score {cells['score']!r} {exc} ({sheet.where('score')}); {RESTORE}"
         return Problem(row, doc_id, sent_id, why)
     severity = cells["severity"].strip().lower()
     if severity not in ("none", "minor", "major"):

@@ -15,9 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from mtqa.errors import InputError
 from mtqa.report.base import unguard_cell
@@ -138,6 +139,27 @@ def missing_columns(sheet: Sheet, required: Iterable[str], what: str) -> None:
         )
 
 
+def score_cell(cell: str) -> float:
+    """A score cell as a number from 0 to 1 (a decimal comma read as a point).
+
+    Raises :class:`ValueError` whose message says what is wrong ("is not a number", "is not
+    a number from 0 to 1"): mtqa writes scores as probabilities, so ``nan``, ``inf``, ``7.5``
+    or ``-1`` were edited in (and would make every threshold meaningless).
+    """
+    cell = cell.strip()
+    if "," in cell and "." not in cell:  # a spreadsheet in a decimal-comma locale
+        cell = cell.replace(",", ".")
+    try:
+        value = float(cell)
+    except ValueError:
+        raise ValueError("is not a number") from None
+    if math.isnan(value):
+        raise ValueError("is not a number")
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("is not a number from 0 to 1")
+    return value
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval of ``k`` successes in ``n`` trials (``z=1.96``: 95%)."""
     p = k / n
@@ -188,3 +210,62 @@ class Problem:
         if self.row == 1:
             return f"{path}:1"
         return f"{path}:row {self.row} ({self.doc_id}#{self.sent_id})"
+
+
+class _Row(Protocol):
+    @property
+    def row(self) -> int: ...
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def sent_id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Row)
+
+
+def drop_repeats(
+    items: list[R],
+    key: Callable[[R], Hashable | None],
+    verdict: Callable[[R], str],
+    what: str,
+) -> tuple[list[R], list[Problem], list[Problem]]:
+    """(kept items, problems, notices) for rows that review the same thing twice.
+
+    ``key``: what a row reviews (None: cannot tell, always kept); ``what`` names the key's
+    columns for the message. A repeat with the same verdict is counted once (a notice on the
+    repeat); different verdicts for one key leave every row of it out (a problem on each
+    of them), since nothing says which one is right.
+    """
+    first: dict[Hashable, R] = {}
+    conflicts: set[Hashable] = set()
+    problems: list[Problem] = []
+    notices: list[Problem] = []
+    kept: list[R] = []
+    for it in items:
+        k = key(it)
+        if k is None or k not in first:
+            if k is not None:
+                first[k] = it
+            kept.append(it)
+            continue
+        was, now = verdict(first[k]), verdict(it)
+        where = f"row {first[k].row} (same {what})"
+        if was == now:
+            why = f"repeats {where} with the same verdict: counted once; delete the repeat"
+            notices.append(Problem(it.row, it.doc_id, it.sent_id, why, True))
+        else:
+            if k not in conflicts:
+                f = first[k]
+                why = (
+                    f"reviewed again on row {it.row} with another verdict: neither row is "
+                    "counted; keep the right one"
+                )
+                problems.append(Problem(f.row, f.doc_id, f.sent_id, why))
+            conflicts.add(k)
+            why = (
+                f"repeats {where} with another verdict ({was!r} there, {now!r} here): neither "
+                "row is counted; keep the right one"
+            )
+            problems.append(Problem(it.row, it.doc_id, it.sent_id, why))
+    return [it for it in kept if key(it) not in conflicts], problems, notices

@@ -7,6 +7,10 @@ suggestion, gain_bits, verdict, fixed_text, reason``. ``verdict`` is ``correct``
 error), ``false-alarm`` (nothing wrong there), ``fixed`` (a real error; ``fixed_text`` is
 the reviewer's corrected span, empty = delete it) or blank (not reviewed).
 
+A flag reviewed on two rows (same doc_id, sent_id, span_start, span_end, source) counts once
+when both say the same, and not at all, with a problem, when they differ; a ``score`` that
+is not a number from 0 to 1 is a problem too (the row is not counted).
+
 Span precision is the share of reviewed flags that are real errors (``correct`` or
 ``fixed``), overall, by severity and by source, each with a 95% Wilson interval; for flags
 that carried a suggestion, how often the reviewer's fix equals it.
@@ -25,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtqa.errors import InputError
-from mtqa.quality.sheets import Problem, Rate, Sheet, missing_columns
+from mtqa.quality.sheets import Problem, Rate, Sheet, drop_repeats, missing_columns, score_cell
 from mtqa.quality.tables import fmt
 
 REQUIRED = ("doc_id", "sent_id", "span_start", "span_end", "severity", "source", "verdict")
@@ -49,7 +53,10 @@ class SpanVerdict:
     suggested: str  # replace | delete | "" (none)
     suggestion: str
     fixed_text: str
-    score: float | None = None  # the span's score; None when the cell is not a number
+    score: float | None = None  # the span's score; None when the sheet has no score column
+    doc_id: str = ""
+    sent_id: str = ""
+    span: tuple[str, str, str] = ("", "", "")  # span_start, span_end, source as written
 
     @property
     def error(self) -> bool:
@@ -159,10 +166,16 @@ def _verdict(row: int, cells: dict[str, str], sheet: Sheet) -> SpanVerdict | Pro
             "restore it from the export report.html wrote"
         )
         return Problem(row, doc_id, sent_id, why)
-    try:
-        score: float | None = float(cells.get("score", "").strip().replace(",", "."))
-    except ValueError:
-        score = None
+    score: float | None = None  # no score column: no LM threshold, the rest is measured
+    if "score" in sheet.col:
+        try:
+            score = score_cell(cells["score"])
+        except ValueError as exc:
+            why = (
+                f"score {cells['score']!r} {exc} ({sheet.where('score')}); restore it from the "
+                "export report.html wrote"
+            )
+            return Problem(row, doc_id, sent_id, why)
     return SpanVerdict(
         row,
         severity,
@@ -172,6 +185,9 @@ def _verdict(row: int, cells: dict[str, str], sheet: Sheet) -> SpanVerdict | Pro
         cells.get("suggestion", ""),
         cells.get("fixed_text", ""),
         score,
+        doc_id,
+        sent_id,
+        (cells["span_start"].strip(), cells["span_end"].strip(), cells["source"].strip()),
     )
 
 
@@ -204,6 +220,14 @@ def summarise_spans(sheet: Sheet, target: float = 0.8) -> SpanReport:
                         True,
                     )
                 )
+    items, twice, again = drop_repeats(
+        items,
+        lambda v: (v.doc_id, v.sent_id, *v.span),
+        lambda v: v.verdict + (f" {v.fixed_text!r}" if v.verdict == "fixed" else ""),
+        "doc_id, sent_id, span_start, span_end and source",
+    )
+    problems = sorted(problems + twice, key=lambda p: p.row)
+    notices = sorted(notices + again, key=lambda p: p.row)
     if not items and not problems:
         raise InputError(
             sheet.path,

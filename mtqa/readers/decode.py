@@ -49,15 +49,23 @@ def line_of(data: bytes, pos: int) -> int:
     return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
 
 
-def bad_byte(data: bytes, path: str, pos: int) -> InputError:
-    """The error for the NUL or invalid UTF-8 byte at ``pos``: line, byte offset, the fix."""
+def bad_byte(data: bytes, path: str, pos: int, replace_option: bool = True) -> InputError:
+    """The error for the NUL or invalid UTF-8 byte at ``pos``: line, byte offset, the fix.
+
+    ``replace_option``: the command takes ``--encoding-errors replace`` (``mtqa check``), so
+    the message offers it; the other commands (calibrate, synth, eval) read UTF-8 only.
+    """
     what = "NUL byte" if data[pos] == 0 else "invalid UTF-8"
-    fix = "remove it" if data[pos] == 0 else "convert the file to UTF-8"
-    return InputError(
-        path,
-        line_of(data, pos),
-        f"{what} at byte {pos} (0x{data[pos]:02x}); {fix} or pass --encoding-errors replace",
-    )
+    if replace_option:
+        fix = "remove it" if data[pos] == 0 else "convert the file to UTF-8"
+        fix += " or pass --encoding-errors replace"
+    else:
+        fix = (
+            "remove it"
+            if data[pos] == 0
+            else "convert the file to UTF-8 (`iconv -f CHARSET -t UTF-8`)"
+        )
+    return InputError(path, line_of(data, pos), f"{what} at byte {pos} (0x{data[pos]:02x}); {fix}")
 
 
 def _sniff(data: bytes, path: str) -> None:
@@ -80,23 +88,24 @@ def _sniff(data: bytes, path: str) -> None:
         raise InputError(path, None, f"binary file, not UTF-8 text; pass a {types} file")
 
 
-def decode(data: bytes, path: str, errors: str = "strict") -> str:
+def decode(data: bytes, path: str, errors: str = "strict", replace_option: bool = True) -> str:
     """Decode UTF-8 bytes (BOM dropped); refuse binary data; name the bad byte.
 
     ``errors``: ``strict`` (an :class:`InputError` naming line and byte offset of the
     first bad byte or NUL), ``replace`` (U+FFFD per bad byte or NUL) or
     ``surrogateescape`` (bad bytes kept as lone surrogates and NULs kept, for callers
     that report them one record at a time). A UTF-16 or binary file (module docstring)
-    is an :class:`InputError` whatever ``errors`` is.
+    is an :class:`InputError` whatever ``errors`` is. ``replace_option``: whether the
+    message may offer ``--encoding-errors replace`` (:func:`bad_byte`).
     """
     _sniff(data, path)
     try:
         text = data.decode("utf-8", errors=errors)
     except UnicodeDecodeError as exc:
         nul = data.find(b"\x00", 0, exc.start)
-        raise bad_byte(data, path, nul if nul >= 0 else exc.start) from None
+        raise bad_byte(data, path, nul if nul >= 0 else exc.start, replace_option) from None
     if errors == "strict" and "\x00" in text:
-        raise bad_byte(data, path, data.index(b"\x00"))
+        raise bad_byte(data, path, data.index(b"\x00"), replace_option)
     if errors == "replace":
         text = text.replace("\x00", "\ufffd")
     return text[1:] if text.startswith(BOM) else text
