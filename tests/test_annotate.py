@@ -287,3 +287,11 @@ def test_a_copy_that_cannot_be_made_fails_alone(
         == 1
     )
     assert not (ann / "nobom.xlf").exists()
+
+
+def test_a_file_named_annotated_is_not_an_other_report(tmp_path: Path) -> None:
+    """remove_other_reports deletes copies mtqa wrote; a file called ``annotated`` (in the
+    place of the copies' folder) is none, and stays."""
+    (tmp_path / "annotated").write_text("mine\n", encoding="utf-8")
+    assert remove_other_reports(tmp_path, ("csv",)) == []
+    assert (tmp_path / "annotated").read_text(encoding="utf-8") == "mine\n"

@@ -56,10 +56,10 @@ def remove_other_reports(outdir: Path, formats: tuple[str, ...] | list[str]) -> 
         path = outdir / name
         if fmt in formats:
             continue
-        if path.is_file():
+        if fmt not in ANNOTATED and path.is_file():
             path.unlink()
             gone.append(path)
-        elif fmt in ANNOTATED and path.is_dir():
+        elif fmt in ANNOTATED and path.is_dir():  # a file named annotated is not mtqa's
             for p in sorted(path.rglob("*")):
                 if p.is_file() and p.suffix.lower() in ANNOTATED[fmt]:
                     p.unlink()
