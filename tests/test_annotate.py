@@ -289,6 +289,80 @@ def test_a_copy_that_cannot_be_made_fails_alone(
     assert not (ann / "nobom.xlf").exists()
 
 
+def test_a_copy_that_cannot_be_written_fails_alone(
+    tmp_path: Path, fake_calibration: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Writing a copy that fails (a folder in its place, a file in its folder's place) is a
+    failure of that copy: the other copies, every report and run.json are written, on a
+    fresh folder and over an earlier run alike."""
+    from mtqa import cli
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.xlf").write_text(EN_XLF.format(enc="UTF-8"), encoding="utf-8")
+    (root / "ok.po").write_text('msgid "Salut"\nmsgstr "Hi hi there"\n', encoding="utf-8")
+    (root / "plain.txt").write_text("A plain article.\n", encoding="utf-8")
+    args = ["--model", "fake", "--format", "csv,jsonl,xliff,po", "--calibration"]
+    args.append(str(fake_calibration))
+    out = tmp_path / "out"
+    (out / "annotated" / "a.xlf").mkdir(parents=True)  # a fresh folder, but for that
+    assert cli.main(["check", str(root), "-o", str(out), *args]) == 1
+    failure = (
+        f"{root / 'a.xlf'}: annotated copy not written: {out / 'annotated' / 'a.xlf'}: "
+        "cannot write (Is a directory); a folder is in the copy's place: move it away and rerun"
+    )
+    err = capsys.readouterr().err
+    assert failure + "\n" in err and "Traceback" not in err
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["failures"] == [failure] and run["counts"]["documents"] == 3
+    for name in ("sentences.csv", "segments.jsonl", "summary.csv", "summary.png"):
+        assert (out / name).is_file(), name
+    assert (out / "annotated" / "ok.po").is_file() and (out / "annotated" / "a.xlf").is_dir()
+    # an earlier run's reports and copies are replaced, all of them; the copy that cannot
+    # be written is the one failure
+    (out / "annotated" / "a.xlf").rmdir()
+    assert cli.main(["check", str(root), "-o", str(out), *args, "--overwrite"]) == 0
+    shutil.rmtree(out / "annotated")
+    (out / "annotated").write_text("in the way\n", encoding="utf-8")
+    (root / "plain.txt").write_text("A plain article, edited.\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["check", str(root), "-o", str(out), *args, "--overwrite"]) == 1
+    blocked = f"{out / 'annotated'} is a file where a folder is needed: move it away and rerun"
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert [f.split(": annotated copy not written: ")[0] for f in run["failures"]] == [
+        str(root / "a.xlf"),
+        str(root / "ok.po"),
+    ]
+    assert all(f.endswith(blocked) for f in run["failures"])
+    assert "edited" in (out / "segments.jsonl").read_text(encoding="utf-8")
+    assert run["counts"]["documents"] == 3 and (out / "summary.csv").is_file()
+    assert (out / "annotated").read_text(encoding="utf-8") == "in the way\n"
+
+
+def test_a_stale_copy_that_cannot_be_removed_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of an earlier run's input that cannot be deleted is a failure naming it, not
+    an abort of the run (nor a copy silently left looking current)."""
+    stale = tmp_path / "out" / "annotated" / "gone.xlf"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<xliff/>", encoding="utf-8")
+    real_unlink = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self == stale:
+            raise PermissionError(13, "Permission denied")
+        real_unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    w = XliffWriter(tmp_path / "out", {})
+    w.close()
+    assert [str(f) for f in w.failures] == [
+        f"{stale}: annotated copy of an earlier run not removed (Permission denied); it is no "
+        "copy of this run: delete it"
+    ]
+
+
 def test_a_file_named_annotated_is_not_an_other_report(tmp_path: Path) -> None:
     """remove_other_reports deletes copies mtqa wrote; a file called ``annotated`` (in the
     place of the copies' folder) is none, and stays."""

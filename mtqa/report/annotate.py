@@ -17,11 +17,13 @@ each unit's flags and writes the copies on close, each atomically. Copies of thi
 left in ``annotated/`` by an earlier run whose inputs are gone are removed, so the folder
 always matches the run. An input file none of whose units was scored gets no copy.
 
-A copy that cannot be written — the input changed since it was read, or it has an encoding
-or markup the byte-minimal edit cannot follow (:class:`~mtqa.errors.AnnotateError`) — is
-a :class:`~mtqa.records.Failure` of that input (``failures``, which the run reports like
-any unreadable input); the other copies and every report are still written. A copy left
-by an earlier run for such an input is removed, never left looking current.
+A copy that cannot be made or written — the input changed since it was read, it has an
+encoding or markup the byte-minimal edit cannot follow (:class:`~mtqa.errors.AnnotateError`),
+or writing the copy fails (an ``OSError``: a folder in the copy's place, no permission, a
+full disk) — is a :class:`~mtqa.records.Failure` of that input (``failures``, which the run
+reports like any unreadable input); the other copies, every report and ``run.json`` are
+still written. A copy left by an earlier run for such an input is removed, never left
+looking current; a stale copy that cannot be removed is a failure too, naming it.
 
 The unit a result belongs to is known by its ``doc_id`` (``<prefix>#<unit id>``, or
 ``<prefix>:<line>`` for units without an id, :func:`mtqa.io.base.doc_id_of`); the prefix
@@ -30,17 +32,19 @@ is recovered by matching the doc ids against the file's units (:func:`infer_pref
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any, ClassVar
 
-from mtqa.errors import InputError
+from mtqa.errors import AnnotateError, InputError, OutputError
 from mtqa.io import writer_for
 from mtqa.io.base import Flag, Unit, UnitFlags
 from mtqa.records import DocumentResult, Failure
 from mtqa.report import ANNOTATED
 from mtqa.report.base import Writer
+from mtqa.store import write_failed
 
 FOLDER = "annotated"
 
@@ -72,6 +76,32 @@ def unit_flags(result: DocumentResult) -> UnitFlags:
     """What mtqa found in one unit (its document): severity and the spans as flags."""
     flags = tuple(Flag.from_span(sp, 0, sp.suggestion) for sp in result.spans)
     return UnitFlags(result.severity, flags)
+
+
+def _in_the_way(path: Path) -> Path | None:
+    """The first path above ``path`` that exists and is not a folder (a file where one of
+    its folders should be), or None."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return None
+
+
+def copy_write_failed(dst: Path, exc: OSError) -> str:
+    """Why the copy ``dst`` could not be written and the fix, in one line: a folder in the
+    copy's place or a file in its folder's place is to be moved away (mtqa chose the path),
+    other reasons get :func:`mtqa.store.write_failed`'s fix (a full disk: free some space)."""
+    why = exc.strerror or type(exc).__name__
+    if exc.errno == errno.EISDIR or dst.is_dir():
+        fix = "a folder is in the copy's place: move it away and rerun"
+        return f"{dst}: cannot write ({why}); {fix}"
+    blocker = _in_the_way(dst)  # ENOTDIR, or EEXIST from making the folder
+    if blocker is not None:
+        return (
+            f"{dst}: cannot write ({why}); {blocker} is a file where a folder is needed: "
+            "move it away and rerun"
+        )
+    return str(write_failed(dst, exc))
 
 
 def _safe_relative(prefix: str, name: str) -> PurePosixPath | None:
@@ -138,7 +168,14 @@ class AnnotatedWriter(Writer):
             )
         dst = self.final / rel
         flagged = {k: f for k, f in found.items() if f.flags or f.worst != "none"}
-        module.write_flags(src, str(dst), flagged, prefix)
+        try:
+            module.write_flags(src, str(dst), flagged, prefix)
+        except OutputError as exc:  # atomic_write's, from the OSError
+            cause = exc.__cause__
+            why = copy_write_failed(dst, cause) if isinstance(cause, OSError) else str(exc)
+            raise AnnotateError(src, None, why) from None
+        except OSError as exc:
+            raise AnnotateError(src, None, copy_write_failed(dst, exc)) from None
         return dst
 
     def _drop_stale(self) -> None:
@@ -147,7 +184,15 @@ class AnnotatedWriter(Writer):
         keep = set(self.written)
         for p in sorted(self.final.rglob("*")):
             if p.is_file() and p.suffix.lower() in self.suffixes and p not in keep:
-                p.unlink()
+                try:
+                    p.unlink()
+                except OSError as exc:
+                    why = exc.strerror or type(exc).__name__
+                    msg = (
+                        f"annotated copy of an earlier run not removed ({why}); it is no copy "
+                        "of this run: delete it"
+                    )
+                    self.failures.append(Failure(str(p), None, msg))
 
     def abort(self) -> None:
         """Nothing to drop: the copies are written on close only."""
