@@ -932,6 +932,83 @@ def test_xliff12_targets_not_translated_yet_are_skipped_and_keep_their_state(tmp
     assert '<target state="needs-review-translation">The cat cat.</target>' in after
 
 
+def po_header(charset: str, translator: str = "Jose") -> str:
+    return (
+        'msgid ""\nmsgstr ""\n'
+        f'"Last-Translator: {translator}\\n"\n'
+        f'"Content-Type: text/plain; charset={charset}\\n"\n\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("charset", "codec", "target"),
+    [
+        ("iso-8859-1", "latin-1", "café café"),
+        ("ISO-8859-15", "iso-8859-15", "5 € and café"),
+        ("windows-1252", "cp1252", "a “quoted” café"),
+        ("KOI8-R", "koi8-r", "Привет means hello"),
+        ("Shift_JIS", "shift_jis", "ソ means so"),  # 0x83 0x5C: a backslash as second byte
+    ],
+)
+def test_po_in_its_declared_charset_is_read_and_annotated_in_it(tmp_path, charset, codec, target):
+    """A PO in the charset its header names (not UTF-8) is read in that charset, header and
+    entries alike, and its annotated copy is written in it."""
+    text = po_header(charset, "José" if "é" in target else "Jose")  # the header in it too
+    text += f'msgid "x"\nmsgstr "{target}"\n'
+    p = tmp_path / "c.po"
+    p.write_bytes(text.encode(codec))
+    (doc,) = docs_of(po_io, p)
+    assert doc.text == target and doc.line == 6
+    flag = Flag(0, 3, target[:3], "major", "odd 🙂 here")  # in none of the charsets: escaped
+    out = tmp_path / "out.po"
+    assert po_io.write_flags(str(p), str(out), {"c:6": UnitFlags("major", (flag,))}, "c") == 1
+    after = out.read_bytes().decode(codec)
+    assert after == text.replace(
+        'msgid "x"',
+        f"# mtqa: major: '{target[:3]}' (0-3): odd \\U0001f642 here\n#, fuzzy\nmsgid \"x\"",
+    )
+    (again,) = docs_of(po_io, out)
+    assert again.text == target
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "ascii.po",
+            po_header("ASCII").encode() + b'msgid "x"\nmsgstr "caf\xe9"\n',
+            "ascii.po:7: invalid ASCII (the header's charset) at byte 111 (0xe9); convert the "
+            "file to ASCII or name its charset in the Content-Type header",
+        ),
+        (
+            "cp.po",
+            po_header("windows-1252").encode() + b'msgid "x"\nmsgstr "caf\xe9 \x81"\n',
+            "cp.po:7: invalid windows-1252 (the header's charset) at byte 120 (0x81); convert "
+            "the file to windows-1252 or name its charset in the Content-Type header",
+        ),
+        (
+            "hdr.po",  # a Latin-1 byte in the header itself, under charset=UTF-8
+            po_header("UTF-8").replace("Jose", "Jos\xe9").encode("latin-1")
+            + 'msgid "x"\nmsgstr "café"\n'.encode(),
+            "hdr.po:3: invalid UTF-8 (the header's charset) at byte 40 (0xe9); convert the "
+            "file to UTF-8 or name its charset in the Content-Type header",
+        ),
+        (
+            "none.po",
+            b'msgid "x"\nmsgstr "caf\xe9"\n',
+            "none.po:2: invalid UTF-8 (no charset in the header) at byte 21 (0xe9); convert "
+            "the file to UTF-8 or name its charset in the Content-Type header",
+        ),
+    ],
+)
+def test_po_not_valid_in_its_charset_names_that_charset(tmp_path, name, content, expected):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        po_io.read_units(str(p))
+    assert str(info.value) == f"{tmp_path}/{expected}"
+
+
 @pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
 def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix):
     if suffix == ".xlf":

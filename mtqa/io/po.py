@@ -1,7 +1,8 @@
 """Gettext PO in (through translate-toolkit's ``pypo``) and flags back out as comments.
 
 Reading. ``translate.storage.pypo.pofile`` parses the file (escapes, continuation lines,
-plurals, ``msgctxt``, flags, the header's charset); the header entry and obsolete
+plurals, ``msgctxt``, flags) in the charset its header names (UTF-8 when it names none;
+a byte that charset refuses is an :class:`InputError` naming it); the header entry and obsolete
 (``#~``) entries are not units. One record per entry: ``text`` is ``msgstr``; for a
 plural entry the forms joined by ``\\n`` (``msgstr[0]`` on the first line, and so on) and
 the source is ``msgid`` + ``\\n`` + ``msgid_plural``. PO has no unit ids, so ``doc_id`` is
@@ -20,11 +21,14 @@ Writing (``write_flags``) edits the original lines, nothing else:
   catalogue, so a badly broken translation does not ship until a translator clears it.
 
 translate-toolkit's own writer re-wraps long strings at 77 columns and reorders flags, so
-the file is edited line by line instead (line ending as detected by translate-toolkit).
+the file is edited line by line instead (line ending as detected by translate-toolkit;
+comments in the file's charset, a character it cannot hold as a ``\\u…`` escape).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,9 +54,50 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _OTHER_COMMENTS = (b"#.", b"#:", b"#,", b"#|", b"#~")
 
 
-def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
-    from translate.storage import pypo
+@functools.cache
+def _parse_state() -> type:
+    """translate-toolkit's PO parser state, made to read the file in its header's charset.
 
+    The parser starts in UTF-8 (Latin-1 after a byte UTF-8 refuses), reads the header, and
+    restarts in the header's charset; translate-toolkit (3.20) restarts without switching
+    its decoder, so a PO in ISO-8859-1 (or any charset but UTF-8) with a non-ASCII byte
+    was refused as invalid UTF-8, or read as Latin-1 whatever it declared."""
+    from translate.storage import poparser
+
+    class HeaderCharsetState(poparser.PoParseState):  # type: ignore[misc]
+        def set_encoding(self, encoding: str) -> None:
+            self._current_encoding = encoding
+            super().set_encoding(encoding)
+
+    return HeaderCharsetState
+
+
+class _Undecodable(Exception):
+    """A byte the charset translate-toolkit decodes the file in refuses."""
+
+    def __init__(self, charset: str, reason: str) -> None:
+        super().__init__(reason)
+        self.charset = charset
+        self.reason = reason
+
+
+def _parse(data: bytes) -> Any:
+    """``pypo.pofile.parsestring(data)``, decoding the file in its header's charset
+    (:func:`_parse_state`); raises :class:`_Undecodable` for a byte that charset refuses."""
+    from translate.storage import poparser, pypo
+
+    store = pypo.pofile()
+    store.filename = ""
+    lines, store.newline = pypo.splitlines(data)
+    store.units = []
+    try:
+        poparser.parse_units(_parse_state()(lines, store.create_unit), store)
+    except UnicodeDecodeError as exc:  # only after the header: its charset is known
+        raise _Undecodable(store.encoding or "utf-8", exc.reason) from None
+    return store
+
+
+def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -69,15 +114,11 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
             "-t UTF-8`) and say charset=UTF-8 in its header",
         )
     try:
-        store = pypo.pofile.parsestring(data)
-    except UnicodeDecodeError as exc:  # exc.start is in a line: find the byte again
-        _check_charset(data, "utf-8", path)
-        raise InputError(
-            path,
-            None,
-            f"not valid in the header's charset ({exc.reason}); fix the Content-Type "
-            "charset or convert the file",
-        ) from None
+        store = _parse(data)
+    except _Undecodable as exc:  # the byte's offset is within a line: find it again
+        _check_charset(data, exc.charset, path)
+        what, fix = _charset_words(data, exc.charset)
+        raise InputError(path, None, f"not valid {what} ({exc.reason}); {fix}") from None
     except Exception as exc:  # PoParseError and friends
         line = getattr(getattr(exc, "parse_state", None), "lineno", None)
         msg = one_line(str(exc))
@@ -88,23 +129,38 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
     return data, store
 
 
-def _check_charset(data: bytes, charset: str, path: str) -> None:
-    """Refuse bytes that are not valid in the file's charset, naming the first bad one.
+def _names_charset(data: bytes) -> bool:
+    """Whether the header (the file's first entry) names a charset; else PO is UTF-8."""
+    first = re.split(rb"\r?\n[ \t]*\r?\n", data, maxsplit=1)[0]
+    found = re.search(rb"charset=\s*([^\s\\\"]+)", first)
+    return found is not None and found.group(1) != b"CHARSET"
 
-    translate-toolkit falls back to another codec on a bad byte (Latin-1 bytes under
-    ``charset=UTF-8`` are read as Latin-1), so what it read would be a guess."""
+
+def _charset_words(data: bytes, charset: str) -> tuple[str, str]:
+    """``charset`` as a message names it (the header's, or UTF-8 when it names none), and
+    the fix: convert the file to it, or name the file's charset."""
+    if _names_charset(data):
+        name, what = charset, f"{charset} (the header's charset)"
+    else:
+        name, what = "UTF-8", "UTF-8 (no charset in the header)"
+    return what, f"convert the file to {name} or name its charset in the Content-Type header"
+
+
+def _check_charset(data: bytes, charset: str, path: str) -> None:
+    """Refuse bytes that are not valid in the file's charset, naming the first bad one and
+    the charset.
+
+    translate-toolkit falls back to Latin-1 on a bad byte before it has read the header,
+    so what it read would be a guess."""
     try:
         data.decode(charset)
     except LookupError:  # a charset translate-toolkit maps and Python does not know
         return
     except UnicodeDecodeError as exc:
-        raise InputError(
-            path,
-            data[: exc.start].count(b"\n") + 1,
-            f"invalid {charset} (the header's charset) at byte {exc.start} "
-            f"(0x{data[exc.start]:02x}); convert the file to {charset} or name its charset "
-            "in the Content-Type header",
-        ) from None
+        what, fix = _charset_words(data, charset)
+        line = data[: exc.start].count(b"\n") + 1
+        at = f"at byte {exc.start} (0x{data[exc.start]:02x})"
+        raise InputError(path, line, f"invalid {what} {at}; {fix}") from None
 
 
 def _parse_fix(message: str) -> str:
@@ -215,7 +271,7 @@ def write_flags(
         i = start
         while i < end and _is_translator_comment(lines[i]):
             i += 1
-        new = [("# " + line).encode(codec, "replace") for line in note_lines(f)]
+        new = [("# " + line).encode(codec, "backslashreplace") for line in note_lines(f)]
         before.setdefault(i, []).extend(new)
         if f.worst == "major" and not tk.isfuzzy():
             _mark_fuzzy(lines, before, start, end)
@@ -226,7 +282,7 @@ def write_flags(
         out.append(line)
     result = bom + nl.join(out)
     try:
-        pypo.pofile.parsestring(result)
+        _parse(result)
     except Exception as exc:  # pragma: no cover - defensive: never write a broken file
         raise AnnotateError(
             src, None, f"the annotated copy would not parse ({one_line(str(exc))})"
