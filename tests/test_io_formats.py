@@ -1009,6 +1009,72 @@ def test_po_not_valid_in_its_charset_names_that_charset(tmp_path, name, content,
     assert str(info.value) == f"{tmp_path}/{expected}"
 
 
+@pytest.mark.parametrize(
+    ("suffix", "declared", "codec"),
+    [(".xlf", "ISO-8859-1", "latin-1"), (".tmx", "windows-1252", "cp1252")],
+)
+def test_xml_in_its_declared_encoding_is_read_and_annotated_in_it(
+    tmp_path, suffix, declared, codec
+):
+    target = "The “café” café is open."
+    if suffix == ".xlf":
+        text = XLF12.format(lang='target-language="en"', units=TU.format(id=1, target=target))
+        module = xliff_io
+    else:
+        text = TMX_HEAD.format(src="fr") + tu('tuid="1"', ("fr", "Café."), ("en", target))
+        text += "</body></tmx>\n"
+        module = tmx_io
+    text = text.replace('encoding="UTF-8"', f'encoding="{declared}"')
+    p = tmp_path / ("x" + suffix)
+    p.write_bytes(text.encode(codec, "xmlcharrefreplace"))
+    (doc,) = docs_of(module, p)
+    assert doc.text == target
+    found = {"x#1": UnitFlags("minor", (Flag(4, 10, "“café", "minor", "odd 🙂"),))}
+    assert module.write_flags(str(p), str(tmp_path / "o"), found, "x") == 1
+    after = (tmp_path / "o").read_bytes()
+    assert after.decode(codec).count("café") == p.read_bytes().decode(codec).count("café") + 1
+    # characters the encoding cannot hold are character references (“ is in windows-1252)
+    quote = "&#8220;" if codec == "latin-1" else "“"
+    assert f"mtqa: minor: '{quote}café' (4-10): odd &#128578;</note>" in after.decode(codec)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "u8.xlf",  # a Latin-1 byte in a UTF-8 file: libxml2 named the line right, not the fix
+            XLF12.format(lang="", units=TU.format(id=1, target="Caf\xe9.")).encode("latin-1"),
+            "u8.xlf:4: invalid UTF-8 (the XML declaration's encoding) at byte 231 (0xe9)",
+        ),
+        (
+            "none.tmx",  # no declaration: UTF-8
+            (TMX_HEAD.format(src="fr") + tu('tuid="1"', ("en", "Caf\xe9.")) + "</body></tmx>\n")
+            .split("\n", 1)[1]
+            .encode("latin-1"),
+            "none.tmx:3: invalid UTF-8 (no encoding declared) at byte 195 (0xe9)",
+        ),
+        (
+            "ascii.xlf",  # libxml2 said line 1
+            XLF12.format(lang="", units=TU.format(id=1, target="Caf\xe9."))
+            .replace("UTF-8", "US-ASCII")
+            .encode("latin-1"),
+            "ascii.xlf:4: invalid US-ASCII (the XML declaration's encoding) at byte 234 (0xe9)",
+        ),
+    ],
+)
+def test_xml_not_valid_in_its_encoding_names_the_encoding_and_line(
+    tmp_path, name, content, expected
+):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        {".xlf": xliff_io, ".tmx": tmx_io}[p.suffix].read_units(str(p))
+    assert str(info.value) == (
+        f"{tmp_path}/{expected}; convert the file to {expected.split()[2]} or name its "
+        'encoding in the XML declaration (<?xml version="1.0" encoding="..."?>)'
+    )
+
+
 @pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
 def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix):
     if suffix == ".xlf":

@@ -274,8 +274,9 @@ def map_elements(
 def read_xml(path: str) -> tuple[bytes, Any]:
     """The file's bytes and its root element (parsed safely: no entities, no network).
 
-    Raises :class:`~mtqa.errors.InputError` naming the line of a syntax error, or for an
-    empty file (or one of only whitespace).
+    Raises :class:`~mtqa.errors.InputError` naming the line of a syntax error, or of a
+    byte the file's encoding refuses (:func:`check_encoding`), or for an empty file (or
+    one of only whitespace).
     """
     try:
         data = Path(path).read_bytes()
@@ -289,7 +290,44 @@ def read_xml(path: str) -> tuple[bytes, Any]:
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
+        check_encoding(data, path)  # libxml2 names the wrong line for a bad byte
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         msg = one_line(str(exc.msg or exc)).rstrip(".")
         raise InputError(path, line, f"not well-formed XML: {msg}; fix the markup") from None
     return data, root
+
+
+#: an XML declaration's encoding (after a UTF-8 byte order mark, if any)
+_DECLARED = re.compile(rb"<\?xml\s[^>]*?\bencoding\s*=\s*[\"']([A-Za-z][A-Za-z0-9._-]*)[\"']")
+
+
+def check_encoding(data: bytes, path: str) -> None:
+    """Refuse bytes that are not valid in the file's encoding (a byte order mark's, else the
+    XML declaration's, else UTF-8), naming the line, the first bad byte and the encoding
+    (an :class:`InputError`); nothing for a file that decodes, or an encoding Python does
+    not know or cannot tell (UTF-16/32 without a byte order mark)."""
+    start = 0
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), *_WIDE_BOMS):
+        if data.startswith(bom):
+            start, name, whose = len(bom), codec.upper(), "its byte order mark"
+            break
+    else:
+        if b"\x00" in data[:4]:
+            return
+        found = _DECLARED.match(data)
+        name = found.group(1).decode("ascii") if found else "UTF-8"
+        whose = "the XML declaration's encoding" if found else "no encoding declared"
+    try:
+        data[start:].decode(name)
+    except LookupError:
+        return
+    except UnicodeDecodeError as exc:
+        at = start + exc.start
+        line = data[start:at].decode(name, "replace").count("\n") + 1
+        raise InputError(
+            path,
+            line,
+            f"invalid {name} ({whose}) at byte {at} (0x{data[at]:02x}); convert the file to "
+            f'{name} or name its encoding in the XML declaration (<?xml version="1.0" '
+            'encoding="..."?>)',
+        ) from None
