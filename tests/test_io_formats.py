@@ -1075,6 +1075,38 @@ def test_xml_not_valid_in_its_encoding_names_the_encoding_and_line(
     )
 
 
+def test_xliff20_segments_in_state_initial_are_skipped_and_keep_their_state(tmp_path):
+    """2.0's explicit ``initial`` is 1.2's ``new``: no translation yet (here a copy of the
+    French source), skipped; a segment without a state is scored."""
+    units = "".join(
+        f'<unit id="u{i}"><segment{state}><source>Le chat noir.</source>'
+        f"<target>{text}</target></segment></unit>\n"
+        for i, state, text in [
+            (1, ' state="initial"', "Le chat noir."),
+            (2, " state='initial' subState='x:mt'", "Le chat noir."),
+            (3, ' state="translated"', "The black cat cat."),
+            (4, "", "The black cat."),
+            (5, ' state="final"', "The black dog."),
+        ]
+    )
+    p = write(tmp_path, "s.xlf", XLF20.format(lang='trgLang="en"', units=units))
+    d, skipped, failed = by_kind(docs_of(xliff_io, p))
+    assert list(d) == ["s#u3", "s#u4", "s#u5"] and failed == []
+    assert [(s.doc_id, s.line, s.reason) for s in skipped] == [
+        ("s#u1", 4, 'not translated yet: state="initial"'),
+        ("s#u2", 5, 'not translated yet: state="initial"'),
+    ]
+    # flags given for such a segment anyway (the API): a note, state and subState stay
+    found = {k: UnitFlags("major", ()) for k in ("s#u1", "s#u2", "s#u4")}
+    out = tmp_path / "o.xlf"
+    assert xliff_io.write_flags(str(p), str(out), found, "s") == 3
+    after = out.read_text(encoding="utf-8")
+    assert after.count("mtqa: major: flagged (no span)") == 3
+    assert '<segment state="initial"><source>' in after
+    assert "<segment state='initial' subState='x:mt'><source>" in after
+    assert '<segment state="translated" subState="mtqa:needs-review"><source>' in after
+
+
 @pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
 def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix):
     if suffix == ".xlf":

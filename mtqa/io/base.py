@@ -9,7 +9,8 @@ unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>`
 * a :class:`Skipped` per unit with nothing to score — no target, an empty or
   whitespace-only target, ``translate="no"``, or the reader's own reason
   (:attr:`Unit.skip`: a target in another language than English, an XLIFF 1.2 target in
-  state ``new``). Untranslated units are normal in a file
+  state ``new``, an XLIFF 2.0 segment in state ``initial``). Untranslated units are normal
+  in a file
   being translated, so they are **reported and counted, never a failure**: a run over a
   half-translated XLIFF exits 0 and says how many units it skipped and why. A file with
   nothing to score at all (no unit, or every unit skipped) fails, as an empty .txt does

@@ -17,9 +17,11 @@ mtqa checks English: a file whose declared target language (1.2 ``target-languag
 any ``<file>``, 2.0 ``trgLang``) is another is an :class:`InputError`; a unit whose
 ``<target xml:lang>`` names another is skipped. ``target_lang=None`` reads any language.
 
-A 1.2 target in state ``new`` or ``needs-translation`` is no translation yet (often a copy
-of the source, or empty): the unit is skipped (``not translated yet:
-state="needs-translation"``), and its state is never changed.
+A 1.2 target in state ``new`` or ``needs-translation``, and a 2.0 segment whose ``state``
+is explicitly ``initial``, is no translation yet (often a copy of the source, or empty):
+the unit is skipped (``not translated yet: state="needs-translation"``), and its state is
+never changed. A 2.0 segment without a ``state`` is scored (the spec's default is
+``initial``, but files that set no states are common and hold translations).
 
 Writing (``write_flags``), per flagged unit, into a copy; nothing else changes:
 
@@ -34,8 +36,10 @@ Writing (``write_flags``), per flagged unit, into a copy; nothing else changes:
   ``<notes>`` (created before ``<originalData>``/the first segment, where the schema puts
   it). A **major** segment gets ``subState="mtqa:needs-review"`` and, since 2.0 has no
   "needs review" state, ``state="translated"`` (translated, not yet reviewed) when it was
-  ``reviewed``/``final`` or unset; ``initial`` stays. ``subState`` requires an explicit
-  ``state``, hence setting it when unset.
+  ``reviewed``/``final`` or unset; ``translated`` stays. ``subState`` requires an explicit
+  ``state``, hence setting it when unset. A segment in state ``initial`` (skipped by a
+  run; flags for it can come through the API) gets the note, and keeps its state and
+  ``subState``, as 1.2 targets in state ``new``/``needs-translation`` do.
 """
 
 from __future__ import annotations
@@ -70,6 +74,9 @@ NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 SUBSTATE = "mtqa:needs-review"
 #: XLIFF 1.2 target states that say the target is no translation yet: such units are skipped
 NOT_TRANSLATED = ("new", "needs-translation")
+#: the XLIFF 2.0 segment state that says so; only an explicit one (the spec's default, but
+#: files without states are common and their targets are translations)
+NOT_TRANSLATED_20 = "initial"
 
 
 @dataclass(frozen=True)
@@ -195,6 +202,7 @@ def _unit20(tk: Any, el: Any, multi: bool) -> Unit:
     unit_el = el.getparent()
     notes = _child(unit_el, "notes")
     uid = tk.getid() or ""
+    state = el.get("state")
     return Unit(
         key=_key(el, uid, multi, "id") if uid else f":{el.sourceline}",
         line=el.sourceline,
@@ -204,8 +212,9 @@ def _unit20(tk: Any, el: Any, multi: bool) -> Unit:
         notes=()
         if notes is None
         else tuple(n.text or "" for n in notes if local_name(n) == "note"),
-        state=el.get("state"),
+        state=state,
         translatable=_translatable(el),
+        skip=f'not translated yet: state="{state}"' if state == NOT_TRANSLATED_20 else None,
     )
 
 
@@ -300,9 +309,9 @@ def _annotate20(
         notes = []
         for seg, f in segs:
             lines = note_lines(f)
-            if f.worst == "major":
-                old = seg.get("state")
-                if old not in ("initial", "translated"):
+            old = seg.get("state")
+            if f.worst == "major" and old != NOT_TRANSLATED_20:  # not translated: left alone
+                if old != "translated":
                     edits.set_attribute(where[seg], "state", "translated")
                     if old:
                         lines.append(f"mtqa: state was {quoted(old)}")
