@@ -185,8 +185,9 @@ class Checker:
         ``id`` column (``1.0`` read as ``'1'``), else its index; else the position (``"0"``,
         ``"1"``...). A text with no visible character, a target that is not a string, a
         field holding a lone surrogate (``"\\udc80"``: no character,
-        :func:`mtqa.text.surrogate_fault`), a missing id in an id column or a Document, or a
-        repeated id (the message says when mtqa made one of the two) is not checked: it is
+        :func:`mtqa.text.surrogate_fault`) or a NUL (:func:`mtqa.text.nul_fault`), a
+        missing id in an id column or a Document, or a repeated id (the message says when
+        mtqa made one of the two) is not checked: it is
         listed in :attr:`CheckResult.failures` (the others are checked). Raises
         :class:`~mtqa.errors.UsageError` when ``texts`` is none of these kinds (a set: it
         has no order, pass a list).

@@ -199,7 +199,7 @@ def to_documents(
 ) -> tuple[list[Document], list[Failure]]:
     """``texts`` (module docstring) as Documents, and a Failure for each item that cannot be
     checked (``texts[3]: ...``): a target that is not a string or holds no visible
-    character, a field holding a lone surrogate, a missing, bad or repeated id.
+    character, a field holding a lone surrogate or a NUL, a missing, bad or repeated id.
 
     Raises :class:`~mtqa.errors.UsageError` when ``texts`` is none of the kinds taken.
     """

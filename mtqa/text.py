@@ -252,6 +252,23 @@ def surrogate_fault(value: str, what: str) -> str | None:
     )
 
 
+def nul_fault(value: str, what: str) -> str | None:
+    """Why ``value`` cannot be checked when it holds a NUL (U+0000), else None; ``what``
+    names it (``field 'target'``). A NUL byte in a file costs its line or file when it is
+    decoded (:func:`mtqa.readers.decode.bad_byte`); this is the NUL that came another way
+    (a JSON ``\\u0000`` escape, a Python string), refused alike: reports and the tools
+    that read them take a NUL for the end of the text."""
+    if "\x00" not in value:
+        return None
+    return f"{what} holds a NUL character (U+0000); remove it"
+
+
+def field_fault(value: str, what: str) -> str | None:
+    """Why ``value`` (``what``: ``field 'target'``) cannot be checked, or None: a lone
+    surrogate (:func:`surrogate_fault`) or a NUL (:func:`nul_fault`)."""
+    return surrogate_fault(value, what) or nul_fault(value, what)
+
+
 def without_surrogates(text: str) -> str:
     """``text`` safe to print and write as UTF-8: a byte that a file name or an argument
     held outside UTF-8 (kept by Python as a surrogate) shown as ``\\xe9``, any other

@@ -222,9 +222,31 @@ def read_documents(
 ) -> Iterator[Document | Failure | Skipped]:
     """Documents (one per translated entry), skipped entries and duplicate failures.
 
-    See :mod:`mtqa.io.base` for the rules; raises :class:`InputError` like ``read_units``.
+    An entry whose ``msgstr`` or ``msgid`` holds a NUL byte is a failure naming the byte
+    (``a.po:6: NUL byte at byte 83 (0x00); remove it``), as a NUL costs its line in a
+    .jsonl file: no report can hold it. See :mod:`mtqa.io.base` for the rules; raises
+    :class:`InputError` like ``read_units``.
     """
-    return documents_from_units(read_units(path, target_lang), path, prefix)
+    data, store = _load(path, target_lang)  # raises now, not when first iterated
+    units = [u for _, u in _units(store)]
+    starts = sorted(tk.line_number for tk in store.units if isinstance(tk.line_number, int))
+    return (
+        _nul_failure(data, path, item.line, starts)
+        if isinstance(item, Document) and "\x00" in item.text + (item.source or "")
+        else item
+        for item in documents_from_units(units, path, prefix)
+    )
+
+
+def _nul_failure(data: bytes, path: str, line: int | None, starts: list[int]) -> Failure:
+    """The failure of the entry at ``line`` (entries start at ``starts``) for its first
+    NUL byte: its line and offset in the file."""
+    end = next((s for s in starts if line is not None and s > line), None)
+    for m in re.finditer(b"\x00", data):
+        at = data[: m.start()].count(b"\n") + 1
+        if line is not None and at >= line and (end is None or at < end):
+            return Failure(path, at, f"NUL byte at byte {m.start()} (0x00); remove it")
+    return Failure(path, line, "the entry holds a NUL character (U+0000); remove it")
 
 
 def _is_translator_comment(line: bytes) -> bool:

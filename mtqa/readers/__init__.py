@@ -19,7 +19,9 @@ others, and nothing is left out without saying why. One module per job:
 A text with no visible character (whitespace, Cc/Cf, default-ignorable) is empty
 (:func:`mtqa.text.has_visible_text`); one holding a lone surrogate (U+D800–U+DFFF, a
 broken ``\\u`` escape: no character, UTF-8 cannot hold it) costs its record
-(:func:`mtqa.text.surrogate_fault`), whatever the reader.
+(:func:`mtqa.text.surrogate_fault`), whatever the reader, and so does one holding a NUL
+(a NUL byte is refused when a file is decoded, and by the PO reader; one from a JSON
+``\\u0000`` escape or a Python string: :func:`mtqa.text.nul_fault`).
 
 **Ids** must be unique across all inputs. The ids mtqa makes itself (a file's, ``a``;
 a record's without one, ``a:3``; a translation unit's, ``a#12`` or ``a:3``) start with the
@@ -45,7 +47,7 @@ from mtqa.readers.decode import BOM, SUFFIXES, decode, read_bytes
 from mtqa.readers.rows import Rows
 from mtqa.readers.walk import Inputs, as_inputs, discover, scan
 from mtqa.records import Document, Failure
-from mtqa.text import count_lines, counted, has_visible_text, surrogate_fault, without_surrogates
+from mtqa.text import count_lines, counted, field_fault, has_visible_text, without_surrogates
 
 Item = Document | Failure | Skipped
 STDIN = "-"  # the INPUT that means standard input
@@ -94,11 +96,11 @@ def check_reading(text_field: str, id_field: str, encoding_errors: str) -> None:
 
 def document_fault(doc: Document) -> str | None:
     """Why ``doc`` cannot be checked although its reader gave it, or None: a field that
-    holds a lone surrogate (:func:`mtqa.text.surrogate_fault`; the fields by
-    :data:`FIELD_NAMES`, then the path)."""
+    holds a lone surrogate (:func:`mtqa.text.surrogate_fault`) or a NUL
+    (:func:`mtqa.text.nul_fault`; the fields by :data:`FIELD_NAMES`, then the path)."""
     for attr, name in (*FIELD_NAMES.items(), ("path", "path")):
         value = getattr(doc, attr)
-        fault = surrogate_fault(value, name) if isinstance(value, str) else None
+        fault = field_fault(value, name) if isinstance(value, str) else None
         if fault is not None:
             return fault
     return None

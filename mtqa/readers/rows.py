@@ -8,7 +8,8 @@
 * The text field must hold a visible character (:func:`mtqa.text.has_visible_text`);
   an empty or invisible-only ``source`` or ``reference`` counts as none.
 * A field mtqa reads (text, id, ``source``, ``reference``) that holds a lone surrogate
-  (a broken JSON ``\\u`` escape, :func:`mtqa.text.surrogate_fault`) costs its record.
+  (a broken JSON ``\\u`` escape, :func:`mtqa.text.surrogate_fault`) or a NUL (a JSON
+  ``\\u0000``, :func:`mtqa.text.nul_fault`) costs its record, as a NUL byte does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 from mtqa.readers.decode import BOM, bad_byte
 from mtqa.records import Document, Failure
-from mtqa.text import has_visible_text, surrogate_fault
+from mtqa.text import field_fault, has_visible_text
 
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 _BAD = re.compile("[\x00\udc80-\udcff]")  # NUL, or a bad byte kept by surrogateescape
@@ -47,7 +48,7 @@ def _pick_text(rec: dict[str, object], text_field: str, path: str, line: int) ->
                     line,
                     f"field {f!r} is empty: nothing to score; fill it or drop the record",
                 )
-            fault = surrogate_fault(value, f"field {f!r}")
+            fault = field_fault(value, f"field {f!r}")
             return value if fault is None else Failure(path, line, fault)
     return Failure(
         path,
@@ -68,7 +69,7 @@ def _optional(rec: dict[str, object], key: str, path: str, line: int) -> str | N
             f"field {key!r} must be a string, got {type(value).__name__}; quote the text or "
             "drop the field",
         )
-    fault = surrogate_fault(value, f"field {key!r}")
+    fault = field_fault(value, f"field {key!r}")
     return value if fault is None else Failure(path, line, fault)
 
 
@@ -83,7 +84,7 @@ def _record(
         doc_id = f"{prefix}:{line}"
     elif isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
         doc_id = str(raw_id)
-        fault = surrogate_fault(doc_id, f"field {id_field!r}")
+        fault = field_fault(doc_id, f"field {id_field!r}")
         if fault is not None:
             return Failure(path, line, fault)
     else:

@@ -1,0 +1,175 @@
+"""A NUL (U+0000) in what mtqa reads: the record, entry or file that holds it fails alone.
+
+The .txt/.jsonl/.tsv/.csv readers refuse a NUL byte when they decode the file (the .txt
+file, the .jsonl line, the table record: ``NUL byte at byte N (0x00)``). A PO entry's
+NUL byte and a NUL from a JSON ``\\u0000`` escape (or a Python string given to the API)
+used to pass into sentences.csv as a raw NUL byte; they now cost their entry or record,
+named the same way, and the other records are scored. XML cannot hold a NUL at all (raw
+or ``&#0;``: not well-formed). Messages: README, "Errors".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mtqa.documents import to_documents
+from mtqa.errors import InputError
+from mtqa.io import Skipped
+from mtqa.io import po as po_io
+from mtqa.io import tmx as tmx_io
+from mtqa.io import xliff as xliff_io
+from mtqa.readers import read_inputs, read_stream
+from mtqa.records import Document, Failure
+
+HEADER = b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+def outcome(items: Iterator[Document | Failure | Skipped]) -> list[tuple[str, str]]:
+    return [
+        ("FAIL", str(i)) if isinstance(i, Failure) else (i.doc_id, i.text)
+        for i in items
+        if not isinstance(i, Skipped)
+    ]
+
+
+def test_the_message() -> None:
+    from mtqa.text import nul_fault
+
+    assert nul_fault("fine", "field 'target'") is None
+    assert nul_fault("a\x00b", "target") == "target holds a NUL character (U+0000); remove it"
+
+
+def test_a_po_entry_with_a_nul_byte_fails_alone(tmp_path: Path) -> None:
+    path = tmp_path / "n.po"
+    path.write_bytes(
+        HEADER
+        + b'msgid "a"\nmsgstr "Hello\x00 world"\n\n'  # line 5, the NUL on line 6
+        + b'msgid "b"\nmsgstr "Fine text here."\n\n'
+        + b'msgid "c"\nmsgid_plural "cs"\nmsgstr[0] "One cat."\nmsgstr[1] "Two\x00 cats."\n\n'
+        + b'msgid "d\x00"\nmsgstr "A source with a NUL."\n'
+    )
+    data = path.read_bytes()
+    at = [i for i, b in enumerate(data) if b == 0]
+    assert outcome(read_inputs([str(path)])) == [
+        ("FAIL", f"{path}:6: NUL byte at byte {at[0]} (0x00); remove it"),
+        ("n:8", "Fine text here."),
+        ("FAIL", f"{path}:14: NUL byte at byte {at[1]} (0x00); remove it"),
+        ("FAIL", f"{path}:16: NUL byte at byte {at[2]} (0x00); remove it"),
+    ]
+
+
+def test_jsonl_nul_escapes_fail_their_record(tmp_path: Path) -> None:
+    path = tmp_path / "n.jsonl"
+    lines = [
+        r'{"id":"ok","target":"A fine line."}',
+        r'{"id":"t","target":"A \u0000 here."}',
+        r'{"id":"i\u0000","target":"A bad id."}',
+        r'{"id":"src","target":"Fine.","source":"Bad \u0000 source."}',
+        r'{"id":"ref","target":"Fine.","reference":"Bad \u0000 reference."}',
+        r'{"id":"last","target":"Still read.","note":"\u0000 unread"}',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fix = "holds a NUL character (U+0000); remove it"
+    assert outcome(read_inputs([str(path)])) == [
+        ("ok", "A fine line."),
+        ("FAIL", f"{path}:2: field 'target' {fix}"),
+        ("FAIL", f"{path}:3: field 'id' {fix}"),
+        ("FAIL", f"{path}:4: field 'source' {fix}"),
+        ("FAIL", f"{path}:5: field 'reference' {fix}"),
+        ("last", "Still read."),
+    ]
+    data = b'{"target":"A fine line."}\n{"target":"Bad \\u0000 one."}\n'
+    assert outcome(read_stream(data, "jsonl")) == [
+        ("stdin:1", "A fine line."),
+        ("FAIL", f"<stdin>:2: field 'target' {fix}"),
+    ]
+
+
+def test_a_nul_byte_in_a_txt_or_jsonl_file_as_before(tmp_path: Path) -> None:
+    """The rule the others now follow: the file (.txt) or the line (.jsonl) fails."""
+    (tmp_path / "a.txt").write_bytes(b"An article.\nWith a \x00 in it.\n")
+    (tmp_path / "b.jsonl").write_bytes(b'{"target":"Bad \x00 one."}\n{"target":"Good."}\n')
+    assert outcome(read_inputs([str(tmp_path)])) == [
+        (
+            "FAIL",
+            f"{tmp_path / 'a.txt'}:2: NUL byte at byte 19 (0x00); remove it or pass "
+            "--encoding-errors replace",
+        ),
+        (
+            "FAIL",
+            f"{tmp_path / 'b.jsonl'}:1: NUL byte at byte 15 (0x00); remove it or pass "
+            "--encoding-errors replace",
+        ),
+        ("b:2", "Good."),
+    ]
+
+
+def test_the_api_refuses_a_nul_like_a_surrogate() -> None:
+    docs, failures = to_documents(
+        ["A \x00 text.", "A fine text.", Document("d", "Ok.", source="S\x00")]
+    )
+    assert [d.text for d in docs] == ["A fine text."]
+    assert [str(f) for f in failures] == [
+        "texts[0]: target holds a NUL character (U+0000); remove it",
+        "texts[2]: source holds a NUL character (U+0000); remove it",
+    ]
+
+
+@pytest.mark.parametrize("nul", ["\x00", "&#0;", "&#x0;"])
+@pytest.mark.parametrize("suffix", [".xlf", ".tmx"])
+def test_xml_cannot_hold_a_nul(tmp_path: Path, suffix: str, nul: str) -> None:
+    if suffix == ".xlf":
+        text = (
+            '<xliff version="1.2"><file original="a" source-language="fr" '
+            'target-language="en" datatype="plaintext"><body>\n'
+            f'<trans-unit id="1"><source>Le.</source><target>The {nul}.</target></trans-unit>\n'
+            "</body></file></xliff>\n"
+        )
+    else:
+        text = (
+            '<tmx version="1.4"><header srclang="fr" segtype="sentence" o-tmf="x" '
+            'adminlang="en" datatype="plaintext" creationtool="x" creationtoolversion="1"/>'
+            f'<body>\n<tu><tuv xml:lang="en"><seg>The {nul}.</seg></tuv></tu>\n</body></tmx>\n'
+        )
+    path = tmp_path / ("n" + suffix)
+    path.write_text(text, encoding="utf-8")
+    module = xliff_io if suffix == ".xlf" else tmx_io
+    with pytest.raises(
+        InputError, match=r"n\.(xlf|tmx):2: not well-formed XML: .*; fix the markup"
+    ):
+        module.read_units(str(path))
+
+
+def test_no_report_holds_a_nul(tmp_path: Path, fake_calibration: Path) -> None:
+    from mtqa import cli
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "n.po").write_bytes(
+        HEADER + b'msgid "a"\nmsgstr "Hello\x00 world"\n\nmsgid "b"\nmsgstr "Fine text."\n'
+    )
+    (root / "j.jsonl").write_text(r'{"target":"A \u0000 here."}' + "\n", encoding="utf-8")
+    (root / "ok.txt").write_text("A plain article.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    rc = cli.main(
+        ["check", str(root), "-o", str(out), "--model", "fake", "--format", "csv,jsonl,html,po"]
+        + ["--calibration", str(fake_calibration)]
+    )
+    assert rc == 1
+    for p in out.rglob("*"):
+        if p.is_file() and not {".mtqa-parts", "annotated"} & set(p.parts) and p.suffix != ".png":
+            assert b"\x00" not in p.read_bytes(), p
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert len(run["failures"]) == 2 and run["counts"]["documents"] == 2
+    assert (out / "annotated" / "n.po").is_file()  # its other entry was scored: a copy of it
+
+
+def test_the_po_reader_gives_no_document_with_a_nul(tmp_path: Path) -> None:
+    path = tmp_path / "p.po"
+    path.write_bytes(HEADER + b'msgid "a"\nmsgstr "Hi\x00"\n')
+    (item,) = po_io.read_documents(str(path), "p")
+    assert isinstance(item, Failure) and item.line == 6
