@@ -178,12 +178,14 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 def cmd_eval(a: argparse.Namespace) -> int:
     """``mtqa eval``: compare a run with gold spans, print the table, write the JSON."""
 
-    from mtqa.quality.evaluate import evaluate, format_evaluation
+    from mtqa.quality.evaluate import RUN_FILES, evaluate, format_evaluation
     from mtqa.store import atomic_write, check_output_file
 
     out = None if a.json == "-" else Path(a.json) if a.json else Path(a.run) / "eval.json"
     if out is not None and (a.json or Path(a.run).is_dir()):
-        check_output_file(out, "--json" if a.json else "the default --json")
+        inputs = [(a.gold, ""), *((Path(a.run) / name, "") for name in RUN_FILES)]
+        option = "--json" if a.json else "the default --json"
+        check_output_file(a.json or out, option, inputs, "the evaluation")
     ev = evaluate(a.gold, a.run)
     for notice in ev.notices:
         print(f"mtqa: {notice}", file=sys.stderr)
@@ -209,9 +211,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
     if not 0.0 <= a.rate <= 1.0:
         raise UsageError(f"--rate {a.rate}: must be from 0 to 1 (the share of lines with an error)")
     out = Path(a.output)
-    if out.is_file() and Path(a.clean).is_file() and out.samefile(a.clean):
-        raise UsageError(f"-o {a.output}: is the input {a.clean}; write the gold set elsewhere")
-    check_output_file(out, "-o")
+    check_output_file(a.output, "-o", [(a.clean, "")], "the gold set")
     lines = clean_lines(a.clean, minimum=1, purpose="synth")
     parts = dict(zip(("fit", "threshold", "dev"), split(lines)))
     chosen = lines if a.part == "all" else parts[a.part]
@@ -243,7 +243,7 @@ def cmd_review(a: argparse.Namespace) -> int:
     if not 0.0 < a.target_precision <= 1.0:
         raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
     if a.json and a.json != "-":
-        check_output_file(Path(a.json), "--json")
+        check_output_file(a.json, "--json", [(a.reviewed, "")], "the report")
     rep = review(a.reviewed, a.target_precision, a.csv_raw)
     for p in rep.notices + rep.problems:
         print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)

@@ -266,13 +266,21 @@ def calibrate(
     it (atomically).
 
     ``output`` defaults to the shipped detector's file (:func:`mtqa.detect.detector_path`).
-    Returns the file and the detector. Raises :class:`~mtqa.errors.OutputError` for an
-    output path that cannot be written (checked first, before any scoring),
+    Returns the file and the detector. Raises, before any scoring,
+    :class:`~mtqa.errors.UsageError` for an output (the detector, the score cache) that is an
+    input (``clean``, a ``gold`` file, the score cache), :class:`~mtqa.errors.OutputError` for
+    one that cannot be written;
     :class:`~mtqa.errors.InputError` for a bad clean or gold file,
     :class:`~mtqa.errors.CalibrationError` when too little is labelled.
     """
     path = Path(output) if output else detector_path(settings.model)
-    check_output_file(path, "-o" if output else "the shipped detector's file")  # before work
+    # before any work: no output is an input (the cache is read, then appended to)
+    inputs = [(clean, ""), *((g, "--gold") for g in gold)]
+    kept = [(score_cache, "--score-cache")] if score_cache else []
+    option = "-o" if output else "the shipped detector's file"
+    check_output_file(output or path, option, inputs + kept, "the detector")
+    if score_cache:
+        check_output_file(score_cache, "--score-cache", inputs, "the score cache")
     lines = clean_lines(clean, limit)
     segments = {Path(p).stem: gold_segments(p, gold_limit) for p in gold}  # bad input: now
     fit_lines, threshold_lines, _ = split(lines)

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.quality.gold import GoldSpan, Unit, match, read_gold, read_run
+from mtqa.quality.gold import RUN_FILES, GoldSpan, Unit, match, read_gold, read_run
 from mtqa.quality.tables import align, fmt
 
 _WORD = re.compile(r"\S+")
@@ -379,6 +379,7 @@ def format_evaluation(ev: Evaluation) -> str:
 
 
 __all__ = [
+    "RUN_FILES",
     "Evaluation",
     "GoldSpan",
     "Scores",

@@ -42,6 +42,8 @@ FORMAT_HINT = f"mtqa eval reads JSON lines, one gold record per line: {GOLD_FORM
 #: gold severities as written (any case) -> the severity scored; MQM's critical is major
 SEVERITIES = {"major": "major", "minor": "minor", "critical": "major"}
 RERUN = "it is written by `mtqa check --format jsonl`: rerun that rather than edit the file"
+#: the files of a run folder that ``mtqa eval`` reads (its ``--json`` may be none of them)
+RUN_FILES = ("segments.jsonl", "run.json", "sentences.csv")
 
 
 @dataclass(frozen=True)
