@@ -1012,3 +1012,23 @@ def test_an_output_that_is_a_pipe_or_device_is_refused(
         "file to write\n"
     )
     assert Path("pipe").is_fifo()
+
+
+def test_calibrate_says_a_score_cache_folder_is_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--score-cache DIR failed after the scoring with "check the path, permissions and free
+    space"."""
+    monkeypatch.chdir(tmp_path)
+    Path("taken").mkdir()
+    Path("clean.txt").write_text("A clean sentence.\n" * 60, encoding="utf-8")
+
+    def no_model(settings: object) -> None:
+        raise AssertionError("the model was loaded before the score cache was checked")
+
+    monkeypatch.setattr(cli_quality, "load_scorer", no_model)
+    argv = ["calibrate", "clean.txt", "--model", "fake", "-o", "d.json", "--score-cache", "taken"]
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().err == (
+        "mtqa: error: taken: is a folder (--score-cache); name the file to write, e.g. taken/NAME\n"
+    )

@@ -11,7 +11,7 @@ time after their source (:mod:`mtqa.conditioned`; that pass reads about 2.4 time
 tokens; default none, so the detector does not weigh the source gain), ``--back-limit N``
 the first N also the other way (their source alone and after them: the back gain).
 ``--score-cache FILE`` keeps the LM's token scores (JSON lines by text and model
-signature) so a second fit skips the scoring.
+signature, :mod:`mtqa.quality.scorecache`) so a second fit skips the scoring.
 
 Clean sentences (one per line) are split three ways, in file order:
 
@@ -32,7 +32,6 @@ sentence is scored with document context, as in ``mtqa check``; the rows come fr
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from mtqa.features import evidence
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory
 from mtqa.quality.fit import SentenceRows, fit_detector
+from mtqa.quality.scorecache import ScoreCache
 from mtqa.quality.synth import make_records
 from mtqa.readers import decode
 from mtqa.records import Document, TokenScore
@@ -172,44 +172,6 @@ def gold_segments(path: str, limit: int = 0) -> list[Segment]:
     return segs[:limit] if limit else segs
 
 
-class ScoreCache:
-    """Token scores by (model signature, text) in a JSON-lines file; ``path`` None: none."""
-
-    def __init__(self, path: str | None, signature: str) -> None:
-        self.path = Path(path) if path else None
-        self.signature = signature
-        self.known: dict[str, list[TokenScore]] = {}
-        if self.path and self.path.is_file():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    d = json.loads(line)
-                except ValueError:
-                    continue  # a line cut by an interrupted run
-                if d.get("model") == signature:
-                    self.known[d["text"]] = [TokenScore(*t) for t in d["tokens"]]
-
-    def score(
-        self, scorer: Scorer, texts: Sequence[str], batch_size: int
-    ) -> list[list[TokenScore]]:
-        """Token scores of ``texts``: the cached ones, the rest scored (and cached)."""
-        todo = sorted({t for t in texts if t not in self.known})
-        for a in range(0, len(todo), 256):
-            part = todo[a : a + 256]
-            for text, toks in zip(part, scorer.score(part, batch_size=batch_size)):
-                self.known[text] = list(toks)
-                if self.path:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    with self.path.open("a", encoding="utf-8") as f:
-                        rows = [
-                            [t.start, t.end, t.surprisal, t.entropy, t.rank, t.pmax] for t in toks
-                        ]
-                        f.write(
-                            json.dumps({"model": self.signature, "text": text, "tokens": rows})
-                            + "\n"
-                        )
-        return [self.known[t] for t in texts]
-
-
 def gold_rows(
     segments: Sequence[Segment],
     group: str,
@@ -283,11 +245,11 @@ def calibrate(
         check_output_file(score_cache, "--score-cache", inputs, "the score cache")
     lines = clean_lines(clean, limit)
     segments = {Path(p).stem: gold_segments(p, gold_limit) for p in gold}  # bad input: now
+    cache = ScoreCache(score_cache)  # a file that is no score cache: now too
     fit_lines, threshold_lines, _ = split(lines)
     fit_recs = make_records(fit_lines, seed=seed, rate=0.5, prefix="fit")
     clean_recs: list[GoldRecord] = [{"target": t, "spans": []} for t in threshold_lines]
     scorer = scorer_factory(settings)
-    cache = ScoreCache(score_cache, scorer.signature())
     fit = sentence_rows(fit_recs, scorer, settings.batch_size, lines_per_doc, cache)
     for group, segs in segments.items():
         fit += gold_rows(segs, group, scorer, cache, settings.batch_size, cond_limit, back_limit)
