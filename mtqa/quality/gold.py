@@ -21,6 +21,10 @@ starting and ending at word boundaries: the whole text, a whole line or a phrase
 piece of a word. ``line`` (1-based) picks the place on that line of the document; a record
 found in two documents, or twice in one without a ``line`` to pick, is ambiguous. A record
 found nowhere, or ambiguous, is an error naming its gold line; a wrong ``line`` too.
+Notices (:func:`match`) count what is found but may not be meant: run documents without a
+record, further raters' records, records whose id names no document (a mistyped id is
+searched everywhere), and records repeating an earlier one's target at the same place
+without the rater fields (each is scored on its own).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -428,7 +432,9 @@ def match(
     error: the noisy-or of the scores of the sentences overlapping it (for a one-sentence
     record, that sentence's score). Raises :class:`~mtqa.errors.InputError` naming the gold
     line of the first record that is not in the run or is ambiguous, and how many more are.
-    Notices: run documents that hold no gold record; segments with several records.
+    Notices: run documents that hold no gold record; segments with several records; records
+    whose id names no document of the run; records repeating an earlier one without the
+    rater fields.
     """
     index = _RunIndex(docs)
     found: list[Hit] = []
@@ -451,10 +457,15 @@ def match(
     return Matched(units, _notices(gold, docs, found, gold_path, run_path))
 
 
+def _first(values: Sequence[str], n: int = 3) -> str:
+    """``'a', 'b', 'c'``: the first ``n`` values quoted, ``, …`` when there are more."""
+    return ", ".join(map(repr, values[:n])) + (", …" if len(values) > n else "")
+
+
 def _notices(
     gold: Sequence[dict[str, Any]],
     docs: Sequence[dict[str, Any]],
-    found: Iterable[Hit],
+    found: Sequence[Hit],
     path: str,
     run_path: str,
 ) -> list[str]:
@@ -466,6 +477,16 @@ def _notices(
             f"{run_path}: {len(unused)} of the run's {counted(len(docs), 'document')} match no "
             f"gold record (the first: {unused[0]!r}); they are not evaluated"
         )
+    ids = {d["id"] for d in docs}
+    stray = [rec["id"] for rec in gold if rec["id"] is not None and rec["id"] not in ids]
+    if stray:
+        out.append(
+            f"{path}: {counted(len(stray), 'record')} of {len(gold)} with an id that names no "
+            f"document of the run ({_first(stray)}; the run's ids: {_first(sorted(ids))}); "
+            "each was looked for in every document and found there: if an id should name its "
+            "document, fix it"
+        )
+    out += _repeats(gold, found, path)
     segments = [rec["segment"] for rec in gold if rec["segment"] is not None]
     repeats = len(segments) - len(set(segments))
     if repeats:
@@ -475,3 +496,34 @@ def _notices(
             "record is scored on its own, so such a segment counts once per rater"
         )
     return out
+
+
+def _repeats(gold: Sequence[dict[str, Any]], found: Sequence[Hit], path: str) -> list[str]:
+    """The notice for records annotating the very text of an earlier record (the same target
+    at the same place of the run) without the system, doc_id and seg_id that would make them
+    a further rater's annotation: a record copied twice, or two raters left unmarked."""
+    first: dict[tuple[int, int, str], dict[str, Any]] = {}
+    repeats: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for rec, (i, _, off) in zip(gold, found):
+        if rec["segment"] is not None:
+            continue
+        earlier = first.setdefault((i, off, rec["text"]), rec)
+        if earlier is not rec:
+            repeats.append((rec, earlier))
+    if not repeats:
+        return []
+    rec, earlier = repeats[0]
+    name = f" ({rec['id']!r})" if rec["id"] is not None else ""
+    other = sum(1 for r, e in repeats if _span_set(r) != _span_set(e))
+    spans = f", {other} of them with other spans" if other else ""
+    return [
+        f"{path}: {counted(len(repeats), 'repeated record')} (the target of an earlier record "
+        f"at the same place of the run, without system, doc_id and seg_id{spans}; the first: "
+        f"line {rec['at']}{name}, as line {earlier['at']}); each record is scored on its own, "
+        "so such a text counts once per record: delete the repeats, or mark several raters' "
+        "records with system, doc_id and seg_id"
+    ]
+
+
+def _span_set(rec: dict[str, Any]) -> set[tuple[int, int, str, str]]:
+    return {(g.start, g.end, g.severity, g.category) for g in rec["spans"]}
