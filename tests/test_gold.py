@@ -424,3 +424,36 @@ def test_a_record_repeated_without_rater_fields_is_noticed(tmp_path: Path) -> No
     )
     (notice,) = evaluate(g, run).notices
     assert "further rater" in notice
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("A cat-like smile.", "like"),
+        ("A cat-like smile.", "cat"),
+        ("They don't know.", "don"),
+        ("They don’t know.", "t know"),
+        ("The well-known-ish rule.", "known"),
+    ],
+)
+def test_a_hyphen_or_apostrophe_joins_one_word(tmp_path: Path, text: str, target: str) -> None:
+    """Target 'like' matched inside 'cat-like': a piece of a word, as mtqa.text.WORD reads it."""
+    msg = error(tmp_path, [rec(None, target)], [doc("a", text)])
+    assert "this gold record: not in this run" in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("A cat-like smile.", "cat-like"),
+        ("A cat-like smile.", "A cat-like"),
+        ("He said 'like' twice.", "like"),
+        ("A cat - like that.", "like"),
+        ("Dogs' toys.", "Dogs"),
+    ],
+)
+def test_words_beside_a_free_hyphen_or_quote_are_found(
+    tmp_path: Path, text: str, target: str
+) -> None:
+    g, run = write(tmp_path, [rec(None, target)], [doc("a", text)])
+    assert evaluate(g, run).overall["records"] == 1

@@ -18,7 +18,8 @@ line, each checked for the fields eval reads (``id``, ``text``, ``spans``, ``sen
 Matching (:func:`match`): a record whose ``id`` is a document id of the run is looked for in
 that document only; any other record in every document. Its target must be there as it is,
 starting and ending at word boundaries: the whole text, a whole line or a phrase, never a
-piece of a word. ``line`` (1-based) picks the place on that line of the document; a record
+piece of a word (words joined by a hyphen or an apostrophe are one word: ``like`` is not in
+``cat-like``). ``line`` (1-based) picks the place on that line of the document; a record
 found in two documents, or twice in one without a ``line`` to pick, is ambiguous. A record
 found nowhere, or ambiguous, is an error naming its gold line; a wrong ``line`` too.
 Notices (:func:`match`) count what is found but may not be meant: run documents without a
@@ -297,11 +298,27 @@ class _Unmatched(Exception):
 Hit = tuple[int, int, int]  # (document index, line index from 0, offset in the document)
 
 
+#: what joins two letters into one word, as in :data:`mtqa.text.WORD` (``cat-like``, ``don't``)
+JOINERS = "'’-"
+
+
+def _cuts_word(text: str, i: int) -> bool:
+    """Whether offset ``i`` of ``text`` lies inside a word: between two letters or digits, or
+    next to a hyphen or apostrophe that joins two letters (``cat|-like``, ``cat-|like``)."""
+    if i <= 0 or i >= len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if a.isalnum() and b.isalnum():
+        return True
+    if b in JOINERS and a.isalpha() and i + 1 < len(text) and text[i + 1].isalpha():
+        return True
+    return a in JOINERS and b.isalpha() and i >= 2 and text[i - 2].isalpha()
+
+
 def _bounded(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] starts and ends at word boundaries (not inside a word)."""
-    before = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
-    after = end < len(text) and text[end].isalnum() and text[end - 1].isalnum()
-    return not (before or after)
+    """Whether text[start:end] starts and ends at word boundaries (never inside a word; a
+    hyphenated or apostrophised word is one word)."""
+    return not (_cuts_word(text, start) or _cuts_word(text, end))
 
 
 class _RunIndex:
