@@ -261,9 +261,13 @@ def test_an_unknown_or_missing_severity_names_the_line(
             'record per line: {"id", "target", "spans": [{"start", "end", "severity", '
             '"category"}]}',
         ),
-        (
-            json.dumps(rec("a", "The cat sat.", line=0)),
-            "'line' is 0: a 1-based line number of the document, or absent",
+        *(
+            (
+                json.dumps(rec("a", "The cat sat.", line=bad)),
+                f"'line' is {bad!r}, not a whole number from 1: the 1-based line of the "
+                "document that holds the target, or absent",
+            )
+            for bad in (0, 0.0, 2.5, "2", True)
         ),
     ],
 )
@@ -457,3 +461,15 @@ def test_words_beside_a_free_hyphen_or_quote_are_found(
 ) -> None:
     g, run = write(tmp_path, [rec(None, target)], [doc("a", text)])
     assert evaluate(g, run).overall["records"] == 1
+
+
+def test_integral_floats_are_whole_numbers_in_every_field(tmp_path: Path) -> None:
+    """ "start": 4.0 was taken but "line": 2.0 refused: one rule now, for all three fields."""
+    d = doc("doc", "Yes.\nNo cat.", [(8, 11, "major")])
+    as_ints = rec("g", "No cat.", (3, 6, "major"), line=2)
+    as_floats = rec("g", "No cat.", line=2.0)
+    as_floats["spans"] = [{"start": 3.0, "end": 6.0, "severity": "major"}]
+    g, run = write(tmp_path, [as_ints], [d])
+    want = evaluate(g, run).overall
+    g, run = write(tmp_path, [as_floats], [d])
+    assert evaluate(g, run).overall == want and want["span_recall"] == 1.0

@@ -5,9 +5,10 @@ object per line, ``{"id", "target", "spans": [{"start", "end", "severity", "cate
 
 * ``target``: the text that was annotated, a non-empty string;
 * ``spans`` (absent = no error): end-exclusive character offsets into ``target`` (whole
-  numbers, ``start < end``), ``severity`` ``major`` or ``minor`` (any case; MQM's
-  ``critical`` counts as ``major``; required), ``category`` (optional, default ``error``),
-  ``text`` (optional: checked against the offsets);
+  numbers, ``start < end``; as in ``line``, a float without a fraction, ``4.0``, is taken),
+  ``severity`` ``major`` or ``minor`` (any case; MQM's ``critical`` counts as ``major``;
+  required), ``category`` (optional, default ``error``), ``text`` (optional: checked
+  against the offsets);
 * ``id`` (optional), ``line`` (optional, 1-based), ``source`` (optional; read by
   calibrate), and ``system``/``doc_id``/``seg_id`` (optional: records sharing all three
   are one segment annotated by several raters).
@@ -96,12 +97,19 @@ def _short(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[: n - 1] + "…")
 
 
-def _offset(s: dict[str, Any], key: str, k: int) -> int:
-    v = s.get(key)
+def _whole(v: object) -> int | None:
+    """A gold file's whole-number field (``start``, ``end``, ``line``) as an int: an int, or a
+    float with no fraction (``4.0``, as tools that write every number as a float give it);
+    None for anything else (a bool, ``4.5``, a string, nothing)."""
     if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if isinstance(v, bool) or not isinstance(v, int):
-        got = "missing" if v is None else repr(v)
+        return int(v)
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _offset(s: dict[str, Any], key: str, k: int) -> int:
+    v = _whole(s.get(key))
+    if v is None:
+        got = "missing" if s.get(key) is None else repr(s.get(key))
         raise _Bad(
             f"span {k}: '{key}' is {got}, not a whole number; offsets are end-exclusive "
             "character offsets into 'target'"
@@ -195,9 +203,12 @@ def _gold_record(line: str, n: int) -> dict[str, Any]:
     gid = rec.get("id")
     if isinstance(gid, bool) or not isinstance(gid, (str, int, type(None))):
         raise _Bad(f"'id' must be a string or an integer, got {gid!r}")
-    at = rec.get("line")
-    if at is not None and (isinstance(at, bool) or not isinstance(at, int) or at < 1):
-        raise _Bad(f"'line' is {at!r}: a 1-based line number of the document, or absent")
+    at = None if rec.get("line") is None else _whole(rec["line"])
+    if rec.get("line") is not None and (at is None or at < 1):
+        raise _Bad(
+            f"'line' is {rec['line']!r}, not a whole number from 1: the 1-based line of the "
+            "document that holds the target, or absent"
+        )
     keys = ("system", "doc_id", "seg_id")
     return {
         "id": None if gid is None else str(gid),
