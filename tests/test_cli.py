@@ -1032,3 +1032,51 @@ def test_calibrate_says_a_score_cache_folder_is_a_folder(
     assert capsys.readouterr().err == (
         "mtqa: error: taken: is a folder (--score-cache); name the file to write, e.g. taken/NAME\n"
     )
+
+
+@pytest.mark.parametrize("path", ["/dev/null", "folder"])
+@pytest.mark.parametrize(
+    ("args", "fix"),
+    [
+        (["synth", "P", "-o", "x.jsonl"], "pass clean English text, one sentence per line"),
+        (
+            ["calibrate", "P", "--model", "fake", "-o", "d.json"],
+            "pass clean English text, one sentence per line",
+        ),
+        (["eval", "P", "run", "--json", "-"], "pass a gold .jsonl file"),
+        (["review", "P"], "pass the sentences.csv or verdicts-*.csv you reviewed"),
+    ],
+)
+def test_a_quality_input_that_is_no_regular_file_says_what_it_is(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    args: list[str],
+    fix: str,
+) -> None:
+    """`mtqa synth /dev/null` said "/dev/null: no such file"; a folder said so too, or
+    "cannot read the file (Is a directory)"."""
+    monkeypatch.chdir(tmp_path)
+    Path("folder").mkdir()
+    what = (
+        "is a folder, not a file" if path == "folder" else "not a regular file (a character device)"
+    )
+    assert cli.main([path if a == "P" else a for a in args]) == 1
+    assert capsys.readouterr().err == f"mtqa: error: {path}: {what}; {fix}\n"
+
+
+def test_calibrate_gold_that_is_not_json_names_calibrate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "mtqa eval reads JSON lines" to a user of calibrate --gold."""
+    monkeypatch.chdir(tmp_path)
+    Path("clean.txt").write_text("A clean sentence.\n" * 60, encoding="utf-8")
+    Path("mt.txt").write_text("A translated sentence.\n", encoding="utf-8")
+    argv = ["calibrate", "clean.txt", "--gold", "mt.txt", "--model", "fake", "-o", "d.json"]
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().err == (
+        "mtqa: error: mt.txt:1: not valid JSON (Expecting value at column 1); mtqa calibrate "
+        '--gold reads JSON lines, one gold record per line: {"id", "target", "spans": '
+        '[{"start", "end", "severity", "category"}]}\n'
+    )

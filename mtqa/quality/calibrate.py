@@ -47,7 +47,7 @@ from mtqa.lm.load import ScorerFactory
 from mtqa.quality.fit import SentenceRows, fit_detector
 from mtqa.quality.scorecache import ScoreCache
 from mtqa.quality.synth import make_records
-from mtqa.readers import decode
+from mtqa.readers.decode import decode, read_file
 from mtqa.records import Document, TokenScore
 from mtqa.settings import Settings
 from mtqa.store import atomic_write, check_output_file
@@ -65,13 +65,12 @@ def clean_lines(
 ) -> list[str]:
     """The non-blank lines of a clean English file, stripped (the first ``limit`` if set).
 
-    Raises :class:`~mtqa.errors.InputError` for a missing file, one that is not UTF-8, or
-    fewer than ``minimum`` lines (``purpose`` names what needs them).
+    Raises :class:`~mtqa.errors.InputError` for a missing file, a folder or a device in its
+    place, a file that is not UTF-8, or fewer than ``minimum`` lines (``purpose`` names what
+    needs them).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, None, "no such file; pass clean English text, one sentence per line")
-    text = decode(p.read_bytes(), path, replace_option=False)  # calibrate, synth: UTF-8 only
+    data = read_file(path, "pass clean English text, one sentence per line")
+    text = decode(data, path, replace_option=False)  # calibrate, synth: UTF-8 only
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if limit:
         lines = lines[:limit]
@@ -164,7 +163,7 @@ def gold_segments(path: str, limit: int = 0) -> list[Segment]:
     from mtqa.quality.evaluate import read_gold
 
     by_text: dict[tuple[str, str | None], list[tuple[tuple[int, int], ...]]] = {}
-    for rec in read_gold(path):
+    for rec in read_gold(path, "mtqa calibrate --gold"):
         spans = tuple(sorted((s.start, s.end) for s in rec["spans"]))
         by_text.setdefault((rec["text"], rec["source"]), []).append(spans)
     segs = [Segment(t, src, tuple(a)) for (t, src), a in by_text.items() if t.strip()]

@@ -40,11 +40,17 @@ from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
-from mtqa.readers.decode import decode
+from mtqa.readers.decode import decode, read_file
 from mtqa.text import counted
 
 GOLD_FORMAT = '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}'
-FORMAT_HINT = f"mtqa eval reads JSON lines, one gold record per line: {GOLD_FORMAT}"
+
+
+def format_hint(reader: str = "mtqa eval") -> str:
+    """What ``reader`` (the command reading the gold file) reads, for the end of a message."""
+    return f"{reader} reads JSON lines, one gold record per line: {GOLD_FORMAT}"
+
+
 #: gold severities as written (any case) -> the severity scored; MQM's critical is major
 SEVERITIES = {"major": "major", "minor": "minor", "critical": "major"}
 RERUN = "it is written by `mtqa check --format jsonl`: rerun that rather than edit the file"
@@ -83,14 +89,7 @@ class _Bad(Exception):
 
 
 def _read_lines(path: str, what: str) -> list[str]:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, None, f"no such file; {what}")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
-    return decode(data, path, replace_option=False).splitlines()
+    return decode(read_file(path, what), path, replace_option=False).splitlines()
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -166,29 +165,30 @@ def _json_error(exc: ValueError) -> str:
     return str(exc)
 
 
-def _first_line_hint(line: str) -> str:
-    """What a first line that is not JSON looks like, with the format to write."""
+def _first_line_hint(line: str, hint: str) -> str:
+    """What a first line that is not JSON looks like, with the format to write (``hint``)."""
     if "\t" in line:
-        return f"this looks like a tab-separated file, not JSON lines; {FORMAT_HINT}"
+        return f"this looks like a tab-separated file, not JSON lines; {hint}"
     if "," in line and not line.lstrip().startswith(("{", "[")):
-        return f"this looks like a CSV file, not JSON lines; {FORMAT_HINT}"
-    return FORMAT_HINT
+        return f"this looks like a CSV file, not JSON lines; {hint}"
+    return hint
 
 
-def _gold_record(line: str, n: int) -> dict[str, Any]:
+def _gold_record(line: str, n: int, hint: str) -> dict[str, Any]:
     try:
         rec = json.loads(line)
     except ValueError as exc:
         why = _json_error(exc)
-        hint = _first_line_hint(line) if n == 1 else FORMAT_HINT
-        raise _Bad(f"not valid JSON ({why}); {hint}") from None
+        raise _Bad(
+            f"not valid JSON ({why}); {_first_line_hint(line, hint) if n == 1 else hint}"
+        ) from None
     if not isinstance(rec, dict):
-        raise _Bad(f"expected a JSON object per line, got {type(rec).__name__}; {FORMAT_HINT}")
+        raise _Bad(f"expected a JSON object per line, got {type(rec).__name__}; {hint}")
     text = rec.get("target")
     if text is None:
         alt = next((k for k in ("text", "mt", "translation") if k in rec), None)
         also = f" (the record has {alt!r}: rename it to 'target')" if alt else ""
-        raise _Bad(f"no 'target' field with the annotated text{also}; {FORMAT_HINT}")
+        raise _Bad(f"no 'target' field with the annotated text{also}; {hint}")
     if not isinstance(text, str):
         raise _Bad(f"'target' must be a string, got {type(text).__name__}; quote the text")
     if not text.strip():
@@ -221,25 +221,27 @@ def _gold_record(line: str, n: int) -> dict[str, Any]:
     }
 
 
-def read_gold(path: str) -> list[dict[str, Any]]:
+def read_gold(path: str, reader: str = "mtqa eval") -> list[dict[str, Any]]:
     """The gold records of a .jsonl file (module docstring): id (None when absent), at (its
     line in the file), line (the ``line`` field), text, spans (checked to lie in the text),
     source (None when the record has none), segment ((system, doc_id, seg_id) or None).
 
     Raises :class:`~mtqa.errors.InputError` naming the line for a file that is not UTF-8, a
     malformed record, an empty target, a span outside its text or with an unknown severity,
-    or a file without records.
+    or a file without records; the messages name ``reader``, the command (and option) reading
+    the file, with the format it reads.
     """
+    hint = format_hint(reader)
     out = []
     for n, line in enumerate(_read_lines(path, "pass a gold .jsonl file"), 1):
         if not line.strip():
             continue
         try:
-            out.append(_gold_record(line, n))
+            out.append(_gold_record(line, n, hint))
         except _Bad as exc:
             raise InputError(path, n, str(exc)) from None
     if not out:
-        raise InputError(path, None, f"no gold records; {FORMAT_HINT}")
+        raise InputError(path, None, f"no gold records; {hint}")
     return out
 
 
