@@ -12,6 +12,7 @@ from typing import Any
 from mtqa.errors import InputError, UsageError
 from mtqa.lm.load import load_scorer
 from mtqa.settings import DTYPES, Settings
+from mtqa.text import counted
 
 
 def add_calibrate(sub: Any) -> None:
@@ -165,9 +166,10 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     if not a.quiet:
         m = det.meta
         print(
-            f"mtqa: detector {det.detector_id} fitted on {m['fit_sentences']} sentences "
-            f"({m['fit_errors']:g} error words); on {m['clean_sentences']} held-apart clean "
-            f"sentences {m['clean_major_rate']:.1%} get a major flag, "
+            f"mtqa: detector {det.detector_id} fitted on {counted(m['fit_sentences'], 'sentence')} "
+            f"({m['fit_errors']:g} error words); on "
+            f"{counted(m['clean_sentences'], 'held-apart clean sentence')} "
+            f"{m['clean_major_rate']:.1%} get a major flag, "
             f"{m['clean_flag_rate']:.1%} any flag",
             file=sys.stderr,
         )
@@ -204,7 +206,6 @@ def cmd_synth(a: argparse.Namespace) -> int:
     from mtqa.quality.calibrate import clean_lines, split
     from mtqa.quality.synth import make_records
     from mtqa.store import atomic_write, check_output_file
-    from mtqa.text import counted
 
     if a.limit < 0:
         raise UsageError(f"--limit {a.limit}: must be 0 (all) or more")

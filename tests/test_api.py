@@ -350,7 +350,7 @@ def test_selection_and_operating_point(checker: mtqa.Checker, fake_calibration: 
 def test_notebook_display_escapes(checker: mtqa.Checker) -> None:
     doc = Document("<script>alert(1)</script>", "A massaging text.", "x")
     page = checker.check(doc)._repr_html_()
-    assert page.startswith("<p><b>mtqa</b>: 1 document(s), 1 sentences, 1 flagged (1 major)</p>")
+    assert page.startswith("<p><b>mtqa</b>: 1 document(s), 1 sentence, 1 flagged (1 major)</p>")
     assert "<script>" not in page and "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page
     assert "<td>massaging</td>" in page
 

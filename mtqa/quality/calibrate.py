@@ -51,6 +51,7 @@ from mtqa.readers.decode import decode, read_file
 from mtqa.records import Document, TokenScore
 from mtqa.settings import Settings
 from mtqa.store import atomic_write, check_output_file
+from mtqa.text import counted
 
 FIT_SHARE = 0.70
 THRESHOLD_SHARE = 0.15  # the last 15% is the dev split
@@ -76,7 +77,9 @@ def clean_lines(
         lines = lines[:limit]
     if len(lines) < minimum:
         raise InputError(
-            path, None, f"only {len(lines)} text lines; {purpose} needs {minimum} or more"
+            path,
+            None,
+            f"only {counted(len(lines), 'text line')}; {purpose} needs {minimum} or more",
         )
     return lines
 
@@ -257,11 +260,11 @@ def calibrate(
     thr = sentence_rows(clean_recs, scorer, settings.batch_size, 1, cache)
     cond = f", {cond_limit} of them also after their source" if cond_limit else ""
     cond += f", {back_limit} with their source after them" if back_limit else ""
-    golds = ", ".join(f"{g} ({len(s)} segments{cond})" for g, s in segments.items())
+    golds = ", ".join(f"{g} ({counted(len(s), 'segment')}{cond})" for g, s in segments.items())
     source = (
-        f"{Path(clean).name}: fit {len(fit_lines)} lines (seed {seed}, half with injected "
-        f"errors){'; MQM spans of ' + golds if golds else ''}; thresholds on the next "
-        f"{len(threshold_lines)} clean lines, each alone"
+        f"{Path(clean).name}: fit {counted(len(fit_lines), 'line')} (seed {seed}, half with "
+        f"injected errors){'; MQM spans of ' + golds if golds else ''}; thresholds on the next "
+        f"{counted(len(threshold_lines), 'clean line')}, each alone"
     )
     det = fit_detector(fit, thr, scorer.signature(), source, major_rate, minor_rate)
     atomic_write(path, det.to_json() + "\n")

@@ -521,9 +521,10 @@ def _notices(
     repeats = len(segments) - len(set(segments))
     if repeats:
         out.append(
-            f"{path}: {len(segments)} records annotate {len(set(segments))} segments (same "
-            f"system, doc_id and seg_id): {counted(repeats, 'record')} of a further rater; each "
-            "record is scored on its own, so such a segment counts once per rater"
+            f"{path}: {len(segments)} records annotate "
+            f"{counted(len(set(segments)), 'segment')} (same system, doc_id and seg_id): "
+            f"{counted(repeats, 'record')} of a further rater; each record is scored on its own, "
+            "so such a segment counts once per rater"
         )
     return out
 
