@@ -380,9 +380,9 @@ def format_evaluation(ev: Evaluation) -> str:
 
 
 __all__ = [
-    "RUN_FILES",
     "Evaluation",
     "GoldSpan",
+    "RUN_FILES",
     "Scores",
     "Unit",
     "auroc",
