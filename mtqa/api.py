@@ -33,6 +33,7 @@ from mtqa.records import Counts, DocumentResult, Failure
 from mtqa.report import writer_class
 from mtqa.settings import Settings, signature
 from mtqa.store import atomic_write, span_to_dict
+from mtqa.text import counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -269,8 +270,8 @@ class CheckResult:
     def __repr__(self) -> str:
         c = self.counts
         return (
-            f"CheckResult({c.documents} document(s), {c.sentences} sentences, {c.flagged} "
-            f"flagged ({c.major} major), {len(self.failures)} failures)"
+            f"CheckResult({c.documents} document(s), {counted(c.sentences, 'sentence')}, "
+            f"{c.flagged} flagged ({c.major} major), {counted(len(self.failures), 'failure')})"
         )
 
     @property
@@ -369,7 +370,7 @@ class CheckResult:
         """The notebook display: the counts and the first spans (every cell escaped)."""
         c = self.counts
         head = (
-            f"<p><b>mtqa</b>: {c.documents} document(s), {c.sentences} sentences, "
+            f"<p><b>mtqa</b>: {c.documents} document(s), {counted(c.sentences, 'sentence')}, "
             f"{c.flagged} flagged ({c.major} major)</p>"
         )
         cells = ("doc_id", "sent_id", "text", "severity", "source", "suggestion", "reason")

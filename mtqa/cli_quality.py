@@ -12,6 +12,7 @@ from typing import Any
 from mtqa.errors import InputError, UsageError
 from mtqa.lm.load import load_scorer
 from mtqa.settings import DTYPES, Settings
+from mtqa.text import counted
 
 
 def add_calibrate(sub: Any) -> None:
@@ -165,9 +166,10 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     if not a.quiet:
         m = det.meta
         print(
-            f"mtqa: detector {det.detector_id} fitted on {m['fit_sentences']} sentences "
-            f"({m['fit_errors']:g} error words); on {m['clean_sentences']} held-apart clean "
-            f"sentences {m['clean_major_rate']:.1%} get a major flag, "
+            f"mtqa: detector {det.detector_id} fitted on {counted(m['fit_sentences'], 'sentence')} "
+            f"({m['fit_errors']:g} error words); on "
+            f"{counted(m['clean_sentences'], 'held-apart clean sentence')} "
+            f"{m['clean_major_rate']:.1%} get a major flag, "
             f"{m['clean_flag_rate']:.1%} any flag",
             file=sys.stderr,
         )
@@ -178,12 +180,14 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
 def cmd_eval(a: argparse.Namespace) -> int:
     """``mtqa eval``: compare a run with gold spans, print the table, write the JSON."""
 
-    from mtqa.quality.evaluate import evaluate, format_evaluation
+    from mtqa.quality.evaluate import RUN_FILES, evaluate, format_evaluation
     from mtqa.store import atomic_write, check_output_file
 
     out = None if a.json == "-" else Path(a.json) if a.json else Path(a.run) / "eval.json"
     if out is not None and (a.json or Path(a.run).is_dir()):
-        check_output_file(out, "--json" if a.json else "the default --json")
+        inputs = [(a.gold, ""), *((Path(a.run) / name, "") for name in RUN_FILES)]
+        option = "--json" if a.json else "the default --json"
+        check_output_file(a.json or out, option, inputs, "the evaluation")
     ev = evaluate(a.gold, a.run)
     for notice in ev.notices:
         print(f"mtqa: {notice}", file=sys.stderr)
@@ -202,16 +206,13 @@ def cmd_synth(a: argparse.Namespace) -> int:
     from mtqa.quality.calibrate import clean_lines, split
     from mtqa.quality.synth import make_records
     from mtqa.store import atomic_write, check_output_file
-    from mtqa.text import counted
 
     if a.limit < 0:
         raise UsageError(f"--limit {a.limit}: must be 0 (all) or more")
     if not 0.0 <= a.rate <= 1.0:
         raise UsageError(f"--rate {a.rate}: must be from 0 to 1 (the share of lines with an error)")
     out = Path(a.output)
-    if out.is_file() and Path(a.clean).is_file() and out.samefile(a.clean):
-        raise UsageError(f"-o {a.output}: is the input {a.clean}; write the gold set elsewhere")
-    check_output_file(out, "-o")
+    check_output_file(a.output, "-o", [(a.clean, "")], "the gold set")
     lines = clean_lines(a.clean, minimum=1, purpose="synth")
     parts = dict(zip(("fit", "threshold", "dev"), split(lines)))
     chosen = lines if a.part == "all" else parts[a.part]
@@ -243,7 +244,7 @@ def cmd_review(a: argparse.Namespace) -> int:
     if not 0.0 < a.target_precision <= 1.0:
         raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
     if a.json and a.json != "-":
-        check_output_file(Path(a.json), "--json")
+        check_output_file(a.json, "--json", [(a.reviewed, "")], "the report")
     rep = review(a.reviewed, a.target_precision, a.csv_raw)
     for p in rep.notices + rep.problems:
         print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)

@@ -9,10 +9,14 @@ refused: its order, and so the ids made from it, would change from run to run.
 **Ids** are strings. A Document's own (an int is taken as its digits); a DataFrame's id
 column (an integral float, as pandas stores an int column with a gap, as its int: ``1.0``
 → ``'1'``); else mtqa makes one: the item's position (``"0"``, ``"1"``...) or the
-DataFrame's or Series' index. A missing id (None, NaN, ``""``) in a DataFrame's id column
-or a Document costs its item (``texts[1]: id is missing...``): falling back to a made id
-there could meet an id given elsewhere. A repeated id costs the later item, and the message
-says when mtqa made one of the two ids.
+DataFrame's or Series' index. A missing id (None, NaN, ``""``) in a DataFrame's id column,
+a Document or the index it would be made from costs its item (``texts[1]: id is
+missing...``): falling back to a made id there could meet an id given elsewhere. A repeated
+id costs the later item, and the message says when mtqa made one of the two ids.
+
+**Fields** are strings: a target, source or reference of another type (a DataFrame cell
+``12``, a list, a dict) costs its item (``texts[2]: source is int, not a string``); a missing
+source or reference (None, NaN) is none.
 """
 
 from __future__ import annotations
@@ -41,10 +45,11 @@ class _Item:
     and the id mtqa gives it when it names none (``made``, made from ``how``)."""
 
     where: str
-    made: str
+    made: str | None  # None: the index value is missing, so no id can be made from it
     how: str
     record: dict[str, Any] | Document
     has_id: bool = False  # a record of a DataFrame with an id column: it must name its id
+    key: Any = None  # a DataFrame row's index value
 
 
 class _BadId(ValueError):
@@ -76,13 +81,14 @@ def _id_text(value: Any) -> str | None:
     raise _BadId(f"id must be a string or an integer, got {type(value).__name__} {value!r}")
 
 
-def _index_id(value: Any) -> str:
-    """A DataFrame index value as an id: :func:`_id_text`, else its ``str``."""
+def _index_id(value: Any) -> str | None:
+    """A DataFrame index value as an id: :func:`_id_text`, else its ``str``; None when it
+    is missing (NaN, None, ``""``: no id, like a missing cell of an id column)."""
     try:
         made = _id_text(value)
     except _BadId:
-        made = None
-    return made if made is not None else str(value)
+        return str(value)
+    return made
 
 
 def _frame(texts: Any, text_field: str) -> Any | None:
@@ -109,7 +115,7 @@ def _items(texts: Texts, text_field: str, id_field: str) -> Iterator[_Item]:
             )
         has_id = id_field in frame.columns
         for i, (key, rec) in enumerate(zip(frame.index, frame.to_dict("records"))):
-            yield _Item(f"texts[{i}]", _index_id(key), _INDEX, rec, has_id)
+            yield _Item(f"texts[{i}]", _index_id(key), _INDEX, rec, has_id, key)
         return
     if isinstance(texts, Set) and not isinstance(texts, KeysView | ItemsView):
         raise UsageError(
@@ -145,7 +151,8 @@ def _fields(item: _Item, text_field: str, id_field: str) -> tuple[dict[str, Any]
             rec.doc_id,
             True,
         )
-    sides = {k: None if _missing(rec.get(k)) else str(rec.get(k)) for k in ("source", "reference")}
+    # a missing cell is no source; a cell of another type is the row's failure (_document)
+    sides = {k: None if _missing(rec.get(k)) else rec.get(k) for k in ("source", "reference")}
     return {"text": rec.get(text_field, rec.get("text"))} | sides, rec.get(id_field), item.has_id
 
 
@@ -173,6 +180,11 @@ def _document(item: _Item, text_field: str, id_field: str) -> tuple[Document, st
                 "the ids from the index"
             )
         doc_id = given_id
+    elif doc_id is None:
+        raise _Unchecked(
+            f"id is missing: the row's index value is {item.key!r}, so no id can be made from "
+            f"it; fill the index, reset_index(), or add an {id_field!r} column"
+        )
     if isinstance(rec, Document):
         return replace(rec, doc_id=doc_id), how
     text, source, reference = fields["text"], fields["source"], fields["reference"]

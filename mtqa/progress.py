@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from mtqa.text import counted
+
 
 class ProgressBar:
     """A tqdm bar on stderr fed by run_check's progress events: sentences, sentences/s, ETA,
@@ -37,7 +39,7 @@ class ProgressBar:
         tok = ""
         if self.t0 is not None and (elapsed := time.monotonic() - self.t0) > 0:
             tok = f", {self.tokens / elapsed:,.0f} tok/s"
-        self.bar.set_postfix_str(f"{self.docs} docs{tok}", refresh=False)
+        self.bar.set_postfix_str(f"{counted(self.docs, 'doc')}{tok}", refresh=False)
 
     def __call__(self, event: str, n: int) -> None:
         """Take one progress event (see :data:`mtqa.pipeline.Progress`)."""

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import OutputError
+from mtqa.errors import OutputError, UsageError
 from mtqa.records import Document, DocumentResult, SentenceResult, Span, WordScore
 
 PARTS = ".mtqa-parts"
@@ -77,14 +77,53 @@ def write_failed(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"{path}: cannot write ({why}); {fix}")
 
 
-def check_output_file(path: Path, option: str) -> None:
-    """Refuse, before any work, an output file path that cannot be written: a folder, a path
-    through a file, a folder without write permission (:class:`OutputError`, naming
-    ``option``, the command-line option that gave it). Missing folders are fine (made when
-    the file is written)."""
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether paths ``a`` and ``b`` name one file: the same path, a symbolic link to the
+    other, or a hard link of it (one device and inode); two paths that do not exist yet are
+    one file when they resolve to the same place."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        try:
+            return Path(a).resolve() == Path(b).resolve()
+        except (OSError, RuntimeError):  # a link loop: the write or the read will say so
+            return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+#: an input of a command, as :func:`check_output_file` names it: its path as given, and the
+#: option that gave it ("" for the command's positional argument)
+Input = tuple[str | Path, str]
+
+
+def check_output_file(
+    given: str | Path, option: str, inputs: Iterable[Input] = (), what: str = "the output"
+) -> None:
+    """Refuse, before any work, an output file path that is one of the command's ``inputs``
+    (the same file, through a symbolic or a hard link too: writing it would destroy the
+    input; :class:`~mtqa.errors.UsageError` saying to write ``what`` elsewhere) or that
+    cannot be written: a folder, a device or pipe (the atomic rename would replace it), a
+    path through a file, a folder without write permission (:class:`OutputError`). Both
+    name ``option``, the command-line option that gave the path, as given. Missing folders
+    are fine (made when the file is written).
+
+    Every command that writes a file runs its outputs through here: ``calibrate``'s ``-o``
+    and ``--score-cache``, ``synth``'s ``-o``, ``eval``'s and ``review``'s ``--json``."""
+    for source, by in inputs:
+        if same_file(given, source):
+            role = f" ({by})" if by else ""
+            raise UsageError(
+                f"{option} {given}: is the input {source}{role}; write {what} elsewhere"
+            )
+    path = Path(given)
     if path.is_dir():
         raise OutputError(
             f"{path}: is a folder ({option}); name the file to write, e.g. {path / 'NAME'}"
+        )
+    if path.exists() and not path.is_file():  # the rename would replace /dev/null itself
+        raise OutputError(
+            f"{path}: is not a regular file (a device, a pipe or a socket; {option}); name "
+            "a file to write"
         )
     parent = path.parent
     while not parent.exists() and parent != parent.parent:

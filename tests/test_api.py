@@ -7,6 +7,7 @@ its report texts are compared byte for byte with the files the command writes.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -241,6 +242,45 @@ def test_ids_are_strings_and_a_missing_or_clashing_one_is_explained(
     assert [str(f) for f in result.failures] == failures
 
 
+def test_a_dataframe_source_or_reference_of_another_type_is_its_rows_failure(
+    checker: mtqa.Checker,
+) -> None:
+    """A cell 12 was read as the source "12" (len_ratio 9.0), {'a': 1} as a reference to score
+    chrF against, while Document(source=5) and an int target were failures."""
+    texts = ["The cat sat.", "A dog ran.", "Birds fly.", "Fish swim.", "Frogs hop."]
+    frame = pd.DataFrame(
+        {
+            "target": texts,
+            "source": [12, ["a"], "Les oiseaux volent.", None, math.nan],
+            "reference": [None, "A dog ran.", {"a": 1}, math.nan, 2.5],
+        }
+    )
+    result = checker.check(frame)
+    assert result.documents["doc_id"].tolist() == ["3"]  # no source, no reference: checked
+    assert [str(f) for f in result.failures] == [
+        "texts[0]: source is int, not a string",
+        "texts[1]: source is list, not a string",
+        "texts[2]: reference is dict, not a string",
+        "texts[4]: reference is float, not a string",
+    ]
+
+
+@pytest.mark.parametrize("key", [math.nan, None, ""])
+def test_a_missing_index_value_is_its_rows_failure(checker: mtqa.Checker, key: object) -> None:
+    """A NaN in the index became the id 'nan' (a NaN in an id column is a failure)."""
+    for texts in (
+        pd.DataFrame({"target": ["A b.", "C d."]}, index=pd.Index(["x", key], dtype=object)),
+        pd.Series(["A b.", "C d."], index=pd.Index(["x", key], dtype=object)),
+    ):
+        result = checker.check(texts)
+        assert result.documents["doc_id"].tolist() == ["x"]
+        (failure,) = result.failures
+        assert str(failure) == (
+            f"texts[1]: id is missing: the row's index value is {texts.index[1]!r}, so no id "
+            "can be made from it; fill the index, reset_index(), or add an 'id' column"
+        )
+
+
 def test_a_document_needs_no_path() -> None:
     doc = Document("a", "The text.")
     assert doc.path == "" and doc.line is None and doc.source is None
@@ -310,7 +350,7 @@ def test_selection_and_operating_point(checker: mtqa.Checker, fake_calibration: 
 def test_notebook_display_escapes(checker: mtqa.Checker) -> None:
     doc = Document("<script>alert(1)</script>", "A massaging text.", "x")
     page = checker.check(doc)._repr_html_()
-    assert page.startswith("<p><b>mtqa</b>: 1 document(s), 1 sentences, 1 flagged (1 major)</p>")
+    assert page.startswith("<p><b>mtqa</b>: 1 document(s), 1 sentence, 1 flagged (1 major)</p>")
     assert "<script>" not in page and "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page
     assert "<td>massaging</td>" in page
 

@@ -902,3 +902,181 @@ def test_calibrate_checks_its_output_before_any_work(
     monkeypatch.setattr(cli_quality, "load_scorer", no_model)
     rc = cli.main(["calibrate", "clean.txt", "--model", "fake", "-o", output])
     assert (rc, capsys.readouterr().err) == (1, f"mtqa: error: {message}\n")
+
+
+#: every output option of calibrate, synth, eval and review that names one of the command's
+#: inputs: (arguments, the output as given, the input it names, its role, what to write)
+OVER_INPUT = [
+    (["calibrate", "clean.txt", "-o", "X"], "-o", "clean.txt", "", "the detector"),
+    (
+        ["calibrate", "clean.txt", "-o", "d.json", "--score-cache", "X"],
+        "--score-cache",
+        "clean.txt",
+        "",
+        "the score cache",
+    ),
+    (
+        ["calibrate", "clean.txt", "--gold", "g.jsonl", "-o", "X"],
+        "-o",
+        "g.jsonl",
+        " (--gold)",
+        "the detector",
+    ),
+    (
+        ["calibrate", "clean.txt", "--gold", "g.jsonl", "-o", "d.json", "--score-cache", "X"],
+        "--score-cache",
+        "g.jsonl",
+        " (--gold)",
+        "the score cache",
+    ),
+    (
+        ["calibrate", "clean.txt", "--score-cache", "c.jsonl", "-o", "X"],
+        "-o",
+        "c.jsonl",
+        " (--score-cache)",
+        "the detector",
+    ),
+    (["synth", "clean.txt", "-o", "X"], "-o", "clean.txt", "", "the gold set"),
+    (["eval", "g.jsonl", "run", "--json", "X"], "--json", "g.jsonl", "", "the evaluation"),
+    (
+        ["eval", "g.jsonl", "run", "--json", "X"],
+        "--json",
+        "run/segments.jsonl",
+        "",
+        "the evaluation",
+    ),
+    (["eval", "g.jsonl", "run", "--json", "X"], "--json", "run/run.json", "", "the evaluation"),
+    (
+        ["eval", "g.jsonl", "run", "--json", "X"],
+        "--json",
+        "run/sentences.csv",
+        "",
+        "the evaluation",
+    ),
+    (["review", "r.csv", "--json", "X"], "--json", "r.csv", "", "the report"),
+]
+
+
+@pytest.mark.parametrize("how", ["path", "symlink", "hard link"])
+@pytest.mark.parametrize(("args", "option", "target", "role", "what"), OVER_INPUT)
+def test_no_command_writes_over_its_input(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    how: str,
+    args: list[str],
+    option: str,
+    target: str,
+    role: str,
+    what: str,
+) -> None:
+    """`mtqa calibrate CLEAN.txt -o CLEAN.txt` replaced the clean text with the detector
+    (exit 0), and --score-cache appended to it; only synth's -o was checked (one check now)."""
+    monkeypatch.chdir(tmp_path)
+    Path("run").mkdir()
+    files = ["clean.txt", "g.jsonl", "c.jsonl", "r.csv"]
+    files += ["run/segments.jsonl", "run/run.json", "run/sentences.csv"]
+    for name in files:
+        Path(name).write_text(f"the user's {name}\n", encoding="utf-8")
+
+    def no_model(settings: object) -> None:
+        raise AssertionError("the model was loaded before the outputs were checked")
+
+    monkeypatch.setattr(cli_quality, "load_scorer", no_model)
+    out = {"path": target, "symlink": "link.txt", "hard link": "hard.txt"}[how]
+    if how == "symlink":
+        Path(out).symlink_to(target)
+    elif how == "hard link":
+        os.link(target, out)
+    argv = [out if a == "X" else a for a in args]
+    if argv[0] == "calibrate":
+        argv += ["--model", "fake"]
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {option} {out}: is the input {target}{role}; write {what} elsewhere\n"
+    )
+    for name in files:
+        assert Path(name).read_text(encoding="utf-8") == f"the user's {name}\n"
+
+
+def test_an_output_that_is_a_pipe_or_device_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The atomic rename replaced a named pipe (or, as root, /dev/null) with a regular file."""
+    monkeypatch.chdir(tmp_path)
+    Path("clean.txt").write_text("A clean sentence.\n" * 60, encoding="utf-8")
+    os.mkfifo("pipe")
+    assert cli.main(["synth", "clean.txt", "-o", "pipe"]) == 1
+    assert capsys.readouterr().err == (
+        "mtqa: error: pipe: is not a regular file (a device, a pipe or a socket; -o); name a "
+        "file to write\n"
+    )
+    assert Path("pipe").is_fifo()
+
+
+def test_calibrate_says_a_score_cache_folder_is_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--score-cache DIR failed after the scoring with "check the path, permissions and free
+    space"."""
+    monkeypatch.chdir(tmp_path)
+    Path("taken").mkdir()
+    Path("clean.txt").write_text("A clean sentence.\n" * 60, encoding="utf-8")
+
+    def no_model(settings: object) -> None:
+        raise AssertionError("the model was loaded before the score cache was checked")
+
+    monkeypatch.setattr(cli_quality, "load_scorer", no_model)
+    argv = ["calibrate", "clean.txt", "--model", "fake", "-o", "d.json", "--score-cache", "taken"]
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().err == (
+        "mtqa: error: taken: is a folder (--score-cache); name the file to write, e.g. taken/NAME\n"
+    )
+
+
+@pytest.mark.parametrize("path", ["/dev/null", "folder"])
+@pytest.mark.parametrize(
+    ("args", "fix"),
+    [
+        (["synth", "P", "-o", "x.jsonl"], "pass clean English text, one sentence per line"),
+        (
+            ["calibrate", "P", "--model", "fake", "-o", "d.json"],
+            "pass clean English text, one sentence per line",
+        ),
+        (["eval", "P", "run", "--json", "-"], "pass a gold .jsonl file"),
+        (["review", "P"], "pass the sentences.csv or verdicts-*.csv you reviewed"),
+    ],
+)
+def test_a_quality_input_that_is_no_regular_file_says_what_it_is(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    args: list[str],
+    fix: str,
+) -> None:
+    """`mtqa synth /dev/null` said "/dev/null: no such file"; a folder said so too, or
+    "cannot read the file (Is a directory)"."""
+    monkeypatch.chdir(tmp_path)
+    Path("folder").mkdir()
+    what = (
+        "is a folder, not a file" if path == "folder" else "not a regular file (a character device)"
+    )
+    assert cli.main([path if a == "P" else a for a in args]) == 1
+    assert capsys.readouterr().err == f"mtqa: error: {path}: {what}; {fix}\n"
+
+
+def test_calibrate_gold_that_is_not_json_names_calibrate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "mtqa eval reads JSON lines" to a user of calibrate --gold."""
+    monkeypatch.chdir(tmp_path)
+    Path("clean.txt").write_text("A clean sentence.\n" * 60, encoding="utf-8")
+    Path("mt.txt").write_text("A translated sentence.\n", encoding="utf-8")
+    argv = ["calibrate", "clean.txt", "--gold", "mt.txt", "--model", "fake", "-o", "d.json"]
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().err == (
+        "mtqa: error: mt.txt:1: not valid JSON (Expecting value at column 1); mtqa calibrate "
+        '--gold reads JSON lines, one gold record per line: {"id", "target", "spans": '
+        '[{"start", "end", "severity", "category"}]}\n'
+    )

@@ -510,7 +510,7 @@ def test_progress_bar_shows_token_rate() -> None:
     bar.bar.refresh()
     bar.close()
     text = f.getvalue()
-    assert "3/10" in text and "sentences/s" in text and "1 docs, " in text and "tok/s" in text
+    assert "3/10" in text and "sentences/s" in text and "1 doc, " in text and "tok/s" in text
 
 
 # ------------------------------------------------------------------ 10. the model, named first

@@ -14,6 +14,7 @@ import pytest
 
 from mtqa.analyse import analyse, check_counts, sentence_score
 from mtqa.detect import Detector
+from mtqa.errors import InputError
 from mtqa.features import FEATURES, SENTENCE_FEATURES, sentence_row
 from mtqa.learned import SentenceModel
 from mtqa.lm.fake import FakeScorer
@@ -174,7 +175,7 @@ def test_gold_segments_merge_raters_and_sample_by_hash(tmp_path: Path) -> None:
     assert cat.source == "猫" and sorted(cat.annotations) == [(), ((4, 7),)]
     # a smaller limit is a prefix of a larger one (the cache of a bigger fit serves it)
     assert gold_segments(str(gold), 5) == segs[:5]
-    rows = gold_rows([cat], "g", FakeScorer(), ScoreCache(None, "fake"), 16)
+    rows = gold_rows([cat], "g", FakeScorer(), ScoreCache(None), 16)
     (sent,) = rows
     assert sent.labels[:3] == [0.0, 0.5, 0.0] and sum(sent.labels) == 0.5  # "cat": 1 of 2 raters
     assert sent.label == 0.5 and sent.group == "g"
@@ -308,3 +309,99 @@ def test_a_detector_path_that_is_no_detector_file_says_what_is_wrong(tmp_path: P
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(CalibrationError, match=r"cannot read the detector \(not UTF-8 text\)"):
         load_detector("m", str(binary))
+
+
+CLEAN = [f"Line number {i} of the clean text reads well enough today." for i in range(60)]
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "why"),
+    [
+        (b"A clean sentence.\nAnother one.\n", 1, "the line is not JSON"),
+        (b'{"a": 1}\n', 1, "the line is an object without a model, text and tokens (keys: 'a')"),
+        (b'["x"]\n', 1, "the line is a JSON list, not an object"),
+        (b'"a string"\n', 1, "the line is a JSON str, not an object"),
+        (
+            b'{"model": "fake", "text": "x", "tokens": []}\n{"model": "fake", "text": "y", '
+            b'"tokens": [[0, 1, 2.0]]}\n',
+            2,
+            "the line is a record whose tokens are not [start, end, surprisal, entropy, rank, "
+            "pmax]",
+        ),
+        (b'{"model": "fake", "text": "x", "tokens": []}\nGr\xfc\xdfe\n', 2, None),
+    ],
+)
+def test_a_score_cache_that_is_no_score_cache_is_refused_before_scoring(
+    tmp_path: Path, content: bytes, line: int, why: str | None
+) -> None:
+    """A text file named by --score-cache got JSON lines appended (exit 0); a JSON string line
+    was an AttributeError; {"a":1} was appended to."""
+    clean = tmp_path / "clean.txt"
+    clean.write_text("\n".join(CLEAN), encoding="utf-8")
+    cache = tmp_path / "cache.txt"
+    cache.write_bytes(content)
+
+    def no_model(settings: Settings) -> FakeScorer:
+        raise AssertionError("the model was loaded before the score cache was read")
+
+    with pytest.raises(InputError) as exc:
+        calibrate(
+            str(clean),
+            Settings(model="fake"),
+            no_model,
+            str(tmp_path / "d.json"),
+            score_cache=str(cache),
+        )
+    shape = '{"model", "text", "tokens"} per line'
+    head = (
+        "not a score cache (not UTF-8 text)"
+        if why is None
+        else (f"not a score cache ({why}; a score cache holds {shape})")
+    )
+    assert str(exc.value) == (
+        f"{cache}:{line}: {head}; name a new file or an earlier --score-cache file"
+    )
+    assert cache.read_bytes() == content
+    assert not (tmp_path / "d.json").exists()
+
+
+def test_a_score_cache_cut_by_an_interrupted_run_is_read_and_continued(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.txt"
+    clean.write_text("\n".join(CLEAN), encoding="utf-8")
+    cache = tmp_path / "cache.jsonl"
+    first = tmp_path / "a.json"
+    calibrate(
+        str(clean),
+        Settings(model="fake"),
+        lambda s: FakeScorer(),
+        str(first),
+        score_cache=str(cache),
+    )
+    lines = cache.read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 5
+    # the last record cut in the middle, as a kill leaves it
+    cache.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:30], encoding="utf-8")
+    second = tmp_path / "b.json"
+    calibrate(
+        str(clean),
+        Settings(model="fake"),
+        lambda s: FakeScorer(),
+        str(second),
+        score_cache=str(cache),
+    )
+    assert second.read_bytes() == first.read_bytes()
+    again = cache.read_text(encoding="utf-8").splitlines()
+    assert again[: len(lines)] == lines[:-1] + [lines[-1][:30]]  # the cut line, alone
+    assert again[len(lines)] == lines[-1]  # its text scored again, on a line of its own
+    calls: list[int] = []
+
+    class Counting(FakeScorer):
+        def score(self, texts, *a, **k):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            return super().score(texts, *a, **k)
+
+    third = tmp_path / "c.json"
+    calibrate(
+        str(clean), Settings(model="fake"), lambda s: Counting(), str(third), score_cache=str(cache)
+    )
+    assert third.read_bytes() == first.read_bytes() and sum(calls) == 0

@@ -261,9 +261,13 @@ def test_an_unknown_or_missing_severity_names_the_line(
             'record per line: {"id", "target", "spans": [{"start", "end", "severity", '
             '"category"}]}',
         ),
-        (
-            json.dumps(rec("a", "The cat sat.", line=0)),
-            "'line' is 0: a 1-based line number of the document, or absent",
+        *(
+            (
+                json.dumps(rec("a", "The cat sat.", line=bad)),
+                f"'line' is {bad!r}, not a whole number from 1: the 1-based line of the "
+                "document that holds the target, or absent",
+            )
+            for bad in (0, 0.0, 2.5, "2", True)
         ),
     ],
 )
@@ -372,3 +376,100 @@ def test_a_run_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[st
         f"mtqa: error: {seg}:1: invalid UTF-8 at byte 24 (0xe9); convert the file to UTF-8 "
         "(`iconv -f CHARSET -t UTF-8`)\n"
     )
+
+
+# ------------------------------------------------------------------ ids and repeated records
+
+
+def test_an_id_that_names_no_document_is_noticed(tmp_path: Path) -> None:
+    """A mistyped id ('dco2') silently fell back to searching every document."""
+    docs = [doc("doc1", "It rained."), doc("doc2", "The sun came out.", [(4, 7, "major")])]
+    gold = [rec("doc1", "It rained."), rec("dco2", "The sun came out.", (4, 7, "major"))]
+    g, run = write(tmp_path, gold, docs)
+    ev = evaluate(g, run)
+    assert ev.overall["span_recall"] == 1.0  # found, in the one document that holds it
+    assert list(ev.notices) == [
+        f"{g}: 1 record of 2 with an id that names no document of the run ('dco2'; the run's "
+        "ids: 'doc1', 'doc2'); each was looked for in every document and found there: if an "
+        "id should name its document, fix it"
+    ]
+    gold = [rec(f"seed-{k}", f"Line {k} is here.", line=k) for k in range(1, 5)]
+    g, run = write(tmp_path, gold, [doc("article", "\n".join(r["target"] for r in gold))])
+    assert list(evaluate(g, run).notices) == [
+        f"{g}: 4 records of 4 with an id that names no document of the run ('seed-1', "
+        "'seed-2', 'seed-3', …; the run's ids: 'article'); each was looked for in every "
+        "document and found there: if an id should name its document, fix it"
+    ]
+
+
+def test_a_record_repeated_without_rater_fields_is_noticed(tmp_path: Path) -> None:
+    """Two records with one id and target and contradicting spans were both scored, silently."""
+    docs = [doc("a", "The cat sat.", [(4, 7, "major")]), doc("b", "All good.")]
+    gold = [
+        rec("a", "The cat sat.", (4, 7, "major")),
+        rec("b", "All good."),
+        rec("a", "The cat sat."),
+        rec("b", "All good."),
+    ]
+    g, run = write(tmp_path, gold, docs)
+    ev = evaluate(g, run)
+    assert ev.overall["records"] == 4
+    assert list(ev.notices) == [
+        f"{g}: 2 repeated records (the target of an earlier record at the same place of the "
+        "run, without system, doc_id and seg_id, 1 of them with other spans; the first: line "
+        "3 ('a'), as line 1); each record is scored on its own, so such a text counts once "
+        "per record: delete the repeats, or mark several raters' records with system, doc_id "
+        "and seg_id"
+    ]
+    # marked as two raters' annotations of one segment: the raters notice, not this one
+    seg = {"system": "S", "doc_id": "d", "seg_id": "0"}
+    g, run = write(
+        tmp_path, [rec("a", "The cat sat.", **seg), rec("a", "The cat sat.", **seg)], docs[:1]
+    )
+    (notice,) = evaluate(g, run).notices
+    assert "further rater" in notice
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("A cat-like smile.", "like"),
+        ("A cat-like smile.", "cat"),
+        ("They don't know.", "don"),
+        ("They don’t know.", "t know"),
+        ("The well-known-ish rule.", "known"),
+    ],
+)
+def test_a_hyphen_or_apostrophe_joins_one_word(tmp_path: Path, text: str, target: str) -> None:
+    """Target 'like' matched inside 'cat-like': a piece of a word, as mtqa.text.WORD reads it."""
+    msg = error(tmp_path, [rec(None, target)], [doc("a", text)])
+    assert "this gold record: not in this run" in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("A cat-like smile.", "cat-like"),
+        ("A cat-like smile.", "A cat-like"),
+        ("He said 'like' twice.", "like"),
+        ("A cat - like that.", "like"),
+        ("Dogs' toys.", "Dogs"),
+    ],
+)
+def test_words_beside_a_free_hyphen_or_quote_are_found(
+    tmp_path: Path, text: str, target: str
+) -> None:
+    g, run = write(tmp_path, [rec(None, target)], [doc("a", text)])
+    assert evaluate(g, run).overall["records"] == 1
+
+
+def test_integral_floats_are_whole_numbers_in_every_field(tmp_path: Path) -> None:
+    """ "start": 4.0 was taken but "line": 2.0 refused: one rule now, for all three fields."""
+    d = doc("doc", "Yes.\nNo cat.", [(8, 11, "major")])
+    as_ints = rec("g", "No cat.", (3, 6, "major"), line=2)
+    as_floats = rec("g", "No cat.", line=2.0)
+    as_floats["spans"] = [{"start": 3.0, "end": 6.0, "severity": "major"}]
+    g, run = write(tmp_path, [as_ints], [d])
+    want = evaluate(g, run).overall
+    g, run = write(tmp_path, [as_floats], [d])
+    assert evaluate(g, run).overall == want and want["span_recall"] == 1.0

@@ -138,9 +138,9 @@ def test_wilson_interval() -> None:
         ),
         (
             "doc_id,sent_id,span_start,span_end,severity,source,verdict\r\nd,1,0,1,major,lm,\r\n",
-            "none of its 1 flags has a verdict; mark flags in report.html",
+            "none of its 1 flag has a verdict; mark flags in report.html",
         ),
-        ("score,severity,review\r\n0.5,none,\r\n", "none of its 1 sentence rows is reviewed"),
+        ("score,severity,review\r\n0.5,none,\r\n", "none of its 1 sentence row is reviewed"),
     ],
 )
 def test_user_errors(tmp_path: Path, content: str, message: str) -> None:

@@ -135,3 +135,15 @@ def test_summary_csv_guards_formula_ids(tmp_path: Path, raw: bool) -> None:
     with (tmp_path / "summary.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows[0]["doc_id"] == ("=HYPERLINK(1)" if raw else "'=HYPERLINK(1)")
+
+
+def test_a_count_of_one_takes_the_singular(tmp_path: Path) -> None:
+    """The titles said "sentence scores (1 sentences)" and "the other 1 documents"."""
+    one = batch(1)[0]
+    one = DocumentResult(one.doc_id, one.path, one.text, one.sentences[:1])
+    fig, _ = figure(tmp_path / "one", [one])
+    titles = [ax.get_title() for ax in fig.get_axes()]
+    assert "sentence scores (1 sentence)" in titles
+    fig, _ = figure(tmp_path / "many", batch(TOP + 1))
+    bx = next(ax for ax in fig.get_axes() if ax.get_title().startswith("documents"))
+    assert "the other 1 document: " in bx.get_xlabel()

@@ -27,7 +27,7 @@ from typing import Literal
 
 from mtqa.records import Document, Sentence
 from mtqa.segment import segment
-from mtqa.text import has_visible_text, lines
+from mtqa.text import counted, has_visible_text, lines
 
 Level = Literal["sentence", "line", "segment"]
 
@@ -111,7 +111,7 @@ def empty_note(side: str, pairing: Pairing) -> str:
         for u in pairing.empty
     )
     n, total = len(pairing.empty), len(pairing.empty) + len(pairing.units)
-    return f"{side} is empty for {where} ({n} of {total} {pairing.level}s)"
+    return f"{side} is empty for {where} ({n} of {counted(total, pairing.level)})"
 
 
 def level_note(side: str, column: str, pairing: Pairing) -> str:

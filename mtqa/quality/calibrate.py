@@ -11,7 +11,7 @@ time after their source (:mod:`mtqa.conditioned`; that pass reads about 2.4 time
 tokens; default none, so the detector does not weigh the source gain), ``--back-limit N``
 the first N also the other way (their source alone and after them: the back gain).
 ``--score-cache FILE`` keeps the LM's token scores (JSON lines by text and model
-signature) so a second fit skips the scoring.
+signature, :mod:`mtqa.quality.scorecache`) so a second fit skips the scoring.
 
 Clean sentences (one per line) are split three ways, in file order:
 
@@ -32,7 +32,6 @@ sentence is scored with document context, as in ``mtqa check``; the rows come fr
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +45,13 @@ from mtqa.features import evidence
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory
 from mtqa.quality.fit import SentenceRows, fit_detector
+from mtqa.quality.scorecache import ScoreCache
 from mtqa.quality.synth import make_records
-from mtqa.readers import decode
+from mtqa.readers.decode import decode, read_file
 from mtqa.records import Document, TokenScore
 from mtqa.settings import Settings
 from mtqa.store import atomic_write, check_output_file
+from mtqa.text import counted
 
 FIT_SHARE = 0.70
 THRESHOLD_SHARE = 0.15  # the last 15% is the dev split
@@ -65,19 +66,20 @@ def clean_lines(
 ) -> list[str]:
     """The non-blank lines of a clean English file, stripped (the first ``limit`` if set).
 
-    Raises :class:`~mtqa.errors.InputError` for a missing file, one that is not UTF-8, or
-    fewer than ``minimum`` lines (``purpose`` names what needs them).
+    Raises :class:`~mtqa.errors.InputError` for a missing file, a folder or a device in its
+    place, a file that is not UTF-8, or fewer than ``minimum`` lines (``purpose`` names what
+    needs them).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, None, "no such file; pass clean English text, one sentence per line")
-    text = decode(p.read_bytes(), path, replace_option=False)  # calibrate, synth: UTF-8 only
+    data = read_file(path, "pass clean English text, one sentence per line")
+    text = decode(data, path, replace_option=False)  # calibrate, synth: UTF-8 only
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if limit:
         lines = lines[:limit]
     if len(lines) < minimum:
         raise InputError(
-            path, None, f"only {len(lines)} text lines; {purpose} needs {minimum} or more"
+            path,
+            None,
+            f"only {counted(len(lines), 'text line')}; {purpose} needs {minimum} or more",
         )
     return lines
 
@@ -164,50 +166,12 @@ def gold_segments(path: str, limit: int = 0) -> list[Segment]:
     from mtqa.quality.evaluate import read_gold
 
     by_text: dict[tuple[str, str | None], list[tuple[tuple[int, int], ...]]] = {}
-    for rec in read_gold(path):
+    for rec in read_gold(path, "mtqa calibrate --gold"):
         spans = tuple(sorted((s.start, s.end) for s in rec["spans"]))
         by_text.setdefault((rec["text"], rec["source"]), []).append(spans)
     segs = [Segment(t, src, tuple(a)) for (t, src), a in by_text.items() if t.strip()]
     segs.sort(key=lambda g: hashlib.sha256(f"{g.source}\x00{g.target}".encode()).hexdigest())
     return segs[:limit] if limit else segs
-
-
-class ScoreCache:
-    """Token scores by (model signature, text) in a JSON-lines file; ``path`` None: none."""
-
-    def __init__(self, path: str | None, signature: str) -> None:
-        self.path = Path(path) if path else None
-        self.signature = signature
-        self.known: dict[str, list[TokenScore]] = {}
-        if self.path and self.path.is_file():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    d = json.loads(line)
-                except ValueError:
-                    continue  # a line cut by an interrupted run
-                if d.get("model") == signature:
-                    self.known[d["text"]] = [TokenScore(*t) for t in d["tokens"]]
-
-    def score(
-        self, scorer: Scorer, texts: Sequence[str], batch_size: int
-    ) -> list[list[TokenScore]]:
-        """Token scores of ``texts``: the cached ones, the rest scored (and cached)."""
-        todo = sorted({t for t in texts if t not in self.known})
-        for a in range(0, len(todo), 256):
-            part = todo[a : a + 256]
-            for text, toks in zip(part, scorer.score(part, batch_size=batch_size)):
-                self.known[text] = list(toks)
-                if self.path:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    with self.path.open("a", encoding="utf-8") as f:
-                        rows = [
-                            [t.start, t.end, t.surprisal, t.entropy, t.rank, t.pmax] for t in toks
-                        ]
-                        f.write(
-                            json.dumps({"model": self.signature, "text": text, "tokens": rows})
-                            + "\n"
-                        )
-        return [self.known[t] for t in texts]
 
 
 def gold_rows(
@@ -266,20 +230,28 @@ def calibrate(
     it (atomically).
 
     ``output`` defaults to the shipped detector's file (:func:`mtqa.detect.detector_path`).
-    Returns the file and the detector. Raises :class:`~mtqa.errors.OutputError` for an
-    output path that cannot be written (checked first, before any scoring),
+    Returns the file and the detector. Raises, before any scoring,
+    :class:`~mtqa.errors.UsageError` for an output (the detector, the score cache) that is an
+    input (``clean``, a ``gold`` file, the score cache), :class:`~mtqa.errors.OutputError` for
+    one that cannot be written;
     :class:`~mtqa.errors.InputError` for a bad clean or gold file,
     :class:`~mtqa.errors.CalibrationError` when too little is labelled.
     """
     path = Path(output) if output else detector_path(settings.model)
-    check_output_file(path, "-o" if output else "the shipped detector's file")  # before work
+    # before any work: no output is an input (the cache is read, then appended to)
+    inputs = [(clean, ""), *((g, "--gold") for g in gold)]
+    kept = [(score_cache, "--score-cache")] if score_cache else []
+    option = "-o" if output else "the shipped detector's file"
+    check_output_file(output or path, option, inputs + kept, "the detector")
+    if score_cache:
+        check_output_file(score_cache, "--score-cache", inputs, "the score cache")
     lines = clean_lines(clean, limit)
     segments = {Path(p).stem: gold_segments(p, gold_limit) for p in gold}  # bad input: now
+    cache = ScoreCache(score_cache)  # a file that is no score cache: now too
     fit_lines, threshold_lines, _ = split(lines)
     fit_recs = make_records(fit_lines, seed=seed, rate=0.5, prefix="fit")
     clean_recs: list[GoldRecord] = [{"target": t, "spans": []} for t in threshold_lines]
     scorer = scorer_factory(settings)
-    cache = ScoreCache(score_cache, scorer.signature())
     fit = sentence_rows(fit_recs, scorer, settings.batch_size, lines_per_doc, cache)
     for group, segs in segments.items():
         fit += gold_rows(segs, group, scorer, cache, settings.batch_size, cond_limit, back_limit)
@@ -288,11 +260,11 @@ def calibrate(
     thr = sentence_rows(clean_recs, scorer, settings.batch_size, 1, cache)
     cond = f", {cond_limit} of them also after their source" if cond_limit else ""
     cond += f", {back_limit} with their source after them" if back_limit else ""
-    golds = ", ".join(f"{g} ({len(s)} segments{cond})" for g, s in segments.items())
+    golds = ", ".join(f"{g} ({counted(len(s), 'segment')}{cond})" for g, s in segments.items())
     source = (
-        f"{Path(clean).name}: fit {len(fit_lines)} lines (seed {seed}, half with injected "
-        f"errors){'; MQM spans of ' + golds if golds else ''}; thresholds on the next "
-        f"{len(threshold_lines)} clean lines, each alone"
+        f"{Path(clean).name}: fit {counted(len(fit_lines), 'line')} (seed {seed}, half with "
+        f"injected errors){'; MQM spans of ' + golds if golds else ''}; thresholds on the next "
+        f"{counted(len(threshold_lines), 'clean line')}, each alone"
     )
     det = fit_detector(fit, thr, scorer.signature(), source, major_rate, minor_rate)
     atomic_write(path, det.to_json() + "\n")

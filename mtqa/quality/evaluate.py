@@ -45,8 +45,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.quality.gold import GoldSpan, Unit, match, read_gold, read_run
+from mtqa.quality.gold import RUN_FILES, GoldSpan, Unit, match, read_gold, read_run
 from mtqa.quality.tables import align, fmt
+from mtqa.text import counted
 
 _WORD = re.compile(r"\S+")
 
@@ -371,7 +372,7 @@ def format_evaluation(ev: Evaluation) -> str:
     c = ev.chrf_correlation
     if c:
         lines.append(
-            f"LM score vs sentence chrF over {c['n']} sentences: Spearman "
+            f"LM score vs sentence chrF over {counted(c['n'], 'sentence')}: Spearman "
             f"{fmt(c['score']['spearman'], signed=True)}, Pearson "
             f"{fmt(c['score']['pearson'], signed=True)} (negative: more suspicious, lower chrF)"
         )
@@ -381,6 +382,7 @@ def format_evaluation(ev: Evaluation) -> str:
 __all__ = [
     "Evaluation",
     "GoldSpan",
+    "RUN_FILES",
     "Scores",
     "Unit",
     "auroc",

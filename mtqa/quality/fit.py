@@ -30,6 +30,7 @@ from mtqa.errors import CalibrationError
 from mtqa.features import FEATURES, SENTENCE_FEATURES, sentence_row
 from mtqa.learned import SentenceModel, Trees
 from mtqa.records import Metrics, Span
+from mtqa.text import counted
 
 #: the item model's columns: every feature but the document-level back gain, which the
 #: sentence model reads (in the trees it would move every item of a document at once)
@@ -324,7 +325,9 @@ def fit_percentile_detector(
     """
     xs = sorted(surprisals)
     if len(xs) < 100:
-        raise CalibrationError(f"{source}: only {len(xs)} words; calibration needs at least 100")
+        raise CalibrationError(
+            f"{source}: only {counted(len(xs), 'word')}; calibration needs at least 100"
+        )
 
     def pct(p: float) -> float:
         return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]

@@ -5,9 +5,10 @@ object per line, ``{"id", "target", "spans": [{"start", "end", "severity", "cate
 
 * ``target``: the text that was annotated, a non-empty string;
 * ``spans`` (absent = no error): end-exclusive character offsets into ``target`` (whole
-  numbers, ``start < end``), ``severity`` ``major`` or ``minor`` (any case; MQM's
-  ``critical`` counts as ``major``; required), ``category`` (optional, default ``error``),
-  ``text`` (optional: checked against the offsets);
+  numbers, ``start < end``; as in ``line``, a float without a fraction, ``4.0``, is taken),
+  ``severity`` ``major`` or ``minor`` (any case; MQM's ``critical`` counts as ``major``;
+  required), ``category`` (optional, default ``error``), ``text`` (optional: checked
+  against the offsets);
 * ``id`` (optional), ``line`` (optional, 1-based), ``source`` (optional; read by
   calibrate), and ``system``/``doc_id``/``seg_id`` (optional: records sharing all three
   are one segment annotated by several raters).
@@ -18,9 +19,14 @@ line, each checked for the fields eval reads (``id``, ``text``, ``spans``, ``sen
 Matching (:func:`match`): a record whose ``id`` is a document id of the run is looked for in
 that document only; any other record in every document. Its target must be there as it is,
 starting and ending at word boundaries: the whole text, a whole line or a phrase, never a
-piece of a word. ``line`` (1-based) picks the place on that line of the document; a record
+piece of a word (words joined by a hyphen or an apostrophe are one word: ``like`` is not in
+``cat-like``). ``line`` (1-based) picks the place on that line of the document; a record
 found in two documents, or twice in one without a ``line`` to pick, is ambiguous. A record
 found nowhere, or ambiguous, is an error naming its gold line; a wrong ``line`` too.
+Notices (:func:`match`) count what is found but may not be meant: run documents without a
+record, further raters' records, records whose id names no document (a mistyped id is
+searched everywhere), and records repeating an earlier one's target at the same place
+without the rater fields (each is scored on its own).
 """
 
 from __future__ import annotations
@@ -28,20 +34,28 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
-from mtqa.readers.decode import decode
+from mtqa.readers.decode import decode, read_file
 from mtqa.text import counted
 
 GOLD_FORMAT = '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}'
-FORMAT_HINT = f"mtqa eval reads JSON lines, one gold record per line: {GOLD_FORMAT}"
+
+
+def format_hint(reader: str = "mtqa eval") -> str:
+    """What ``reader`` (the command reading the gold file) reads, for the end of a message."""
+    return f"{reader} reads JSON lines, one gold record per line: {GOLD_FORMAT}"
+
+
 #: gold severities as written (any case) -> the severity scored; MQM's critical is major
 SEVERITIES = {"major": "major", "minor": "minor", "critical": "major"}
 RERUN = "it is written by `mtqa check --format jsonl`: rerun that rather than edit the file"
+#: the files of a run folder that ``mtqa eval`` reads (its ``--json`` may be none of them)
+RUN_FILES = ("segments.jsonl", "run.json", "sentences.csv")
 
 
 @dataclass(frozen=True)
@@ -75,26 +89,26 @@ class _Bad(Exception):
 
 
 def _read_lines(path: str, what: str) -> list[str]:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, None, f"no such file; {what}")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
-    return decode(data, path, replace_option=False).splitlines()
+    return decode(read_file(path, what), path, replace_option=False).splitlines()
 
 
 def _short(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[: n - 1] + "…")
 
 
-def _offset(s: dict[str, Any], key: str, k: int) -> int:
-    v = s.get(key)
+def _whole(v: object) -> int | None:
+    """A gold file's whole-number field (``start``, ``end``, ``line``) as an int: an int, or a
+    float with no fraction (``4.0``, as tools that write every number as a float give it);
+    None for anything else (a bool, ``4.5``, a string, nothing)."""
     if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if isinstance(v, bool) or not isinstance(v, int):
-        got = "missing" if v is None else repr(v)
+        return int(v)
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _offset(s: dict[str, Any], key: str, k: int) -> int:
+    v = _whole(s.get(key))
+    if v is None:
+        got = "missing" if s.get(key) is None else repr(s.get(key))
         raise _Bad(
             f"span {k}: '{key}' is {got}, not a whole number; offsets are end-exclusive "
             "character offsets into 'target'"
@@ -151,29 +165,30 @@ def _json_error(exc: ValueError) -> str:
     return str(exc)
 
 
-def _first_line_hint(line: str) -> str:
-    """What a first line that is not JSON looks like, with the format to write."""
+def _first_line_hint(line: str, hint: str) -> str:
+    """What a first line that is not JSON looks like, with the format to write (``hint``)."""
     if "\t" in line:
-        return f"this looks like a tab-separated file, not JSON lines; {FORMAT_HINT}"
+        return f"this looks like a tab-separated file, not JSON lines; {hint}"
     if "," in line and not line.lstrip().startswith(("{", "[")):
-        return f"this looks like a CSV file, not JSON lines; {FORMAT_HINT}"
-    return FORMAT_HINT
+        return f"this looks like a CSV file, not JSON lines; {hint}"
+    return hint
 
 
-def _gold_record(line: str, n: int) -> dict[str, Any]:
+def _gold_record(line: str, n: int, hint: str) -> dict[str, Any]:
     try:
         rec = json.loads(line)
     except ValueError as exc:
         why = _json_error(exc)
-        hint = _first_line_hint(line) if n == 1 else FORMAT_HINT
-        raise _Bad(f"not valid JSON ({why}); {hint}") from None
+        raise _Bad(
+            f"not valid JSON ({why}); {_first_line_hint(line, hint) if n == 1 else hint}"
+        ) from None
     if not isinstance(rec, dict):
-        raise _Bad(f"expected a JSON object per line, got {type(rec).__name__}; {FORMAT_HINT}")
+        raise _Bad(f"expected a JSON object per line, got {type(rec).__name__}; {hint}")
     text = rec.get("target")
     if text is None:
         alt = next((k for k in ("text", "mt", "translation") if k in rec), None)
         also = f" (the record has {alt!r}: rename it to 'target')" if alt else ""
-        raise _Bad(f"no 'target' field with the annotated text{also}; {FORMAT_HINT}")
+        raise _Bad(f"no 'target' field with the annotated text{also}; {hint}")
     if not isinstance(text, str):
         raise _Bad(f"'target' must be a string, got {type(text).__name__}; quote the text")
     if not text.strip():
@@ -188,9 +203,12 @@ def _gold_record(line: str, n: int) -> dict[str, Any]:
     gid = rec.get("id")
     if isinstance(gid, bool) or not isinstance(gid, (str, int, type(None))):
         raise _Bad(f"'id' must be a string or an integer, got {gid!r}")
-    at = rec.get("line")
-    if at is not None and (isinstance(at, bool) or not isinstance(at, int) or at < 1):
-        raise _Bad(f"'line' is {at!r}: a 1-based line number of the document, or absent")
+    at = None if rec.get("line") is None else _whole(rec["line"])
+    if rec.get("line") is not None and (at is None or at < 1):
+        raise _Bad(
+            f"'line' is {rec['line']!r}, not a whole number from 1: the 1-based line of the "
+            "document that holds the target, or absent"
+        )
     keys = ("system", "doc_id", "seg_id")
     return {
         "id": None if gid is None else str(gid),
@@ -203,25 +221,27 @@ def _gold_record(line: str, n: int) -> dict[str, Any]:
     }
 
 
-def read_gold(path: str) -> list[dict[str, Any]]:
+def read_gold(path: str, reader: str = "mtqa eval") -> list[dict[str, Any]]:
     """The gold records of a .jsonl file (module docstring): id (None when absent), at (its
     line in the file), line (the ``line`` field), text, spans (checked to lie in the text),
     source (None when the record has none), segment ((system, doc_id, seg_id) or None).
 
     Raises :class:`~mtqa.errors.InputError` naming the line for a file that is not UTF-8, a
     malformed record, an empty target, a span outside its text or with an unknown severity,
-    or a file without records.
+    or a file without records; the messages name ``reader``, the command (and option) reading
+    the file, with the format it reads.
     """
+    hint = format_hint(reader)
     out = []
     for n, line in enumerate(_read_lines(path, "pass a gold .jsonl file"), 1):
         if not line.strip():
             continue
         try:
-            out.append(_gold_record(line, n))
+            out.append(_gold_record(line, n, hint))
         except _Bad as exc:
             raise InputError(path, n, str(exc)) from None
     if not out:
-        raise InputError(path, None, f"no gold records; {FORMAT_HINT}")
+        raise InputError(path, None, f"no gold records; {hint}")
     return out
 
 
@@ -291,11 +311,27 @@ class _Unmatched(Exception):
 Hit = tuple[int, int, int]  # (document index, line index from 0, offset in the document)
 
 
+#: what joins two letters into one word, as in :data:`mtqa.text.WORD` (``cat-like``, ``don't``)
+JOINERS = "'’-"
+
+
+def _cuts_word(text: str, i: int) -> bool:
+    """Whether offset ``i`` of ``text`` lies inside a word: between two letters or digits, or
+    next to a hyphen or apostrophe that joins two letters (``cat|-like``, ``cat-|like``)."""
+    if i <= 0 or i >= len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if a.isalnum() and b.isalnum():
+        return True
+    if b in JOINERS and a.isalpha() and i + 1 < len(text) and text[i + 1].isalpha():
+        return True
+    return a in JOINERS and b.isalpha() and i >= 2 and text[i - 2].isalpha()
+
+
 def _bounded(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] starts and ends at word boundaries (not inside a word)."""
-    before = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
-    after = end < len(text) and text[end].isalnum() and text[end - 1].isalnum()
-    return not (before or after)
+    """Whether text[start:end] starts and ends at word boundaries (never inside a word; a
+    hyphenated or apostrophised word is one word)."""
+    return not (_cuts_word(text, start) or _cuts_word(text, end))
 
 
 class _RunIndex:
@@ -426,7 +462,9 @@ def match(
     error: the noisy-or of the scores of the sentences overlapping it (for a one-sentence
     record, that sentence's score). Raises :class:`~mtqa.errors.InputError` naming the gold
     line of the first record that is not in the run or is ambiguous, and how many more are.
-    Notices: run documents that hold no gold record; segments with several records.
+    Notices: run documents that hold no gold record; segments with several records; records
+    whose id names no document of the run; records repeating an earlier one without the
+    rater fields.
     """
     index = _RunIndex(docs)
     found: list[Hit] = []
@@ -449,10 +487,15 @@ def match(
     return Matched(units, _notices(gold, docs, found, gold_path, run_path))
 
 
+def _first(values: Sequence[str], n: int = 3) -> str:
+    """``'a', 'b', 'c'``: the first ``n`` values quoted, ``, …`` when there are more."""
+    return ", ".join(map(repr, values[:n])) + (", …" if len(values) > n else "")
+
+
 def _notices(
     gold: Sequence[dict[str, Any]],
     docs: Sequence[dict[str, Any]],
-    found: Iterable[Hit],
+    found: Sequence[Hit],
     path: str,
     run_path: str,
 ) -> list[str]:
@@ -464,12 +507,54 @@ def _notices(
             f"{run_path}: {len(unused)} of the run's {counted(len(docs), 'document')} match no "
             f"gold record (the first: {unused[0]!r}); they are not evaluated"
         )
+    ids = {d["id"] for d in docs}
+    stray = [rec["id"] for rec in gold if rec["id"] is not None and rec["id"] not in ids]
+    if stray:
+        out.append(
+            f"{path}: {counted(len(stray), 'record')} of {len(gold)} with an id that names no "
+            f"document of the run ({_first(stray)}; the run's ids: {_first(sorted(ids))}); "
+            "each was looked for in every document and found there: if an id should name its "
+            "document, fix it"
+        )
+    out += _repeats(gold, found, path)
     segments = [rec["segment"] for rec in gold if rec["segment"] is not None]
     repeats = len(segments) - len(set(segments))
     if repeats:
         out.append(
-            f"{path}: {len(segments)} records annotate {len(set(segments))} segments (same "
-            f"system, doc_id and seg_id): {counted(repeats, 'record')} of a further rater; each "
-            "record is scored on its own, so such a segment counts once per rater"
+            f"{path}: {len(segments)} records annotate "
+            f"{counted(len(set(segments)), 'segment')} (same system, doc_id and seg_id): "
+            f"{counted(repeats, 'record')} of a further rater; each record is scored on its own, "
+            "so such a segment counts once per rater"
         )
     return out
+
+
+def _repeats(gold: Sequence[dict[str, Any]], found: Sequence[Hit], path: str) -> list[str]:
+    """The notice for records annotating the very text of an earlier record (the same target
+    at the same place of the run) without the system, doc_id and seg_id that would make them
+    a further rater's annotation: a record copied twice, or two raters left unmarked."""
+    first: dict[tuple[int, int, str], dict[str, Any]] = {}
+    repeats: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for rec, (i, _, off) in zip(gold, found):
+        if rec["segment"] is not None:
+            continue
+        earlier = first.setdefault((i, off, rec["text"]), rec)
+        if earlier is not rec:
+            repeats.append((rec, earlier))
+    if not repeats:
+        return []
+    rec, earlier = repeats[0]
+    name = f" ({rec['id']!r})" if rec["id"] is not None else ""
+    other = sum(1 for r, e in repeats if _span_set(r) != _span_set(e))
+    spans = f", {other} of them with other spans" if other else ""
+    return [
+        f"{path}: {counted(len(repeats), 'repeated record')} (the target of an earlier record "
+        f"at the same place of the run, without system, doc_id and seg_id{spans}; the first: "
+        f"line {rec['at']}{name}, as line {earlier['at']}); each record is scored on its own, "
+        "so such a text counts once per record: delete the repeats, or mark several raters' "
+        "records with system, doc_id and seg_id"
+    ]
+
+
+def _span_set(rec: dict[str, Any]) -> set[tuple[int, int, str, str]]:
+    return {(g.start, g.end, g.severity, g.category) for g in rec["spans"]}

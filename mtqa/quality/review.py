@@ -39,6 +39,7 @@ from mtqa.quality.sheets import (
 )
 from mtqa.quality.tables import fmt
 from mtqa.quality.verdicts import SpanReport, format_spans, summarise_spans
+from mtqa.text import counted
 
 VERDICTS = ("ok", "error")
 # one span of a ``spans`` cell: its quoted text (mtqa.report.base.quoted), severity, source
@@ -294,7 +295,7 @@ def review(path: str, target: float = 0.8, raw: bool = False) -> ReviewReport | 
         raise InputError(
             path,
             None,
-            f"none of its {rows} sentence rows is reviewed; write ok or error in the "
+            f"none of its {counted(rows, 'sentence row')} is reviewed; write ok or error in the "
             "review column, then rerun",
         )
     return summarise(path, rows, items, problems, target, notices, "spans" in sheet.col)
@@ -311,7 +312,8 @@ def format_review(rep: ReviewReport | SpanReport) -> str:
     if isinstance(rep, SpanReport):
         return format_spans(rep)
     lines = [
-        f"{rep.path}: {rep.reviewed} of {rep.rows} sentences reviewed, {rep.errors} marked error",
+        f"{rep.path}: {rep.reviewed} of {counted(rep.rows, 'sentence')} reviewed, "
+        f"{rep.errors} marked error",
         "",
         "flag precision (share of reviewed flagged sentences marked error)",
         f"  {'group':<24} {'reviewed':>8} {'errors':>7} {'precision':>9}  95% interval",

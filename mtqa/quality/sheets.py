@@ -17,10 +17,10 @@ import io
 import math
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol, TypeVar
 
 from mtqa.errors import InputError
+from mtqa.readers.decode import read_file
 from mtqa.report.base import unguard_cell
 
 DELIMITERS = (",", ";", "\t")
@@ -68,10 +68,7 @@ class Sheet:
 
 def decode(path: str) -> str:
     """The file's text; :class:`InputError` when unreadable or not UTF-8 (naming the line)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read the file ({exc.strerror})") from None
+    data = read_file(path, "pass the sentences.csv or verdicts-*.csv you reviewed")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -31,6 +31,7 @@ from typing import Any
 from mtqa.errors import InputError
 from mtqa.quality.sheets import Problem, Rate, Sheet, drop_repeats, missing_columns, score_cell
 from mtqa.quality.tables import fmt
+from mtqa.text import counted
 
 REQUIRED = ("doc_id", "sent_id", "span_start", "span_end", "severity", "source", "verdict")
 SPAN_VERDICTS = {
@@ -232,7 +233,7 @@ def summarise_spans(sheet: Sheet, target: float = 0.8) -> SpanReport:
         raise InputError(
             sheet.path,
             None,
-            f"none of its {rows} flags has a verdict; mark flags in report.html "
+            f"none of its {counted(rows, 'flag')} has a verdict; mark flags in report.html "
             "(keys c, f, x), export again, then rerun",
         )
     sources = sorted({v.source for v in items})
@@ -264,12 +265,12 @@ def threshold_lines(t: LmThreshold | None) -> list[str]:
         return [f"{head}: no LM flag with a score is reviewed; none can be derived"]
     if t.option is None:
         return [
-            f"{head}: none reaches it on these {t.reviewed} reviewed LM flags (best precision "
-            f"{fmt(t.best_precision)})"
+            f"{head}: none reaches it on {'this' if t.reviewed == 1 else 'these'} "
+            f"{counted(t.reviewed, 'reviewed LM flag')} (best precision {fmt(t.best_precision)})"
         ]
     return [
-        f"{head}: mtqa check {t.option} -> keeps {t.kept} of {t.reviewed} reviewed LM flags, "
-        f"precision {fmt(t.precision)}"
+        f"{head}: mtqa check {t.option} -> keeps {t.kept} of "
+        f"{counted(t.reviewed, 'reviewed LM flag')}, precision {fmt(t.precision)}"
     ]
 
 
@@ -282,8 +283,8 @@ def format_spans(rep: SpanReport) -> str:
 
     c = rep.counts
     lines = [
-        f"{rep.path}: {rep.reviewed} of {rep.spans} flags reviewed: {c['correct']} correct, "
-        f"{c['false-alarm']} false alarm, {c['fixed']} fixed",
+        f"{rep.path}: {rep.reviewed} of {counted(rep.spans, 'flag')} reviewed: "
+        f"{c['correct']} correct, {c['false-alarm']} false alarm, {c['fixed']} fixed",
         "",
         "span precision (share of reviewed flags that are real errors: correct or fixed)",
         f"  {'group':<24} {'reviewed':>8} {'errors':>7} {'precision':>9}  95% interval",
@@ -293,8 +294,8 @@ def format_spans(rep: SpanReport) -> str:
         "  by span source",
         *(line(r, "  ") for r in rep.by_source),
         "",
-        f"suggestions: {rep.suggested} reviewed flags had one; the reviewer's fix equals it "
-        f"in {rep.took_suggestion}",
+        f"suggestions: {counted(rep.suggested, 'reviewed flag')} had one; the reviewer's fix "
+        f"equals it in {rep.took_suggestion}",
         *threshold_lines(rep.threshold),
     ]
     if rep.problems:

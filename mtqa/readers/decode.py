@@ -116,12 +116,33 @@ def kind(mode: int) -> str:
     return next((v for k, v in _KINDS.items() if getattr(stat, f"S_IS{k}")(mode)), "unknown")
 
 
-def read_bytes(path: Path) -> bytes:
-    """A regular file's bytes; never blocks on a FIFO put in its place (InputError)."""
-    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
-        mode = os.fstat(f.fileno()).st_mode
+def read_bytes(path: Path, fix: str = "pass a regular file") -> bytes:
+    """A regular file's bytes; never blocks on a FIFO put in its place (InputError: a folder
+    or not a regular file, with ``fix``)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):  # open() of its descriptor would raise IsADirectoryError
+            raise InputError(str(path), None, f"is a folder, not a file; {fix}")
         if not stat.S_ISREG(mode):
-            raise InputError(
-                str(path), None, f"not a regular file ({kind(mode)}); pass a regular file"
-            )
+            raise InputError(str(path), None, f"not a regular file ({kind(mode)}); {fix}")
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "rb") as f:
         return f.read()
+
+
+def read_file(path: str, fix: str) -> bytes:
+    """The bytes of a file a quality command reads (calibrate's and synth's clean text, a gold
+    file, a run's segments.jsonl, a review sheet), or an :class:`InputError` saying what
+    the path is instead, with ``fix``: no such file, a folder, not a regular file
+    (``/dev/null``, a FIFO), a file that cannot be read."""
+    try:
+        return read_bytes(Path(path), fix)
+    except FileNotFoundError:
+        raise InputError(path, None, f"no such file; {fix}") from None
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        fix = "check its permissions"
+        raise InputError(path, None, f"cannot read the file ({why}); {fix}") from None

@@ -34,6 +34,7 @@ from typing import Any
 
 from mtqa.records import DocumentResult
 from mtqa.report.base import Writer, guard_cell
+from mtqa.text import counted
 
 COLUMNS = ["doc_id", "sentences", "flagged", "major", "worst_score", "ppl"]
 BINS = 50
@@ -221,7 +222,7 @@ def _score_panel(ax: Any, hist: dict[str, list[int]]) -> None:
     _log_counts(ax, max(bottom, default=0))
     ax.set_xlim(0, 1.005)
     ax.set_xlabel("sentence score (higher = worse); colour: its worst flag, LM or rule")
-    ax.set_title(f"sentence scores ({sum(bottom)} sentences)")
+    ax.set_title(f"sentence scores ({counted(sum(bottom), 'sentence')})")
     _below(ax, 3)
 
 
@@ -287,7 +288,7 @@ def _documents_panel(bx: Any, top: list[Top], docs: dict[str, int]) -> None:
         r_flagged = docs["flagged"] - sum(1 for t in ranked if t[1] > 0)
         r_major = docs["major"] - sum(1 for t in ranked if t[4] > 0)
         xlabel += (
-            f"  ·  the other {rest} documents: {r_flagged} with flags "
+            f"  ·  the other {counted(rest, 'document')}: {r_flagged} with flags "
             f"({r_major} with a major flag), {rest - r_flagged} clean"
         )
     bx.set_xlabel(xlabel)

@@ -133,6 +133,8 @@ document.addEventListener('DOMContentLoaded', function () {
   }
 
   // ---- filters and order --------------------------------------------------------------------
+  // "1 flag", "3 flags": a count and a regular noun in its number (mtqa.text.counted)
+  function counted(n, noun) { return n + ' ' + noun + (n === 1 ? '' : 's'); }
   function haystack(s) {
     if (s._text === undefined) {
       const parts = [s._doc._label, s.querySelector('.text').textContent];
@@ -166,8 +168,8 @@ document.addEventListener('DOMContentLoaded', function () {
     Array.from(document.querySelectorAll('#groups summary')).forEach((sm) => {
       sm.classList.toggle('on', sm.parentNode.dataset.g === grp.value);
     });
-    st.textContent = 'showing ' + ns + ' of ' + sents.length + ' sentences in ' + docShown.size +
-      ' of ' + docs.length + ' documents, ' + ni + ' flags' +
+    st.textContent = 'showing ' + ns + ' of ' + counted(sents.length, 'sentence') + ' in ' +
+      docShown.size + ' of ' + counted(docs.length, 'document') + ', ' + counted(ni, 'flag') +
       (docOnly ? ' (one document: click it again in the list to show all)' : '');
     if (keep) keepView();
   }
