@@ -3,7 +3,7 @@
 Gold: one JSON record per line, ``{"id", "target", "spans": [{"start", "end",
 "severity", "category"}]}`` (offsets into ``target``). The run: the
 ``segments.jsonl`` of ``mtqa check``. Each gold record is found in the run by
-its id and text (:mod:`mtqa.quality.gold`: the document with its id, else the one
+its id and text (:mod:`mtqa.quality.match`: the document with its id, else the one
 document that holds its target; never inside a word). Predicted spans inside the
 record are compared with its gold spans. Each record is scored on its own: a segment
 that two raters annotated counts twice (a notice says how many).
@@ -45,7 +45,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.quality.gold import RUN_FILES, GoldSpan, Unit, match, read_gold, read_run
+from mtqa.quality.gold import RUN_FILES, GoldSpan, Unit, read_gold, read_run
+from mtqa.quality.match import match
 from mtqa.quality.tables import align, fmt
 from mtqa.text import counted
 
