@@ -8,9 +8,9 @@ piece of a word (words joined by a hyphen or an apostrophe are one word: ``like`
 found in two documents, or twice in one without a ``line`` to pick, is ambiguous. A record
 found nowhere, or ambiguous, is an error naming its gold line; a wrong ``line`` too.
 Notices (:func:`match`) count what is found but may not be meant: run documents without a
-record, further raters' records, records whose id names no document (a mistyped id is
-searched everywhere), and records repeating an earlier one's target at the same place
-without the rater fields (each is scored on its own).
+record, further raters' records, records whose id names no document while others' ids do
+(a mistyped id is searched everywhere), and records repeating an earlier one's target at the
+same place without the rater fields (each is scored on its own).
 """
 
 from __future__ import annotations
@@ -184,8 +184,8 @@ def match(
     record, that sentence's score). Raises :class:`~mtqa.errors.InputError` naming the gold
     line of the first record that is not in the run or is ambiguous, and how many more are.
     Notices: run documents that hold no gold record; segments with several records; records
-    whose id names no document of the run; records repeating an earlier one without the
-    rater fields.
+    whose id names no document of the run while others' ids do; records repeating an
+    earlier one without the rater fields.
     """
     index = _RunIndex(docs)
     found: list[Hit] = []
@@ -229,8 +229,9 @@ def _notices(
             f"gold record (the first: {unused[0]!r}); they are not evaluated"
         )
     ids = {d["id"] for d in docs}
-    stray = [rec["id"] for rec in gold if rec["id"] is not None and rec["id"] not in ids]
-    if stray:
+    given = [rec["id"] for rec in gold if rec["id"] is not None]
+    stray = [i for i in given if i not in ids]
+    if stray and len(stray) < len(given):  # some ids name documents: these may be mistyped
         out.append(
             f"{path}: {counted(len(stray), 'record')} of {len(gold)} with an id that names no "
             f"document of the run ({_first(stray)}; the run's ids: {_first(sorted(ids))}); "
