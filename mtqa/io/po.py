@@ -47,6 +47,7 @@ from mtqa.io.base import (
     note_lines,
 )
 from mtqa.io.inline import TaggedText
+from mtqa.readers.decode import bad_byte, line_of
 from mtqa.records import Document, Failure
 
 BOM = b"\xef\xbb\xbf"
@@ -158,7 +159,7 @@ def _check_charset(data: bytes, charset: str, path: str) -> None:
         return
     except UnicodeDecodeError as exc:
         what, fix = _charset_words(data, charset)
-        line = data[: exc.start].count(b"\n") + 1
+        line = line_of(data, exc.start)
         at = f"at byte {exc.start} (0x{data[exc.start]:02x})"
         raise InputError(path, line, f"invalid {what} {at}; {fix}") from None
 
@@ -243,9 +244,10 @@ def _nul_failure(data: bytes, path: str, line: int | None, starts: list[int]) ->
     NUL byte: its line and offset in the file."""
     end = next((s for s in starts if line is not None and s > line), None)
     for m in re.finditer(b"\x00", data):
-        at = data[: m.start()].count(b"\n") + 1
+        at = line_of(data, m.start())
         if line is not None and at >= line and (end is None or at < end):
-            return Failure(path, at, f"NUL byte at byte {m.start()} (0x00); remove it")
+            err = bad_byte(data, path, m.start(), replace_option=False)
+            return Failure(err.path, err.line, err.message)
     return Failure(path, line, "the entry holds a NUL character (U+0000); remove it")
 
 
