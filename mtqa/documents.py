@@ -16,7 +16,8 @@ id costs the later item, and the message says when mtqa made one of the two ids.
 
 **Fields** are strings: a target, source or reference of another type (a DataFrame cell
 ``12``, a list, a dict) costs its item (``texts[2]: source is int, not a string``); a missing
-source or reference (None, NaN) is none.
+source or reference (None, NaN) is none, and so is an empty one (``""``, only spaces or
+invisible characters), as in a ``.jsonl`` record read by the CLI.
 """
 
 from __future__ import annotations
@@ -166,6 +167,8 @@ def _document(item: _Item, text_field: str, id_field: str) -> tuple[Document, st
     for name in ("source", "reference"):
         if fields[name] is not None and not isinstance(fields[name], str):
             raise _Unchecked(f"{name} is {type(fields[name]).__name__}, not a string")
+        if fields[name] is not None and not has_visible_text(fields[name]):
+            fields[name] = None  # an empty source or reference is none, as in the file readers
     doc_id, how = item.made, item.how
     if named:
         try:
@@ -186,7 +189,9 @@ def _document(item: _Item, text_field: str, id_field: str) -> tuple[Document, st
             f"it; fill the index, reset_index(), or add an {id_field!r} column"
         )
     if isinstance(rec, Document):
-        return replace(rec, doc_id=doc_id), how
+        return replace(
+            rec, doc_id=doc_id, source=fields["source"], reference=fields["reference"]
+        ), how
     text, source, reference = fields["text"], fields["source"], fields["reference"]
     return Document(doc_id, text, item.where, None, source, reference), how
 

@@ -242,6 +242,28 @@ def test_ids_are_strings_and_a_missing_or_clashing_one_is_explained(
     assert [str(f) for f in result.failures] == failures
 
 
+def test_an_empty_source_or_reference_is_none_as_in_a_jsonl_record(
+    checker: mtqa.Checker,
+) -> None:
+    """An empty source cell was a source in the API (source checks on nothing, no "no
+    source given" note) while the CLI reads the same record's empty field as none."""
+    frame = pd.DataFrame(
+        {
+            "id": ["x", "y", "z"],
+            "target": ["The 3 ministers met."] * 3,
+            "source": ["", " \u200b\t", None],
+            "reference": ["", "\u2800", None],
+        }
+    )
+    docs = [Document("d", "The 3 ministers met.", source="", reference=" ")]
+    for result in (checker.check(frame), checker.check(docs)):
+        for notes in result.documents["notes"]:
+            assert any("no source given" in n for n in notes)
+            assert any("no reference given" in n for n in notes)
+        assert result.sentences["src_level"].isna().all()
+        assert result.sentences["ref_level"].isna().all()
+
+
 def test_a_dataframe_source_or_reference_of_another_type_is_its_rows_failure(
     checker: mtqa.Checker,
 ) -> None:
