@@ -95,8 +95,8 @@ def test_xliff12_native_code_in_ph_bpt_ept_is_not_text():
     assert text["5"] == 'See "About SirsiDynix "'
     assert text["7"] == 'See "About the Agent"'
     assert text["3"].startswith(
-        "The is the tool that allows you to configure the interface.The use of the is"
-    )
+        "The is the tool that allows you to configure the interface. The use of the is"
+    )  # two <mrk mtype="seg"> segments: their boundary reads as a space
     # the text between <bpt> and <ept> is text (escaped in the file), the codes are not
     assert "<is there a default admin account with default admin credentials?>" in text["3"]
     for t in text.values():
@@ -443,7 +443,9 @@ def test_every_plain_character_maps_to_text_in_the_markup():
         for i, ch in enumerate(t.plain):
             ms, me = t.to_markup(i, i + 1)
             piece = t.markup[ms:me]
-            gap = ch == " " and piece.startswith(("<ph", "<x")) and piece.endswith(">")
+            gap = ch == " " and (
+                piece.startswith(("<ph", "<x")) and piece.endswith(">") or piece == "</mrk>"
+            )
             assert piece == escape_text(ch) or piece.startswith("<cp ") or gap, (where, i, piece)
             # never inside a tag or a native-code element
             assert not any(a < ms < b or a < me < b for a, b in code_ranges), (where, i)
@@ -513,6 +515,29 @@ def test_placeholders_are_boundaries_other_codes_zero_width(markup, plain):
             ms, me = t.to_markup(i, i + 1)
             assert t.markup[ms:me] == escape_text(ch) or t.markup[ms:me].startswith(("<ph", "<x"))
     assert t.markup == serialise(etree.fromstring(f"<seg>{markup}</seg>"))[5:-6]
+
+
+def test_xliff12_segment_markers_are_sentence_boundaries(tmp_path):
+    """Segmented 1.2 content (``<mrk mtype="seg">``, one sentence each) read as one glued
+    sentence: ``interface.The`` (a broken-join flag on a clean translation)."""
+    seg = '<mrk mtype="seg" mid="{}">{}</mrk>'
+    t = inline(
+        "target",
+        seg.format(1, "Open the interface.")
+        + seg.format(2, 'The <g id="1">menu</g> opens')
+        + seg.format(3, "(now)")
+        + " "
+        + seg.format(4, "Done.")
+        + '<mrk mtype="protected" mid="5">Acme</mrk>Soft',
+    )
+    assert t.plain == "Open the interface. The menu opens (now) Done. AcmeSoft"
+    for i, ch in enumerate(t.plain):  # the space maps onto the marker's end tag
+        ms, me = t.to_markup(i, i + 1)
+        assert t.markup[ms:me] == escape_text(ch) or t.markup[ms:me] == "</mrk>"
+    target = seg.format(1, "Open it.") + seg.format(2, "Then close it.")
+    p = write(tmp_path, "s.xlf", XLF12.format(lang="", units=TU.format(id=1, target=target)))
+    (doc,) = docs_of(xliff_io, p)
+    assert doc.text == "Open it. Then close it."
 
 
 def test_a_span_over_a_placeholder_maps_onto_it():

@@ -16,7 +16,11 @@ scores the **plain text** only, so every span it reports lies in text, never in 
   ``<ec/>``, ``<sm/>``, ``<em/>``: the start or end of formatting, which may fall inside a
   word) is zero-width; so are comments and processing instructions;
 * a *container* (``<g>``, ``<pc>``, ``<mrk>``, ``<hi>``, and any element we do not know)
-  keeps its text; its start and end tags are zero-width;
+  keeps its text; its start and end tags are zero-width, but for the end of an XLIFF 1.2
+  segment marker (``<mrk mtype="seg">``: segmented content, one sentence each), a
+  sentence boundary: with no whitespace on either side
+  (``…the interface.</mrk><mrk mtype="seg" mid="2">The…``) it reads as one space
+  (``interface. The``), so two segments never read as one glued sentence;
 * XLIFF 2.0 ``<cp hex="001A"/>`` stands for one character and gives that character;
 * an internal entity of the document's DTD (``<!ENTITY prod "Produit">``, ``Open &prod;``)
   gives its text (:func:`entity_text`); an external, undeclared or nested one is left as a
@@ -186,6 +190,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.runs: list[tuple[PieceKind, str, str, str]] = []  # kind, plain, markup, tag
+        self.segment_ends: set[int] = set()  # runs that close an XLIFF 1.2 segment marker
 
     def add(self, kind: PieceKind, plain: str, markup: str, tag: str = "") -> None:
         if markup:
@@ -214,6 +219,8 @@ class _Builder:
             else:
                 self.add("open", "", start_tag(child), name)
                 self.walk(child)
+                if name == "mrk" and child.get("mtype") == "seg":
+                    self.segment_ends.add(len(self.runs))
                 self.add("close", "", f"</{_qname(child, child.tag)}>", name)
             self.text(child.tail)
 
@@ -243,8 +250,11 @@ class _Builder:
             n_plain += len(p)
             n_markup += len(m)
 
-        for (kind, p, m, tag), after in zip(self.runs, self._next_chars()):
-            if kind == "code" and (tag in PLACEHOLDER_TAGS or tag.startswith("&")):
+        for i, ((kind, p, m, tag), after) in enumerate(zip(self.runs, self._next_chars())):
+            if i in self.segment_ends:
+                if last and after and not last.isspace() and not after.isspace():
+                    p = " "
+            elif kind == "code" and (tag in PLACEHOLDER_TAGS or tag.startswith("&")):
                 before = last
                 if before and after and before.isspace() and after.isspace():
                     swallow = True
