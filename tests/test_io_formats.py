@@ -1178,6 +1178,12 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
             r"u16be\.po: UTF-16 text: gettext reads no UTF-16 PO files",
         ),
         (
+            "u32.po",
+            'msgid "a"\nmsgstr "b"\n'.encode("utf-32"),  # its BOM starts with UTF-16's
+            r"u32\.po: UTF-32 text: gettext reads no UTF-32 PO files; convert it \(e\.g\. "
+            r"`iconv -f UTF-32 -t UTF-8`\)",
+        ),
+        (
             "quote.po",
             'msgid "Bonjour"\nmsgstr "Hello\n\nmsgid "Salut"\nmsgstr "Hi"\n',
             r"quote\.po:2: not a valid PO file: end-of-line within string on line 2: "

@@ -287,6 +287,31 @@ def test_utf16_without_a_bom_is_named_utf16(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [
+        ("utf-32", "UTF-32"),  # with a BOM; the little-endian one starts with UTF-16's
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+        ("utf-16-be", "UTF-16"),
+    ],
+)
+def test_utf32_and_utf16_are_named_with_or_without_a_bom(
+    tmp_path: Path, encoding: str, name: str
+) -> None:
+    """A UTF-32 file was called UTF-16 (with its BOM) or binary (without one)."""
+    for text in ('{"target": "Hello there."}\n' * 3, '{"target": "東京の天気"}\n' * 3):
+        path = tmp_path / "w.jsonl"
+        path.write_bytes(text.encode(encoding))
+        assert outcome(read(path)) == [
+            (
+                "FAIL",
+                f"{path}: {name} text, not UTF-8; convert it (e.g. `iconv -f {name} -t UTF-8`) "
+                "or save it as UTF-8",
+            )
+        ], text
+
+
 def test_the_binary_rule_spares_text_with_a_few_odd_bytes() -> None:
     assert decode(b"ok\x1b[1mbold\x1b[0m\x0c\n", "f.txt") == "ok\x1b[1mbold\x1b[0m\x0c\n"
     for data in (

@@ -47,7 +47,7 @@ from mtqa.io.base import (
     note_lines,
 )
 from mtqa.io.inline import TaggedText
-from mtqa.readers.decode import bad_byte, line_of
+from mtqa.readers.decode import bad_byte, line_of, wide_unicode
 from mtqa.records import Document, Failure
 
 BOM = b"\xef\xbb\xbf"
@@ -108,10 +108,11 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
     if not data.strip():
         raise InputError(path, None, EMPTY_FILE)
     if data.startswith(UTF16_BOMS) or b"\x00" in data[:4]:
+        wide = wide_unicode(data) or "UTF-16"
         raise InputError(
             path,
             None,
-            "UTF-16 text: gettext reads no UTF-16 PO files; convert it (e.g. `iconv -f UTF-16 "
+            f"{wide} text: gettext reads no {wide} PO files; convert it (e.g. `iconv -f {wide} "
             "-t UTF-8`) and say charset=UTF-8 in its header",
         )
     try:

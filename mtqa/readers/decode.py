@@ -1,4 +1,4 @@
-"""Bytes → text: UTF-8 decoding, binary and UTF-16 sniffing, and reading a file's bytes.
+"""Bytes → text: UTF-8 decoding, binary and UTF-16/32 sniffing, and reading a file's bytes.
 
 Text as read: the bytes decoded as UTF-8 (``--encoding-errors replace`` opts in to
 U+FFFD replacement), a leading BOM removed, line ends (LF, CRLF, CR) untouched.
@@ -7,7 +7,7 @@ Every offset mtqa reports indexes that string.
 A binary file is one with a known magic number (PNG, PDF, JPEG, GIF, zip, ELF, gzip,
 OLE2, 7z, xz, zstd), or with more than a third of its first 8 KiB (64 bytes at least)
 NUL, other C0 control bytes (not TAB, LF, VT, FF, CR, ESC) or bytes that are not UTF-8
-(Perl's ``-B`` share): text has next to none, while UTF-16, executables and compressed
+(Perl's ``-B`` share): text has next to none, while UTF-16/32, executables and compressed
 or random data have a third or more; the message names every input type
 (:data:`SUFFIXES`). Anything else is text, so a stray NUL or bad byte
 costs only its own unit: the line (.jsonl, .tsv), the record (.csv) or the file (.txt
@@ -30,6 +30,7 @@ SUFFIXES = (".txt", ".jsonl", ".tsv", ".csv", *READERS)
 
 BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _BINARY_MAGIC: tuple[bytes, ...] = (b"\x89PNG", b"%PDF", b"\xff\xd8\xff", b"GIF8")
 _BINARY_MAGIC += (b"PK\x03\x04", b"PK\x05\x06", b"\x7fELF", b"\x1f\x8b", b"\xd0\xcf\x11\xe0")
 _BINARY_MAGIC += (b"7z\xbc\xaf", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")  # 7z, xz, zstd
@@ -68,19 +69,40 @@ def bad_byte(data: bytes, path: str, pos: int, replace_option: bool = True) -> I
     return InputError(path, line_of(data, pos), f"{what} at byte {pos} (0x{data[pos]:02x}); {fix}")
 
 
+def wide_unicode(data: bytes) -> str | None:
+    """``"UTF-32"`` or ``"UTF-16"`` when ``data`` starts with that encoding's byte order
+    mark (UTF-32's first: its little-endian one starts with UTF-16's) or, without one, has
+    its pattern of NUL bytes (UTF-32: the two high bytes of every four and not the low one,
+    as in text of the Basic Multilingual Plane; UTF-16: one byte in every two, as in text in
+    a Latin script); else None."""
+    if data.startswith(_UTF32_BOMS):
+        return "UTF-32"
+    if data.startswith(_UTF16_BOMS):
+        return "UTF-16"
+    sample = data[:_SNIFF]
+    quarter, half = len(sample) // 4, len(sample) // 2
+    by4 = [sample[i::4].count(0) for i in range(4)]
+    low, high = (by4[0], min(by4[2:])), (by4[3], min(by4[:2]))  # little-, big-endian
+    if quarter >= 2 and any(n > 0.9 * quarter > 9 * z for z, n in (low, high)):
+        return "UTF-32"
+    by2 = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    if half >= 2 and by2[1] > 0.7 * half > 14 * by2[0]:
+        return "UTF-16"
+    return None
+
+
 def _sniff(data: bytes, path: str) -> None:
-    """Refuse UTF-16 and binary files (the rule is in the module docstring)."""
+    """Refuse UTF-16/32 and binary files (the rule is in the module docstring)."""
     sample = data[:_SNIFF]
     odd = len(sample.translate(None, _TEXT_BYTES))
     odd += sum(1 for c in sample.decode("utf-8", "surrogateescape") if "\udc80" <= c <= "\udcff")
     binary = data.startswith(_BINARY_MAGIC) or odd * 3 > max(len(sample), _TINY)
-    half = len(sample) // 2
-    nuls = sorted((sample[0::2].count(0), sample[1::2].count(0)))
-    if data.startswith(_UTF16_BOMS) or (binary and nuls[1] > 0.7 * half > 14 * nuls[0]):
+    wide = wide_unicode(data)
+    if wide and not data.startswith(_BINARY_MAGIC) and (binary or data.startswith(_UTF16_BOMS)):
         raise InputError(
             path,
             None,
-            "UTF-16 text, not UTF-8; convert it (e.g. `iconv -f UTF-16 -t UTF-8`) "
+            f"{wide} text, not UTF-8; convert it (e.g. `iconv -f {wide} -t UTF-8`) "
             "or save it as UTF-8",
         )
     if binary:
