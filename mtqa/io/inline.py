@@ -251,15 +251,10 @@ class _Builder:
             n_markup += len(m)
 
         for i, ((kind, p, m, tag), after) in enumerate(zip(self.runs, self._next_chars())):
-            if i in self.segment_ends:
-                if last and after and not last.isspace() and not after.isspace():
-                    p = " "
-            elif kind == "code" and (tag in PLACEHOLDER_TAGS or tag.startswith("&")):
-                before = last
-                if before and after and before.isspace() and after.isspace():
-                    swallow = True
-                elif (before.isalnum() or before in _BEFORE_GAP) and after.isalnum():
-                    p = " "
+            if i in self.segment_ends or _is_placeholder(kind, tag):
+                p = _boundary(last, after, segment=i in self.segment_ends)
+                swallow = swallow or p is None
+                p = p or ""
             elif kind == "text" and swallow:
                 ws = len(p) - len(p.lstrip())
                 if ws:
@@ -272,6 +267,23 @@ class _Builder:
                 swallow = False
             put(kind, p, m, tag)
         return "".join(plain), "".join(markup), tuple(pieces)
+
+
+def _is_placeholder(kind: PieceKind, tag: str) -> bool:
+    """A code that stands for something (a placeholder, an entity not expanded)."""
+    return kind == "code" and (tag in PLACEHOLDER_TAGS or tag.startswith("&"))
+
+
+def _boundary(last: str, after: str, *, segment: bool) -> str | None:
+    """The plain text of a boundary between the characters ``last`` and ``after`` ('' at
+    either end): one space where it would glue them, '' where it is zero-width, None for a
+    placeholder between whitespace (it takes the whitespace after it). A segment's end
+    glues any two visible characters; a placeholder a word (or closing mark) to a word."""
+    if segment:
+        return " " if last and after and not last.isspace() and not after.isspace() else ""
+    if last and after and last.isspace() and after.isspace():
+        return None
+    return " " if (last.isalnum() or last in _BEFORE_GAP) and after.isalnum() else ""
 
 
 def entity_text(ref: Any) -> str | None:
