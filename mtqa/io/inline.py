@@ -252,9 +252,9 @@ class _Builder:
 
         for i, ((kind, p, m, tag), after) in enumerate(zip(self.runs, self._next_chars())):
             if i in self.segment_ends or _is_placeholder(kind, tag):
-                p = _boundary(last, after, segment=i in self.segment_ends)
-                swallow = swallow or p is None
-                p = p or ""
+                gap = _boundary(last, after, segment=i in self.segment_ends)
+                swallow = swallow or gap is None
+                p = gap or ""
             elif kind == "text" and swallow:
                 ws = len(p) - len(p.lstrip())
                 if ws:
