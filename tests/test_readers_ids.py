@@ -133,6 +133,19 @@ def test_a_user_id_still_fails_as_a_duplicate_and_a_made_one_says_what_to_change
     ]
 
 
+def test_a_given_id_meeting_one_mtqa_made_earlier_says_which_to_change(tmp_path: Path) -> None:
+    """The later, given id was told "ids must be unique across the inputs", as if the
+    user had given both."""
+    write(tmp_path, {"a.txt": "One.\n", "b.jsonl": '{"id": "a", "target": "Two."}\n'})
+    got = [str(i) if isinstance(i, Failure) else i.doc_id for i in read_inputs([str(tmp_path)])]
+    first = str(tmp_path / "a.txt")
+    assert got == [
+        "a",
+        f"{tmp_path / 'b.jsonl'}:1: duplicate id 'a' (first seen at {first}); mtqa made the id "
+        f"at {first} itself (from its file name), so change the one given here",
+    ]
+
+
 def test_a_file_named_like_an_id_that_stays_alike_is_told_to_rename(tmp_path: Path) -> None:
     """``x.jsonl`` and ``x.po`` get ``x.jsonl``/``x.po``; ``x.jsonl:1.txt`` keeps its own
     short id ``x.jsonl:1``, which is record 1 of ``x.jsonl`` now: the later one fails."""

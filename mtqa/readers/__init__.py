@@ -194,7 +194,9 @@ class _Ids:
             self.seen[item.doc_id] = (where, derived)
             return item
         first, first_derived = self.seen[item.doc_id]
-        if not derived:
+        if not derived and first_derived:
+            fix = f"mtqa made the id at {first} itself (from its file name), so change the one given here"
+        elif not derived:
             fix = "ids must be unique across the inputs"
         elif first_derived:
             fix = "mtqa made both ids from file names: rename one of the two files"
