@@ -195,7 +195,10 @@ class _Ids:
             return item
         first, first_derived = self.seen[item.doc_id]
         if not derived and first_derived:
-            fix = f"mtqa made the id at {first} itself (from its file name), so change the one given here"
+            fix = (
+                f"mtqa made the id at {first} itself (from its file name), so change the one "
+                "given here"
+            )
         elif not derived:
             fix = "ids must be unique across the inputs"
         elif first_derived:
