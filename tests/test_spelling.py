@@ -202,6 +202,21 @@ def test_import_does_no_work() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_the_dictionary_files_are_closed_after_loading() -> None:
+    """spylls' own loader leaves the .aff and .dic files open (a ResourceWarning)."""
+    code = (
+        "import gc, warnings; warnings.simplefilter('error', ResourceWarning); "
+        "import mtqa.checks.spelling as s; from spylls.hunspell import Dictionary; "
+        "d = s.dictionary(); gc.collect(); "
+        "assert d.lookup('development') and not d.lookup('developpement'); "
+        "warnings.simplefilter('ignore', ResourceWarning); "
+        "ref = Dictionary.from_files('en_US'); "
+        "assert d.dic.words == ref.dic.words and d.aff.SFX.keys() == ref.aff.SFX.keys()"
+    )
+    done = subprocess.run([sys.executable, "-X", "dev", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "ResourceWarning" not in done.stderr, done.stderr
+
+
 def _clear_caches() -> None:
     for fn in (
         spelling._verdict,

@@ -296,10 +296,39 @@ def dictionary() -> Dictionary:
     if not _DICTIONARY:
         with _LOCK:
             if not _DICTIONARY:
-                from spylls.hunspell import Dictionary
-
-                _DICTIONARY.append(Dictionary.from_files("en_US"))
+                _DICTIONARY.append(_load_en_us())
     return _DICTIONARY[0]
+
+
+def _load_en_us() -> Dictionary:
+    """``Dictionary.from_files("en_US")`` with its files closed: spylls leaves the ``.aff``
+    and ``.dic`` files open (its reader reopens a file to change the encoding and closes
+    neither), a ResourceWarning under ``python -W default``."""
+    import os
+
+    from spylls.hunspell import Dictionary, readers
+    from spylls.hunspell.readers.file_reader import FileReader
+
+    class Reader(FileReader):  # type: ignore[misc]
+        def reset_io(self, obj: object) -> None:
+            old = getattr(self, "io", None)
+            super().reset_io(obj)
+            if old is not None:
+                old.close()
+
+    base = os.path.dirname(os.path.realpath(readers.__file__))
+    path = os.path.join(os.path.dirname(base), "data", Dictionary.DISTRIBUTED["en_US"], "en_US")
+    aff_file = Reader(path + ".aff")
+    try:
+        aff, context = readers.read_aff(aff_file)
+    finally:
+        aff_file.io.close()
+    dic_file = Reader(path + ".dic", encoding=context.encoding)
+    try:
+        dic = readers.read_dic(dic_file, aff=aff, context=context)
+    finally:
+        dic_file.io.close()
+    return Dictionary(aff, dic)
 
 
 @lru_cache(maxsize=200_000)
