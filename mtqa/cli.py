@@ -344,11 +344,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit code (0 ok, 1 user error, failed input or a bug, 2 usage,
     3 ``--fail-on``, 130 ^C)."""
+    debug = os.environ.get("MTQA_DEBUG") == "1"  # tracebacks instead of one-line errors
     try:
         args = parse_args(argv)
         return COMMANDS[args.command](args)
     except MtqaError as exc:
-        if os.environ.get("MTQA_DEBUG") == "1":
+        if debug:
             raise
         print(f"mtqa: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -363,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
         return 1
     except OSError as exc:  # full disk, permissions: the environment, not a bug in mtqa
-        if os.environ.get("MTQA_DEBUG") == "1":
+        if debug:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
         why = exc.strerror or type(exc).__name__
@@ -373,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     except Exception as exc:  # a bug in mtqa: one line too; the traceback with MTQA_DEBUG=1
-        if os.environ.get("MTQA_DEBUG") == "1":
+        if debug:
             raise
         what = one_line(f"{type(exc).__name__}: {exc}")
         print(
