@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from mtqa.learned import sigmoid
 from mtqa.records import NOT_WORDS, WordScore
+from mtqa.text import is_list_marker
 
 U_CAP = 30.0  # bits for a word wordfreq does not know (zipf 0 ≈ 1 in 10^9 words)
 S_CAP = 40.0
@@ -294,7 +295,13 @@ def _context(
     # a full stop glued to the word (city-hall.org, budget.v2.pdf) ends no sentence
     spaced = k > 0 and text[words[k - 1].end : w.start].strip() == "" and w.start > words[k - 1].end
     lower_after_stop = (
-        1.0 if is_word and w.text[:1].islower() and prev_item in (".", "!", "?") and spaced else 0.0
+        1.0
+        if is_word
+        and w.text[:1].islower()
+        and prev_item in (".", "!", "?")
+        and spaced
+        and not is_list_marker(text, w.start, w.end)  # "this document. b. The next"
+        else 0.0
     )
     return cap_mid, rep, glued, lower_after_stop
 

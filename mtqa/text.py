@@ -107,6 +107,18 @@ SENTENCE_STARTERS = frozenset(
     When Where Who Why""".split()
 )
 #: where a sentence ends whatever the punctuation (LF and CR too, as in :func:`lines`)
+#: a list item's marker: "b)", "iv)", and "b." or "iv." before a space or the end: a
+#: lower-case word after a full stop that starts a list's next item is no broken join (the
+#: rule ``broken-join`` and the LM feature ``lower_after_stop`` both skip it)
+LIST_MARKER = re.compile(r"(?:[a-z]|[ivx]{1,4})(?:\)|\.(?=\s|$))")
+
+
+def is_list_marker(text: str, start: int, end: int) -> bool:
+    """Whether the word ``text[start:end]`` is a list item's marker (:data:`LIST_MARKER`)."""
+    m = LIST_MARKER.match(text, start)
+    return m is not None and m.end() == end + 1
+
+
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _ACRONYM = re.compile(rf"(?:{LETTER}{{1,2}}\.)+{LETTER}{{1,2}}")  # Ph.D, U.S.A, a.k.a
 _TOKEN_JOINERS = "@/:\\"  # inside an e-mail address, URL or path, a dot is not an abbreviation's

@@ -264,6 +264,10 @@ def test_operating_points_pick_thresholds() -> None:
         ("Write to info.desk@city-hall.org today.", "desk", 0.0),
         ("The file budget.v2.pdf lists every cost.", "v2", 0.0),
         ("The conflict in the United States. is rebel.", "is", 1.0),
+        # a list item's marker after a full stop starts the list's next item
+        ("Affected by this document. b. The next one.", "b", 0.0),
+        ("It is yours. iv) You may share it.", "iv", 0.0),
+        ("It was hers. b.c is a file.", "b", 1.0),
     ],
 )
 def test_a_full_stop_inside_a_token_is_no_sentence_end(

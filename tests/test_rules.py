@@ -123,6 +123,8 @@ CASES = [
     # a list item after a full stop; a one-letter word that starts no list still counts
     ("broken-join", "Terms: a) the work is yours. b) you may share it. iv) no more.", []),
     ("broken-join", "It was hers. a man came (b)", ["hers. a"]),
+    ("broken-join", "affected by this document. b. The next item. iv. The last. c.", []),
+    ("broken-join", "It was hers. b.c is a file", ["hers. b"]),
     ("broken-join", "Apple Inc. announced a flat of 50 sq. m in Paris, etc. and more.", []),
     ("broken-join", "John F. kennedy aside, Dr. no. He left. Then he ate.", []),
     ("broken-join", "He waited... and left. “Fine,” he said.", []),

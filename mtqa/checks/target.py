@@ -23,6 +23,7 @@ from mtqa.text import (
     RE_SPACE_CHARS,
     RE_WORD_CHARS,
     SENTENCE_STARTERS,
+    is_list_marker,
 )
 
 _JOIN = re.compile(r"(?P<before>[^\s.]+)\.\s+[‘“\"']?(?P<word>[^\W\d_][\w'’-]*)")
@@ -50,10 +51,6 @@ _EMOJI_END = regex.compile(EMOJI_END)
 _W, _S = RE_WORD_CHARS, RE_SPACE_CHARS  # re's \w and \s, for the two regex patterns below
 
 
-#: a list item's marker: "b)", "iv)" (the item after a full stop is no broken join)
-_ENUMERATOR = re.compile(r"(?:[a-z]|[ivx]{1,4})\)")
-
-
 def _word_end(c: str) -> bool:
     """Whether a sentence's last word can end on ``c``: a letter, a digit or an emoji."""
     return c.isalnum() or _EMOJI_END.match(c) is not None
@@ -76,8 +73,8 @@ class BrokenJoin(Check):
                 continue  # "e.g. the", "p.m. on", "U.S. officials"
             if core.lower() in ABBREVIATIONS or (len(core) == 1 and core.isupper()):
                 continue  # "Inc. announced", "sq. m", initials
-            if _ENUMERATOR.fullmatch(text, m.start("word"), m.end() + 1):
-                continue  # "the work is yours. b) you may": a list's next item
+            if is_list_marker(text, m.start("word"), m.end()):
+                continue  # "the work is yours. b) you may", "… this document. b.": a list item
             rest = text[m.end("before") + 1 : m.end()].lstrip()  # the quote (if any) and word
             yield Hit(
                 m.start(),
