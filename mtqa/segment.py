@@ -6,8 +6,10 @@ Policy:
   separators (VT, FF, FS, GS, RS, NEL, U+2028, U+2029: :data:`mtqa.text.LINE_BREAKS`);
   a headline stays its own sentence.
 * Within a line, a sentence ends after ``.``/``!``/``?``/``…`` (with any closing quotes
-  or brackets) when whitespace and then an upper-case letter, a digit or an opening
-  quote or bracket follow.
+  or brackets) when whitespace and then an upper-case letter (of any script: ``Škoda``,
+  ``Ωmega``, ``Он``), a digit or an opening quote or bracket follow; and after a CJK
+  ``。``/``！``/``？`` (with its closing quotes) before any further text, space or not
+  (``他说。我们走了。`` is two sentences).
 * A full stop followed by a lower-case word is *not* a break: that is a broken join the
   detector must see whole (``the United States. is``).
 * After an abbreviation (the one list, :data:`mtqa.text.ABBREVIATIONS`), as its kind
@@ -52,6 +54,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 from mtqa.records import Document, Sentence
 from mtqa.text import LINE_BREAKS, SENTENCE_STARTERS, Composed, abbreviation_kind
 
@@ -59,7 +63,12 @@ _LINE = re.compile(f"[^{LINE_BREAKS}]+")
 # A break is a whole run of end marks (the lookbehind and possessive quantifiers keep a
 # long run of dots linear: no retry at each position inside it, no backtracking); a run
 # just inside "[" is an editorial omission ("[...]"), not an end.
-_BREAK = re.compile(r"(?<![.!?…\[])[.!?…]++[\"'”’»)\]]*+(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")
+# The next sentence starts with a capital of any script (Latin, Greek, Cyrillic...) or a
+# digit; after a CJK full stop, exclamation or question mark (。！？) it needs no space.
+_BREAK = regex.compile(
+    r"(?<![.!?…\[])[.!?…]++[\"'”’»)\]]*+(?=\s+[\"'“‘«(\[]?[\p{Lu}\p{Lt}0-9])"
+    r"|[。！？]++[」』”’）)]*+(?=\s*[^\s。！？])"
+)
 _CLOSERS = "\"'”’»)]"
 _STARTER = re.compile(
     r"\s+[\"'“‘«(\[]?(?:" + "|".join(sorted(SENTENCE_STARTERS)) + r")(?![\w.'’-])"
@@ -77,7 +86,7 @@ def _spaced_ellipsis(line: str, dot: int) -> bool:
     return dots == 3 and (i == 0 or line[i - 1].isspace())
 
 
-def _is_break(line: str, start: int, m: re.Match[str]) -> bool:
+def _is_break(line: str, start: int, m: regex.Match[str]) -> bool:
     """Whether the end marks of ``m`` end the sentence that began at ``start``."""
     marks = m.group().rstrip(_CLOSERS)
     if marks != ".":

@@ -38,6 +38,21 @@ CASES = [
     ("lone CR", "One.\rTwo.", ["One.", "Two."]),
     ("blank lines and spaces", "  \n\n  Padded.  \n", ["Padded."]),
     ("digits after stop", "It rose. 13,000 died.", ["It rose.", "13,000 died."]),
+    # a capital of any script starts the next sentence (it was A-Z and À-Þ only)
+    (
+        "Latin Extended capital",
+        "He left. Škoda said. Łódź too.",
+        ["He left.", "Škoda said.", "Łódź too."],
+    ),
+    (
+        "Cyrillic and Greek",
+        "Он сказал. Он ушёл. Ω is last.",
+        ["Он сказал.", "Он ушёл.", "Ω is last."],
+    ),
+    # CJK full stops, exclamation and question marks end a sentence without a space
+    ("CJK full stop", "他说。我们走了！好吗？好。", ["他说。", "我们走了！", "好吗？", "好。"]),
+    ("CJK closing quote", "他说：“走。”我们走了。", ["他说：“走。”", "我们走了。"]),
+    ("CJK then English", "未翻译。 The rest.", ["未翻译。", "The rest."]),
 ]
 
 
