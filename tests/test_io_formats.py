@@ -1164,6 +1164,17 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
             r"broken\.xlf:2: not well-formed XML: .*; fix the markup",
         ),
         ("notx.xlf", "<html/>", r"notx\.xlf:1: not an XLIFF file: the root element is <html>"),
+        (  # libxml2 said "PCDATA invalid Char value 1, line 3, column 25"
+            "ctl.xlf",
+            '<xliff version="1.2"><file>\n<body>\r\n<trans-unit id="1"><target>On\x01e.',
+            r"ctl\.xlf:3: character U\+0001 \(a control character\) is not allowed in XML; "
+            r'remove it \(XLIFF 2\.0 holds one as <cp hex="0001"/>\)$',
+        ),
+        (
+            "ctl.tmx",
+            '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>\ufffe</seg></tuv></tu>',
+            r"ctl\.tmx:1: character U\+FFFE \(a noncharacter\) is not allowed in XML; remove it$",
+        ),
         ("notx.tmx", "<xliff/>", r"notx\.tmx:1: not a TMX file"),
         ("bad.po", 'msgid "a"\nmsgstr "b\n', r"bad\.po:\d+: not a valid PO file"),
         (

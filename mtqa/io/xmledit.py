@@ -303,9 +303,11 @@ _DECLARED = re.compile(rb"<\?xml\s[^>]*?\bencoding\s*=\s*[\"']([A-Za-z][A-Za-z0-
 
 def check_encoding(data: bytes, path: str) -> None:
     """Refuse bytes that are not valid in the file's encoding (a byte order mark's, else the
-    XML declaration's, else UTF-8), naming the line, the first bad byte and the encoding
-    (an :class:`InputError`); nothing for a file that decodes, or an encoding Python does
-    not know or cannot tell (UTF-16/32 without a byte order mark)."""
+    XML declaration's, else UTF-8), naming the line, the first bad byte and the encoding,
+    and a character XML 1.0 does not allow (a C0 control other than tab, LF and CR; U+FFFE,
+    U+FFFF), naming its line (an :class:`InputError`); nothing for a file that decodes into
+    allowed characters, or an encoding Python does not know or cannot tell (UTF-16/32
+    without a byte order mark)."""
     start = 0
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), *_WIDE_BOMS):
         if data.startswith(bom):
@@ -318,7 +320,7 @@ def check_encoding(data: bytes, path: str) -> None:
         name = found.group(1).decode("ascii") if found else "UTF-8"
         whose = "the XML declaration's encoding" if found else "no encoding declared"
     try:
-        data[start:].decode(name)
+        text = data[start:].decode(name)
     except LookupError:
         return
     except UnicodeDecodeError as exc:
@@ -331,3 +333,19 @@ def check_encoding(data: bytes, path: str) -> None:
             f'{name} or name its encoding in the XML declaration (<?xml version="1.0" '
             'encoding="..."?>)',
         ) from None
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        head = text[: bad.start()]
+        line = head.count("\n") + head.count("\r") - head.count("\r\n") + 1
+        code = f"{ord(bad.group()):04X}"
+        what = "a control character" if ord(bad.group()) < 0x20 else "a noncharacter"
+        hint = (
+            "" if path.lower().endswith(".tmx") else f' (XLIFF 2.0 holds one as <cp hex="{code}"/>)'
+        )
+        raise InputError(
+            path, line, f"character U+{code} ({what}) is not allowed in XML; remove it{hint}"
+        )
+
+
+#: the characters XML 1.0 does not allow (a file holding one is not well-formed)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
