@@ -138,9 +138,13 @@ def test_xml_cannot_hold_a_nul(tmp_path: Path, suffix: str, nul: str) -> None:
     path = tmp_path / ("n" + suffix)
     path.write_text(text, encoding="utf-8")
     module = xliff_io if suffix == ".xlf" else tmx_io
-    with pytest.raises(
-        InputError, match=r"n\.(xlf|tmx):2: not well-formed XML: .*; fix the markup"
-    ):
+    expected = (
+        r"n\.(xlf|tmx):2: character U\+0000 \(a control character\) is not allowed in XML; "
+        r"remove it"
+        if nul == "\x00"
+        else r"n\.(xlf|tmx):2: not well-formed XML: .*; fix the markup"
+    )
+    with pytest.raises(InputError, match=expected):
         module.read_units(str(path))
 
 
