@@ -87,6 +87,8 @@ def test_no_reference_gives_empty_cells_and_a_note() -> None:
     [
         ("It rains. It pours.", "It is raining. It is pouring.", "sentence"),
         ("It rains. It pours.", "It is raining and pouring.", "segment"),
+        # one target sentence pairs with the whole reference (no note: nothing is coarser)
+        ("It is raining and pouring.", "It rains. It pours.", "sentence"),
         ("It rains. It pours.\nThe end.", "It is raining and pouring.\nThe end.", "line"),
     ],
 )

@@ -298,6 +298,17 @@ def test_document_spans_and_sentence_flags() -> None:
     assert [dict(c)["src_flags"] for c in rep.columns] == [1, 1]
 
 
+def test_one_target_sentence_is_compared_with_the_whole_source() -> None:
+    """A CJK source now splits at 。: a segment of two Chinese sentences translated as one
+    English sentence is still a sentence-level comparison, with no note and its flags on
+    the sentence."""
+    doc = Document("d", "Prices rose 5% and fell.", "x.jsonl", source="价格上涨了3%。后来下跌了。")
+    rep = source_checks(doc, segment(doc))
+    assert dict(rep.metrics)["src_level"] == "sentence"
+    assert not any("do not split" in n for n in rep.notes)
+    assert [dict(c)["src_flags"] for c in rep.columns] == [1]
+
+
 def test_segment_level_flags_become_notes() -> None:
     doc = Document(
         "d",

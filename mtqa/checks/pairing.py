@@ -3,7 +3,9 @@
 Both sides are split with :mod:`mtqa.segment`. The finest level that lines up wins:
 
 * ``sentence`` — both sides have the same number of sentences (and, when they are
-  line-aligned, the same number on every line): pair them one to one;
+  line-aligned, the same number on every line): pair them one to one; and a target of
+  one sentence (on one line) pairs with the whole other side, however many sentences it
+  has (a segment of two Chinese sentences, ``…。…。``, translated as one English one);
 * ``line`` — the texts are line-aligned, the same number of lines (trailing blank lines
   ignored) and more than one, but their sentences differ: pair line *i* with line *i*
   (how a ``--reference``/``--source`` .txt file aligns with a .txt input);
@@ -78,6 +80,8 @@ def _units(doc: Document, sentences: list[Sentence], other: str) -> tuple[Level,
     if sentences and len(other_sents) == len(sentences) and same:
         pairs = zip(sentences, other_sents, strict=True)
         return "sentence", [Unit((i,), s.start, s.text, o.text) for i, (s, o) in enumerate(pairs)]
+    if len(sentences) == 1 and not aligned:  # the one sentence against all the other side
+        return "sentence", [Unit((0,), sentences[0].start, sentences[0].text, other.strip())]
     if aligned:
         units = []
         for n, ((ts, te), (os_, oe), idx) in enumerate(zip(t_lines, o_lines, t_per_line), 1):
