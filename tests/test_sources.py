@@ -415,3 +415,13 @@ def test_length_needs_a_side_of_30_characters(
 ) -> None:
     found = SOURCE_CHECKS["src-length"].check(target, source=source)
     assert [f.severity for f in found] == ([] if severity is None else [severity])
+
+
+def test_a_source_line_left_untranslated_gets_a_note() -> None:
+    source = "Il a payé 5 euros.\nLe gouvernement a annoncé un plan de 2 milliards.\nMerci.\n"
+    doc = Document("d", "He paid 5 euros.\n\nThanks.\n", "t.txt", source=source)
+    rep = source_checks(doc, segment(doc))
+    assert any(
+        n.startswith("target is empty for line 2 (1 of 3 lines) where the source has text")
+        for n in rep.notes
+    )

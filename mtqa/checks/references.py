@@ -12,6 +12,10 @@ the ``ref_level`` column says so. Without a reference every metric cell is empty
 line of a ``--reference`` file, a cell of only spaces or invisible characters) the
 sentences' cells are empty too, the document says where in a note, and those units are
 left out of the corpus scores (``run.json`` counts them: ``references.pairs_excluded``).
+A line empty in the target where the reference has text (a line left untranslated) has no
+sentence to carry a metric: the document says where in a note, and the corpus scores count
+it as an empty translation of that reference line, as sacrebleu run on the two files would
+(``run.json``: ``references.lines_untranslated``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from mtqa.checks.pairing import Pairing, empty_note, level_note, pair_units
+from mtqa.checks.pairing import Pairing, empty_note, level_note, pair_units, untranslated_note
 from mtqa.records import Document, Metrics, Sentence
 from mtqa.segment import segment
 
@@ -29,6 +33,7 @@ METRIC_NAMES = ("chrf", "bleu", "ter")  # chrF first: the default reference metr
 SENTENCE_COLUMNS = ("ref_level", *METRIC_NAMES)
 NO_REFERENCE = "no reference given: chrF/BLEU/TER not computed"
 EXCLUDED = "no chrF/BLEU/TER for its sentences, and left out of the corpus scores"
+UNTRANSLATED = "scored as an empty translation in the corpus scores"
 
 
 @cache
@@ -128,6 +133,8 @@ def document_metrics(
         notes = (level_note("reference", "ref_level", pairing),)
     if pairing.empty:
         notes += (f"{empty_note('reference', pairing)}: {EXCLUDED}",)
+    if pairing.untranslated:
+        notes += (f"{untranslated_note('reference', pairing)}; {UNTRANSLATED}",)
     doc_metrics = (("ref_level", pairing.level), ("ref_pairs", corpus.pairs)) + tuple(
         (f"corpus_{n}", v) for n, v in corpus.scores().items()
     )
@@ -135,8 +142,10 @@ def document_metrics(
 
 
 def pairs(pairing: Pairing) -> tuple[list[str], list[str]]:
-    """(target texts, reference texts) of the pairing's units."""
-    return [u.target for u in pairing.units], [u.other for u in pairing.units]
+    """(target texts, reference texts) of the pairing's units, then of its untranslated
+    lines (each with an empty target text)."""
+    units = pairing.units + pairing.untranslated
+    return [u.target for u in units], [u.other for u in units]
 
 
 class RunReferences:
@@ -147,6 +156,7 @@ class RunReferences:
         self.with_reference = 0
         self.without_reference = 0
         self.excluded = 0  # units whose reference is empty
+        self.untranslated = 0  # lines empty in the target, not in the reference
         self.levels: dict[str, int] = {}
 
     def add(self, doc: Document) -> None:
@@ -159,6 +169,7 @@ class RunReferences:
         self.levels[pairing.level] = self.levels.get(pairing.level, 0) + 1
         self.corpus.add(*pairs(pairing))
         self.excluded += len(pairing.empty)
+        self.untranslated += len(pairing.untranslated)
 
     def as_dict(self) -> dict[str, Any]:
         """Counts, pairing levels, pairs compared and excluded (empty reference), corpus
@@ -179,6 +190,12 @@ class RunReferences:
             out["excluded_note"] = (
                 f"{self.excluded} unit(s) with an empty reference (an empty line or cell): "
                 "not scored, and left out of the corpus scores"
+            )
+        out["lines_untranslated"] = self.untranslated
+        if self.untranslated:
+            out["untranslated_note"] = (
+                f"{self.untranslated} line(s) empty in the target where the reference has "
+                f"text: {UNTRANSLATED}"
             )
         out["corpus"] = {n: {"score": scores[n], "signature": sigs[n]} for n in METRIC_NAMES}
         out["sentence_signatures"] = {
