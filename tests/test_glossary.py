@@ -373,3 +373,22 @@ def test_tbx_term_both_required_and_forbidden(tmp_path):
     tbx = TBX_VARIANTS.replace("<term>horse</term>", "<term>secretary</term>")
     with pytest.raises(InputError, match=r"g\.tbx:7: target term 'secretary' is forbidden here"):
         load_glossary(write(tmp_path, "g.tbx", tbx))
+
+
+@pytest.mark.parametrize(
+    ("term", "source"),
+    [  # a source term in the plural went unmatched: glossary-missing stayed silent
+        ("accord sur le Brexit", "Les accords sur le Brexit ont été signés."),
+        ("cheval", "Les chevaux courent."),
+        ("travail", "Les travaux reprennent."),
+        ("pomme de terre", "Des pommes de terre."),
+        ("accord général", "Les accords généraux."),
+        ("État membre", "Les États membres ont voté."),
+    ],
+)
+def test_source_terms_match_in_the_plural(term, source):
+    e = Entry((Term.of(term),), (Term.of("required"),), ())
+    spans = glossary_spans("The text.", 0, source, Glossary("g.csv", (e,)))
+    assert [s.source for s in spans] == ["rule:glossary-missing"]
+    assert term_pattern(term, source=True).search(source)
+    assert not term_pattern(term, source=True).search("Le chevalier court.")

@@ -19,13 +19,16 @@ Reasons read ``glossary: 'Brexit deal' should be used for 'accord sur le Brexit'
 ``glossary: 'Brexit agreement' is forbidden; use 'Brexit deal' (for 'accord sur le
 Brexit')``.
 
-**Matching**, the same for source and target terms: whole words (no letter, digit or
+**Matching**: whole words (no letter, digit or
 ``_`` on either side), any run of whitespace between a term's words; case-insensitive,
 except for a term with a capital after a word's first letter (``EU``, ``iPhone``), which
-matches with its case (so ``US`` does not flag ``us``). The last word tolerates simple
-English inflection: plural ``-s``/``-es``, ``-y`` → ``-ies`` and the possessive ``'s``/``’s``
-(``Brexit deal`` matches ``Brexit deals``, ``Brexit deal's``; ``policy`` matches
-``policies``). Presence is what counts: one occurrence of a required term satisfies
+matches with its case (so ``US`` does not flag ``us``). In the target the last word
+tolerates simple English inflection: plural ``-s``/``-es``, ``-y`` → ``-ies`` and the
+possessive ``'s``/``’s`` (``Brexit deal`` matches ``Brexit deals``, ``Brexit deal's``;
+``policy`` matches ``policies``). In the source every word may take the plural of French
+and its neighbours, ``-s``/``-es``/``-x`` and ``-al``/``-ail`` → ``-aux`` (``accord sur le
+Brexit`` matches ``accords sur le Brexit``, ``cheval`` ``chevaux``). Presence is what
+counts: one occurrence of a required term satisfies
 every occurrence of its source term in the unit.
 
 **Files.** ``load_glossary(path)`` reads by suffix:
@@ -78,17 +81,20 @@ FORBIDDEN_STATUS = ("deprecated", "superseded")
 
 @dataclass(frozen=True)
 class Term:
-    """A glossary term and the pattern that finds it (see the module doc for the rules)."""
+    """A glossary term and the patterns that find it (see the module doc for the rules):
+    ``pattern`` in the target (English inflection), ``source_pattern`` in the source (a
+    plural on any word)."""
 
     text: str
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    source_pattern: re.Pattern[str] = field(compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> Term:
         """The term ``text`` (whitespace-trimmed, in NFC as the checks read the text; must
-        not be empty) with its pattern."""
+        not be empty) with its patterns."""
         term = unicodedata.normalize("NFC", text.strip())
-        return cls(term, term_pattern(term))
+        return cls(term, term_pattern(term), term_pattern(term, source=True))
 
 
 @dataclass(frozen=True)
@@ -122,15 +128,32 @@ def _inflected(word: str) -> str:
     return core + r"(?:['’]s)?"
 
 
-def term_pattern(term: str) -> re.Pattern[str]:
-    """The regex for ``term``: whole words, flexible spaces, simple inflection of the last word.
+def _plural(word: str) -> str:
+    """``word`` or its plural as French, Spanish, Italian or Portuguese write most of them:
+    ``-s``/``-es``/``-x`` added, ``-al``/``-ail`` → ``-aux`` (``chevaux``, ``travaux``)."""
+    w = re.escape(word)
+    if not word[-1:].isalpha():
+        return w
+    if re.search(r"(?:al|ail)$", word, re.IGNORECASE):
+        stem = re.escape(word[: -3 if word.lower().endswith("ail") else -2])
+        return rf"(?:{w}s?|{stem}aux)"
+    return rf"{w}(?:e?s|x)?"
+
+
+def term_pattern(term: str, source: bool = False) -> re.Pattern[str]:
+    """The regex for ``term``: whole words, flexible spaces, simple English inflection of the
+    last word; with ``source``, a plural on any word instead (``accords sur le Brexit``,
+    ``pommes de terre``: a source term's words agree in number, its head is not always last).
 
     Raises ``ValueError`` for an empty term.
     """
     words = term.split()
     if not words:
         raise ValueError("empty term")
-    body = r"\s+".join([re.escape(w) for w in words[:-1]] + [_inflected(words[-1])])
+    if source:
+        body = r"\s+".join(_plural(w) for w in words)
+    else:
+        body = r"\s+".join([re.escape(w) for w in words[:-1]] + [_inflected(words[-1])])
     sensitive = any(c.isupper() for w in words for c in w[1:])
     return re.compile(rf"(?<!\w){body}(?!\w)", 0 if sensitive else re.IGNORECASE)
 
@@ -157,7 +180,7 @@ class GlossaryMissing(Check):
             return
         start = len(text) - len(text.lstrip())
         for e in self.entries:
-            src = next((t for t in e.sources if t.pattern.search(source)), None)
+            src = next((t for t in e.sources if t.source_pattern.search(source)), None)
             if src is None or any(t.pattern.search(text) for t in e.required):
                 continue
             reason = f"glossary: {_quoted(e.required)} should be used for {src.text!r}"
@@ -258,7 +281,8 @@ def _flag(value: str, path: str, line: int) -> bool:
     raise InputError(
         path,
         line,
-        f"forbidden must be 1/yes/true/x or 0/no/false/empty, got {value!r}; fix the forbidden column",
+        f"forbidden must be 1/yes/true/x or 0/no/false/empty, got {value!r}; "
+        "fix the forbidden column",
     )
 
 
