@@ -294,3 +294,101 @@ def test_glossary_setting_and_flag():
     assert s.glossary == "terms.csv"
     assert s.scoring_key()["glossary"] == "terms.csv"  # another glossary: no resume
     assert Settings().glossary is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [  # a quote never closed swallowed every later row into one term, silently
+        (
+            'source,target\nministre,"minister\ncheval,horse\n',
+            "g.csv:2: a quoted term is not closed",
+        ),
+        ('source,target\nministre,"minister" x\n', "g.csv:2: not valid CSV"),
+        ('source,target\nministre,"minister\nof state"\n', "g.csv:2: a term holds a line break"),
+        # required and forbidden at once: the forbidden row could never fire
+        (
+            "source,target,forbidden\nministre,minister,\nministre,Minister,yes\n",
+            "g.csv:3: target term 'Minister' is forbidden here but required at line 2",
+        ),
+        (
+            "source,target,forbidden\nministre,minister,\n,minister,yes\n",
+            "g.csv:3: target term 'minister' is forbidden",
+        ),
+        ("target,forbidden\nminister,\n", "g.csv:1: header has no 'source' column"),
+        ("source,target,source\na,b,c\n", "g.csv:1: header names the column 'source' twice"),
+        (
+            "source,target,forbidden,notes\na,b,,c,d\n",
+            "g.csv:2: expected 4 columns as in the header, found 5",
+        ),
+    ],
+)
+def test_csv_faults_that_were_read_silently(tmp_path, content, message):
+    with pytest.raises(InputError) as exc:
+        load_glossary(write(tmp_path, "g.csv", content))
+    assert str(exc.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_csv_header_names_its_columns_in_any_order(tmp_path):
+    g = load_glossary(write(tmp_path, "g.csv", "Target,Source,notes\nminister,ministre,a note\n"))
+    assert [(texts(e.sources), texts(e.required)) for e in g.entries] == [
+        (["ministre"], ["minister"])
+    ]
+    g = load_glossary(write(tmp_path, "h.csv", "forbidden,target,source\nyes,secretary,\n"))
+    assert [(texts(e.sources), texts(e.forbidden)) for e in g.entries] == [([], ["secretary"])]
+
+
+def test_glossary_path_that_is_a_folder(tmp_path):
+    with pytest.raises(InputError, match="is a folder, not a glossary; pass a .csv or .tbx file"):
+        load_glossary(str(tmp_path))
+
+
+TBX_VARIANTS = """<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX" xml:lang="fr"><text><body>
+<termEntry id="1">
+ <langSet xml:lang="fr-FR"><tig><term>cheval</term></tig></langSet>
+ <langSet xml:lang="en-GB"><tig><term>horse</term></tig></langSet>
+</termEntry>
+<termEntry id="2">
+ <langSet xml:lang="fr"><ntig><termGrp><term>ministre</term></termGrp></ntig></langSet>
+ <langSet xml:lang="en"><ntig><termGrp><term>minister</term></termGrp></ntig>
+  <ntig><termGrp><term>secretary</term>
+   <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></termGrp></ntig>
+ </langSet>
+</termEntry>
+</body></text></martif>
+"""
+
+
+def test_tbx_region_subtags_and_ntig_terms_are_read(tmp_path):
+    """fr-FR/en-GB langSets and <ntig> terms were skipped: the entries were silently lost."""
+    g = load_glossary(write(tmp_path, "g.tbx", TBX_VARIANTS))
+    got = [(texts(e.sources), texts(e.required), texts(e.forbidden), e.line) for e in g.entries]
+    assert got == [
+        (["cheval"], ["horse"], [], 3),
+        (["ministre"], ["minister"], ["secretary"], 7),
+    ]
+
+
+def test_tbx_term_both_required_and_forbidden(tmp_path):
+    tbx = TBX_VARIANTS.replace("<term>horse</term>", "<term>secretary</term>")
+    with pytest.raises(InputError, match=r"g\.tbx:7: target term 'secretary' is forbidden here"):
+        load_glossary(write(tmp_path, "g.tbx", tbx))
+
+
+@pytest.mark.parametrize(
+    ("term", "source"),
+    [  # a source term in the plural went unmatched: glossary-missing stayed silent
+        ("accord sur le Brexit", "Les accords sur le Brexit ont été signés."),
+        ("cheval", "Les chevaux courent."),
+        ("travail", "Les travaux reprennent."),
+        ("pomme de terre", "Des pommes de terre."),
+        ("accord général", "Les accords généraux."),
+        ("État membre", "Les États membres ont voté."),
+    ],
+)
+def test_source_terms_match_in_the_plural(term, source):
+    e = Entry((Term.of(term),), (Term.of("required"),), ())
+    spans = glossary_spans("The text.", 0, source, Glossary("g.csv", (e,)))
+    assert [s.source for s in spans] == ["rule:glossary-missing"]
+    assert term_pattern(term, source=True).search(source)
+    assert not term_pattern(term, source=True).search("Le chevalier court.")

@@ -14,6 +14,7 @@ from mtqa.checks.pairing import pair_units
 from mtqa.checks.references import (
     NO_REFERENCE,
     CorpusStats,
+    RunReferences,
     document_metrics,
     sentence_scores,
     signatures,
@@ -236,3 +237,43 @@ def test_cli_reference_needs_one_txt_input(
     code = main(_cli(tmp_path, fake_calibration, str(EXAMPLE), "--reference", str(ref)))
     assert code == 2
     assert "--reference needs exactly one .txt input" in capsys.readouterr().err
+
+
+def test_a_line_empty_in_the_target_is_noted_and_counted_as_an_empty_translation() -> None:
+    """A reference line against an empty target line is an untranslated line, not nothing:
+    a note names it and the corpus scores count it as sacrebleu on the two files does."""
+    target = "First para here.\n\nSecond para here.\n"
+    reference = "First para here.\nOrphan ref line.\nSecond para there.\n"
+    doc = Document("d", target, "t.txt", reference=reference)
+    _, metrics, notes = document_metrics(doc, segment(doc))
+    assert any("target is empty for line 2 (1 of 3 lines) where the reference" in n for n in notes)
+    hyps, refs = ["First para here.", "", "Second para here."], reference.splitlines()
+    assert dict(metrics)["corpus_chrf"] == round(sacrebleu.corpus_chrf(hyps, [refs]).score, 4)
+    run = RunReferences()
+    run.add(doc)
+    out = run.as_dict()
+    assert out["lines_untranslated"] == 1
+    assert out["corpus"]["bleu"]["score"] == round(sacrebleu.corpus_bleu(hyps, [refs]).score, 4)
+
+
+def test_each_pair_is_measured_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TER grows faster than quadratically with a line's words; its statistics were
+    extracted three times per pair (sentence, document corpus, run corpus): a 20,000-word
+    line took three minutes."""
+    from sacrebleu.metrics import TER
+
+    seen: list[str] = []
+    real = TER._extract_corpus_statistics
+
+    def counting(self: TER, hyps: list[str], refs: list[list[str]]) -> list[list[float]]:
+        seen.extend(h for h in hyps if h != "a")  # "a": the signature's warm-up
+        return real(self, hyps, refs)
+
+    monkeypatch.setattr(TER, "_extract_corpus_statistics", counting)
+    target = "A unique first sentence here. A unique second one there."
+    doc = Document("d", target, "x.jsonl", reference="A first sentence. A second one.")
+    document_metrics(doc, segment(doc))
+    run = RunReferences()
+    run.add(doc)
+    run.as_dict()
+    assert sorted(seen) == sorted(s.text for s in segment(doc))

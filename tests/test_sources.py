@@ -426,3 +426,33 @@ def test_length_needs_a_side_of_30_characters(
 ) -> None:
     found = SOURCE_CHECKS["src-length"].check(target, source=source)
     assert [f.severity for f in found] == ([] if severity is None else [severity])
+
+
+def test_a_source_line_left_untranslated_gets_a_note() -> None:
+    source = "Il a payé 5 euros.\nLe gouvernement a annoncé un plan de 2 milliards.\nMerci.\n"
+    doc = Document("d", "He paid 5 euros.\n\nThanks.\n", "t.txt", source=source)
+    rep = source_checks(doc, segment(doc))
+    assert any(
+        n.startswith("target is empty for line 2 (1 of 3 lines) where the source has text")
+        for n in rep.notes
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "reasons"),
+    [  # the source's number format kept in English passed silently
+        ("Le taux est de 1,5 %.", "The rate is 1,5%.", ["'1,5' has a decimal comma"]),
+        ("Il a gagné 2,5 millions.", "He won 2,5 million.", ["'2,5' has a decimal comma"]),
+        ("Il a payé 1 500 euros.", "He paid 1.500 euros.", ["'1.500' reads as 1.5 in English"]),
+        ("Il y a 2 500 000 habitants.", "There are 2.500.000.", ["'2.500.000' has dots for"]),
+        ("Le taux est de 1,5 %.", "The rate is 1.5%.", []),
+        ("Il a payé 1 500 euros.", "He paid 1,500 euros.", []),
+        ("Il a payé 1,500 euros.", "He paid 1.500 euros.", []),  # 1.5 on both sides
+        ("Il a payé 3,25 euros.", "He paid 3.25 euros.", []),
+    ],
+)
+def test_number_format_kept_from_the_source(source: str, target: str, reasons: list[str]) -> None:
+    spans = SOURCE_CHECKS["src-numbers"].check(target, source=source)
+    assert [s.severity for s in spans] == ["minor"] * len(reasons)
+    for span, reason in zip(spans, reasons, strict=True):
+        assert reason in span.reason and span.text == target[span.start : span.end]

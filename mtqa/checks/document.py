@@ -4,7 +4,8 @@ Target checks see each sentence (:func:`target_spans`). Source checks see each a
 unit of target and source (:func:`mtqa.checks.pairing.pair_units`): a span inside a
 sentence goes on that sentence (cut at its end); a span over a whole unit of several
 sentences (a line or the whole segment) becomes a document note naming the line or
-segment, as does a span no sentence holds (:func:`source_checks`).
+segment, as does a span no sentence holds (:func:`source_checks`). A line empty in the target
+whose source line has text (left untranslated) has no sentence to flag: a note names it.
 
 Without a source none of the source checks run: the ``src_*`` cells are empty and the
 document carries the note :data:`NO_SOURCE`. A source some checks are not made for
@@ -31,7 +32,7 @@ from mtqa.checks import SOURCE_CHECKS, TARGET_CHECKS
 from mtqa.checks.base import Check
 from mtqa.checks.glossary import Glossary, GlossaryForbidden, GlossaryMissing
 from mtqa.checks.language import profile
-from mtqa.checks.pairing import Pairing, Unit, level_note, pair_units
+from mtqa.checks.pairing import Pairing, Unit, level_note, pair_units, untranslated_note
 from mtqa.checks.source import Length, length_ratio
 from mtqa.records import Document, Metrics, Sentence, Span
 
@@ -161,6 +162,8 @@ def source_checks(
     notes: list[str] = []
     if pairing.level != "sentence":
         notes.append(level_note("source", "src_level", pairing))
+    if pairing.untranslated:
+        notes.append(untranslated_note("source", pairing))
     skipped = None
     if checks is None or {"src-length", "src-names"} & set(checks):
         skipped = skipped_note(doc.source)

@@ -19,32 +19,41 @@ Reasons read ``glossary: 'Brexit deal' should be used for 'accord sur le Brexit'
 ``glossary: 'Brexit agreement' is forbidden; use 'Brexit deal' (for 'accord sur le
 Brexit')``.
 
-**Matching**, the same for source and target terms: whole words (no letter, digit or
+**Matching**: whole words (no letter, digit or
 ``_`` on either side), any run of whitespace between a term's words; case-insensitive,
 except for a term with a capital after a word's first letter (``EU``, ``iPhone``), which
-matches with its case (so ``US`` does not flag ``us``). The last word tolerates simple
-English inflection: plural ``-s``/``-es``, ``-y`` → ``-ies`` and the possessive ``'s``/``’s``
-(``Brexit deal`` matches ``Brexit deals``, ``Brexit deal's``; ``policy`` matches
-``policies``). Presence is what counts: one occurrence of a required term satisfies
+matches with its case (so ``US`` does not flag ``us``). In the target the last word
+tolerates simple English inflection: plural ``-s``/``-es``, ``-y`` → ``-ies`` and the
+possessive ``'s``/``’s`` (``Brexit deal`` matches ``Brexit deals``, ``Brexit deal's``;
+``policy`` matches ``policies``). In the source every word may take the plural of French
+and its neighbours, ``-s``/``-es``/``-x`` and ``-al``/``-ail`` → ``-aux`` (``accord sur le
+Brexit`` matches ``accords sur le Brexit``, ``cheval`` ``chevaux``). Presence is what
+counts: one occurrence of a required term satisfies
 every occurrence of its source term in the unit.
 
 **Files.** ``load_glossary(path)`` reads by suffix:
 
-* ``.tbx`` (TBX 2 ``<martif>``, through translate-toolkit's ``tbx``): per
-  ``<termEntry>``, the terms of the source language's ``<langSet>`` are source terms;
-  the target language's terms are required alternatives, except those whose
-  ``administrativeStatus`` is deprecated or superseded, which are forbidden.
-  Languages default to French → English (mtqa's pair).
+* ``.tbx`` (TBX 2 ``<martif>``, read with lxml, entities not resolved): per
+  ``<termEntry>``, the terms (``<tig>`` or ``<ntig>``/``<termGrp>``) of the source
+  language's ``<langSet>`` are source terms; the target language's terms are required
+  alternatives, except those whose ``administrativeStatus`` is deprecated or superseded,
+  which are forbidden. Languages default to French → English (mtqa's pair) and match by
+  their primary subtag (``xml:lang="fr-FR"`` is French, ``en-GB`` English).
 * ``.csv``: UTF-8, comma-separated, RFC 4180 quoting; rows ``source,target[,forbidden]``.
-  A header row is optional and recognised when its first two cells are ``source`` and
-  ``target`` (any case). Empty lines and lines starting with ``#`` are skipped.
+  A header row is optional and recognised when a cell is named ``source``, ``target``
+  or ``forbidden`` (any case). Empty lines and lines starting with ``#`` are skipped.
   ``forbidden`` is ``1``/``yes``/``y``/``true``/``x`` (forbidden) or ``0``/``no``/``n``/
   ``false``/empty (required), any case. A *required* row needs both terms: where
   ``source`` occurs, ``target`` must be used; several rows with one source (compared
   case-insensitively) are alternatives.
   A *forbidden* row needs ``target`` (the term that must not be used) and may leave
   ``source`` empty: it is flagged wherever it appears; ``source``, if given, is quoted in
-  the reason together with that source's required term.
+  the reason together with that source's required term. A header row names its columns
+  in any order (``target,source``), other named columns (``notes``) are ignored, and a row
+  that is not valid CSV (a quote never closed) is an error, as is a term with a line break.
+
+In either file a target term both required and forbidden is an error (the forbidden one
+would never be flagged).
 
 Errors are :class:`~mtqa.errors.InputError` naming ``path:line`` and the fix.
 """
@@ -59,6 +68,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from mtqa.checks.base import Check, Hit
 from mtqa.errors import InputError, one_line
@@ -71,17 +81,20 @@ FORBIDDEN_STATUS = ("deprecated", "superseded")
 
 @dataclass(frozen=True)
 class Term:
-    """A glossary term and the pattern that finds it (see the module doc for the rules)."""
+    """A glossary term and the patterns that find it (see the module doc for the rules):
+    ``pattern`` in the target (English inflection), ``source_pattern`` in the source (a
+    plural on any word)."""
 
     text: str
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    source_pattern: re.Pattern[str] = field(compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> Term:
         """The term ``text`` (whitespace-trimmed, in NFC as the checks read the text; must
-        not be empty) with its pattern."""
+        not be empty) with its patterns."""
         term = unicodedata.normalize("NFC", text.strip())
-        return cls(term, term_pattern(term))
+        return cls(term, term_pattern(term), term_pattern(term, source=True))
 
 
 @dataclass(frozen=True)
@@ -115,15 +128,32 @@ def _inflected(word: str) -> str:
     return core + r"(?:['’]s)?"
 
 
-def term_pattern(term: str) -> re.Pattern[str]:
-    """The regex for ``term``: whole words, flexible spaces, simple inflection of the last word.
+def _plural(word: str) -> str:
+    """``word`` or its plural as French, Spanish, Italian or Portuguese write most of them:
+    ``-s``/``-es``/``-x`` added, ``-al``/``-ail`` → ``-aux`` (``chevaux``, ``travaux``)."""
+    w = re.escape(word)
+    if not word[-1:].isalpha():
+        return w
+    if re.search(r"(?:al|ail)$", word, re.IGNORECASE):
+        stem = re.escape(word[: -3 if word.lower().endswith("ail") else -2])
+        return rf"(?:{w}s?|{stem}aux)"
+    return rf"{w}(?:e?s|x)?"
+
+
+def term_pattern(term: str, source: bool = False) -> re.Pattern[str]:
+    """The regex for ``term``: whole words, flexible spaces, simple English inflection of the
+    last word; with ``source``, a plural on any word instead (``accords sur le Brexit``,
+    ``pommes de terre``: a source term's words agree in number, its head is not always last).
 
     Raises ``ValueError`` for an empty term.
     """
     words = term.split()
     if not words:
         raise ValueError("empty term")
-    body = r"\s+".join([re.escape(w) for w in words[:-1]] + [_inflected(words[-1])])
+    if source:
+        body = r"\s+".join(_plural(w) for w in words)
+    else:
+        body = r"\s+".join([re.escape(w) for w in words[:-1]] + [_inflected(words[-1])])
     sensitive = any(c.isupper() for w in words for c in w[1:])
     return re.compile(rf"(?<!\w){body}(?!\w)", 0 if sensitive else re.IGNORECASE)
 
@@ -150,7 +180,7 @@ class GlossaryMissing(Check):
             return
         start = len(text) - len(text.lstrip())
         for e in self.entries:
-            src = next((t for t in e.sources if t.pattern.search(source)), None)
+            src = next((t for t in e.sources if t.source_pattern.search(source)), None)
             if src is None or any(t.pattern.search(text) for t in e.required):
                 continue
             reason = f"glossary: {_quoted(e.required)} should be used for {src.text!r}"
@@ -223,6 +253,8 @@ def load_glossary(path: str, source_lang: str = "fr", target_lang: str = "en") -
     unknown suffix, a malformed row or TBX, or a glossary with no usable entry.
     """
     suffix = Path(path).suffix.lower()
+    if Path(path).is_dir():
+        raise InputError(path, None, "is a folder, not a glossary; pass a .csv or .tbx file")
     if suffix not in (".csv", ".tbx"):
         raise InputError(path, None, f"unsupported glossary type {suffix!r}; use .tbx or .csv")
     try:
@@ -249,7 +281,8 @@ def _flag(value: str, path: str, line: int) -> bool:
     raise InputError(
         path,
         line,
-        f"forbidden must be 1/yes/true/x or 0/no/false/empty, got {value!r}; fix the third column",
+        f"forbidden must be 1/yes/true/x or 0/no/false/empty, got {value!r}; "
+        "fix the forbidden column",
     )
 
 
@@ -266,52 +299,148 @@ def _decode(data: bytes, path: str) -> str:
         ) from None
 
 
+HEADER_NAMES = ("source", "target", "forbidden")
+
+
+def _csv_rows(text: str, path: str) -> Iterator[tuple[int, list[str]]]:
+    """(line where the row starts, cells) of every row; a row that is not valid CSV (a quote
+    left open, text after a closing quote) is an :class:`InputError` naming its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise InputError(
+                    path,
+                    line,
+                    'a quoted term is not closed: its " runs to the end of the file; '
+                    'close the quote (a " inside a quoted term is written "")',
+                ) from None
+            raise InputError(
+                path,
+                line,
+                f"not valid CSV ({exc}); quote a whole term "
+                '("...", a " inside it written "") or none of it',
+            ) from None
+        yield line, row
+
+
+def _header(row: list[str], path: str, line: int) -> dict[str, int] | None:
+    """The column of each known name when ``row`` is a header (a cell named ``source``,
+    ``target`` or ``forbidden``, in any order and case; other columns are ignored), else
+    None. A header must name ``source`` and ``target``, each once; without a ``forbidden``
+    column, one more cell after the header's is the forbidden flag."""
+    names = [c.strip().lower() for c in row]
+    if not set(names) & set(HEADER_NAMES):
+        return None
+    for name in HEADER_NAMES:
+        if names.count(name) > 1:
+            raise InputError(
+                path, line, f"header names the column {name!r} twice; rename or delete one"
+            )
+    missing = [n for n in HEADER_NAMES[:2] if n not in names]
+    if missing:
+        raise InputError(
+            path,
+            line,
+            f"header has no {' or '.join(repr(m) for m in missing)} column: {row}; "
+            "name the columns source,target[,forbidden]",
+        )
+    return {n: names.index(n) for n in HEADER_NAMES if n in names}
+
+
 def _read_csv(data: bytes, path: str) -> list[Entry]:
     text = _decode(data, path)
     rows: list[tuple[int, str, str, bool]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    columns: dict[str, int] | None = None
+    width = 0
     first = True
-    for row in reader:
-        line = reader.line_num
+    for line, row in _csv_rows(text, path):
         if not row or all(not c.strip() for c in row) or row[0].lstrip().startswith("#"):
             continue
-        if first and len(row) >= 2 and [c.strip().lower() for c in row[:2]] == ["source", "target"]:
+        if first:
             first = False
-            continue
-        first = False
-        if not 2 <= len(row) <= 3:
-            raise InputError(
-                path,
-                line,
-                f"expected 2 or 3 columns (source,target[,forbidden]), found {len(row)}; "
-                'quote a term that holds a comma ("...")',
-            )
-        src, tgt = row[0].strip(), row[1].strip()
-        forbidden = _flag(row[2], path, line) if len(row) == 3 else False
-        if not tgt:
-            raise InputError(path, line, "empty target term; fill it or drop the row")
-        if not forbidden and not src:
-            raise InputError(
-                path,
-                line,
-                "a required term needs its source term; fill it or mark the row forbidden",
-            )
-        rows.append((line, src, tgt, forbidden))
+            columns = _header(row, path, line)
+            if columns is not None:
+                width = len(row)
+                if "forbidden" not in columns:  # an unnamed column after the header's
+                    columns["forbidden"] = width
+                    width += 1
+                continue
+        rows.append((line, *_csv_row(row, columns, width, path, line)))
+    _no_conflicts([(line, tgt, forbidden) for line, _, tgt, forbidden in rows], path)
     groups: dict[str, list[tuple[int, str, str, bool]]] = {}
     for r in rows:
         groups.setdefault(r[1].lower(), []).append(r)
-    entries = []
-    for key, group in groups.items():
-        src_text = group[0][1]
-        entries.append(
-            Entry(
-                sources=(Term.of(src_text),) if key else (),
-                required=_unique(t for _, _, t, f in group if not f),
-                forbidden=_unique(t for _, _, t, f in group if f),
-                line=group[0][0],
-            )
+    return [
+        Entry(
+            sources=(Term.of(group[0][1]),) if key else (),
+            required=_unique(t for _, _, t, f in group if not f),
+            forbidden=_unique(t for _, _, t, f in group if f),
+            line=group[0][0],
         )
-    return entries
+        for key, group in groups.items()
+    ]
+
+
+def _csv_row(
+    row: list[str], columns: dict[str, int] | None, width: int, path: str, line: int
+) -> tuple[str, str, bool]:
+    """(source, target, forbidden) of one data row, by the header's ``columns`` or, without
+    one, ``source,target[,forbidden]``."""
+    if columns is None and not 2 <= len(row) <= 3:
+        raise InputError(
+            path,
+            line,
+            f"expected 2 or 3 columns (source,target[,forbidden]), found {len(row)}; "
+            'quote a term that holds a comma ("...")',
+        )
+    if columns is not None and len(row) > width:
+        raise InputError(
+            path,
+            line,
+            f"expected {width} columns as in the header, found {len(row)}; "
+            'quote a term that holds a comma ("...")',
+        )
+    cols = columns or {n: i for i, n in enumerate(HEADER_NAMES)}
+    cell = {n: row[i] if i < len(row) else "" for n, i in cols.items()}
+    src, tgt = cell["source"].strip(), cell["target"].strip()
+    forbidden = _flag(cell.get("forbidden", ""), path, line)
+    if not tgt:
+        raise InputError(path, line, "empty target term; fill it or drop the row")
+    if not forbidden and not src:
+        raise InputError(
+            path,
+            line,
+            "a required term needs its source term; fill it or mark the row forbidden",
+        )
+    if any(c in t for t in (src, tgt) for c in "\r\n"):
+        raise InputError(path, line, "a term holds a line break; write each term on one line")
+    return src, tgt, forbidden
+
+
+def _no_conflicts(terms: list[tuple[int | None, str, bool]], path: str) -> None:
+    """An :class:`InputError` for a target term both required and forbidden (compared in
+    NFC, case-insensitively): a forbidden term is never flagged where a required one matches,
+    so one of the two rows is dead."""
+    required: dict[str, int | None] = {}
+    for line, term, forbidden in terms:
+        if not forbidden:
+            required.setdefault(unicodedata.normalize("NFC", term.strip()).lower(), line)
+    for line, term, forbidden in terms:
+        key = unicodedata.normalize("NFC", term.strip()).lower()
+        if forbidden and key in required:
+            where = f"line {required[key]}" if required[key] is not None else "another entry"
+            raise InputError(
+                path,
+                line,
+                f"target term {term.strip()!r} is forbidden here but required at {where}; "
+                "keep one of the two",
+            )
 
 
 def _unique(texts: Iterator[str] | list[str]) -> tuple[Term, ...]:
@@ -322,29 +451,76 @@ def _unique(texts: Iterator[str] | list[str]) -> tuple[Term, ...]:
     return tuple(seen.values())
 
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+TERM_GROUPS = ("tig", "ntig", "termSec")  # TBX 2's two term structures, and TBX 3's
+
+
+def _local(node: Any) -> str:
+    tag = node.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _same_language(lang: str | None, wanted: str) -> bool:
+    """``fr-FR``, ``fr_CA`` and ``FR`` are ``fr``: the primary subtags compared, any case."""
+
+    def primary(code: str) -> str:
+        return code.strip().lower().replace("_", "-").split("-")[0]
+
+    return lang is not None and primary(lang) == primary(wanted)
+
+
+def _tbx_terms(lang_set: Any) -> list[tuple[str, str | None]]:
+    """(term text, administrativeStatus) of every term of a ``<langSet>``, in order."""
+    out = []
+    for group in lang_set.iter():
+        if _local(group) not in TERM_GROUPS:
+            continue
+        term = next((n for n in group.iter() if _local(n) == "term"), None)
+        if term is None:
+            continue
+        status = next(
+            (
+                "".join(n.itertext())
+                for n in group.iter()
+                if _local(n) == "termNote" and n.get("type") == "administrativeStatus"
+            ),
+            None,
+        )
+        out.append((unicodedata.normalize("NFC", "".join(term.itertext())).strip(), status))
+    return [t for t in out if t[0]]
+
+
 def _read_tbx(data: bytes, path: str, source_lang: str, target_lang: str) -> list[Entry]:
     from lxml import etree
-    from translate.storage import tbx
 
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
-        store = tbx.tbxfile.parsestring(
-            data, sourcelanguage=source_lang, targetlanguage=target_lang
-        )
+        root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         msg = one_line(str(exc.msg or exc)).rstrip(".")
         raise InputError(
             path, exc.lineno or None, f"not well-formed XML: {msg}; fix the markup"
         ) from None
-    except Exception as exc:  # translate-toolkit asserts on a root that is not <martif>
+    if _local(root) != "martif":
         raise InputError(
-            path, None, f"not a TBX (martif) glossary ({type(exc).__name__}); export TBX 2 or CSV"
-        ) from None
+            path, None, f"not a TBX (martif) glossary (root <{_local(root)}>); export TBX 2 or CSV"
+        )
     entries = []
-    for unit in store.units:
-        sources = [t.text for t in unit.get_source_terms() if t.text.strip()]
-        targets = unit.get_target_terms(target_lang)
-        bad = [t.text for t in targets if _status_forbidden(t.administrative_status)]
-        good = [t.text for t in targets if not _status_forbidden(t.administrative_status)]
+    for entry in root.iter():
+        if _local(entry) != "termEntry":
+            continue
+        sources: list[str] = []
+        targets: list[tuple[str, str | None]] = []
+        for lang_set in entry:
+            if _local(lang_set) != "langSet":
+                continue
+            lang = lang_set.get(XML_LANG) or lang_set.get("lang")
+            if _same_language(lang, source_lang):
+                sources += [t for t, _ in _tbx_terms(lang_set)]
+            elif _same_language(lang, target_lang):
+                targets += _tbx_terms(lang_set)
+        bad = [t for t, status in targets if _status_forbidden(status)]
+        good = [t for t, status in targets if not _status_forbidden(status)]
         if not (sources and good) and not bad:
             continue
         entries.append(
@@ -352,9 +528,14 @@ def _read_tbx(data: bytes, path: str, source_lang: str, target_lang: str) -> lis
                 sources=_unique(sources),
                 required=_unique(good),
                 forbidden=_unique(bad),
-                line=getattr(unit.xmlelement, "sourceline", None),
+                line=entry.sourceline,
             )
         )
+    _no_conflicts(
+        [(e.line, t.text, False) for e in entries for t in e.required]
+        + [(e.line, t.text, True) for e in entries for t in e.forbidden],
+        path,
+    )
     return entries
 
 

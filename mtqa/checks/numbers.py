@@ -26,7 +26,10 @@ number glued to a name (``COVID-19``, ``G20``), a month abbreviation away from a
 
 A number both sides share is flagged ``minor`` when the English writes an amount of five
 digits or more without a separator (``150000`` for ``15万``: MQM's locale-convention
-error; on WMT21 zh→en news, 250 of the 257 such target numbers lie in a rater's span).
+error; on WMT21 zh→en news, 250 of the 257 such target numbers lie in a rater's span),
+and when it keeps the source's format: a decimal comma (``1,5`` for ``1,5 %``) or a
+thousands dot, which English reads as a decimal point (``1.500 euros`` for ``1 500 euros``
+is 1.5 euros to an English reader).
 """
 
 from __future__ import annotations
@@ -111,6 +114,9 @@ SPELLED_LANGS = frozenset({*_NUMBER_WORDS, "zh", "ja"})
 _GLUED = re.compile(r"[^\W\d_]-?$")  # "COVID-19", "G20": a number inside a name
 _DECADE = re.compile(r"(?:\d{2})?\d0s\b|['’]\d0s\b")
 _BARE = re.compile(r"\d{5,}")
+_LEAD = re.compile(r"\d[\d.,]*\d|\d")
+_DECIMAL_COMMA = re.compile(r"\d+,(?:\d{1,2}|\d{4,})")  # "1,5", "3,25": never "1,500"
+_THOUSANDS_DOT = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _NEAR_NUMBER = re.compile(r"\.?\s?\d|\d\s?$")
 
 
@@ -217,6 +223,26 @@ def read_target(target: str) -> tuple[list[Quantity], set[str]]:
     return marked, keys | _words_as_numbers(target, _EN_NUMBER_WORDS, _EN_SCALES)
 
 
+def _locale_format(q: Quantity, source_keys: frozenset[str] | set[str]) -> tuple[str, str] | None:
+    """(the number, the reason) when the English ``q`` keeps the source's number format: a
+    decimal comma (``1,5`` for ``1,5``) or a thousands dot that English reads as a decimal
+    point (``1.500`` for ``1 500``: 1.5 to an English reader); None otherwise."""
+    lead = _LEAD.match(q.text)
+    if lead is None:
+        return None
+    num = lead.group()
+    if _DECIMAL_COMMA.fullmatch(num) and num_key(float(num.replace(",", "."))) in source_keys:
+        fixed = num.replace(",", ".")
+        return num, f"number format: {num!r} has a decimal comma (English writes {fixed})"
+    if _THOUSANDS_DOT.fullmatch(num) and num_key(float(num.replace(".", ""))) in source_keys:
+        fixed = f"{int(num.replace('.', '')):,}"
+        if num.count(".") == 1 and num_key(float(num)) not in source_keys:
+            return num, f"number format: {num!r} reads as {float(num):g} in English (write {fixed})"
+        if num.count(".") > 1:
+            return num, f"number format: {num!r} has dots for thousands (English writes {fixed})"
+    return None
+
+
 def _value(q: Quantity) -> str:
     """The scaled value of ``q`` in digits (``3,000,000,000``; the smallest reading)."""
     v = min(float(k[2:]) for k in q.scaled)
@@ -274,10 +300,17 @@ class Numbers(Check):
         if not extra:  # else the located spans name the source's numbers (one fault, one span)
             for q in missing:
                 yield self.whole(text, f"source has {q.text!r}, the target does not")
-        for q in tgt:
-            if _BARE.fullmatch(q.text) and not q.support and src.counts_as_amount(q):
-                reason = (
-                    f"number format: {q.text!r} has no thousands separator "
-                    f"(English writes {int(q.text):,})"
-                )
-                yield Hit(q.start, q.end, reason, "minor")
+        yield from _format_hits(tgt, extra, src)
+
+
+def _format_hits(tgt: list[Quantity], extra: list[Quantity], src: Source) -> Iterator[Hit]:
+    """``minor`` number-format hits on target numbers the source shares (the module doc)."""
+    for q in tgt:
+        if _BARE.fullmatch(q.text) and not q.support and src.counts_as_amount(q):
+            reason = (
+                f"number format: {q.text!r} has no thousands separator "
+                f"(English writes {int(q.text):,})"
+            )
+            yield Hit(q.start, q.end, reason, "minor")
+        elif not q.support and q not in extra and (found := _locale_format(q, src.keys)):
+            yield Hit(q.start, q.start + len(found[0]), found[1], "minor")

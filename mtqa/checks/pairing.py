@@ -17,7 +17,10 @@ by line, not ``B.`` with ``X.``.
 
 A unit whose other side has no visible character (an empty reference line or cell) is
 not a pair: it goes to :attr:`Pairing.empty`, so no metric or check compares a
-sentence with nothing.
+sentence with nothing. The other way round, a line of line-aligned texts that is empty in
+the target while the source or reference has text there (a line left untranslated) goes
+to :attr:`Pairing.untranslated`: there is no target sentence to flag, so the callers say
+so in a note (and the reference metrics score it as an empty translation).
 
 Stdlib only; used by :mod:`mtqa.checks.references` and :mod:`mtqa.checks.document`.
 """
@@ -50,12 +53,15 @@ class Pairing:
     """How a document's sentences pair with the other text: the level and its units.
 
     ``units``: the pairs to compare; ``empty``: the units whose other side has no
-    visible character (compared with nothing, they are left out).
+    visible character (compared with nothing, they are left out); ``untranslated``: the
+    lines empty in the target whose other side has text (``sentences`` and ``target``
+    empty).
     """
 
     level: Level
     units: tuple[Unit, ...]
     empty: tuple[Unit, ...] = ()
+    untranslated: tuple[Unit, ...] = ()
 
 
 def _per_line(sentences: list[Sentence], spans: list[tuple[int, int]]) -> list[list[int]]:
@@ -85,10 +91,9 @@ def _units(doc: Document, sentences: list[Sentence], other: str) -> tuple[Level,
     if aligned:
         units = []
         for n, ((ts, te), (os_, oe), idx) in enumerate(zip(t_lines, o_lines, t_per_line), 1):
-            if idx:
-                line = doc.text[ts:te]
-                start = ts + len(line) - len(line.lstrip())
-                units.append(Unit(tuple(idx), start, line.strip(), other[os_:oe].strip(), n))
+            line = doc.text[ts:te]
+            start = ts + len(line) - len(line.lstrip())
+            units.append(Unit(tuple(idx), start, line.strip(), other[os_:oe].strip(), n))
         return "line", units
     lead = len(doc.text) - len(doc.text.lstrip())
     whole = Unit(tuple(range(len(sentences))), lead, doc.text.strip(), other.strip())
@@ -99,10 +104,12 @@ def pair_units(doc: Document, sentences: list[Sentence], other: str) -> Pairing:
     """Pair ``sentences`` (from ``segment(doc)``) with ``other`` at the finest level that
     aligns; units with nothing visible on the other side go to ``empty``."""
     level, units = _units(doc, sentences, other)
+    scored = [u for u in units if u.sentences]
     return Pairing(
         level,
-        tuple(u for u in units if has_visible_text(u.other)),
-        tuple(u for u in units if not has_visible_text(u.other)),
+        tuple(u for u in scored if has_visible_text(u.other)),
+        tuple(u for u in scored if not has_visible_text(u.other)),
+        tuple(u for u in units if not u.sentences and has_visible_text(u.other)),
     )
 
 
@@ -116,6 +123,17 @@ def empty_note(side: str, pairing: Pairing) -> str:
     )
     n, total = len(pairing.empty), len(pairing.empty) + len(pairing.units)
     return f"{side} is empty for {where} ({n} of {counted(total, pairing.level)})"
+
+
+def untranslated_note(side: str, pairing: Pairing) -> str:
+    """Where the target is empty and ``side`` is not (``line 2, line 5``)."""
+    where = ", ".join(f"line {u.line}" for u in pairing.untranslated)
+    n = len(pairing.untranslated)
+    total = n + len(pairing.units) + len(pairing.empty)
+    return (
+        f"target is empty for {where} ({n} of {counted(total, pairing.level)}) where the "
+        f"{side} has text: nothing there was translated"
+    )
 
 
 def level_note(side: str, column: str, pairing: Pairing) -> str:

@@ -12,16 +12,20 @@ the ``ref_level`` column says so. Without a reference every metric cell is empty
 line of a ``--reference`` file, a cell of only spaces or invisible characters) the
 sentences' cells are empty too, the document says where in a note, and those units are
 left out of the corpus scores (``run.json`` counts them: ``references.pairs_excluded``).
+A line empty in the target where the reference has text (a line left untranslated) has no
+sentence to carry a metric: the document says where in a note, and the corpus scores count
+it as an empty translation of that reference line, as sacrebleu run on the two files would
+(``run.json``: ``references.lines_untranslated``).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from mtqa.checks.pairing import Pairing, empty_note, level_note, pair_units
+from mtqa.checks.pairing import Pairing, empty_note, level_note, pair_units, untranslated_note
 from mtqa.records import Document, Metrics, Sentence
 from mtqa.segment import segment
 
@@ -29,6 +33,7 @@ METRIC_NAMES = ("chrf", "bleu", "ter")  # chrF first: the default reference metr
 SENTENCE_COLUMNS = ("ref_level", *METRIC_NAMES)
 NO_REFERENCE = "no reference given: chrF/BLEU/TER not computed"
 EXCLUDED = "no chrF/BLEU/TER for its sentences, and left out of the corpus scores"
+UNTRANSLATED = "scored as an empty translation in the corpus scores"
 
 
 @cache
@@ -45,12 +50,29 @@ def _metric(name: str, sentence: bool = False) -> Any:
     raise KeyError(name)
 
 
+@lru_cache(maxsize=4096)
+def _pair_stats(name: str, hypothesis: str, reference: str) -> tuple[float, ...]:
+    """sacrebleu's sufficient statistics of one (NFC) pair for metric ``name``: computed once
+    per pair and process, for its sentence score, its document's corpus score and the run's
+    (TER's are quadratic and more in a line's words: a 20,000-word line took a minute each
+    time)."""
+    return tuple(_metric(name)._extract_corpus_statistics([hypothesis], [[reference]])[0])
+
+
 def sentence_scores(hypothesis: str, reference: str) -> dict[str, float]:
     """chrF, BLEU (effective order, exp smoothing) and TER for one pair, rounded to 4 places
-    (both read in NFC: a decomposed accent is the same character as a composed one)."""
+    (both read in NFC: a decomposed accent is the same character as a composed one); what
+    sacrebleu's ``sentence_score`` gives, from the pair's statistics."""
     hyp, ref = _nfc(hypothesis), _nfc(reference)
     return {
-        name: round(float(_metric(name, True).sentence_score(hyp, [ref]).score), 4)
+        name: round(
+            float(
+                _metric(name, True)
+                ._aggregate_and_compute([list(_pair_stats(name, hyp, ref))])
+                .score
+            ),
+            4,
+        )
         for name in METRIC_NAMES
     }
 
@@ -83,7 +105,7 @@ class CorpusStats:
         self.pairs += len(hypotheses)
         hyps, refs = [_nfc(h) for h in hypotheses], [_nfc(r) for r in references]
         for name in METRIC_NAMES:
-            stats = _metric(name)._extract_corpus_statistics(hyps, [refs])
+            stats = [_pair_stats(name, h, r) for h, r in zip(hyps, refs, strict=True)]
             acc = self._sums.setdefault(name, [0] * len(stats[0]))
             for row in stats:
                 for i, v in enumerate(row):
@@ -128,6 +150,8 @@ def document_metrics(
         notes = (level_note("reference", "ref_level", pairing),)
     if pairing.empty:
         notes += (f"{empty_note('reference', pairing)}: {EXCLUDED}",)
+    if pairing.untranslated:
+        notes += (f"{untranslated_note('reference', pairing)}; {UNTRANSLATED}",)
     doc_metrics = (("ref_level", pairing.level), ("ref_pairs", corpus.pairs)) + tuple(
         (f"corpus_{n}", v) for n, v in corpus.scores().items()
     )
@@ -135,8 +159,10 @@ def document_metrics(
 
 
 def pairs(pairing: Pairing) -> tuple[list[str], list[str]]:
-    """(target texts, reference texts) of the pairing's units."""
-    return [u.target for u in pairing.units], [u.other for u in pairing.units]
+    """(target texts, reference texts) of the pairing's units, then of its untranslated
+    lines (each with an empty target text)."""
+    units = pairing.units + pairing.untranslated
+    return [u.target for u in units], [u.other for u in units]
 
 
 class RunReferences:
@@ -147,6 +173,7 @@ class RunReferences:
         self.with_reference = 0
         self.without_reference = 0
         self.excluded = 0  # units whose reference is empty
+        self.untranslated = 0  # lines empty in the target, not in the reference
         self.levels: dict[str, int] = {}
 
     def add(self, doc: Document) -> None:
@@ -159,6 +186,7 @@ class RunReferences:
         self.levels[pairing.level] = self.levels.get(pairing.level, 0) + 1
         self.corpus.add(*pairs(pairing))
         self.excluded += len(pairing.empty)
+        self.untranslated += len(pairing.untranslated)
 
     def as_dict(self) -> dict[str, Any]:
         """Counts, pairing levels, pairs compared and excluded (empty reference), corpus
@@ -179,6 +207,12 @@ class RunReferences:
             out["excluded_note"] = (
                 f"{self.excluded} unit(s) with an empty reference (an empty line or cell): "
                 "not scored, and left out of the corpus scores"
+            )
+        out["lines_untranslated"] = self.untranslated
+        if self.untranslated:
+            out["untranslated_note"] = (
+                f"{self.untranslated} line(s) empty in the target where the reference has "
+                f"text: {UNTRANSLATED}"
             )
         out["corpus"] = {n: {"score": scores[n], "signature": sigs[n]} for n in METRIC_NAMES}
         out["sentence_signatures"] = {
