@@ -239,6 +239,22 @@ def test_cli_reference_needs_one_txt_input(
     assert "--reference needs exactly one .txt input" in capsys.readouterr().err
 
 
+def test_cli_reference_faults_name_the_option_and_come_once(
+    tmp_path: Path, fake_calibration: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder as --reference read like an input ('is a folder, not a file'); a missing
+    input with --reference got a second, wrong error ('needs exactly one .txt input')."""
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("First line.\n", encoding="utf-8")
+    assert main(_cli(tmp_path, fake_calibration, str(hyp), "--reference", str(tmp_path))) == 1
+    assert f"{tmp_path}: --reference file: is a folder, not a file" in capsys.readouterr().err
+    missing = tmp_path / "nothere.txt"
+    assert main(_cli(tmp_path, fake_calibration, str(missing), "--reference", str(hyp))) == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: no such file or folder" in err
+    assert "needs exactly one" not in err
+
+
 def test_a_line_empty_in_the_target_is_noted_and_counted_as_an_empty_translation() -> None:
     """A reference line against an empty target line is an untranslated line, not nothing:
     a note names it and the corpus scores count it as sacrebleu on the two files does."""

@@ -247,7 +247,8 @@ def read_inputs(
     found, failures = scan(as_inputs(inputs))
     yield from failures
     sides = {k: v for k, v in (("reference", reference), ("source", source)) if v is not None}
-    if sides and (len(found) != 1 or found[0][0].suffix.lower() != ".txt"):
+    read_nothing = not found and failures  # the input's own failure says why: no second error
+    if sides and not read_nothing and (len(found) != 1 or found[0][0].suffix.lower() != ".txt"):
         flags = " and ".join(f"--{k}" for k in sides)
         raise UsageError(
             f"{flags} needs exactly one .txt input; for .jsonl/.tsv/.csv put "
@@ -379,8 +380,13 @@ def _attach_sides(
     for field_name, side in sides.items():
         try:
             side_text = decode(read_bytes(Path(side)), side, encoding_errors)
-        except InputError as exc:
-            return [Failure(exc.path, exc.line, exc.message)]
+        except InputError as exc:  # the message names the option: the file is no input
+            message = (
+                exc.message
+                if f"--{field_name}" in exc.message
+                else (f"--{field_name} file: {exc.message}")
+            )
+            return [Failure(exc.path, exc.line, message)]
         except OSError as exc:
             return [
                 Failure(
