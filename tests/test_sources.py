@@ -456,3 +456,30 @@ def test_number_format_kept_from_the_source(source: str, target: str, reasons: l
     assert [s.severity for s in spans] == ["minor"] * len(reasons)
     for span, reason in zip(spans, reasons, strict=True):
         assert reason in span.reason and span.text == target[span.start : span.end]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "reasons"),
+    [
+        # a numeric date is a day, a month and a year: "December" was "not in the source"
+        ("Le 12/12/2023, il est parti.", "On 12 December 2023, he left.", []),
+        ("Le 12.05.2023, il est parti.", "On 12 May 2023, he left.", []),
+        ("Am 3.4.2021 ging er.", "On 3 April 2021 he left.", []),
+        ("Le 2023-05-12, il est parti.", "On May 12, 2023, he left.", []),
+        ("Le 12 mai 2023, il est parti.", "On 12/05/2023, he left.", []),
+        ("Le 12/05/23.", "On 12 May 2023.", []),
+        ("Le 05/13/2023.", "On 13 May 2023.", []),  # no 13th month: the American order
+        # the date's parts still count: a wrong month, a dropped year
+        ("Le 12/05/2023, il est parti.", "On 12 June 2023, he left.", ["'June'"]),
+        ("Le 12/05/2023, il est parti.", "On 12 May, he left.", ["source has '2023'"]),
+        # no date: versions, addresses
+        ("Version 1.2.10, hôte 192.168.1.1.", "Version 1.2.10, host 192.168.1.1.", []),
+    ],
+)
+def test_numeric_dates_are_read_as_day_month_and_year(
+    source: str, target: str, reasons: list[str]
+) -> None:
+    spans = SOURCE_CHECKS["src-numbers"].check(target, source=source)
+    assert len(spans) == len(reasons), [s.reason for s in spans]
+    for span, reason in zip(spans, reasons, strict=True):
+        assert reason in span.reason and span.text == target[span.start : span.end]

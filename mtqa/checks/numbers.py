@@ -45,6 +45,7 @@ from mtqa.checks.french import EN_MONTHS, FR_MONTHS, fold
 from mtqa.checks.language import Profile, profile
 from mtqa.checks.quantity import (
     Quantity,
+    dates,
     month_names,
     month_stems,
     narrow,
@@ -169,6 +170,7 @@ class Source:
             reading = cjk.read(text)
             found = reading.quantities
             self.relative_year, self.month_implied = reading.relative_year, reading.month_implied
+        found += [d for d in dates(text) if not taken_by(found, d.start)]
         for t in times(text):  # "晚7:30": the evening word before it is not read
             if not taken_by(found, t.start):
                 pm = {f"t:{int(k.split(':')[1]) + 12}:{k.split(':')[2]}" for k in t.keys}
@@ -209,7 +211,8 @@ def read_target(target: str) -> tuple[list[Quantity], set[str]]:
     """The English target's quantities (``support`` where the source may say it otherwise)
     and every key in it, number words included."""
     text = narrow(target)
-    found = times(text)
+    found = dates(text)
+    found += [t for t in times(text) if not taken_by(found, t.start)]
     found += numbers(text, found, _EN_SCALES) + month_names(text, _EN_MONTH, capital=True)
     for q in month_names(text, _EN_ABBREVIATED, capital=True):
         near = _NEAR_NUMBER.match(text, q.end) or _NEAR_NUMBER.search(text[: q.start])

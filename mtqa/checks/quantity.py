@@ -1,7 +1,8 @@
 """Numbers, times and month names in a text, read into comparable keys (for ``src-numbers``).
 
 A :class:`Quantity` is where a number sits in a text and every reading of it as a key:
-``n:<value>`` (a number), ``t:<hour>:<minute>`` (a time of day), ``m:<month>``. Two texts
+``n:<value>`` (a number), ``t:<hour>:<minute>`` (a time of day), ``m:<month>`` (a month
+name, or the month of a numeric date: :func:`dates`). Two texts
 agree on a quantity when they share a key, so ``13 000``, ``13,000`` and ``13 000`` agree
 (``n:13000``), ``14h30`` equals ``2:30 pm`` (``t:14:30``) and ``1,250`` may be 1250 or 1.25.
 
@@ -86,6 +87,44 @@ def times(text: str) -> list[Quantity]:
             h = 0
         out.append(Quantity(m.start(), m.end(), m.group(), frozenset({f"t:{h}:{minute}"})))
     return out
+
+
+#: a numeric date: day, month and year (``12/05/2023``, ``3.4.2021``, ``12-05-2023``; a
+#: two-digit year only after ``/``: ``12/05/23``) or ISO year, month and day (``2023-05-12``)
+DATE = re.compile(
+    r"(?<![\d.,/-])(?:(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})"
+    r"|(?P<d>\d{1,2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|(?<=/)\d{2}))"
+    r"(?![\d]|[.,/-]\d)"
+)
+
+
+def dates(text: str) -> list[Quantity]:
+    """Numeric dates, each read as three quantities: its day (``n:``), month (``m:``) and
+    year (``n:``; a two-digit year also as 20xx or 19xx). Day first (``12/05/2023`` is 12
+    May, as most languages but English write it) unless the month would exceed 12
+    (``05/13/2023``: the American order); a day over 31 is no date."""
+    out = []
+    for m in DATE.finditer(text):
+        if m.group("iy"):
+            parts = {"y": "iy", "m": "im", "d": "id"}
+        else:
+            parts = {"d": "d", "m": "m", "y": "y"}
+            if int(m.group("m")) > 12 >= int(m.group("d")):
+                parts["d"], parts["m"] = "m", "d"
+        day, month = int(m.group(parts["d"])), int(m.group(parts["m"]))
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        year = m.group(parts["y"])
+        years = {int(year)} if len(year) == 4 else {int(year), 2000 + int(year), 1900 + int(year)}
+        keys = {
+            "d": frozenset({num_key(day)}),
+            "m": frozenset({f"m:{month}"}),
+            "y": frozenset(num_key(y) for y in years),
+        }
+        for part, group in parts.items():
+            a, b = m.span(group)
+            out.append(Quantity(a, b, m.group(group), keys[part]))
+    return sorted(out, key=lambda q: q.start)
 
 
 def _scale(text: str, end: int, scales: dict[str, int]) -> tuple[int, int]:
