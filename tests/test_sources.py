@@ -149,6 +149,22 @@ CASES = [
         [],
     ),
     ("src-names", "According to the minister, it is over.", "Selon le ministre, c'est fini.", []),
+    # nationality nouns, capitalised in French, and named institutions are translated
+    (
+        "src-names",
+        "The Germans, the French and Greek women voted.",
+        "Les Allemands, les Français et les Grecques ont voté.",
+        [],
+    ),
+    ("src-names", "Westerners accuse Moscow.", "Les Occidentaux accusent Moscou.", []),
+    ("src-names", "The European Central Bank acted.", "La Banque centrale européenne a agi.", []),
+    (
+        "src-names",
+        "According to the Russians, the minister lied.",
+        "Selon les Russes, Kouleba a menti.",
+        ["'Kouleba' is missing"],
+    ),
+    ("src-names", "The voters have spoken.", "Les Allemands ont voté.", ["'Allemands' is missing"]),
     # a word only its position capitalises is no name when it is an ordinary French word
     ("src-names", "Hello everyone.", "Bonjour à tous.", []),
     ("src-names", "Thank you.", "Merci.", []),
