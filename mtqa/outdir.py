@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from mtqa.errors import OutputError, UsageError
-from mtqa.runinfo import check_outdir, create_outdir
+from mtqa.runinfo import PENDING, check_outdir, create_outdir
 from mtqa.settings import Settings
 from mtqa.store import PARTS
 
@@ -186,6 +186,9 @@ class OutputFolder:
         self.lock = FolderLock(outdir, inputs)
         self.made: list[Path] = []
         self.had_parts = False
+        self.completed = False
+        self.pending_before: bytes | None = None  # the PENDING record this run replaced
+        self.work_before: set[Path] = set()  # the stored work when this run began
 
     def __enter__(self) -> OutputFolder:
         refuse_input_folder(self.outdir, self.lock.inputs)
@@ -193,12 +196,36 @@ class OutputFolder:
         self.made = create_outdir(self.outdir)
         try:
             self.lock.acquire()
+            try:
+                self.pending_before = (self.outdir / PARTS / PENDING).read_bytes()
+            except OSError:
+                self.pending_before = None
             check_outdir(self.outdir, self.settings, self.key, self.lock.inputs)
+            self.work_before = set(self._work(self.outdir / PARTS))
         except BaseException:
             self.__exit__(None, None, None)
             self.discard_if_empty()
             raise
         return self
+
+    def complete(self) -> None:
+        """The run's ``run.json`` stands: the folder is no longer an interrupted run's."""
+        (self.outdir / PARTS / PENDING).unlink(missing_ok=True)
+        self.completed = True
+
+    def _restore_pending(self) -> None:
+        """A run that ends without its reports and stored nothing leaves the folder as it
+        found it: the interrupted run before it (or none) is still the one to resume."""
+        if self.completed or set(self._work(self.outdir / PARTS)) - self.work_before:
+            return
+        path = self.outdir / PARTS / PENDING
+        try:
+            if self.pending_before is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(self.pending_before)
+        except OSError:  # the folder went: nothing to restore
+            pass
 
     def __exit__(
         self,
@@ -206,19 +233,32 @@ class OutputFolder:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.lock.fd is not None:  # still this run's folder
+            self._restore_pending()
         self.lock.release()
         if exc_type is not None:
             self.discard_if_empty()
 
-    def _holds_work(self, root: Path) -> bool:
-        """Whether ``root`` holds anything but the lock and a stored model signature."""
+    def _work(self, root: Path) -> list[Path]:
+        """The files under ``root`` but the lock, a stored model signature and the
+        :data:`~mtqa.runinfo.PENDING` record."""
+        if not root.is_dir():
+            return []
+        found = []
         for p in root.rglob("*"):
             if p.is_dir() or p.name == LOCK:
                 continue
-            if p.parent == self.outdir / PARTS and p.name.startswith("model."):
+            if p.parent == self.outdir / PARTS and (
+                p.name.startswith("model.") or p.name == PENDING
+            ):
                 continue
-            return True
-        return False
+            found.append(p)
+        return found
+
+    def _holds_work(self, root: Path) -> bool:
+        """Whether ``root`` holds anything but the lock, a stored model signature and the
+        :data:`~mtqa.runinfo.PENDING` record."""
+        return bool(self._work(root))
 
     def discard_if_empty(self) -> bool:
         """Remove what this run created (the folders it made, else its ``.mtqa-parts``)
