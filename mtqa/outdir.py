@@ -28,6 +28,9 @@ from pathlib import Path
 from types import TracebackType
 
 from mtqa.errors import OutputError, UsageError
+from mtqa.readers.decode import SUFFIXES
+from mtqa.readers.walk import is_output_folder
+from mtqa.report import FILENAMES
 from mtqa.runinfo import PENDING, check_outdir, create_outdir
 from mtqa.settings import Settings
 from mtqa.store import PARTS
@@ -70,17 +73,51 @@ def default_outdir(inputs: Sequence[str], cwd: Path | None = None) -> Path:
     return Path(os.path.relpath(moved, here))
 
 
+#: mtqa's own files in an output folder whose type is an input's (``sentences.csv``…)
+OWN = frozenset({FILENAMES["csv"], FILENAMES["jsonl"], "summary.csv"})
+
+
+def held_inputs(folder: Path) -> list[Path]:
+    """The files under ``folder`` a folder walk would read as input were ``folder`` not an
+    output folder: of an input type, not mtqa's own (:data:`OWN`, ``.mtqa-parts``,
+    ``annotated/``) nor in another output folder inside it; sorted."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        skip = {PARTS, FILENAMES["xliff"]} if here == folder else set()
+        dirs[:] = sorted(d for d in dirs if d not in skip and not is_output_folder(here / d))
+        for name in sorted(files):
+            if Path(name).suffix.lower() in SUFFIXES and not (here == folder and name in OWN):
+                found.append(here / name)
+    return found
+
+
 def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
     """Raise :class:`~mtqa.errors.UsageError` when ``outdir`` is one of the input folders:
-    its reports would make it an output folder, which a later check refuses as input (a
-    folder *inside* an input folder is fine: the folder walk skips output folders)."""
+    its reports would make it an output folder, which a later check refuses as input; or
+    when it is a folder inside one that holds inputs (:func:`held_inputs`): the folder
+    walk skips output folders, so a rerun would silently leave those inputs out. A folder
+    inside an input folder holding no inputs is fine."""
     out = outdir.resolve()
     for i in inputs:
-        if i != "-" and Path(i).is_dir() and Path(os.path.realpath(i)) == out:
+        if i == "-" or not Path(i).is_dir():
+            continue
+        folder = Path(os.path.realpath(i))
+        if folder == out:
             raise UsageError(
                 f"{outdir}: is the input folder {i}; its reports would be read back as input "
                 f"by the next check; write them elsewhere (-o {default_outdir([i])})"
             )
+        if out.is_relative_to(folder) and out.is_dir():
+            held = held_inputs(out)
+            if held:
+                more = f" and {len(held) - 1} more" if len(held) > 1 else ""
+                raise UsageError(
+                    f"{outdir}: holds inputs of the input folder {i} "
+                    f"({os.path.relpath(held[0])}{more}); its reports would hide them from "
+                    f"the folder walk, so a rerun would leave them out; write the reports "
+                    f"elsewhere (-o {default_outdir([i])})"
+                )
 
 
 def _holder(path: Path) -> str:
