@@ -338,7 +338,35 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                 settings_from_args(argparse.Namespace(**defaults))
             except UsageError as exc:
                 raise UsageError(f"{found}: {exc}") from None
-    return parser.parse_args(args)
+    try:
+        return parser.parse_args(args)
+    except UsageError:
+        dashed = _dashed_path(parser, args)
+        if dashed is None:
+            raise
+        raise UsageError(
+            f"{dashed}: a file name starting with '-' reads as an option; pass it as "
+            f"./{dashed} (or after --: mtqa {command} ... -- {dashed})"
+        ) from None
+
+
+def _dashed_path(parser: _Parser, args: Sequence[str]) -> str | None:
+    """The first argument that argparse took for an option but that is no option of any
+    command and names an existing file or folder (``-dash.txt``), or None."""
+    known = set(parser._option_string_actions)
+    for sub in parser.commands.values():
+        known |= set(sub._option_string_actions)
+    for arg in args:
+        if arg == "--":
+            return None
+        if (
+            len(arg) > 1
+            and arg.startswith("-")
+            and arg.split("=", 1)[0] not in known
+            and os.path.lexists(arg)
+        ):
+            return arg
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

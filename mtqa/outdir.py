@@ -28,7 +28,10 @@ from pathlib import Path
 from types import TracebackType
 
 from mtqa.errors import OutputError, UsageError
-from mtqa.runinfo import check_outdir, create_outdir
+from mtqa.readers.decode import SUFFIXES
+from mtqa.readers.walk import is_output_folder
+from mtqa.report import FILENAMES
+from mtqa.runinfo import PENDING, check_outdir, create_outdir
 from mtqa.settings import Settings
 from mtqa.store import PARTS
 
@@ -70,17 +73,51 @@ def default_outdir(inputs: Sequence[str], cwd: Path | None = None) -> Path:
     return Path(os.path.relpath(moved, here))
 
 
+#: mtqa's own files in an output folder whose type is an input's (``sentences.csv``…)
+OWN = frozenset({FILENAMES["csv"], FILENAMES["jsonl"], "summary.csv"})
+
+
+def held_inputs(folder: Path) -> list[Path]:
+    """The files under ``folder`` a folder walk would read as input were ``folder`` not an
+    output folder: of an input type, not mtqa's own (:data:`OWN`, ``.mtqa-parts``,
+    ``annotated/``) nor in another output folder inside it; sorted."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        skip = {PARTS, FILENAMES["xliff"]} if here == folder else set()
+        dirs[:] = sorted(d for d in dirs if d not in skip and not is_output_folder(here / d))
+        for name in sorted(files):
+            if Path(name).suffix.lower() in SUFFIXES and not (here == folder and name in OWN):
+                found.append(here / name)
+    return found
+
+
 def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
     """Raise :class:`~mtqa.errors.UsageError` when ``outdir`` is one of the input folders:
-    its reports would make it an output folder, which a later check refuses as input (a
-    folder *inside* an input folder is fine: the folder walk skips output folders)."""
+    its reports would make it an output folder, which a later check refuses as input; or
+    when it is a folder inside one that holds inputs (:func:`held_inputs`): the folder
+    walk skips output folders, so a rerun would silently leave those inputs out. A folder
+    inside an input folder holding no inputs is fine."""
     out = outdir.resolve()
     for i in inputs:
-        if i != "-" and Path(i).is_dir() and Path(os.path.realpath(i)) == out:
+        if i == "-" or not Path(i).is_dir():
+            continue
+        folder = Path(os.path.realpath(i))
+        if folder == out:
             raise UsageError(
                 f"{outdir}: is the input folder {i}; its reports would be read back as input "
                 f"by the next check; write them elsewhere (-o {default_outdir([i])})"
             )
+        if out.is_relative_to(folder) and out.is_dir():
+            held = held_inputs(out)
+            if held:
+                more = f" and {len(held) - 1} more" if len(held) > 1 else ""
+                raise UsageError(
+                    f"{outdir}: holds inputs of the input folder {i} "
+                    f"({os.path.relpath(held[0])}{more}); its reports would hide them from "
+                    f"the folder walk, so a rerun would leave them out; write the reports "
+                    f"elsewhere (-o {default_outdir([i])})"
+                )
 
 
 def _holder(path: Path) -> str:
@@ -186,6 +223,9 @@ class OutputFolder:
         self.lock = FolderLock(outdir, inputs)
         self.made: list[Path] = []
         self.had_parts = False
+        self.completed = False
+        self.pending_before: bytes | None = None  # the PENDING record this run replaced
+        self.work_before: set[Path] = set()  # the stored work when this run began
 
     def __enter__(self) -> OutputFolder:
         refuse_input_folder(self.outdir, self.lock.inputs)
@@ -193,12 +233,36 @@ class OutputFolder:
         self.made = create_outdir(self.outdir)
         try:
             self.lock.acquire()
+            try:
+                self.pending_before = (self.outdir / PARTS / PENDING).read_bytes()
+            except OSError:
+                self.pending_before = None
             check_outdir(self.outdir, self.settings, self.key, self.lock.inputs)
+            self.work_before = set(self._work(self.outdir / PARTS))
         except BaseException:
             self.__exit__(None, None, None)
             self.discard_if_empty()
             raise
         return self
+
+    def complete(self) -> None:
+        """The run's ``run.json`` stands: the folder is no longer an interrupted run's."""
+        (self.outdir / PARTS / PENDING).unlink(missing_ok=True)
+        self.completed = True
+
+    def _restore_pending(self) -> None:
+        """A run that ends without its reports and stored nothing leaves the folder as it
+        found it: the interrupted run before it (or none) is still the one to resume."""
+        if self.completed or set(self._work(self.outdir / PARTS)) - self.work_before:
+            return
+        path = self.outdir / PARTS / PENDING
+        try:
+            if self.pending_before is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(self.pending_before)
+        except OSError:  # the folder went: nothing to restore
+            pass
 
     def __exit__(
         self,
@@ -206,19 +270,32 @@ class OutputFolder:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.lock.fd is not None:  # still this run's folder
+            self._restore_pending()
         self.lock.release()
         if exc_type is not None:
             self.discard_if_empty()
 
-    def _holds_work(self, root: Path) -> bool:
-        """Whether ``root`` holds anything but the lock and a stored model signature."""
+    def _work(self, root: Path) -> list[Path]:
+        """The files under ``root`` but the lock, a stored model signature and the
+        :data:`~mtqa.runinfo.PENDING` record."""
+        if not root.is_dir():
+            return []
+        found = []
         for p in root.rglob("*"):
             if p.is_dir() or p.name == LOCK:
                 continue
-            if p.parent == self.outdir / PARTS and p.name.startswith("model."):
+            if p.parent == self.outdir / PARTS and (
+                p.name.startswith("model.") or p.name == PENDING
+            ):
                 continue
-            return True
-        return False
+            found.append(p)
+        return found
+
+    def _holds_work(self, root: Path) -> bool:
+        """Whether ``root`` holds anything but the lock, a stored model signature and the
+        :data:`~mtqa.runinfo.PENDING` record."""
+        return bool(self._work(root))
 
     def discard_if_empty(self) -> bool:
         """Remove what this run created (the folders it made, else its ``.mtqa-parts``)

@@ -379,6 +379,7 @@ def run_check(
         tallies = {"references": intake.references.as_dict(), "sources": intake.sources.as_dict()}
         run.update(run_record(summary, settings, det, model_sig, key, tallies, timings, inputs))
         summary.outputs.append(write_run_json(outdir, run))
+        folder.complete()
         store.prune(intake.keys)  # complete: stale results of edited documents go
     return summary
 

@@ -159,37 +159,75 @@ def input_keys(inputs: Sequence[str], outdir: Path) -> list[str]:
     return sorted(keys)
 
 
+#: in ``.mtqa-parts``: the run writing the folder (its resume key, settings and inputs, as
+#: ``run.json`` keeps them), from its start until its ``run.json`` stands; what a rerun
+#: after Ctrl-C or a kill is compared with, since that run wrote no ``run.json`` (or the
+#: one there is an earlier run's, which ``--overwrite`` was replacing)
+PENDING = "run.pending"
+
+
+def _stored_run(path: Path) -> tuple[Any, dict[str, Any], Any] | None:
+    """A ``run.json`` (or :data:`PENDING`) file's resume key, settings and inputs; None
+    when there is no such file; (None, {}, None) when it cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return stored.get("resume_key"), stored.get("settings") or {}, stored.get("inputs")
+    except (OSError, ValueError, AttributeError):
+        return None, {}, None
+
+
 def check_outdir(outdir: Path, settings: Settings, key: str, inputs: Sequence[str]) -> None:
     """Refuse a folder holding a run with another resume key, or the reports of other
     ``inputs`` (:func:`input_keys`; a ``run.json`` without them is not compared), without
-    ``--overwrite``; with ``--overwrite``, drop the stored parts. Raises
-    :class:`~mtqa.errors.OutputError`."""
-    run_json = outdir / "run.json"
-    if run_json.is_file() and not settings.overwrite:
-        try:
-            stored = json.loads(run_json.read_text(encoding="utf-8"))
-            old, old_settings = stored.get("resume_key"), stored.get("settings") or {}
-            old_inputs = stored.get("inputs")
-        except (OSError, ValueError, AttributeError):
-            old, old_settings, old_inputs = None, {}, None
+    ``--overwrite``; with ``--overwrite``, drop the stored parts. Then mark the folder as
+    this run's (:data:`PENDING`). Raises :class:`~mtqa.errors.OutputError`.
+
+    The run compared with is the one that last wrote here: an interrupted run's
+    :data:`PENDING` record when there is one (its results are in ``.mtqa-parts``), else
+    ``run.json``. So a rerun of an interrupted command resumes it, with ``--overwrite``
+    too (its results are not an earlier run's), and another command is refused before
+    it drops them.
+    """
+    mine = input_keys(inputs, outdir)
+    pending = _stored_run(outdir / PARTS / PENDING)
+    stored = pending if pending is not None else _stored_run(outdir / "run.json")
+    what = "an interrupted run" if pending is not None else "a run"
+    fix = (
+        "rerun its command to resume it, pass --overwrite to replace it"
+        if pending is not None
+        else "pass --overwrite to replace it"
+    )
+    resuming = stored is not None and stored[0] == key and stored[2] in (None, mine)
+    if stored is not None and not settings.overwrite:
+        old, old_settings, old_inputs = stored
         if old != key:
             named = _differences(old_settings, old, settings, key)
             raise OutputError(
-                f"{outdir}: holds a run with other settings{named}"
-                "; pass --overwrite to replace it or choose another folder with -o"
+                f"{outdir}: holds {what} with other settings{named}"
+                f"; {fix} or choose another folder with -o"
             )
-        if isinstance(old_inputs, list) and old_inputs != input_keys(inputs, outdir):
+        if isinstance(old_inputs, list) and old_inputs != mine:
             shown = ", ".join(
                 "-" if k == "-" else os.path.relpath(outdir / str(k)) for k in old_inputs
             )
+            if pending is None:
+                raise OutputError(
+                    f"{outdir}: holds the reports of other inputs ({shown}); pass "
+                    "--overwrite to replace them or choose another folder with -o"
+                )
             raise OutputError(
-                f"{outdir}: holds the reports of other inputs ({shown}); pass "
-                "--overwrite to replace them or choose another folder with -o"
+                f"{outdir}: holds an interrupted run of other inputs ({shown}); {fix} or "
+                "choose another folder with -o"
             )
-    if settings.overwrite and (outdir / PARTS).is_dir():
-        for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:
-            p.unlink()
-        shutil.rmtree(outdir / PARTS / WINDOWS, ignore_errors=True)
+    if settings.overwrite and not (pending is not None and resuming):
+        if (outdir / PARTS).is_dir():
+            for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:
+                p.unlink()
+            shutil.rmtree(outdir / PARTS / WINDOWS, ignore_errors=True)
+    record = {"resume_key": key, "settings": settings.as_dict(), "inputs": mine}
+    atomic_write(outdir / PARTS / PENDING, json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def stored_model_sig(store: ResultStore) -> str | None:

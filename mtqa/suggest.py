@@ -289,6 +289,11 @@ class _Job:
         self.end = end if end is not None else sent.end
         self.enc = scorer.encode_text(text[self.cut : self.end] if self.ok else "")
         self.cont = self.enc.ids
+        self.why: str | None = None if self.ok else "nothing to rescore"
+        if self.ok and len(self.cont) > rescore_limit(scorer, self.s == 0):
+            # never rescored (rescore_jobs): no candidates made, each of which would
+            # re-encode the whole sentence (quadratic in a long line's flags)
+            self.ok, self.why = False, TOO_LONG
         self.plans = [self.plan(k, sp) for k, sp in self.spans] if self.ok else []
         firsts = [p.pos for p in self.plans if p.pos is not None]  # LM replacements
         firsts += [
@@ -299,7 +304,6 @@ class _Job:
         self.cands: list[Candidate] = []
         self.keep: list[int] = []  # the candidates rescored (all but a rare retokenisation)
         self.gains: dict[int, float] = {}
-        self.why: str | None = None if self.ok else "nothing to rescore"
 
     def ids(self, e: Edit) -> tuple[int, ...]:
         """The continuation's ids with ``e`` applied."""

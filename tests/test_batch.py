@@ -6,14 +6,18 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mtqa.cli import ProgressBar
+from mtqa.detect import load_detector
+from mtqa.errors import OutputError
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
+from mtqa.runinfo import PENDING
 from mtqa.settings import Settings
 
 from .helpers.make_articles import make_articles
@@ -191,3 +195,75 @@ def test_a_complete_run_drops_the_results_of_edited_documents(
     with pytest.raises(KeyboardInterrupt):
         run_check([str(texts)], settings, out, factory([], stop_after=0))
     assert len(list(parts.glob("*.json"))) == 2
+
+
+def _stored(out: Path) -> set[str]:
+    return {p.name for p in (out / ".mtqa-parts").glob("*.json")}
+
+
+def test_an_interrupted_run_is_not_dropped_by_another_command(
+    articles: Path, tmp_path: Path, fake_calibration: Path
+) -> None:
+    """An interrupted run leaves no run.json: a rerun with other settings or other inputs
+    was taken as a first run, and its end dropped the interrupted run's results."""
+    small = tmp_path / "in"
+    small.mkdir()
+    for p in sorted(articles.glob("*.txt"))[:70]:  # two groups (mtqa.engines.local.chunks)
+        (small / p.name).write_bytes(p.read_bytes())
+    settings = Settings(model="fake", calibration=str(fake_calibration), formats=("jsonl",))
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_check([str(small)], settings, out, factory([], stop_after=66))
+    kept = _stored(out)
+    assert 0 < len(kept) < 70
+    other = replace(settings, threshold=0.9)
+    with pytest.raises(OutputError) as exc:
+        run_check([str(small)], other, out, factory([]))
+    assert str(exc.value) == (
+        f"{out}: holds an interrupted run with other settings (detector "
+        f"{load_detector('fake', str(fake_calibration)).detector_id} -> "
+        f"{load_detector('fake', str(fake_calibration), threshold=0.9).detector_id}); rerun "
+        "its command to resume it, pass --overwrite to replace it or choose another folder "
+        "with -o"
+    )
+    one = small / "article-0001.txt"
+    with pytest.raises(OutputError, match=r"holds an interrupted run of other inputs \("):
+        run_check([str(one)], settings, out, factory([]))
+    assert _stored(out) == kept  # nothing dropped
+    summary = run_check([str(small)], settings, out, factory([]))
+    assert summary.resumed == len(kept) and summary.documents == 70
+    assert not (out / ".mtqa-parts" / PENDING).exists()  # complete: a run like any other
+    with pytest.raises(OutputError, match=r": holds a run with other settings \(detector "):
+        run_check([str(small)], other, out, factory([]))
+
+
+def test_an_interrupted_overwrite_resumes_when_rerun(
+    articles: Path, tmp_path: Path, fake_calibration: Path
+) -> None:
+    """``--overwrite`` dropped the stored results at every start, so rerunning an
+    interrupted ``--overwrite`` command (as the interrupt message says) scored all again,
+    and rerunning it without ``--overwrite`` was refused: the work done was lost."""
+    small = tmp_path / "in"
+    small.mkdir()
+    for p in sorted(articles.glob("*.txt"))[:70]:  # two groups (mtqa.engines.local.chunks)
+        (small / p.name).write_bytes(p.read_bytes())
+    base = Settings(model="fake", calibration=str(fake_calibration), formats=("jsonl",))
+    out = tmp_path / "out"
+    run_check([str(small)], replace(base, threshold=0.9), out, factory([]))
+    settings = replace(base, overwrite=True)
+    with pytest.raises(KeyboardInterrupt):
+        run_check([str(small)], settings, out, factory([], stop_after=66))
+    kept = _stored(out)
+    assert 0 < len(kept) < 70
+    with pytest.raises(OutputError, match=r"holds an interrupted run with other settings"):
+        run_check([str(small)], replace(base, threshold=0.9), out, factory([]))
+    log: list[str] = []
+    summary = run_check([str(small)], settings, out, factory(log))
+    assert summary.resumed == len(kept) and len(log) == 70 - len(kept)
+    ref = tmp_path / "ref"
+    run_check([str(small)], base, ref, factory([]))
+    assert (out / "segments.jsonl").read_bytes() == (ref / "segments.jsonl").read_bytes()
+    # a later --overwrite of a complete run still scores everything again
+    again: list[str] = []
+    assert run_check([str(small)], settings, out, factory(again)).resumed == 0
+    assert len(again) == 70

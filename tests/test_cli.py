@@ -1080,3 +1080,35 @@ def test_calibrate_gold_that_is_not_json_names_calibrate(
         '--gold reads JSON lines, one gold record per line: {"id", "target", "spans": '
         '[{"start", "end", "severity", "category"}]}\n'
     )
+
+
+def test_quiet_is_quiet_whatever_the_document_names(tmp_path: Path, fake_calibration: Path) -> None:
+    """A document named in a script the plot's font lacks (CJK) or holding a tab made
+    matplotlib warn on stderr ('UserWarning: Glyph 26085 ... missing from font(s) DejaVu
+    Sans', with a source line), under --quiet too."""
+    from .test_shell import mtqa_run
+
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "日本.txt").write_text("The council met on Monday.\n", encoding="utf-8")
+    (texts / "ta\tb.txt").write_text("It rained all day.\n", encoding="utf-8")
+    args = ["--model", "fake", "--calibration", str(fake_calibration)]
+    out = mtqa_run(tmp_path, "check", "texts", *args, "-o", "out", "--quiet")
+    assert (out.returncode, out.stdout, out.stderr) == (0, "out/sentences.csv\n", "")
+    assert (tmp_path / "out" / "summary.png").stat().st_size > 10_000
+
+
+def test_a_file_name_starting_with_a_dash_is_named_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mtqa check -dash.txt`` said 'the following arguments are required: INPUT'."""
+    monkeypatch.chdir(tmp_path)
+    Path("-dash.txt").write_text("The council met on Monday.\n", encoding="utf-8")
+    for argv in (["check", "-dash.txt"], ["check", "a.txt", "-dash.txt", "-o", "out"]):
+        assert cli.main(argv) == 2
+        assert capsys.readouterr().err == (
+            "mtqa: error: -dash.txt: a file name starting with '-' reads as an option; pass it "
+            "as ./-dash.txt (or after --: mtqa check ... -- -dash.txt)\n"
+        )
+    assert cli.main(["check", "a.txt", "-zz"]) == 2  # no such file: argparse's own words
+    assert capsys.readouterr().err == "mtqa: error: mtqa: unrecognized arguments: -zz\n"

@@ -637,7 +637,8 @@ def test_a_full_disk_names_the_file(
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
         f = real(fd, *args, **kwargs)
         path = os.readlink(f"/proc/self/fd/{fd}")
-        full = name in Path(path).name if name != "PART" else "/.mtqa-parts/." in path
+        part = "/.mtqa-parts/." in path and "/.mtqa-parts/.run.pending." not in path
+        full = name in Path(path).name if name != "PART" else part
         return FullDisk(f) if full else f
 
     monkeypatch.setattr(os, "fdopen", fdopen)

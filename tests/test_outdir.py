@@ -136,3 +136,27 @@ def test_an_error_before_any_result_leaves_no_folder(
     (tmp_path / "kept").mkdir()
     assert mtqa_run(tmp_path, *args, "-o", "kept").returncode == 1
     assert list((tmp_path / "kept").iterdir()) == []
+
+
+def test_an_output_folder_holding_inputs_of_an_input_folder_is_refused(
+    tmp_path: Path, fake: list[str]
+) -> None:
+    """``-o texts/sub`` with inputs in ``texts/sub``: the first run read them, its reports
+    made ``texts/sub`` an output folder, and every rerun left its inputs out in silence
+    (and dropped their results)."""
+    texts = tmp_path / "texts"
+    (texts / "sub").mkdir(parents=True)
+    (texts / "a.txt").write_text(TEXT, encoding="utf-8")
+    (texts / "sub" / "b.txt").write_text("Fine text.\n", encoding="utf-8")
+    out = mtqa_run(tmp_path, "check", "texts", *fake, "-o", "texts/sub")
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == (
+        "mtqa: error: texts/sub: holds inputs of the input folder texts (texts/sub/b.txt); "
+        "its reports would hide them from the folder walk, so a rerun would leave them out; "
+        "write the reports elsewhere (-o reports/texts)\n"
+    )
+    assert sorted(p.name for p in (texts / "sub").iterdir()) == ["b.txt"]
+    # a folder inside holding no inputs is fine, on the rerun too (its reports are mtqa's)
+    for _ in range(2):
+        out = mtqa_run(tmp_path, "check", "texts", *fake, "-o", "texts/out")
+        assert out.returncode == 0 and ids(texts / "out") == ["a", "sub/b"]

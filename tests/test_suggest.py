@@ -23,6 +23,7 @@ from mtqa.suggest import (
     DEFAULT_BUDGET,
     MIN_GAIN,
     NO_FIX,
+    TOO_LONG,
     Walk,
     _Job,
     as_span_fix,
@@ -322,3 +323,32 @@ def test_lm_replacements_keep_the_words_shape() -> None:
     assert _lm_words(Tokens(), top, " ", "Now")[0] == ["Price", "price", "soon"]  # type: ignore[arg-type]
     assert _lm_words(Tokens(), top, " ", "שלום")[0] == []  # type: ignore[arg-type]
     assert _lm_words(Tokens(), top, " ", "café")[0][:1] == ["price"]  # type: ignore[arg-type]
+
+
+class EncodeCounter(FakeScorer):
+    """Counts the characters it encodes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chars = 0
+
+    def encode_text(self, text: str):  # type: ignore[no-untyped-def]
+        self.chars += len(text)
+        return super().encode_text(text)
+
+
+def test_a_sentence_too_long_to_rescore_makes_no_candidates(det: Detector) -> None:
+    """A 25 KB line without a full stop is one sentence of ~300 LM spans, too long to
+    rescore; every candidate edit was still made, each re-encoding the whole sentence:
+    quadratic (a 200 KB line took 21 GB and was killed). Now the sentence is encoded once."""
+    words = SEED.read_text(encoding="utf-8").replace(".", " ").split()
+    text = " ".join(words * 8)[:25_000]
+    [plain] = check_documents([Document("long", text, "long.txt")], FakeScorer(), det)
+    assert len(plain.sentences) == 1 and len(lm_spans([plain])) > 100
+    scorer = EncodeCounter()
+    fixed = suggest_fixes(plain, scorer, DEFAULT_BUDGET)
+    assert scorer.chars <= 2 * len(text) + 1000  # the document and the sentence, once each
+    assert all(
+        sp.suggestion is None and sp.reason.endswith("no fix suggested: " + TOO_LONG)
+        for sp in lm_spans([fixed])
+    )

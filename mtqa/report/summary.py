@@ -29,6 +29,7 @@ import csv
 import heapq
 import io
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -151,8 +152,12 @@ class SummaryWriter(Writer):
 
 
 def plot_summary(data: dict[str, Any]) -> bytes:
-    """The PNG as bytes (deterministic: no timestamp in the metadata)."""
-    return render(draw_summary(data))
+    """The PNG as bytes (deterministic: no timestamp in the metadata). A document name
+    in a script the font lacks (CJK) or holding a control character is drawn with
+    boxes; matplotlib's warning about it would be stray stderr (the library is quiet)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        return render(draw_summary(data))
 
 
 def render(fig: Any) -> bytes:
