@@ -98,16 +98,22 @@ def test_report_js_status_line_counts() -> None:
     assert out.strip() == "0 flags|1 flag|2 flags"
 
 
-def test_a_check_of_one_sentence_with_an_empty_reference(fake_calibration: Path) -> None:
+def test_a_check_with_an_empty_reference_line(fake_calibration: Path) -> None:
     import mtqa
     from mtqa.records import Document
 
-    texts = [Document("a", "The cat sat on the mat.", reference=" "), 5]
-    result = mtqa.check(texts, model="fake", calibration=str(fake_calibration))
-    assert "reference is empty for the text (1 of 1 segment): " in "\n".join(
-        result.results[0].notes
+    # an empty reference is no reference (no "1 of 1" note); an empty line of a
+    # line-aligned one is an empty reference for that line
+    one = mtqa.check(
+        [Document("a", "The cat sat.", reference=" ")],
+        model="fake",
+        calibration=str(fake_calibration),
     )
+    assert "no reference given: chrF/BLEU/TER not computed" in one.results[0].notes
+    texts = [Document("a", "The cat sat.\nThe dog ran.\n", reference="\nLe chien.\n"), 5]
+    result = mtqa.check(texts, model="fake", calibration=str(fake_calibration))
+    assert "reference is empty for line 1 (1 of 2 lines): " in "\n".join(result.results[0].notes)
     assert re.fullmatch(
-        r"CheckResult\(1 document\(s\), 1 sentence, \d flagged \(\d major\), 1 failure\)",
+        r"CheckResult\(1 document\(s\), 2 sentences, \d flagged \(\d major\), 1 failure\)",
         repr(result),
     )

@@ -23,6 +23,8 @@ FR_MONTHS: tuple[str, ...] = tuple(_LISTS["fr_months"])
 EN_MONTHS: tuple[str, ...] = tuple(_LISTS["en_months"])
 FRENCH_WORDS = frozenset(_LISTS["french_words"])
 ENGLISH_WITH_ACCENTS = frozenset(_LISTS["english_with_accents"])
+
+
 def _demonym_forms(stem: str) -> tuple[str, ...]:
     """The masculine singular ``stem`` (folded) and its plural and feminine forms."""
     if stem.endswith(("ais", "ois")):  # francais, chinois: the same in the plural
