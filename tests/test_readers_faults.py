@@ -390,7 +390,11 @@ def test_a_fifo_passed_directly_is_named_a_fifo_and_never_opened(
     (tmp_path / "a.txt").write_text("One.\n", encoding="utf-8")
     got = list(read_inputs([str(tmp_path / "a.txt")], reference=str(tmp_path / "pipe.txt")))
     assert outcome(got) == [
-        ("FAIL", f"{tmp_path}/pipe.txt: not a regular file (a FIFO); pass a regular file")
+        (
+            "FAIL",
+            f"{tmp_path}/pipe.txt: --reference file: not a regular file (a FIFO); pass a "
+            "regular file",
+        )
     ]
 
 
