@@ -17,7 +17,8 @@ import pytest
 
 import mtqa
 from mtqa import cli
-from mtqa.errors import OutputError, UsageError
+from mtqa.detect import detector_path
+from mtqa.errors import CalibrationError, ModelError, OutputError, UsageError
 from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
 from mtqa.records import Document
@@ -365,8 +366,63 @@ def test_selection_and_operating_point(checker: mtqa.Checker, fake_calibration: 
     assert "|thr:0.99" in strict.signature
     with pytest.raises(UsageError, match="unknown setting"):
         mtqa.Checker(model="fake", calibration=str(fake_calibration), colour="red")
-    with pytest.raises(UsageError, match="--select 'brokenjoin': names no check"):
+    with pytest.raises(UsageError, match="^select='brokenjoin': names no check"):
         mtqa.Checker(model="fake", calibration=str(fake_calibration), select="brokenjoin")
+
+
+@pytest.mark.parametrize(
+    ("given", "error", "message"),
+    [
+        ({"batch_size": 0}, UsageError, "batch_size=0: must be at least 1"),
+        (
+            {"window": 8},
+            UsageError,
+            "window=8 / overlap=256: need window >= 16 and 0 <= overlap < window - 8",
+        ),
+        ({"device": "tpu"}, UsageError, "device='tpu': choose one of auto, cpu, cuda"),
+        ({"sensitivity": "x"}, UsageError, "sensitivity='x': choose one of low, default, high"),
+        (
+            {"select": "lm", "ignore": "lm"},
+            UsageError,
+            "select=lm ignore=lm: no check left to report; ignore fewer checks",
+        ),
+        (
+            {"text_field": " "},
+            UsageError,
+            "text_field=' ': empty field name; name the record field (or column) that holds "
+            "the text (default 'target')",
+        ),
+        (
+            {"model": "smollm2"},
+            ModelError,
+            "model='smollm2': not a preset; name a preset (smollm2-135m, gemma3-270m), a .gguf "
+            "file or a local transformers model folder; did you mean 'smollm2-135m'?",
+        ),
+        (
+            {"calibration": "/nonexistent/det.json"},
+            CalibrationError,
+            "/nonexistent/det.json: no such file (calibration); check the path, or leave "
+            "calibration out to use the detector shipped for 'fake'",
+        ),
+        (
+            {"calibration": None},
+            CalibrationError,
+            f"{detector_path('fake')}: no detector for model 'fake'; run "
+            "`mtqa calibrate --model fake CLEAN.txt` or pass calibration=FILE",
+        ),
+    ],
+)
+def test_a_settings_error_names_the_keyword_not_the_command_line_option(
+    fake_calibration: Path, given: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """The API said `--batch-size 0: must be at least 1` and `pass --calibration FILE`: the
+    options of `mtqa check`, which a Python caller has no way to pass. A command to run, in
+    backticks, keeps its options."""
+    settings: dict[str, object] = {"model": "fake", "calibration": str(fake_calibration)}
+    with pytest.raises(error) as err:
+        mtqa.check(TEXT, **(settings | given))
+    assert str(err.value) == message
+    assert type(err.value) is error
 
 
 def test_notebook_display_escapes(checker: mtqa.Checker) -> None:
