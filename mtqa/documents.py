@@ -103,19 +103,47 @@ def _frame(texts: Any, text_field: str) -> Any | None:
     return texts if isinstance(texts, pd.DataFrame) else None
 
 
+def _records(frame: Any, text_field: str, id_field: str) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as records of the columns mtqa reads (the text, ``text``, the
+    id, ``source``, ``reference``; the others are never read). Raises
+    :class:`~mtqa.errors.UsageError` for a frame whose columns cannot name them: no text
+    column, a MultiIndex (its ``target`` matched a ``("target", "x")`` column, whose cells
+    then read as missing), or a column read that is there twice (pandas warned and kept the
+    last one)."""
+    columns = frame.columns
+    shown = ", ".join(map(str, columns[:8])) + (", ..." if len(columns) > 8 else "")
+    if getattr(columns, "nlevels", 1) > 1:
+        raise UsageError(
+            f"DataFrame with MultiIndex columns ({shown}); flatten them to one level "
+            f"(df.columns = ['_'.join(map(str, c)) for c in df.columns]) and name the text "
+            f"column {text_field!r}"
+        )
+    if text_field not in columns and "text" not in columns:
+        raise UsageError(
+            f"DataFrame without a {text_field!r} column (columns: {shown}); name the text "
+            f"column {text_field!r}"
+        )
+    names = dict.fromkeys((text_field, "text", id_field, "source", "reference"))
+    read = [c for c in names if c in columns]
+    twice = [c for c in read if int((columns == c).sum()) > 1]
+    if twice:
+        raise UsageError(
+            f"DataFrame with the column {twice[0]!r} more than once; rename or drop the "
+            "others (df.loc[:, ~df.columns.duplicated()] keeps the first)"
+        )
+    records: list[dict[str, Any]] = frame[read].to_dict("records")
+    return records
+
+
 def _items(texts: Texts, text_field: str, id_field: str) -> Iterator[_Item]:
     """Each item of ``texts``, with where it is and the id mtqa would make for it."""
     if isinstance(texts, str | Document):
         texts = [texts]
     frame = _frame(texts, text_field)
     if frame is not None:
-        if text_field not in frame.columns and "text" not in frame.columns:
-            raise UsageError(
-                f"DataFrame without a {text_field!r} column (columns: "
-                f"{', '.join(map(str, frame.columns))}); name the text column {text_field!r}"
-            )
+        records = _records(frame, text_field, id_field)
         has_id = id_field in frame.columns
-        for i, (key, rec) in enumerate(zip(frame.index, frame.to_dict("records"))):
+        for i, (key, rec) in enumerate(zip(frame.index, records)):
             yield _Item(f"texts[{i}]", _index_id(key), _INDEX, rec, has_id, key)
         return
     if isinstance(texts, Set) and not isinstance(texts, KeysView | ItemsView):

@@ -10,6 +10,7 @@ import json
 import math
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -149,6 +150,33 @@ def test_a_series_of_texts_is_checked_like_a_list_with_its_index_as_ids(
     assert result.documents["doc_id"].tolist() == ["x", "y"]
     assert span_rows(result.spans) == [("x", *row[1:]) for row in SPANS]
     assert checker.check(pd.Series(["A b.", "C d."])).documents["doc_id"].tolist() == ["0", "1"]
+
+
+def test_a_dataframe_whose_columns_cannot_name_the_fields_is_refused(
+    checker: mtqa.Checker,
+) -> None:
+    """A column read twice made pandas warn ("DataFrame columns are not unique, some columns
+    will be omitted") and the last one was checked; MultiIndex columns matched 'target' on
+    their first level, and each row failed as "target is nothing"."""
+    twice = pd.DataFrame([["The cat sat.", "A dog ran."]], columns=["target", "target"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UsageError) as err:
+            checker.check(twice)
+        assert str(err.value) == (
+            "DataFrame with the column 'target' more than once; rename or drop the others "
+            "(df.loc[:, ~df.columns.duplicated()] keeps the first)"
+        )
+        # a column mtqa does not read may repeat: it is never read
+        other = pd.DataFrame([["The cat sat.", 1, 2]], columns=["target", "n", "n"])
+        assert checker.check(other).sentences["text"].tolist() == ["The cat sat."]
+    with pytest.raises(UsageError) as err:
+        checker.check(pd.DataFrame({("target", "en"): ["The cat sat."]}))
+    assert str(err.value) == (
+        "DataFrame with MultiIndex columns (('target', 'en')); flatten them to one level "
+        "(df.columns = ['_'.join(map(str, c)) for c in df.columns]) and name the text column "
+        "'target'"
+    )
 
 
 def test_a_set_is_refused_its_order_would_make_the_ids(checker: mtqa.Checker) -> None:
