@@ -143,8 +143,8 @@ def _items(texts: Texts, text_field: str, id_field: str) -> Iterator[_Item]:
     if frame is not None:
         records = _records(frame, text_field, id_field)
         has_id = id_field in frame.columns
-        for i, (key, rec) in enumerate(zip(frame.index, records)):
-            yield _Item(f"texts[{i}]", _index_id(key), _INDEX, rec, has_id, key)
+        for i, (key, row) in enumerate(zip(frame.index, records)):
+            yield _Item(f"texts[{i}]", _index_id(key), _INDEX, row, has_id, key)
         return
     if isinstance(texts, Set) and not isinstance(texts, KeysView | ItemsView):
         raise UsageError(
