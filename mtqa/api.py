@@ -308,7 +308,8 @@ class CheckResult:
     document checked (``results``, input order), the items not checked (``failures``),
     the reports' ``signature`` and the ``settings``.
 
-    Tables (pandas DataFrames, made on first use): :attr:`sentences` (one row per
+    Tables (pandas DataFrames, made on first use, and a new copy at each access: changing
+    one leaves the result and the reports as they are): :attr:`sentences` (one row per
     sentence), :attr:`spans` (one row per flagged span), :attr:`documents` (one row per
     document). Report texts: :meth:`to_csv`, :meth:`to_jsonl`, :meth:`to_html`. Offsets
     are character offsets into each document's text; scores are in [0, 1] (higher =
@@ -338,7 +339,7 @@ class CheckResult:
         """Documents, sentences, flagged and major sentences, tokens (all documents)."""
         return sum((r.counts for r in self.results), Counts())
 
-    @cached_property
+    @property
     def sentences(self) -> pd.DataFrame:
         """One row per sentence (n_sentences × the columns of ``sentences.csv``: doc_id,
         sent_id, start, end, text, n_tokens, ppl, score, flagged, severity, n_spans,
@@ -347,6 +348,11 @@ class CheckResult:
         review), the text as read (no spreadsheet guard quote); the same columns when no
         sentence was checked. The dtypes are :data:`SENTENCE_DTYPES` (a metric: NaN, or
         None for a level, where there is no reference or source)."""
+        return self._sentences.copy()
+
+    @cached_property
+    def _sentences(self) -> pd.DataFrame:
+        """The table :attr:`sentences` copies (made once)."""
         from mtqa.report.table import COLUMNS, METRIC_COLUMNS, REVIEW_COLUMN, sentence_rows
 
         rows = [row for r in self.results for row in sentence_rows(r, guard=False)]
@@ -354,13 +360,18 @@ class CheckResult:
         columns.pop(REVIEW_COLUMN, None)  # last, as in the file
         return _table(rows, [*columns, REVIEW_COLUMN], SENTENCE_DTYPES)
 
-    @cached_property
+    @property
     def spans(self) -> pd.DataFrame:
         """One row per flagged span (n_spans × :data:`SPAN_COLUMNS`): document offsets
         ``start``/``end``, ``severity`` minor/major, ``score`` in [0, 1], ``source`` (``lm``
         or ``rule:<id>``), ``reason``, ``suggestion`` (None: none; "": delete) and its
         ``gain`` in bits (LM suggestions only; NaN elsewhere). The dtypes are
         :data:`SPAN_DTYPES`, for an empty table too."""
+        return self._spans.copy()
+
+    @cached_property
+    def _spans(self) -> pd.DataFrame:
+        """The table :attr:`spans` copies (made once)."""
         rows = [
             {"doc_id": r.doc_id, "sent_id": s.sent_id, **span_to_dict(sp)}
             for r in self.results
@@ -369,11 +380,21 @@ class CheckResult:
         ]
         return _table(rows, SPAN_COLUMNS, SPAN_DTYPES)
 
-    @cached_property
+    @property
     def documents(self) -> pd.DataFrame:
         """One row per document (n_documents × :data:`DOCUMENT_COLUMNS`): the fields of its
         ``segments.jsonl`` record (``id`` as ``doc_id``), its sentences and spans counted
         (dtypes: :data:`DOCUMENT_DTYPES`)."""
+        import pandas as pd
+
+        frame = self._documents.copy()
+        for column, kind in (("notes", list), ("metrics", dict)):  # the cells' own copies
+            frame[column] = pd.Series([kind(v) for v in frame[column]], frame.index, object)
+        return frame
+
+    @cached_property
+    def _documents(self) -> pd.DataFrame:
+        """The table :attr:`documents` copies (made once)."""
         rows = []
         for r in self.results:
             c = r.counts

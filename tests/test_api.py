@@ -453,6 +453,24 @@ def test_a_settings_error_names_the_keyword_not_the_command_line_option(
     assert type(err.value) is error
 
 
+def test_changing_a_table_leaves_the_result_as_it_is(checker: mtqa.Checker) -> None:
+    """Each table was one cached DataFrame: `del r.spans["text"]`,
+    `r.sentences["score"] *= 100` or a note appended in `r.documents` changed what every
+    later access of the (frozen, hashable) result returned."""
+    result = checker.check(TEXT)
+    spans, sentences, documents = result.spans, result.sentences, result.documents
+    del spans["text"]
+    sentences.loc[0, "score"] = 99.0
+    documents.loc[0, "notes"].append("mine")
+    documents.loc[0, "metrics"]["mine"] = 1
+    assert list(result.spans.columns) == mtqa.api.SPAN_COLUMNS
+    assert result.sentences.loc[0, "score"] <= 1.0
+    assert "mine" not in result.documents.loc[0, "notes"]
+    assert "mine" not in result.documents.loc[0, "metrics"]
+    assert result.documents.dtypes.astype(str).to_dict() == mtqa.api.DOCUMENT_DTYPES
+    assert checker.check([]).documents.dtypes.astype(str).to_dict() == mtqa.api.DOCUMENT_DTYPES
+
+
 def test_notebook_display_escapes(checker: mtqa.Checker) -> None:
     doc = Document("<script>alert(1)</script>", "A massaging text.", "x")
     page = checker.check(doc)._repr_html_()
