@@ -272,7 +272,8 @@ def check(
 
 
 def report_path(path: str | os.PathLike[str], filename: str) -> Path:
-    """Where ``to_csv(path)`` & co. write: ``path`` as a Path, checked before any work.
+    """Where ``to_csv(path)`` & co. write: ``path`` as a Path (``~`` as the home folder),
+    checked before any work.
 
     Raises :class:`~mtqa.errors.UsageError` for a path that is no str or Path, and
     :class:`~mtqa.errors.OutputError` when it is a folder or its folder does not exist
@@ -281,7 +282,7 @@ def report_path(path: str | os.PathLike[str], filename: str) -> Path:
     raw = os.fspath(path) if isinstance(path, os.PathLike) else path
     if not isinstance(raw, str) or not raw:
         raise UsageError(f"path={path!r}: expected a file path (str or pathlib.Path)")
-    target = Path(raw)
+    target = Path(raw).expanduser()  # "~/out.csv", as pandas' to_csv takes it
     if target.is_dir():
         raise OutputError(f"{target}: is a folder; name a file in it ({target / filename})")
     folder = target.parent

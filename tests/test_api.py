@@ -643,6 +643,18 @@ def test_a_report_path_must_name_a_file_in_a_folder_that_exists(
     assert result.to_csv(tmp_path / "s.csv").encode() == (tmp_path / "s.csv").read_bytes()
 
 
+def test_a_report_path_may_start_with_the_home_folder(
+    checker: mtqa.Checker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`to_csv("~/s.csv")` said `~: no such folder` (pandas' to_csv writes it at home)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = checker.check(TEXT)
+    assert result.to_csv("~/s.csv").encode() == (tmp_path / "s.csv").read_bytes()
+    result.to_jsonl(Path("~") / "s.jsonl")
+    assert (tmp_path / "s.jsonl").read_text(encoding="utf-8") == result.to_jsonl()
+    assert not Path("~").exists()
+
+
 @pytest.mark.parametrize(
     ("error", "fix"),
     [
