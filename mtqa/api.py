@@ -211,6 +211,11 @@ class Checker:
         scorer_factory: ScorerFactory = load_scorer,
         **settings: Any,
     ) -> None:
+        if not callable(scorer_factory):  # mtqa.check passes it on with the settings
+            raise UsageError(
+                f"scorer_factory={scorer_factory!r}: expected a function that makes the "
+                "scorer from the Settings (default mtqa.lm.load.load_scorer)"
+            )
         known = {f.name for f in fields(Settings)}
         unknown = sorted(set(settings) - known)
         if unknown:

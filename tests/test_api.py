@@ -471,6 +471,17 @@ def test_changing_a_table_leaves_the_result_as_it_is(checker: mtqa.Checker) -> N
     assert checker.check([]).documents.dtypes.astype(str).to_dict() == mtqa.api.DOCUMENT_DTYPES
 
 
+def test_a_scorer_factory_that_is_no_function_is_a_usage_error(fake_calibration: Path) -> None:
+    """`mtqa.check(text, scorer_factory=None)` raised `TypeError: 'NoneType' object is not
+    callable` from inside mtqa."""
+    with pytest.raises(UsageError) as err:
+        mtqa.check(TEXT, model="fake", calibration=str(fake_calibration), scorer_factory=None)
+    assert str(err.value) == (
+        "scorer_factory=None: expected a function that makes the scorer from the Settings "
+        "(default mtqa.lm.load.load_scorer)"
+    )
+
+
 def test_notebook_display_escapes(checker: mtqa.Checker) -> None:
     doc = Document("<script>alert(1)</script>", "A massaging text.", "x")
     page = checker.check(doc)._repr_html_()
