@@ -138,19 +138,37 @@ def check_output_file(
         )
 
 
+def refuse_special(path: Path) -> None:
+    """An :class:`OutputError` when ``path`` is a device, pipe or socket: renaming a file
+    onto it would replace it (``/dev/null`` itself, for root) by a regular file."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise OutputError(
+            f"{path}: is not a regular file (a device, a pipe or a socket); name a file to write"
+        )
+
+
+def replace_into(tmp: str | Path, path: Path) -> None:
+    """Rename the finished ``tmp`` onto ``path`` (:func:`refuse_special` first; ``tmp`` is
+    then left for the caller to remove)."""
+    refuse_special(path)
+    os.replace(tmp, path)
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write via a temp file in the same folder and rename: never a half file.
+    """Write via a temp file in the same folder and rename: never a half file, and never
+    onto a device, pipe or socket (:func:`replace_into`).
 
     A failure leaves the previous file (if any) untouched and no temp file behind;
     an ``OSError`` becomes an :class:`OutputError` naming the file.
     """
     tmp: Path | None = None
     try:
+        refuse_special(path)  # before any temp file is made
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = create_temp(path)
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
+        replace_into(tmp, path)
     except BaseException as exc:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import warnings
@@ -735,3 +736,33 @@ def test_a_detector_for_another_model_is_refused_before_the_model_loads(
     by_api, by_run_check = refused.format("calibration=FILE"), refused.format("--calibration FILE")
     assert out.stdout == by_api + by_run_check + "[]\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_report_path_that_is_a_pipe_or_device_is_refused_not_replaced(
+    checker: mtqa.Checker, tmp_path: Path
+) -> None:
+    """to_csv('/dev/null') renamed a regular file onto it: as root, /dev/null itself was
+    replaced (the CLI's -o refused it; the API's writers did not)."""
+    result = checker.check(["The cat sat."])
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    for write in (result.to_csv, result.to_jsonl, result.to_html):
+        with pytest.raises(OutputError, match="is not a regular file"):
+            write(pipe)
+        assert pipe.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.csv"]  # no temp file left
+
+
+def test_a_report_file_that_is_a_pipe_in_the_output_folder_is_refused(
+    tmp_path: Path, fake_calibration: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mtqa import cli
+
+    (tmp_path / "a.txt").write_text("The cat sat.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "sentences.csv")
+    argv = ["check", str(tmp_path / "a.txt"), "-o", str(out), "--model", "fake"]
+    assert cli.main([*argv, "--calibration", str(fake_calibration), "--quiet"]) == 1
+    assert "sentences.csv: is not a regular file" in capsys.readouterr().err
+    assert (out / "sentences.csv").is_fifo()

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
+from mtqa.errors import OutputError
 from mtqa.records import DocumentResult, Failure, SentenceResult
-from mtqa.store import create_temp, write_failed
+from mtqa.store import create_temp, replace_into, write_failed
 
 # Spreadsheet safety (OWASP "CSV injection"): a text cell starting with one of these is run as
 # a formula by Excel, LibreOffice and Google Sheets. Such cells are written with a leading "'"
@@ -132,9 +133,13 @@ class Writer:
         try:
             self.footer()
             self.fh.close()
-            os.replace(self.tmp, self.final)
+            replace_into(self.tmp, self.final)
         except OSError as exc:
             raise write_failed(self.final, exc) from exc
+        except OutputError:  # a device or pipe in the report's place: no temp file left
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+            raise
         return self.final
 
     def abort(self) -> None:
