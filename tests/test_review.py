@@ -702,3 +702,18 @@ def test_a_problem_line_escapes_control_characters_in_its_ids(
         "write ok or error, or leave it blank"
     )
     assert "\x1b" not in err
+
+
+def test_an_empty_sheet_says_it_is_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty file (a sheet saved before any edit went wrong) was "no 'review' or 'verdict'
+    column in the header", as if it had a header."""
+    path = tmp_path / "r.csv"
+    for data in (b"", b"\xef\xbb\xbf\r\n \r\n"):
+        path.write_bytes(data)
+        assert main(["review", str(path)]) == 1
+        assert capsys.readouterr().err == (
+            f"mtqa: error: {path}: empty file: nothing to review; pass the sentences.csv or "
+            "verdicts-*.csv you reviewed\n"
+        )

@@ -84,9 +84,15 @@ def decode(path: str) -> str:
 
 def read_sheet(path: str, raw: bool = False) -> Sheet:
     """The sheet at ``path`` with the delimiter whose header names a ``review`` or ``verdict``
-    column. Raises :class:`InputError` (line 1) when no delimiter gives one, or when a
-    column name appears twice."""
+    column. Raises :class:`InputError` for an empty file, and (line 1) when no delimiter gives
+    one, or when a column name appears twice."""
     text = decode(path)
+    if not text.strip():
+        raise InputError(
+            path,
+            None,
+            "empty file: nothing to review; pass the sentences.csv or verdicts-*.csv you reviewed",
+        )
     for delim in DELIMITERS:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
         header = [h.strip().lower() for h in rows[0]] if rows else []
