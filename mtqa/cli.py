@@ -36,7 +36,7 @@ from mtqa.report import FILENAMES
 from mtqa.runinfo import RunSummary
 from mtqa.selection import parse_list
 from mtqa.settings import DEVICES, DTYPES, ENGINES, FORMATS, Settings
-from mtqa.text import counted
+from mtqa.text import counted, one_line_safe
 from mtqa.version import __version__
 
 
@@ -263,7 +263,8 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
             else " -> (delete)"  # as sentences.csv and the review page say it
         )
         print(
-            f"  {sp.severity:5} {doc_id}:{sp.start}-{sp.end} {sp.text!r}{fix}: {sp.reason}",
+            f"  {sp.severity:5} {one_line_safe(doc_id)}:{sp.start}-{sp.end} {sp.text!r}{fix}: "
+            f"{one_line_safe(sp.reason)}",
             file=err,
         )
     if summary.worst and summary.flagged > len(summary.worst):

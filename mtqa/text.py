@@ -198,6 +198,17 @@ def counted(n: int, noun: str) -> str:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
+def one_line_safe(text: str) -> str:
+    """``text`` for a line on a terminal: every character Python would not print as-is (a
+    control character such as ESC, CR or LF, a bidirectional control, another format or
+    separator character) written as its escape (``\\x1b``, ``\\n``, ``\\u202e``), so an id
+    from the input cannot move the cursor, clear or forge a line, or reorder what follows.
+    Ordinary spaces and every printable character stay."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of every line of ``text``, line ends excluded; trailing blank lines dropped."""
     out: list[tuple[int, int]] = []

@@ -322,3 +322,70 @@ def test_screenshot(report: Path, tmp_path: Path) -> None:
     assert (width, height) == (1200, 900)
     chromium.shrink(png)
     assert png.stat().st_size < 200_000
+
+
+# ------------------------------------------------------------------ keys, focus, long words
+
+
+@needs_playwright
+def test_the_keys_work_after_a_filter_or_the_order_is_chosen(report: Path) -> None:
+    """A checkbox or a select keeps the focus after a click; the review keys still act then
+    (they once did nothing until the reviewer clicked elsewhere). Text fields keep them."""
+    with chromium.browser() as ctx:
+        p = Page(ctx, report)
+        total = p.page.locator("li.issue").count()
+        p.page.click("#flagged")
+        assert p.page.evaluate("document.activeElement.id") == "flagged"
+        p.keys("j", "c")
+        assert p.text("#progress") == f"1 of {total} reviewed"
+        p.page.select_option("#sort", "worst")
+        p.page.focus("#sort")
+        p.keys("j", "f")
+        assert p.text("#progress") == f"2 of {total} reviewed"
+        p.page.focus("#q")
+        p.keys("j", "c")  # typed into the search box, not a verdict
+        assert p.text("#progress") == f"2 of {total} reviewed"
+        assert p.page.input_value("#q") == "jc"
+        assert p.errors == []
+
+
+@needs_playwright
+def test_the_current_flag_has_the_focus_and_the_status_is_announced(report: Path) -> None:
+    """j moves the keyboard focus to the flag (a screen reader reads it; Tab reaches its
+    verdict buttons); the filter status is a live region."""
+    with chromium.browser() as ctx:
+        p = Page(ctx, report)
+        p.keys("j", "j")
+        focused = p.page.evaluate("document.activeElement.id")
+        assert focused == p.page.get_attribute("li.issue.cur", "id")
+        p.keys("Tab")
+        assert p.page.evaluate("document.activeElement.closest('#tools') !== null")
+        assert p.page.get_attribute("#status", "role") == "status"
+        p.keys("c")  # the keys still act with the focus in the flag's tools
+        assert p.text("#progress").startswith("1 of ")
+        assert p.errors == []
+
+
+@needs_playwright
+def test_a_very_long_word_wraps_instead_of_widening_the_page(
+    tmp_path: Path, fake_calibration: Path
+) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    long_id = "x" * 400
+    word = "a" * 3000
+    record = {"id": long_id, "target": f"Long word {word} is here . The the end."}
+    (inputs / "l.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    settings = Settings(model="fake", calibration=str(fake_calibration))
+    run_check([str(inputs)], settings, out, lambda s: FakeScorer())
+    with chromium.browser() as ctx:
+        p = Page(ctx, out / "report.html")
+        p.page.set_viewport_size({"width": 1200, "height": 900})
+        p.keys("j")
+        widths = p.page.evaluate(
+            "() => [document.querySelector('main').scrollWidth,"
+            " document.querySelector('main').clientWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+        assert p.errors == []

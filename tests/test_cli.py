@@ -1112,3 +1112,26 @@ def test_a_file_name_starting_with_a_dash_is_named_with_the_fix(
         )
     assert cli.main(["check", "a.txt", "-zz"]) == 2  # no such file: argparse's own words
     assert capsys.readouterr().err == "mtqa: error: mtqa: unrecognized arguments: -zz\n"
+
+
+def test_the_summary_lines_escape_control_characters_in_an_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_calibration: Path
+) -> None:
+    """A record id with an escape sequence, a CR and a line break once reached the terminal
+    raw: it cleared the line and forged a summary line of its own. Each summary line is one
+    line now, the id's control and bidirectional characters written as escapes."""
+    evil = "evil\x1b[2K\rFAKE\n  major fake:0-1\u202e"
+    record = {"id": evil, "target": "The minister said that the the budget is fine."}
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    args = ["check", str(path), "-o", str(tmp_path / "out"), "--model", "fake"]
+    rc = cli.main([*args, "--calibration", str(fake_calibration)])
+    err = capsys.readouterr().err
+    assert rc == 0
+    lines = err.splitlines()
+    flag = [line for line in lines if "'the the'" in line]
+    assert flag == [
+        "  minor evil\\x1b[2K\\rFAKE\\n  major fake:0-1\\u202e:23-30 'the the' -> 'the': "
+        "repeated word: 'the' twice"
+    ]
+    assert not any(c in err for c in "\x1b\r\u202e")

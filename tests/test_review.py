@@ -680,3 +680,40 @@ def test_a_flag_reviewed_twice(tmp_path: Path) -> None:
             "right one",
         ),
     ]
+
+
+def test_a_problem_line_escapes_control_characters_in_its_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A doc_id cell with a line break or an escape sequence once went raw into the one-line
+    message on stderr (a second line, a cleared terminal line); it is escaped now."""
+    path = tmp_path / "r.csv"
+    rows = [
+        ["doc_id", "sent_id", "score", "severity", "spans", "review"],
+        ["a\nb\x1b[2K", "1", "0.5", "minor", '"x" minor: lm', "maybe"],
+        ["c", "2", "0.9", "major", '"y" major: lm', "error"],
+    ]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    assert main(["review", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        f"{path}:row 2 (a\\nb\\x1b[2K#1): unknown review value 'maybe' (column F ('review')); "
+        "write ok or error, or leave it blank"
+    )
+    assert "\x1b" not in err
+
+
+def test_an_empty_sheet_says_it_is_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty file (a sheet saved before any edit went wrong) was "no 'review' or 'verdict'
+    column in the header", as if it had a header."""
+    path = tmp_path / "r.csv"
+    for data in (b"", b"\xef\xbb\xbf\r\n \r\n"):
+        path.write_bytes(data)
+        assert main(["review", str(path)]) == 1
+        assert capsys.readouterr().err == (
+            f"mtqa: error: {path}: empty file: nothing to review; pass the sentences.csv or "
+            "verdicts-*.csv you reviewed\n"
+        )

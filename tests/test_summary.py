@@ -147,3 +147,20 @@ def test_a_count_of_one_takes_the_singular(tmp_path: Path) -> None:
     fig, _ = figure(tmp_path / "many", batch(TOP + 1))
     bx = next(ax for ax in fig.get_axes() if ax.get_title().startswith("documents"))
     assert "the other 1 document: " in bx.get_xlabel()
+
+
+@pytest.mark.parametrize("n_docs", [1, 300])
+def test_count_axes_read_as_plain_counts(tmp_path: Path, n_docs: int) -> None:
+    """The log-scaled count axes once labelled a run of a few sentences "2 × 10⁰", "6 × 10⁰"
+    (matplotlib's scientific minor labels); every label is a plain whole count now."""
+    import re
+
+    fig, _ = figure(tmp_path, batch(n_docs))
+    for ax in fig.get_axes()[:2]:
+        labels = [
+            t.get_text()
+            for t in ax.yaxis.get_majorticklabels() + ax.yaxis.get_minorticklabels()
+            if t.get_visible() and t.get_text()
+        ]
+        assert labels, ax.get_title()
+        assert all(re.fullmatch(r"\d[\d,]*", t) for t in labels), (ax.get_title(), labels)

@@ -22,6 +22,7 @@ from typing import Protocol, TypeVar
 from mtqa.errors import InputError
 from mtqa.readers.decode import read_file
 from mtqa.report.base import unguard_cell
+from mtqa.text import one_line_safe
 
 DELIMITERS = (",", ";", "\t")
 KINDS = {"review": "sentences", "verdict": "verdicts"}  # the column that tells the kind
@@ -83,9 +84,15 @@ def decode(path: str) -> str:
 
 def read_sheet(path: str, raw: bool = False) -> Sheet:
     """The sheet at ``path`` with the delimiter whose header names a ``review`` or ``verdict``
-    column. Raises :class:`InputError` (line 1) when no delimiter gives one, or when a
-    column name appears twice."""
+    column. Raises :class:`InputError` for an empty file, and (line 1) when no delimiter gives
+    one, or when a column name appears twice."""
     text = decode(path)
+    if not text.strip():
+        raise InputError(
+            path,
+            None,
+            "empty file: nothing to review; pass the sentences.csv or verdicts-*.csv you reviewed",
+        )
     for delim in DELIMITERS:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
         header = [h.strip().lower() for h in rows[0]] if rows else []
@@ -203,10 +210,11 @@ class Problem:
     counted: bool = False
 
     def where(self, path: str) -> str:
-        """``path:row N (doc#sent)`` for a message (``path:1`` for the header)."""
+        """``path:row N (doc#sent)`` for a message (``path:1`` for the header); a control
+        character in the ids is written as its escape (one line on a terminal)."""
         if self.row == 1:
             return f"{path}:1"
-        return f"{path}:row {self.row} ({self.doc_id}#{self.sent_id})"
+        return f"{path}:row {self.row} ({one_line_safe(self.doc_id)}#{one_line_safe(self.sent_id)})"
 
 
 class _Row(Protocol):

@@ -199,10 +199,28 @@ def _beside(ax: Any) -> None:
 
 
 def _log_counts(ax: Any, top: int) -> None:
+    """A log-scaled count axis labelled with plain whole counts (``1``, ``6``, ``1,000``),
+    not matplotlib's ``6 × 10⁰``; the ticks it labels are matplotlib's choice."""
     if top > 0:
         ax.set_yscale("log")
         ax.set_ylim(0.7, top * 2)
+        ax.yaxis.set_major_formatter(_plain_counts(only_base=True))
+        ax.yaxis.set_minor_formatter(_plain_counts(only_base=False))
     ax.set_ylabel("count (log scale)")
+
+
+def _plain_counts(only_base: bool) -> Any:
+    """A log-axis tick formatter: where matplotlib's would write a label, the count itself
+    with thousands separators; no label below 1 (no fraction of a sentence)."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    class PlainCounts(LogFormatterSciNotation):  # type: ignore[misc]
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            if x < 1 or not super().__call__(x, pos):
+                return ""
+            return f"{round(x):,}"
+
+    return PlainCounts(10.0, labelOnlyBase=only_base)
 
 
 def _score_panel(ax: Any, hist: dict[str, list[int]]) -> None:

@@ -38,7 +38,12 @@ document.addEventListener('DOMContentLoaded', function () {
       s._score = +s.dataset.score;
       s._i = +s.dataset.i;
       s._issues = Array.from(s.querySelectorAll('li.issue'));
-      s._issues.forEach((el) => { el._sent = s; issues.push(el); byK[el.dataset.k] = el; });
+      s._issues.forEach((el) => {
+        el._sent = s;
+        el.tabIndex = -1;  // focusable by the script (the current flag), not a Tab stop
+        issues.push(el);
+        byK[el.dataset.k] = el;
+      });
       sents.push(s);
     });
   });
@@ -257,6 +262,7 @@ document.addEventListener('DOMContentLoaded', function () {
     marksOf(el).forEach((m) => m.classList.add('cur'));
     el.appendChild(tools);
     tools.hidden = false;
+    el.focus({preventScroll: true});  // a screen reader reads the flag; Tab reaches its tools
     if (el._nav) el._nav.classList.add('cur');
     if (scroll) {
       el.scrollIntoView({block: 'center'});
@@ -361,12 +367,21 @@ document.addEventListener('DOMContentLoaded', function () {
     'x': () => { if (cur) openFix(); else step(1); }, 'u': () => verdict(''),
     '/': () => { q.focus(); q.select(); }, '?': () => { help.open = !help.open; },
   };
+  // Only a text field keeps the letters: a checkbox, a select or a button clicked last (the
+  // filters, the order) keeps the focus, and the keys must still act then.
+  const NOT_TEXT = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color']);
+  function typing(t) {
+    if (!t.closest) return false;
+    if (t.closest('textarea,[contenteditable=""],[contenteditable=true]')) return true;
+    return t.tagName === 'INPUT' && !NOT_TEXT.has(t.type);
+  }
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.target.closest && e.target.closest('input,select,textarea')) {
-      if (e.key === 'Escape') e.target.blur();
+    if (e.key === 'Escape' && e.target.closest && e.target.closest('input,select,textarea')) {
+      e.target.blur();
       return;
     }
+    if (typing(e.target)) return;
     const act = keys[e.key];
     if (!act) return;
     e.preventDefault();
