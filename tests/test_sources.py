@@ -520,6 +520,39 @@ FR_NEWS_CASES = [
     ("src-names", "Flight 447 crashed.", "Le vol AF447 s'est abîmé.", ["'AF' is missing"]),
 ]
 
+FR_NEWS_CASES += [
+    # places, holidays, events and nationality nouns with an English name of their own
+    ("src-names", "Floods hit Brittany and Corsica.", "La Bretagne et la Corse inondées.", []),
+    ("src-names", "The G7 met in Puglia.", "Le G7 s'est réuni dans les Pouilles.", []),
+    ("src-names", "Migrants crossed the Channel.", "Des migrants ont traversé la Manche.", []),
+    ("src-names", "The Christmas market opens.", "Le marché de Noël ouvre.", []),
+    ("src-names", "Japanese voters will vote.", "Les Japonais voteront.", []),
+    ("src-names", "Gazans need aid.", "Les Gazaouis ont besoin d'aide.", []),
+    ("src-names", "She lost at the French Open.", "Elle a perdu à Roland-Garros.", []),
+    ("src-names", "The minimum wage will rise.", "Le Smic augmentera.", []),
+    ("src-names", "The IMF fund said so.", "Le Fonds l'a dit.", []),
+    (
+        "src-names",
+        "Floods hit the region.",
+        "La Bretagne a été inondée.",
+        ["'Bretagne' is missing"],
+    ),
+    ("src-names", "Voters will vote.", "Les Japonais voteront.", ["'Japonais' is missing"]),
+    # a title before a name (Me: Maître, a lawyer's) which English drops
+    (
+        "src-names",
+        "Her lawyer, Éric Dupond-Moretti, spoke.",
+        "Son avocat, Me Éric Dupond-Moretti, a parlé.",
+        [],
+    ),
+    (
+        "src-names",
+        "Her lawyer, Éric, spoke.",
+        "Son avocat, Me Éric Dupond-Moretti, a parlé.",
+        ["'Dupond-Moretti' is missing"],
+    ),
+]
+
 
 @pytest.mark.parametrize(("rule", "target", "source", "expected"), FR_NEWS_CASES)
 def test_fr_news_rule(rule: str, target: str, source: str, expected: list[str]) -> None:
