@@ -553,6 +553,43 @@ FR_NEWS_CASES += [
     ),
 ]
 
+FR_NEWS_CASES += [
+    # an institution's name translated, its acronym given in brackets on both sides
+    (
+        "src-names",
+        "The French National Authority for Health (HAS) agrees.",
+        "La Haute Autorité de santé (HAS) est d'accord.",
+        [],
+    ),
+    (
+        "src-names",
+        "The European Court of Human Rights (ECHR) ruled.",
+        "La Cour européenne des droits de l'homme (CEDH) a statué.",
+        [],
+    ),
+    (
+        "src-names",
+        "The National Library of France (BnF) has digitised them.",
+        "La Bibliothèque nationale de France (BnF) les a numérisés.",
+        [],
+    ),
+    (
+        "src-names",
+        "He praised the French National Authority for Health (HAS).",
+        "Emmanuel Macron a salué la Haute Autorité de santé (HAS).",
+        ["'Macron' is missing"],
+    ),
+    (
+        "src-names",
+        "The court ruled.",
+        "La Cour européenne des droits de l'homme (CEDH) a statué.",
+        ["'CEDH' is missing"],
+    ),
+    # a compound of names, its parts given apart
+    ("src-names", "The Rio to Paris flight crashed.", "Le vol Rio-Paris s'est abîmé.", []),
+    ("src-names", "The Rio flight crashed.", "Le vol Rio-Paris s'est abîmé.", ["'Rio-Paris'"]),
+]
+
 
 @pytest.mark.parametrize(("rule", "target", "source", "expected"), FR_NEWS_CASES)
 def test_fr_news_rule(rule: str, target: str, source: str, expected: list[str]) -> None:

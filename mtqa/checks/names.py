@@ -187,6 +187,41 @@ def _name_candidates(source: str) -> Iterator[re.Match[str]]:
         yield m
 
 
+#: an acronym in brackets (``(FMI)``, ``(BnF)``: two capitals or more, up to 8 letters)
+_BRACKETED_ACRONYM = re.compile(r"\(\s*([A-Z](?=[a-z]*[A-Z])[A-Za-z]{1,7})\s*\)")
+#: at most this many lower-case words (of 2+ letters) between an acronym's bracket and the
+#: capitalised word that opens its name (*Cour européenne des droits de l'homme (CEDH)*: 5)
+NAME_TAIL = 5
+
+
+def _expanded_names(source: str, target: str) -> set[str]:
+    """The folded source words of institutions' names given with their acronym in brackets
+    (*Fonds monétaire international (FMI)*), and the acronym, when the target gives an
+    acronym in brackets too (*International Monetary Fund (IMF)*, *Haute Autorité de santé
+    (HAS)* → *French National Authority for Health (HAS)*): such a name is translated,
+    its words and acronym need not be kept. Before its bracket a name is read back over
+    lower-case words (:data:`NAME_TAIL` at most) to its capitalised words, and no further:
+    *Macron a salué la Haute Autorité de santé (HAS)* gives *Haute* and *Autorité*."""
+    bracketed = _BRACKETED_ACRONYM.findall(target)
+    out: set[str] = set()
+    for k, m in enumerate(_BRACKETED_ACRONYM.finditer(source)):
+        if k >= len(bracketed):
+            break
+        out.add(fold(m.group(1)))
+        name: set[str] = set()
+        tail, end = 0, m.start()
+        for w in reversed(list(_WORD.finditer(source, 0, m.start()))):
+            if re.search(r"[.;:!?,«»\"()]", source[w.end() : end]):
+                break
+            end = w.start()
+            if w.group()[0].isupper():
+                name.add(fold(w.group()))
+            elif name or len(w.group()) >= 2 and (tail := tail + 1) > NAME_TAIL:
+                break
+        out |= name
+    return out
+
+
 def _has_phrase(folded_target: str, phrase: str) -> bool:
     """Whether ``phrase`` stands in ``folded_target`` as whole words; digits may follow it
     (``AF`` in ``AF447``, as the source's word regex reads it)."""
@@ -228,16 +263,18 @@ class Names(Check):
             return
         ftarget = fold(text)
         tnames = [m for m in _WORD.finditer(text) if m.group()[0].isupper()]
-        seen = set()
+        seen = _expanded_names(source, text)
         for m in _name_candidates(source):
             name = m.group()
             key = fold(name)
             if key in seen:
                 continue
             seen.add(key)
-            forms = (key, *EXONYMS.get(key, ()))
-            forms += tuple(key[: -len(a)] + b for a, b in SUFFIXES if key.endswith(a))
-            if any(_has_phrase(ftarget, f) for f in forms if f):
+            if (
+                self._found(key, ftarget)
+                or "-" in key
+                and all(self._found(part, ftarget) for part in key.split("-"))
+            ):  # a compound of names (Rio-Paris: from Rio to Paris)
                 continue
             variant = self._variant(name, tnames)
             if variant is not None and established(name, variant.group()):
@@ -250,6 +287,14 @@ class Names(Check):
                 "check the house spelling)"
             )
             yield Hit(variant.start(), variant.end(), reason, "minor", self.spelling_score)
+
+    @staticmethod
+    def _found(key: str, ftarget: str) -> bool:
+        """Whether the folded name ``key`` is in the folded target: as itself, an exonym or
+        with its French ending made English."""
+        forms = (key, *EXONYMS.get(key, ()))
+        forms += tuple(key[: -len(a)] + b for a, b in SUFFIXES if key.endswith(a))
+        return any(_has_phrase(ftarget, f) for f in forms if f)
 
     def _variant(self, name: str, tnames: list[re.Match[str]]) -> re.Match[str] | None:
         sk = skeleton(name)
