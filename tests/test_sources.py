@@ -585,6 +585,12 @@ FR_NEWS_CASES += [
         "La Cour européenne des droits de l'homme (CEDH) a statué.",
         ["'CEDH' is missing"],
     ),
+    (
+        "src-names",
+        "The United Nations (UN) estimates it.",
+        "L'Organisation des Nations unies (ONU) l'estime.",
+        [],
+    ),
     # a compound of names, its parts given apart
     ("src-names", "The Rio to Paris flight crashed.", "Le vol Rio-Paris s'est abîmé.", []),
     ("src-names", "The Rio flight crashed.", "Le vol Rio-Paris s'est abîmé.", ["'Rio-Paris'"]),

@@ -192,6 +192,9 @@ _BRACKETED_ACRONYM = re.compile(r"\(\s*([A-Z](?=[a-z]*[A-Z])[A-Za-z]{1,7})\s*\)"
 #: at most this many lower-case words (of 2+ letters) between an acronym's bracket and the
 #: capitalised word that opens its name (*Cour européenne des droits de l'homme (CEDH)*: 5)
 NAME_TAIL = 5
+#: lower-case words that join the capitalised words of a name (*Organisation des Nations
+#: unies*, *Bibliothèque nationale de France*)
+_NAME_LINKS = frozenset({"de", "des", "du", "d", "l", "la", "le", "les", "au", "aux"})
 
 
 def _expanded_names(source: str, target: str) -> set[str]:
@@ -200,8 +203,10 @@ def _expanded_names(source: str, target: str) -> set[str]:
     acronym in brackets too (*International Monetary Fund (IMF)*, *Haute Autorité de santé
     (HAS)* → *French National Authority for Health (HAS)*): such a name is translated,
     its words and acronym need not be kept. Before its bracket a name is read back over
-    lower-case words (:data:`NAME_TAIL` at most) to its capitalised words, and no further:
-    *Macron a salué la Haute Autorité de santé (HAS)* gives *Haute* and *Autorité*."""
+    lower-case words (:data:`NAME_TAIL` at most) to its capitalised words, and over those
+    and the particles between them (:data:`_NAME_LINKS`), no further: *Macron a salué la
+    Haute Autorité de santé (HAS)* gives *Haute* and *Autorité*; *l'Organisation des
+    Nations unies (ONU)*, *Organisation* and *Nations*."""
     bracketed = _BRACKETED_ACRONYM.findall(target)
     out: set[str] = set()
     for k, m in enumerate(_BRACKETED_ACRONYM.finditer(source)):
@@ -216,7 +221,9 @@ def _expanded_names(source: str, target: str) -> set[str]:
             end = w.start()
             if w.group()[0].isupper():
                 name.add(fold(w.group()))
-            elif name or len(w.group()) >= 2 and (tail := tail + 1) > NAME_TAIL:
+            elif name and w.group() not in _NAME_LINKS:
+                break
+            elif not name and len(w.group()) >= 2 and (tail := tail + 1) > NAME_TAIL:
                 break
         out |= name
     return out
