@@ -596,6 +596,32 @@ FR_NEWS_CASES += [
     ("src-names", "The Rio flight crashed.", "Le vol Rio-Paris s'est abîmé.", ["'Rio-Paris'"]),
 ]
 
+FR_NEWS_CASES += [
+    # the particles of a French name the target keeps (places, clubs, prizes, people)
+    (
+        "src-french",
+        "Protesters gathered on Place de la République.",
+        "Des manifestants se sont rassemblés place de la République.",
+        [],
+    ),
+    (
+        "src-french",
+        "Paris Saint-Germain beat Olympique de Marseille at the Parc des Princes.",
+        "Le Paris Saint-Germain a battu l'Olympique de Marseille au Parc des Princes.",
+        [],
+    ),
+    ("src-french", "It won the Palme d'Or.", "Il a remporté la Palme d'or.", []),
+    ("src-french", "The show at the Musée d'Orsay.", "L'exposition du musée d'Orsay.", []),
+    ("src-french", "Anne L'Huillier won.", "Anne L'Huillier a gagné.", []),
+    (
+        "src-french",
+        "The Minister de la Culture spoke.",
+        "La ministre de la Culture a parlé.",
+        ["'de la'"],
+    ),
+    ("src-french", "He met them in Paris et Berlin.", "Il les a vus à Paris et Berlin.", ["'et'"]),
+]
+
 
 @pytest.mark.parametrize(("rule", "target", "source", "expected"), FR_NEWS_CASES)
 def test_fr_news_rule(rule: str, target: str, source: str, expected: list[str]) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from mtqa.checks.base import Check, Hit
-from mtqa.checks.french import ENGLISH_WITH_ACCENTS, FRENCH_WORDS
+from mtqa.checks.french import ENGLISH_WITH_ACCENTS, FR_PARTICLES, FRENCH_WORDS, fold
 from mtqa.checks.language import CJK_WEIGHT, Profile, letters_of, profile, weighted_length
 from mtqa.checks.lexicon import zipf
 from mtqa.records import Severity
@@ -147,6 +147,33 @@ _ELISION = re.compile(r"\b(?:l|d|qu|n|j|c|s)['’](?=[^\W\d_])", re.IGNORECASE)
 _FRENCH_LETTERS = re.compile(r"[éèêàâçùûôîïëœ]")
 
 
+#: the particles that join the words of a French name (not *et*: *Paris et Berlin* is
+#: French left in)
+_NAME_PARTICLES = frozenset(FR_PARTICLES - {"et"})
+_NEXT_WORD = re.compile(rf"\s*({_WORD.pattern})")
+
+
+def _inside_name(text: str, a: int, b: int, src_words: set[str]) -> bool:
+    """Whether the French run ``text[a:b]`` is only particles inside a French name the
+    target keeps from the source: *Place de la République*, *Parc des Princes*, *Musée
+    d'Orsay*, *Palme d'Or*, *Anne L'Huillier*. Its next word and the word before it (or,
+    for a capitalised elision, the run itself) are capitalised and in the source (folded
+    ``src_words``); *the Minister de la Culture* (*Minister* not in the source) and *for
+    l'Ukraine* are French left in."""
+    run = [w.casefold().replace("’", "'") for w in re.findall(r"[^\W\d_]+['’]?", text[a:b])]
+    if not run or not all(w in _NAME_PARTICLES or w.endswith("'") for w in run):
+        return False
+    nxt = _NEXT_WORD.match(text, b)
+    if nxt is None or not nxt.group(1)[0].isupper() or fold(nxt.group(1)) not in src_words:
+        return False
+    if text[a].isupper():
+        return True
+    before = re.search(r"([^\W\d_]+)\s+$", text[:a])
+    return (
+        before is not None and before.group(1)[0].isupper() and fold(before.group(1)) in src_words
+    )
+
+
 class FrenchLeft(Check):
     """Lower-case French words (or elisions like "l'") that also appear in the source."""
 
@@ -169,7 +196,10 @@ class FrenchLeft(Check):
                 merged[-1][1] = max(merged[-1][1], b)
             else:
                 merged.append([a, b])
+        src_words = {fold(w) for w in _WORD.findall(source)}
         for a, b in merged:
+            if _inside_name(text, a, b, src_words):
+                continue
             n = len(_WORD.findall(text[a:b]))
             yield Hit(
                 a, b, f"{what} left untranslated: {text[a:b]!r}", "major" if n > 1 else "minor"
