@@ -622,6 +622,20 @@ FR_NEWS_CASES += [
     ("src-french", "He met them in Paris et Berlin.", "Il les a vus à Paris et Berlin.", ["'et'"]),
 ]
 
+FR_NEWS_CASES += [
+    # a race time written with colons is its minutes, seconds and hundredths, no time of day
+    ("src-numbers", "He won the 400m in 4:02.50.", "Il a gagné le 400 m en 4 min 2 s 50.", []),
+    ("src-numbers", "She won in 2:05:30.", "Elle a gagné en 2 h 05 min 30 s.", []),
+    ("src-numbers", "The vote is at 14:30:00.", "Le vote a lieu à 14h30.", []),
+    (
+        "src-numbers",
+        "He won the 400m in 4:05.50.",
+        "Il a gagné le 400 m en 4 min 2 s 50.",
+        ["target has '05'", "the source has '2'"],
+    ),
+    ("src-numbers", "The vote is at 14:40:00.", "Le vote a lieu à 14h30.", ["'40'"]),
+]
+
 
 @pytest.mark.parametrize(("rule", "target", "source", "expected"), FR_NEWS_CASES)
 def test_fr_news_rule(rule: str, target: str, source: str, expected: list[str]) -> None:
