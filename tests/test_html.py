@@ -355,3 +355,27 @@ def test_seed_page_is_deterministic(tmp_path: Path, fake_settings: Settings) -> 
     keys = [int(k) for k in re.findall(r'<li class="issue \w+" id=k(\d+)', page)]
     assert keys == list(range(1, len(keys) + 1))
     assert f'data-spans="{len(keys)}"' in page
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_severity_labels_meet_the_wcag_contrast_minimum() -> None:
+    """The minor label was amber #d49b00 on white: 2.3:1, under WCAG's 4.5:1 for text."""
+    css = (Path(__file__).parents[1] / "mtqa/report/templates/report.css").read_text("utf-8")
+    colours = dict(re.findall(r"--([\w-]+):(#[0-9a-fA-F]{6})", css))
+    rules = [(m.group(1).strip(), m.group(2)) for m in re.finditer(r"([^{}]+)\{([^{}]*)\}", css)]
+    checked = 0
+    for selector, body in rules:
+        parts = [p.strip() for p in selector.split(",")]
+        found = re.search(r"(?<![-\w])color:var\(--([\w-]+)\)", body)
+        if found is None or not any(re.search(r"\.sev(\.\w+)?$", p) for p in parts):
+            continue
+        contrast = 1.05 / (_luminance(colours[found.group(1)]) + 0.05)
+        assert contrast >= 4.5, (selector, found.group(1), round(contrast, 2))
+        checked += 1
+    assert checked == 2  # the label and its major form
