@@ -46,6 +46,7 @@ from mtqa.checks.language import Profile, profile
 from mtqa.checks.quantity import (
     Quantity,
     dates,
+    durations,
     month_names,
     month_stems,
     narrow,
@@ -205,34 +206,6 @@ class Source:
         if self.relative_year and any(1900 <= v <= 2100 for v in values):
             return False
         return lang in SPELLED_LANGS or not all(v <= 12 for v in values)
-
-
-#: a duration English writes with colons: a race time with hundredths (``4:02.50``) or
-#: hours, minutes and seconds (``2:05:30``); a plain ``4:02`` stays a time of day
-_DURATION = re.compile(
-    r"(?<![\d.,:])(\d{1,2}):([0-5]\d)(?:(?::([0-5]\d))(?:[.,](\d{1,3}))?|[.,](\d{1,3}))(?![\d:])"
-)
-
-
-def durations(text: str) -> list[Quantity]:
-    """Each part of a duration (:data:`_DURATION`) as a number, as French writes it (``4 min
-    2 s 50``, ``2 h 05 min 30 s``: ``4``, ``2``, ``50``); its first two parts are also read
-    as a time of day (``2 h 05``, ``14h30`` for ``14:30:00``), and a part ``00`` after them
-    is support."""
-    out = []
-    for m in _DURATION.finditer(text):
-        for g in range(1, 6):
-            if m.group(g) is None:
-                continue
-            a, b = m.span(g)
-            part = m.group(g)
-            keys = {num_key(int(part))}
-            if g <= 2:  # "14:30:00" for "14h30": hour and minute are a time of day too
-                keys.add(f"t:{int(m.group(1))}:{m.group(2)}")
-            if g >= 4:  # hundredths: "50" or ".50"
-                keys.add(num_key(float(f"0.{part}")))
-            out.append(Quantity(a, b, part, frozenset(keys), support=g > 1 and int(part) == 0))
-    return out
 
 
 def read_target(target: str) -> tuple[list[Quantity], set[str]]:
