@@ -325,20 +325,22 @@ COMMANDS = {
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line, with ``mtqa check``'s defaults from its config file
     (:mod:`mtqa.config`) when the command is ``check``."""
-    from mtqa.config import configure
+    from mtqa.config import asks_help, configure
 
     args = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     command = next((x for x in args if not x.startswith("-")), None)
     if command == "check":
         check = parser.commands["check"]
-        found = configure(check, args[args.index("check") + 1 :])
+        check_args = args[args.index("check") + 1 :]
+        found = configure(check, check_args)
         if found is not None:  # its values as Settings checks them (ranges, window/overlap)
             defaults = {a.dest: a.default for a in check._actions if a.dest != "help"}
             try:
                 settings_from_args(argparse.Namespace(**defaults))
             except UsageError as exc:
-                raise UsageError(f"{found}: {exc}") from None
+                if not asks_help(check, check_args):
+                    raise UsageError(f"{found}: {exc}") from None
     try:
         return parser.parse_args(args)
     except UsageError:
