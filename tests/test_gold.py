@@ -319,6 +319,41 @@ def test_a_file_without_records(tmp_path: Path) -> None:
     )
 
 
+def test_a_runs_segments_jsonl_given_as_gold_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run's own flags as gold would score the run perfectly: the message must not tell
+    the user to rename 'text' to 'target' and carry on."""
+    g, run = write(
+        tmp_path, [rec("a", "The cat sat.")], [doc("a", "The cat sat.", [(4, 7, "major")])]
+    )
+    seg = str(Path(run) / "segments.jsonl")
+    assert main(["eval", seg, run]) == 1
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {seg}:1: a record of the segments.jsonl `mtqa check` writes, not a gold "
+        "record: its spans are the run's own flags, so scoring a run against them measures "
+        "nothing; pass the file of hand-marked spans; mtqa eval reads JSON lines, one gold "
+        'record per line: {"id", "target", "spans": [{"start", "end", "severity", "category"}]}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("run/segments.jsonl", "a file, not a folder; pass its folder, '{tmp}/run'"),
+        ("gold.jsonl", "a file, not a folder; pass the output folder of `mtqa check` (its -o DIR)"),
+        ("nowhere", "no such folder; pass the output folder of `mtqa check` (its -o DIR)"),
+    ],
+)
+def test_a_run_dir_that_is_no_folder_says_what_to_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, message: str
+) -> None:
+    g, _ = write(tmp_path, [rec("a", "The cat sat.")], [doc("a", "The cat sat.")])
+    assert main(["eval", g, str(tmp_path / given)]) == 1
+    want = message.format(tmp=tmp_path)
+    assert capsys.readouterr().err == f"mtqa: error: {tmp_path / given}: {want}\n"
+
+
 # ------------------------------------------------------------------------- the run
 
 
