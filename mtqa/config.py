@@ -18,7 +18,8 @@ lists or comma strings for ``format``, ``select`` and ``ignore``::
 
 A value on the command line wins over the file. Relative paths in ``calibration``,
 ``glossary``, ``reference``, ``source``, ``outdir`` and a ``model`` that is no preset name
-are relative to the file's folder; ``outdir = "-"`` is standard output, as ``-o -``. An
+are relative to the file's folder, and must exist (but ``outdir``); ``outdir = "-"`` is
+standard output, as ``-o -``. An
 empty list is the option's default for ``ignore`` (none) and an error for ``select`` and
 ``format`` (it would run or write nothing). An unknown key (with the nearest key when one is
 close), a key given in both spellings, a bad value or a file that is not TOML is a
@@ -91,7 +92,17 @@ def _path(key: str, value: str, where: str, base: Path) -> str:
         raise UsageError(f"{where}: an empty path; name a file or folder, or leave the key out")
     if (key == "outdir" and value == "-") or (key == "model" and value in (*PRESETS, "fake")):
         return value
-    return str(base / Path(value).expanduser())
+    path = base / Path(value).expanduser()
+    if key != "outdir" and not path.exists():  # an input: checked here, where the key is known
+        at = "" if str(path) == value else f" ({path})"
+        what = f"no such file or folder{at}"
+        if key == "model":
+            what = f"not a preset ({', '.join(PRESETS)}), nor a file or folder{at}"
+        raise UsageError(
+            f"{where}: {value!r}: {what}; fix the path (a relative one is from this file's "
+            "folder) or leave the key out"
+        )
+    return str(path)
 
 
 def _listed(key: str, value: list[Any], where: str) -> str | None:

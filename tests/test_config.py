@@ -58,6 +58,9 @@ def test_outdir_dash_is_standard_output_and_an_empty_path_is_an_error(here: Path
 def test_a_model_path_is_relative_to_the_file_and_a_preset_name_stays(
     here: Path, tmp_path: Path
 ) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "mine.gguf").write_bytes(b"GGUF")
+    (tmp_path / "det.json").write_text("{}", encoding="utf-8")
     write(tmp_path, 'model = "models/mine.gguf"\ncalibration = "det.json"\n')
     a = parse_args(["check", "a.txt"])
     assert (a.model, a.calibration) == (
@@ -128,3 +131,29 @@ def test_help_shows_whatever_the_config_file_holds(
         assert capsys.readouterr().out.startswith("usage: mtqa check")
     assert main(["check", "a.txt"]) == 2  # without --help the file still stops the run
     assert capsys.readouterr().err.startswith(f"mtqa: error: {here / 'mtqa.toml'}: ")
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("calibration", "'missing.json': no such file or folder"),
+        ("glossary", "'missing.json': no such file or folder"),
+        ("reference", "'missing.json': no such file or folder"),
+        ("source", "'missing.json': no such file or folder"),
+        ("model", "'missing.json': not a preset (smollm2-135m, gemma3-270m), nor a file or folder"),
+    ],
+)
+def test_a_missing_input_file_names_the_config_file_and_key(
+    here: Path, key: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README: a bad value stops the run naming the file and key, exit 2 (it was found late,
+    as if the user had typed ``--calibration``, exit 1)."""
+    path = write(here, f'{key} = "missing.json"\n')
+    assert main(["check", "a.txt"]) == 2
+    where = here / "missing.json"
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {path}: {key}: {message} ({where}); fix the path (a relative one is "
+        "from this file's folder) or leave the key out\n"
+    )
+    (here / "missing.json").write_text("{}", encoding="utf-8")
+    assert getattr(parse_args(["check", "a.txt"]), key) == str(where)
