@@ -207,7 +207,7 @@ def _run(a: argparse.Namespace, settings: Settings, bar: ProgressBar | None) -> 
     """Run the check: into an output folder, or (``--stdout`` alone, ``-o -``) a stream."""
     from mtqa.outdir import default_outdir
     from mtqa.pipeline import run_check
-    from mtqa.stream import run_stream
+    from mtqa.stream import run_stream, unwritten
 
     def on_failure(f: Failure) -> None:
         if bar is not None:
@@ -217,10 +217,12 @@ def _run(a: argparse.Namespace, settings: Settings, bar: ProgressBar | None) -> 
 
     stdin = _read_stdin(a.inputs)
     if a.outdir == "-" or (a.stdout and not a.outdir):
+        fmt = a.stdout or "jsonl"
+        if not a.quiet and (why := unwritten(settings.formats, fmt)) is not None:
+            print(f"mtqa: {why}", file=sys.stderr)
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         sys.stdout.flush()
         try:
-            fmt = a.stdout or "jsonl"
             return run_stream(a.inputs, settings, fmt, out, load_scorer, bar, on_failure, stdin)
         finally:
             out.flush()
