@@ -402,6 +402,22 @@ def test_a_damaged_run_names_the_line_without_a_traceback(
     assert capsys.readouterr().err == f"mtqa: error: {seg}:2: {message}; {RERUN}\n"
 
 
+def test_a_run_joining_two_runs_of_one_document_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs' segments.jsonl joined (cat a/segments.jsonl b/segments.jsonl): a record with
+    the id was looked for in the first copy only and the second counted as unmatched."""
+    first = doc("a", "The cat sat.")
+    second = doc("a", "The cat sat.", [(4, 7, "major")])
+    g, run = write(tmp_path, [rec("a", "The cat sat.", (4, 7, "major"))], [first, second])
+    assert main(["eval", g, run]) == 1
+    seg = Path(run) / "segments.jsonl"
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {seg}:2: document id 'a' again (first at line 1): `mtqa check` writes "
+        "each document once, so this file joins several runs; evaluate each run on its own\n"
+    )
+
+
 def test_a_run_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     g, run = write(tmp_path, [rec("a", "The cat sat.")], [doc("a", "The cat sat.")])
     seg = Path(run) / "segments.jsonl"

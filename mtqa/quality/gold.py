@@ -280,7 +280,8 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
 
     Raises :class:`~mtqa.errors.InputError` naming the line for a missing file, a file that
     is not UTF-8, a line that is not JSON or lacks a field (id, text, spans, sentences) or
-    holds a bad value (an offset outside the text, a score that is not a number in [0, 1]).
+    holds a bad value (an offset outside the text, a score that is not a number in [0, 1]),
+    or an id met before (several runs joined).
     """
     folder = Path(run_dir)
     if not folder.is_dir():
@@ -297,6 +298,7 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
             str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
         )
     out = []
+    seen: dict[str, int] = {}  # id -> its line
     for n, line in enumerate(_read_lines(str(p), RERUN), 1):
         if not line.strip():
             continue
@@ -304,4 +306,13 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
             out.append(_run_record(line))
         except _Bad as exc:
             raise InputError(str(p), n, f"{exc}; not a segments.jsonl record: {RERUN}") from None
+        first = seen.setdefault(out[-1]["id"], n)
+        if first != n:  # a record with this id would be looked for in the first one only
+            raise InputError(
+                str(p),
+                n,
+                f"document id {out[-1]['id']!r} again (first at line {first}): `mtqa check` "
+                "writes each document once, so this file joins several runs; evaluate each "
+                "run on its own",
+            )
     return out
