@@ -175,8 +175,7 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
             near = difflib.get_close_matches(key.lower(), by_key, n=1, cutoff=0.75)
             mean = f"; did you mean {near[0]!r}?" if near else ""
             raise UsageError(
-                f"{where}: unknown key{hint}; the keys are the options of mtqa check: "
-                f"{known}{mean}"
+                f"{where}: unknown key{hint}; the keys are the options of mtqa check: {known}{mean}"
             )
         if key in seen:
             raise UsageError(
