@@ -207,7 +207,7 @@ def _run(a: argparse.Namespace, settings: Settings, bar: ProgressBar | None) -> 
     """Run the check: into an output folder, or (``--stdout`` alone, ``-o -``) a stream."""
     from mtqa.outdir import default_outdir
     from mtqa.pipeline import run_check
-    from mtqa.stream import run_stream
+    from mtqa.stream import run_stream, unwritten
 
     def on_failure(f: Failure) -> None:
         if bar is not None:
@@ -217,10 +217,12 @@ def _run(a: argparse.Namespace, settings: Settings, bar: ProgressBar | None) -> 
 
     stdin = _read_stdin(a.inputs)
     if a.outdir == "-" or (a.stdout and not a.outdir):
+        fmt = a.stdout or "jsonl"
+        if not a.quiet and (why := unwritten(settings.formats, fmt)) is not None:
+            print(f"mtqa: {why}", file=sys.stderr)
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         sys.stdout.flush()
         try:
-            fmt = a.stdout or "jsonl"
             return run_stream(a.inputs, settings, fmt, out, load_scorer, bar, on_failure, stdin)
         finally:
             out.flush()
@@ -325,20 +327,22 @@ COMMANDS = {
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line, with ``mtqa check``'s defaults from its config file
     (:mod:`mtqa.config`) when the command is ``check``."""
-    from mtqa.config import configure
+    from mtqa.config import asks_help, configure
 
     args = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     command = next((x for x in args if not x.startswith("-")), None)
     if command == "check":
         check = parser.commands["check"]
-        found = configure(check, args[args.index("check") + 1 :])
+        check_args = args[args.index("check") + 1 :]
+        found = configure(check, check_args)
         if found is not None:  # its values as Settings checks them (ranges, window/overlap)
             defaults = {a.dest: a.default for a in check._actions if a.dest != "help"}
             try:
                 settings_from_args(argparse.Namespace(**defaults))
             except UsageError as exc:
-                raise UsageError(f"{found}: {exc}") from None
+                if not asks_help(check, check_args):
+                    raise UsageError(f"{found}: {exc}") from None
     try:
         return parser.parse_args(args)
     except UsageError:

@@ -17,20 +17,30 @@ lists or comma strings for ``format``, ``select`` and ``ignore``::
     threshold = 0.42
 
 A value on the command line wins over the file. Relative paths in ``calibration``,
-``glossary``, ``reference``, ``source`` and ``outdir`` are relative to the file's folder.
-An unknown key, a bad value or a file that is not TOML is a
+``glossary``, ``reference``, ``source``, ``outdir`` and a ``model`` that is no preset name
+are relative to the file's folder, and must exist (but ``outdir``); ``outdir = "-"`` is
+standard output, as ``-o -``. An
+empty list is the option's default for ``ignore`` (none) and an error for ``select`` and
+``format`` (it would run or write nothing). An unknown key (with the nearest key when one is
+close), a key given in both spellings, a bad value or a file that is not TOML is a
 :class:`~mtqa.errors.UsageError` naming the file and the key.
+
+``--config`` and ``--no-config`` are found as argparse reads them, abbreviated too
+(``--conf FILE``, ``--no-conf``). With ``--help`` a config file that cannot be applied is
+skipped, so that the help shows.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mtqa.errors import UsageError
+from mtqa.lm.presets import PRESETS
 
 NAMES = ("mtqa.toml", "pyproject.toml")
 PATH_KEYS = ("calibration", "glossary", "reference", "source", "outdir")
@@ -75,6 +85,41 @@ def load_config(path: str | Path) -> tuple[Path, dict[str, Any]]:
     return p, _table(p) or {}
 
 
+def _path(key: str, value: str, where: str, base: Path) -> str:
+    """A path value of the file, relative to its folder ``base`` (``outdir = "-"``: standard
+    output; a ``model`` that names a preset stays a name)."""
+    if not value.strip():
+        raise UsageError(f"{where}: an empty path; name a file or folder, or leave the key out")
+    if (key == "outdir" and value == "-") or (key == "model" and value in (*PRESETS, "fake")):
+        return value
+    path = base / Path(value).expanduser()
+    if key != "outdir" and not path.exists():  # an input: checked here, where the key is known
+        at = "" if str(path) == value else f" ({path})"
+        what = f"no such file or folder{at}"
+        if key == "model":
+            what = f"not a preset ({', '.join(PRESETS)}), nor a file or folder{at}"
+        raise UsageError(
+            f"{where}: {value!r}: {what}; fix the path (a relative one is from this file's "
+            "folder) or leave the key out"
+        )
+    return str(path)
+
+
+def _listed(key: str, value: list[Any], where: str) -> str | None:
+    """A TOML list of ``format``, ``select`` or ``ignore`` as the comma string the option
+    takes; None (the default) for an empty ``ignore``."""
+    if not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: expected a list of strings, not {value!r}")
+    if not value:
+        if key == "ignore":
+            return None  # ignore nothing: the default
+        what = "no check" if key == "select" else "no report"
+        raise UsageError(
+            f"{where}: an empty list names {what}; list some, or leave the key out for the default"
+        )
+    return ",".join(value)
+
+
 def _convert(action: argparse.Action, value: Any, where: str, base: Path) -> Any:
     """A TOML value as the option's default (the type the parser would have made)."""
     key = action.dest.replace("_", "-")
@@ -83,7 +128,9 @@ def _convert(action: argparse.Action, value: Any, where: str, base: Path) -> Any
             raise UsageError(f"{where}: expected true or false, not {value!r}")
         return value
     if key in LIST_KEYS and isinstance(value, list):
-        value = ",".join(str(v) for v in value)
+        value = _listed(key, value, where)
+        if value is None:
+            return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise UsageError(f"{where}: expected a string or a number, not {value!r}")
     try:
@@ -95,8 +142,8 @@ def _convert(action: argparse.Action, value: Any, where: str, base: Path) -> Any
     if action.choices is not None and converted not in action.choices:
         choices = ", ".join(map(str, action.choices))
         raise UsageError(f"{where}: {value!r}: choose one of {choices}")
-    if key in PATH_KEYS and isinstance(converted, str):
-        converted = str(base / Path(converted).expanduser())
+    if key in (*PATH_KEYS, "model") and isinstance(converted, str):
+        converted = _path(key, converted, where, base)
     return converted
 
 
@@ -113,6 +160,7 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
         if opt.startswith("--") and opt[2:] not in NOT_KEYS
     }
     pyproject = path.name == "pyproject.toml"
+    seen: dict[str, str] = {}  # key -> its spelling in the file
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
         where = f"{path}: [tool.mtqa] {raw_key}" if pyproject else f"{path}: {raw_key}"
@@ -124,27 +172,62 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
                 if not pyproject and isinstance(value, dict)
                 else ""
             )
+            near = difflib.get_close_matches(key.lower(), by_key, n=1, cutoff=0.75)
+            mean = f"; did you mean {near[0]!r}?" if near else ""
             raise UsageError(
-                f"{where}: unknown key{hint}; the keys are the options of mtqa check: {known}"
+                f"{where}: unknown key{hint}; the keys are the options of mtqa check: {known}{mean}"
             )
+        if key in seen:
+            raise UsageError(
+                f"{where}: given twice, also as {seen[key]!r} ('_' and '-' spell the same "
+                "key); keep one"
+            )
+        seen[key] = raw_key
         action.default = _convert(action, value, where, path.parent)
+
+
+def _long_option(parser: argparse.ArgumentParser, arg: str) -> str | None:
+    """The long option ``arg`` (``--conf``, ``--config=x``) stands for as argparse reads it:
+    the option itself or the one option it is a prefix of; None for anything else."""
+    name = arg.split("=", 1)[0]
+    if not name.startswith("--") or name == "--":
+        return None
+    longs = {o for a in parser._actions for o in a.option_strings if o.startswith("--")}
+    if name in longs:
+        return name
+    hits = [o for o in longs if o.startswith(name)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def asks_help(parser: argparse.ArgumentParser, args: Sequence[str]) -> bool:
+    """Whether ``args`` ask for ``--help`` (``-h``, ``--help``, ``--he``)."""
+    return any(a == "-h" or _long_option(parser, a) == "--help" for a in args)
 
 
 def configure(parser: argparse.ArgumentParser, argv: Sequence[str]) -> Path | None:
     """Apply the config file that ``argv`` (``mtqa check``'s arguments) asks for:
-    ``--config FILE``, none with ``--no-config``, else the one :func:`find_config` finds.
-    The file applied, or None."""
+    ``--config FILE``, none with ``--no-config`` (either abbreviated as argparse allows),
+    else the one :func:`find_config` finds. The file applied, or None."""
     args = list(argv)
-    if "--no-config" in args:
-        return None
     given = None
     for i, arg in enumerate(args):
-        if arg == "--config" and i + 1 < len(args):
-            given = args[i + 1]
-        elif arg.startswith("--config="):
-            given = arg.split("=", 1)[1]
-    found = load_config(given) if given is not None else find_config()
-    if found is None:
-        return None
-    apply_config(parser, *found)
+        if arg == "--":
+            break
+        option = _long_option(parser, arg)
+        if option == "--no-config":
+            return None
+        if option == "--config":
+            if "=" in arg:
+                given = arg.split("=", 1)[1]
+            elif i + 1 < len(args):
+                given = args[i + 1]
+    try:
+        found = load_config(given) if given is not None else find_config()
+        if found is None:
+            return None
+        apply_config(parser, *found)
+    except UsageError:
+        if asks_help(parser, args):  # the help shows whatever the file holds
+            return None
+        raise
     return found[0]

@@ -33,6 +33,19 @@ from mtqa.settings import Settings, as_settings, signature
 STREAM_FORMATS = ("jsonl", "csv", "html")
 
 
+def unwritten(formats: Iterable[str], fmt: str) -> str | None:
+    """What a stream of ``fmt`` leaves out of ``formats`` (``--format`` given with
+    ``--stdout`` and no ``-o``: no folder, so no file), as a line for people; None when the
+    formats are the default or the stream alone."""
+    asked = tuple(formats)
+    if asked == Settings.formats or set(asked) <= {fmt}:
+        return None
+    return (
+        f"--format {','.join(asked)}: no report file is written without an output folder; "
+        f"standard output carries the {fmt} report alone (add -o DIR for the files)"
+    )
+
+
 def _documents(
     items: Iterable[Item], summary: RunSummary, failure_hook: Callable[[Failure], None] | None
 ) -> Iterator[Document]:

@@ -319,6 +319,41 @@ def test_a_file_without_records(tmp_path: Path) -> None:
     )
 
 
+def test_a_runs_segments_jsonl_given_as_gold_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run's own flags as gold would score the run perfectly: the message must not tell
+    the user to rename 'text' to 'target' and carry on."""
+    g, run = write(
+        tmp_path, [rec("a", "The cat sat.")], [doc("a", "The cat sat.", [(4, 7, "major")])]
+    )
+    seg = str(Path(run) / "segments.jsonl")
+    assert main(["eval", seg, run]) == 1
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {seg}:1: a record of the segments.jsonl `mtqa check` writes, not a gold "
+        "record: its spans are the run's own flags, so scoring a run against them measures "
+        "nothing; pass the file of hand-marked spans; mtqa eval reads JSON lines, one gold "
+        'record per line: {"id", "target", "spans": [{"start", "end", "severity", "category"}]}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("run/segments.jsonl", "a file, not a folder; pass its folder, '{tmp}/run'"),
+        ("gold.jsonl", "a file, not a folder; pass the output folder of `mtqa check` (its -o DIR)"),
+        ("nowhere", "no such folder; pass the output folder of `mtqa check` (its -o DIR)"),
+    ],
+)
+def test_a_run_dir_that_is_no_folder_says_what_to_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, message: str
+) -> None:
+    g, _ = write(tmp_path, [rec("a", "The cat sat.")], [doc("a", "The cat sat.")])
+    assert main(["eval", g, str(tmp_path / given)]) == 1
+    want = message.format(tmp=tmp_path)
+    assert capsys.readouterr().err == f"mtqa: error: {tmp_path / given}: {want}\n"
+
+
 # ------------------------------------------------------------------------- the run
 
 
@@ -365,6 +400,22 @@ def test_a_damaged_run_names_the_line_without_a_traceback(
     seg.write_text(seg.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
     assert main(["eval", g, run]) == 1
     assert capsys.readouterr().err == f"mtqa: error: {seg}:2: {message}; {RERUN}\n"
+
+
+def test_a_run_joining_two_runs_of_one_document_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs' segments.jsonl joined (cat a/segments.jsonl b/segments.jsonl): a record with
+    the id was looked for in the first copy only and the second counted as unmatched."""
+    first = doc("a", "The cat sat.")
+    second = doc("a", "The cat sat.", [(4, 7, "major")])
+    g, run = write(tmp_path, [rec("a", "The cat sat.", (4, 7, "major"))], [first, second])
+    assert main(["eval", g, run]) == 1
+    seg = Path(run) / "segments.jsonl"
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {seg}:2: document id 'a' again (first at line 1): `mtqa check` writes "
+        "each document once, so this file joins several runs; evaluate each run on its own\n"
+    )
 
 
 def test_a_run_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,6 +66,23 @@ def test_stdin_to_stdout_makes_no_folder(
     assert (dash_o.returncode, dash_o.stdout, dash_o.stderr) == (0, out.stdout, "")
 
 
+def test_formats_a_stream_cannot_write_are_said_on_stderr(tmp_path: Path, fake: list[str]) -> None:
+    """``--format xliff`` with ``--stdout`` and no ``-o`` writes no file: stderr says so rather
+    than leave the user looking for it; the default formats and the streamed one say nothing."""
+    args = ["check", "-", *fake, "--stdout", "csv"]
+    out = mtqa_run(tmp_path, *args, "--format", "csv,html", stdin=TEXT.encode())
+    assert out.returncode == 0 and out.stdout.startswith("doc_id,sent_id,")
+    assert out.stderr.splitlines()[0] == (
+        "mtqa: --format csv,html: no report file is written without an output folder; "
+        "standard output carries the csv report alone (add -o DIR for the files)"
+    )
+    assert list(tmp_path.iterdir()) == []
+    for more in ([], ["--format", "csv"]):
+        assert mtqa_run(tmp_path, *args, *more, stdin=TEXT.encode()).stderr.startswith(
+            "mtqa: 1 document(s)"
+        )
+
+
 def test_one_sentence_is_counted_in_the_singular(tmp_path: Path, fake: list[str]) -> None:
     out = mtqa_run(tmp_path, "check", "-", *fake, "--stdout", "html", stdin=b"The council met.")
     assert out.stderr.startswith("mtqa: 1 document(s), 1 sentence scored, 0 flagged")

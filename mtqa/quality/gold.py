@@ -173,6 +173,12 @@ def _gold_record(line: str, n: int, hint: str) -> dict[str, Any]:
     if not isinstance(rec, dict):
         raise _Bad(f"expected a JSON object per line, got {type(rec).__name__}; {hint}")
     text = rec.get("target")
+    if text is None and all(k in rec for k in ("text", "spans", "sentences")):
+        raise _Bad(
+            "a record of the segments.jsonl `mtqa check` writes, not a gold record: its spans "
+            "are the run's own flags, so scoring a run against them measures nothing; pass "
+            f"the file of hand-marked spans; {hint}"
+        )
     if text is None:
         alt = next((k for k in ("text", "mt", "translation") if k in rec), None)
         also = f" (the record has {alt!r}: rename it to 'target')" if alt else ""
@@ -274,14 +280,25 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
 
     Raises :class:`~mtqa.errors.InputError` naming the line for a missing file, a file that
     is not UTF-8, a line that is not JSON or lacks a field (id, text, spans, sentences) or
-    holds a bad value (an offset outside the text, a score that is not a number in [0, 1]).
+    holds a bad value (an offset outside the text, a score that is not a number in [0, 1]),
+    or an id met before (several runs joined).
     """
-    p = Path(run_dir) / "segments.jsonl"
+    folder = Path(run_dir)
+    if not folder.is_dir():
+        what = "no such folder" if not folder.exists() else "a file, not a folder"
+        fix = (
+            f"pass its folder, {str(folder.parent)!r}"
+            if folder.name == "segments.jsonl"
+            else "pass the output folder of `mtqa check` (its -o DIR)"
+        )
+        raise InputError(run_dir, None, f"{what}; {fix}")
+    p = folder / "segments.jsonl"
     if not p.is_file():
         raise InputError(
             str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
         )
     out = []
+    seen: dict[str, int] = {}  # id -> its line
     for n, line in enumerate(_read_lines(str(p), RERUN), 1):
         if not line.strip():
             continue
@@ -289,4 +306,13 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
             out.append(_run_record(line))
         except _Bad as exc:
             raise InputError(str(p), n, f"{exc}; not a segments.jsonl record: {RERUN}") from None
+        first = seen.setdefault(out[-1]["id"], n)
+        if first != n:  # a record with this id would be looked for in the first one only
+            raise InputError(
+                str(p),
+                n,
+                f"document id {out[-1]['id']!r} again (first at line {first}): `mtqa check` "
+                "writes each document once, so this file joins several runs; evaluate each "
+                "run on its own",
+            )
     return out
