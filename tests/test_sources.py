@@ -640,3 +640,35 @@ FR_NEWS_CASES += [
 @pytest.mark.parametrize(("rule", "target", "source", "expected"), FR_NEWS_CASES)
 def test_fr_news_rule(rule: str, target: str, source: str, expected: list[str]) -> None:
     test_rule(rule, target, source, expected)
+
+
+# a capital only its place explains is no name where the word is ordinary French, an exonym's
+# too (Manche: a sleeve, a set; Conseil: advice); a title before a name never is one, in full
+# (Maître, Monsieur) or in its typographic form (Mᵉ, Mᵐᵉ, Mᵍʳ: superscript letters)
+TITLE_AND_START_CASES = [
+    ("Nadal lost the set in the tie-break.", "Manche perdue pour Nadal au tie-break.", []),
+    ("Lost set. Nadal gave up.", "Manche perdue. Nadal a abandonné.", []),
+    ("Tip: wash your hands often.", "Conseil : lavez-vous souvent les mains.", []),
+    ("No smoking in the hall.", "Défense de fumer dans le hall.", []),
+    ("Dupond-Moretti asked for acquittal.", "Mᵉ Dupond-Moretti a plaidé l'acquittement.", []),
+    ("Mr Dupont said nothing works.", "Selon Mᵐᵉ Dupont, rien ne va.", []),
+    ("Bishop Dupont said nothing works.", "Selon Mᵍʳ Dupont, rien ne va.", []),
+    ("The lawyer, Martin, appealed.", "L'avocat, Maître Martin, a fait appel.", []),
+    ("Mr Dupont said nothing works.", "Selon Monsieur Dupont, rien ne va.", []),
+    ("Mrs Dupont said nothing works.", "Selon Madame Dupont, rien ne va.", []),
+    ("Dr Dupont said nothing works.", "Selon le Docteur Dupont, rien ne va.", []),
+    ("Bishop Dupont said nothing works.", "Selon Monseigneur Dupont, rien ne va.", []),
+    # still flagged: the Channel and an institution inside a sentence, the name after a title
+    ("She swam across the sea.", "Elle a traversé la Manche à la nage.", ["'Manche' is missing"]),
+    ("The judges found it valid.", "Selon la Cour, le texte est valide.", ["'Cour' is missing"]),
+    ("The lawyer appealed.", "Mᵉ Dupond-Moretti a fait appel.", ["'Dupond-Moretti' is missing"]),
+    ("The lawyer appealed.", "Maître Martin a fait appel.", ["'Martin' is missing"]),
+    ("The lawyer appealed.", "Selon Monsieur Martin, il a fait appel.", ["'Martin' is missing"]),
+]
+
+
+@pytest.mark.parametrize(("target", "source", "expected"), TITLE_AND_START_CASES)
+def test_titles_and_ordinary_words_at_a_sentence_start_are_no_names(
+    target: str, source: str, expected: list[str]
+) -> None:
+    test_rule("src-names", target, source, expected)
