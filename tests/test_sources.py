@@ -672,3 +672,23 @@ def test_titles_and_ordinary_words_at_a_sentence_start_are_no_names(
     target: str, source: str, expected: list[str]
 ) -> None:
     test_rule("src-names", target, source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "reasons"),
+    [  # an address, a version or a section number is no amount with thousands dots
+        ("Hôte 192.168.100.200 en panne.", "Host 192.168.100.200 is down.", []),
+        ("Version 2.100.300 publiée.", "Version 2.100.300 released.", []),
+        ("Voir la section 1.100.200.", "See section 1.100.200.", []),
+        ("Son numéro : 12.345.678-9.", "Her number: 12.345.678-9.", []),
+        # still flagged: an amount, after a word or a currency sign
+        ("Das kostet 1.500.000 Euro.", "That costs 1.500.000 euros.", ["dots for thousands"]),
+        ("Elle compte 1 500 000 habitants.", "It has 1.500.000 people.", ["dots for thousands"]),
+        ("Il a coûté 2 100 300 €.", "It cost €2.100.300.", ["dots for thousands"]),
+    ],
+)
+def test_dotted_labels_are_no_thousands(source: str, target: str, reasons: list[str]) -> None:
+    spans = SOURCE_CHECKS["src-numbers"].check(target, source=source)
+    assert len(spans) == len(reasons), [s.reason for s in spans]
+    for span, reason in zip(spans, reasons, strict=True):
+        assert reason in span.reason and span.text == target[span.start : span.end]
