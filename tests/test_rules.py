@@ -549,6 +549,7 @@ DOTTED = [
     ("The hosts 192.168.1.1 and 192.168.100.200 were down.", []),
     ("Version 1.100.200 and release 2.100.300 shipped; see § 4.100.200.", []),
     ("It rose to 1.500 people, or 13.169 million mu, and 2.5 percent.", []),
+    ("Cases have reached 4.176,000 and 12.345.678,000 so far.", []),  # 1,000s or decimals?
     ("Her ID is 12.345.678-9 and the build v1.100.200 is out.", []),
     ("The file 1.500.000.tar is at https://a.org/1.500.000 now.", []),
 ]

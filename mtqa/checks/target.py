@@ -310,10 +310,12 @@ GUILLEMETS = RegexCheck(
 )
 #: an amount with dots for thousands where nothing else can be meant: two dots or more
 #: between groups of three digits (``1.500.000``), or a dot then a decimal comma
-#: (``2.500,75``); one dot alone is English's decimal point (``1.500`` is 1.5, ``13.169
+#: (``2.500,75``; never three digits after the comma, a thousands comma as well:
+#: ``4.176,000``); one dot alone is English's decimal point (``1.500`` is 1.5, ``13.169
 #: million``), and a date or a version has shorter groups (``12.05.2023``, ``3.10.2``)
 DOTTED_THOUSANDS = re.compile(
-    r"(?<![\w.,])[1-9]\d{0,2}(?:(?:\.\d{3}){2,}(?:,\d+)?|\.\d{3},\d+)(?!\w|,\d|\.\w)"
+    r"(?<![\w.,])[1-9]\d{0,2}(?:(?:\.\d{3}){2,}(?:,(?:\d{1,2}|\d{4,}))?|\.\d{3},(?:\d{1,2}|\d{4,}))"
+    r"(?!\w|,\d|\.\w)"
 )
 
 
