@@ -692,3 +692,96 @@ def test_dotted_labels_are_no_thousands(source: str, target: str, reasons: list[
     assert len(spans) == len(reasons), [s.reason for s in spans]
     for span, reason in zip(spans, reasons, strict=True):
         assert reason in span.reason and span.text == target[span.start : span.end]
+
+
+# a work's title kept in quotes, as the source quotes it, is no French left in; a quote of
+# speech kept in French still is (a subject pronoun, a sentence's end, a lower-case start)
+KEPT_TITLE_CASES = [
+    (
+        "The film “Le fabuleux destin d'Amélie Poulain” was a triumph in 2001.",
+        "Le film « Le fabuleux destin d'Amélie Poulain » a triomphé en 2001.",
+        [],
+    ),
+    (
+        'He read "À la recherche du temps perdu" in full last summer.',
+        "Il a lu « À la recherche du temps perdu » en entier l'été dernier.",
+        [],
+    ),
+    (
+        'She sang the song "Non, je ne regrette rien" every night.',
+        "Elle chantait la chanson « Non, je ne regrette rien » chaque soir.",
+        [],
+    ),
+    (
+        "He rereads the novel “Les Misérables” every summer.",
+        "Il relit le roman « Les Misérables » chaque été.",
+        [],
+    ),
+    # still flagged: speech kept in French, a title the source does not quote alike, French
+    # outside the title
+    ('He said "je suis fatigué" yesterday.', "Il a dit « je suis fatigué » hier.", ["fatigué"]),
+    (
+        "“Je suis fatigué et je rentre chez moi”, he said.",
+        "« Je suis fatigué et je rentre chez moi », a-t-il dit.",
+        ["French left untranslated"],
+    ),
+    (
+        'He read "À la recherche du temps" in full last summer.',
+        "Il a lu « À la recherche du temps perdu » en entier l'été dernier.",
+        ["'la'"],
+    ),
+    (
+        'He read "À la recherche du temps perdu" dans le train.',
+        "Il a lu « À la recherche du temps perdu » dans le train.",
+        ["'dans le'"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("target", "source", "expected"), KEPT_TITLE_CASES)
+def test_a_title_kept_in_quotes_is_no_french_left_in(
+    target: str, source: str, expected: list[str]
+) -> None:
+    found = [
+        s
+        for rule in ("src-french", "src-copy")
+        for s in SOURCE_CHECKS[rule].check(target, source=source)
+    ]
+    reasons = " | ".join(f.reason for f in found)
+    assert bool(found) == bool(expected), reasons
+    for fragment in expected:
+        assert fragment in reasons, reasons
+    for f in found:
+        assert target[f.start : f.end] == f.text
+
+
+def test_a_title_kept_in_quotes_loses_its_target_untranslated_spans_with_a_source(
+    fake_calibration: Path,
+) -> None:
+    """The target check reads no source: with one, a kept title's words are not flagged."""
+    from mtqa.detect import Detector
+    from mtqa.engines.base import check_documents
+    from mtqa.lm.fake import FakeScorer
+
+    det = Detector.from_json(fake_calibration.read_text(encoding="utf-8"), str(fake_calibration))
+    kept = Document(
+        "d",
+        'He read "À la recherche du temps perdu" in full last summer.',
+        "x",
+        source="Il a lu « À la recherche du temps perdu » en entier l'été dernier.",
+    )
+    speech = Document(
+        "e",
+        'He said "je suis fatigué" yesterday.',
+        "x",
+        source="Il a dit « je suis fatigué » hier.",
+    )
+    [r, s] = check_documents([kept, speech], FakeScorer(), det)
+    assert not [sp for sp in r.spans if "untranslated" in sp.reason], r.spans
+    assert {sp.source for sp in s.spans if "untranslated" in sp.reason} == {
+        "rule:untranslated-french",
+        "rule:src-french",
+    }
+    bare = Document("d", kept.text, "x")  # no source: the target check cannot tell
+    [b] = check_documents([bare], FakeScorer(), det)
+    assert [sp.text for sp in b.spans if sp.source == "rule:untranslated-french"]
