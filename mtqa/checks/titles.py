@@ -69,7 +69,7 @@ def _no_clause(inner: str) -> bool:
 def kept_titles(text: str, source: str) -> list[tuple[int, int]]:
     """The ``(start, end)`` in ``text`` (a target) of each quoted title kept as the source
     quotes it, the quotation marks included (module doc)."""
-    src = {}
+    src: dict[str, bool] = {}
     for a, _, inner in _quotes(source):
         src[inner] = src.get(inner, False) or _after_work_noun(source, a)
     out = []
