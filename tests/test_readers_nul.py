@@ -242,3 +242,15 @@ def test_a_misread_escape_is_found_on_its_line_whatever_the_line_ends(
         ("e:5", "Fine."),
         ("FAIL", f"{path}:9: the escape \\0 is a NUL character (U+0000); remove it"),
     ]
+
+
+def test_escapes_are_read_in_the_files_charset(tmp_path: Path) -> None:
+    """A Shift_JIS character may end in a backslash's byte (ソ is 0x83 0x5C): no escape."""
+    path = tmp_path / "j.po"
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=Shift_JIS\\n"\n\n'
+    text = header + 'msgid "a"\nmsgstr "ソ means so."\n\nmsgid "b"\nmsgstr "ソ\\0 too."\n'
+    path.write_bytes(text.encode("shift_jis"))
+    assert outcome(read_inputs([str(path)])) == [
+        ("j:5", "ソ means so."),
+        ("FAIL", f"{path}:9: the escape \\0 is a NUL character (U+0000); remove it"),
+    ]

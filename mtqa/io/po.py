@@ -234,7 +234,7 @@ def read_documents(
     data, store = _load(path, target_lang)  # raises now, not when first iterated
     units = [u for _, u in _units(store)]
     starts = sorted(tk.line_number for tk in store.units if isinstance(tk.line_number, int))
-    escapes = _misread_escapes(data)
+    escapes = _misread_escapes(data, store.encoding or "utf-8")
 
     def checked(item: Document | Failure | Skipped) -> Document | Failure | Skipped:
         if not isinstance(item, Document):
@@ -261,23 +261,23 @@ def _nul_failure(data: bytes, path: str, line: int | None, starts: list[int]) ->
 #: a string line of an entry: a keyword and its string, or a continuation string (comments,
 #: obsolete ``#~`` and previous ``#|`` entries aside)
 _STRING_LINE = re.compile(
-    rb'^[ \t]*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+)?"(.*)"[ \t]*$'
+    r'^[ \t]*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+)?"(.*)"[ \t]*\r?$'
 )
 #: one escape, read left to right (``\\0`` is an escaped backslash, then ``0``)
-_ESCAPE = re.compile(rb"\\([0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.)")
+_ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.)")
 #: the escapes translate-toolkit reads; the others it reads as their letters (``\0`` → ``0``)
-_READ = frozenset({b"n", b"t", b"r", b'"', b"\\"})
-_CONTROL = {b"a": 7, b"b": 8, b"f": 12, b"v": 11}
+_READ = frozenset({"n", "t", "r", '"', "\\"})
+_CONTROL = {"a": 7, "b": 8, "f": 12, "v": 11}
 
 
-def _escape_fault(esc: bytes) -> str:
+def _escape_fault(esc: str) -> str:
     """The message for an escape translate-toolkit misreads (``esc``: what follows ``\\``)."""
-    shown = "\\" + esc.decode("ascii", "backslashreplace")
+    shown = "\\" + esc
     value = (
         int(esc, 8)
         if esc[:1].isdigit()
         else int(esc[1:], 16)
-        if esc[:1] == b"x" and len(esc) > 1
+        if esc[:1] == "x" and len(esc) > 1
         else _CONTROL.get(esc)
     )
     if value == 0:
@@ -293,23 +293,29 @@ def _escape_fault(esc: bytes) -> str:
     )
     return (
         f"the escape {shown}{kind}: translate-toolkit reads it as "
-        f"{shown[1:]!r}; write the character itself"
+        f"{esc!r}; write the character itself"
     )
 
 
-def _misread_escapes(data: bytes) -> list[tuple[int, str]]:
+def _misread_escapes(data: bytes, charset: str) -> list[tuple[int, str]]:
     """``(line, message)`` of every string line holding an escape translate-toolkit does not
     read (gettext's ``\\a \\b \\f \\v``, octal and hex, or no escape at all: ``\\u``), its
     first such escape: translate-toolkit reads the letters alone (``Hello\\0world`` →
-    ``Hello0world``), so the text would be silently wrong."""
+    ``Hello0world``), so the text would be silently wrong. Read in the file's ``charset``
+    (a Shift_JIS character's second byte may be a backslash's); lines numbered as
+    translate-toolkit numbers them."""
     if b"\\" not in data:
         return []
     from translate.storage import pypo
 
+    try:
+        text = data.decode(charset)
+    except (LookupError, UnicodeDecodeError):  # refused or unknown: _load has said so
+        return []
     out = []
-    for n, line in enumerate(pypo.splitlines(data)[0], 1):  # numbered as translate-toolkit does
-        m = _STRING_LINE.match(line.rstrip(b"\r\n"))
-        if m is None or b"\\" not in m.group(1):
+    for n, line in enumerate(text.split(pypo.splitlines(data)[1]), 1):
+        m = _STRING_LINE.match(line)
+        if m is None or "\\" not in m.group(1):
             continue
         bad = next(
             (e.group(1) for e in _ESCAPE.finditer(m.group(1)) if e.group(1) not in _READ), None
