@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from mtqa.align import align_sentences
 from mtqa.checks import SOURCE_CHECKS
-from mtqa.checks.document import source_checks, target_spans
+from mtqa.checks.document import outside_titles, source_checks, target_spans
 from mtqa.checks.glossary import Glossary
 from mtqa.checks.references import document_metrics
 from mtqa.detect import Detector, detect_lm
@@ -106,7 +106,8 @@ class Evidence:
                     None if self.cond is None else self.cond[k],
                     self.back,
                 ),
-                spans=target_spans(sent, glossary=self.glossary) + self._src.spans[k],
+                spans=outside_titles(target_spans(sent, glossary=self.glossary), self._src.titles)
+                + self._src.spans[k],
                 metrics=self._ref_columns[k] + self._src.columns[k],
             )
 

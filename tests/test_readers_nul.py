@@ -177,3 +177,80 @@ def test_the_po_reader_gives_no_document_with_a_nul(tmp_path: Path) -> None:
     path.write_bytes(HEADER + b'msgid "a"\nmsgstr "Hi\x00"\n')
     (item,) = po_io.read_documents(str(path), "p")
     assert isinstance(item, Failure) and item.line == 6
+
+
+def test_a_po_entry_with_a_c_escape_translate_toolkit_misreads_fails_alone(
+    tmp_path: Path,
+) -> None:
+    r"""gettext's escapes beyond \n \t \r \" \\ (\a \b \f \v, octal, hex) were read by
+    translate-toolkit as their letters: "Hello\0world" became "Hello0world", "Caf\303\251"
+    "Caf303251", silently. Each such entry now fails alone, naming the line and the escape;
+    an escaped backslash before a letter or digit (\\0) is no escape and reads as before."""
+    path = tmp_path / "e.po"
+    path.write_bytes(
+        HEADER
+        + b'msgid "a"\nmsgstr "Hello\\0world."\n\n'  # 5-6
+        + b'msgid "b"\nmsgstr "Fine, with \\"quotes\\", a \\\\0 and a\\ttab."\n\n'  # 8-9
+        + b'msgid "c"\nmsgstr ""\n"Caf\\303\\251 is "\n"open."\n\n'  # 11-14
+        + b'msgid "d"\nmsgstr "Ring\\a the bell."\n\n'  # 16-17
+        + b'msgid "e"\nmsgstr "Caf\\xe9 is open."\n\n'  # 19-20
+        + b'msgid "f\\vg"\nmsgstr "A source with a vertical tab."\n\n'  # 22-23
+        + b'msgid "g"\nmsgstr "Caf\\u00e9 is open."\n\n'  # 25-26
+        + b'# a comment may hold \\0\nmsgid "h"\nmsgstr "Still read."\n'  # 28-30
+    )
+    got = outcome(read_inputs([str(path)]))
+    assert got == [
+        ("FAIL", f"{path}:6: the escape \\0 is a NUL character (U+0000); remove it"),
+        ("e:8", 'Fine, with "quotes", a \\0 and a\ttab.'),
+        (
+            "FAIL",
+            f"{path}:13: the escape \\303 (a byte in octal) is not read: translate-toolkit "
+            "reads it as '303'; write the character itself",
+        ),
+        (
+            "FAIL",
+            f"{path}:17: the escape \\a is a control character (U+0007); remove it",
+        ),
+        (
+            "FAIL",
+            f"{path}:20: the escape \\xe9 (a byte in hex) is not read: translate-toolkit "
+            "reads it as 'xe9'; write the character itself",
+        ),
+        (
+            "FAIL",
+            f"{path}:22: the escape \\v is a control character (U+000B); remove it",
+        ),
+        (
+            "FAIL",
+            f"{path}:26: the escape \\u is not a PO escape: translate-toolkit reads it as "
+            "'u'; write the character itself",
+        ),
+        ("e:28", "Still read."),
+    ]
+    for _, message in got:  # one line each
+        assert "\n" not in message
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
+def test_a_misread_escape_is_found_on_its_line_whatever_the_line_ends(
+    tmp_path: Path, newline: bytes
+) -> None:
+    path = tmp_path / "e.po"
+    body = HEADER + b'msgid "a"\nmsgstr "Fine."\n\nmsgid "b"\nmsgstr "Bad\\0."\n'
+    path.write_bytes(body.replace(b"\n", newline))
+    assert outcome(read_inputs([str(path)])) == [
+        ("e:5", "Fine."),
+        ("FAIL", f"{path}:9: the escape \\0 is a NUL character (U+0000); remove it"),
+    ]
+
+
+def test_escapes_are_read_in_the_files_charset(tmp_path: Path) -> None:
+    """A Shift_JIS character may end in a backslash's byte (ソ is 0x83 0x5C): no escape."""
+    path = tmp_path / "j.po"
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=Shift_JIS\\n"\n\n'
+    text = header + 'msgid "a"\nmsgstr "ソ means so."\n\nmsgid "b"\nmsgstr "ソ\\0 too."\n'
+    path.write_bytes(text.encode("shift_jis"))
+    assert outcome(read_inputs([str(path)])) == [
+        ("j:5", "ソ means so."),
+        ("FAIL", f"{path}:9: the escape \\0 is a NUL character (U+0000); remove it"),
+    ]

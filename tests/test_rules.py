@@ -534,3 +534,36 @@ def test_clean_false_alarm_rate(shared_dir: Path) -> None:
     rates = {k: v / len(lines) for k, v in fired.items()}
     assert all(r <= MAX_RULE_RATE for r in rates.values()), rates
     assert major_lines / len(lines) <= MAX_MAJOR_RATE
+
+
+# Dotted numbers in English text with no source: only an amount with dots for thousands where
+# nothing else can be meant is flagged (two dots of three-digit groups, or a dot then a
+# decimal comma); a single dot is English's decimal point, and dates, versions, sections and
+# addresses are no amounts
+DOTTED = [
+    ("The city has 1.500.000 inhabitants.", ["1.500.000"]),
+    ("It cost €12.345.678, or 1.500.000.000 in all.", ["12.345.678", "1.500.000.000"]),
+    ("It cost 1.500.000,50 euros, then 2.500,75 euros.", ["1.500.000,50", "2.500,75"]),
+    ("The meeting was held on 12.05.2023 and 1.2.2023 in Geneva.", []),
+    ("Python 3.10.2 fixed it; see section 4.2.1 and 4.2.1.3.", []),
+    ("The hosts 192.168.1.1 and 192.168.100.200 were down.", []),
+    ("Version 1.100.200 and release 2.100.300 shipped; see § 4.100.200.", []),
+    ("It rose to 1.500 people, or 13.169 million mu, and 2.5 percent.", []),
+    ("Cases have reached 4.176,000 and 12.345.678,000 so far.", []),  # 1,000s or decimals?
+    ("Her ID is 12.345.678-9 and the build v1.100.200 is out.", []),
+    ("The file 1.500.000.tar is at https://a.org/1.500.000 now.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DOTTED)
+def test_dotted_numbers_are_flagged_only_as_unambiguous_thousands(
+    text: str, expected: list[str]
+) -> None:
+    spans = check("french-numbers", sentence(text))
+    assert [s.text for s in spans] == expected
+    for s in spans:
+        assert s.severity == "minor" and "dots for thousands" in s.reason
+        assert text[s.start : s.end] == s.text
+    assert [s.suggestion for s in spans] == [
+        e.replace(".", "_").replace(",", ".").replace("_", ",") for e in expected
+    ]

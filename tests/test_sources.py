@@ -640,3 +640,148 @@ FR_NEWS_CASES += [
 @pytest.mark.parametrize(("rule", "target", "source", "expected"), FR_NEWS_CASES)
 def test_fr_news_rule(rule: str, target: str, source: str, expected: list[str]) -> None:
     test_rule(rule, target, source, expected)
+
+
+# a capital only its place explains is no name where the word is ordinary French, an exonym's
+# too (Manche: a sleeve, a set; Conseil: advice); a title before a name never is one, in full
+# (Maître, Monsieur) or in its typographic form (Mᵉ, Mᵐᵉ, Mᵍʳ: superscript letters)
+TITLE_AND_START_CASES = [
+    ("Nadal lost the set in the tie-break.", "Manche perdue pour Nadal au tie-break.", []),
+    ("Lost set. Nadal gave up.", "Manche perdue. Nadal a abandonné.", []),
+    ("Tip: wash your hands often.", "Conseil : lavez-vous souvent les mains.", []),
+    ("No smoking in the hall.", "Défense de fumer dans le hall.", []),
+    ("Dupond-Moretti asked for acquittal.", "Mᵉ Dupond-Moretti a plaidé l'acquittement.", []),
+    ("Mr Dupont said nothing works.", "Selon Mᵐᵉ Dupont, rien ne va.", []),
+    ("Bishop Dupont said nothing works.", "Selon Mᵍʳ Dupont, rien ne va.", []),
+    ("The lawyer, Martin, appealed.", "L'avocat, Maître Martin, a fait appel.", []),
+    ("Mr Dupont said nothing works.", "Selon Monsieur Dupont, rien ne va.", []),
+    ("Mrs Dupont said nothing works.", "Selon Madame Dupont, rien ne va.", []),
+    ("Dr Dupont said nothing works.", "Selon le Docteur Dupont, rien ne va.", []),
+    ("Bishop Dupont said nothing works.", "Selon Monseigneur Dupont, rien ne va.", []),
+    # still flagged: the Channel and an institution inside a sentence, the name after a title
+    ("She swam across the sea.", "Elle a traversé la Manche à la nage.", ["'Manche' is missing"]),
+    ("The judges found it valid.", "Selon la Cour, le texte est valide.", ["'Cour' is missing"]),
+    ("The lawyer appealed.", "Mᵉ Dupond-Moretti a fait appel.", ["'Dupond-Moretti' is missing"]),
+    ("The lawyer appealed.", "Maître Martin a fait appel.", ["'Martin' is missing"]),
+    ("The lawyer appealed.", "Selon Monsieur Martin, il a fait appel.", ["'Martin' is missing"]),
+]
+
+
+@pytest.mark.parametrize(("target", "source", "expected"), TITLE_AND_START_CASES)
+def test_titles_and_ordinary_words_at_a_sentence_start_are_no_names(
+    target: str, source: str, expected: list[str]
+) -> None:
+    test_rule("src-names", target, source, expected)
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "reasons"),
+    [  # an address, a version or a section number is no amount with thousands dots
+        ("Hôte 192.168.100.200 en panne.", "Host 192.168.100.200 is down.", []),
+        ("Version 2.100.300 publiée.", "Version 2.100.300 released.", []),
+        ("Voir la section 1.100.200.", "See section 1.100.200.", []),
+        ("Son numéro : 12.345.678-9.", "Her number: 12.345.678-9.", []),
+        # still flagged: an amount, after a word or a currency sign
+        ("Das kostet 1.500.000 Euro.", "That costs 1.500.000 euros.", ["dots for thousands"]),
+        ("Elle compte 1 500 000 habitants.", "It has 1.500.000 people.", ["dots for thousands"]),
+        ("Il a coûté 2 100 300 €.", "It cost €2.100.300.", ["dots for thousands"]),
+    ],
+)
+def test_dotted_labels_are_no_thousands(source: str, target: str, reasons: list[str]) -> None:
+    spans = SOURCE_CHECKS["src-numbers"].check(target, source=source)
+    assert len(spans) == len(reasons), [s.reason for s in spans]
+    for span, reason in zip(spans, reasons, strict=True):
+        assert reason in span.reason and span.text == target[span.start : span.end]
+
+
+# a work's title kept in quotes, as the source quotes it, is no French left in; a quote of
+# speech kept in French still is (a subject pronoun, a sentence's end, a lower-case start)
+KEPT_TITLE_CASES = [
+    (
+        "The film “Le fabuleux destin d'Amélie Poulain” was a triumph in 2001.",
+        "Le film « Le fabuleux destin d'Amélie Poulain » a triomphé en 2001.",
+        [],
+    ),
+    (
+        'He read "À la recherche du temps perdu" in full last summer.',
+        "Il a lu « À la recherche du temps perdu » en entier l'été dernier.",
+        [],
+    ),
+    (
+        'She sang the song "Non, je ne regrette rien" every night.',
+        "Elle chantait la chanson « Non, je ne regrette rien » chaque soir.",
+        [],
+    ),
+    (
+        "He rereads the novel “Les Misérables” every summer.",
+        "Il relit le roman « Les Misérables » chaque été.",
+        [],
+    ),
+    # still flagged: speech kept in French, a title the source does not quote alike, French
+    # outside the title
+    ('He said "je suis fatigué" yesterday.', "Il a dit « je suis fatigué » hier.", ["fatigué"]),
+    (
+        "“Je suis fatigué et je rentre chez moi”, he said.",
+        "« Je suis fatigué et je rentre chez moi », a-t-il dit.",
+        ["French left untranslated"],
+    ),
+    (
+        'He read "À la recherche du temps" in full last summer.',
+        "Il a lu « À la recherche du temps perdu » en entier l'été dernier.",
+        ["'la'"],
+    ),
+    (
+        'He read "À la recherche du temps perdu" dans le train.',
+        "Il a lu « À la recherche du temps perdu » dans le train.",
+        ["'dans le'"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("target", "source", "expected"), KEPT_TITLE_CASES)
+def test_a_title_kept_in_quotes_is_no_french_left_in(
+    target: str, source: str, expected: list[str]
+) -> None:
+    found = [
+        s
+        for rule in ("src-french", "src-copy")
+        for s in SOURCE_CHECKS[rule].check(target, source=source)
+    ]
+    reasons = " | ".join(f.reason for f in found)
+    assert bool(found) == bool(expected), reasons
+    for fragment in expected:
+        assert fragment in reasons, reasons
+    for f in found:
+        assert target[f.start : f.end] == f.text
+
+
+def test_a_title_kept_in_quotes_loses_its_target_untranslated_spans_with_a_source(
+    fake_calibration: Path,
+) -> None:
+    """The target check reads no source: with one, a kept title's words are not flagged."""
+    from mtqa.detect import Detector
+    from mtqa.engines.base import check_documents
+    from mtqa.lm.fake import FakeScorer
+
+    det = Detector.from_json(fake_calibration.read_text(encoding="utf-8"), str(fake_calibration))
+    kept = Document(
+        "d",
+        'He read "À la recherche du temps perdu" in full last summer.',
+        "x",
+        source="Il a lu « À la recherche du temps perdu » en entier l'été dernier.",
+    )
+    speech = Document(
+        "e",
+        'He said "je suis fatigué" yesterday.',
+        "x",
+        source="Il a dit « je suis fatigué » hier.",
+    )
+    [r, s] = check_documents([kept, speech], FakeScorer(), det)
+    assert not [sp for sp in r.spans if "untranslated" in sp.reason], r.spans
+    assert {sp.source for sp in s.spans if "untranslated" in sp.reason} == {
+        "rule:untranslated-french",
+        "rule:src-french",
+    }
+    bare = Document("d", kept.text, "x")  # no source: the target check cannot tell
+    [b] = check_documents([bare], FakeScorer(), det)
+    assert [sp.text for sp in b.spans if sp.source == "rule:untranslated-french"]

@@ -12,6 +12,11 @@ document carries the note :data:`NO_SOURCE`. A source some checks are not made f
 (``src-names`` on any source but French, ``src-length`` on Cyrillic, Japanese...; see
 :mod:`mtqa.checks.names` and :mod:`mtqa.checks.source`) gets a note saying which did not run.
 
+A title the target keeps in quotes as the source quotes it (:mod:`mtqa.checks.titles`:
+*the novel "À la recherche du temps perdu"*) is no French left in: the source checks leave
+its words alone, and :func:`outside_titles` drops the target checks' ``untranslated-french``,
+``spelling`` and ``non-word`` spans inside it (those checks read no source).
+
 Where ``spelling`` and ``non-word`` flag the same word, only ``spelling`` is kept (its
 reason names the likely word; :func:`target_spans`). A target check's span inside a
 ``replacement-char`` span is left out: it reads a piece of a word that lost a character
@@ -34,10 +39,13 @@ from mtqa.checks.glossary import Glossary, GlossaryForbidden, GlossaryMissing
 from mtqa.checks.language import profile
 from mtqa.checks.pairing import Pairing, Unit, level_note, pair_units, untranslated_note
 from mtqa.checks.source import Length, length_ratio
+from mtqa.checks.titles import inside, kept_titles
 from mtqa.records import Document, Metrics, Sentence, Span
 
 SENTENCE_COLUMNS = ("src_level", "src_flags", "len_ratio")
 LOST = "rule:replacement-char"
+#: the target checks that flag a foreign word, which a title kept from the source may hold
+_FOREIGN_WORD = frozenset({"rule:untranslated-french", "rule:spelling", "rule:non-word"})
 NO_SOURCE = "no source given: source checks (numbers, copies, names, length, brackets) did not run"
 
 
@@ -80,6 +88,16 @@ def _spelling_over_non_word(spans: list[Span]) -> list[Span]:
     ]
 
 
+def outside_titles(spans: list[Span], titles: tuple[tuple[int, int], ...]) -> list[Span]:
+    """``spans`` less the foreign-word spans (``untranslated-french``, ``spelling``,
+    ``non-word``) inside a title kept from the source (``titles``: document offsets,
+    :attr:`SourceReport.titles`)."""
+    if not titles:
+        return spans
+    keep = list(titles)
+    return [s for s in spans if s.source not in _FOREIGN_WORD or not inside(keep, s.start, s.end)]
+
+
 def unit_spans(
     unit: Unit, checks: dict[str, Check] | None = None, glossary: Glossary | None = None
 ) -> list[Span]:
@@ -113,6 +131,8 @@ class SourceReport:
     columns: list[Metrics]  # per sentence: src_level, src_flags, len_ratio
     metrics: Metrics
     notes: tuple[str, ...]
+    #: the titles the target keeps in quotes as the source quotes them (document offsets)
+    titles: tuple[tuple[int, int], ...] = ()
 
 
 class RunSources:
@@ -170,9 +190,13 @@ def source_checks(
     if skipped:
         notes.append(skipped)
     n_flags = 0
+    titles: list[tuple[int, int]] = []
     for n, unit in enumerate(pairing.units, 1):
         for i in unit.sentences:
             ratios[i] = length_ratio(unit.target, unit.other)
+        titles += [
+            (unit.start + a, unit.start + b) for a, b in kept_titles(unit.target, unit.other)
+        ]
         for span in unit_spans(unit, checks, glossary):
             n_flags += 1
             placed = _place(doc, sentences, unit, span)
@@ -189,7 +213,7 @@ def source_checks(
         ("src_flags", n_flags),
         ("len_ratio", length_ratio(doc.text.strip(), doc.source.strip())),
     )
-    return SourceReport(spans, columns, metrics, tuple(notes))
+    return SourceReport(spans, columns, metrics, tuple(notes), tuple(titles))
 
 
 def _place(

@@ -48,6 +48,8 @@ EXONYMS |= {
 }
 SUFFIXES: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _LISTS["suffixes"])
 FRENCH_STARTERS = frozenset(fold(w) for w in _LISTS["french_starters"])
+ORDINARY_EXONYMS = frozenset(_LISTS["ordinary_exonyms"])
+WORK_NOUNS = frozenset(fold(w) for w in _LISTS["work_nouns"])
 FR_STRONG = frozenset(_LISTS["fr_strong"])
 FR_PARTICLES = frozenset(_LISTS["fr_particles"])
 FR_WEAK = frozenset(_LISTS["fr_weak"])

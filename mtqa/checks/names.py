@@ -11,14 +11,17 @@ A capital is evidence of a name only where the word's place does not explain it
 (:func:`_by_position`: a line's or a sentence's start, after a colon or an opening quote, a
 title-case line; ALL-CAPS only when shouted). There an ordinary French word is skipped
 (:func:`_ordinary`: wordfreq's French frequency against its English one, the check's word
-lists): *Bonjour à tous*, *Fichier*, *Cliquez ici* are no names; *Kouleba* (rare), *Biden*
-(as common in English), *Genève* (an exonym) and any capitalised word inside a sentence are.
+lists): *Bonjour à tous*, *Fichier*, *Cliquez ici*, *Manche perdue* (an exonym that is an
+ordinary word too) are no names; *Kouleba* (rare), *Biden* (as common in English), *Genève*
+(an exonym) and any capitalised word inside a sentence are. A title before a name (*Me*,
+*Mᵐᵉ*, *Monsieur*) never is.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from mtqa.checks.base import Check, Hit
@@ -28,6 +31,7 @@ from mtqa.checks.french import (
     FR_WEAK,
     FRENCH_STARTERS,
     FRENCH_WORDS,
+    ORDINARY_EXONYMS,
     SUFFIXES,
     fold,
 )
@@ -163,10 +167,13 @@ def _ordinary(word: str, lower_words: set[str]) -> bool:
     """Whether ``word``, capitalised, is an ordinary French word: the source has it in lower
     case too, or it is in the check's lists, or it (or the verb of a ``-ez`` form:
     :func:`_imperative_lemmas`) is common in French (:data:`COMMON_FRENCH`,
-    :data:`FRENCH_MARGIN`, :data:`VERY_COMMON_FRENCH`). An exonym (*Genève*) never is."""
+    :data:`FRENCH_MARGIN`, :data:`VERY_COMMON_FRENCH`). An exonym (*Genève*, as common in
+    French as an ordinary word) is one only when the source has it in lower case too or it
+    is listed as an ordinary word as well (:data:`~mtqa.checks.french.ORDINARY_EXONYMS`:
+    *Manche*, a sleeve or a set; *Conseil*, advice)."""
     key = fold(word)
     if key in EXONYMS:
-        return False
+        return key in ORDINARY_EXONYMS or key in lower_words
     if key in lower_words or key in _LISTED:
         return True
     low = word.lower()
@@ -175,12 +182,16 @@ def _ordinary(word: str, lower_words: set[str]) -> bool:
 
 def _name_candidates(source: str) -> Iterator[re.Match[str]]:
     """The capitalised words of ``source`` that may be names: not a word that opens French
-    sentences (:data:`~mtqa.checks.french.FRENCH_STARTERS`), nor an ordinary word
-    (:func:`_ordinary`) that only its position capitalises (:func:`_by_position`)."""
+    sentences or a title (:data:`~mtqa.checks.french.FRENCH_STARTERS`; a title in its
+    typographic form, superscript letters, as its letters: *Mᵉ* is *Me*, *Mᵐᵉ* *Mme*), nor
+    an ordinary word (:func:`_ordinary`) that only its position capitalises
+    (:func:`_by_position`)."""
     lower_words = {fold(w) for w in _WORD.findall(source) if w[0].islower()}
     for m in _WORD.finditer(source):
         w = m.group()
-        if not w[0].isupper() or len(w) < 2 or fold(w) in FRENCH_STARTERS:
+        if not w[0].isupper() or len(w) < 2:
+            continue
+        if fold(unicodedata.normalize("NFKC", w)) in FRENCH_STARTERS:
             continue
         if _by_position(source, m) and _ordinary(w, lower_words):
             continue

@@ -46,6 +46,7 @@ from mtqa.checks.language import Profile, profile
 from mtqa.checks.quantity import (
     Quantity,
     dates,
+    dotted_label,
     durations,
     month_names,
     month_stems,
@@ -228,10 +229,14 @@ def read_target(target: str) -> tuple[list[Quantity], set[str]]:
     return marked, keys | _words_as_numbers(target, _EN_NUMBER_WORDS, _EN_SCALES)
 
 
-def _locale_format(q: Quantity, source_keys: frozenset[str] | set[str]) -> tuple[str, str] | None:
-    """(the number, the reason) when the English ``q`` keeps the source's number format: a
-    decimal comma (``1,5`` for ``1,5``) or a thousands dot that English reads as a decimal
-    point (``1.500`` for ``1 500``: 1.5 to an English reader); None otherwise."""
+def _locale_format(
+    q: Quantity, source_keys: frozenset[str] | set[str], text: str
+) -> tuple[str, str] | None:
+    """(the number, the reason) when the English ``q`` (of ``text``) keeps the source's
+    number format: a decimal comma (``1,5`` for ``1,5``) or a thousands dot that English
+    reads as a decimal point (``1.500`` for ``1 500``: 1.5 to an English reader; not an
+    address, a version or a section: :func:`~mtqa.checks.quantity.dotted_label`); None
+    otherwise."""
     lead = _LEAD.match(q.text)
     if lead is None:
         return None
@@ -239,6 +244,8 @@ def _locale_format(q: Quantity, source_keys: frozenset[str] | set[str]) -> tuple
     if _DECIMAL_COMMA.fullmatch(num) and num_key(float(num.replace(",", "."))) in source_keys:
         fixed = num.replace(",", ".")
         return num, f"number format: {num!r} has a decimal comma (English writes {fixed})"
+    if dotted_label(text, q.start, q.start + len(num)):
+        return None
     if _THOUSANDS_DOT.fullmatch(num) and num_key(float(num.replace(".", ""))) in source_keys:
         fixed = f"{int(num.replace('.', '')):,}"
         if num.count(".") == 1 and num_key(float(num)) not in source_keys:
@@ -305,11 +312,14 @@ class Numbers(Check):
         if not extra:  # else the located spans name the source's numbers (one fault, one span)
             for q in missing:
                 yield self.whole(text, f"source has {q.text!r}, the target does not")
-        yield from _format_hits(tgt, extra, src)
+        yield from _format_hits(text, tgt, extra, src)
 
 
-def _format_hits(tgt: list[Quantity], extra: list[Quantity], src: Source) -> Iterator[Hit]:
-    """``minor`` number-format hits on target numbers the source shares (the module doc)."""
+def _format_hits(
+    text: str, tgt: list[Quantity], extra: list[Quantity], src: Source
+) -> Iterator[Hit]:
+    """``minor`` number-format hits on target numbers (of ``text``) the source shares (the
+    module doc)."""
     for q in tgt:
         if _BARE.fullmatch(q.text) and not q.support and src.counts_as_amount(q):
             reason = (
@@ -317,5 +327,5 @@ def _format_hits(tgt: list[Quantity], extra: list[Quantity], src: Source) -> Ite
                 f"(English writes {int(q.text):,})"
             )
             yield Hit(q.start, q.end, reason, "minor")
-        elif not q.support and q not in extra and (found := _locale_format(q, src.keys)):
+        elif not q.support and q not in extra and (found := _locale_format(q, src.keys, text)):
             yield Hit(q.start, q.start + len(found[0]), found[1], "minor")

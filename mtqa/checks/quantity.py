@@ -201,6 +201,36 @@ def numbers(
     return out
 
 
+#: an IPv4 address: four groups of 0 to 255 (``192.168.100.200``), never an amount
+_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+)
+#: a word right before a number that makes it a label, not an amount: a version, a section,
+#: an address, an identifier (``Version 1.100.200``, ``§ 4.100.200``, ``host 10.100.100.100``)
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:v|ver|version|versions|release|build|patch|update|section|sections|sec|"
+    r"chapter|chap|art|article|articles|clause|paragraph|para|annex|appendix|item|step|rule|"
+    r"figure|fig|table|note|standard|no|nr|n°|ref|id|isbn|ip|ipv4|host|address|server)\.?"
+    r"|[§#])\s*$",
+    re.IGNORECASE,
+)
+#: a code going on after a number: ``12.345.678-9`` (an identity number), ``1.100.200/3``
+_CODE_AFTER = re.compile(r"[-/]\d")
+
+
+def dotted_label(text: str, start: int, end: int) -> bool:
+    """Whether the dotted number ``text[start:end]`` (``1.100.200``) is a label, not an
+    amount written with dots for thousands: an IPv4 address (four groups of 0 to 255:
+    ``192.168.100.200``), a number after a word that names a version, a section, an address
+    or an identifier (``Version 1.100.200``, ``§ 4.100.200``), or part of a code
+    (``12.345.678-9``). The number format checks leave these alone."""
+    return bool(
+        _IPV4.fullmatch(text, start, end)
+        or _LABEL_BEFORE.search(text[:start])
+        or _CODE_AFTER.match(text, end)
+    )
+
+
 def month_names(
     text: str, months: dict[str, int], folded: bool = False, capital: bool = False
 ) -> list[Quantity]:

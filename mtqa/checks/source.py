@@ -30,6 +30,7 @@ from mtqa.checks.base import Check, Hit
 from mtqa.checks.french import ENGLISH_WITH_ACCENTS, FR_PARTICLES, FRENCH_WORDS, fold
 from mtqa.checks.language import CJK_WEIGHT, Profile, letters_of, profile, weighted_length
 from mtqa.checks.lexicon import zipf
+from mtqa.checks.titles import inside, kept_titles
 from mtqa.records import Severity
 from mtqa.text import HYPHEN_WORD
 
@@ -77,7 +78,8 @@ class Copy(Check):
         ):
             yield self.whole(text, "target is the source copied unchanged (untranslated)")
             return
-        words = _WORD.findall(text)
+        titles = kept_titles(text, source)  # a title kept as the source quotes it: no copy
+        words = [m.group() for m in _WORD.finditer(text) if not inside(titles, *m.span())]
         tb = [
             (a, b)
             for a, b in zip(words, words[1:], strict=False)
@@ -117,7 +119,8 @@ def copied_runs(text: str, source: str, prof: Profile) -> Iterator[Hit]:
             return  # French: src-french; unknown: no word list to tell foreign words by
         lang = prof.lang
         src = {b for b in _bigrams(source)}
-        words = list(_WORD.finditer(text))
+        titles = kept_titles(text, source)
+        words = [m for m in _WORD.finditer(text) if not inside(titles, *m.span())]
         i = 0
         while i < len(words) - 1:
             j = i
@@ -197,8 +200,9 @@ class FrenchLeft(Check):
             else:
                 merged.append([a, b])
         src_words = {fold(w) for w in _WORD.findall(source)}
+        titles = kept_titles(text, source)
         for a, b in merged:
-            if _inside_name(text, a, b, src_words):
+            if _inside_name(text, a, b, src_words) or inside(titles, a, b):
                 continue
             n = len(_WORD.findall(text[a:b]))
             yield Hit(

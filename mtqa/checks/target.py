@@ -16,6 +16,7 @@ import regex
 
 from mtqa.checks.base import Check, Hit, RegexCheck
 from mtqa.checks.lexicon import zipf
+from mtqa.checks.quantity import dotted_label
 from mtqa.text import (
     ABBREVIATIONS,
     EMOJI_END,
@@ -24,6 +25,7 @@ from mtqa.text import (
     RE_WORD_CHARS,
     SENTENCE_STARTERS,
     is_list_marker,
+    machine_tokens,
 )
 
 _JOIN = re.compile(r"(?P<before>[^\s.]+)\.\s+[‘“\"']?(?P<word>[^\W\d_][\w'’-]*)")
@@ -306,7 +308,39 @@ GUILLEMETS = RegexCheck(
     "French quotation mark {text!r} left in English text",
     fix=lambda q: "“" if "«" in q else "”",
 )
-FRENCH_NUMBERS = RegexCheck(
+#: an amount with dots for thousands where nothing else can be meant: two dots or more
+#: between groups of three digits (``1.500.000``), or a dot then a decimal comma
+#: (``2.500,75``; never three digits after the comma, a thousands comma as well:
+#: ``4.176,000``); one dot alone is English's decimal point (``1.500`` is 1.5, ``13.169
+#: million``), and a date or a version has shorter groups (``12.05.2023``, ``3.10.2``)
+DOTTED_THOUSANDS = re.compile(
+    r"(?<![\w.,])[1-9]\d{0,2}(?:(?:\.\d{3}){2,}(?:,(?:\d{1,2}|\d{4,}))?|\.\d{3},(?:\d{1,2}|\d{4,}))"
+    r"(?!\w|,\d|\.\w)"
+)
+
+
+class FrenchNumbers(RegexCheck):
+    """``french-numbers``: its pattern's matches, and an amount with dots for thousands
+    (:data:`DOTTED_THOUSANDS`) that is no address, version, section or code
+    (:func:`mtqa.checks.quantity.dotted_label`: ``192.168.100.200``, ``Version
+    1.100.200``, ``12.345.678-9``), nor inside a machine token (a URL, a file name)."""
+
+    def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
+        """The pattern's hits and the dotted amounts', in text order."""
+        hits = list(super().find(text, source))
+        tokens = machine_tokens(text)
+        for m in DOTTED_THOUSANDS.finditer(text):
+            a, b = m.span()
+            if dotted_label(text, a, b) or any(x < b and a < y for x, y in tokens):
+                continue
+            whole, _, decimals = m.group().partition(",")
+            fixed = whole.replace(".", ",") + (f".{decimals}" if decimals else "")
+            reason = f"number format: {m.group()!r} has dots for thousands (English writes {fixed})"
+            hits.append(Hit(a, b, reason, suggestion=fixed))
+        yield from sorted(hits, key=lambda h: (h.start, h.end))
+
+
+FRENCH_NUMBERS = FrenchNumbers(
     "french-numbers",
     re.compile(
         # spaced thousands, with a decimal comma or not: 10 000, 1 000,5 (NBSP, narrow NBSP

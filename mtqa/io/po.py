@@ -226,18 +226,24 @@ def read_documents(
 
     An entry whose ``msgstr`` or ``msgid`` holds a NUL byte is a failure naming the byte
     (``a.po:6: NUL byte at byte 83 (0x00); remove it``), as a NUL costs its line in a
-    .jsonl file: no report can hold it. See :mod:`mtqa.io.base` for the rules; raises
+    .jsonl file: no report can hold it. So is an entry whose strings hold an escape
+    translate-toolkit misreads (:func:`_misread_escapes`: ``a.po:6: the escape \\0 is a NUL
+    character (U+0000); remove it``). See :mod:`mtqa.io.base` for the rules; raises
     :class:`InputError` like ``read_units``.
     """
     data, store = _load(path, target_lang)  # raises now, not when first iterated
     units = [u for _, u in _units(store)]
     starts = sorted(tk.line_number for tk in store.units if isinstance(tk.line_number, int))
-    return (
-        _nul_failure(data, path, item.line, starts)
-        if isinstance(item, Document) and "\x00" in item.text + (item.source or "")
-        else item
-        for item in documents_from_units(units, path, prefix)
-    )
+    escapes = _misread_escapes(data, store.encoding or "utf-8")
+
+    def checked(item: Document | Failure | Skipped) -> Document | Failure | Skipped:
+        if not isinstance(item, Document):
+            return item
+        if "\x00" in item.text + (item.source or ""):
+            return _nul_failure(data, path, item.line, starts)
+        return _escape_failure(escapes, path, item.line, starts) or item
+
+    return (checked(item) for item in documents_from_units(units, path, prefix))
 
 
 def _nul_failure(data: bytes, path: str, line: int | None, starts: list[int]) -> Failure:
@@ -250,6 +256,87 @@ def _nul_failure(data: bytes, path: str, line: int | None, starts: list[int]) ->
             err = bad_byte(data, path, m.start(), replace_option=False)
             return Failure(err.path, err.line, err.message)
     return Failure(path, line, "the entry holds a NUL character (U+0000); remove it")
+
+
+#: a string line of an entry: a keyword and its string, or a continuation string (comments,
+#: obsolete ``#~`` and previous ``#|`` entries aside)
+_STRING_LINE = re.compile(
+    r'^[ \t]*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+)?"(.*)"[ \t]*\r?$'
+)
+#: one escape, read left to right (``\\0`` is an escaped backslash, then ``0``)
+_ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.)")
+#: the escapes translate-toolkit reads; the others it reads as their letters (``\0`` → ``0``)
+_READ = frozenset({"n", "t", "r", '"', "\\"})
+_CONTROL = {"a": 7, "b": 8, "f": 12, "v": 11}
+
+
+def _escape_fault(esc: str) -> str:
+    """The message for an escape translate-toolkit misreads (``esc``: what follows ``\\``)."""
+    shown = "\\" + esc
+    value = (
+        int(esc, 8)
+        if esc[:1].isdigit()
+        else int(esc[1:], 16)
+        if esc[:1] == "x" and len(esc) > 1
+        else _CONTROL.get(esc)
+    )
+    if value == 0:
+        return f"the escape {shown} is a NUL character (U+0000); remove it"
+    if value is not None and (value < 0x20 or value == 0x7F):
+        return f"the escape {shown} is a control character (U+{value:04X}); remove it"
+    kind = (
+        " (a byte in octal) is not read"
+        if esc[:1].isdigit()
+        else " (a byte in hex) is not read"
+        if value is not None
+        else " is not a PO escape"
+    )
+    return (
+        f"the escape {shown}{kind}: translate-toolkit reads it as "
+        f"{esc!r}; write the character itself"
+    )
+
+
+def _misread_escapes(data: bytes, charset: str) -> list[tuple[int, str]]:
+    """``(line, message)`` of every string line holding an escape translate-toolkit does not
+    read (gettext's ``\\a \\b \\f \\v``, octal and hex, or no escape at all: ``\\u``), its
+    first such escape: translate-toolkit reads the letters alone (``Hello\\0world`` →
+    ``Hello0world``), so the text would be silently wrong. Read in the file's ``charset``
+    (a Shift_JIS character's second byte may be a backslash's); lines numbered as
+    translate-toolkit numbers them."""
+    if b"\\" not in data:
+        return []
+    from translate.storage import pypo
+
+    try:
+        text = data.decode(charset)
+    except (LookupError, UnicodeDecodeError):  # refused or unknown: _load has said so
+        return []
+    out = []
+    for n, line in enumerate(text.split(pypo.splitlines(data)[1]), 1):
+        m = _STRING_LINE.match(line)
+        if m is None or "\\" not in m.group(1):
+            continue
+        bad = next(
+            (e.group(1) for e in _ESCAPE.finditer(m.group(1)) if e.group(1) not in _READ), None
+        )
+        if bad is not None:
+            out.append((n, _escape_fault(bad)))
+    return out
+
+
+def _escape_failure(
+    escapes: list[tuple[int, str]], path: str, line: int | None, starts: list[int]
+) -> Failure | None:
+    """The failure of the entry at ``line`` (entries start at ``starts``) for its first
+    misread escape (:func:`_misread_escapes`), or None."""
+    if line is None:
+        return None
+    end = next((s for s in starts if s > line), None)
+    for at, message in escapes:
+        if at >= line and (end is None or at < end):
+            return Failure(path, at, message)
+    return None
 
 
 def _is_translator_comment(line: bytes) -> bool:
