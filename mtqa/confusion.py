@@ -285,19 +285,32 @@ def _sites(
     text: str, bounds: tuple[int, int], words: Sequence[WordScore], sources: Collection[str]
 ) -> list[list[Probe]]:
     """Every site of a sentence with its replacements, in text order: the listed words
-    (not a capitalised word inside the sentence: a name) and the rewrite-only calques."""
+    (not a capitalised word inside the sentence: a name; not a discourse marker opening
+    it: :func:`_discourse_marker`) and the rewrite-only calques."""
     sites: list[list[Probe]] = []
     if SOURCE in sources:
         first = next((i for i, w in enumerate(words) if w.kind == "word"), -1)
         for i, w in enumerate(words):
             listed = unicodedata.normalize("NFC", w.text.lower())  # the list is NFC
             alts = false_friends().get(listed) if w.kind == "word" else None
+            if alts and i == first and _discourse_marker(text, w):
+                continue
             if alts and (i == first or not w.text[:1].isupper()):
                 sites.append([_word_probe(w, a) for a in alts])
     if CALQUE in sources:  # the rewrite-only rows the LM may confirm, read in NFC
         for a, b, eng, row in rewrites(text, *bounds, rows=lambda r: r.confirm and not r.flag):
             sites.append([Probe(a, b, eng, CALQUE, row.french)])
     return sorted(sites, key=lambda p: (p[0].start, p[0].end))
+
+
+def _discourse_marker(text: str, w: WordScore) -> bool:
+    """Whether ``w``, a sentence's first word, is a sentence adverb set off by a comma
+    (*Actually,*, *Eventually,*: a listed word in ``-ly`` before ``,``): a discourse marker,
+    which ties the sentence to the one before. The rescoring reads the sentence alone, so
+    a self-contained opener (*Currently,*, *Possibly,*) wins there whatever the English
+    meant: a newcomer's review found ``Actually, …`` flagged in clean English. Inside a
+    sentence the word is probed (*we will eventually contact you* for *éventuellement*)."""
+    return w.text.lower().endswith("ly") and text[w.end : w.end + 1] == ","
 
 
 def _alt_sites(

@@ -876,3 +876,42 @@ def test_an_extra_word_gets_a_span_that_deletes_it(det: Detector) -> None:
         docs([text]), DroppingScorer(), det, selection=Selection(ignore=("extra-word",))
     )
     assert not [s for s in off.spans if "extra word" in s.reason]
+
+
+# ------------------------------------------------------------------ discourse markers
+
+
+def test_a_sentence_adverb_opening_its_sentence_with_a_comma_is_not_probed() -> None:
+    """ "Actually," or "Eventually," opening a sentence is a discourse marker, good English:
+    what licenses it is the sentence before, which the rescoring does not read (each
+    sentence alone), so the LM's preference for a self-contained "Currently," is no
+    evidence. The same words elsewhere are probed as before."""
+    for text in (
+        "Actually, the plan worked well.",
+        "Eventually, the team won the match.",
+        "“Actually, we never met,” she said.",
+        "ACTUALLY, nobody came.",
+    ):
+        assert probe_list(text) == [], text
+    # still probed: inside the sentence (éventuellement), or not set off by a comma
+    assert probe_list("We will eventually contact you if needed.") == [
+        ("eventually", "possibly", SOURCE),
+        ("eventually", "if necessary", SOURCE),
+    ]
+    assert probe_list("Actually the rate is 7 percent.")[0] == ("Actually", "Currently", SOURCE)
+    assert probe_list("It is, actually, closed.")[0] == ("actually", "currently", SOURCE)
+
+
+def test_a_discourse_marker_gets_no_false_friend_span_and_a_true_one_still_does(
+    det: Detector,
+) -> None:
+    # the fake reads "," after "Actually" at 15 bits: "Currently," gains them
+    opener = PairScorer("Actually", ",", 15.0)
+    [r] = check_documents(docs(["Actually, the plan worked well."]), opener, det)
+    assert ff_spans([r]) == []
+    # an "eventually" for éventuellement inside the sentence is flagged, with its fix
+    inside = PairScorer(" eventually", " contact", 15.0)
+    [r] = check_documents(docs(["We will eventually contact you if needed."]), inside, det)
+    [sp] = ff_spans([r])
+    assert sp.text == "eventually" and sp.suggestion in ("possibly", "if necessary")
+    assert r.text[sp.start : sp.end] == sp.text
