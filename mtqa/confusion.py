@@ -115,7 +115,8 @@ from dataclasses import dataclass, replace
 from mtqa.analyse import merge_spans, rescore_sentence
 from mtqa.checks import AGREEMENT, EXTRA_WORD, FALSE_FRIEND, MISSING_WORD, PREPOSITION
 from mtqa.checks.calque import match_case, rewrites
-from mtqa.checks.false_friends import false_friends
+from mtqa.checks.false_friends import cognate, false_friends, source_words
+from mtqa.checks.language import profile
 from mtqa.detect import Detector
 from mtqa.edits import Edit
 from mtqa.features import name_counts, unigram_bits
@@ -242,7 +243,8 @@ DEL_GAIN = 10.0
 class Probe:
     """One replacement to try: document ``text[start:end]`` → ``replacement``; ``source``
     is the span's if it wins (:data:`SOURCE` or :data:`CALQUE`), ``french`` the calque's
-    French construction (``""`` for a false friend)."""
+    French construction, or the source's word a false friend is the cognate of (``""``
+    without a source)."""
 
     start: int
     end: int
@@ -282,21 +284,30 @@ def _word_probe(w: WordScore, alt: str) -> Probe:
 
 
 def _sites(
-    text: str, bounds: tuple[int, int], words: Sequence[WordScore], sources: Collection[str]
+    text: str,
+    bounds: tuple[int, int],
+    words: Sequence[WordScore],
+    sources: Collection[str],
+    cognates: dict[str, str] | None = None,
 ) -> list[list[Probe]]:
     """Every site of a sentence with its replacements, in text order: the listed words
-    (not a capitalised word inside the sentence: a name; not a discourse marker opening
-    it: :func:`_discourse_marker`) and the rewrite-only calques."""
+    (not a capitalised word inside the sentence: a name; with ``cognates``, the words of
+    a source in Latin letters, only a word whose cognate the source holds; without, not a
+    discourse marker opening it: :func:`_discourse_marker`) and the rewrite-only calques."""
     sites: list[list[Probe]] = []
     if SOURCE in sources:
         first = next((i for i, w in enumerate(words) if w.kind == "word"), -1)
         for i, w in enumerate(words):
             listed = unicodedata.normalize("NFC", w.text.lower())  # the list is NFC
             alts = false_friends().get(listed) if w.kind == "word" else None
-            if alts and i == first and _discourse_marker(text, w):
+            if not alts or (i != first and w.text[:1].isupper()):
                 continue
-            if alts and (i == first or not w.text[:1].isupper()):
+            if cognates is None:  # no source in letters: the discourse-marker rule
+                if i == first and _discourse_marker(text, w):
+                    continue
                 sites.append([_word_probe(w, a) for a in alts])
+            elif (seen := cognate(w.text, cognates)) is not None:
+                sites.append([replace(_word_probe(w, a), french=seen) for a in alts])
     if CALQUE in sources:  # the rewrite-only rows the LM may confirm, read in NFC
         for a, b, eng, row in rewrites(text, *bounds, rows=lambda r: r.confirm and not r.flag):
             sites.append([Probe(a, b, eng, CALQUE, row.french)])
@@ -407,6 +418,7 @@ def probes(
     spans: Sequence[Span],
     budget: int = DEFAULT_PROBES,
     sources: Collection[str] = KINDS,
+    cognates: dict[str, str] | None = None,
 ) -> list[Probe]:
     """The replacements to try in the sentence ``text[bounds[0]:bounds[1]]`` (its
     ``words`` and ``spans``), at most ``budget``, the sites taking turns in text order
@@ -419,7 +431,10 @@ def probes(
     :data:`MISSING`, at most :data:`INS_PROBES` more for the words before which the LM was
     sure of a function word (:func:`_insertion_sites`), and when it has :data:`EXTRA`, at
     most :data:`DEL_PROBES` more for the function words the main pass reads better
-    deleted (:func:`_deletion_sites`). A site is skipped when
+    deleted (:func:`_deletion_sites`). ``cognates``: the words of the document's source,
+    when it is written in Latin letters (:func:`_cognates`); a listed word is then a site
+    only where the source holds its cognate (:func:`mtqa.checks.false_friends.cognate`),
+    and the discourse-marker exception does not apply. A site is skipped when
     another check's span overlaps it and has a fix, or covers only part of it
     (:func:`_blocks`), or overlaps a site already taken."""
     others = [sp for sp in spans if sp.source != "lm"]
@@ -427,7 +442,7 @@ def probes(
     def free(sites: list[list[Probe]]) -> list[list[Probe]]:
         return [p for p in sites if not any(_blocks(sp, p[0].start, p[0].end) for sp in others)]
 
-    tried = take_turns(free(_sites(text, bounds, words, sources)), budget)
+    tried = take_turns(free(_sites(text, bounds, words, sources, cognates)), budget)
     if budget <= 0:
         return tried
     for kind, sites, most in (
@@ -526,6 +541,17 @@ def too_long_note(sent_ids: Sequence[int], kinds: Collection[str], scorer: Score
     )
 
 
+def _cognates(source: str | None) -> dict[str, str] | None:
+    """The words a false friend's cognate is looked for in (:func:`source_words`): a source
+    written in Latin letters (French, or any language that shares the cognates: Spanish
+    *actualmente*, German *aktuell*); None without one (no source, or another script: a
+    Chinese source has no cognate, and its translation's listed words are probed as a
+    target's alone)."""
+    if source is None or not source.strip() or profile(source).script != "latin":
+        return None
+    return source_words(source)
+
+
 def least_gain(p: Probe) -> float:
     """The gain (bits, as :meth:`Probe.counted` counts it) that flags ``p``'s site."""
     gains = {PREP: PREP_GAIN, MISSING: INS_GAIN, AGREE: AGREE_GAIN, EXTRA: DEL_GAIN}
@@ -552,6 +578,8 @@ def _reason(text: str, p: Probe, gain: float) -> str:
         if p.source == MISSING
         else f"{was!r} does not agree with its subject or noun"
         if p.source == AGREE
+        else f"{was!r} reads like a false friend of the source's {p.french!r}"
+        if p.french
         else f"{was!r} reads like a French false friend"
     )
     beyond = f" ({p.counted(gain):.1f} beyond the words' frequencies)" if p.prior else ""
@@ -618,6 +646,7 @@ def probe_results(
     det: Detector,
     budget: int = DEFAULT_PROBES,
     sources: Collection[str] = KINDS,
+    source_texts: Sequence[str | None] | None = None,
 ) -> list[DocumentResult]:
     """``results`` with their false friends, confirmed calques, wrong prepositions, missing
     and extra function words and agreement errors flagged (module docstring): each result's
@@ -628,9 +657,11 @@ def probe_results(
     if budget <= 0 or not sources:
         return list(results)
     per_doc: list[tuple[Sequence[int], list[_Job]]] = []
-    for r in results:
+    given = source_texts if source_texts is not None else [None] * len(results)
+    for r, src in zip(results, given, strict=True):
+        seen = _cognates(src)
         tries = [
-            (s, probes(r.text, (s.start, s.end), s.words, s.spans, budget, sources))
+            (s, probes(r.text, (s.start, s.end), s.words, s.spans, budget, sources, seen))
             for s in r.sentences
         ]
         if not any(t for _, t in tries):

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.checks.false_friends import FALSE_FRIENDS, false_friends, listed
+from mtqa.checks.false_friends import (
+    FALSE_FRIENDS,
+    cognate,
+    false_friends,
+    listed,
+    source_words,
+)
 from mtqa.confusion import (
     AGREE,
     AGREE_GAIN,
@@ -38,6 +44,7 @@ from mtqa.confusion import (
     PREP_SURPRISAL,
     PREPOSITIONS,
     SOURCE,
+    _cognates,
     probes,
 )
 from mtqa.data import word_lists
@@ -628,7 +635,7 @@ NAMED = Document(
     "d0",
     "The party was assisted by 500 people.",
     "d0.jsonl",
-    source="Selon Kouleba, la fête a réuni 500 personnes.",
+    source="Selon Kouleba, 500 personnes ont assisté à la fête.",
 )
 
 
@@ -915,3 +922,71 @@ def test_a_discourse_marker_gets_no_false_friend_span_and_a_true_one_still_does(
     [sp] = ff_spans([r])
     assert sp.text == "eventually" and sp.suggestion in ("possibly", "if necessary")
     assert r.text[sp.start : sp.end] == sp.text
+
+
+# ------------------------------------------------------------------ the source's cognates
+
+
+@pytest.mark.parametrize(
+    ("word", "source", "seen"),
+    [
+        ("actually", "Actuellement, le taux est de 7 %.", "Actuellement"),
+        ("Eventually", "Nous pourrions éventuellement venir.", "éventuellement"),
+        ("library", "Il a ouvert une librairie.", "librairie"),
+        ("evoked", "Il évoquait la crise.", "évoquait"),
+        ("massaging", "accusée de masser des troupes", "masser"),
+        ("assisted", "2 000 personnes ont assisté à la fête", "assisté"),
+        ("injuries", "des injures racistes", "injures"),
+        ("realizes", "il réalise un film", "réalise"),
+        ("actually", "Actualmente la tasa es del 7 %.", "Actualmente"),
+        ("actually", "Die aktuelle Rate liegt bei 7 %.", "aktuelle"),
+        ("actually", "En fait, le taux est de 7 %.", None),
+        ("library", "la bibliothèque municipale", None),
+        ("demand", "les syndicats exigent une hausse", None),
+        ("massaging", "le mois dernier", None),
+    ],
+)
+def test_a_cognate_is_found_in_the_source_by_its_stem(word: str, source: str, seen: str) -> None:
+    assert cognate(word, source_words(source)) == seen
+
+
+def test_with_a_source_in_letters_a_listed_word_is_probed_only_where_its_cognate_is() -> None:
+    text = "Actually, the rate fell. He will eventually resign."
+    # no source: the discourse marker is left, the word inside a sentence probed
+    assert [t for t, _, _ in probe_list(text)] == ["eventually", "eventually"]
+    french = _cognates("Actuellement, le taux a baissé. Il finira par démissionner.")
+    assert french is not None
+    # the source says "actuellement" (a false friend's cognate, even opening the
+    # sentence) and nothing like "éventuellement" ("finira par": eventually is right)
+    assert {t for t, _, _ in probe_list(text, cognates=french)} == {"Actually"}
+    assert _cognates("En fait, le taux a baissé.") == {
+        "en": "En",
+        "fait": "fait",
+        "le": "le",
+        "taux": "taux",
+        "a": "a",
+        "baise": "baissé",
+    }
+    # a source in another script, or none, has no cognates to look for
+    assert _cognates("目前，失业率为7%。") is None
+    assert _cognates("   ") is None and _cognates(None) is None
+
+
+def test_the_false_friend_span_names_the_source_word(det: Detector) -> None:
+    scorer = PairScorer(" assisted", " by", 15.0)
+    text = "The party was assisted by 2,000 people."
+    with_src = [
+        Document("d0", text, "d0.txt", source="La fête a été assistée par 2 000 personnes.")
+    ]
+    [r] = check_documents(with_src, scorer, det)
+    [sp] = ff_spans([r])
+    assert sp.text == "assisted" and sp.suggestion == "attended"
+    assert "false friend of the source's 'assistée'" in sp.reason
+    # the same target translating a source without the cognate: not probed, no span
+    other = [Document("d0", text, "d0.txt", source="2 000 personnes étaient présentes à la fête.")]
+    [r] = check_documents(other, scorer, det)
+    assert ff_spans([r]) == []
+    # a Chinese source: probed as without a source
+    zh = [Document("d0", text, "d0.txt", source="有2000人参加了聚会。")]
+    [r] = check_documents(zh, scorer, det)
+    assert [sp.text for sp in ff_spans([r])] == ["assisted"]

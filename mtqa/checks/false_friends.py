@@ -12,6 +12,8 @@ loads at the first call of :func:`false_friends` (about 0.2 s).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 
 from mtqa.data import word_lists
@@ -78,3 +80,76 @@ def listed() -> frozenset[str]:
     return frozenset(
         w for k, v in false_friends().items() for phrase in (k, *v) for w in phrase.split()
     )
+
+
+#: a word of a source text: letters (any script), apostrophes and hyphens split words
+_WORD = re.compile(r"[^\W\d_]+")
+#: English endings taken off a listed word before it is compared with the source's words
+#: (longest first): the stem a cognate shares (*massaging* → *massag*, *massant*)
+_ENDINGS = ("ically", "ally", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
+#: spellings the two languages write differently for one sound, made alike on both sides
+#: before comparing (*evoke*/*évoquer*, *realize*/*réaliser*, *library*/*librairie*)
+_SOUNDS = (("qu", "k"), ("c", "k"), ("ph", "f"), ("y", "i"), ("z", "s"))
+#: inflections taken off a (folded) source word whose stem is short (longest first)
+_SOURCE_ENDINGS = ("aient", "ait", "ant", "ent", "ons", "es", "er", "ez", "e", "s")
+#: letters a cognate's stem shares with its source word, at least (or the whole stem)
+COGNATE_PREFIX = 4
+
+
+def _folded(word: str) -> str:
+    """``word`` in lower case without accents, with :data:`_SOUNDS` made alike and
+    doubled letters single."""
+    base = "".join(
+        c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
+    )
+    for a, b in _SOUNDS:
+        base = base.replace(a, b)
+    return re.sub(r"(.)\1", r"\1", base)
+
+
+def _stem(word: str) -> str:
+    folded = _folded(word)
+    for end in _ENDINGS:
+        if folded.endswith(end) and len(folded) - len(end) >= COGNATE_PREFIX:
+            return folded[: -len(end)]
+    return folded
+
+
+def source_words(source: str) -> dict[str, str]:
+    """The words of a source text (letters only), folded for :func:`cognate`, each with
+    the first word of the text it folds from."""
+    out: dict[str, str] = {}
+    for w in _WORD.findall(source):
+        out.setdefault(_folded(w), w)
+    return out
+
+
+def cognate(word: str, words: dict[str, str]) -> str | None:
+    """The word of a source that is a cognate of the English ``word`` (None: none);
+    ``words`` is :func:`source_words` of the source. A cognate is a word whose spelling,
+    accents off and a few spellings of one sound made
+    alike (*qu*/*c*/*k*, *ph*/*f*, *y*/*i*, *z*/*s*), starts with the first
+    :data:`COGNATE_PREFIX` letters of ``word``'s stem (its English ending off) and at
+    least half of it: *actually* ← *actuellement*, *eventually* ← *éventuellement*,
+    *library* ← *librairie*, *evoked* ← *évoquait*; or a source word whose own stem
+    is those first three letters (*massaging* ← *massent*, *masser*); also a
+    Spanish, Italian or German cognate (*actualmente*, *aktuell*). A false friend is the
+    cognate's look carried over: without one in the source, the English word is the
+    translator's choice, not a false friend."""
+    stem = _stem(word)
+    need = max(min(COGNATE_PREFIX, len(stem)), (len(stem) + 1) // 2)
+    head = stem[:need]
+    return next(
+        (w for f, w in words.items() if f.startswith(head) or _source_stem(f) == stem[:3]),
+        None,
+    )
+
+
+def _source_stem(folded: str) -> str:
+    """A folded source word without its (French) inflection, when three letters or more
+    stay: *masser*, *massent*, *massé* → *mas*, as short a stem as a cognate may share
+    (*massaging*)."""
+    for end in _SOURCE_ENDINGS:
+        if folded.endswith(end) and len(folded) - len(end) >= 3:
+            return folded[: -len(end)]
+    return folded

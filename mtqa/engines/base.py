@@ -87,7 +87,8 @@ def check_documents(
         ]
     # false friends, calques, prepositions, missing words, agreement (mtqa.confusion)
     kinds = [k for k in confusion.KINDS if selection is None or k in selection]
-    results = confusion.probe_results(results, scorer, det, sources=kinds)
+    srcs = [d.source for d in docs]
+    results = confusion.probe_results(results, scorer, det, sources=kinds, source_texts=srcs)
     if edit_budget <= 0:
         return results
     return suggest_results(results, scorer, edit_budget)
