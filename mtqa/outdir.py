@@ -14,6 +14,10 @@
 * **No empty folders**: a run that fails before storing any result removes the folders
   it created, or in a folder that was there its ``.mtqa-parts``
   (:meth:`OutputFolder.discard_if_empty`).
+* **No lost results**: the results an ``--overwrite`` run replaces are set aside, not
+  dropped, until its ``run.json`` stands; a run that ends having stored nothing (every
+  input failed, an error or Ctrl-C before its first result) leaves the folder as it found
+  it, so the replaced run's command still resumes (:mod:`mtqa.store`, :func:`set_aside`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from mtqa.readers.walk import is_output_folder
 from mtqa.report import FILENAMES
 from mtqa.runinfo import PENDING, check_outdir, create_outdir
 from mtqa.settings import Settings
-from mtqa.store import PARTS
+from mtqa.store import PARTS, bring_back, drop_replaced, set_aside
 
 try:
     import fcntl
@@ -225,6 +229,7 @@ class OutputFolder:
         self.had_parts = False
         self.completed = False
         self.pending_before: bytes | None = None  # the PENDING record this run replaced
+        self.replacing = False  # --overwrite: the stored work is set aside (mtqa.store)
         self.work_before: set[Path] = set()  # the stored work when this run began
 
     def __enter__(self) -> OutputFolder:
@@ -237,7 +242,9 @@ class OutputFolder:
                 self.pending_before = (self.outdir / PARTS / PENDING).read_bytes()
             except OSError:
                 self.pending_before = None
-            check_outdir(self.outdir, self.settings, self.key, self.lock.inputs)
+            if check_outdir(self.outdir, self.settings, self.key, self.lock.inputs):
+                set_aside(self.outdir / PARTS, (LOCK, PENDING))
+                self.replacing = True
             self.work_before = set(self._work(self.outdir / PARTS))
         except BaseException:
             self.__exit__(None, None, None)
@@ -246,17 +253,22 @@ class OutputFolder:
         return self
 
     def complete(self) -> None:
-        """The run's ``run.json`` stands: the folder is no longer an interrupted run's."""
+        """The run's ``run.json`` stands: the folder is no longer an interrupted run's,
+        and the results it replaced (``--overwrite``) go."""
         (self.outdir / PARTS / PENDING).unlink(missing_ok=True)
+        drop_replaced(self.outdir / PARTS)
         self.completed = True
 
     def _restore_pending(self) -> None:
         """A run that ends without its reports and stored nothing leaves the folder as it
-        found it: the interrupted run before it (or none) is still the one to resume."""
+        found it: the interrupted run before it (or none) is still the one to resume, and
+        the results an ``--overwrite`` run set aside are back."""
         if self.completed or set(self._work(self.outdir / PARTS)) - self.work_before:
             return
         path = self.outdir / PARTS / PENDING
         try:
+            if self.replacing:
+                bring_back(self.outdir / PARTS, (LOCK, PENDING))
             if self.pending_before is None:
                 path.unlink(missing_ok=True)
             else:
