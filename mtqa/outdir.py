@@ -32,8 +32,7 @@ from pathlib import Path
 from types import TracebackType
 
 from mtqa.errors import OutputError, UsageError
-from mtqa.readers.decode import SUFFIXES
-from mtqa.readers.walk import is_output_folder
+from mtqa.readers.walk import walk_folder
 from mtqa.report import FILENAMES
 from mtqa.runinfo import PENDING, check_outdir, create_outdir
 from mtqa.settings import Settings
@@ -83,24 +82,33 @@ OWN = frozenset({FILENAMES["csv"], FILENAMES["jsonl"], "summary.csv"})
 
 def held_inputs(folder: Path) -> list[Path]:
     """The files under ``folder`` a folder walk would read as input were ``folder`` not an
-    output folder: of an input type, not mtqa's own (:data:`OWN`, ``.mtqa-parts``,
-    ``annotated/``) nor in another output folder inside it; sorted."""
-    found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        here = Path(root)
-        skip = {PARTS, FILENAMES["xliff"]} if here == folder else set()
-        dirs[:] = sorted(d for d in dirs if d not in skip and not is_output_folder(here / d))
-        for name in sorted(files):
-            if Path(name).suffix.lower() in SUFFIXES and not (here == folder and name in OWN):
-                found.append(here / name)
-    return found
+    output folder (:func:`mtqa.readers.walk.walk_folder`: the same walk, links followed),
+    but mtqa's own (:data:`OWN`, ``.mtqa-parts``, ``annotated/``); sorted."""
+    own = {folder / PARTS, folder / FILENAMES["xliff"], *(folder / name for name in OWN)}
+    return sorted(walk_folder(folder, frozenset(own)))
+
+
+def _read_elsewhere(inputs: Sequence[str], out: Path) -> set[str]:
+    """The real paths of the files ``inputs`` give with the folder ``out`` (resolved)
+    passed over."""
+    reals: set[str] = set()
+    for i in inputs:
+        if i == "-":
+            continue
+        path = Path(os.path.realpath(i))
+        if path.is_dir():
+            reals.update(os.path.realpath(f) for f in walk_folder(path, frozenset({out})))
+        else:
+            reals.add(str(path))
+    return reals
 
 
 def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
     """Raise :class:`~mtqa.errors.UsageError` when ``outdir`` is one of the input folders:
     its reports would make it an output folder, which a later check refuses as input; or
-    when it is a folder inside one that holds inputs (:func:`held_inputs`): the folder
-    walk skips output folders, so a rerun would silently leave those inputs out. A folder
+    when it is a folder inside one that holds inputs (:func:`held_inputs`) read by no other
+    path (a link to a file or folder the inputs also reach loses nothing): the folder walk
+    skips output folders, so a rerun would silently leave those inputs out. A folder
     inside an input folder holding no inputs is fine."""
     out = outdir.resolve()
     for i in inputs:
@@ -114,6 +122,9 @@ def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
             )
         if out.is_relative_to(folder) and out.is_dir():
             held = held_inputs(out)
+            if held:
+                elsewhere = _read_elsewhere(inputs, out)
+                held = [h for h in held if os.path.realpath(h) not in elsewhere]
             if held:
                 more = f" and {len(held) - 1} more" if len(held) > 1 else ""
                 raise UsageError(
