@@ -298,7 +298,14 @@ def cmd_check(a: argparse.Namespace) -> int:
     if not summary.outputs:  # every input failed: nothing scored, no folder left behind
         if not a.quiet:
             where = (
-                "" if summary.outdir == Path("-") else f"; no report written to {summary.outdir}"
+                ""
+                if summary.outdir == Path("-")
+                else f"; no report written to {summary.outdir}"
+                + (
+                    " (the earlier run's reports and results there are kept as they were)"
+                    if (summary.outdir / "run.json").is_file()
+                    else ""
+                )
             )
             print(f"mtqa: nothing scored: every input failed{where}", file=sys.stderr)
         return 1

@@ -116,6 +116,12 @@ def add_review(sub: Any) -> None:
         help="the file was written with --csv-raw: keep a leading ' in cells",
     )
     r.add_argument(
+        "--run",
+        metavar="OUTDIR",
+        help="the output folder of the mtqa check that wrote the sentences.csv (default: the "
+        "sheet's folder, when it holds one): rows deleted, repeated or not the run's are named",
+    )
+    r.add_argument(
         "--json", metavar="FILE", help="also write the report as JSON ('-': JSON on stdout only)"
     )
 
@@ -245,7 +251,7 @@ def cmd_review(a: argparse.Namespace) -> int:
         raise UsageError(f"--target-precision {a.target_precision}: must be in (0, 1]")
     if a.json and a.json != "-":
         check_output_file(a.json, "--json", [(a.reviewed, "")], "the report")
-    rep = review(a.reviewed, a.target_precision, a.csv_raw)
+    rep = review(a.reviewed, a.target_precision, a.csv_raw, a.run)
     for p in rep.notices + rep.problems:
         print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)
     data = json.dumps(rep.as_dict(), indent=1, ensure_ascii=False) + "\n"

@@ -14,6 +14,10 @@
 * **No empty folders**: a run that fails before storing any result removes the folders
   it created, or in a folder that was there its ``.mtqa-parts``
   (:meth:`OutputFolder.discard_if_empty`).
+* **No lost results**: the results an ``--overwrite`` run replaces are set aside, not
+  dropped, until its ``run.json`` stands; a run that ends having stored nothing (every
+  input failed, an error or Ctrl-C before its first result) leaves the folder as it found
+  it, so the replaced run's command still resumes (:mod:`mtqa.store`, :func:`set_aside`).
 """
 
 from __future__ import annotations
@@ -28,12 +32,11 @@ from pathlib import Path
 from types import TracebackType
 
 from mtqa.errors import OutputError, UsageError
-from mtqa.readers.decode import SUFFIXES
-from mtqa.readers.walk import is_output_folder
+from mtqa.readers.walk import walk_folder
 from mtqa.report import FILENAMES
 from mtqa.runinfo import PENDING, check_outdir, create_outdir
 from mtqa.settings import Settings
-from mtqa.store import PARTS
+from mtqa.store import PARTS, bring_back, drop_replaced, set_aside
 
 try:
     import fcntl
@@ -79,24 +82,33 @@ OWN = frozenset({FILENAMES["csv"], FILENAMES["jsonl"], "summary.csv"})
 
 def held_inputs(folder: Path) -> list[Path]:
     """The files under ``folder`` a folder walk would read as input were ``folder`` not an
-    output folder: of an input type, not mtqa's own (:data:`OWN`, ``.mtqa-parts``,
-    ``annotated/``) nor in another output folder inside it; sorted."""
-    found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        here = Path(root)
-        skip = {PARTS, FILENAMES["xliff"]} if here == folder else set()
-        dirs[:] = sorted(d for d in dirs if d not in skip and not is_output_folder(here / d))
-        for name in sorted(files):
-            if Path(name).suffix.lower() in SUFFIXES and not (here == folder and name in OWN):
-                found.append(here / name)
-    return found
+    output folder (:func:`mtqa.readers.walk.walk_folder`: the same walk, links followed),
+    but mtqa's own (:data:`OWN`, ``.mtqa-parts``, ``annotated/``); sorted."""
+    own = {folder / PARTS, folder / FILENAMES["xliff"], *(folder / name for name in OWN)}
+    return sorted(walk_folder(folder, frozenset(own)))
+
+
+def _read_elsewhere(inputs: Sequence[str], out: Path) -> set[str]:
+    """The real paths of the files ``inputs`` give with the folder ``out`` (resolved)
+    passed over."""
+    reals: set[str] = set()
+    for i in inputs:
+        if i == "-":
+            continue
+        path = Path(os.path.realpath(i))
+        if path.is_dir():
+            reals.update(os.path.realpath(f) for f in walk_folder(path, frozenset({out})))
+        else:
+            reals.add(str(path))
+    return reals
 
 
 def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
     """Raise :class:`~mtqa.errors.UsageError` when ``outdir`` is one of the input folders:
     its reports would make it an output folder, which a later check refuses as input; or
-    when it is a folder inside one that holds inputs (:func:`held_inputs`): the folder
-    walk skips output folders, so a rerun would silently leave those inputs out. A folder
+    when it is a folder inside one that holds inputs (:func:`held_inputs`) read by no other
+    path (a link to a file or folder the inputs also reach loses nothing): the folder walk
+    skips output folders, so a rerun would silently leave those inputs out. A folder
     inside an input folder holding no inputs is fine."""
     out = outdir.resolve()
     for i in inputs:
@@ -110,6 +122,9 @@ def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
             )
         if out.is_relative_to(folder) and out.is_dir():
             held = held_inputs(out)
+            if held:
+                elsewhere = _read_elsewhere(inputs, out)
+                held = [h for h in held if os.path.realpath(h) not in elsewhere]
             if held:
                 more = f" and {len(held) - 1} more" if len(held) > 1 else ""
                 raise UsageError(
@@ -225,6 +240,7 @@ class OutputFolder:
         self.had_parts = False
         self.completed = False
         self.pending_before: bytes | None = None  # the PENDING record this run replaced
+        self.replacing = False  # --overwrite: the stored work is set aside (mtqa.store)
         self.work_before: set[Path] = set()  # the stored work when this run began
 
     def __enter__(self) -> OutputFolder:
@@ -237,7 +253,9 @@ class OutputFolder:
                 self.pending_before = (self.outdir / PARTS / PENDING).read_bytes()
             except OSError:
                 self.pending_before = None
-            check_outdir(self.outdir, self.settings, self.key, self.lock.inputs)
+            if check_outdir(self.outdir, self.settings, self.key, self.lock.inputs):
+                set_aside(self.outdir / PARTS, (LOCK, PENDING))
+                self.replacing = True
             self.work_before = set(self._work(self.outdir / PARTS))
         except BaseException:
             self.__exit__(None, None, None)
@@ -246,17 +264,22 @@ class OutputFolder:
         return self
 
     def complete(self) -> None:
-        """The run's ``run.json`` stands: the folder is no longer an interrupted run's."""
+        """The run's ``run.json`` stands: the folder is no longer an interrupted run's,
+        and the results it replaced (``--overwrite``) go."""
         (self.outdir / PARTS / PENDING).unlink(missing_ok=True)
+        drop_replaced(self.outdir / PARTS)
         self.completed = True
 
     def _restore_pending(self) -> None:
         """A run that ends without its reports and stored nothing leaves the folder as it
-        found it: the interrupted run before it (or none) is still the one to resume."""
+        found it: the interrupted run before it (or none) is still the one to resume, and
+        the results an ``--overwrite`` run set aside are back."""
         if self.completed or set(self._work(self.outdir / PARTS)) - self.work_before:
             return
         path = self.outdir / PARTS / PENDING
         try:
+            if self.replacing:
+                bring_back(self.outdir / PARTS, (LOCK, PENDING))
             if self.pending_before is None:
                 path.unlink(missing_ok=True)
             else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,7 +23,7 @@ from mtqa.errors import OutputError
 from mtqa.io import Skipped
 from mtqa.records import SEVERITY_RANK, Counts, DocumentResult, Failure, Span
 from mtqa.settings import Settings
-from mtqa.store import PARTS, WINDOWS, ResultStore, atomic_write
+from mtqa.store import PARTS, ResultStore, atomic_write
 from mtqa.text import without_surrogates
 from mtqa.version import __version__
 
@@ -178,11 +177,13 @@ def _stored_run(path: Path) -> tuple[Any, dict[str, Any], Any] | None:
         return None, {}, None
 
 
-def check_outdir(outdir: Path, settings: Settings, key: str, inputs: Sequence[str]) -> None:
+def check_outdir(outdir: Path, settings: Settings, key: str, inputs: Sequence[str]) -> bool:
     """Refuse a folder holding a run with another resume key, or the reports of other
     ``inputs`` (:func:`input_keys`; a ``run.json`` without them is not compared), without
-    ``--overwrite``; with ``--overwrite``, drop the stored parts. Then mark the folder as
-    this run's (:data:`PENDING`). Raises :class:`~mtqa.errors.OutputError`.
+    ``--overwrite``. Then mark the folder as this run's (:data:`PENDING`). Raises
+    :class:`~mtqa.errors.OutputError`. Returns whether this run replaces the stored
+    results (``--overwrite``, unless it resumes its own interrupted run): the caller sets
+    them aside (:func:`mtqa.store.set_aside`) until its reports stand.
 
     The run compared with is the one that last wrote here: an interrupted run's
     :data:`PENDING` record when there is one (its results are in ``.mtqa-parts``), else
@@ -221,13 +222,9 @@ def check_outdir(outdir: Path, settings: Settings, key: str, inputs: Sequence[st
                 f"{outdir}: holds an interrupted run of other inputs ({shown}); {fix} or "
                 "choose another folder with -o"
             )
-    if settings.overwrite and not (pending is not None and resuming):
-        if (outdir / PARTS).is_dir():
-            for p in [*(outdir / PARTS).glob("*.json"), *(outdir / PARTS).glob("model.*.txt")]:
-                p.unlink()
-            shutil.rmtree(outdir / PARTS / WINDOWS, ignore_errors=True)
     record = {"resume_key": key, "settings": settings.as_dict(), "inputs": mine}
     atomic_write(outdir / PARTS / PENDING, json.dumps(record, ensure_ascii=False) + "\n")
+    return settings.overwrite and not (pending is not None and resuming)
 
 
 def stored_model_sig(store: ResultStore) -> str | None:

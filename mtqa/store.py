@@ -14,6 +14,11 @@ Beside the results, two small things make a resume give the same bytes as one ru
 * ``windows/``: the LM output of each window scored so far
   (:class:`mtqa.checkpoint.WindowCheckpoint`), so that Ctrl-C inside a long document or
   a group of documents keeps the scoring done; removed when the run completes.
+
+An ``--overwrite`` run does not drop the results it replaces before it has its own:
+:func:`set_aside` moves them into ``replaced/`` at its start, :func:`bring_back` restores
+them when it ends having stored nothing (every input failed, an error or Ctrl-C before
+the first result), and :func:`drop_replaced` removes them once its reports stand.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from mtqa.records import Document, DocumentResult, SentenceResult, Span, WordSco
 
 PARTS = ".mtqa-parts"
 WINDOWS = "windows"  # within PARTS: per-window LM outputs of documents not yet stored
+REPLACED = "replaced"  # within PARTS: the work an --overwrite run replaces, until it completes
 
 
 def create_temp(final: Path) -> tuple[int, Path]:
@@ -175,6 +181,48 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         if isinstance(exc, OSError):
             raise write_failed(path, exc) from exc
         raise
+
+
+def set_aside(parts: Path, keep: Iterable[str]) -> None:
+    """Move everything in ``parts`` but the names in ``keep`` (the lock, the run record)
+    into ``parts/replaced/``: the stored work an ``--overwrite`` run replaces. A
+    ``replaced/`` already there (an interrupted ``--overwrite`` run's) moves inside the new
+    one, so :func:`bring_back` restores exactly what was there."""
+    if not parts.is_dir():
+        return
+    kept = set(keep)
+    staging = parts / f".{REPLACED}.{secrets.token_hex(4)}.tmp"
+    staging.mkdir()
+    for entry in sorted(parts.iterdir()):
+        if entry.name not in kept and entry != staging:
+            os.replace(entry, staging / entry.name)
+    os.replace(staging, parts / REPLACED)
+
+
+def bring_back(parts: Path, keep: Iterable[str]) -> None:
+    """Undo :func:`set_aside` for a run that stored nothing: what it left in ``parts`` but
+    ``keep`` (a model signature, an empty window folder) goes, ``replaced/``'s content
+    returns."""
+    if not (parts / REPLACED).is_dir():
+        return
+    kept = set(keep)
+    held = parts / f".{REPLACED}.{secrets.token_hex(4)}.tmp"
+    os.replace(parts / REPLACED, held)  # its content may hold a replaced/ of its own
+    for entry in parts.iterdir():
+        if entry.name in kept or entry == held:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    for entry in sorted(held.iterdir()):
+        os.replace(entry, parts / entry.name)
+    held.rmdir()
+
+
+def drop_replaced(parts: Path) -> None:
+    """Remove what :func:`set_aside` kept: the run replacing it is complete."""
+    shutil.rmtree(parts / REPLACED, ignore_errors=True)
 
 
 def doc_key(signature: str, doc_id: str, text: str, extra: str = "") -> str:

@@ -8,6 +8,7 @@ over), and an error before any result leaves no folder behind.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from mtqa.outdir import LOCK, default_outdir
+from mtqa.outdir import LOCK, default_outdir, held_inputs
+from mtqa.readers.walk import scan
 
 from .test_shell import TEXT, mtqa_run
 
@@ -160,3 +162,44 @@ def test_an_output_folder_holding_inputs_of_an_input_folder_is_refused(
     for _ in range(2):
         out = mtqa_run(tmp_path, "check", "texts", *fake, "-o", "texts/out")
         assert out.returncode == 0 and ids(texts / "out") == ["a", "sub/b"]
+
+
+def test_held_inputs_walk_the_folder_as_the_reader_does(tmp_path: Path, fake: list[str]) -> None:
+    """``held_inputs`` had its own ``os.walk``, which follows no folder link and counts a
+    broken link or a FIFO named ``.txt`` as an input: ``-o texts/sub`` with ``texts/sub/link``
+    leading to a folder of inputs was let through, and the walk then left those inputs out in
+    silence; a broken link in it was refused as an input. One walk serves both now."""
+    texts, elsewhere = tmp_path / "texts", tmp_path / "elsewhere"
+    (texts / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    (texts / "a.txt").write_text(TEXT, encoding="utf-8")
+    (elsewhere / "b.txt").write_text("Fine text.\n", encoding="utf-8")
+    (texts / "sub" / "link").symlink_to("../../elsewhere", target_is_directory=True)
+    (texts / "sub" / "broken.txt").symlink_to("nowhere.txt")
+    os.mkfifo(texts / "sub" / "pipe.txt")
+    (texts / "sub" / "loop").symlink_to("..", target_is_directory=True)
+    sub = texts / "sub"
+    # the reader's walk of the folder, and held_inputs: the same files
+    found, _ = scan([str(sub)])
+    assert held_inputs(sub) == sorted(p for p, _ in found) == [sub / "link" / "b.txt"]
+    out = mtqa_run(tmp_path, "check", "texts", *fake, "-o", "texts/sub")
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == (
+        "mtqa: error: texts/sub: holds inputs of the input folder texts (texts/sub/link/b.txt); "
+        "its reports would hide them from the folder walk, so a rerun would leave them out; "
+        "write the reports elsewhere (-o reports/texts)\n"
+    )
+    # given as an input too, the linked folder loses nothing: fine
+    out = mtqa_run(tmp_path, "check", "texts", "elsewhere", *fake, "-o", "texts/sub")
+    assert out.returncode == 0 and ids(sub) == ["a", "b"], out.stderr
+
+
+def test_a_link_to_a_file_also_read_is_no_held_input(tmp_path: Path, fake: list[str]) -> None:
+    texts = tmp_path / "texts"
+    (texts / "sub").mkdir(parents=True)
+    (texts / "a.txt").write_text(TEXT, encoding="utf-8")
+    (texts / "sub" / "alias.txt").symlink_to("../a.txt")
+    assert held_inputs(texts / "sub") == [texts / "sub" / "alias.txt"]
+    for _ in range(2):
+        out = mtqa_run(tmp_path, "check", "texts", *fake, "-o", "texts/sub")
+        assert out.returncode == 0 and ids(texts / "sub") == ["a"], out.stderr

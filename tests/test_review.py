@@ -23,6 +23,11 @@ from mtqa.settings import Settings
 from .conftest import SEED
 
 HEADER = ["doc_id", "sent_id", "text", "score", "flagged", "severity", "spans", "review"]
+#: the notice on a sentences sheet with no run beside it (mtqa.quality.coverage), row 0
+NO_RUN = (
+    "no mtqa run beside it (run.json): rows deleted from the sheet, and rows whose ids are "
+    "not the run's, cannot be found; pass --run with the folder mtqa check wrote the sheet to"
+)
 # (doc_id, sent_id, text, score, severity, spans, review). Expected numbers, by hand:
 # flagged rows 1-4: 3 errors of 4 (major 2/2, minor 1/2; lm 3/3, rule:join 1/2);
 # unflagged reviewed rows 5-6: 1 error of 2; row 7 not reviewed; row 8 "okay" is unknown.
@@ -196,8 +201,8 @@ def test_cli_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, err = capsys.readouterr()
     assert out == TABLE.format(path=path)
     assert (
-        err == f"{path}:row 9 (d2#4): unknown review value 'okay' (column H ('review')); write "
-        "ok or error, or leave it blank\n"
+        err == f"{path}: {NO_RUN}\n{path}:row 9 (d2#4): unknown review value 'okay' (column H "
+        "('review')); write ok or error, or leave it blank\n"
     )
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["flagged"]["rate"] == 0.75 and data["problems"][0]["row"] == 9
@@ -311,6 +316,7 @@ def test_no_spans_column_is_a_notice(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["review", str(path)]) == 0  # the figures it can give are right
     out, err = capsys.readouterr()
     assert err == (
+        f"{path}: {NO_RUN}\n"
         f"{path}:1: no 'spans' column: precision by span source cannot be measured; keep the "
         "spans column of the sentences.csv mtqa wrote\n"
     )
@@ -330,11 +336,12 @@ def test_flagged_row_whose_spans_name_no_source(tmp_path: Path) -> None:
     rep = review(str(path))
     assert isinstance(rep, ReviewReport) and rep.flagged.n == 1 and rep.problems == []
     assert [(p.row, p.message) for p in rep.notices] == [
+        (0, NO_RUN),
         (
             2,
             "column E ('spans'): 'garbled' names no span source for a flagged sentence; counted, "
             "but not by source; restore it from the sentences.csv mtqa wrote",
-        )
+        ),
     ]
 
 
@@ -374,6 +381,7 @@ def test_a_score_outside_0_to_1_is_a_problem(
     assert main(["review", str(path)]) == 1
     out, err = capsys.readouterr()
     assert err == (
+        f"{path}: {NO_RUN}\n"
         f"{path}:row 2 (d#1): score {score!r} {why} (column C ('score')); restore it from the "
         "sentences.csv mtqa wrote\n"
     )
@@ -392,11 +400,12 @@ def test_repeated_sentence_rows(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert isinstance(rep, ReviewReport)
     assert (rep.reviewed, rep.flagged.n, rep.flagged.errors) == (2, 1, 1)
     assert [(p.row, p.message) for p in rep.notices] == [
+        (0, NO_RUN),
         (
             5,
             "repeats row 2 (same doc_id and sent_id) with the same verdict: counted once; "
             "delete the repeat",
-        )
+        ),
     ]
     assert [(p.row, p.message) for p in rep.problems] == [
         (
@@ -697,7 +706,7 @@ def test_a_problem_line_escapes_control_characters_in_its_ids(
         csv.writer(f, lineterminator="\r\n").writerows(rows)
     assert main(["review", str(path)]) == 1
     err = capsys.readouterr().err
-    assert err.splitlines()[0] == (
+    assert err.splitlines()[1] == (
         f"{path}:row 2 (a\\nb\\x1b[2K#1): unknown review value 'maybe' (column F ('review')); "
         "write ok or error, or leave it blank"
     )

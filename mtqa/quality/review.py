@@ -17,7 +17,9 @@ A review value other than ok/error/blank, or a score that is not a number from 0
 silently dropped; so is a sentence (same ``doc_id`` and ``sent_id``) given two different
 verdicts on two rows, and neither row is counted (a repeat with the same verdict counts
 once, with a notice); a missing optional column (``spans``, ``doc_id``, ``sent_id``) or a
-``spans`` cell that names no source is a notice with the column and the fix.
+``spans`` cell that names no source is a notice with the column and the fix. Rows deleted,
+repeated or with ids the run does not have are found against the run that wrote the sheet
+(:mod:`mtqa.quality.coverage`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, UsageError
+from mtqa.quality.coverage import check_rows, find_run
 from mtqa.quality.sheets import (
     Problem,
     Rate,
@@ -95,6 +98,7 @@ class ReviewReport:
     problems: list[Problem] = field(default_factory=list)  # rows not counted
     notices: list[Problem] = field(default_factory=list)  # counted, but something is off
     has_spans: bool = True
+    missing: int = 0  # sentences of the run with no row (mtqa.quality.coverage)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON."""
@@ -138,14 +142,17 @@ def _header_notices(sheet: Sheet) -> list[Problem]:
 
 
 def read_reviewed(
-    path: str, raw: bool = False
+    path: str, raw: bool = False, run: str | None = None
 ) -> tuple[int, list[Reviewed], list[Problem], list[Problem]]:
-    """(sentence rows, reviewed sentences, problems, notices) from an edited sentences.csv.
+    """(sentence rows, reviewed sentences, problems, notices) from an edited sentences.csv,
+    checked against its run (the folder ``run``, else the sheet's: :mod:`mtqa.quality.coverage`).
 
     Raises :class:`~mtqa.errors.InputError` for a file that is not UTF-8, is not a
-    sentences sheet, or lacks the ``review``, ``score`` or ``severity`` column.
+    sentences sheet, lacks the ``review``, ``score`` or ``severity`` column, or is another
+    run's.
     """
-    return _reviewed_rows(_sentences_sheet(read_sheet(path, raw)))
+    rows, items, problems, notices, _ = _reviewed_rows(_sentences_sheet(read_sheet(path, raw)), run)
+    return rows, items, problems, notices
 
 
 def _sentences_sheet(sheet: Sheet) -> Sheet:
@@ -161,14 +168,19 @@ def _sentences_sheet(sheet: Sheet) -> Sheet:
     return sheet
 
 
-def _reviewed_rows(sheet: Sheet) -> tuple[int, list[Reviewed], list[Problem], list[Problem]]:
+def _reviewed_rows(
+    sheet: Sheet, run: str | None = None
+) -> tuple[int, list[Reviewed], list[Problem], list[Problem], int]:
+    """(rows, reviewed, problems, notices, run sentences with no row) of a sentences sheet."""
+    problems, notices, unknown, missing = check_rows(sheet, find_run(sheet.path, run), run)
     reviewed: list[Reviewed] = []
-    problems: list[Problem] = []
-    notices = _header_notices(sheet)
+    notices = _header_notices(sheet) + notices
     has_spans = "spans" in sheet.col
     count = 0
     for row, cells in sheet.records():
         count += 1
+        if row in unknown:  # not the run's: named in the problems
+            continue
         item = _reviewed(row, cells, sheet)
         if isinstance(item, Problem):
             problems.append(item)
@@ -195,7 +207,7 @@ def _reviewed_rows(sheet: Sheet) -> tuple[int, list[Reviewed], list[Problem], li
     )
     problems = sorted(problems + twice, key=lambda p: p.row)
     notices = sorted(notices + again, key=lambda p: p.row)
-    return count, reviewed, problems, notices
+    return count, reviewed, problems, notices, missing
 
 
 def _reviewed(row: int, cells: dict[str, str], sheet: Sheet) -> Reviewed | Problem | None:
@@ -281,16 +293,28 @@ def summarise(
     )
 
 
-def review(path: str, target: float = 0.8, raw: bool = False) -> ReviewReport | SpanReport:
+def review(
+    path: str, target: float = 0.8, raw: bool = False, run: str | None = None
+) -> ReviewReport | SpanReport:
     """``mtqa review``: read a reviewed sentences.csv or a verdict export and measure the flags.
 
-    ``raw``: the file was written with ``--csv-raw`` (no guard quotes to remove). Raises
-    :class:`~mtqa.errors.InputError` when the file cannot be read or nothing is reviewed.
+    ``raw``: the file was written with ``--csv-raw`` (no guard quotes to remove). ``run``:
+    the output folder of the run that wrote a sentences.csv (default: the sheet's folder,
+    when it holds one), whose sentences the rows are checked against
+    (:mod:`mtqa.quality.coverage`). Raises :class:`~mtqa.errors.InputError` when the file
+    cannot be read, is another run's, or nothing is reviewed;
+    :class:`~mtqa.errors.UsageError` when ``run`` holds no run or the sheet is a verdict
+    export.
     """
     sheet = read_sheet(path, raw)
     if sheet.kind == "verdicts":
+        if run is not None:
+            raise UsageError(
+                f"--run {run}: only a sentences.csv is checked against its run; drop --run "
+                "for a verdict export"
+            )
         return summarise_spans(sheet, target)
-    rows, items, problems, notices = _reviewed_rows(_sentences_sheet(sheet))
+    rows, items, problems, notices, missing = _reviewed_rows(_sentences_sheet(sheet), run)
     if not items and not problems:
         raise InputError(
             path,
@@ -298,7 +322,9 @@ def review(path: str, target: float = 0.8, raw: bool = False) -> ReviewReport | 
             f"none of its {counted(rows, 'sentence row')} is reviewed; write ok or error in the "
             "review column, then rerun",
         )
-    return summarise(path, rows, items, problems, target, notices, "spans" in sheet.col)
+    rep = summarise(path, rows, items, problems, target, notices, "spans" in sheet.col)
+    rep.missing = missing
+    return rep
 
 
 def rate_line(r: Rate, indent: str = "") -> str:
@@ -346,8 +372,16 @@ def format_review(rep: ReviewReport | SpanReport) -> str:
             f"threshold for precision >= {t.target:g}: none reaches it on these reviews "
             f"(best precision {fmt(t.best_precision)})"
         )
-    if rep.problems:
-        lines += ["", f"{len(rep.problems)} row(s) not counted (see the messages on stderr)"]
+    not_counted = sum(p.row > 1 for p in rep.problems)
+    if not_counted or rep.missing:
+        lines.append("")
+    if not_counted:
+        lines.append(f"{not_counted} row(s) not counted (see the messages on stderr)")
+    if rep.missing:
+        lines.append(
+            f"{rep.missing} sentence(s) of the run have no row: not in this review (see the "
+            "messages on stderr)"
+        )
     return "\n".join(lines)
 
 

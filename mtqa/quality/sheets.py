@@ -203,15 +203,18 @@ class Problem:
     row that still counts (or, with ``row`` 1, on a column of the header).
     """
 
-    row: int  # spreadsheet row (header = 1)
+    row: int  # spreadsheet row (header = 1; 0: the sheet as a whole)
     doc_id: str
     sent_id: str
     message: str
     counted: bool = False
 
     def where(self, path: str) -> str:
-        """``path:row N (doc#sent)`` for a message (``path:1`` for the header); a control
-        character in the ids is written as its escape (one line on a terminal)."""
+        """``path:row N (doc#sent)`` for a message (``path:1`` for the header, ``path``
+        for the sheet as a whole: row 0); a control character in the ids is written as
+        its escape (one line on a terminal)."""
+        if self.row == 0:
+            return path
         if self.row == 1:
             return f"{path}:1"
         return f"{path}:row {self.row} ({one_line_safe(self.doc_id)}#{one_line_safe(self.sent_id)})"

@@ -152,8 +152,10 @@ def _walk(
     seen: dict[str, str],
     found: list[tuple[Path, Path]],
     failures: list[Failure],
+    skip: frozenset[Path] = frozenset(),
 ) -> None:
-    """Depth-first, names sorted; ``seen``: real path → first path of every folder read."""
+    """Depth-first, names sorted; ``seen``: real path → first path of every folder read;
+    ``skip``: paths passed over as if absent."""
     try:
         with os.scandir(folder) as entries:
             names = sorted(e.name for e in entries)
@@ -165,8 +167,7 @@ def _walk(
         )
         return
     here = os.path.realpath(folder)
-    for name in names:
-        p = folder / name
+    for p in (folder / name for name in names if folder / name not in skip):
         st = _stat(p)
         if isinstance(st, str):
             failures.append(Failure(str(p), None, st))
@@ -181,7 +182,7 @@ def _walk(
                 why += "remove the extra link"
             else:
                 seen[real] = str(p)
-                _walk(p, root, seen, found, failures)
+                _walk(p, root, seen, found, failures, skip)
                 continue
             failures.append(Failure(str(p), None, why))
         elif p.suffix.lower() not in SUFFIXES:
@@ -192,6 +193,16 @@ def _walk(
             what = kind(st.st_mode)
             msg = f"not a regular file ({what}); skipped; replace it with a regular file"
             failures.append(Failure(str(p), None, msg))
+
+
+def walk_folder(folder: Path, skip: frozenset[Path] = frozenset()) -> list[Path]:
+    """The files a walk of ``folder`` reads as input, in walk order (:func:`scan`'s rules:
+    links followed, each real folder once, output folders inside it passed over), but
+    the paths in ``skip``; what cannot be read is left out (a run's own walk reports it).
+    The walk even when ``folder`` is an output folder itself (:func:`scan` refuses one)."""
+    found: list[tuple[Path, Path]] = []
+    _walk(folder, folder, {os.path.realpath(folder): str(folder)}, found, [], skip)
+    return [p for p, _ in found]
 
 
 def discover(inputs: Sequence[str]) -> list[tuple[Path, Path]]:
