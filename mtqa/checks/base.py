@@ -29,8 +29,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
+from mtqa.machine import machine_tokens
 from mtqa.records import Severity, Span
-from mtqa.text import Composed, machine_tokens
+from mtqa.text import Composed
 
 
 class Hit(NamedTuple):
@@ -94,7 +95,7 @@ class RegexCheck(Check):
     """A target check defined by one pattern: the span is group ``span`` if present, else the
     match. ``reason`` may name the span as ``{text}`` and its last character as ``{mark}``;
     ``fix`` (optional) maps the span's text to its replacement (the span's suggestion).
-    ``machine``: also match inside machine tokens (:func:`mtqa.text.machine_tokens`: URLs,
+    ``machine``: also match inside machine tokens (:func:`mtqa.machine.machine_tokens`: URLs,
     file names, placeholders); False drops a match that overlaps one (``%1 %%`` is no
     French ``1 %``)."""
 
