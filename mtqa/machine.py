@@ -35,17 +35,41 @@ _HASH = (
     r"(?<![\w+/=])(?=[\w+/=]*\d)(?=[\w+/=]*[a-z])[a-z0-9+/=_]{16,}(?![\w+/=])"
     r"|\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b"
 )
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+#: code names in technical prose, by their form alone (case-sensitive): a call (``fileno()``,
+#: ``SSLSocket.getpeercert()``: a name and empty brackets); a name with an underscore
+#: inside or before it (``max_size``, ``MAX_SIZE``, ``__init__``, ``_private``; not
+#: ``_italic_``); a dotted name whose first part starts in lower case or is a camel-case
+#: class, and whose second starts in lower case (``os.path.join``, ``self.returncode``,
+#: ``TestCase.assertWarns``, ``NNTP.__init__``; not a glued join, ``States.is``,
+#: ``agreements.For``, an abbreviation, ``a.m``, ``Ph.D``, nor ``English.news.cn``)
+_CALL = rf"{_IDENT}(?:\.{_IDENT})*\(\)"
+_SNAKE = r"_*[A-Za-z0-9]+(?:_+[A-Za-z0-9]+)+_*|__[A-Za-z0-9]+__|_[A-Za-z0-9]+(?![A-Za-z0-9_])"
+_DOTTED = (
+    r"(?:[a-z_][A-Za-z0-9_]+|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*"
+    rf"|[A-Za-z][A-Za-z0-9]*(?=\._))\.[a-z_][A-Za-z0-9_]*(?:\.{_IDENT})*"
+)
+_NAME = rf"(?:{_CALL}|{_DOTTED}|{_SNAKE})"
+#: ... or one in quotes or stars (``'readline()'``, ``*old_node*``); or backquoted code,
+#: Markdown's and reST's (```spec```, ````None````, with a reST role: ``:func:`repr```), and
+#: the old ```name'`` style without spaces (not the GNU ```show w'`` of licence texts)
+_CODE = (
+    rf"(?-i:(?<![\w.])(?:'{_NAME}'|\"{_NAME}\"|‘{_NAME}’|“{_NAME}”|\*{_NAME}\*|{_NAME})(?!\w)"
+    r"|(?<![\w`])(?:(?::[a-z]+)+:)?(?:``[^`\n]{1,80}``|`[^`\s][^`\n]{0,79}`"
+    r"|`[A-Za-z_][\w.]*')(?![\w`]))"
+)
 _MACHINE = re.compile(
     rf"(?:https?://|www\.)\S*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}|{_HASH}",
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}|{_HASH}|{_CODE}",
     re.IGNORECASE,
 )
 
 
 def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of the URLs, e-mail addresses, file names, format placeholders and
-    hashes in ``text[start:end]`` (``https://www.city-hall.org``, ``info.desk@city-hall.org``,
-    ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``%@``, ``%1``, ``{0}``, ``9f86d081884c7d65``):
+    """(start, end) of the URLs, e-mail addresses, file names, format placeholders, hashes
+    and code names in ``text[start:end]`` (``https://www.city-hall.org``,
+    ``info.desk@city-hall.org``, ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``%@``, ``%1``,
+    ``{0}``, ``9f86d081884c7d65``, ``heappush()``, ``max_size``, ``os.path.join``, ```spec```):
     not language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`).
     The pattern reads the stretch in NFC (:class:`Composed`)."""
     stop = len(text) if end is None else end

@@ -52,6 +52,10 @@ class Check:
     severity: Severity = "minor"
     score: float = 0.9
     needs_source: bool = False  # a source-aware check: it runs only when a source is given
+    #: also report hits on machine tokens (:func:`mtqa.machine.machine_tokens`: URLs, file
+    #: names, placeholders, code names); False drops a hit that overlaps one (a check that
+    #: judges words: ``os.environ`` holds no French, ``getstate()`` no misspelling)
+    machine: bool = True
 
     def find(self, text: str, source: str | None) -> Iterator[Hit]:
         """Yield the hits in ``text`` (offsets into ``text``); ``source`` is its source or None."""
@@ -69,7 +73,10 @@ class Check:
         nfc = Composed(text)
         src = None if source is None else unicodedata.normalize("NFC", source)
         spans = []
+        tokens = [] if self.machine else machine_tokens(nfc.text)
         for hit in self.find(nfc.text, src):
+            if any(a < hit.end and hit.start < b for a, b in tokens):
+                continue
             a, b = nfc.span(hit.start, hit.end)
             spans.append(
                 Span(
@@ -116,12 +123,9 @@ class RegexCheck(Check):
         self.machine = machine
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
-        """Every match of the pattern in ``text`` (outside machine tokens unless ``machine``)."""
+        """Every match of the pattern in ``text``."""
         g = "span" if "span" in self.pattern.groupindex else 0
-        tokens = [] if self.machine else machine_tokens(text)
-        for m in self.pattern.finditer(text):
-            if any(a < m.end(g) and m.start(g) < b for a, b in tokens):
-                continue
+        for m in self.pattern.finditer(text):  # hits on machine tokens: Check.check drops them
             span = m.group(g)
             reason = self.reason.format(text=span, mark=span[-1:])
             fix = self.fix(span) if self.fix is not None else None

@@ -60,6 +60,7 @@ class BrokenJoin(Check):
     """A full stop followed by a lower-case word: two pieces of a sentence glued wrongly."""
 
     id = "broken-join"
+    machine = False  # a code name may start a sentence in lower case: 'zinfo_or_arcname' is
     severity = "major"
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
@@ -172,6 +173,7 @@ class RepeatedWord(Check):
     """The same word twice in a row ("the the"), except "had had", "that that" and a few names."""
 
     id = "repeated-word"
+    machine = False  # a code name is no word: mtqa.machine
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
         """Each doubled word (case-blind), less the fine repeats."""
@@ -210,6 +212,7 @@ class FrenchTitle(Check):
     after a given name ("John M. Smith") or in a reference list ("M. Jordan, Pattern...")."""
 
     id = "french-title"
+    machine = False  # a code name is no word: mtqa.machine
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
         """Each French title before a name, in text order."""
@@ -338,6 +341,7 @@ DATE_CASE = RegexCheck(
     ),
     "a month or day name in lower case: {text!r} (English capitalises it)",
     fix=lambda w: w[:1].upper() + w[1:],
+    machine=False,  # a code name is no word: 'day_monday', 'calendar.monday'
 )
 PUNCT_SPACING = RegexCheck(
     "punct-spacing",
