@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from mtqa.machine import machine_tokens
@@ -73,7 +74,7 @@ class Check:
         nfc = Composed(text)
         src = None if source is None else unicodedata.normalize("NFC", source)
         spans = []
-        tokens = [] if self.machine else machine_tokens(nfc.text)
+        tokens = () if self.machine else _machine_tokens(nfc.text)
         for hit in self.find(nfc.text, src):
             if any(a < hit.end and hit.start < b for a, b in tokens):
                 continue
@@ -96,6 +97,12 @@ class Check:
     def whole(text: str, reason: str, severity: Severity | None = None) -> Hit:
         """A hit on all of ``text``: the unit as a whole is at fault (a source check)."""
         return Hit(0, len(text), reason, severity)
+
+
+@lru_cache(maxsize=16)
+def _machine_tokens(text: str) -> tuple[tuple[int, int], ...]:
+    """:func:`mtqa.machine.machine_tokens` of a sentence, once for all the checks that ask."""
+    return tuple(machine_tokens(text))
 
 
 class RegexCheck(Check):
