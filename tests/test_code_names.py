@@ -1,7 +1,7 @@
 """Code names in technical English are machine tokens by their form (:mod:`mtqa.machine`).
 
-On 300 docstring sentences of Python's standard library that hold code forms
-(``/work/exp/ood/docs_code.jsonl``), 50.7% of the lines got a flag: the LM and the word checks
+On 300 docstring sentences of Python's standard library that hold code forms (README,
+"Clean English outside news"), 50.7% of the lines got a flag: the LM and the word checks
 read ``heappush()``, ``max_size``, ``os.path.join`` and ```spec``` as garbled English. A
 form that MT output does not take (an identifier with an underscore, a call's ``()``, a dotted
 name that starts in lower case, backquotes) is no language; a bare name (``heappush``) has the
