@@ -40,8 +40,8 @@ from mtqa.data import resource
 from mtqa.errors import CalibrationError, UsageError
 from mtqa.features import FEATURES, SENTENCE_FEATURES
 from mtqa.learned import SentenceModel, Trees, sigmoid, standardised_logit
+from mtqa.machine import machine_tokens
 from mtqa.records import NOT_WORDS, Span, WordScore
-from mtqa.text import machine_tokens
 
 
 @dataclass(frozen=True)
@@ -411,7 +411,7 @@ def detect_lm(
     ``rows`` are the words' feature rows (:func:`mtqa.features.sentence_features`);
     ``logits`` the item model's, when already computed (:meth:`Detector.logits`). A symbol
     item (an emoji: :mod:`mtqa.align`), a URL, e-mail address, file name, placeholder or
-    hash (:func:`mtqa.text.machine_tokens`) and a U+FFFD (the ``replacement-char`` rule's:
+    hash (:func:`mtqa.machine.machine_tokens`) and a U+FFFD (the ``replacement-char`` rule's:
     the LM would only propose deleting it) are never flagged (probability 0).
     """
     probs = [

@@ -47,7 +47,7 @@ applies it to every span of a sentence).
 so on a decomposed ``brûlée`` (``bru\\u0302le\\u0301e``, NFD) ``\\ble\\b`` finds the French
 article ``le`` and ``\\w+`` stops before an accent. So every word pattern of the checks
 (:meth:`mtqa.checks.base.Check.check`), of the segmenter, of the calque rewrites and of
-:func:`machine_tokens` reads the text in NFC through :class:`Composed`, as the LM does
+:func:`mtqa.machine.machine_tokens` reads the text in NFC through :class:`Composed`, as the LM does
 (:mod:`mtqa.lm.nfc`): the NFC form and the map back to the text as read (a composed
 character maps to its whole decomposed extent). NFD and NFC text give the same spans,
 with offsets into the text as read. A mark that has no composed form with its letter
@@ -122,49 +122,6 @@ def is_list_marker(text: str, start: int, end: int) -> bool:
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _ACRONYM = re.compile(rf"(?:{LETTER}{{1,2}}\.)+{LETTER}{{1,2}}")  # Ph.D, U.S.A, a.k.a
 _TOKEN_JOINERS = "@/:\\"  # inside an e-mail address, URL or path, a dot is not an abbreviation's
-
-
-#: endings that make a dotted token a web address or a file name, not language
-MACHINE_ENDINGS = (
-    "org|com|net|gov|edu|int|io|eu|fr|uk|de|info|"
-    "pdf|docx?|xlsx?|pptx?|csv|tsv|txt|html?|zip|png|jpe?g|gif|svg|json|xml|md|py"
-)
-#: format placeholders of software strings (PO, XLIFF): printf (``%s``, ``%d``, ``%1$s``,
-#: ``%.2f``, ``%(name)s``; not ``%%`` nor ``50% of``: no space flag), Objective-C's ``%@``,
-#: Qt's ``%1``..``%99`` (not after a word character or ``%``: ``50%1`` is no placeholder)
-#: and brace styles (``{0}``, ``{name}``, ``{{name}}``); case-sensitive conversions
-_PLACEHOLDER = (
-    r"(?<!%)%(?:\(\w+\)|\d+\$)?[-+#0]*\d*(?:\.\d+)?(?:l{1,2}|h|z)?(?-i:[sdiufFeEgGxXoc])"
-    r"(?!\w)"
-    r"|(?<![\w%])%(?:@|[1-9]\d?(?!\d))"
-    r"|\{\{\w+\}\}|\{\w*\}"
-)
-#: hashes, keys and ids: a run of 16 or more ASCII letters and digits (``+/=_`` too)
-#: holding both a digit and a letter (``9f86d081884c7d65``, ``dGhpc2lzYWtleTE2==``), and
-#: UUIDs; not hyphenated words (``well-to-do-in-2021``)
-_HASH = (
-    r"(?<![\w+/=])(?=[\w+/=]*\d)(?=[\w+/=]*[a-z])[a-z0-9+/=_]{16,}(?![\w+/=])"
-    r"|\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b"
-)
-_MACHINE = re.compile(
-    rf"(?:https?://|www\.)\S*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}|{_HASH}",
-    re.IGNORECASE,
-)
-
-
-def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of the URLs, e-mail addresses, file names, format placeholders and
-    hashes in ``text[start:end]`` (``https://www.city-hall.org``, ``info.desk@city-hall.org``,
-    ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``%@``, ``%1``, ``{0}``, ``9f86d081884c7d65``):
-    not language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`).
-    The pattern reads the stretch in NFC (:class:`Composed`)."""
-    stop = len(text) if end is None else end
-    nfc = Composed(text[start:stop])
-    if nfc.same:
-        return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
-    spans = (nfc.span(m.start(), m.end()) for m in _MACHINE.finditer(nfc.text))
-    return [(start + a, start + b) for a, b in spans]
 
 
 def abbreviation_kind(text: str, dot: int) -> str | None:

@@ -306,7 +306,7 @@ def test_a_full_stop_inside_a_token_is_no_sentence_end(
     ],
 )
 def test_machine_tokens_are_not_language(text: str, found: list[str]) -> None:
-    from mtqa.text import machine_tokens
+    from mtqa.machine import machine_tokens
 
     assert [text[a:b] for a, b in machine_tokens(text)] == found
 

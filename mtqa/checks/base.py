@@ -27,10 +27,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
+from mtqa.machine import machine_tokens
 from mtqa.records import Severity, Span
-from mtqa.text import Composed, machine_tokens
+from mtqa.text import Composed
 
 
 class Hit(NamedTuple):
@@ -51,6 +53,10 @@ class Check:
     severity: Severity = "minor"
     score: float = 0.9
     needs_source: bool = False  # a source-aware check: it runs only when a source is given
+    #: also report hits on machine tokens (:func:`mtqa.machine.machine_tokens`: URLs, file
+    #: names, placeholders, code names); False drops a hit that overlaps one (a check that
+    #: judges words: ``os.environ`` holds no French, ``getstate()`` no misspelling)
+    machine: bool = True
 
     def find(self, text: str, source: str | None) -> Iterator[Hit]:
         """Yield the hits in ``text`` (offsets into ``text``); ``source`` is its source or None."""
@@ -68,7 +74,10 @@ class Check:
         nfc = Composed(text)
         src = None if source is None else unicodedata.normalize("NFC", source)
         spans = []
+        tokens = () if self.machine else _machine_tokens(nfc.text)
         for hit in self.find(nfc.text, src):
+            if any(a < hit.end and hit.start < b for a, b in tokens):
+                continue
             a, b = nfc.span(hit.start, hit.end)
             spans.append(
                 Span(
@@ -90,11 +99,17 @@ class Check:
         return Hit(0, len(text), reason, severity)
 
 
+@lru_cache(maxsize=16)
+def _machine_tokens(text: str) -> tuple[tuple[int, int], ...]:
+    """:func:`mtqa.machine.machine_tokens` of a sentence, once for all the checks that ask."""
+    return tuple(machine_tokens(text))
+
+
 class RegexCheck(Check):
     """A target check defined by one pattern: the span is group ``span`` if present, else the
     match. ``reason`` may name the span as ``{text}`` and its last character as ``{mark}``;
     ``fix`` (optional) maps the span's text to its replacement (the span's suggestion).
-    ``machine``: also match inside machine tokens (:func:`mtqa.text.machine_tokens`: URLs,
+    ``machine``: also match inside machine tokens (:func:`mtqa.machine.machine_tokens`: URLs,
     file names, placeholders); False drops a match that overlaps one (``%1 %%`` is no
     French ``1 %``)."""
 
@@ -115,12 +130,9 @@ class RegexCheck(Check):
         self.machine = machine
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
-        """Every match of the pattern in ``text`` (outside machine tokens unless ``machine``)."""
+        """Every match of the pattern in ``text``."""
         g = "span" if "span" in self.pattern.groupindex else 0
-        tokens = [] if self.machine else machine_tokens(text)
-        for m in self.pattern.finditer(text):
-            if any(a < m.end(g) and m.start(g) < b for a, b in tokens):
-                continue
+        for m in self.pattern.finditer(text):  # hits on machine tokens: Check.check drops them
             span = m.group(g)
             reason = self.reason.format(text=span, mark=span[-1:])
             fix = self.fix(span) if self.fix is not None else None

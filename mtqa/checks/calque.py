@@ -262,6 +262,7 @@ class FrenchCalque(Check):
     English one as its fix."""
 
     id = "calque"
+    machine = False  # a code name is no word: mtqa.machine
     severity = "minor"
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:

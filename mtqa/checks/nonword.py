@@ -99,6 +99,7 @@ class NonWord(Check):
     """A lower-case word wordfreq's English list does not know (names and codes excepted)."""
 
     id = "non-word"
+    machine = False  # a code name is no word: mtqa.machine
     severity = "major"
     score = 0.8
 

@@ -57,7 +57,7 @@ from mtqa.checks.quantity import (
     times,
 )
 from mtqa.data import word_lists
-from mtqa.text import machine_tokens
+from mtqa.machine import machine_tokens
 
 _FR_MONTH = {fold(m): i for i, m in enumerate(FR_MONTHS, 1)}
 _EN_MONTH = {m.lower(): i for i, m in enumerate(EN_MONTHS, 1)}
@@ -262,7 +262,7 @@ def _value(q: Quantity) -> str:
 
 
 def _masked(text: str) -> str:
-    """``text`` with its machine tokens blanked, same length (:func:`mtqa.text.machine_tokens`:
+    """``text`` with its machine tokens blanked, same length (:func:`mtqa.machine.machine_tokens`:
     the ``1`` of ``%1$s``, a hash's or a URL's digits are no quantity)."""
     parts, pos = [], 0
     for a, b in machine_tokens(text):  # in order, not overlapping: one pass

@@ -440,6 +440,7 @@ class Spelling(Check):
     """The ``spelling`` check: :func:`spelling_spans` as a registry check."""
 
     id = RULE_ID
+    machine = False  # a code name is no word: mtqa.machine
     severity: Severity = "minor"
     score = 0.8
 

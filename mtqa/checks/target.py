@@ -62,6 +62,7 @@ class BrokenJoin(Check):
     """A full stop followed by a lower-case word: two pieces of a sentence glued wrongly."""
 
     id = "broken-join"
+    machine = False  # a code name may start a sentence in lower case: 'zinfo_or_arcname' is
     severity = "major"
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
@@ -174,6 +175,7 @@ class RepeatedWord(Check):
     """The same word twice in a row ("the the"), except "had had", "that that" and a few names."""
 
     id = "repeated-word"
+    machine = False  # a code name is no word: mtqa.machine
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
         """Each doubled word (case-blind), less the fine repeats."""
@@ -212,6 +214,7 @@ class FrenchTitle(Check):
     after a given name ("John M. Smith") or in a reference list ("M. Jordan, Pattern...")."""
 
     id = "french-title"
+    machine = False  # a code name is no word: mtqa.machine
 
     def find(self, text: str, source: str | None = None) -> Iterator[Hit]:
         """Each French title before a name, in text order."""
@@ -372,6 +375,7 @@ DATE_CASE = RegexCheck(
     ),
     "a month or day name in lower case: {text!r} (English capitalises it)",
     fix=lambda w: w[:1].upper() + w[1:],
+    machine=False,  # a code name is no word: 'day_monday', 'calendar.monday'
 )
 PUNCT_SPACING = RegexCheck(
     "punct-spacing",

@@ -157,6 +157,7 @@ class UntranslatedFrench(Check):
     """French words or phrases left in the English text (names and loanwords excepted)."""
 
     id = "untranslated-french"
+    machine = False  # the "le" of __le__, the "environ" of os.environ: no French
     severity = "major"
     score = 0.85
 

@@ -1,0 +1,80 @@
+"""What is not language: the machine tokens of a text, on which no LM flag falls.
+
+A web address, an e-mail address, a file name, a format placeholder of a software string
+or a hash is written for machines; the LM's surprise there is no translation error
+(:func:`mtqa.detect.detect_lm` gives such items probability 0), ``src-numbers`` reads none
+of their digits (:mod:`mtqa.checks.numbers`), and a check that judges words can leave them
+alone (:class:`mtqa.checks.base.Check`'s ``machine``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mtqa.text import Composed
+
+#: endings that make a dotted token a web address or a file name, not language
+MACHINE_ENDINGS = (
+    "org|com|net|gov|edu|int|io|eu|fr|uk|de|info|"
+    "pdf|docx?|xlsx?|pptx?|csv|tsv|txt|html?|zip|png|jpe?g|gif|svg|json|xml|md|py"
+)
+#: format placeholders of software strings (PO, XLIFF): printf (``%s``, ``%d``, ``%1$s``,
+#: ``%.2f``, ``%(name)s``; not ``%%`` nor ``50% of``: no space flag), Objective-C's ``%@``,
+#: Qt's ``%1``..``%99`` (not after a word character or ``%``: ``50%1`` is no placeholder)
+#: and brace styles (``{0}``, ``{name}``, ``{{name}}``); case-sensitive conversions
+_PLACEHOLDER = (
+    r"(?<!%)%(?:\(\w+\)|\d+\$)?[-+#0]*\d*(?:\.\d+)?(?:l{1,2}|h|z)?(?-i:[sdiufFeEgGxXoc])"
+    r"(?!\w)"
+    r"|(?<![\w%])%(?:@|[1-9]\d?(?!\d))"
+    r"|\{\{\w+\}\}|\{\w*\}"
+)
+#: hashes, keys and ids: a run of 16 or more ASCII letters and digits (``+/=_`` too)
+#: holding both a digit and a letter (``9f86d081884c7d65``, ``dGhpc2lzYWtleTE2==``), and
+#: UUIDs; not hyphenated words (``well-to-do-in-2021``)
+_HASH = (
+    r"(?<![\w+/=])(?=[\w+/=]*\d)(?=[\w+/=]*[a-z])[a-z0-9+/=_]{16,}(?![\w+/=])"
+    r"|\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b"
+)
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+#: code names in technical prose, by their form alone (case-sensitive): a call (``fileno()``,
+#: ``SSLSocket.getpeercert()``: a name and empty brackets); a name with an underscore
+#: inside or before it (``max_size``, ``MAX_SIZE``, ``__init__``, ``_private``; not
+#: ``_italic_``); a dotted name whose first part starts in lower case or is a camel-case
+#: class, and whose second starts in lower case (``os.path.join``, ``self.returncode``,
+#: ``TestCase.assertWarns``, ``NNTP.__init__``; not a glued join, ``States.is``,
+#: ``agreements.For``, an abbreviation, ``a.m``, ``Ph.D``, nor ``English.news.cn``)
+_CALL = rf"{_IDENT}(?:\.{_IDENT})*\(\)"
+_SNAKE = r"_*[A-Za-z0-9]+(?:_+[A-Za-z0-9]+)+_*|__[A-Za-z0-9]+__|_[A-Za-z0-9]+(?![A-Za-z0-9_])"
+_DOTTED = (
+    r"(?:[a-z_][A-Za-z0-9_]+|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*"
+    rf"|[A-Za-z][A-Za-z0-9]*(?=\._))\.[a-z_][A-Za-z0-9_]*(?:\.{_IDENT})*"
+)
+_NAME = rf"(?:{_CALL}|{_DOTTED}|{_SNAKE})"
+#: ... or one in quotes or stars (``'readline()'``, ``*old_node*``); or backquoted code,
+#: Markdown's and reST's (```spec```, ````None````, with a reST role: ``:func:`repr```), and
+#: the old ```name'`` style without spaces (not the GNU ```show w'`` of licence texts)
+_CODE = (
+    rf"(?-i:(?<![\w.])(?:'{_NAME}'|\"{_NAME}\"|‘{_NAME}’|“{_NAME}”|\*{_NAME}\*|{_NAME})(?!\w)"
+    r"|(?<![\w`])(?:(?::[a-z]+)+:)?(?:``[^`\n]{1,80}``|`[^`\s][^`\n]{0,79}`"
+    r"|`[A-Za-z_][\w.]*')(?![\w`]))"
+)
+_MACHINE = re.compile(
+    rf"(?:https?://|www\.)\S*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}|{_HASH}|{_CODE}",
+    re.IGNORECASE,
+)
+
+
+def machine_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the URLs, e-mail addresses, file names, format placeholders, hashes
+    and code names in ``text[start:end]`` (``https://www.city-hall.org``,
+    ``info.desk@city-hall.org``, ``budget.v2.pdf``, ``%s``, ``%(name)s``, ``%@``, ``%1``,
+    ``{0}``, ``9f86d081884c7d65``, ``heappush()``, ``max_size``, ``os.path.join``, ```spec```):
+    not language, so the LM's surprise there is no error (:func:`mtqa.detect.detect_lm`).
+    The pattern reads the stretch in NFC (:class:`Composed`)."""
+    stop = len(text) if end is None else end
+    nfc = Composed(text[start:stop])
+    if nfc.same:
+        return [(m.start(), m.end()) for m in _MACHINE.finditer(text, start, stop)]
+    spans = (nfc.span(m.start(), m.end()) for m in _MACHINE.finditer(nfc.text))
+    return [(start + a, start + b) for a, b in spans]
