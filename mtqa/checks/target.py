@@ -17,6 +17,7 @@ import regex
 from mtqa.checks.base import Check, Hit, RegexCheck
 from mtqa.checks.lexicon import zipf
 from mtqa.checks.quantity import dotted_label
+from mtqa.machine import machine_tokens
 from mtqa.text import (
     ABBREVIATIONS,
     EMOJI_END,
@@ -25,7 +26,6 @@ from mtqa.text import (
     RE_WORD_CHARS,
     SENTENCE_STARTERS,
     is_list_marker,
-    machine_tokens,
 )
 
 _JOIN = re.compile(r"(?P<before>[^\s.]+)\.\s+[‘“\"']?(?P<word>[^\W\d_][\w'’-]*)")
