@@ -10,11 +10,14 @@ the report writers: ``to_csv()``, ``to_jsonl()`` and ``to_html()`` give the text
 ``sentences.csv``, ``segments.jsonl`` and ``report.html`` that ``mtqa check`` writes for
 the same documents and settings. Nothing is written to disk unless a path is given, and
 nothing is printed. pandas is imported when a DataFrame is asked for (or given).
+
+Errors name each setting as its keyword (``batch_size=0``), where ``mtqa check`` names its
+option (``--batch-size 0``): the messages are made so (:func:`mtqa.errors.named`), not
+rewritten.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import fields
 from typing import Any
 
@@ -29,7 +32,7 @@ from mtqa.api_result import (
 )
 from mtqa.documents import Texts, to_documents
 from mtqa.engines.base import engine_class
-from mtqa.errors import CalibrationError, InputError, ModelError, MtqaError, UsageError
+from mtqa.errors import UsageError
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.pipeline import prepare_run, selecting
@@ -47,7 +50,6 @@ __all__ = [
     "Checker",
     "check",
     "report_path",
-    "api_message",
 ]
 
 _RUN_CHECK = "mtqa.pipeline.run_check"
@@ -73,57 +75,6 @@ FILE_SETTINGS = {
     f"{_RUN_CHECK}",
     "extra": f"recorded only in the run.json that {_RUN_CHECK} writes; the API writes none",
 }
-#: a command-line option in a message: ``--batch-size``, ``--no-suggest``; a value after it
-#: (in the headline) or an upper-case placeholder (``--calibration FILE``, in the prose)
-_OPTION = re.compile(r"--(no-)?([a-z][a-z-]*)( [A-Z]+\b)?")
-_OPTION_VALUE = re.compile(r"--(no-)?([a-z][a-z-]*) ?")
-
-
-def _keyword(option: str) -> str | None:
-    """The :class:`Settings` field of a ``mtqa check`` option (``batch-size`` →
-    ``batch_size``, ``format`` → ``formats``); None for an option that sets no field."""
-    name = "formats" if option == "format" else option.replace("-", "_")
-    return name if name in {f.name for f in fields(Settings)} else None
-
-
-def api_message(message: str) -> str:
-    """``message`` (an error the settings, model or detector checks word for ``mtqa
-    check``) as the API's keywords say it: the headline's options with their values
-    (``--batch-size 0: must be at least 1`` → ``batch_size=0: must be at least 1``,
-    ``--model 'x': ...`` → ``model='x': ...``), then the prose's (``pass --calibration
-    FILE`` → ``pass calibration=FILE``, ``leave --calibration out`` → ``leave calibration
-    out``). A command in backticks (```mtqa calibrate --model NAME CLEAN.txt```) is a
-    command to run, and keeps its options, as does an option that sets no setting."""
-
-    def headline(m: re.Match[str]) -> str:
-        name = _keyword(m[2])
-        if name is None:
-            return m[0]
-        return f"{name}=False " if m[1] else f"{name}="
-
-    def prose(m: re.Match[str]) -> str:
-        name = _keyword(m[2])
-        if name is None:
-            return m[0]
-        if m[1]:
-            return f"{name}=False"
-        return f"{name}={m[3].strip()}" if m[3] else name
-
-    parts = message.split("`")
-    for i in range(0, len(parts), 2):  # the even parts are outside backticks
-        text = parts[i]
-        if i == 0 and text.startswith("--") and ": " in text:
-            head, rest = text.split(": ", 1)
-            text = _OPTION_VALUE.sub(headline, head).rstrip() + ": " + rest
-        parts[i] = _OPTION.sub(prose, text)
-    return "`".join(parts)
-
-
-def _reworded(exc: MtqaError) -> MtqaError:
-    """``exc`` again, of its type, with :func:`api_message`'s wording."""
-    if isinstance(exc, InputError):
-        return type(exc)(exc.path, exc.line, api_message(exc.message))
-    return type(exc)(api_message(str(exc)))
 
 
 class Checker:
@@ -145,7 +96,7 @@ class Checker:
     The model is loaded here, once (seconds to a minute for a preset's first load), after
     the settings and the detector are checked. Every error names the keyword
     (``batch_size=0: must be at least 1``, ``pass calibration=FILE``:
-    :func:`api_message`), not the ``mtqa check`` option. Raises
+    :func:`mtqa.errors.named`), not the ``mtqa check`` option. Raises
     :class:`~mtqa.errors.UsageError` for an unknown or bad setting,
     :class:`~mtqa.errors.ModelError` when the model cannot be found or loaded (naming the
     ``pip install`` to run),
@@ -173,19 +124,16 @@ class Checker:
             raise UsageError(
                 f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
             )
-        try:
-            self.settings = Settings(model=model, device=device, **settings)
-            defaults = {f.name: f.default for f in fields(Settings)}
-            for name, instead in FILE_SETTINGS.items():
-                if getattr(self.settings, name) != defaults[name]:
-                    raise UsageError(f"{name}={settings[name]!r}: {instead}")
-            self.detector = prepare_run(self.settings, scorer_factory)
-            self.scorer = scorer_factory(self.settings)
-            model_sig = self.scorer.signature()
-            self.detector.check_model(model_sig)
-        except (UsageError, ModelError, CalibrationError, InputError) as exc:
-            # worded for `mtqa check` (--batch-size 0); said here as the keywords are
-            raise _reworded(exc) from None
+        # the errors name each setting as its keyword (mtqa.errors.named: batch_size=0)
+        self.settings = Settings(model=model, device=device, **settings)
+        defaults = {f.name: f.default for f in fields(Settings)}
+        for name, instead in FILE_SETTINGS.items():
+            if getattr(self.settings, name) != defaults[name]:
+                raise UsageError(f"{name}={settings[name]!r}: {instead}")
+        self.detector = prepare_run(self.settings, scorer_factory)
+        self.scorer = scorer_factory(self.settings)
+        model_sig = self.scorer.signature()
+        self.detector.check_model(model_sig)
         #: the reports' signature (``mtqa:0.1.0|model:...|det:...``)
         self.signature = signature(
             model_sig, self.settings.dtype, self.settings, self.detector.detector_id
