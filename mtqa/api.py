@@ -18,7 +18,7 @@ rewritten.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from mtqa.api_result import (
@@ -37,7 +37,7 @@ from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import DEFAULT_MODEL
 from mtqa.pipeline import prepare_run, selecting
 from mtqa.records import DocumentResult
-from mtqa.settings import Settings, signature
+from mtqa.settings import Settings, shown, signature
 
 __all__ = [
     "DOCUMENT_COLUMNS",
@@ -77,6 +77,70 @@ FILE_SETTINGS = {
 }
 
 
+def _field_names() -> list[str]:
+    """The :class:`Settings` fields, in their order."""
+    return [f.name for f in fields(Settings)]
+
+
+class _Default(str):
+    """A keyword's default value (``model``, ``device``), told apart from the same value
+    given: only a value given can conflict with a :class:`Settings` given too."""
+
+    __slots__ = ()
+
+
+_MODEL = _Default(DEFAULT_MODEL)
+_DEVICE = _Default("auto")
+
+
+def _settings(model: Any, device: Any, settings: Any, keywords: dict[str, Any]) -> Settings:
+    """The :class:`Settings` of ``Checker(model, device, settings=..., **keywords)``: the
+    keywords' own, or the Settings given (as ``model`` or ``settings``) when every keyword
+    given with it says what it says.
+
+    Raises :class:`~mtqa.errors.UsageError` for an unknown keyword, a bad value, a
+    ``settings`` that is no Settings, a Settings given twice, and a keyword that differs
+    from the Settings given (which one should win is not for mtqa to guess).
+    """
+    known = _field_names()
+    unknown = sorted(set(keywords) - set(known))
+    if unknown:
+        raise UsageError(
+            f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
+        )
+    if isinstance(model, Settings):
+        if settings is not None:
+            raise UsageError(
+                "a Settings given twice (as the model argument and settings=); pass one"
+            )
+        model, settings = _MODEL, model
+    given = {
+        **({} if isinstance(model, _Default) else {"model": model}),
+        **({} if isinstance(device, _Default) else {"device": device}),
+        **keywords,
+    }
+    if settings is None:
+        return Settings(**({"model": str(model), "device": str(device)} | given))
+    if not isinstance(settings, Settings):
+        raise UsageError(
+            f"settings={shown(settings)}: expected a mtqa.settings.Settings "
+            f"(Settings(model=..., ...)), got {type(settings).__name__}; or pass each "
+            "setting as a keyword (mtqa.Checker(**values) for a dict)"
+        )
+    wanted = replace(settings, **given)  # the keywords' values checked, as Settings takes them
+    differ = [
+        n for n in _field_names() if n in given and getattr(wanted, n) != getattr(settings, n)
+    ]
+    if differ:
+        ours = ", ".join(f"{n}={shown(getattr(wanted, n))}" for n in differ)
+        theirs = ", ".join(f"{n}={shown(getattr(settings, n))}" for n in differ)
+        raise UsageError(
+            f"{ours}: the Settings given says {theirs}; give each setting once: in the "
+            f"Settings (dataclasses.replace(settings, {ours})) or as keywords without it"
+        )
+    return settings
+
+
 class Checker:
     """A loaded model and detector, ready to check texts: ``Checker(...).check(texts)``.
 
@@ -84,52 +148,49 @@ class Checker:
     transformers folder, or ``fake`` (the deterministic test scorer: no detector ships for
     it, so it needs ``calibration=`` a detector fitted for it, as ``tests/conftest.py``
     makes with :func:`mtqa.quality.fit.fit_percentile_detector`); ``device``: ``auto``,
-    ``cpu`` or ``cuda``. ``settings``: any other field of :class:`~mtqa.settings.Settings` by name
-    (``batch_size=8``, ``calibration="det.json"``, ``sensitivity="high"``,
-    ``threshold=0.42``, ``select=["lm", "rule:broken-join"]``, ``ignore="src"``,
-    ``glossary="terms.csv"``, ``csv_raw=True``...); the settings only the file-writing
-    path reads (:data:`FILE_SETTINGS`: ``reference``, ``source``, ``formats``,
-    ``overwrite``, Ray...) are refused unless at their defaults (a text's source and
-    reference are Document fields or DataFrame columns). ``scorer_factory``: builds the
-    scorer from the settings (default :func:`mtqa.lm.load.load_scorer`).
+    ``cpu`` or ``cuda``. ``keywords``: any other field of
+    :class:`~mtqa.settings.Settings` by name (``batch_size=8``,
+    ``calibration="det.json"``, ``sensitivity="high"``, ``threshold=0.42``,
+    ``select=["lm", "rule:broken-join"]``, ``ignore="src"``, ``glossary="terms.csv"``,
+    ``csv_raw=True``...). Or a :class:`~mtqa.settings.Settings` itself, as ``model``
+    (``Checker(Settings(model="fake", ...))``) or ``settings=``: a keyword given with it
+    must say what it says (else a :class:`~mtqa.errors.UsageError` naming both values).
+    The settings only the file-writing path reads (:data:`FILE_SETTINGS`: ``reference``,
+    ``source``, ``formats``, ``overwrite``, Ray...) are refused unless at their defaults
+    (a text's source and reference are Document fields or DataFrame columns).
+    ``scorer_factory``: builds the scorer from the settings (default
+    :func:`mtqa.lm.load.load_scorer`).
 
     The model is loaded here, once (seconds to a minute for a preset's first load), after
     the settings and the detector are checked. Every error names the keyword
-    (``batch_size=0: must be at least 1``, ``pass calibration=FILE``:
-    :func:`mtqa.errors.named`), not the ``mtqa check`` option. Raises
-    :class:`~mtqa.errors.UsageError` for an unknown or bad setting,
+    (``batch_size=0: must be at least 1``, ``pass calibration=FILE``), not the ``mtqa
+    check`` option. Raises :class:`~mtqa.errors.UsageError` for an unknown or bad setting,
     :class:`~mtqa.errors.ModelError` when the model cannot be found or loaded (naming the
-    ``pip install`` to run),
-    :class:`~mtqa.errors.CalibrationError` when there is no detector for it or the one given
-    was fitted for another model, :class:`~mtqa.errors.InputError` when the ``glossary``
-    cannot be read.
+    ``pip install`` to run), :class:`~mtqa.errors.CalibrationError` when there is no
+    detector for it or the one given was fitted for another model,
+    :class:`~mtqa.errors.InputError` when the ``glossary`` cannot be read.
     """
 
     def __init__(
         self,
-        model: str = DEFAULT_MODEL,
-        device: str = "auto",
+        model: str | Settings = _MODEL,
+        device: str = _DEVICE,
         *,
+        settings: Settings | None = None,
         scorer_factory: ScorerFactory = load_scorer,
-        **settings: Any,
+        **keywords: Any,
     ) -> None:
         if not callable(scorer_factory):  # mtqa.check passes it on with the settings
             raise UsageError(
                 f"scorer_factory={scorer_factory!r}: expected a function that makes the "
                 "scorer from the Settings (default mtqa.lm.load.load_scorer)"
             )
-        known = {f.name for f in fields(Settings)}
-        unknown = sorted(set(settings) - known)
-        if unknown:
-            raise UsageError(
-                f"unknown setting(s) {', '.join(unknown)}; choose from {', '.join(sorted(known))}"
-            )
-        # the errors name each setting as its keyword (mtqa.errors.named: batch_size=0)
-        self.settings = Settings(model=model, device=device, **settings)
+        self.settings = _settings(model, device, settings, keywords)
         defaults = {f.name: f.default for f in fields(Settings)}
         for name, instead in FILE_SETTINGS.items():
-            if getattr(self.settings, name) != defaults[name]:
-                raise UsageError(f"{name}={settings[name]!r}: {instead}")
+            value = getattr(self.settings, name)
+            if value != defaults[name]:  # shown as given, when given as a keyword
+                raise UsageError(f"{name}={shown(keywords.get(name, value))}: {instead}")
         self.detector = prepare_run(self.settings, scorer_factory)
         self.scorer = scorer_factory(self.settings)
         model_sig = self.scorer.signature()
@@ -165,11 +226,12 @@ class Checker:
 
 
 def check(
-    texts: Texts, model: str = DEFAULT_MODEL, device: str = "auto", **settings: Any
+    texts: Texts, model: str | Settings = _MODEL, device: str = _DEVICE, **keywords: Any
 ) -> CheckResult:
-    """``Checker(model, device, **settings).check(texts)``: load the model, check once.
+    """``Checker(model, device, **keywords).check(texts)``: load the model, check once
+    (``keywords``: the settings, ``settings=`` a Settings, ``scorer_factory=``).
 
     To check several batches, make one :class:`Checker` and call its ``check``: the
     model is then loaded once.
     """
-    return Checker(model, device, **settings).check(texts)
+    return Checker(model, device, **keywords).check(texts)

@@ -1,11 +1,11 @@
-"""How errors name a setting: the keyword in Python (the API, ``Settings``, ``run_check``),
-the option in ``mtqa check`` (:func:`mtqa.errors.named`).
+"""The Python API's settings: a ``Settings`` given to ``Checker``, and how errors name a
+setting (the keyword in Python, the option in ``mtqa check``: :func:`mtqa.errors.named`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,72 @@ TEXT = "The council met on Monday. is rebel massaging the budget."
 @pytest.fixture(autouse=True)
 def no_plot(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("mtqa.report.summary.plot_summary", lambda *a, **k: b"\x89PNG")
+
+
+# ------------------------------------------------------------------ a Settings given
+
+
+def test_a_settings_is_taken_as_the_model_argument_or_settings_keyword(
+    fake_settings: Settings, fake_calibration: Path
+) -> None:
+    """`mtqa.Checker(Settings(...))` said `model=Settings(model='fake', ...): expected a
+    string`, and `settings=` was an unknown setting: the tests' own fixture could not be
+    handed to the API."""
+    by_keywords = mtqa.check(TEXT, model="fake", calibration=str(fake_calibration))
+    for checker in (mtqa.Checker(fake_settings), mtqa.Checker(settings=fake_settings)):
+        assert checker.settings is fake_settings
+        assert checker.check(TEXT) == by_keywords
+    assert mtqa.check(TEXT, fake_settings) == by_keywords
+    assert mtqa.check(TEXT, settings=fake_settings) == by_keywords
+    # a keyword that says what the Settings says is no conflict (a list as its tuple too)
+    same = mtqa.Checker(
+        model="fake", device="auto", settings=fake_settings, batch_size=16, select=[]
+    )
+    assert same.settings == fake_settings
+
+
+def test_a_keyword_that_differs_from_the_settings_given_is_refused(
+    fake_settings: Settings,
+) -> None:
+    with pytest.raises(UsageError) as err:
+        mtqa.Checker(fake_settings, batch_size=8, device="cpu")
+    assert str(err.value) == (
+        "batch_size=8, device='cpu': the Settings given says batch_size=16, device='auto'; "
+        "give each setting once: in the Settings (dataclasses.replace(settings, "
+        "batch_size=8, device='cpu')) or as keywords without it"
+    )
+    with pytest.raises(UsageError, match="^model='gemma3-270m': the Settings given says"):
+        mtqa.check(TEXT, "gemma3-270m", settings=fake_settings)
+    with pytest.raises(UsageError, match=r"^a Settings given twice \(as the model argument"):
+        mtqa.Checker(fake_settings, settings=fake_settings)
+    with pytest.raises(UsageError, match="^batch_size=0: must be at least 1"):
+        mtqa.Checker(fake_settings, batch_size=0)  # the keyword's own value is checked first
+
+
+def test_settings_that_is_no_settings_says_how_to_pass_it(fake_calibration: Path) -> None:
+    values = {"model": "fake", "calibration": str(fake_calibration)}
+    with pytest.raises(UsageError) as err:
+        mtqa.Checker(settings=values)  # type: ignore[arg-type]
+    assert str(err.value).startswith("settings={'model': 'fake', 'calibration': ") and str(
+        err.value
+    ).endswith(
+        ": expected a mtqa.settings.Settings (Settings(model=..., ...)), got dict; or pass "
+        "each setting as a keyword (mtqa.Checker(**values) for a dict)"
+    )
+    assert mtqa.Checker(**values).settings == Settings(**values)
+
+
+def test_a_settings_with_a_file_setting_is_refused_as_its_keyword_is(
+    fake_settings: Settings,
+) -> None:
+    """The refusal read the value from the keywords: a Settings holding `reference=`
+    raised `KeyError: 'reference'`."""
+    with pytest.raises(UsageError, match="^reference='ref.txt': the API reads no reference"):
+        mtqa.Checker(replace(fake_settings, reference="ref.txt"))
+    with pytest.raises(UsageError, match=r"^formats=\('csv',\): the API writes no report"):
+        mtqa.Checker(settings=replace(fake_settings, formats="csv"))
+    with pytest.raises(UsageError, match="^formats='csv': the API writes no report"):
+        mtqa.Checker(model="fake", formats="csv")  # a keyword: shown as given
 
 
 # ------------------------------------------------------------------ how a setting is named
