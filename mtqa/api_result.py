@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import html
 import io
+import numbers
+import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
-from mtqa.errors import OutputError, UsageError
+from mtqa.errors import NotInResultError, OutputError, RecordError, UsageError
 from mtqa.records import Counts, DocumentResult, Failure
 from mtqa.report import writer_class
 from mtqa.settings import Settings
@@ -140,10 +142,68 @@ class CheckResult:
     settings: Settings = field(default_factory=Settings)
 
     def __len__(self) -> int:
+        """The documents checked (the failures are not counted)."""
         return len(self.results)
 
     def __iter__(self) -> Iterator[DocumentResult]:
+        """The documents checked, in input order."""
         return iter(self.results)
+
+    @overload
+    def __getitem__(self, key: int | str) -> DocumentResult: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> tuple[DocumentResult, ...]: ...
+
+    def __getitem__(self, key: int | str | slice) -> DocumentResult | tuple[DocumentResult, ...]:
+        """``result[0]``: the first document checked (``result[-1]`` the last, a slice a
+        tuple of them), as ``result.results[0]``; ``result["a"]``: the document whose id
+        is ``"a"`` (ids are strings, positions ints). A position past the end or an id
+        not checked is a :class:`~mtqa.errors.NotInResultError` (a ``KeyError`` and an
+        ``IndexError`` too) naming what there is; another key a
+        :class:`~mtqa.errors.RecordError`."""
+        if isinstance(key, str):
+            found = self._by_id.get(key)
+            if found is None:
+                raise NotInResultError(self._missing(key))
+            return found
+        if isinstance(key, slice):
+            return self.results[key]
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            n = len(self.results)
+            if not -n <= int(key) < n:
+                raise NotInResultError(
+                    f"result[{key}]: {counted(n, 'document')} checked (positions 0 to "
+                    f"{n - 1}, or -1 for the last); the items not checked are in .failures"
+                    if n
+                    else f"result[{key}]: no document was checked; see .failures"
+                )
+            return self.results[operator.index(key)]
+        raise RecordError(
+            f"result[{key!r}]: index a CheckResult by position (result[0], an int) or by "
+            "document id (result['a'], a str)"
+        )
+
+    def __contains__(self, item: object) -> bool:
+        """Whether ``item`` is a document checked: its id (a str) or its
+        :class:`~mtqa.records.DocumentResult`."""
+        if isinstance(item, str):
+            return item in self._by_id
+        return item in self.results
+
+    @cached_property
+    def _by_id(self) -> dict[str, DocumentResult]:
+        """The documents checked by id (ids are unique in a result)."""
+        return {r.doc_id: r for r in self.results}
+
+    def _missing(self, doc_id: str) -> str:
+        """Why ``result[doc_id]`` finds nothing: the first ids, and the failures' count."""
+        ids = [r.doc_id for r in self.results[:5]]
+        listed = ", ".join(map(repr, ids)) + (", …" if len(self.results) > 5 else "")
+        some = f" (ids: {listed})" if ids else ""
+        failed = counted(len(self.failures), "item")
+        failed = f"; {failed} not checked: see .failures" if self.failures else ""
+        return f"result[{doc_id!r}]: no document with this id was checked{some}{failed}"
 
     def __repr__(self) -> str:
         c = self.counts

@@ -55,6 +55,21 @@ class CalibrationError(MtqaError):
     """Calibration data is missing or does not match the model."""
 
 
+class RecordError(MtqaError, TypeError):
+    """A record used as what it is not: a :class:`~mtqa.records.Span` indexed or
+    measured, a :class:`~mtqa.api_result.CheckResult` indexed by a float. The message
+    says what to use instead. A ``TypeError`` too, as Python raises for such a use."""
+
+
+class NotInResultError(MtqaError, KeyError, IndexError):
+    """A document asked of a :class:`~mtqa.api_result.CheckResult` that it does not hold:
+    a position past its end, or an id it did not check (the message says why: a failure,
+    or no such item). A ``KeyError`` and an ``IndexError`` too, as a lookup miss is."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # not KeyError's repr() of it
+
+
 def one_line(message: str) -> str:
     """``message`` on one line (a wrapped library error must not spill over several)."""
     return " ".join(message.split())
