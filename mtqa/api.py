@@ -200,6 +200,10 @@ class Checker:
             model_sig, self.settings.dtype, self.settings, self.detector.detector_id
         )
 
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"Checker(model={s.model!r}, device={s.device!r}, signature={self.signature!r})"
+
     def check(self, texts: Texts) -> CheckResult:
         """Check ``texts``: a string (one document), a :class:`~mtqa.records.Document`, a
         list (or other ordered iterable) of either, or a pandas DataFrame with a ``target``

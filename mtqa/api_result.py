@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, overload
 from mtqa.errors import NotInResultError, OutputError, RecordError, UsageError
 from mtqa.records import Counts, DocumentResult, Failure
 from mtqa.report import writer_class
-from mtqa.settings import Settings
+from mtqa.settings import Settings, shown
 from mtqa.store import atomic_write, span_to_dict
 from mtqa.text import counted
 
@@ -100,7 +100,11 @@ def report_path(path: str | os.PathLike[str], filename: str) -> Path:
     """
     raw = os.fspath(path) if isinstance(path, os.PathLike) else path
     if not isinstance(raw, str) or not raw:
-        raise UsageError(f"path={path!r}: expected a file path (str or pathlib.Path)")
+        opened = "; for an open file or buffer, write the text: f.write(result.to_csv())"
+        raise UsageError(
+            f"path={shown(path)}: expected a file path (str or pathlib.Path)"
+            f"{opened if hasattr(path, 'write') else ''}"
+        )
     target = Path(raw).expanduser()  # "~/out.csv", as pandas' to_csv takes it
     if target.is_dir():
         raise OutputError(f"{target}: is a folder; name a file in it ({target / filename})")

@@ -196,7 +196,11 @@ def test_a_set_is_refused_its_order_would_make_the_ids(checker: mtqa.Checker) ->
     ("texts", "ids", "failures"),
     [
         # a Document's fields of another type are its failure, not a TypeError in text.py
-        ([Document("a", None, "p")], [], ["texts[0]: target is nothing, not a string"]),  # type: ignore[arg-type]
+        (
+            [Document("a", None, "p")],  # type: ignore[arg-type]
+            [],
+            ["texts[0]: target is missing (None); give the item its text, or leave it out"],
+        ),
         (
             [Document("a", "Fine.", source=3)],  # type: ignore[arg-type]
             [],
