@@ -26,9 +26,16 @@ from mtqa.cli_quality import (  # noqa: E402
     cmd_review,
     cmd_synth,
 )
-from mtqa.errors import MtqaError, UsageError, one_line
+from mtqa.errors import MtqaError, UsageError, one_line, options_named
 from mtqa.lm.load import load_scorer
-from mtqa.options import CHECK_HELP, EXIT_FLAGGED, HelpFormatter, add_check_choices, check_epilog
+from mtqa.options import (
+    CHECK_HELP,
+    EXIT_FLAGGED,
+    SETTING_OPTIONS,
+    HelpFormatter,
+    add_check_choices,
+    check_epilog,
+)
 from mtqa.progress import ProgressBar
 from mtqa.readers import STDIN
 from mtqa.records import Failure
@@ -173,8 +180,8 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         source=a.source,
         glossary=a.glossary,
         stdin_format=a.stdin_format,
-        select=parse_list(a.select, "--select"),
-        ignore=parse_list(a.ignore, "--ignore"),
+        select=parse_list(a.select, "select"),
+        ignore=parse_list(a.ignore, "ignore"),
         sensitivity=a.sensitivity,
         threshold=a.threshold,
         suggest=not a.no_suggest,
@@ -383,7 +390,14 @@ def _dashed_path(parser: _Parser, args: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit code (0 ok, 1 user error, failed input or a bug, 2 usage,
-    3 ``--fail-on``, 130 ^C)."""
+    3 ``--fail-on``, 130 ^C). Its messages name each setting as its option
+    (``--batch-size 0``; :data:`~mtqa.options.SETTING_OPTIONS`)."""
+    with options_named(SETTING_OPTIONS):
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """:func:`main`'s body."""
     debug = os.environ.get("MTQA_DEBUG") == "1"  # tracebacks instead of one-line errors
     try:
         args = parse_args(argv)

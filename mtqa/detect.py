@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from mtqa.data import resource
-from mtqa.errors import CalibrationError, UsageError
+from mtqa.errors import CalibrationError, UsageError, named
 from mtqa.features import FEATURES, SENTENCE_FEATURES
 from mtqa.learned import SentenceModel, Trees, sigmoid, standardised_logit
 from mtqa.machine import machine_tokens
@@ -191,7 +191,8 @@ class Detector:
     def _other_model(self, theirs: str) -> CalibrationError:
         return CalibrationError(
             f"the detector was fitted for {self.model.split('/')[0]}, but the model is "
-            f"{theirs}; run `mtqa calibrate --model NAME CLEAN.txt` or pass --calibration FILE "
+            f"{theirs}; run `mtqa calibrate --model NAME CLEAN.txt` or pass "
+            f"{named('calibration', 'FILE')} "
             "for this model"
         )
 
@@ -318,20 +319,25 @@ def operating_point(
     bad value.
     """
     if sensitivity not in SENSITIVITIES:
-        raise UsageError(f"--sensitivity {sensitivity!r}: choose one of {', '.join(SENSITIVITIES)}")
+        raise UsageError(
+            f"{named('sensitivity', repr(sensitivity))}: choose one of {', '.join(SENSITIVITIES)}"
+        )
     minor, major = det.minor, det.major
     if sensitivity != "default":
         points = det.meta.get("operating_points", {})
         point = points.get(sensitivity) if isinstance(points, dict) else None
         if not isinstance(point, dict) or not {"minor", "major"} <= point.keys():
             raise CalibrationError(
-                f"the detector for {det.model} has no {sensitivity!r} operating point; refit it "
-                "with `mtqa calibrate` or use --threshold"
+                f"the detector for {det.model} has no {sensitivity!r} operating point "
+                f"({named('sensitivity', repr(sensitivity))}); refit it "
+                f"with `mtqa calibrate` or set {named('threshold', 'P')} (a probability) instead"
             )
         minor, major = float(point["minor"]), float(point["major"])
     if threshold is not None:
         if not (0.0 < threshold < 1.0 and math.isfinite(threshold)):
-            raise UsageError(f"--threshold {threshold}: must be a probability between 0 and 1")
+            raise UsageError(
+                f"{named('threshold', threshold)}: must be a probability between 0 and 1"
+            )
         minor, major = threshold, max(major, threshold)
     if (minor, major) == (det.minor, det.major):
         return det
@@ -354,13 +360,14 @@ def load_detector(
     if path and not p.is_file():
         what = "is a folder, not a detector file" if p.is_dir() else "no such file"
         raise CalibrationError(
-            f"{p}: {what} (--calibration); check the path, or leave --calibration out to use "
+            f"{p}: {what} ({named('calibration')}); check the path, or leave "
+            f"{named('calibration')} out to use "
             f"the detector shipped for {model_name!r}"
         )
     if not p.is_file():
         raise CalibrationError(
             f"{p}: no detector for model {model_name!r}; run `mtqa calibrate --model "
-            f"{model_name} CLEAN.txt` or pass --calibration FILE"
+            f"{model_name} CLEAN.txt` or pass {named('calibration', 'FILE')}"
         )
     try:
         text = p.read_text(encoding="utf-8")

@@ -2,8 +2,9 @@
 Failure for each item that cannot be checked (the others are checked).
 
 ``texts`` is one text (a str) or :class:`~mtqa.records.Document`; a list, tuple or other
-ordered iterable of them; or a pandas DataFrame (a ``target`` column, optional ``id``,
-``source``, ``reference``: a ``.jsonl`` record's fields) or Series of texts. A set is
+ordered iterable of them or of records (dicts with a ``.jsonl`` record's fields: ``target``,
+else ``text``; ``id``, ``source``, ``reference``); or a pandas DataFrame (a ``target``
+column, optional ``id``, ``source``, ``reference``: the same fields) or Series of texts. A set is
 refused: its order, and so the ids made from it, would change from run to run.
 
 **Ids** are strings. A Document's own (an int is taken as its digits); a DataFrame's id
@@ -24,8 +25,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import sys
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Set
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Set
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -151,19 +153,44 @@ def _items(texts: Texts, text_field: str, id_field: str) -> Iterator[_Item]:
             f"texts: a {type(texts).__name__} has no order (the ids, made from the order, "
             "would change from run to run); pass a list"
         )
-    if not isinstance(texts, Iterable) or isinstance(texts, bytes | bytearray | dict):
+    if not isinstance(texts, Iterable) or isinstance(texts, bytes | bytearray | Mapping):
         raise UsageError(
-            f"texts: expected a string, a Document, a list of them or a pandas DataFrame or "
-            f"Series, not {type(texts).__name__}"
+            f"texts: expected a string, a Document, a list of them or of records (dicts), or "
+            f"a pandas DataFrame or Series, not {type(texts).__name__}{_instead(texts)}"
         )
     for i, item in enumerate(texts):
-        rec = item if isinstance(item, Document) else {text_field: item}
-        yield _Item(f"texts[{i}]", str(i), _POSITION, rec)
+        if isinstance(item, Mapping):  # a record: a .jsonl line's fields
+            yield _Item(f"texts[{i}]", str(i), _POSITION, dict(item), id_field in item)
+        else:
+            rec = item if isinstance(item, Document) else {text_field: item}
+            yield _Item(f"texts[{i}]", str(i), _POSITION, rec)
+
+
+def _instead(value: Any) -> str:
+    """What to pass instead of ``value`` where a text (or texts) was expected: ``"; ..."``
+    for a path, bytes or a dict, else ``""``."""
+    if isinstance(value, os.PathLike):
+        return (
+            "; mtqa reads no file here: pass its text (Path(...).read_text()), or check files "
+            "with mtqa.pipeline.run_check"
+        )
+    if isinstance(value, bytes | bytearray):
+        return "; decode it first (data.decode('utf-8'))"
+    if isinstance(value, Mapping):
+        return (
+            "; a dict is one record: pass a list of records ([{'id': ..., 'target': ...}]), "
+            "or pd.Series(d) to check each value with its key as id"
+        )
+    return ""
 
 
 def _not_text(value: Any) -> str:
-    """``target is nothing/int, not a string``-style wording of a value's type."""
-    return "nothing" if _missing(value) else type(value).__name__
+    """``target is ..., not a string``: the value's type, or that it is missing, and what to
+    pass instead."""
+    if _missing(value):
+        return f"target is missing ({value!r}); give the item its text, or leave it out"
+    hint = "" if isinstance(value, Mapping) else _instead(value)  # a dict cell is no record
+    return f"target is {type(value).__name__}, not a string{hint}"
 
 
 class _Unchecked(Exception):
@@ -172,7 +199,7 @@ class _Unchecked(Exception):
 
 def _fields(item: _Item, text_field: str, id_field: str) -> tuple[dict[str, Any], Any, bool]:
     """The item's text, source and reference; its id as given; whether it must name one
-    (a Document, a DataFrame row with an id column)."""
+    (a Document, a DataFrame row with an id column, a record with an id key)."""
     rec = item.record
     if isinstance(rec, Document):
         return (
@@ -185,13 +212,28 @@ def _fields(item: _Item, text_field: str, id_field: str) -> tuple[dict[str, Any]
     return {"text": rec.get(text_field, rec.get("text"))} | sides, rec.get(id_field), item.has_id
 
 
+def _no_id(item: _Item, id_field: str) -> str:
+    """Why an item that must name its id but names none is not checked, and the fix."""
+    if isinstance(item.record, Document):
+        return "id is missing; give the Document an id"
+    if item.how == _POSITION:  # a record (a dict) of a list
+        return (
+            f"id is missing; give the record an {id_field!r}, or leave the key out for an id "
+            "made from its position"
+        )
+    return (
+        f"id is missing; fill the {id_field!r} column, or drop the column to take the ids "
+        "from the index"
+    )
+
+
 def _document(item: _Item, text_field: str, id_field: str) -> tuple[Document, str]:
     """The item's Document, and how mtqa made its id ("" when it was given); raises
     :class:`_Unchecked` saying why the item cannot be checked."""
     rec = item.record
     fields, given, named = _fields(item, text_field, id_field)
     if not isinstance(fields["text"], str):
-        raise _Unchecked(f"target is {_not_text(fields['text'])}, not a string")
+        raise _Unchecked(_not_text(fields["text"]))
     for name in ("source", "reference"):
         if fields[name] is not None and not isinstance(fields[name], str):
             raise _Unchecked(f"{name} is {type(fields[name]).__name__}, not a string")
@@ -204,12 +246,7 @@ def _document(item: _Item, text_field: str, id_field: str) -> tuple[Document, st
         except _BadId as exc:
             raise _Unchecked(str(exc)) from None
         if given_id is None:
-            raise _Unchecked(
-                "id is missing; give the Document an id"
-                if isinstance(rec, Document)
-                else f"id is missing; fill the {id_field!r} column, or drop the column to take "
-                "the ids from the index"
-            )
+            raise _Unchecked(_no_id(item, id_field))
         doc_id = given_id
     elif doc_id is None:
         raise _Unchecked(

@@ -6,6 +6,14 @@ Every message names the bad thing and the fix, in one line. The CLI prints
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+#: the option of each setting, while a command line runs (:func:`options_named`); None:
+#: messages name settings as the Python API's keywords
+_OPTIONS: ContextVar[Mapping[str, str] | None] = ContextVar("mtqa_options", default=None)
+
 
 class MtqaError(Exception):
     """Base class: a user-facing problem (exit code 1)."""
@@ -47,6 +55,52 @@ class CalibrationError(MtqaError):
     """Calibration data is missing or does not match the model."""
 
 
+class RecordError(MtqaError, TypeError):
+    """A record used as what it is not: a :class:`~mtqa.records.Span` indexed or
+    measured, a :class:`~mtqa.api_result.CheckResult` indexed by a float. The message
+    says what to use instead. A ``TypeError`` too, as Python raises for such a use."""
+
+
+class NotInResultError(MtqaError, KeyError, IndexError):
+    """A document asked of a :class:`~mtqa.api_result.CheckResult` that it does not hold:
+    a position past its end, or an id it did not check (the message says why: a failure,
+    or no such item). A ``KeyError`` and an ``IndexError`` too, as a lookup miss is."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # not KeyError's repr() of it
+
+
 def one_line(message: str) -> str:
     """``message`` on one line (a wrapped library error must not spill over several)."""
     return " ".join(message.split())
+
+
+def named(setting: str, shown: object = None) -> str:
+    """The setting ``setting`` (a :class:`~mtqa.settings.Settings` field) as a message
+    names it, with its value ``shown`` as the message shows it (``0``, ``'fp16'``, a
+    placeholder such as ``FILE``; None: the name alone).
+
+    Each front end renders the name its user typed: the Python API (the default) says the
+    keyword (``batch_size=0``, ``calibration``), the command line (under
+    :func:`options_named`) the option (``--batch-size 0``, ``--calibration``; a switch its
+    option turns off, ``suggest=False``, is ``--no-suggest``). So a message is written once,
+    and no front end rewrites another's text.
+    """
+    options = _OPTIONS.get()
+    option = None if options is None else options.get(setting)
+    if option is None:
+        return setting if shown is None else f"{setting}={shown}"
+    if option.startswith("--no-"):
+        return option
+    return option if shown is None else f"{option} {shown}"
+
+
+@contextmanager
+def options_named(options: Mapping[str, str]) -> Iterator[None]:
+    """Messages made in this block name each setting as its option in ``options`` (field
+    → ``--option``, :func:`named`): the command line's wording."""
+    token = _OPTIONS.set(options)
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)

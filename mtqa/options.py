@@ -6,6 +6,7 @@ data flows (``--select``, ``--ignore``, ``--sensitivity``, ``--threshold``, ``--
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 
 from mtqa.settings import Settings
 
@@ -35,6 +36,13 @@ CHECK_HELP = {
     "overlap": "tokens of context carried into the next window",
     "encoding_errors": "a byte that is not UTF-8: an error, or U+FFFD",
 }
+
+#: the ``mtqa check`` option of each :class:`Settings` field (``extra`` has none): how the
+#: command line's messages name a setting (:func:`mtqa.errors.named`, ``--batch-size 0``
+#: where the Python API says ``batch_size=0``)
+SETTING_OPTIONS = {
+    f.name: "--" + f.name.replace("_", "-") for f in fields(Settings) if f.name != "extra"
+} | {"formats": "--format", "suggest": "--no-suggest", "source_lm": "--no-source-lm"}
 
 EXIT_FLAGGED = 3  # --fail-on: a span at or above the severity was found
 

@@ -35,7 +35,7 @@ from mtqa.checks.glossary import cached_glossary
 from mtqa.checks.references import RunReferences
 from mtqa.detect import Detector, load_detector
 from mtqa.engines.base import Engine, Put, engine_class
-from mtqa.errors import ModelError, UsageError
+from mtqa.errors import ModelError, UsageError, named
 from mtqa.io import Skipped
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory, load_scorer
@@ -91,8 +91,8 @@ def check_model_name(model: str) -> None:
     close = difflib.get_close_matches(model.lower(), list(PRESETS), n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ModelError(
-        f"--model {model!r}: {what}; name a preset ({presets}), a .gguf file or a local "
-        f"transformers model folder{hint}"
+        f"{named('model', repr(model))}: {what}; name a preset ({presets}), a .gguf file or "
+        f"a local transformers model folder{hint}"
     )
 
 

@@ -1,4 +1,4 @@
-"""Typed records that flow through the pipeline (stdlib only).
+"""Typed records that flow through the pipeline (the stdlib and :mod:`mtqa.errors` only).
 
 All offsets are Python character offsets into the *document text as read*
 (UTF-8 decoded, a leading BOM removed, line ends untouched), end-exclusive, so
@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal, NoReturn
+
+from mtqa.errors import RecordError
 
 Severity = Literal["none", "minor", "major"]
 SEVERITY_RANK: dict[str, int] = {"none": 0, "minor": 1, "major": 2}
@@ -31,8 +33,38 @@ def worst_severity(severities: Iterable[Severity]) -> Severity:
     return worst
 
 
+class _Record:
+    """One record, not a sequence: ``record[0]``, ``len(record)``, ``for x in record`` and
+    ``x in record`` raise a :class:`~mtqa.errors.RecordError` that says what to read
+    instead (:attr:`_READ`), where Python would say only that it cannot; a record is true.
+    (No ``__iter__``: pandas would take a record for a list, and ``pd.DataFrame(spans)``
+    makes one row per record.)"""
+
+    __slots__ = ()
+    _READ: ClassVar[str] = ""
+
+    def _not_a_sequence(self) -> NoReturn:
+        name = type(self).__name__
+        raise RecordError(
+            f"a {name} is one record, not a sequence: it has no items, length or members; "
+            f"{self._READ}"
+        )
+
+    def __getitem__(self, key: object) -> NoReturn:
+        self._not_a_sequence()
+
+    def __len__(self) -> NoReturn:
+        self._not_a_sequence()
+
+    def __contains__(self, item: object) -> NoReturn:
+        self._not_a_sequence()
+
+    def __bool__(self) -> bool:
+        return True
+
+
 @dataclass(frozen=True)
-class Document:
+class Document(_Record):
     """One unit of input: a whole .txt article, one jsonl/tsv/csv record, one translation
     unit, or a text given to the Python API (``Document("a", "The text.")``).
 
@@ -43,6 +75,8 @@ class Document:
     (tsv/csv) there; ``source``/``reference``: its source text and human reference, if
     any (the source checks and chrF/BLEU/TER use them).
     """
+
+    _READ: ClassVar[str] = "read its fields (document.doc_id, .text, .source, .reference)"
 
     doc_id: str
     text: str
@@ -123,7 +157,7 @@ class WordScore:
 
 
 @dataclass(frozen=True)
-class Span:
+class Span(_Record):
     """A flagged stretch of a document: what, how bad, how sure, who said so and why.
 
     ``severity`` is ``minor`` or ``major``; ``score`` is a confidence in [0, 1];
@@ -132,6 +166,10 @@ class Span:
     None: no suggestion); ``gain`` is how many bits more likely the sentence becomes
     under the LM with the suggestion applied (None when the fix is not the LM's).
     """
+
+    _READ: ClassVar[str] = (
+        "read its fields (span.text, .start, .end, .severity, .source, .reason, .suggestion)"
+    )
 
     start: int
     end: int
@@ -145,8 +183,13 @@ class Span:
 
 
 @dataclass(frozen=True)
-class SentenceResult:
+class SentenceResult(_Record):
     """One sentence as reported: LM statistics, its spans, score and severity."""
+
+    _READ: ClassVar[str] = (
+        "its spans are sentence.spans (sentence.spans[0], len(sentence.spans)), its text "
+        ".text (document offsets .start to .end)"
+    )
 
     doc_id: str
     sent_id: int
@@ -170,9 +213,16 @@ class SentenceResult:
         return self.severity != "none"
 
 
-@dataclass(frozen=True)
-class DocumentResult:
-    """One document as reported: its sentences in order, notes and document metrics."""
+@dataclass(frozen=True, repr=False)
+class DocumentResult(_Record):
+    """One document as reported: its sentences in order, notes and document metrics.
+
+    Its repr is short (the id, counts and the text's start), whatever its length."""
+
+    _READ: ClassVar[str] = (
+        "its sentences are document.sentences (document.sentences[0]), its spans "
+        "document.spans, its text .text"
+    )
 
     doc_id: str
     path: str
@@ -180,6 +230,15 @@ class DocumentResult:
     sentences: tuple[SentenceResult, ...]
     notes: tuple[str, ...] = ()  # document-level remarks (e.g. "no source given")
     metrics: Metrics = ()
+
+    def __repr__(self) -> str:
+        c = self.counts
+        head = repr(self.text[:40] + "…" if len(self.text) > 40 else self.text)
+        return (
+            f"DocumentResult(doc_id={self.doc_id!r}, {c.sentences} sentence(s), "
+            f"{c.flagged} flagged ({c.major} major), {len(self.spans)} span(s), "
+            f"text={head} ({len(self.text)} characters))"
+        )
 
     @property
     def spans(self) -> tuple[Span, ...]:
@@ -208,11 +267,16 @@ class DocumentResult:
 
 
 @dataclass(frozen=True)
-class Counts:
+class Counts(_Record):
     """Documents, sentences, flagged and major sentences, tokens; added up with ``+``.
 
     ``flagged_documents``: documents with at least one flagged sentence.
     """
+
+    _READ: ClassVar[str] = (
+        "read its fields (counts.documents, .flagged_documents, .sentences, .flagged, "
+        ".major, .tokens)"
+    )
 
     documents: int = 0
     flagged_documents: int = 0
@@ -247,8 +311,13 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class Failure:
+class Failure(_Record):
     """An input that could not be processed; the CLI prints ``str(error)``."""
+
+    _READ: ClassVar[str] = (
+        "str(failure) is its message with where it stands (texts[1]: ...); .path, .line "
+        "and .message its parts"
+    )
 
     path: str
     line: int | None

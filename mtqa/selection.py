@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from mtqa.errors import UsageError
+from mtqa.errors import UsageError, named
 
 LM = "lm"
 RULE = "rule:"
@@ -66,7 +66,7 @@ def matches(selector: str) -> tuple[str, ...]:
     return tuple(i for i in check_ids() if i.startswith(c))
 
 
-def _resolve(selectors: Sequence[str], flag: str) -> set[str]:
+def _resolve(selectors: Sequence[str], setting: str) -> set[str]:
     found: set[str] = set()
     for raw in selectors:
         hit = matches(raw) if raw.strip() else ()
@@ -75,8 +75,8 @@ def _resolve(selectors: Sequence[str], flag: str) -> set[str]:
             close = difflib.get_close_matches(raw.strip().removeprefix(RULE), names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise UsageError(
-                f"{flag} {raw!r}: names no check; use lm, rule:<id>, an id or a prefix "
-                f"(ids: {', '.join(check_ids())}){hint}"
+                f"{named(setting, repr(raw))}: names no check; use lm, rule:<id>, an id or a "
+                f"prefix (ids: {', '.join(check_ids())}){hint}"
             )
         found.update(hit)
     return found
@@ -100,12 +100,12 @@ class Selection:
     @cached_property
     def enabled(self) -> frozenset[str]:
         """The check ids reported."""
-        chosen = _resolve(self.select, "--select") if self.select else set(check_ids())
-        left = frozenset(chosen - _resolve(self.ignore, "--ignore"))
+        chosen = _resolve(self.select, "select") if self.select else set(check_ids())
+        left = frozenset(chosen - _resolve(self.ignore, "ignore"))
         if not left:
-            flags = f"--select {','.join(self.select)} " if self.select else ""
+            chosen_too = f"{named('select', ','.join(self.select))} " if self.select else ""
             raise UsageError(
-                f"{flags}--ignore {','.join(self.ignore)}: no check left to report; "
+                f"{chosen_too}{named('ignore', ','.join(self.ignore))}: no check left to report; "
                 "ignore fewer checks"
             )
         return left
@@ -136,18 +136,19 @@ class Selection:
         return "".join("|" + p for p in parts)
 
 
-def parse_list(value: str | Sequence[str] | None, flag: str | None = None) -> tuple[str, ...]:
+def parse_list(value: str | Sequence[str] | None, setting: str | None = None) -> tuple[str, ...]:
     """``"lm,rule:broken-join"`` or ``["lm", "rule:broken-join"]`` → a tuple of selectors.
 
-    With ``flag`` (``--select``), a value given that names nothing (``""``, ``" , "``) is a
+    With ``setting`` (``select``, ``ignore``: named so in the message,
+    :func:`~mtqa.errors.named`), a value given that names nothing (``""``, ``" , "``) is a
     :class:`~mtqa.errors.UsageError` (it would read as no selection: every check)."""
     if value is None:
         return ()
     items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
     got = tuple(s.strip() for s in items if s.strip())
-    if not got and flag is not None:
+    if not got and setting is not None:
         raise UsageError(
-            f"{flag} {value!r}: names no check; name checks (lm, rule, an id or a prefix) "
-            f"or leave {flag} out"
+            f"{named(setting, repr(value))}: names no check; name checks (lm, rule, an id or "
+            f"a prefix) or leave {named(setting)} out"
         )
     return got

@@ -6,14 +6,14 @@ import numbers
 import os
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from typing import Any
 
 from mtqa.detect import SENSITIVITIES
 from mtqa.engines import ENGINES as _ENGINES
-from mtqa.errors import UsageError
+from mtqa.errors import UsageError, named
 from mtqa.lm.device import DEVICES as _DEVICES
 from mtqa.lm.device import DTYPES as _DTYPES
 from mtqa.lm.presets import DEFAULT_MODEL
@@ -78,28 +78,27 @@ class Settings:
 
     def __post_init__(self) -> None:
         self._conform()
-        if self.dtype not in DTYPES:
-            raise UsageError(f"--dtype {self.dtype!r}: choose one of {', '.join(DTYPES)}")
-        if self.device not in DEVICES:
-            raise UsageError(f"--device {self.device!r}: choose one of {', '.join(DEVICES)}")
+        _choose("dtype", self.dtype, DTYPES)
+        _choose("device", self.device, DEVICES)
         if self.batch_size < 1:
-            raise UsageError(f"--batch-size {self.batch_size}: must be at least 1")
+            raise UsageError(f"{named('batch_size', self.batch_size)}: must be at least 1")
         if self.window < 16 or not 0 <= self.overlap < self.window - 8:
             raise UsageError(
-                f"--window {self.window} / --overlap {self.overlap}: need window >= 16 and "
-                "0 <= overlap < window - 8"
+                f"{named('window', self.window)} / {named('overlap', self.overlap)}: need "
+                "window >= 16 and 0 <= overlap < window - 8"
             )
         bad = [f for f in self.formats if f not in FORMATS]
         if bad or not self.formats:  # no format at all would write no report
             given = ",".join(bad) if bad else "'': no format named"
-            raise UsageError(f"--format {given}: choose from {','.join(FORMATS)}")
+            raise UsageError(f"{named('formats', given)}: choose from {','.join(FORMATS)}")
         check_reading(self.text_field, self.id_field, self.encoding_errors)
-        if self.engine not in ENGINES:
-            raise UsageError(f"--engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
+        _choose("engine", self.engine, ENGINES)
         if self.ray_actors < 0:
-            raise UsageError(f"--ray-actors {self.ray_actors}: must be 0 (auto) or more")
+            raise UsageError(f"{named('ray_actors', self.ray_actors)}: must be 0 (auto) or more")
         if self.edit_budget < 0:
-            raise UsageError(f"--edit-budget {self.edit_budget}: must be 0 (no edits) or more")
+            raise UsageError(
+                f"{named('edit_budget', self.edit_budget)}: must be 0 (no edits) or more"
+            )
         self._check_detection()
 
     def _conform(self) -> None:
@@ -112,16 +111,12 @@ class Settings:
 
     def _check_detection(self) -> None:
         """Standard input's format, the operating point and the check selection."""
-        if self.stdin_format not in STDIN_FORMATS:
-            raise UsageError(
-                f"--stdin-format {self.stdin_format!r}: choose one of {', '.join(STDIN_FORMATS)}"
-            )
-        if self.sensitivity not in SENSITIVITIES:
-            raise UsageError(
-                f"--sensitivity {self.sensitivity!r}: choose one of {', '.join(SENSITIVITIES)}"
-            )
+        _choose("stdin_format", self.stdin_format, STDIN_FORMATS)
+        _choose("sensitivity", self.sensitivity, SENSITIVITIES)
         if self.threshold is not None and not 0.0 < self.threshold < 1.0:
-            raise UsageError(f"--threshold {self.threshold}: must be a probability between 0 and 1")
+            raise UsageError(
+                f"{named('threshold', self.threshold)}: must be a probability between 0 and 1"
+            )
         self.selection  # noqa: B018 -- resolving the selectors checks them
 
     @property
@@ -163,14 +158,20 @@ class Settings:
         )
 
 
+def _choose(name: str, value: str, choices: Sequence[str]) -> None:
+    """Refuse a ``value`` of the setting ``name`` that is not one of ``choices``."""
+    if value not in choices:
+        raise UsageError(f"{named(name, repr(value))}: choose one of {', '.join(choices)}")
+
+
 @cache
 def _hints() -> dict[str, Any]:
     """The type of each :class:`Settings` field (its annotations, resolved)."""
     return typing.get_type_hints(Settings)
 
 
-def _shown(value: Any) -> str:
-    """``repr(value)``, cut to one short line."""
+def shown(value: Any) -> str:
+    """``repr(value)``, cut to one short line (a value in a message)."""
     r = repr(value)
     return r if len(r) <= 60 else r[:57] + "..."
 
@@ -183,12 +184,12 @@ def _refused(
     if item_ok is not None and isinstance(value, list | tuple):
         odd = [type(v).__name__ for v in value if not item_ok(v)]
         got += f" holding {odd[0]}" if odd else ""
-    return UsageError(f"{name}={_shown(value)}: expected {expected}, got {got}")
+    return UsageError(f"{name}={shown(value)}: expected {expected}, got {got}")
 
 
 def _as_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):  # a string such as "no" would read as true
-        raise UsageError(f"{name}={_shown(value)}: must be True or False")
+        raise UsageError(f"{name}={shown(value)}: must be True or False")
     return value
 
 

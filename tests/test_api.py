@@ -196,7 +196,11 @@ def test_a_set_is_refused_its_order_would_make_the_ids(checker: mtqa.Checker) ->
     ("texts", "ids", "failures"),
     [
         # a Document's fields of another type are its failure, not a TypeError in text.py
-        ([Document("a", None, "p")], [], ["texts[0]: target is nothing, not a string"]),  # type: ignore[arg-type]
+        (
+            [Document("a", None, "p")],  # type: ignore[arg-type]
+            [],
+            ["texts[0]: target is missing (None); give the item its text, or leave it out"],
+        ),
         (
             [Document("a", "Fine.", source=3)],  # type: ignore[arg-type]
             [],
@@ -732,9 +736,8 @@ def test_a_detector_for_another_model_is_refused_before_the_model_loads(
         "the detector was fitted for fake, but the model is gemma3-270m; run `mtqa calibrate "
         "--model NAME CLEAN.txt` or pass {} for this model\n"
     )
-    # the API names its keyword; run_check, the path of `mtqa check`, the option
-    by_api, by_run_check = refused.format("calibration=FILE"), refused.format("--calibration FILE")
-    assert out.stdout == by_api + by_run_check + "[]\n"
+    # both are Python calls, so both name the keyword (`mtqa check` names its option)
+    assert out.stdout == 2 * refused.format("calibration=FILE") + "[]\n"
     assert not (tmp_path / "out").exists()
 
 

@@ -752,17 +752,20 @@ def test_ctrl_c_keeps_finished_documents_and_rerun_resumes(
 
 def test_missing_model_backend_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """torch/transformers absent (mtqa installed without its dependencies)."""
-    from mtqa.errors import ModelError
+    from mtqa.errors import ModelError, options_named
+    from mtqa.options import SETTING_OPTIONS
     from mtqa.settings import Settings
 
     monkeypatch.delitem(sys.modules, "mtqa.lm.hf", raising=False)
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
-    with pytest.raises(ModelError) as err:
+    with pytest.raises(ModelError) as err, options_named(SETTING_OPTIONS):  # as main() runs it
         cli.load_scorer(Settings())
     assert str(err.value) == (
-        "--model gemma3-270m: the model backend needs the 'torch' package, which is not "
+        "--model 'gemma3-270m': the model backend needs the 'torch' package, which is not "
         "installed; run `pip install torch` (or `make` to set up .venv)"
     )
+    with pytest.raises(ModelError, match="^model='gemma3-270m': the model backend needs"):
+        cli.load_scorer(Settings())  # a Python call names the keyword
 
 
 # ------------------------------------------------------------------ tracebacks

@@ -251,9 +251,9 @@ def test_operating_points_pick_thresholds() -> None:
     assert operating_point(det, "high", 0.2).minor == 0.2
     with pytest.raises(CalibrationError, match="no 'low' operating point"):
         operating_point(base, "low")
-    with pytest.raises(UsageError, match="--sensitivity 'loud'"):
+    with pytest.raises(UsageError, match="^sensitivity='loud': choose"):
         operating_point(det, "loud")
-    with pytest.raises(UsageError, match="--threshold 1.5"):
+    with pytest.raises(UsageError, match="^threshold=1.5: must"):
         operating_point(det, threshold=1.5)
 
 

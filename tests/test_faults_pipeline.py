@@ -531,7 +531,7 @@ def test_a_wrong_model_name_is_named_before_the_detector(
     (tmp_path / "a.txt").write_text("Hello there.\n", encoding="utf-8")
     with pytest.raises(ModelError) as err:
         run_check([str(tmp_path / "a.txt")], Settings(model=model), tmp_path / "out")
-    assert str(err.value) == f"--model {model!r}: {what}"
+    assert str(err.value) == f"model={model!r}: {what}"  # a Python call: the keyword
     assert not (tmp_path / "out").exists()
 
 
@@ -546,9 +546,7 @@ def test_a_model_path_that_is_no_model(tmp_path: Path) -> None:
     ]:
         with pytest.raises(ModelError) as err:
             check_model_name(str(tmp_path / name))
-        assert str(err.value) == (
-            f"--model {str(tmp_path / name)!r}: {what}; {MODELS} model folder"
-        )
+        assert str(err.value) == (f"model={str(tmp_path / name)!r}: {what}; {MODELS} model folder")
 
 
 def test_cli_model_typo(

@@ -296,7 +296,7 @@ def test_a_detector_path_that_is_no_detector_file_says_what_is_wrong(tmp_path: P
     with pytest.raises(CalibrationError) as exc:
         load_detector("m", str(missing))
     assert str(exc.value) == (
-        f"{missing}: no such file (--calibration); check the path, or leave --calibration "
+        f"{missing}: no such file (calibration); check the path, or leave calibration "
         "out to use the detector shipped for 'm'"
     )
     with pytest.raises(CalibrationError, match="is a folder, not a detector file"):

@@ -112,7 +112,9 @@ def test_csv_bad_utf8_and_unknown_suffix(tmp_path):
         InputError, match=r"g\.csv:1: invalid UTF-8 at byte 5 \(0xe9\); save the glossary as UTF-8"
     ):
         load_glossary(str(p))
-    with pytest.raises(InputError, match=r"unsupported glossary type '\.xlsx'; use \.tbx or \.csv"):
+    with pytest.raises(
+        InputError, match=r"unsupported glossary type '\.xlsx' \(glossary\); use \.tbx or \.csv"
+    ):
         load_glossary(str(tmp_path / "g.xlsx"))
     with pytest.raises(InputError, match="cannot read"):
         load_glossary(str(tmp_path / "missing.csv"))
@@ -338,7 +340,9 @@ def test_csv_header_names_its_columns_in_any_order(tmp_path):
 
 
 def test_glossary_path_that_is_a_folder(tmp_path):
-    with pytest.raises(InputError, match="is a folder, not a glossary; pass a .csv or .tbx file"):
+    with pytest.raises(
+        InputError, match=r"is a folder, not a glossary \(glossary\); pass a .csv or .tbx file"
+    ):
         load_glossary(str(tmp_path))
 
 

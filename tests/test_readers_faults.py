@@ -632,12 +632,12 @@ def test_a_header_only_semicolon_csv_is_checked_as_such(tmp_path: Path) -> None:
     [
         (
             {"text_field": ""},
-            "--text-field '': empty field name; name the record field (or column) that holds "
+            "text_field='': empty field name; name the record field (or column) that holds "
             "the text (default 'target')",
         ),
         (
             {"id_field": "  "},
-            "--id-field '  ': empty field name; name the record field (or column) that holds "
+            "id_field='  ': empty field name; name the record field (or column) that holds "
             "the id (default 'id')",
         ),
     ],
@@ -646,7 +646,8 @@ def test_an_empty_field_name_is_refused_before_anything_is_read(
     tmp_path: Path, options: dict[str, str], message: str
 ) -> None:
     """Every record would fail (``expected a '' field``): a usage error instead, from the
-    readers, the settings (so the CLI, a config file and the API) alike."""
+    readers, the settings (so the CLI, a config file and the API) alike; a Python call
+    names the keyword (`mtqa check` its option: tests/test_cli.py)."""
     with pytest.raises(UsageError) as exc:
         list(read_inputs([str(tmp_path / "never-read.jsonl")], **options))
     assert str(exc.value) == message

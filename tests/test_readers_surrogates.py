@@ -177,7 +177,7 @@ def test_txt_and_side_files_cannot_hold_one_so_encoding_errors_is_checked(tmp_pa
     come out; the one option that would let bad bytes through as surrogates is refused."""
     path = tmp_path / "a.txt"
     path.write_bytes(b"Caf\xe9.\n")
-    with pytest.raises(UsageError, match="--encoding-errors 'surrogateescape': choose strict or"):
+    with pytest.raises(UsageError, match="^encoding_errors='surrogateescape': choose strict or"):
         list(read_inputs([str(path)], encoding_errors="surrogateescape"))
     assert outcome(read_inputs([str(path)], encoding_errors="replace")) == [("a", "Caf\ufffd.\n")]
 

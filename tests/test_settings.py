@@ -51,7 +51,7 @@ def test_a_comma_string_selects_what_the_list_selects() -> None:
     assert sig(select=()) == sig()  # no selection: every check
     # a string that names nothing is no selection given: an error, as on the command line
     for key in ("select", "ignore"):
-        with pytest.raises(UsageError, match=f"^{key} '': names no check; .* or leave {key} out$"):
+        with pytest.raises(UsageError, match=f"^{key}='': names no check; .* or leave {key} out$"):
             Settings(**{key: ""})
     with pytest.raises(UsageError, match="no check left to report"):
         Settings(select="lm", ignore="lm")

@@ -270,8 +270,8 @@ def test_sensitivity_without_operating_points(tmp_path: Path, fake: list[str]) -
     out = mtqa_run(tmp_path, "check", "-", *fake, "-o", "-", "--sensitivity", "low", stdin=b"x")
     assert out.returncode == 1
     assert out.stderr == (
-        "mtqa: error: the detector for fake has no 'low' operating point; refit it with "
-        "`mtqa calibrate` or use --threshold\n"
+        "mtqa: error: the detector for fake has no 'low' operating point (--sensitivity "
+        "'low'); refit it with `mtqa calibrate` or set --threshold P (a probability) instead\n"
     )
 
 

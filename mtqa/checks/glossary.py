@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from mtqa.checks.base import Check, Hit
-from mtqa.errors import InputError, one_line
+from mtqa.errors import InputError, named, one_line
 from mtqa.records import Severity, Span
 
 TRUE = frozenset({"1", "yes", "true", "x", "y"})
@@ -254,14 +254,25 @@ def load_glossary(path: str, source_lang: str = "fr", target_lang: str = "en") -
     """
     suffix = Path(path).suffix.lower()
     if Path(path).is_dir():
-        raise InputError(path, None, "is a folder, not a glossary; pass a .csv or .tbx file")
+        raise InputError(
+            path,
+            None,
+            f"is a folder, not a glossary ({named('glossary')}); pass a .csv or .tbx file",
+        )
     if suffix not in (".csv", ".tbx"):
-        raise InputError(path, None, f"unsupported glossary type {suffix!r}; use .tbx or .csv")
+        raise InputError(
+            path,
+            None,
+            f"unsupported glossary type {suffix!r} ({named('glossary')}); use .tbx or .csv",
+        )
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(
-            path, None, f"cannot read: {exc.strerror}; check the path and permissions"
+            path,
+            None,
+            f"cannot read the glossary ({named('glossary')}): {exc.strerror}; check the path "
+            "and permissions",
         ) from None
     if suffix == ".csv":
         entries = _read_csv(data, path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mtqa.errors import ModelError
+from mtqa.errors import ModelError, named
 
 DTYPES = ("auto", "float32", "bfloat16")
 DEVICES = ("auto", "cpu", "cuda")
@@ -59,11 +59,13 @@ def pick_device(device: str) -> str:
     """``auto`` → ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` without one is an
     error naming the fix."""
     if device not in DEVICES:
-        raise ModelError(f"--device {device!r}: choose one of {', '.join(DEVICES)}")
+        raise ModelError(f"{named('device', repr(device))}: choose one of {', '.join(DEVICES)}")
     if device == "auto":
         return "cuda" if cuda_available() else "cpu"
     if device == "cuda" and not cuda_available():
-        raise ModelError("--device cuda: no CUDA device is available; use --device cpu or auto")
+        raise ModelError(
+            f"{named('device', repr('cuda'))}: no CUDA device is available; use 'cpu' or 'auto'"
+        )
     return device
 
 
@@ -71,7 +73,7 @@ def resolve_dtype(dtype: str, device: str) -> str:
     """``auto`` → ``bfloat16`` where ``device`` (``cpu``/``cuda``) runs it natively, else
     ``float32``; an explicit dtype as is."""
     if dtype not in DTYPES:
-        raise ModelError(f"--dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
+        raise ModelError(f"{named('dtype', repr(dtype))}: choose one of {', '.join(DTYPES)}")
     if dtype != "auto":
         return dtype
     if device == "cuda":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mtqa.errors import ModelError
+from mtqa.errors import ModelError, named
 from mtqa.lm.base import Scorer
 from mtqa.settings import Settings
 
@@ -31,8 +31,8 @@ def load_scorer(settings: Settings) -> Scorer:
     except ImportError as e:  # torch/transformers/gguf missing: mtqa installed without its deps
         pkg = (e.name or "torch").split(".")[0]
         raise ModelError(
-            f"--model {settings.model}: the model backend needs the {pkg!r} package, which is "
-            f"not installed; run `pip install {pkg}` (or `make` to set up .venv)"
+            f"{named('model', repr(settings.model))}: the model backend needs the {pkg!r} "
+            f"package, which is not installed; run `pip install {pkg}` (or `make` to set up .venv)"
         ) from e
 
     return HFScorer.load(

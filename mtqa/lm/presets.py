@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mtqa.errors import ModelError
+from mtqa.errors import ModelError, named
 from mtqa.lm.digest import cache_dir, file_sha256
 
 #: prefix policies: the ids put before every window
@@ -154,6 +154,6 @@ def resolve(model: str) -> ModelSpec:
         return ModelSpec(path.resolve().name, "folder", str(path.resolve()), None, "auto")
     names = ", ".join(PRESETS)
     raise ModelError(
-        f"--model {model!r}: not a preset ({names}), nor a .gguf file, "
+        f"{named('model', repr(model))}: not a preset ({names}), nor a .gguf file, "
         "nor a local transformers folder with config.json"
     )

@@ -39,7 +39,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError, UsageError
+from mtqa.errors import InputError, UsageError, named
 from mtqa.io import Skipped, reader_for
 from mtqa.io.base import nothing_to_score
 from mtqa.readers.decode import BOM, SUFFIXES, decode, read_bytes
@@ -79,18 +79,21 @@ __all__ = [
 def check_reading(text_field: str, id_field: str, encoding_errors: str) -> None:
     """Refuse reading options that cannot work, before anything is read: an empty field
     name (every record would fail) or an unknown ``encoding_errors``
-    (:data:`ENCODING_ERRORS`). Raises :class:`UsageError` naming the flag."""
-    for flag, name, holds, default in (
-        ("--text-field", text_field, "text", "target"),
-        ("--id-field", id_field, "id", "id"),
+    (:data:`ENCODING_ERRORS`). Raises :class:`UsageError` naming the setting
+    (:func:`~mtqa.errors.named`)."""
+    for setting, name, holds, default in (
+        ("text_field", text_field, "text", "target"),
+        ("id_field", id_field, "id", "id"),
     ):
         if not isinstance(name, str) or not name.strip():
             raise UsageError(
-                f"{flag} {name!r}: empty field name; name the record field (or column) "
-                f"that holds the {holds} (default {default!r})"
+                f"{named(setting, repr(name))}: empty field name; name the record field (or "
+                f"column) that holds the {holds} (default {default!r})"
             )
     if encoding_errors not in ENCODING_ERRORS:
-        raise UsageError(f"--encoding-errors {encoding_errors!r}: choose strict or replace")
+        raise UsageError(
+            f"{named('encoding_errors', repr(encoding_errors))}: choose strict or replace"
+        )
 
 
 def document_fault(doc: Document) -> str | None:
@@ -192,7 +195,9 @@ def read_stream(
     id ``stdin``; records get ``stdin:<line>`` as their default id, and a repeated id fails
     as in a file. Errors cite ``<stdin>``."""
     if fmt not in STDIN_FORMATS:
-        raise UsageError(f"--stdin-format {fmt!r}: choose one of {', '.join(STDIN_FORMATS)}")
+        raise UsageError(
+            f"{named('stdin_format', repr(fmt))}: choose one of {', '.join(STDIN_FORMATS)}"
+        )
     check_reading(text_field, id_field, encoding_errors)
     ids = Ids()
     items = _parse(data, STDIN_NAME, f".{fmt}", "stdin", text_field, id_field, encoding_errors)
