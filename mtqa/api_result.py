@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, overload
 
 from mtqa.errors import NotInResultError, OutputError, RecordError, UsageError
 from mtqa.records import Counts, DocumentResult, Failure
@@ -113,17 +113,6 @@ def report_path(path: str | os.PathLike[str], filename: str) -> Path:
         what = "is a file, not a folder" if folder.exists() else "no such folder"
         raise OutputError(f"{folder}: {what}; create the folder or choose another path")
     return target
-
-
-def _table(rows: list[dict[str, Any]], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    """``rows`` as a DataFrame of ``columns``, each of its dtype in ``dtypes`` whatever the
-    values (pandas would infer object for no row, and turn a None into NaN in a string
-    column); a column not in ``dtypes`` is inferred."""
-    import pandas as pd
-
-    return pd.DataFrame(
-        {c: pd.Series([r.get(c) for r in rows], dtype=dtypes.get(c)) for c in columns}
-    )
 
 
 @dataclass(frozen=True)
@@ -235,12 +224,18 @@ class CheckResult:
     @cached_property
     def _sentences(self) -> pd.DataFrame:
         """The table :attr:`sentences` copies (made once)."""
-        from mtqa.report.table import COLUMNS, METRIC_COLUMNS, REVIEW_COLUMN, sentence_rows
+        from mtqa.report.table import (
+            COLUMNS,
+            METRIC_COLUMNS,
+            REVIEW_COLUMN,
+            sentence_rows,
+            typed_frame,
+        )
 
         rows = [row for r in self.results for row in sentence_rows(r, guard=False)]
         columns = dict.fromkeys([*COLUMNS, *METRIC_COLUMNS, *(k for row in rows for k in row)])
         columns.pop(REVIEW_COLUMN, None)  # last, as in the file
-        return _table(rows, [*columns, REVIEW_COLUMN], SENTENCE_DTYPES)
+        return typed_frame(rows, [*columns, REVIEW_COLUMN], SENTENCE_DTYPES)
 
     @property
     def spans(self) -> pd.DataFrame:
@@ -254,29 +249,33 @@ class CheckResult:
     @cached_property
     def _spans(self) -> pd.DataFrame:
         """The table :attr:`spans` copies (made once)."""
+        from mtqa.report.table import typed_frame
+
         rows = [
             {"doc_id": r.doc_id, "sent_id": s.sent_id, **span_to_dict(sp)}
             for r in self.results
             for s in r.sentences
             for sp in s.spans
         ]
-        return _table(rows, SPAN_COLUMNS, SPAN_DTYPES)
+        return typed_frame(rows, SPAN_COLUMNS, SPAN_DTYPES)
 
     @property
     def documents(self) -> pd.DataFrame:
         """One row per document (n_documents × :data:`DOCUMENT_COLUMNS`): the fields of its
         ``segments.jsonl`` record (``id`` as ``doc_id``), its sentences and spans counted
         (dtypes: :data:`DOCUMENT_DTYPES`)."""
-        import pandas as pd
+        from mtqa.report.table import set_object_column
 
         frame = self._documents.copy()
         for column, kind in (("notes", list), ("metrics", dict)):  # the cells' own copies
-            frame[column] = pd.Series([kind(v) for v in frame[column]], frame.index, object)
+            set_object_column(frame, column, [kind(v) for v in frame[column]])
         return frame
 
     @cached_property
     def _documents(self) -> pd.DataFrame:
         """The table :attr:`documents` copies (made once)."""
+        from mtqa.report.table import typed_frame
+
         rows = []
         for r in self.results:
             c = r.counts
@@ -295,7 +294,7 @@ class CheckResult:
                     "metrics": dict(r.metrics),
                 }
             )
-        return _table(rows, DOCUMENT_COLUMNS, DOCUMENT_DTYPES)
+        return typed_frame(rows, DOCUMENT_COLUMNS, DOCUMENT_DTYPES)
 
     def _render(self, fmt: str, path: str | os.PathLike[str] | None) -> str:
         """The report text of ``fmt``; also written to ``path`` (:func:`report_path`)."""

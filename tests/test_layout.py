@@ -124,3 +124,40 @@ def test_package_data_is_found_through_the_package() -> None:
     assert resource("words", "french.toml").is_file()
     assert word_lists("synth")["false_friends"]["currently"] == "actually"
     assert (PACKAGE / "report" / "templates" / "report.js").is_file()
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The top-level packages ``path`` imports at run time (``if TYPE_CHECKING:`` blocks,
+    which only type annotations read, left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for stmt in node.body
+        for n in ast.walk(stmt)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_one_module_imports_pandas_and_only_the_lm_package_imports_torch() -> None:
+    """The brief's layout: pandas is read and written in ``mtqa/report/table.py`` alone (the
+    API's tables are made there too), torch and transformers only inside ``mtqa/lm/``."""
+    pandas_users, torch_users = set(), set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        used = _runtime_imports(path)
+        if "pandas" in used:
+            pandas_users.add(name)
+        if used & {"torch", "transformers"}:
+            torch_users.add(name)
+    assert pandas_users == {"report/table.py"}
+    assert torch_users and all(n.startswith("lm/") for n in torch_users), torch_users

@@ -150,6 +150,24 @@ class CsvWriter(Writer):
             header.to_csv(self.fh, index=False, lineterminator=LINE_END)
 
 
+def typed_frame(
+    rows: list[dict[str, Any]], columns: list[str], dtypes: dict[str, str]
+) -> pd.DataFrame:
+    """``rows`` as a DataFrame of ``columns``, each of its dtype in ``dtypes`` whatever the
+    values (pandas would infer object for no row, and turn a None into NaN in a string
+    column); a column not in ``dtypes`` is inferred. The API's tables
+    (:class:`mtqa.api_result.CheckResult`) are made here, pandas' one importer."""
+    return pd.DataFrame(
+        {c: pd.Series([r.get(c) for r in rows], dtype=dtypes.get(c)) for c in columns}
+    )
+
+
+def set_object_column(frame: pd.DataFrame, column: str, values: list[Any]) -> None:
+    """Replace ``frame[column]`` (in place) with ``values``, one per row, as an object
+    column: a cell that holds a list or dict stays that list or dict."""
+    frame[column] = pd.Series(values, frame.index, object)
+
+
 def read_table(path: str) -> pd.DataFrame:
     """Read a sentences.csv back (as written, or after a reviewer edited it)."""
     return pd.read_csv(path, dtype={"review": "string", "doc_id": "string"}, keep_default_na=False)
