@@ -286,6 +286,12 @@ def fail_on(summary: RunSummary, severity: str) -> str | None:
 def cmd_check(a: argparse.Namespace) -> int:
     """``mtqa check``: run the check, show progress and the worst spans, print the CSV path
     (or write a report to standard output); exit :data:`EXIT_FLAGGED` per ``--fail-on``."""
+    if "stdin_format" in getattr(a, "given", ()) and STDIN not in a.inputs:
+        raise UsageError(
+            f"--stdin-format {a.stdin_format}: reads standard input (INPUT -) only, and no INPUT "
+            "is -; a file is read by its suffix (.txt, .jsonl, .tsv, .csv, …): rename it, or "
+            f"pipe it in (mtqa check - --stdin-format {a.stdin_format} < FILE)"
+        )
     settings = settings_from_args(a)
     if a.stdout and a.outdir not in (None, "-") and a.stdout not in settings.formats:
         settings = replace(settings, formats=(*settings.formats, a.stdout))  # the file to copy

@@ -39,6 +39,23 @@ CHECK_HELP = {
 EXIT_FLAGGED = 3  # --fail-on: a span at or above the severity was found
 
 
+class StoreGiven(argparse.Action):
+    """Store the value and mark it given on the command line (``namespace.given``): an
+    option that only some inputs use is refused when given without them, while the same
+    key in a config file (the parser's default) stays a quiet default."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        """Store ``values`` as the option's value and add its dest to ``namespace.given``."""
+        setattr(namespace, self.dest, values)
+        namespace.given = {*getattr(namespace, "given", ()), self.dest}
+
+
 def check_epilog() -> str:
     """``mtqa check --help``'s end: models, check ids, examples, config, environment, exits."""
     import textwrap
@@ -122,9 +139,10 @@ def add_check_choices(c: argparse.ArgumentParser) -> None:
     )
     c.add_argument(
         "--stdin-format",
+        action=StoreGiven,
         choices=STDIN_FORMATS,
         default=Settings.stdin_format,
-        help="what INPUT - reads: one article (txt) or records",
+        help="what INPUT - reads: one article (txt) or records (a file is read by its suffix)",
     )
     c.add_argument("--config", metavar="FILE", help="read options from this TOML file")
     c.add_argument("--no-config", action="store_true", help="read no config file")

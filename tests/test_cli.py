@@ -455,6 +455,12 @@ def test_stdin_records_fail_alone_as_in_a_file(
             "mtqa: error: --id-field ' ': empty field name; name the record field (or column) "
             "that holds the id (default 'id')",
         ),
+        (
+            ["check", "a.txt", "b.jsonl", "--stdin-f", "jsonl"],
+            "mtqa: error: --stdin-format jsonl: reads standard input (INPUT -) only, and no "
+            "INPUT is -; a file is read by its suffix (.txt, .jsonl, .tsv, .csv, …): rename it, "
+            "or pipe it in (mtqa check - --stdin-format jsonl < FILE)",
+        ),
         (["frobnicate"], None),
     ],
 )
@@ -469,6 +475,22 @@ def test_usage_errors_exit_2(
         assert err == [line]
     else:
         assert err[0].startswith("mtqa: error: mtqa: argument command: invalid choice")
+
+
+def test_stdin_format_of_a_config_file_is_a_default_for_pipes_only(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """Given on the command line without INPUT - it is refused (above); the config key is a
+    default for the pipes of the project, so a file run with it goes on as usual."""
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    Path("mtqa.toml").write_text('stdin-format = "jsonl"\n', encoding="utf-8")
+    rc, out, err = check(capsys, fake_calibration, "good.txt")
+    assert (rc, out, err) == (0, "out/sentences.csv\n", "")
+    assert ids(Path("out")) == ["good"]
 
 
 # ------------------------------------------------------------------ the output folder
