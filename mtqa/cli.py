@@ -28,7 +28,14 @@ from mtqa.cli_quality import (  # noqa: E402
 )
 from mtqa.errors import MtqaError, UsageError, one_line
 from mtqa.lm.load import load_scorer
-from mtqa.options import CHECK_HELP, EXIT_FLAGGED, HelpFormatter, add_check_choices, check_epilog
+from mtqa.options import (
+    CHECK_HELP,
+    EXIT_FLAGGED,
+    Flag,
+    HelpFormatter,
+    add_check_choices,
+    check_epilog,
+)
 from mtqa.progress import ProgressBar
 from mtqa.readers import STDIN
 from mtqa.records import Failure
@@ -92,7 +99,8 @@ def _add_check(sub: Any) -> None:
     )
     c.add_argument(
         "--csv-raw",
-        action="store_true",
+        action=Flag,
+        default=False,
         help="write CSV cells as they are, without the ' that keeps spreadsheets from "
         "running a cell starting with = + - @ as a formula",
     )
@@ -114,7 +122,9 @@ def _add_check(sub: Any) -> None:
     c.add_argument(
         "--glossary", metavar="FILE", help="glossary .csv or .tbx: required and forbidden terms"
     )
-    c.add_argument("--overwrite", action="store_true", help="replace a run with other settings")
+    c.add_argument(
+        "--overwrite", action=Flag, default=False, help="replace a run with other settings"
+    )
     c.add_argument(
         "--engine", choices=ENGINES, default=Settings.engine, help="local, or a Ray Data actor pool"
     )
@@ -125,9 +135,11 @@ def _add_check(sub: Any) -> None:
         "--ray-actors", type=int, default=Settings.ray_actors, help="scorer actors (0: auto)"
     )
     c.add_argument(
-        "--no-suggest",
-        action="store_true",
-        help="no suggested fixes on LM flags (the edits rescored for them cost time)",
+        "--suggest",
+        action=Flag,
+        default=True,
+        help="suggest fixes for LM flags (on; --no-suggest: none, and no time spent on the "
+        "edits rescored for them)",
     )
     c.add_argument(
         "--edit-budget",
@@ -137,13 +149,14 @@ def _add_check(sub: Any) -> None:
         help="local edits rescored per sentence with an LM flag, to suggest its fix (0: none)",
     )
     c.add_argument(
-        "--no-source-lm",
-        action="store_true",
-        help="with a source, do not score the target a second time after it (the "
-        "source-conditioned LM evidence; with it a check of zh-en news takes about 2.6x as "
-        "long)",
+        "--source-lm",
+        action=Flag,
+        default=True,
+        help="with a source, score the target a second time after it (on: the "
+        "source-conditioned LM evidence; a check of zh-en news takes about 2.6x as long as "
+        "with --no-source-lm)",
     )
-    c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    c.add_argument("--quiet", action=Flag, default=False, help="no progress or summary on stderr")
     add_check_choices(c)
     for action in c._actions:
         if action.help is None:
@@ -177,9 +190,9 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         ignore=parse_list(a.ignore, "--ignore"),
         sensitivity=a.sensitivity,
         threshold=a.threshold,
-        suggest=not a.no_suggest,
+        suggest=a.suggest,
         edit_budget=a.edit_budget,
-        source_lm=not a.no_source_lm,
+        source_lm=a.source_lm,
     )
 
 

@@ -120,13 +120,14 @@ def _listed(key: str, value: list[Any], where: str) -> str | None:
     return ",".join(value)
 
 
-def _convert(action: argparse.Action, value: Any, where: str, base: Path) -> Any:
-    """A TOML value as the option's default (the type the parser would have made)."""
-    key = action.dest.replace("_", "-")
+def _convert(action: argparse.Action, value: Any, where: str, base: Path, key: str) -> Any:
+    """A TOML value of ``key`` as the option's default (the type the parser would have
+    made); a flag's ``no-X`` key (``no-suggest = true``) stores the opposite."""
     if action.nargs == 0:  # a flag
         if not isinstance(value, bool):
             raise UsageError(f"{where}: expected true or false, not {value!r}")
-        return value
+        return not value if f"--{key}" != action.option_strings[0] else value
+    key = action.dest.replace("_", "-")
     if key in LIST_KEYS and isinstance(value, list):
         value = _listed(key, value, where)
         if value is None:
@@ -160,7 +161,7 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
         if opt.startswith("--") and opt[2:] not in NOT_KEYS
     }
     pyproject = path.name == "pyproject.toml"
-    seen: dict[str, str] = {}  # key -> its spelling in the file
+    seen: dict[str, str] = {}  # the option (its dest) -> its key's spelling in the file
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
         where = f"{path}: [tool.mtqa] {raw_key}" if pyproject else f"{path}: {raw_key}"
@@ -177,13 +178,16 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
             raise UsageError(
                 f"{where}: unknown key{hint}; the keys are the options of mtqa check: {known}{mean}"
             )
-        if key in seen:
-            raise UsageError(
-                f"{where}: given twice, also as {seen[key]!r} ('_' and '-' spell the same "
-                "key); keep one"
+        if action.dest in seen:
+            twice = seen[action.dest]
+            why = (
+                "'_' and '-' spell the same key"
+                if twice.replace("_", "-") == key
+                else f"the {key.removeprefix('no-')} option both ways"
             )
-        seen[key] = raw_key
-        action.default = _convert(action, value, where, path.parent)
+            raise UsageError(f"{where}: given twice, also as {twice!r} ({why}); keep one")
+        seen[action.dest] = raw_key
+        action.default = _convert(action, value, where, path.parent, key)
 
 
 def _long_option(parser: argparse.ArgumentParser, arg: str) -> str | None:

@@ -6,6 +6,7 @@ data flows (``--select``, ``--ignore``, ``--sensitivity``, ``--threshold``, ``--
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from mtqa.settings import Settings
 
@@ -15,13 +16,23 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         help = action.help or ""
-        if action.default in (None, "", argparse.SUPPRESS) or action.default is False:
+        if action.default in (None, "", argparse.SUPPRESS) or isinstance(action, Flag):
             return help
         if "%(default)" in help:
             return help
         if action.option_strings or action.nargs in (argparse.OPTIONAL, argparse.ZERO_OR_MORE):
             return f"{help} (default: %(default)s)".lstrip()
         return help
+
+
+class Flag(argparse.BooleanOptionalAction):
+    """An on/off option, ``--X`` and ``--no-X``: the command line can turn off what a config
+    file turned on (``overwrite = true``, then ``--no-overwrite``), and the other way round.
+    Its help says what ``--X`` does (the pair is its default: off, or on for ``--suggest``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = kwargs.get("help")  # Python < 3.14 appends "(default: ...)" to it
 
 
 # help for the options defined without one, so that --help lists every default
