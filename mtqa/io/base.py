@@ -238,12 +238,10 @@ def documents_from_units(
                 f"{what}s must be unique within a file: the first is {fate}",
             )
             continue
-        reason = skip_reason(unit) or (
-            None if unit.target is not None else "untranslated: no target"
-        )
+        reason = skip_reason(unit)
         seen[unit.key] = (unit.line, reason)
-        if reason:
-            yield Skipped(path, unit.line, doc_id, reason)
+        if reason or unit.target is None:
+            yield Skipped(path, unit.line, doc_id, reason or "untranslated: no target")
             continue
         source = unit.source.plain if unit.source and unit.source.plain.strip() else None
         yield Document(doc_id, unit.target.plain, path, unit.line, source)
