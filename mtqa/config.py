@@ -41,6 +41,7 @@ from typing import Any
 
 from mtqa.errors import UsageError
 from mtqa.lm.presets import PRESETS
+from mtqa.readers.decode import kind
 
 NAMES = ("mtqa.toml", "pyproject.toml")
 PATH_KEYS = ("calibration", "glossary", "reference", "source", "outdir")
@@ -81,7 +82,14 @@ def load_config(path: str | Path) -> tuple[Path, dict[str, Any]]:
     gives an empty one)."""
     p = Path(path)
     if not p.is_file():
-        raise UsageError(f"--config {path}: no such file")
+        what = (
+            "is a folder, not a TOML file"
+            if p.is_dir()
+            else f"not a regular file ({kind(p.stat().st_mode)}); name a TOML file"
+            if p.exists()
+            else "no such file"
+        )
+        raise UsageError(f"--config {path}: {what}")
     return p, _table(p) or {}
 
 

@@ -40,6 +40,7 @@ from mtqa.data import resource
 from mtqa.errors import CalibrationError, UsageError
 from mtqa.features import FEATURES, SENTENCE_FEATURES
 from mtqa.learned import SentenceModel, Trees, sigmoid, standardised_logit
+from mtqa.readers.decode import kind
 from mtqa.records import NOT_WORDS, Span, WordScore
 from mtqa.text import machine_tokens
 
@@ -361,7 +362,13 @@ def load_detector(
     """
     p = Path(path) if path else detector_path(model_name)
     if path and not p.is_file():
-        what = "is a folder, not a detector file" if p.is_dir() else "no such file"
+        what = (
+            "is a folder, not a detector file"
+            if p.is_dir()
+            else f"not a regular file ({kind(p.stat().st_mode)})"
+            if p.exists()
+            else "no such file"
+        )
         raise CalibrationError(
             f"{p}: {what} (--calibration); check the path, or leave --calibration out to use "
             f"the detector shipped for {model_name!r}"

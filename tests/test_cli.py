@@ -493,6 +493,71 @@ def test_stdin_format_of_a_config_file_is_a_default_for_pipes_only(
     assert ids(Path("out")) == ["good"]
 
 
+@pytest.mark.parametrize(
+    ("option", "path", "line", "code"),
+    [
+        (
+            "--glossary",
+            "fifo.csv",
+            "fifo.csv: not a regular file (a FIFO); pass a .csv or .tbx file",
+            1,
+        ),
+        (
+            "--glossary",
+            os.devnull,
+            f"{os.devnull}: not a regular file (a character device); pass a .csv or .tbx file",
+            1,
+        ),
+        ("--glossary", "nope.csv", "nope.csv: no such file; check the path", 1),
+        (
+            "--calibration",
+            "fifo.csv",
+            "fifo.csv: not a regular file (a FIFO) (--calibration); check the path, or leave "
+            "--calibration out to use the detector shipped for 'fake'",
+            1,
+        ),
+        (
+            "--model",
+            "./fifo.csv",
+            "--model './fifo.csv': not a regular file (a FIFO); name a preset (smollm2-135m, "
+            "gemma3-270m), a .gguf file or a local transformers model folder",
+            1,
+        ),
+        (
+            "--config",
+            "fifo.csv",
+            "--config fifo.csv: not a regular file (a FIFO); name a TOML file",
+            2,
+        ),
+        ("--config", ".", "--config .: is a folder, not a TOML file", 2),
+    ],
+)
+def test_an_option_file_that_is_no_regular_file_is_named_so(
+    option: str,
+    path: str,
+    line: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """A FIFO as --glossary blocked the run for ever; as --calibration, --model or --config it
+    was called missing ("no such file") though it is there."""
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    os.mkfifo("fifo.csv")
+    argv = ["check", "good.txt", "-o", "out", "--quiet", option, path]
+    if option != "--model":
+        argv += ["--model", "fake"]
+    if option != "--calibration":
+        argv += ["--calibration", str(fake_calibration)]
+    assert cli.main(argv) == code
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"mtqa: error: {line}\n")
+    assert not Path("out").exists()
+
+
 # ------------------------------------------------------------------ the output folder
 
 
