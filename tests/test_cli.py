@@ -242,6 +242,40 @@ CASES: list[Case] = [
         ],
         ["good"],
     ),
+    (  # a row would keep the last cell of the two, without a word
+        "csv/tsv: a column mtqa reads named twice",
+        {
+            "t.csv": b"id,target,target\nr1,One.,Two.\n",
+            "u.tsv": b"id\tid\ttarget\tnote\tnote\nx\ty\tText.\ta\tb\n",
+            "v.tsv": b"id\ttarget\tnote\tnote\nv1\tText.\ta\tb\n",
+        },
+        ["t.csv", "u.tsv", "v.tsv"],
+        [],
+        1,
+        [
+            "t.csv:1: column C repeats the name 'target' of column B; rename or delete one of them",
+            "u.tsv:1: column B repeats the name 'id' of column A; rename or delete one of them",
+        ],
+        ["v1"],  # a column mtqa does not read may repeat
+    ),
+    (
+        "jsonl: a field mtqa reads given twice in a record",
+        {
+            "m.jsonl": b'{"id": "a", "target": "One.", "target": "Two."}\n'
+            b'{"id": "b", "target": "Fine.", "meta": {"k": 1, "k": 2}}\n'
+            b'{"id": "c", "id": "d", "target": "Three."}\n'
+        },
+        ["m.jsonl"],
+        [],
+        1,
+        [
+            "m.jsonl:1: field 'target' given twice in the record; JSON keeps only the last, "
+            "so which one is meant is unclear: delete the other",
+            "m.jsonl:3: field 'id' given twice in the record; JSON keeps only the last, "
+            "so which one is meant is unclear: delete the other",
+        ],
+        ["b"],
+    ),
     (
         "nonexistent path next to a good one",
         {"good.txt": GOOD},
