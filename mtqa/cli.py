@@ -26,7 +26,7 @@ from mtqa.cli_quality import (  # noqa: E402
     cmd_review,
     cmd_synth,
 )
-from mtqa.errors import MtqaError, UsageError, one_line
+from mtqa.errors import MtqaError, UsageError
 from mtqa.lm.load import load_scorer
 from mtqa.options import (
     CHECK_HELP,
@@ -43,7 +43,7 @@ from mtqa.report import FILENAMES
 from mtqa.runinfo import RunSummary
 from mtqa.selection import parse_list
 from mtqa.settings import DEVICES, DTYPES, ENGINES, FORMATS, Settings
-from mtqa.text import counted, one_line_safe
+from mtqa.text import counted, one_line_safe, terminal_line
 from mtqa.version import __version__
 
 
@@ -224,9 +224,9 @@ def _run(a: argparse.Namespace, settings: Settings, bar: ProgressBar | None) -> 
 
     def on_failure(f: Failure) -> None:
         if bar is not None:
-            bar.write(one_line(str(f)))
+            bar.write(terminal_line(str(f)))
         else:
-            print(one_line(str(f)), file=sys.stderr)
+            print(terminal_line(str(f)), file=sys.stderr)
 
     stdin = _read_stdin(a.inputs)
     if a.outdir == "-" or (a.stdout and not a.outdir):
@@ -253,7 +253,7 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
     where = "standard output" if summary.outdir == Path("-") else summary.outdir
     print(
         f"mtqa: {summary.documents} document(s), {counted(summary.sentences, 'sentence')} scored, "
-        f"{summary.flagged} flagged ({summary.major} major) -> {where}",
+        f"{summary.flagged} flagged ({summary.major} major) -> {terminal_line(str(where))}",
         file=err,
     )
     if summary.skipped:
@@ -326,7 +326,8 @@ def cmd_check(a: argparse.Namespace) -> int:
                     else ""
                 )
             )
-            print(f"mtqa: nothing scored: every input failed{where}", file=sys.stderr)
+            said = f"mtqa: nothing scored: every input failed{where}"
+            print(terminal_line(said), file=sys.stderr)
         return 1
     if not a.quiet:
         _report(a, summary)
@@ -410,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MtqaError as exc:
         if debug:
             raise
-        print(f"mtqa: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"mtqa: error: {terminal_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(
@@ -428,14 +429,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         why = exc.strerror or type(exc).__name__
         print(
-            f"mtqa: error: {one_line(f'{where}{why}')}; check the path, permissions and free space",
+            f"mtqa: error: {terminal_line(f'{where}{why}')}; check the path, permissions and free "
+            "space",
             file=sys.stderr,
         )
         return 1
     except Exception as exc:  # a bug in mtqa: one line too; the traceback with MTQA_DEBUG=1
         if debug:
             raise
-        what = one_line(f"{type(exc).__name__}: {exc}")
+        what = terminal_line(f"{type(exc).__name__}: {exc}")
         print(
             f"mtqa: error: internal error ({what}); this is a bug in mtqa: rerun with "
             "MTQA_DEBUG=1 for the traceback and report it",

@@ -1256,3 +1256,28 @@ def test_the_summary_lines_escape_control_characters_in_an_id(
         "repeated word: 'the' twice"
     ]
     assert not any(c in err for c in "\x1b\r\u202e")
+
+
+def test_error_lines_escape_control_characters_in_a_file_name(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """A file name is input too: one holding ESC[2K or U+202E reached stderr raw in a failure
+    line, an `mtqa: error:` line and the summary, clearing or reordering the line."""
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    Path("in/good.txt").write_bytes(GOOD)
+    Path("in/d\x1b[2K.txt").write_bytes(b"")
+    out = "o\u202e"
+    argv = ["check", "in", "-o", out, "--model", "fake", "--calibration", str(fake_calibration)]
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert "in/d\\x1b[2K.txt: empty file: nothing to score; remove it or add text\n" in err
+    assert "flagged (0 major) -> o\\u202e\n" in err
+    assert cli.main([*argv[:-2], "--calibration", "c\x1b[2K.json"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mtqa: error: c\\x1b[2K.json: no such file (--calibration); ")
+    assert cli.main([*argv, "--glossary", "g\u202e.csv"]) == 1
+    assert capsys.readouterr().err == "mtqa: error: g\\u202e.csv: no such file; check the path\n"
