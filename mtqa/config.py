@@ -53,8 +53,15 @@ def _table(path: Path) -> dict[str, Any] | None:
     """The mtqa table of ``path`` (None: a pyproject.toml without ``[tool.mtqa]``)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the config file ({exc})") from None
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        fix = "check its permissions"
+        raise UsageError(f"{path}: cannot read the config file ({why}); {fix}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: the config file is not UTF-8 text (byte {exc.start}: "
+            f"0x{exc.object[exc.start]:02x}); save it as UTF-8, as TOML requires"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc}); fix the file") from None
     if path.name != "pyproject.toml":

@@ -192,3 +192,31 @@ def test_a_flag_given_both_ways_in_the_config_file_is_an_error(here: Path) -> No
         f"{path}: no-suggest: given twice, also as 'suggest' (the suggest option both ways); "
         "keep one"
     )
+
+
+def test_a_config_file_that_cannot_be_read_says_why_and_the_fix(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message was Python's own (`[Errno 13] Permission denied: '/…/mtqa.toml'`, `'utf-8'
+    codec can't decode byte 0xff…`), with no fix."""
+    path = here / "mtqa.toml"
+    path.write_bytes(b'fail-on = "major" # caf\xe9\n')
+    with pytest.raises(UsageError) as err:
+        parse_args(["check", "a.txt"])
+    assert str(err.value) == (
+        f"{path}: the config file is not UTF-8 text (byte 23: 0xe9); save it as UTF-8, as TOML "
+        "requires"
+    )
+    real = Path.read_text
+
+    def denied(self: Path, *a: object, **k: object) -> str:
+        if self.name == "mtqa.toml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(UsageError) as err:
+        parse_args(["check", "a.txt"])
+    assert str(err.value) == (
+        f"{path}: cannot read the config file (Permission denied); check its permissions"
+    )
