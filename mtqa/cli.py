@@ -26,12 +26,13 @@ from mtqa.cli_quality import (  # noqa: E402
     cmd_review,
     cmd_synth,
 )
-from mtqa.errors import MtqaError, UsageError, one_line, options_named
+from mtqa.errors import MtqaError, UsageError, options_named
 from mtqa.lm.load import load_scorer
 from mtqa.options import (
     CHECK_HELP,
     EXIT_FLAGGED,
     SETTING_OPTIONS,
+    Flag,
     HelpFormatter,
     add_check_choices,
     check_epilog,
@@ -43,7 +44,7 @@ from mtqa.report import FILENAMES
 from mtqa.runinfo import RunSummary
 from mtqa.selection import parse_list
 from mtqa.settings import DEVICES, DTYPES, ENGINES, FORMATS, Settings
-from mtqa.text import counted, one_line_safe
+from mtqa.text import counted, one_line_safe, terminal_line
 from mtqa.version import __version__
 
 
@@ -99,7 +100,8 @@ def _add_check(sub: Any) -> None:
     )
     c.add_argument(
         "--csv-raw",
-        action="store_true",
+        action=Flag,
+        default=False,
         help="write CSV cells as they are, without the ' that keeps spreadsheets from "
         "running a cell starting with = + - @ as a formula",
     )
@@ -121,7 +123,9 @@ def _add_check(sub: Any) -> None:
     c.add_argument(
         "--glossary", metavar="FILE", help="glossary .csv or .tbx: required and forbidden terms"
     )
-    c.add_argument("--overwrite", action="store_true", help="replace a run with other settings")
+    c.add_argument(
+        "--overwrite", action=Flag, default=False, help="replace a run with other settings"
+    )
     c.add_argument(
         "--engine", choices=ENGINES, default=Settings.engine, help="local, or a Ray Data actor pool"
     )
@@ -132,9 +136,11 @@ def _add_check(sub: Any) -> None:
         "--ray-actors", type=int, default=Settings.ray_actors, help="scorer actors (0: auto)"
     )
     c.add_argument(
-        "--no-suggest",
-        action="store_true",
-        help="no suggested fixes on LM flags (the edits rescored for them cost time)",
+        "--suggest",
+        action=Flag,
+        default=True,
+        help="suggest fixes for LM flags (on; --no-suggest: none, and no time spent on the "
+        "edits rescored for them)",
     )
     c.add_argument(
         "--edit-budget",
@@ -144,13 +150,14 @@ def _add_check(sub: Any) -> None:
         help="local edits rescored per sentence with an LM flag, to suggest its fix (0: none)",
     )
     c.add_argument(
-        "--no-source-lm",
-        action="store_true",
-        help="with a source, do not score the target a second time after it (the "
-        "source-conditioned LM evidence; with it a check of zh-en news takes about 2.6x as "
-        "long)",
+        "--source-lm",
+        action=Flag,
+        default=True,
+        help="with a source, score the target a second time after it (on: the "
+        "source-conditioned LM evidence; a check of zh-en news takes about 2.6x as long as "
+        "with --no-source-lm)",
     )
-    c.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    c.add_argument("--quiet", action=Flag, default=False, help="no progress or summary on stderr")
     add_check_choices(c)
     for action in c._actions:
         if action.help is None:
@@ -184,9 +191,9 @@ def settings_from_args(a: argparse.Namespace) -> Settings:
         ignore=parse_list(a.ignore, "ignore"),
         sensitivity=a.sensitivity,
         threshold=a.threshold,
-        suggest=not a.no_suggest,
+        suggest=a.suggest,
         edit_budget=a.edit_budget,
-        source_lm=not a.no_source_lm,
+        source_lm=a.source_lm,
     )
 
 
@@ -218,9 +225,9 @@ def _run(a: argparse.Namespace, settings: Settings, bar: ProgressBar | None) -> 
 
     def on_failure(f: Failure) -> None:
         if bar is not None:
-            bar.write(one_line(str(f)))
+            bar.write(terminal_line(str(f)))
         else:
-            print(one_line(str(f)), file=sys.stderr)
+            print(terminal_line(str(f)), file=sys.stderr)
 
     stdin = _read_stdin(a.inputs)
     if a.outdir == "-" or (a.stdout and not a.outdir):
@@ -247,7 +254,7 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
     where = "standard output" if summary.outdir == Path("-") else summary.outdir
     print(
         f"mtqa: {summary.documents} document(s), {counted(summary.sentences, 'sentence')} scored, "
-        f"{summary.flagged} flagged ({summary.major} major) -> {where}",
+        f"{summary.flagged} flagged ({summary.major} major) -> {terminal_line(str(where))}",
         file=err,
     )
     if summary.skipped:
@@ -293,6 +300,12 @@ def fail_on(summary: RunSummary, severity: str) -> str | None:
 def cmd_check(a: argparse.Namespace) -> int:
     """``mtqa check``: run the check, show progress and the worst spans, print the CSV path
     (or write a report to standard output); exit :data:`EXIT_FLAGGED` per ``--fail-on``."""
+    if "stdin_format" in getattr(a, "given", ()) and STDIN not in a.inputs:
+        raise UsageError(
+            f"--stdin-format {a.stdin_format}: reads standard input (INPUT -) only, and no INPUT "
+            "is -; a file is read by its suffix (.txt, .jsonl, .tsv, .csv, …): rename it, or "
+            f"pipe it in (mtqa check - --stdin-format {a.stdin_format} < FILE)"
+        )
     settings = settings_from_args(a)
     if a.stdout and a.outdir not in (None, "-") and a.stdout not in settings.formats:
         settings = replace(settings, formats=(*settings.formats, a.stdout))  # the file to copy
@@ -314,7 +327,8 @@ def cmd_check(a: argparse.Namespace) -> int:
                     else ""
                 )
             )
-            print(f"mtqa: nothing scored: every input failed{where}", file=sys.stderr)
+            said = f"mtqa: nothing scored: every input failed{where}"
+            print(terminal_line(said), file=sys.stderr)
         return 1
     if not a.quiet:
         _report(a, summary)
@@ -405,7 +419,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except MtqaError as exc:
         if debug:
             raise
-        print(f"mtqa: error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"mtqa: error: {terminal_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(
@@ -423,14 +437,15 @@ def _main(argv: Sequence[str] | None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         why = exc.strerror or type(exc).__name__
         print(
-            f"mtqa: error: {one_line(f'{where}{why}')}; check the path, permissions and free space",
+            f"mtqa: error: {terminal_line(f'{where}{why}')}; check the path, permissions and free "
+            "space",
             file=sys.stderr,
         )
         return 1
     except Exception as exc:  # a bug in mtqa: one line too; the traceback with MTQA_DEBUG=1
         if debug:
             raise
-        what = one_line(f"{type(exc).__name__}: {exc}")
+        what = terminal_line(f"{type(exc).__name__}: {exc}")
         print(
             f"mtqa: error: internal error ({what}); this is a bug in mtqa: rerun with "
             "MTQA_DEBUG=1 for the traceback and report it",

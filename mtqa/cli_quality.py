@@ -12,7 +12,7 @@ from typing import Any
 from mtqa.errors import InputError, UsageError
 from mtqa.lm.load import load_scorer
 from mtqa.settings import DTYPES, Settings
-from mtqa.text import counted
+from mtqa.text import counted, terminal_line
 
 
 def add_calibrate(sub: Any) -> None:
@@ -196,7 +196,7 @@ def cmd_eval(a: argparse.Namespace) -> int:
         check_output_file(a.json or out, option, inputs, "the evaluation")
     ev = evaluate(a.gold, a.run)
     for notice in ev.notices:
-        print(f"mtqa: {notice}", file=sys.stderr)
+        print(f"mtqa: {terminal_line(notice)}", file=sys.stderr)
     data = json.dumps(ev.as_dict(), indent=1, ensure_ascii=False) + "\n"
     if out is None:
         sys.stdout.write(data)
@@ -234,10 +234,8 @@ def cmd_synth(a: argparse.Namespace) -> int:
     recs = make_records(chosen, seed=a.seed, rate=a.rate, prefix=a.part)
     atomic_write(out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
     n_err = sum(1 for r in recs if r["spans"])
-    print(
-        f"{a.output}: {counted(len(recs), 'record')}, {n_err} with an injected error",
-        file=sys.stderr,
-    )
+    said = f"{a.output}: {counted(len(recs), 'record')}, {n_err} with an injected error"
+    print(terminal_line(said), file=sys.stderr)
     return 0
 
 
@@ -253,7 +251,7 @@ def cmd_review(a: argparse.Namespace) -> int:
         check_output_file(a.json, "--json", [(a.reviewed, "")], "the report")
     rep = review(a.reviewed, a.target_precision, a.csv_raw, a.run)
     for p in rep.notices + rep.problems:
-        print(f"{p.where(a.reviewed)}: {p.message}", file=sys.stderr)
+        print(terminal_line(f"{p.where(a.reviewed)}: {p.message}"), file=sys.stderr)
     data = json.dumps(rep.as_dict(), indent=1, ensure_ascii=False) + "\n"
     if a.json == "-":
         sys.stdout.write(data)

@@ -41,6 +41,7 @@ from typing import Any
 
 from mtqa.errors import UsageError
 from mtqa.lm.presets import PRESETS
+from mtqa.readers.decode import kind
 
 NAMES = ("mtqa.toml", "pyproject.toml")
 PATH_KEYS = ("calibration", "glossary", "reference", "source", "outdir")
@@ -52,8 +53,15 @@ def _table(path: Path) -> dict[str, Any] | None:
     """The mtqa table of ``path`` (None: a pyproject.toml without ``[tool.mtqa]``)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the config file ({exc})") from None
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        fix = "check its permissions"
+        raise UsageError(f"{path}: cannot read the config file ({why}); {fix}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: the config file is not UTF-8 text (byte {exc.start}: "
+            f"0x{exc.object[exc.start]:02x}); save it as UTF-8, as TOML requires"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc}); fix the file") from None
     if path.name != "pyproject.toml":
@@ -81,7 +89,14 @@ def load_config(path: str | Path) -> tuple[Path, dict[str, Any]]:
     gives an empty one)."""
     p = Path(path)
     if not p.is_file():
-        raise UsageError(f"--config {path}: no such file")
+        what = (
+            "is a folder, not a TOML file"
+            if p.is_dir()
+            else f"not a regular file ({kind(p.stat().st_mode)}); name a TOML file"
+            if p.exists()
+            else "no such file"
+        )
+        raise UsageError(f"--config {path}: {what}")
     return p, _table(p) or {}
 
 
@@ -120,13 +135,14 @@ def _listed(key: str, value: list[Any], where: str) -> str | None:
     return ",".join(value)
 
 
-def _convert(action: argparse.Action, value: Any, where: str, base: Path) -> Any:
-    """A TOML value as the option's default (the type the parser would have made)."""
-    key = action.dest.replace("_", "-")
+def _convert(action: argparse.Action, value: Any, where: str, base: Path, key: str) -> Any:
+    """A TOML value of ``key`` as the option's default (the type the parser would have
+    made); a flag's ``no-X`` key (``no-suggest = true``) stores the opposite."""
     if action.nargs == 0:  # a flag
         if not isinstance(value, bool):
             raise UsageError(f"{where}: expected true or false, not {value!r}")
-        return value
+        return not value if f"--{key}" != action.option_strings[0] else value
+    key = action.dest.replace("_", "-")
     if key in LIST_KEYS and isinstance(value, list):
         value = _listed(key, value, where)
         if value is None:
@@ -160,7 +176,7 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
         if opt.startswith("--") and opt[2:] not in NOT_KEYS
     }
     pyproject = path.name == "pyproject.toml"
-    seen: dict[str, str] = {}  # key -> its spelling in the file
+    seen: dict[str, str] = {}  # the option (its dest) -> its key's spelling in the file
     for raw_key, value in table.items():
         key = raw_key.replace("_", "-")
         where = f"{path}: [tool.mtqa] {raw_key}" if pyproject else f"{path}: {raw_key}"
@@ -177,13 +193,16 @@ def apply_config(parser: argparse.ArgumentParser, path: Path, table: dict[str, A
             raise UsageError(
                 f"{where}: unknown key{hint}; the keys are the options of mtqa check: {known}{mean}"
             )
-        if key in seen:
-            raise UsageError(
-                f"{where}: given twice, also as {seen[key]!r} ('_' and '-' spell the same "
-                "key); keep one"
+        if action.dest in seen:
+            twice = seen[action.dest]
+            why = (
+                "'_' and '-' spell the same key"
+                if twice.replace("_", "-") == key
+                else f"the {key.removeprefix('no-')} option both ways"
             )
-        seen[key] = raw_key
-        action.default = _convert(action, value, where, path.parent)
+            raise UsageError(f"{where}: given twice, also as {twice!r} ({why}); keep one")
+        seen[action.dest] = raw_key
+        action.default = _convert(action, value, where, path.parent, key)
 
 
 def _long_option(parser: argparse.ArgumentParser, arg: str) -> str | None:

@@ -41,6 +41,7 @@ from mtqa.errors import CalibrationError, UsageError, named
 from mtqa.features import FEATURES, SENTENCE_FEATURES
 from mtqa.learned import SentenceModel, Trees, sigmoid, standardised_logit
 from mtqa.machine import machine_tokens
+from mtqa.readers.decode import kind
 from mtqa.records import NOT_WORDS, Span, WordScore
 
 
@@ -77,10 +78,16 @@ class Detector:
                 f"detector for {self.model}: unknown feature(s) {unknown}; rerun `mtqa calibrate`"
             )
         n = len(self.features)
+        fix = "; refit it with `mtqa calibrate` or restore the shipped file"
         if self.trees is None and not (len(self.mean) == len(self.scale) == len(self.weights) == n):
-            raise CalibrationError(f"detector for {self.model}: weights do not match features")
+            raise CalibrationError(
+                f"detector for {self.model}: {n} features but {len(self.mean)} means, "
+                f"{len(self.scale)} scales and {len(self.weights)} weights{fix}"
+            )
         if self.trees is not None and any(c >= n for tree in self.trees.trees for c in tree[0]):
-            raise CalibrationError(f"detector for {self.model}: a tree names a missing feature")
+            raise CalibrationError(
+                f"detector for {self.model}: a tree names a missing feature{fix}"
+            )
         if self.sentence is not None and len(self.sentence.weights) != len(SENTENCE_FEATURES):
             raise CalibrationError(
                 f"detector for {self.model}: the sentence model does not match "
@@ -249,7 +256,8 @@ class Detector:
     @classmethod
     def from_json(cls, text: str, where: str) -> Detector:
         """Read a detector file's text; ``where`` names it in the
-        :class:`~mtqa.errors.CalibrationError` raised for a malformed file."""
+        :class:`~mtqa.errors.CalibrationError` raised for a malformed file or numbers that do
+        not hold together (``det.json: detector for …: a weight is not a finite number; …``)."""
         try:
             d = json.loads(text)
             if d.get("kind") == "surprisal-threshold":
@@ -271,6 +279,8 @@ class Detector:
                 trees=Trees.from_list(d["trees"]) if d.get("trees") else None,
                 sentence=SentenceModel.from_list(d["sentence"]) if d.get("sentence") else None,
             )
+        except CalibrationError as exc:  # read, but its numbers do not hold together
+            raise CalibrationError(f"{where}: {exc}") from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             why = f"no {exc.args[0]!r} field" if isinstance(exc, KeyError) and exc.args else exc
             raise CalibrationError(
@@ -358,7 +368,13 @@ def load_detector(
     """
     p = Path(path) if path else detector_path(model_name)
     if path and not p.is_file():
-        what = "is a folder, not a detector file" if p.is_dir() else "no such file"
+        what = (
+            "is a folder, not a detector file"
+            if p.is_dir()
+            else f"not a regular file ({kind(p.stat().st_mode)})"
+            if p.exists()
+            else "no such file"
+        )
         raise CalibrationError(
             f"{p}: {what} ({named('calibration')}); check the path, or leave "
             f"{named('calibration')} out to use "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import fields
+from typing import Any
 
 from mtqa.settings import Settings
 
@@ -16,13 +17,23 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         help = action.help or ""
-        if action.default in (None, "", argparse.SUPPRESS) or action.default is False:
+        if action.default in (None, "", argparse.SUPPRESS) or isinstance(action, Flag):
             return help
         if "%(default)" in help:
             return help
         if action.option_strings or action.nargs in (argparse.OPTIONAL, argparse.ZERO_OR_MORE):
             return f"{help} (default: %(default)s)".lstrip()
         return help
+
+
+class Flag(argparse.BooleanOptionalAction):
+    """An on/off option, ``--X`` and ``--no-X``: the command line can turn off what a config
+    file turned on (``overwrite = true``, then ``--no-overwrite``), and the other way round.
+    Its help says what ``--X`` does (the pair is its default: off, or on for ``--suggest``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = kwargs.get("help")  # Python < 3.14 appends "(default: ...)" to it
 
 
 # help for the options defined without one, so that --help lists every default
@@ -45,6 +56,23 @@ SETTING_OPTIONS = {
 } | {"formats": "--format", "suggest": "--no-suggest", "source_lm": "--no-source-lm"}
 
 EXIT_FLAGGED = 3  # --fail-on: a span at or above the severity was found
+
+
+class StoreGiven(argparse.Action):
+    """Store the value and mark it given on the command line (``namespace.given``): an
+    option that only some inputs use is refused when given without them, while the same
+    key in a config file (the parser's default) stays a quiet default."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        """Store ``values`` as the option's value and add its dest to ``namespace.given``."""
+        setattr(namespace, self.dest, values)
+        namespace.given = {*getattr(namespace, "given", ()), self.dest}
 
 
 def check_epilog() -> str:
@@ -130,9 +158,10 @@ def add_check_choices(c: argparse.ArgumentParser) -> None:
     )
     c.add_argument(
         "--stdin-format",
+        action=StoreGiven,
         choices=STDIN_FORMATS,
         default=Settings.stdin_format,
-        help="what INPUT - reads: one article (txt) or records",
+        help="what INPUT - reads: one article (txt) or records (a file is read by its suffix)",
     )
     c.add_argument("--config", metavar="FILE", help="read options from this TOML file")
     c.add_argument("--no-config", action="store_true", help="read no config file")

@@ -42,6 +42,7 @@ from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.lm.presets import PRESETS, resolve
 from mtqa.outdir import OutputFolder, as_outdir
 from mtqa.readers import STDIN, Item, read_inputs, read_stream
+from mtqa.readers.decode import kind
 from mtqa.readers.walk import Inputs, as_inputs
 from mtqa.records import Document, DocumentResult, Failure
 from mtqa.report import Writer, remove_other_reports, writer_class
@@ -84,6 +85,8 @@ def check_model_name(model: str) -> None:
         what = "a file, but not a .gguf file"
     elif path.is_dir():
         what = "a folder without config.json, so not a transformers model folder"
+    elif path.exists():  # /dev/null, a FIFO
+        what = f"not a regular file ({kind(path.stat().st_mode)})"
     elif path.parent != Path(".") or path.suffix:
         what = "no such file or folder"
     else:

@@ -166,6 +166,13 @@ def one_line_safe(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def terminal_line(text: str) -> str:
+    """A message for stderr as one safe line: whitespace runs (a wrapped library message, a
+    line end or tab in a file name) folded to a space, then :func:`one_line_safe`, so a file
+    name holding ESC or a bidirectional control cannot clear, forge or reorder a line."""
+    return one_line_safe(" ".join(text.split()))
+
+
 def lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of every line of ``text``, line ends excluded; trailing blank lines dropped."""
     out: list[tuple[int, int]] = []

@@ -242,6 +242,40 @@ CASES: list[Case] = [
         ],
         ["good"],
     ),
+    (  # a row would keep the last cell of the two, without a word
+        "csv/tsv: a column mtqa reads named twice",
+        {
+            "t.csv": b"id,target,target\nr1,One.,Two.\n",
+            "u.tsv": b"id\tid\ttarget\tnote\tnote\nx\ty\tText.\ta\tb\n",
+            "v.tsv": b"id\ttarget\tnote\tnote\nv1\tText.\ta\tb\n",
+        },
+        ["t.csv", "u.tsv", "v.tsv"],
+        [],
+        1,
+        [
+            "t.csv:1: column C repeats the name 'target' of column B; rename or delete one of them",
+            "u.tsv:1: column B repeats the name 'id' of column A; rename or delete one of them",
+        ],
+        ["v1"],  # a column mtqa does not read may repeat
+    ),
+    (
+        "jsonl: a field mtqa reads given twice in a record",
+        {
+            "m.jsonl": b'{"id": "a", "target": "One.", "target": "Two."}\n'
+            b'{"id": "b", "target": "Fine.", "meta": {"k": 1, "k": 2}}\n'
+            b'{"id": "c", "id": "d", "target": "Three."}\n'
+        },
+        ["m.jsonl"],
+        [],
+        1,
+        [
+            "m.jsonl:1: field 'target' given twice in the record; JSON keeps only the last, "
+            "so which one is meant is unclear: delete the other",
+            "m.jsonl:3: field 'id' given twice in the record; JSON keeps only the last, "
+            "so which one is meant is unclear: delete the other",
+        ],
+        ["b"],
+    ),
     (
         "nonexistent path next to a good one",
         {"good.txt": GOOD},
@@ -455,6 +489,12 @@ def test_stdin_records_fail_alone_as_in_a_file(
             "mtqa: error: --id-field ' ': empty field name; name the record field (or column) "
             "that holds the id (default 'id')",
         ),
+        (
+            ["check", "a.txt", "b.jsonl", "--stdin-f", "jsonl"],
+            "mtqa: error: --stdin-format jsonl: reads standard input (INPUT -) only, and no "
+            "INPUT is -; a file is read by its suffix (.txt, .jsonl, .tsv, .csv, …): rename it, "
+            "or pipe it in (mtqa check - --stdin-format jsonl < FILE)",
+        ),
         (["frobnicate"], None),
     ],
 )
@@ -469,6 +509,87 @@ def test_usage_errors_exit_2(
         assert err == [line]
     else:
         assert err[0].startswith("mtqa: error: mtqa: argument command: invalid choice")
+
+
+def test_stdin_format_of_a_config_file_is_a_default_for_pipes_only(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """Given on the command line without INPUT - it is refused (above); the config key is a
+    default for the pipes of the project, so a file run with it goes on as usual."""
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    Path("mtqa.toml").write_text('stdin-format = "jsonl"\n', encoding="utf-8")
+    rc, out, err = check(capsys, fake_calibration, "good.txt")
+    assert (rc, out, err) == (0, "out/sentences.csv\n", "")
+    assert ids(Path("out")) == ["good"]
+
+
+@pytest.mark.parametrize(
+    ("option", "path", "line", "code"),
+    [
+        (
+            "--glossary",
+            "fifo.csv",
+            "fifo.csv: not a regular file (a FIFO); pass a .csv or .tbx file",
+            1,
+        ),
+        (
+            "--glossary",
+            os.devnull,
+            f"{os.devnull}: not a regular file (a character device); pass a .csv or .tbx file",
+            1,
+        ),
+        ("--glossary", "nope.csv", "nope.csv: no such file; check the path", 1),
+        (
+            "--calibration",
+            "fifo.csv",
+            "fifo.csv: not a regular file (a FIFO) (--calibration); check the path, or leave "
+            "--calibration out to use the detector shipped for 'fake'",
+            1,
+        ),
+        (
+            "--model",
+            "./fifo.csv",
+            "--model './fifo.csv': not a regular file (a FIFO); name a preset (smollm2-135m, "
+            "gemma3-270m), a .gguf file or a local transformers model folder",
+            1,
+        ),
+        (
+            "--config",
+            "fifo.csv",
+            "--config fifo.csv: not a regular file (a FIFO); name a TOML file",
+            2,
+        ),
+        ("--config", ".", "--config .: is a folder, not a TOML file", 2),
+    ],
+)
+def test_an_option_file_that_is_no_regular_file_is_named_so(
+    option: str,
+    path: str,
+    line: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """A FIFO as --glossary blocked the run for ever; as --calibration, --model or --config it
+    was called missing ("no such file") though it is there."""
+    monkeypatch.chdir(tmp_path)
+    Path("good.txt").write_bytes(GOOD)
+    os.mkfifo("fifo.csv")
+    argv = ["check", "good.txt", "-o", "out", "--quiet", option, path]
+    if option != "--model":
+        argv += ["--model", "fake"]
+    if option != "--calibration":
+        argv += ["--calibration", str(fake_calibration)]
+    assert cli.main(argv) == code
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"mtqa: error: {line}\n")
+    assert not Path("out").exists()
 
 
 # ------------------------------------------------------------------ the output folder
@@ -1138,3 +1259,28 @@ def test_the_summary_lines_escape_control_characters_in_an_id(
         "repeated word: 'the' twice"
     ]
     assert not any(c in err for c in "\x1b\r\u202e")
+
+
+def test_error_lines_escape_control_characters_in_a_file_name(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_calibration: Path,
+) -> None:
+    """A file name is input too: one holding ESC[2K or U+202E reached stderr raw in a failure
+    line, an `mtqa: error:` line and the summary, clearing or reordering the line."""
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    Path("in/good.txt").write_bytes(GOOD)
+    Path("in/d\x1b[2K.txt").write_bytes(b"")
+    out = "o\u202e"
+    argv = ["check", "in", "-o", out, "--model", "fake", "--calibration", str(fake_calibration)]
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert "in/d\\x1b[2K.txt: empty file: nothing to score; remove it or add text\n" in err
+    assert "flagged (0 major) -> o\\u202e\n" in err
+    assert cli.main([*argv[:-2], "--calibration", "c\x1b[2K.json"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mtqa: error: c\\x1b[2K.json: no such file (--calibration); ")
+    assert cli.main([*argv, "--glossary", "g\u202e.csv"]) == 1
+    assert capsys.readouterr().err == "mtqa: error: g\\u202e.csv: no such file; check the path\n"

@@ -36,8 +36,10 @@ def test_abbreviated_config_options_are_read_as_argparse_reads_them(here: Path) 
     write(here, 'fail-on = "major"\n', "ci.toml")
     for args in (["--config", "ci.toml"], ["--conf", "ci.toml"], ["--confi=ci.toml"]):
         assert parse_args(["check", "a.txt", *args]).fail_on == "major", args
-    for args in (["--no-config"], ["--no-conf"], ["--no-c"]):
+    for args in (["--no-config"], ["--no-conf"], ["--no-co"]):
         assert parse_args(["check", "a.txt", *args]).fail_on == "none", args
+    with pytest.raises(UsageError, match="ambiguous option: --no-c could match"):
+        parse_args(["check", "a.txt", "--no-c"])  # --no-csv-raw too: refused, never guessed
     assert parse_args(["check", "a.txt"]).fail_on == "minor"
     # after --, a --conf is an input's name, not the option
     assert parse_args(["check", "--", "--conf", "ci.toml"]).fail_on == "minor"
@@ -157,3 +159,64 @@ def test_a_missing_input_file_names_the_config_file_and_key(
     )
     (here / "missing.json").write_text("{}", encoding="utf-8")
     assert getattr(parse_args(["check", "a.txt"]), key) == str(where)
+
+
+@pytest.mark.parametrize(
+    ("toml", "dest", "on_file", "flag", "on_line"),
+    [
+        ("overwrite = true", "overwrite", True, "--no-overwrite", False),
+        ("quiet = true", "quiet", True, "--no-quiet", False),
+        ("csv-raw = true", "csv_raw", True, "--no-csv-raw", False),
+        ("no-suggest = true", "suggest", False, "--suggest", True),
+        ("suggest = false", "suggest", False, "--suggest", True),
+        ("no-source-lm = true", "source_lm", False, "--source-lm", True),
+        ("no-source-lm = false", "source_lm", True, "--no-source-lm", False),
+        ("no-quiet = true", "quiet", False, "--quiet", True),
+    ],
+)
+def test_a_flag_of_the_config_file_can_be_turned_either_way_on_the_command_line(
+    here: Path, toml: str, dest: str, on_file: bool, flag: str, on_line: bool
+) -> None:
+    """Each flag is a pair, --X and --no-X (a `true` in the file could not be turned off);
+    either spelling is a key, the no- one meaning the opposite."""
+    write(here, toml + "\n")
+    assert getattr(parse_args(["check", "a.txt"]), dest) is on_file
+    assert getattr(parse_args(["check", "a.txt", flag]), dest) is on_line
+
+
+def test_a_flag_given_both_ways_in_the_config_file_is_an_error(here: Path) -> None:
+    path = write(here, "suggest = true\nno-suggest = true\n")
+    with pytest.raises(UsageError) as err:
+        parse_args(["check", "a.txt"])
+    assert str(err.value) == (
+        f"{path}: no-suggest: given twice, also as 'suggest' (the suggest option both ways); "
+        "keep one"
+    )
+
+
+def test_a_config_file_that_cannot_be_read_says_why_and_the_fix(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message was Python's own (`[Errno 13] Permission denied: '/…/mtqa.toml'`, `'utf-8'
+    codec can't decode byte 0xff…`), with no fix."""
+    path = here / "mtqa.toml"
+    path.write_bytes(b'fail-on = "major" # caf\xe9\n')
+    with pytest.raises(UsageError) as err:
+        parse_args(["check", "a.txt"])
+    assert str(err.value) == (
+        f"{path}: the config file is not UTF-8 text (byte 23: 0xe9); save it as UTF-8, as TOML "
+        "requires"
+    )
+    real = Path.read_text
+
+    def denied(self: Path, *a: object, **k: object) -> str:
+        if self.name == "mtqa.toml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(UsageError) as err:
+        parse_args(["check", "a.txt"])
+    assert str(err.value) == (
+        f"{path}: cannot read the config file (Permission denied); check its permissions"
+    )

@@ -74,6 +74,7 @@ def test_eval_of_one_segment_and_one_sentence(tmp_path: Path) -> None:
         "sentences": [{"start": 0, "end": 4, "score": 0.1}],
     }
     (run / "segments.jsonl").write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    (run / "run.json").write_text('{"signature": "mtqa:test"}\n', encoding="utf-8")
     (notice,) = evaluate(str(gold), str(run)).notices
     assert notice.startswith(f"{gold}: 2 records annotate 1 segment (same system")
     corr = {"n": 1, "score": {"spearman": None, "pearson": None}}

@@ -387,3 +387,41 @@ def test_eval_json_naming_a_folder_is_refused_first(
         f"mtqa: error: {tmp_path / 'out'}: is a folder (--json); name the file to write, "
         f"e.g. {tmp_path / 'out' / 'NAME'}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        ("missing", "no such file"),
+        ("folder", "a folder, not a file"),
+        ("{", "not JSON (Expecting property name enclosed in double quotes at line 2)"),
+        ("[1]", "no 'signature' in it"),
+        ('{"signature": 5}', "no 'signature' in it"),
+        (b"\xff", "not UTF-8 text"),
+    ],
+)
+def test_eval_says_why_the_run_signature_is_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str | bytes, why: str
+) -> None:
+    """A run.json missing or unreadable: a notice naming the file (stderr, eval.json), exit 0;
+    it once left 'unknown' in the signature without a word (and a list was an internal error)."""
+    doc = {"id": "d", "text": "All is well.", "sentences": [{"start": 0, "end": 12, "score": 0}]}
+    run = fake_run(tmp_path, [{**doc, "spans": []}])
+    (run / "run.json").unlink()
+    if damage == "folder":
+        (run / "run.json").mkdir()
+    elif isinstance(damage, bytes):
+        (run / "run.json").write_bytes(damage)
+    elif damage != "missing":
+        (run / "run.json").write_text(damage + "\n", encoding="utf-8")
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(json.dumps({"id": "d", "target": "All is well."}) + "\n", encoding="utf-8")
+    assert main(["eval", str(gold), str(run), "--json", str(tmp_path / "e.json")]) == 0
+    notice = (
+        f"{run / 'run.json'}: {why}: the run's signature is 'unknown' in this evaluation (the "
+        "settings that made its flags are not named); evaluate the folder mtqa check wrote, "
+        "run.json included"
+    )
+    assert capsys.readouterr().err == f"mtqa: {notice}\n"
+    data = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    assert data["signature"] == "gold:g.jsonl|unknown" and data["notices"] == [notice]

@@ -202,6 +202,65 @@ def test_a_translation_file_with_nothing_to_score_fails_alone(
     assert run_json(out)["failures"] == [f"{folder / name}: {why}"]
 
 
+PO_HEAD = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+XLF_DUP = (
+    '<xliff version="1.2"><file original="a" source-language="fr" datatype="plaintext">'
+    '<body>\n<trans-unit id="1"><source>Un</source><target/></trans-unit>\n'
+    '<trans-unit id="1"><source>Un</source><target>One.</target></trans-unit>\n</body></file>'
+    "</xliff>"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "whys"),
+    [
+        (  # the only entry fails: its error, and no "no translation unit in the file"
+            "esc.po",
+            PO_HEAD + 'msgid "a"\nmsgstr "Hel\\0lo"\n',
+            [":6: the escape \\0 is a NUL character (U+0000); remove it"],
+        ),
+        (
+            "raw.po",
+            PO_HEAD + 'msgid "a"\nmsgstr "Hel\0lo"\n\nmsgid "b"\nmsgstr "B\\0"\n',
+            [
+                ":6: NUL byte at byte 85 (0x00); remove it",
+                ":9: the escape \\0 is a NUL character (U+0000); remove it",
+            ],
+        ),
+        (  # one failed, one skipped: the count says both
+            "mixed.po",
+            PO_HEAD + 'msgid "a"\nmsgstr "Hel\\0lo"\n\nmsgid "b"\nmsgstr ""\n',
+            [
+                ":6: the escape \\0 is a NUL character (U+0000); remove it",
+                ": no translated units to score (1 failed, 1 skipped: untranslated: empty "
+                "target); fix the failed ones or leave the file out",
+            ],
+        ),
+        (  # a duplicate of a skipped unit: the first is not "scored"
+            "dup.xlf",
+            XLF_DUP,
+            [
+                ":3: duplicate unit id '1' (first seen at line 2); unit ids must be unique "
+                "within a file: the first is skipped (untranslated: empty target)",
+                ": no translated units to score (1 failed, 1 skipped: untranslated: empty "
+                "target); fix the failed ones or leave the file out",
+            ],
+        ),
+    ],
+)
+def test_a_translation_file_whose_units_fail_gets_their_errors_only(
+    tmp_path: Path, fake_settings: Settings, name: str, content: str, whys: list[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_text(content, encoding="utf-8")
+    (folder / "ok.po").write_text('msgid "Salut"\nmsgstr "Hi there."\n', encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_check([str(folder)], fake_settings, out, lambda s: FakeScorer())
+    assert [str(f) for f in summary.failures] == [f"{folder / name}{why}" for why in whys]
+    assert [r["id"] for r in segments(out)] == ["ok:1"]
+
+
 def test_readers_modules_stay_small() -> None:
     import mtqa.readers
 

@@ -236,12 +236,15 @@ def test_calibrate_on_gold_is_reproducible_from_its_cache(tmp_path: Path, shared
         ("minor", 0.9, "above the major one"),
         ("bias", float("inf"), "not a finite number"),
         ("scale", [0.0], "scale is not > 0"),
+        ("features", ["nope"], r"unknown feature\(s\) \['nope'\]; rerun `mtqa calibrate`"),
+        ("weights", [1.0, 2.0], "1 features but 1 means, 1 scales and 2 weights; refit it"),
     ],
 )
 def test_a_detector_file_with_bad_numbers_is_refused(
     tmp_path: Path, field: str, value: object, message: str
 ) -> None:
-    """A NaN threshold used to switch the LM flags off silently (issue 15.11)."""
+    """A NaN threshold used to switch the LM flags off silently (issue 15.11); the error
+    names the file (it once named only the model: which --calibration file was it?)."""
     from mtqa.detect import load_detector
     from mtqa.errors import CalibrationError
 
@@ -250,8 +253,9 @@ def test_a_detector_file_with_bad_numbers_is_refused(
     d[field] = value
     p = tmp_path / "bad.json"
     p.write_text(json.dumps(d), encoding="utf-8")  # json writes NaN/Infinity literally
-    with pytest.raises(CalibrationError, match=message):
+    with pytest.raises(CalibrationError, match=message) as err:
         load_detector("m", str(p))
+    assert str(err.value).startswith(f"{p}: detector for m: ")
 
 
 def test_calibrate_scores_the_source_passes_it_is_asked_for(

@@ -72,6 +72,7 @@ from typing import Any
 
 from mtqa.checks.base import Check, Hit
 from mtqa.errors import InputError, named, one_line
+from mtqa.readers.decode import kind, read_bytes
 from mtqa.records import Severity, Span
 
 TRUE = frozenset({"1", "yes", "true", "x", "y"})
@@ -252,13 +253,12 @@ def load_glossary(path: str, source_lang: str = "fr", target_lang: str = "en") -
     Raises :class:`InputError` (``path:line: what; the fix``) for an unreadable file, an
     unknown suffix, a malformed row or TBX, or a glossary with no usable entry.
     """
-    suffix = Path(path).suffix.lower()
-    if Path(path).is_dir():
-        raise InputError(
-            path,
-            None,
-            f"is a folder, not a glossary ({named('glossary')}); pass a .csv or .tbx file",
-        )
+    p, fix = Path(path), "pass a .csv or .tbx file"
+    suffix = p.suffix.lower()
+    if p.is_dir():
+        raise InputError(path, None, f"is a folder, not a glossary ({named('glossary')}); {fix}")
+    if p.exists() and not p.is_file():  # /dev/null, a FIFO (reading one would block)
+        raise InputError(path, None, f"not a regular file ({kind(p.stat().st_mode)}); {fix}")
     if suffix not in (".csv", ".tbx"):
         raise InputError(
             path,
@@ -266,7 +266,9 @@ def load_glossary(path: str, source_lang: str = "fr", target_lang: str = "en") -
             f"unsupported glossary type {suffix!r} ({named('glossary')}); use .tbx or .csv",
         )
     try:
-        data = Path(path).read_bytes()
+        data = read_bytes(p, fix)  # never blocks, on a FIFO put in its place since
+    except FileNotFoundError:
+        raise InputError(path, None, "no such file; check the path") from None
     except OSError as exc:
         raise InputError(
             path,

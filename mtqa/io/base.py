@@ -223,22 +223,23 @@ def documents_from_units(
     units: Iterable[Unit], path: str, prefix: str
 ) -> Iterator[Document | Failure | Skipped]:
     """Documents to score, units skipped (with the reason) and duplicate-id failures."""
-    seen: dict[str, int | None] = {}
+    seen: dict[str, tuple[int | None, str | None]] = {}  # key -> its line, why skipped
     for unit in units:
         doc_id = doc_id_of(unit, prefix)
         if unit.key in seen:
-            first = seen[unit.key]
+            first, skipped = seen[unit.key]
             at = f"line {first}" if first is not None else "earlier"
             what = "unit id" if unit.has_id else "message"
+            fate = "scored" if skipped is None else f"skipped ({skipped})"
             yield Failure(
                 path,
                 unit.line,
                 f"duplicate {what} {unit.key!r} (first seen at {at}); "
-                f"{what}s must be unique within a file: the first is scored",
+                f"{what}s must be unique within a file: the first is {fate}",
             )
             continue
-        seen[unit.key] = unit.line
         reason = skip_reason(unit)
+        seen[unit.key] = (unit.line, reason)
         if reason or unit.target is None:
             yield Skipped(path, unit.line, doc_id, reason or "untranslated: no target")
             continue
@@ -253,14 +254,19 @@ EMPTY_FILE = "empty file: no translated units to score; remove it or add transla
 def nothing_to_score(path: str, items: Sequence[Document | Failure | Skipped]) -> list[Failure]:
     """The Failure of a translation file whose ``items`` hold no Document, as for an empty
     .txt file: no unit at all (a header-only PO, a TMX without ``<body>``), or every unit
-    skipped (the reasons counted); none when there is something to score."""
+    skipped (the reasons counted), or some failed and the others skipped; none when there
+    is something to score, or when every unit failed (their own lines say why: the file
+    did hold units)."""
     if any(isinstance(item, Document) for item in items):
         return []
+    failed = sum(isinstance(item, Failure) for item in items)
     reasons: dict[str, int] = {}
     for item in items:
         if isinstance(item, Skipped):
             reasons[item.reason] = reasons.get(item.reason, 0) + 1
     if not reasons:
+        if failed:
+            return []
         why = "no translated units to score (no translation unit in the file)"
         return [Failure(path, None, f"{why}; remove it or add translations")]
     n = sum(reasons.values())
@@ -268,6 +274,9 @@ def nothing_to_score(path: str, items: Sequence[Document | Failure | Skipped]) -
         why = next(iter(reasons))
     else:
         why = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+    if failed:
+        msg = f"no translated units to score ({failed} failed, {n} skipped: {why})"
+        return [Failure(path, None, f"{msg}; fix the failed ones or leave the file out")]
     units = "the unit" if n == 1 else f"all {n} units"
     msg = f"no translated units to score ({units} skipped: {why})"
     return [Failure(path, None, f"{msg}; translate them or leave the file out")]

@@ -37,7 +37,6 @@ whose spans are all of other categories is not in the row.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -45,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mtqa.quality.gold import RUN_FILES, GoldSpan, Unit, read_gold, read_run
+from mtqa.quality.gold import RUN_FILES, GoldSpan, Unit, read_gold, read_run, run_signature
 from mtqa.quality.match import match
 from mtqa.quality.tables import align, fmt
 from mtqa.text import counted
@@ -299,10 +298,7 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
     for c in cats:
         subset = [k for k in (category_unit(u, c) for u in units) if k is not None]
         by_cat[c] = score_units(subset).as_dict()
-    try:
-        run_sig = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))["signature"]
-    except (OSError, ValueError, KeyError):
-        run_sig = "unknown"
+    run_sig, unsigned = run_signature(run_dir)
     corr = None
     if (Path(run_dir) / "sentences.csv").is_file():
         from mtqa.quality.correlation import lm_chrf_correlation
@@ -314,7 +310,7 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
         by_cat,
         f"gold:{Path(gold_path).name}|{run_sig}",
         corr,
-        tuple(matched.notices),
+        tuple(matched.notices) + ((unsigned,) if unsigned else ()),
     )
 
 

@@ -316,3 +316,32 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
                 "run on its own",
             )
     return out
+
+
+def run_signature(run_dir: str) -> tuple[str, str | None]:
+    """The signature in ``RUN_DIR/run.json`` and None; or ``"unknown"`` and the notice that
+    says why (no such file, unreadable, not JSON, no ``signature`` string in it): the run's
+    flags can still be measured, but the evaluation cannot say which settings made them."""
+    p = Path(run_dir) / "run.json"
+    why = None
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        why = "no such file"
+    except IsADirectoryError:
+        why = "a folder, not a file"
+    except OSError as exc:
+        why = f"cannot read it ({exc.strerror or type(exc).__name__})"
+    except UnicodeDecodeError:
+        why = "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        why = f"not JSON ({exc.msg} at line {exc.lineno})"
+    else:
+        sig = data.get("signature") if isinstance(data, dict) else None
+        if isinstance(sig, str) and sig.strip():
+            return sig, None
+        why = "no 'signature' in it"
+    return "unknown", (
+        f"{p}: {why}: the run's signature is 'unknown' in this evaluation (the settings that "
+        "made its flags are not named); evaluate the folder mtqa check wrote, run.json included"
+    )

@@ -4,7 +4,8 @@
 * .tsv fields are literal (IANA text/tab-separated-values has no quoting); .csv is
   RFC 4180 and its separator is taken from the header: the first of ``, ; TAB |``
   that yields the text column (Excel writes ``;`` in many locales).
-* A bad byte or NUL, a wrong column count or bad JSON costs its own line or record.
+* A bad byte or NUL, a wrong column count or bad JSON costs its own line or record; a
+  field mtqa reads given twice costs its record (.jsonl) or the file (a .tsv/.csv header).
 * The text field must hold a visible character (:func:`mtqa.text.has_visible_text`);
   an empty or invisible-only ``source`` or ``reference`` counts as none.
 * A field mtqa reads (text, id, ``source``, ``reference``) that holds a lone surrogate
@@ -19,6 +20,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from mtqa.readers.decode import BOM, bad_byte
@@ -29,6 +31,29 @@ _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 _BAD = re.compile("[\x00\udc80-\udcff]")  # NUL, or a bad byte kept by surrogateescape
 _MAX_FIELD = 2**31 - 1  # csv's default cell limit (128 KiB) is smaller than an article
 _SEPARATORS = {",": "a comma", ";": "a semicolon", "\t": "a tab", "|": "a '|'"}
+
+
+def _letters(k: int) -> str:
+    """Column ``k`` (0-based) as a spreadsheet names it: A, B, …, Z, AA, AB…"""
+    name = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        name = chr(ord("A") + r) + name
+    return name
+
+
+def _keep_last(pairs: list[tuple[str, Any]], repeats: list[list[str]]) -> dict[str, Any]:
+    """A JSON object as json builds it (a repeated key keeps its last value), noting in
+    ``repeats`` the keys it repeats."""
+    seen: set[str] = set()
+    again = []
+    for key, _ in pairs:
+        if key in seen:
+            again.append(key)
+        seen.add(key)
+    repeats.append(again)
+    return dict(pairs)
 
 
 def _pick_text(rec: dict[str, object], text_field: str, path: str, line: int) -> str | Failure:
@@ -115,6 +140,7 @@ class Rows:
         self.text, self.data, self.path, self.prefix = text, data, path, prefix
         self.text_field, self.id_field = text_field, id_field
         self.wanted = [text_field] + (["text"] if text_field == "target" else [])
+        self.read = {*self.wanted, id_field, "source", "reference"}  # the fields mtqa reads
         # (start, end without its line end) of each physical line; line n is lines[n - 1]
         self.lines = [m.span(1) for m in _LINE.finditer(text)][:-1]  # drop the match at EOF
         self._bom = len(BOM.encode("utf-8")) if data.startswith(BOM.encode("utf-8")) else 0
@@ -149,8 +175,9 @@ class Rows:
             if fault is not None:
                 yield fault
                 continue
+            repeats: list[list[str]] = []  # per object, inner ones first: the record last
             try:
-                rec = json.loads(raw)
+                rec = json.loads(raw, object_pairs_hook=partial(_keep_last, repeats=repeats))
             except json.JSONDecodeError as exc:
                 msg = f"not valid JSON: {exc.msg} (column {exc.colno}); fix the line"
                 yield Failure(self.path, n, msg)
@@ -161,6 +188,15 @@ class Rows:
                     n,
                     f"expected a JSON object per line, got {type(rec).__name__}; "
                     f'write {{"{self.text_field}": "..."}}',
+                )
+                continue
+            twice = sorted(self.read.intersection(repeats[-1]))
+            if twice:  # json keeps the last one: the text checked would not be the one meant
+                yield Failure(
+                    self.path,
+                    n,
+                    f"field {twice[0]!r} given twice in the record; JSON keeps only the last, "
+                    "so which one is meant is unclear: delete the other",
                 )
                 continue
             yield self._make(rec, n)
@@ -177,6 +213,19 @@ class Rows:
             f"header has no {' or '.join(repr(f) for f in self.wanted)} column: {header}{how}; "
             "rename the text column or pass --text-field",
         )
+
+    def _repeated(self, header: list[str]) -> Failure | None:
+        """A column mtqa reads named twice: a row would keep the last cell unsaid."""
+        first: dict[str, int] = {}
+        for k, name in enumerate(header):
+            if name in self.read and first.setdefault(name, k) != k:
+                return Failure(
+                    self.path,
+                    1,
+                    f"column {_letters(k)} repeats the name {name!r} of column "
+                    f"{_letters(first[name])}; rename or delete one of them",
+                )
+        return None
 
     def _separator(self) -> str:
         """The first of ``, ; TAB |`` whose header split holds the text column, else the
@@ -208,7 +257,7 @@ class Rows:
                 any_row = True
             elif header is None:
                 header = [h.strip() for h in row]
-                missing = self._no_column(header, sep)
+                missing = self._no_column(header, sep) or self._repeated(header)
                 if missing is not None:
                     yield missing
                     return
