@@ -533,16 +533,16 @@ def test_stdin_format_of_a_config_file_is_a_default_for_pipes_only(
         (
             "--glossary",
             "fifo.csv",
-            "fifo.csv: not a regular file (a FIFO); pass a .csv or .tbx file",
+            "fifo.csv: not a regular file (a FIFO; --glossary); pass a .csv or .tbx file",
             1,
         ),
         (
             "--glossary",
             os.devnull,
-            f"{os.devnull}: not a regular file (a character device); pass a .csv or .tbx file",
+            f"{os.devnull}: not a regular file (a character device; --glossary); pass a .csv or .tbx file",
             1,
         ),
-        ("--glossary", "nope.csv", "nope.csv: no such file; check the path", 1),
+        ("--glossary", "nope.csv", "nope.csv: no such file (--glossary); check the path", 1),
         (
             "--calibration",
             "fifo.csv",
@@ -1283,4 +1283,7 @@ def test_error_lines_escape_control_characters_in_a_file_name(
     err = capsys.readouterr().err
     assert err.startswith("mtqa: error: c\\x1b[2K.json: no such file (--calibration); ")
     assert cli.main([*argv, "--glossary", "g\u202e.csv"]) == 1
-    assert capsys.readouterr().err == "mtqa: error: g\\u202e.csv: no such file; check the path\n"
+    assert (
+        capsys.readouterr().err
+        == "mtqa: error: g\\u202e.csv: no such file (--glossary); check the path\n"
+    )

@@ -116,7 +116,7 @@ def test_csv_bad_utf8_and_unknown_suffix(tmp_path):
         InputError, match=r"unsupported glossary type '\.xlsx' \(glossary\); use \.tbx or \.csv"
     ):
         load_glossary(str(tmp_path / "g.xlsx"))
-    with pytest.raises(InputError, match="no such file; check the path"):
+    with pytest.raises(InputError, match=r"no such file \(glossary\); check the path"):
         load_glossary(str(tmp_path / "missing.csv"))
 
 

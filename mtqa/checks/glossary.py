@@ -258,7 +258,8 @@ def load_glossary(path: str, source_lang: str = "fr", target_lang: str = "en") -
     if p.is_dir():
         raise InputError(path, None, f"is a folder, not a glossary ({named('glossary')}); {fix}")
     if p.exists() and not p.is_file():  # /dev/null, a FIFO (reading one would block)
-        raise InputError(path, None, f"not a regular file ({kind(p.stat().st_mode)}); {fix}")
+        what = kind(p.stat().st_mode)
+        raise InputError(path, None, f"not a regular file ({what}; {named('glossary')}); {fix}")
     if suffix not in (".csv", ".tbx"):
         raise InputError(
             path,
@@ -268,7 +269,9 @@ def load_glossary(path: str, source_lang: str = "fr", target_lang: str = "en") -
     try:
         data = read_bytes(p, fix)  # never blocks, on a FIFO put in its place since
     except FileNotFoundError:
-        raise InputError(path, None, "no such file; check the path") from None
+        raise InputError(
+            path, None, f"no such file ({named('glossary')}); check the path"
+        ) from None
     except OSError as exc:
         raise InputError(
             path,
