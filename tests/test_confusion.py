@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -948,6 +949,22 @@ def test_a_discourse_marker_gets_no_false_friend_span_and_a_true_one_still_does(
 )
 def test_a_cognate_is_found_in_the_source_by_its_stem(word: str, source: str, seen: str) -> None:
     assert cognate(word, source_words(source)) == seen
+
+
+@pytest.mark.parametrize(
+    ("word", "source", "seen"),
+    [
+        ("eventually", "Nous pourrions éventuellement venir.", "éventuellement"),
+        ("evoked", "Il évoquait la crise.", "évoquait"),
+        ("assisted", "Elles ont assisté à la fête.", "assisté"),
+    ],
+)
+def test_a_decomposed_source_holds_the_same_cognates(word: str, source: str, seen: str) -> None:
+    """A source in NFD (``e`` + U+0301) is read in NFC, as the checks read it: the accent
+    cut *éventuellement* in two (no cognate) and the reason named *assiste*."""
+    decomposed = unicodedata.normalize("NFD", source)
+    assert decomposed != source
+    assert cognate(word, source_words(decomposed)) == seen
 
 
 def test_with_a_source_in_letters_a_listed_word_is_probed_only_where_its_cognate_is() -> None:

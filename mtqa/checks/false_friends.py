@@ -116,10 +116,11 @@ def _stem(word: str) -> str:
 
 
 def source_words(source: str) -> dict[str, str]:
-    """The words of a source text (letters only), folded for :func:`cognate`, each with
-    the first word of the text it folds from."""
+    """The words of a source text (letters only, read in NFC: a decomposed accent, ``e`` +
+    U+0301, would cut *éventuellement* in two), folded for :func:`cognate`, each with the
+    first word of the text it folds from."""
     out: dict[str, str] = {}
-    for w in _WORD.findall(source):
+    for w in _WORD.findall(unicodedata.normalize("NFC", source)):
         out.setdefault(_folded(w), w)
     return out
 
