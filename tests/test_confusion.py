@@ -989,6 +989,34 @@ def test_with_a_source_in_letters_a_listed_word_is_probed_only_where_its_cognate
     assert _cognates("   ") is None and _cognates(None) is None
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        # line-aligned: the cognate is on the other line
+        "2 000 personnes étaient là.\nElles ont assisté à un concert.\n",
+        # the same sentences on one line each side: paired sentence by sentence
+        "2 000 personnes étaient là. Elles ont assisté à un concert.",
+    ],
+)
+def test_a_cognate_in_another_sentence_of_the_source_is_not_this_ones(
+    det: Detector, source: str
+) -> None:
+    """The cognate is looked for in the sentence's own part of the source (as the source
+    checks pair them), not anywhere in the document: a long article's source holds the
+    cognates of most listed words somewhere."""
+    scorer = PairScorer(" assisted", " by", 15.0)
+    sep = "\n" if "\n" in source else " "
+    text = f"The party was assisted by 2,000 people.{sep}They went to a concert.{sep.strip()}"
+    [r] = check_documents([Document("d0", text, "d0.txt", source=source)], scorer, det)
+    assert ff_spans([r]) == []
+    # the cognate in the sentence's own part: probed and flagged, offsets exact
+    swapped = source.replace("étaient là", "ont assisté").replace("ont assisté à un", "vont à un")
+    [r] = check_documents([Document("d0", text, "d0.txt", source=swapped)], scorer, det)
+    [sp] = ff_spans([r])
+    assert r.text[sp.start : sp.end] == sp.text == "assisted"
+    assert "the source's 'assisté'" in sp.reason
+
+
 def test_the_false_friend_span_names_the_source_word(det: Detector) -> None:
     scorer = PairScorer(" assisted", " by", 15.0)
     text = "The party was assisted by 2,000 people."
