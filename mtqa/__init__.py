@@ -10,8 +10,9 @@ The Python API (:mod:`mtqa.api`)::
 
     checker = mtqa.Checker(model="gemma3-270m", device="cpu")  # loads the model once
     checker.check(["First text.", "Second text."]).to_csv("sentences.csv")
+    mtqa.Checker(mtqa.Settings(model="gemma3-270m", batch_size=8))  # or from a Settings
 
-``Checker``, ``check`` and ``CheckResult`` are imported on first use, and so is each
+``Checker``, ``check``, ``CheckResult`` and ``Settings`` are imported on first use, and so is each
 submodule named as an attribute (``mtqa.errors.UsageError``, ``mtqa.records.Document``,
 ``mtqa.pipeline.run_check``), so ``import mtqa`` stays light: it imports neither torch,
 transformers nor pandas.
@@ -27,9 +28,11 @@ from mtqa.version import __version__
 
 if TYPE_CHECKING:
     from mtqa.api import Checker, CheckResult, check
+    from mtqa.settings import Settings
 
-__all__ = ["CheckResult", "Checker", "__version__", "check"]
-_LAZY = {"Checker", "CheckResult", "check"}
+__all__ = ["CheckResult", "Checker", "Settings", "__version__", "check"]
+#: the names imported on first use → their module
+_LAZY = {"Checker": "api", "CheckResult": "api", "check": "api", "Settings": "settings"}
 
 
 def _submodules() -> set[str]:
@@ -38,14 +41,14 @@ def _submodules() -> set[str]:
 
 
 def __getattr__(name: str) -> Any:
-    """``mtqa.Checker``, ``mtqa.CheckResult`` and ``mtqa.check``, and each submodule
-    (``mtqa.errors``), imported on first use."""
+    """``mtqa.Checker``, ``mtqa.CheckResult``, ``mtqa.check`` and ``mtqa.Settings``, and
+    each submodule (``mtqa.errors``), imported on first use."""
     if name in _LAZY:
-        return getattr(import_module("mtqa.api"), name)
+        return getattr(import_module(f"mtqa.{_LAZY[name]}"), name)
     if name in _submodules():
         return import_module(f"mtqa.{name}")
     raise AttributeError(f"module 'mtqa' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY | _submodules())
+    return sorted(set(globals()) | set(_LAZY) | _submodules())

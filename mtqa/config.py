@@ -88,6 +88,10 @@ def load_config(path: str | Path) -> tuple[Path, dict[str, Any]]:
     """``--config FILE``: the file and its table (a pyproject.toml without ``[tool.mtqa]``
     gives an empty one)."""
     p = Path(path)
+    if p.is_dir():
+        inside = [n for n in NAMES if (p / n).is_file()]
+        fix = f"pass {p / inside[0]}" if inside else f"name a file ({' or '.join(NAMES)})"
+        raise UsageError(f"--config {path}: is a folder, not a file; {fix}")
     if not p.is_file():
         what = (
             "is a folder, not a TOML file"

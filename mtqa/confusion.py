@@ -109,7 +109,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from mtqa.analyse import merge_spans, rescore_sentence
@@ -552,6 +552,19 @@ def _cognates(source: str | None) -> dict[str, str] | None:
     return source_words(source)
 
 
+def _unit_cognates(
+    whole: dict[str, str] | None, units: Mapping[int, str | None], start: int
+) -> dict[str, str] | None:
+    """The cognates of the sentence starting at ``start``: the words of its part of the
+    source (``units``), when the source is in Latin letters (``whole`` is not None);
+    None (probed as without a source) where that part is empty; ``whole`` where the
+    sentence has no part of its own."""
+    if whole is None or start not in units:
+        return whole
+    part = units[start]
+    return None if part is None else source_words(part)
+
+
 def least_gain(p: Probe) -> float:
     """The gain (bits, as :meth:`Probe.counted` counts it) that flags ``p``'s site."""
     gains = {PREP: PREP_GAIN, MISSING: INS_GAIN, AGREE: AGREE_GAIN, EXTRA: DEL_GAIN}
@@ -647,21 +660,37 @@ def probe_results(
     budget: int = DEFAULT_PROBES,
     sources: Collection[str] = KINDS,
     source_texts: Sequence[str | None] | None = None,
+    source_units: Sequence[Mapping[int, str | None]] | None = None,
 ) -> list[DocumentResult]:
     """``results`` with their false friends, confirmed calques, wrong prepositions, missing
     and extra function words and agreement errors flagged (module docstring): each result's
     ``text`` is its document's and its sentences need their ``words`` (as
     :func:`mtqa.analyse.analyse` makes them); ``det`` scores a sentence that gains a span
-    again; ``sources``: the kinds probed (:data:`KINDS`).
+    again; ``sources``: the kinds probed (:data:`KINDS`); ``source_texts``: each
+    document's source; ``source_units``: each sentence's part of it, by its start
+    (:func:`mtqa.checks.false_friends.sentence_sources`), where a listed word's cognate
+    is looked for (a sentence missing there: the whole source).
     ``budget`` 0 or no ``sources``: ``results`` unchanged."""
     if budget <= 0 or not sources:
         return list(results)
     per_doc: list[tuple[Sequence[int], list[_Job]]] = []
     given = source_texts if source_texts is not None else [None] * len(results)
-    for r, src in zip(results, given, strict=True):
+    parts = source_units if source_units is not None else [{}] * len(results)
+    for r, src, units in zip(results, given, parts, strict=True):
         seen = _cognates(src)
         tries = [
-            (s, probes(r.text, (s.start, s.end), s.words, s.spans, budget, sources, seen))
+            (
+                s,
+                probes(
+                    r.text,
+                    (s.start, s.end),
+                    s.words,
+                    s.spans,
+                    budget,
+                    sources,
+                    _unit_cognates(seen, units, s.start),
+                ),
+            )
             for s in r.sentences
         ]
         if not any(t for _, t in tries):

@@ -45,9 +45,17 @@ _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 #: ``agreements.For``, an abbreviation, ``a.m``, ``Ph.D``, nor ``English.news.cn``)
 _CALL = rf"{_IDENT}(?:\.{_IDENT})*\(\)"
 _SNAKE = r"_*[A-Za-z0-9]+(?:_+[A-Za-z0-9]+)+_*|__[A-Za-z0-9]+__|_[A-Za-z0-9]+(?![A-Za-z0-9_])"
+#: ... but not a glued join of two words (``rebel.is``, ``costs.the``, ``said.he``): a
+#: first part of four characters or more, then one of these words, the last part (Python
+#: cannot name an attribute ``is``, ``and``; a short first part is kept, ``bb.is``, a site)
+_GLUED = (
+    "is|was|were|are|the|and|but|he|she|it|they|we|this|that|there|which|who|his|her"
+    "|their|its|not|with|will|would|also|however|when|while"
+)
 _DOTTED = (
     r"(?:[a-z_][A-Za-z0-9_]+|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*"
-    rf"|[A-Za-z][A-Za-z0-9]*(?=\._))\.[a-z_][A-Za-z0-9_]*(?:\.{_IDENT})*"
+    rf"|[A-Za-z][A-Za-z0-9]*(?=\._))\.(?!(?<=\w{{4}}\.)(?:{_GLUED})(?!\w|\.\w))"
+    rf"[a-z_][A-Za-z0-9_]*(?:\.{_IDENT})*"
 )
 _NAME = rf"(?:{_CALL}|{_DOTTED}|{_SNAKE})"
 #: ... or one in quotes or stars (``'readline()'``, ``*old_node*``); or backquoted code,

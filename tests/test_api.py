@@ -61,6 +61,20 @@ def test_import_mtqa_stays_light() -> None:
     assert out.stdout == "[]\n"
 
 
+def test_settings_is_reached_from_import_mtqa(fake_calibration: Path) -> None:
+    """The README's ``mtqa.Checker(Settings(...))`` named no module to import Settings
+    from, and ``from mtqa import Settings`` was an ImportError."""
+    from mtqa import Settings
+    from mtqa.settings import Settings as Same
+
+    assert Settings is Same and mtqa.Settings is Same and "Settings" in dir(mtqa)
+    checker = mtqa.Checker(mtqa.Settings(model="fake", calibration=str(fake_calibration)))
+    assert checker.check("A short text.")[0].doc_id == "0"
+    code = "import sys, mtqa; mtqa.Settings; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "False\n"
+
+
 def test_the_submodules_readme_names_are_reached_from_import_mtqa() -> None:
     """``mtqa.errors`` and ``mtqa.records`` were an AttributeError after ``import mtqa``."""
     code = (

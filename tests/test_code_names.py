@@ -28,6 +28,8 @@ KINDS = [
         "As returned by SSLSocket.getpeercert() and self.log10().",
         ["SSLSocket.getpeercert()", "self.log10()"],
     ),
+    # a short first part before a word a glued join takes: a site (clean_en.txt)
+    ("The website bb.is first reported it.", ["bb.is"]),
     # an underscore inside or before a name: snake_case, SHOUTING_CASE, dunders, privates
     (
         "Set max_size or MAX_SIZE via __init__ or _private.",
@@ -63,6 +65,8 @@ KINDS = [
 LANGUAGE = [
     "The conflict in the United States.is rebel.",  # a glued join
     "They signed agreements.For years the deal held.",  # a glued join (MQM 2022)
+    "The rebel.is fighting and the rebels said.he would stay; the sentence.and then.",
+    "The costs.the plan and the rebel.is.",  # glued joins in lower case, one at the end
     "Xinhua English.news.cn and Ecns.cn reported it.",  # news sites raters mark (MQM 2021)
     "At 7 a.m. the U.S. Ph.D. student met St.Paul officials, e.g. him.",
     "The author(s) and the head coach(HC) met.",  # English brackets

@@ -220,3 +220,19 @@ def test_a_config_file_that_cannot_be_read_says_why_and_the_fix(
     assert str(err.value) == (
         f"{path}: cannot read the config file (Permission denied); check its permissions"
     )
+
+
+def test_config_naming_a_folder_says_so_and_names_the_file_in_it(here: Path) -> None:
+    """``--config DIR`` said "no such file" of a folder that exists."""
+    (here / "qa").mkdir()
+    with pytest.raises(UsageError) as err:
+        parse_args(["check", "a.txt", "--conf", "qa"])
+    assert str(err.value) == (
+        "--config qa: is a folder, not a file; name a file (mtqa.toml or pyproject.toml)"
+    )
+    write(here / "qa", 'fail-on = "major"\n')
+    with pytest.raises(UsageError) as err:
+        parse_args(["check", "a.txt", "--config", "qa"])
+    assert str(err.value) == f"--config qa: is a folder, not a file; pass {Path('qa/mtqa.toml')}"
+    with pytest.raises(UsageError, match=r"^--config nope.toml: no such file$"):
+        parse_args(["check", "a.txt", "--config", "nope.toml"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -950,6 +951,22 @@ def test_a_cognate_is_found_in_the_source_by_its_stem(word: str, source: str, se
     assert cognate(word, source_words(source)) == seen
 
 
+@pytest.mark.parametrize(
+    ("word", "source", "seen"),
+    [
+        ("eventually", "Nous pourrions éventuellement venir.", "éventuellement"),
+        ("evoked", "Il évoquait la crise.", "évoquait"),
+        ("assisted", "Elles ont assisté à la fête.", "assisté"),
+    ],
+)
+def test_a_decomposed_source_holds_the_same_cognates(word: str, source: str, seen: str) -> None:
+    """A source in NFD (``e`` + U+0301) is read in NFC, as the checks read it: the accent
+    cut *éventuellement* in two (no cognate) and the reason named *assiste*."""
+    decomposed = unicodedata.normalize("NFD", source)
+    assert decomposed != source
+    assert cognate(word, source_words(decomposed)) == seen
+
+
 def test_with_a_source_in_letters_a_listed_word_is_probed_only_where_its_cognate_is() -> None:
     text = "Actually, the rate fell. He will eventually resign."
     # no source: the discourse marker is left, the word inside a sentence probed
@@ -970,6 +987,34 @@ def test_with_a_source_in_letters_a_listed_word_is_probed_only_where_its_cognate
     # a source in another script, or none, has no cognates to look for
     assert _cognates("目前，失业率为7%。") is None
     assert _cognates("   ") is None and _cognates(None) is None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # line-aligned: the cognate is on the other line
+        "2 000 personnes étaient là.\nElles ont assisté à un concert.\n",
+        # the same sentences on one line each side: paired sentence by sentence
+        "2 000 personnes étaient là. Elles ont assisté à un concert.",
+    ],
+)
+def test_a_cognate_in_another_sentence_of_the_source_is_not_this_ones(
+    det: Detector, source: str
+) -> None:
+    """The cognate is looked for in the sentence's own part of the source (as the source
+    checks pair them), not anywhere in the document: a long article's source holds the
+    cognates of most listed words somewhere."""
+    scorer = PairScorer(" assisted", " by", 15.0)
+    sep = "\n" if "\n" in source else " "
+    text = f"The party was assisted by 2,000 people.{sep}They went to a concert.{sep.strip()}"
+    [r] = check_documents([Document("d0", text, "d0.txt", source=source)], scorer, det)
+    assert ff_spans([r]) == []
+    # the cognate in the sentence's own part: probed and flagged, offsets exact
+    swapped = source.replace("étaient là", "ont assisté").replace("ont assisté à un", "vont à un")
+    [r] = check_documents([Document("d0", text, "d0.txt", source=swapped)], scorer, det)
+    [sp] = ff_spans([r])
+    assert r.text[sp.start : sp.end] == sp.text == "assisted"
+    assert "the source's 'assisté'" in sp.reason
 
 
 def test_the_false_friend_span_names_the_source_word(det: Detector) -> None:

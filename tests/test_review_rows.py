@@ -108,6 +108,11 @@ def test_a_complete_sheet_passes_and_a_copy_names_its_run(
     )
     with pytest.raises(UsageError, match=r"--run .*texts: no run.json of mtqa check in it"):
         review(str(copy), run=str(tmp_path / "texts"))
+    # a file of the run names its folder ("--run out/run.json: no run.json … in it")
+    assert main(["review", str(copy), "--run", str(out / "run.json")]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"{copy}: 1 sentence(s) of the run ({out / 'segments.jsonl'}) have no row: b#2; "
+    )
 
 
 def test_another_runs_sheet_is_refused(tmp_path: Path, fake_calibration: Path) -> None:

@@ -16,7 +16,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from mtqa.checks.pairing import pair_units
 from mtqa.data import word_lists
+from mtqa.records import Document
+from mtqa.segment import segment
 
 #: English cognate of a French word → the English words the French usually means there,
 #: as listed (the inflected forms are added by :func:`false_friends`)
@@ -116,11 +119,34 @@ def _stem(word: str) -> str:
 
 
 def source_words(source: str) -> dict[str, str]:
-    """The words of a source text (letters only), folded for :func:`cognate`, each with
-    the first word of the text it folds from."""
+    """The words of a source text (letters only, read in NFC: a decomposed accent, ``e`` +
+    U+0301, would cut *éventuellement* in two), folded for :func:`cognate`, each with the
+    first word of the text it folds from."""
     out: dict[str, str] = {}
-    for w in _WORD.findall(source):
+    for w in _WORD.findall(unicodedata.normalize("NFC", source)):
         out.setdefault(_folded(w), w)
+    return out
+
+
+def sentence_sources(doc: Document) -> dict[int, str | None]:
+    """Each sentence of ``doc`` (by its start offset in ``doc.text``) with the part of its
+    source it translates, as the source checks pair them
+    (:func:`mtqa.checks.pairing.pair_units`): its sentence, its line, or the whole source
+    where the two do not align; None where that part is empty (a blank source line).
+    Empty without a source. A false friend's cognate is looked for there, not anywhere in
+    a long document's source (*Actually,* for *En fait,* is no false friend because
+    another sentence says *actuellement*)."""
+    if doc.source is None or not doc.source.strip():
+        return {}
+    sentences = segment(doc)
+    pairing = pair_units(doc, sentences, doc.source)
+    out: dict[int, str | None] = {}
+    for unit in pairing.units:
+        for i in unit.sentences:
+            out[sentences[i].start] = unit.other
+    for unit in pairing.empty:
+        for i in unit.sentences:
+            out[sentences[i].start] = None
     return out
 
 

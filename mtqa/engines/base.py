@@ -24,6 +24,7 @@ from importlib import import_module
 
 from mtqa import conditioned, confusion
 from mtqa.analyse import analyse
+from mtqa.checks.false_friends import sentence_sources
 from mtqa.checks.glossary import Glossary, cached_glossary
 from mtqa.detect import Detector
 from mtqa.engines import ENGINES
@@ -88,7 +89,10 @@ def check_documents(
     # false friends, calques, prepositions, missing words, agreement (mtqa.confusion)
     kinds = [k for k in confusion.KINDS if selection is None or k in selection]
     srcs = [d.source for d in docs]
-    results = confusion.probe_results(results, scorer, det, sources=kinds, source_texts=srcs)
+    units = [sentence_sources(d) if confusion.SOURCE in kinds else {} for d in docs]
+    results = confusion.probe_results(
+        results, scorer, det, sources=kinds, source_texts=srcs, source_units=units
+    )
     if edit_budget <= 0:
         return results
     return suggest_results(results, scorer, edit_budget)

@@ -80,7 +80,10 @@ def find_run(sheet_path: str, run: str | None = None) -> RunSentences | None:
     """The sentences of the run in folder ``run``, else in the sheet's folder; None when
     there is none. ``segments.jsonl`` names them when the run wrote it (its ``run.json``
     lists the ``jsonl`` format: an older one beside it is another run's), else ``run.json``
-    counts them. Raises :class:`~mtqa.errors.UsageError` when ``run`` holds no run."""
+    counts them; ``run`` may name a file of the run too (its ``run.json``). Raises
+    :class:`~mtqa.errors.UsageError` when ``run`` holds no run."""
+    if run is not None and Path(run).is_file():  # out/run.json: the folder it is in
+        run = str(Path(run).parent)
     folder = Path(run) if run is not None else Path(os.path.abspath(sheet_path)).parent
     info = _run_json(folder)
     if info is None:
