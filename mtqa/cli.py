@@ -54,7 +54,10 @@ class _Parser(argparse.ArgumentParser):
     commands: Mapping[str, argparse.ArgumentParser]  # the subcommands' parsers, by name
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        """A usage error: ``mtqa check: …`` from a command's parser; the top parser's
+        messages go as they are (the CLI's ``mtqa: error:`` already names the program)."""
+        sub = self.prog.removeprefix("mtqa").strip()
+        raise UsageError(f"mtqa {sub}: {message}" if sub else message)
 
 
 def build_parser() -> _Parser:

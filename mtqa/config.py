@@ -94,9 +94,7 @@ def load_config(path: str | Path) -> tuple[Path, dict[str, Any]]:
         raise UsageError(f"--config {path}: is a folder, not a file; {fix}")
     if not p.is_file():
         what = (
-            "is a folder, not a TOML file"
-            if p.is_dir()
-            else f"not a regular file ({kind(p.stat().st_mode)}); name a TOML file"
+            f"not a regular file ({kind(p.stat().st_mode)}); name a TOML file"
             if p.exists()
             else "no such file"
         )

@@ -478,7 +478,7 @@ def test_stdin_records_fail_alone_as_in_a_file(
             "mtqa: error: --window 8 / --overlap 256: need window >= 16 and "
             "0 <= overlap < window - 8",
         ),
-        (["check", "a.txt", "--bogus"], "mtqa: error: mtqa: unrecognized arguments: --bogus"),
+        (["check", "a.txt", "--bogus"], "mtqa: error: unrecognized arguments: --bogus"),
         (
             ["check", "a.txt", "--text-field", ""],
             "mtqa: error: --text-field '': empty field name; name the record field (or column) "
@@ -508,7 +508,7 @@ def test_usage_errors_exit_2(
     if line is not None:
         assert err == [line]
     else:
-        assert err[0].startswith("mtqa: error: mtqa: argument command: invalid choice")
+        assert err[0].startswith("mtqa: error: argument command: invalid choice")
 
 
 def test_stdin_format_of_a_config_file_is_a_default_for_pipes_only(
@@ -563,7 +563,12 @@ def test_stdin_format_of_a_config_file_is_a_default_for_pipes_only(
             "--config fifo.csv: not a regular file (a FIFO); name a TOML file",
             2,
         ),
-        ("--config", ".", "--config .: is a folder, not a TOML file", 2),
+        (
+            "--config",
+            ".",
+            "--config .: is a folder, not a file; name a file (mtqa.toml or pyproject.toml)",
+            2,
+        ),
     ],
 )
 def test_an_option_file_that_is_no_regular_file_is_named_so(
@@ -1235,7 +1240,7 @@ def test_a_file_name_starting_with_a_dash_is_named_with_the_fix(
             "as ./-dash.txt (or after --: mtqa check ... -- -dash.txt)\n"
         )
     assert cli.main(["check", "a.txt", "-zz"]) == 2  # no such file: argparse's own words
-    assert capsys.readouterr().err == "mtqa: error: mtqa: unrecognized arguments: -zz\n"
+    assert capsys.readouterr().err == "mtqa: error: unrecognized arguments: -zz\n"
 
 
 def test_the_summary_lines_escape_control_characters_in_an_id(
