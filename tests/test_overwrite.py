@@ -7,10 +7,8 @@ other: its reports replace the old ones, and its failures are named.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,27 +18,10 @@ from mtqa.lm.fake import FakeScorer
 from mtqa.pipeline import run_check
 from mtqa.runinfo import PENDING
 from mtqa.settings import Settings
+from tests.test_batch import factory  # a FakeScorer that logs and can be interrupted
 
 BAD = b"\xff\xfe b\x00a\x00d\x00"  # UTF-16: every reader refuses it
 WHY = "UTF-16 text, not UTF-8; convert it (e.g. `iconv -f UTF-16 -t UTF-8`) or save it as UTF-8"
-
-
-class Counting(FakeScorer):
-    """Logs the texts it scores; raises KeyboardInterrupt once past ``stop_after``."""
-
-    def __init__(self, log: list[str], stop_after: int | None = None) -> None:
-        super().__init__()
-        self.log, self.stop_after = log, stop_after
-
-    def score(self, texts: Sequence[str], *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if self.stop_after is not None and len(self.log) + len(texts) > self.stop_after:
-            raise KeyboardInterrupt
-        self.log.extend(texts)
-        return super().score(texts, *args, **kwargs)
-
-
-def factory(log: list[str], stop_after: int | None = None) -> Callable[[Settings], FakeScorer]:
-    return lambda s: Counting(log, stop_after)
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
