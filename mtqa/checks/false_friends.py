@@ -16,6 +16,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from mtqa.checks.language import profile
 from mtqa.checks.pairing import pair_units
 from mtqa.data import word_lists
 from mtqa.records import Document
@@ -133,10 +134,12 @@ def sentence_sources(doc: Document) -> dict[int, str | None]:
     source it translates, as the source checks pair them
     (:func:`mtqa.checks.pairing.pair_units`): its sentence, its line, or the whole source
     where the two do not align; None where that part is empty (a blank source line).
-    Empty without a source. A false friend's cognate is looked for there, not anywhere in
-    a long document's source (*Actually,* for *En fait,* is no false friend because
-    another sentence says *actuellement*)."""
-    if doc.source is None or not doc.source.strip():
+    Empty without a source, and for a source not in Latin letters, which has no cognates
+    (:func:`mtqa.confusion.probe_results` reads none there: no segmenting and pairing
+    for it). A false friend's cognate is looked for there, not anywhere in a long
+    document's source (*Actually,* for *En fait,* is no false friend because another
+    sentence says *actuellement*)."""
+    if doc.source is None or not doc.source.strip() or profile(doc.source).script != "latin":
         return {}
     sentences = segment(doc)
     pairing = pair_units(doc, sentences, doc.source)
@@ -159,9 +162,9 @@ def cognate(word: str, words: dict[str, str]) -> str | None:
     least half of it: *actually* ← *actuellement*, *eventually* ← *éventuellement*,
     *library* ← *librairie*, *evoked* ← *évoquait*; or a source word whose own stem
     is those first three letters (*massaging* ← *massent*, *masser*); also a
-    Spanish, Italian or German cognate (*actualmente*, *aktuell*). A false friend is the
-    cognate's look carried over: without one in the source, the English word is the
-    translator's choice, not a false friend."""
+    Spanish or German cognate (*actualmente*, *aktuell*; not Italian *attualmente*). A
+    false friend is the cognate's look carried over: without one in the source, the
+    English word is the translator's choice, not a false friend."""
     stem = _stem(word)
     need = max(min(COGNATE_PREFIX, len(stem)), (len(stem) + 1) // 2)
     head = stem[:need]
