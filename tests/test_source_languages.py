@@ -123,6 +123,21 @@ CASES = [
         "Два министра ушли в отставку в понедельник.",
         [],
     ),
+    # a decimal is no number word: flagged in any language (Hebrew's are not read); a half
+    # may be one ("two and a half")
+    (
+        "src-numbers",
+        "Prices rose by 5.7% last year.",
+        "מחירי הדיור עלו ב-7.5% בשנה האחרונה.",
+        [("5.7", "major", "target has '5.7', the source does not (the source has '7.5')")],
+    ),
+    (
+        "src-numbers",
+        "Prices rose by 0.3% in 2.5 months.",
+        "Цены выросли на 3% за два с половиной месяца.",
+        [("0.3", "major", "target has '0.3', the source does not (the source has '3')")],
+    ),
+    ("src-numbers", "He waited 2.5 hours.", "Он ждал два с половиной часа.", []),
     # --- Czech months; Finnish: no month table, so a month is not flagged
     (
         "src-numbers",

@@ -19,10 +19,10 @@ million`` give their values too. **What cannot be checked is not flagged**: a *s
 quantity (a numeral, a day of the month, a number word) never counts as missing from the
 target, and a target quantity is not flagged when the source may hold it in a form not
 read: a month when the source language's months are unknown (or a Chinese source gives a
-day without its month: "25日" → "July 25"), a number up to 12 when its number words are
-unknown, a year when a Chinese source says "this year" (今年), a decade (``1960s``), a
-number glued to a name (``COVID-19``, ``G20``), a month abbreviation away from a number
-(``Mar`` the town).
+day without its month: "25日" → "July 25"), a whole number or a half up to 12 when its
+number words are unknown (``5.7`` is flagged, ``2.5`` not), a year when a Chinese source
+says "this year" (今年), a decade (``1960s``), a number glued to a name (``COVID-19``,
+``G20``), a month abbreviation away from a number (``Mar`` the town).
 
 A number both sides share is flagged ``minor`` when the English writes an amount of five
 digits or more without a separator (``150000`` for ``15万``: MQM's locale-convention
@@ -206,7 +206,9 @@ class Source:
         values = [float(k[2:]) for k in q.keys if k.startswith("n:")]
         if self.relative_year and any(1900 <= v <= 2100 for v in values):
             return False
-        return lang in SPELLED_LANGS or not all(v <= 12 for v in values)
+        # a number up to 12 may be a number word not read; a decimal one (5.7) cannot,
+        # but a half may ("two and a half", "חצי": 2.5, 0.5)
+        return lang in SPELLED_LANGS or not all(v <= 12 and (2 * v).is_integer() for v in values)
 
 
 def read_target(target: str) -> tuple[list[Quantity], set[str]]:
