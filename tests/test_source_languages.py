@@ -102,6 +102,25 @@ CASES = [
     ),
     ("src-numbers", "The budget is 3 billion euros.", "Der Haushalt beträgt 3 Mrd. Euro.", []),
     ("src-numbers", "Two ministers resigned.", "Zwei Minister sind zurückgetreten.", []),
+    # a number word for another (four for drei): both unmatched; not one/ein (an article)
+    (
+        "src-numbers",
+        "According to the police, four people were injured.",
+        "Nach Angaben der Polizei wurden drei Menschen verletzt.",
+        [("four", "major", "target has 'four', the source has 'drei'")],
+    ),
+    (
+        "src-numbers",
+        "Six ministers resigned.",
+        "Cinq ministres ont démissionné.",
+        [("Six", "major", "target has 'Six', the source has 'Cinq'")],
+    ),
+    (
+        "src-numbers",
+        "One of the three mayors met 3 ministers and Otto.",
+        "Einer der drei Bürgermeister traf drei Minister und Otto.",
+        [],
+    ),
     # --- Russian: declined month names; number words unknown: small numbers not flagged
     (
         "src-numbers",
