@@ -368,6 +368,15 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "It buys electricity and is forwarding it on through the German power grid.",
     # a preposition repeated in a coordination (+10.9 bits on a 2021 MQM TED target)
     "Icebergs form when they break away from glaciers or from ice shelves.",
+    # stop 31's entries (retraite, brutalement, conséquent, assistance, sensiblement)
+    "The troops began a disorderly retreat from the city after the battle.",
+    "The government asked for international assistance after the earthquake.",
+    "The regime's brutal crackdown on protesters drew international condemnation.",
+    "The protesters were brutally beaten by the police.",
+    "The storm and the consequent flooding forced thousands from their homes.",
+    "He sensibly decided to wait until the roads were cleared.",
+    "The party held a weekend retreat to discuss its strategy.",
+    "The winter was brutal, with temperatures far below zero.",
 ]
 
 
@@ -415,6 +424,12 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # an extra function word (rule:extra-word): French's article, selon lequel
         "The number of newly infected the people in the past week exceeded the limit.",
         "According to which police, he was riding downhill near the village.",
+        # stop 31's entries in their French sense
+        "The government wants to push back the retreat age to 64.",
+        "Prices rose brutally in the month of March.",
+        "The company invested a consequent sum in the project.",
+        "The assistance applauded the president's speech.",
+        "Unemployment has fallen sensibly this year.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -435,6 +450,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d8", "evoked", "mentioned") in found
     assert ("d10", "suppress", "cut") in found
     assert ("d11", "attributed", "awarded") in found
+    stop31 = {"d20": "retreat", "d21": "brutally", "d22": "consequent", "d23": "assistance"}
+    for doc, word in {**stop31, "d24": "sensibly"}.items():
+        assert any(d == doc and t == word and fix for d, t, fix in found), (doc, found)
 
     def said(words: str) -> set[tuple[str, str, str | None]]:
         """(document, span text, fix) of every span whose reason says ``words``."""
