@@ -275,6 +275,18 @@ CASES = [
             "he has reason",
         ],
     ),
+    (
+        "calque",
+        "Prices will be more high next year and more big than before; the most big firms and"
+        " the most young workers lost, and it was more easy.",
+        ["more big", "the most big", "the most young", "more easy"],
+    ),
+    (
+        "calque",
+        "More young people and more small businesses joined the most hard-hit towns; the Most"
+        " High knows the most high-profile cases; prices will be more high-end.",
+        [],
+    ),
     # ... and the English they must leave alone
     (
         "calque",

@@ -36,6 +36,20 @@ _NOT_MEASURE = r"(?!\s+(?:\w+\s+)?(?:extent|degree|level|point|limit)\b)"
 #: "has 30 years of experience", "had 5 years left": not an age (*il a 30 ans*)
 _NOT_AGE = r"(?!\s+(?:of|old|ago|in|to|for|since|at|left|before|after|until|more|later)\b)"
 _NO_VERB = r"(?!['’]|\s+(?:ago|of|have|has|had|is|are|was|were|will|would|can|could|may|might|must|should|seem|seems|seemed|passed|elapsed|went|remain|remained|remains|later|earlier|before|after)\b)"  # noqa: E501
+#: short adjectives, their comparative and superlative (``plus grand``: *more big* → *bigger*)
+_COMPARED = tuple(
+    tuple(row.split(":"))
+    for row in (
+        "big:bigger:biggest high:higher:highest small:smaller:smallest low:lower:lowest "
+        "large:larger:largest long:longer:longest short:shorter:shortest fast:faster:fastest "
+        "cheap:cheaper:cheapest strong:stronger:strongest weak:weaker:weakest old:older:oldest "
+        "young:younger:youngest rich:richer:richest poor:poorer:poorest great:greater:greatest "
+        "tall:taller:tallest deep:deeper:deepest wide:wider:widest hot:hotter:hottest "
+        "cold:colder:coldest quick:quicker:quickest slow:slower:slowest late:later:latest "
+        "early:earlier:earliest close:closer:closest hard:harder:hardest "
+        "heavy:heavier:heaviest safe:safer:safest easy:easier:easiest"
+    ).split()
+)
 
 
 class Calque(NamedTuple):
@@ -272,6 +286,19 @@ CALQUES: tuple[Calque, ...] = (
     Calque(r"\b(he|she) has reason(?=\s*[,.;:!?)]|$)", r"\1 is right", "avoir raison"),
     Calque(
         r"\bduring long (years|months|weeks|decades)\b", r"for many \1", "pendant de longues années"
+    ),
+    # "plus grand", "le plus grand": a short adjective's comparative and superlative built
+    # with more/most; "more" only before a full stop, a comma or "than" (not "more young
+    # people", where it counts the people), "the most" not before a hyphen ("the most
+    # hard-hit")
+    *(
+        Calque(rf"\bmore {adj}\b(?=\s*(?:[,.;:!?)]|than\b|$))", comp, "plus grand")
+        for adj, comp, _ in _COMPARED
+    ),
+    *(
+        Calque(rf"\bthe most {adj}\b(?![-’'])", f"the {sup}", "le plus grand")
+        for adj, _, sup in _COMPARED
+        if adj not in ("high", "hard")  # "the Most High", "the most hard working"
     ),
     # rewrite-only: English in other readings ("focus on the long term", "interested by
     # the offer", "it is why" in speech)
