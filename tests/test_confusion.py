@@ -38,6 +38,9 @@ from mtqa.confusion import (
     MAJOR_GAIN,
     MINOR_GAIN,
     MISSING,
+    ORDER,
+    ORDER_GAIN,
+    ORDER_SURPRISAL,
     PREP,
     PREP_GAIN,
     PREP_MARGIN,
@@ -902,6 +905,59 @@ def test_an_extra_word_gets_a_span_that_deletes_it(det: Detector) -> None:
         docs([text]), DroppingScorer(), det, selection=Selection(ignore=("extra-word",))
     )
     assert not [s for s in off.spans if "extra word" in s.reason]
+
+
+def with_cost(text: str, bits: dict[str, float]) -> list[WordScore]:
+    """:func:`words_of` with some words' surprisal (``{word: bits}``)."""
+    return [replace(w, surprisal=bits.get(w.text, w.surprisal)) for w in words_of(text)]
+
+
+def test_a_noun_then_a_dear_adjective_is_probed_swapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "The decree on the energy renewable, a strike national and the car Red were signed"
+        " by the people responsible for the plan renewable."
+    )
+    words = with_cost(
+        text,
+        {
+            "renewable": ORDER_SURPRISAL + 5,  # twice: "energy renewable" and "plan renewable"
+            "national": ORDER_SURPRISAL,  # just through
+            "Red": 20.0,  # capitalised: a name
+            "responsible": ORDER_SURPRISAL - 0.1,  # just short
+        },
+    )
+    got = probes(text, (0, len(text)), words, [], 10, sources=(ORDER,))
+    assert [(text[p.start : p.end], p.replacement, p.source) for p in got] == [
+        ("energy renewable", "renewable energy", ORDER)
+    ]
+    monkeypatch.setattr("mtqa.confusion.ORDER_PROBES", 3)  # the order past the first
+    got = probes(text, (0, len(text)), words, [], 10, sources=(ORDER,))
+    assert [(text[p.start : p.end], p.replacement) for p in got] == [
+        ("energy renewable", "renewable energy"),
+        ("plan renewable", "renewable plan"),
+        ("strike national", "national strike"),
+    ]
+    assert probes(text, (0, len(text)), words, [], 0) == []  # none without a budget
+    assert probes(text, (0, len(text)), words, [], 10, sources=(EXTRA,)) == []
+
+
+def test_a_french_word_order_gets_a_span_that_swaps_it(det: Detector) -> None:
+    from tests.helpers.expecting import OrderingScorer
+
+    text = "They signed a decree on the energy renewable. The renewable energy law passed."
+    [r] = check_documents(docs([text]), OrderingScorer(), det)
+    at = text.index("energy renewable")
+    [sp] = [sp for sp in r.spans if sp.start <= at + 7 < sp.end and sp.suggestion is not None]
+    assert (sp.text, sp.suggestion) == ("energy renewable", "renewable energy")
+    assert r.text[sp.start : sp.end] == sp.text
+    assert sp.gain is not None and sp.gain >= ORDER_GAIN and abs(sp.gain - 14.0) < 1e-6
+    assert "keeps French's order (the noun, then its adjective)" in sp.reason
+    assert not [s for s in r.spans if s.start >= text.index("The renewable")]
+    assert check_documents(docs([text]), OrderingScorer(), det) == [r]  # deterministic
+    [off] = check_documents(
+        docs([text]), OrderingScorer(), det, selection=Selection(ignore=("word-order",))
+    )
+    assert not [s for s in off.spans if "French's order" in s.reason]
 
 
 # ------------------------------------------------------------------ discourse markers
