@@ -54,6 +54,10 @@ CHECK_HELP = {
 SETTING_OPTIONS = {
     f.name: "--" + f.name.replace("_", "-") for f in fields(Settings) if f.name != "extra"
 } | {"formats": "--format", "suggest": "--no-suggest", "source_lm": "--no-source-lm"}
+#: what the command line's messages name so: the settings, and the parameters of
+#: :func:`~mtqa.pipeline.run_check` and :func:`~mtqa.stream.run_stream` that ``mtqa check``
+#: options give (``outdir``: ``-o``, ``fmt``: ``--stdout``)
+CHECK_OPTIONS = SETTING_OPTIONS | {"outdir": "-o", "fmt": "--stdout"}
 
 EXIT_FLAGGED = 3  # --fail-on: a span at or above the severity was found
 

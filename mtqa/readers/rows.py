@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from mtqa.errors import named
 from mtqa.readers.decode import BOM, bad_byte
 from mtqa.records import Document, Failure
 from mtqa.text import field_fault, has_visible_text
@@ -79,7 +80,7 @@ def _pick_text(rec: dict[str, object], text_field: str, path: str, line: int) ->
         path,
         line,
         f"expected a {' or '.join(repr(f) for f in fields)} field with the text; "
-        "add it, or name the text field with --text-field",
+        f"add it, or name the text field with {named('text_field', 'NAME')}",
     )
 
 
@@ -211,7 +212,7 @@ class Rows:
             self.path,
             1,
             f"header has no {' or '.join(repr(f) for f in self.wanted)} column: {header}{how}; "
-            "rename the text column or pass --text-field",
+            f"rename the text column or pass {named('text_field', 'NAME')}",
         )
 
     def _repeated(self, header: list[str]) -> Failure | None:
