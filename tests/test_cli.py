@@ -65,7 +65,7 @@ CASES: list[Case] = [
         ["ws.txt", "good.txt"],
         [],
         1,
-        ["ws.txt: file holds only whitespace: nothing to score; remove it or add text"],
+        ["ws.txt: 3 lines of only whitespace: nothing to score; remove it or add text"],
         ["good"],
     ),
     (

@@ -392,7 +392,7 @@ def test_a_fifo_passed_directly_is_named_a_fifo_and_never_opened(
     assert outcome(got) == [
         (
             "FAIL",
-            f"{tmp_path}/pipe.txt: --reference file: not a regular file (a FIFO); pass a "
+            f"{tmp_path}/pipe.txt: reference file: not a regular file (a FIFO); pass a "
             "regular file",
         )
     ]

@@ -717,12 +717,15 @@ def test_an_empty_sheet_says_it_is_empty(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An empty file (a sheet saved before any edit went wrong) was "no 'review' or 'verdict'
-    column in the header", as if it had a header."""
+    column in the header", as if it had a header; one of blank lines says what it holds."""
     path = tmp_path / "r.csv"
-    for data in (b"", b"\xef\xbb\xbf\r\n \r\n"):
+    for data, held in (
+        (b"", "empty file"),
+        (b"\xef\xbb\xbf\r\n \r\n", "2 lines of only whitespace"),
+    ):
         path.write_bytes(data)
         assert main(["review", str(path)]) == 1
         assert capsys.readouterr().err == (
-            f"mtqa: error: {path}: empty file: nothing to review; pass the sentences.csv or "
+            f"mtqa: error: {path}: {held}: nothing to review; pass the sentences.csv or "
             "verdicts-*.csv you reviewed\n"
         )

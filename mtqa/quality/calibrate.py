@@ -51,7 +51,7 @@ from mtqa.readers.decode import decode, read_file
 from mtqa.records import Document, TokenScore
 from mtqa.settings import Settings
 from mtqa.store import atomic_write, check_output_file
-from mtqa.text import counted
+from mtqa.text import blank, counted
 
 FIT_SHARE = 0.70
 THRESHOLD_SHARE = 0.15  # the last 15% is the dev split
@@ -76,11 +76,10 @@ def clean_lines(
     if limit:
         lines = lines[:limit]
     if len(lines) < minimum:
-        raise InputError(
-            path,
-            None,
-            f"only {counted(len(lines), 'text line')}; {purpose} needs {minimum} or more",
-        )
+        held = f"only {counted(len(lines), 'text line')}"
+        if not lines:  # what the file holds instead
+            held = f"{blank(text)} and no text line" if text else "empty file: no text line"
+        raise InputError(path, None, f"{held}; {purpose} needs {minimum} or more")
     return lines
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from mtqa.errors import named
 from mtqa.readers.decode import BOM, bad_byte
 from mtqa.records import Document, Failure
-from mtqa.text import field_fault, has_visible_text
+from mtqa.text import blank, field_fault, has_visible_text
 
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 _BAD = re.compile("[\x00\udc80-\udcff]")  # NUL, or a bad byte kept by surrogateescape
@@ -202,7 +202,9 @@ class Rows:
                 continue
             yield self._make(rec, n)
         if not any_record:
-            yield Failure(self.path, None, "empty file: no records; add one JSON object per line")
+            held = blank(self.text)
+            what = f"{held} and no record" if held else "empty file: no records"
+            yield Failure(self.path, None, f"{what}; add one JSON object per line")
 
     def _no_column(self, header: list[str], sep: str) -> Failure | None:
         if any(f in header for f in self.wanted):
@@ -243,8 +245,14 @@ class Rows:
     def table(self, tsv: bool) -> Iterator[Document | Failure]:
         """Header row, then one record per row: literal lines split at tabs (.tsv), or
         RFC 4180 records (.csv). A wrong column count or bad bytes cost that row."""
-        if not self.lines:
-            yield Failure(self.path, None, "empty file: expected a header row naming the columns")
+        if not self.text.strip():
+            held = blank(self.text)
+            what = (
+                f"{held} and no header row; add a header row naming the columns"
+                if held
+                else "empty file: expected a header row naming the columns"
+            )
+            yield Failure(self.path, None, what)
             return
         sep = "\t" if tsv else self._separator()
         rows = self._tsv_rows() if tsv else self._csv_rows(sep)
