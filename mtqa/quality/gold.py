@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -302,7 +303,7 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
         )
         raise InputError(run_dir, None, f"{what}; {fix}")
     p = folder / "segments.jsonl"
-    if not p.is_file():
+    if not os.path.lexists(p):  # there but unreadable (a folder, a FIFO): read_file says so
         raise InputError(
             str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
         )
