@@ -500,12 +500,21 @@ precision 0.667)
 """
 
 
+def no_run(path: object) -> str:
+    """The notice on a verdict export with no run to check its rows against."""
+    return (
+        f"{path}: no mtqa run beside it (run.json): rows deleted from the export, and rows "
+        "whose flags are not the run's, cannot be found; pass --run with the folder of the "
+        "mtqa check whose report.html was reviewed\n"
+    )
+
+
 def test_cli_review_of_a_verdict_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = str(write_export(tmp_path / "verdicts-0123abcd.csv"))
     assert main(["review", path, "--json", str(tmp_path / "v.json")]) == 1  # a row not counted
     out, err = capsys.readouterr()
     assert out == SPAN_TABLE.format(path=path)
-    assert err == (
+    assert err == no_run(path) + (
         f"{path}:row 9 (b#4): unknown verdict 'maybe' (column L ('verdict')); write correct, "
         "false-alarm or fixed, or leave it blank\n"
     )
@@ -657,7 +666,7 @@ def test_a_verdict_export_with_a_bad_score_names_the_row(
     )
     assert main(["review", str(path)]) == 1
     out, err = capsys.readouterr()
-    assert err == (
+    assert err == no_run(path) + (
         f"{path}:row 2 (d#1): score {score!r} {why} (column H ('score')); restore it from the "
         "export report.html wrote\n"
     )
@@ -675,7 +684,7 @@ def test_a_flag_reviewed_twice(tmp_path: Path) -> None:
     rep = review(str(_export_rows(tmp_path / "v.csv", rows)))
     assert isinstance(rep, SpanReport)
     assert rep.reviewed == 2 and rep.counts == {"correct": 1, "false-alarm": 1, "fixed": 0}
-    assert [p.row for p in rep.notices] == [3]
+    assert [p.row for p in rep.notices] == [0, 3]  # no run beside it; the repeat
     assert [(p.row, p.message) for p in rep.problems] == [
         (
             4,
