@@ -26,8 +26,9 @@ HEADER = ["doc_id", "sent_id", "text", "score", "flagged", "severity", "spans", 
 #: the notice on a sentences sheet with no run beside it (mtqa.quality.coverage), row 0
 NO_RUN = (
     "no mtqa run beside it (run.json): rows deleted from the sheet, and rows whose ids are "
-    "not the run's, cannot be found; pass --run with the folder mtqa check wrote the sheet to"
+    "not the run's, cannot be found; pass --run DIR, the folder mtqa check wrote the sheet to"
 )
+NO_RUN_API = NO_RUN.replace("--run DIR", "run=DIR")  # review() called from Python
 # (doc_id, sent_id, text, score, severity, spans, review). Expected numbers, by hand:
 # flagged rows 1-4: 3 errors of 4 (major 2/2, minor 1/2; lm 3/3, rule:join 1/2);
 # unflagged reviewed rows 5-6: 1 error of 2; row 7 not reviewed; row 8 "okay" is unknown.
@@ -336,7 +337,7 @@ def test_flagged_row_whose_spans_name_no_source(tmp_path: Path) -> None:
     rep = review(str(path))
     assert isinstance(rep, ReviewReport) and rep.flagged.n == 1 and rep.problems == []
     assert [(p.row, p.message) for p in rep.notices] == [
-        (0, NO_RUN),
+        (0, NO_RUN_API),
         (
             2,
             "column E ('spans'): 'garbled' names no span source for a flagged sentence; counted, "
@@ -400,7 +401,7 @@ def test_repeated_sentence_rows(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert isinstance(rep, ReviewReport)
     assert (rep.reviewed, rep.flagged.n, rep.flagged.errors) == (2, 1, 1)
     assert [(p.row, p.message) for p in rep.notices] == [
-        (0, NO_RUN),
+        (0, NO_RUN_API),
         (
             5,
             "repeats row 2 (same doc_id and sent_id) with the same verdict: counted once; "
@@ -504,7 +505,7 @@ def no_run(path: object) -> str:
     """The notice on a verdict export with no run to check its rows against."""
     return (
         f"{path}: no mtqa run beside it (run.json): rows deleted from the export, and rows "
-        "whose flags are not the run's, cannot be found; pass --run with the folder of the "
+        "whose flags are not the run's, cannot be found; pass --run DIR, the folder of the "
         "mtqa check whose report.html was reviewed\n"
     )
 

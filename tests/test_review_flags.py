@@ -130,9 +130,9 @@ def test_another_runs_export_is_refused(tmp_path: Path, fake_calibration: Path) 
     with pytest.raises(InputError) as exc:
         review(str(sheet), run=str(out))
     assert str(exc.value) == (
-        f"{sheet}: none of its 5 rows is a flag of the run in --run {out} "
-        f"({out / 'segments.jsonl'}); review that run's report.html export, or name the folder "
-        "of the run whose report.html was reviewed with --run"
+        f"{sheet}: none of its 5 rows is a flag of the run in run={str(out)!r} "
+        f"({out / 'segments.jsonl'}); review that run's report.html export, or pass run=DIR, "
+        "the folder of the run whose report.html was reviewed"
     )
 
 

@@ -20,14 +20,14 @@ import pytest
 
 from mtqa.cli import main
 from mtqa.errors import AnnotateError, InputError, MtqaError, named, options_named
-from mtqa.options import CHECK_OPTIONS
+from mtqa.options import COMMAND_OPTIONS
 from mtqa.outdir import FolderLock
 from mtqa.pipeline import run_check
 from mtqa.settings import Settings
 from mtqa.stream import run_stream
 
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")  # --window, -o
-KEYWORD = re.compile(rf"\b(?:{'|'.join(CHECK_OPTIONS)})=")  # window=, outdir=
+KEYWORD = re.compile(rf"\b(?:{'|'.join(COMMAND_OPTIONS)})=")  # window=, outdir=
 
 
 def outside_backticks(message: str) -> str:
@@ -144,7 +144,7 @@ def test_the_input_folder_as_the_output_folder(fronts: Fronts) -> None:
 def test_a_locked_folder(fronts: Fronts) -> None:
     lock = FolderLock(fronts.tmp)
     assert str(lock._refuse()).endswith("wait for it to end or choose another folder with outdir")
-    with options_named(CHECK_OPTIONS):
+    with options_named(COMMAND_OPTIONS):
         assert str(lock._refuse()).endswith("choose another folder with -o")
 
 
@@ -227,7 +227,7 @@ def test_the_ray_engines_own_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(err.value) == (
         "device='cuda': the Ray cluster has no GPU; use device='cpu' or device='auto'"
     )
-    with options_named(CHECK_OPTIONS), pytest.raises(MtqaError) as err:
+    with options_named(COMMAND_OPTIONS), pytest.raises(MtqaError) as err:
         _pool(settings, 4)
     assert str(err.value) == (
         "--device cuda: the Ray cluster has no GPU; use --device cpu or --device auto"
@@ -240,7 +240,7 @@ def test_a_switch_set_on_or_off_is_named_so() -> None:
         "suggest=False",
         "suggest=True",
     ]
-    with options_named(CHECK_OPTIONS):
+    with options_named(COMMAND_OPTIONS):
         assert [named("overwrite", True), named("suggest", False), named("suggest", True)] == [
             "--overwrite",
             "--no-suggest",
@@ -259,3 +259,19 @@ def test_an_input_error_survives_pickling() -> None:
             err.path,
             err.line,
         )
+
+
+def test_a_review_named_to_a_folder_of_no_run(
+    fronts: Fronts, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mtqa review --run` and review(run=...): the quality commands' own parameters too."""
+    from mtqa.quality.review import review
+
+    sheet = fronts.tmp / "r.csv"
+    sheet.write_text("doc_id,sent_id,score,severity,spans,review\r\na,1,0.5,none,,ok\r\n")
+    said = ": no run.json of mtqa check in it; name the output folder of the mtqa check that "
+    said += "wrote the sheet"
+    assert fronts.api(lambda: review(str(sheet), run="texts")) == "run='texts'" + said
+    capsys.readouterr()
+    assert main(["review", str(sheet), "--run", "texts"]) == 2
+    assert capsys.readouterr().err == f"mtqa: error: --run texts{said}\n"

@@ -54,7 +54,7 @@ def _sentence_rows(path: Path) -> Iterator[dict[str, str]]:
         raise InputError(
             str(path.parent),
             None,
-            f"{where}; pass the output folder of an `mtqa check` run (with --reference)",
+            f"{where}; pass the output folder of a `mtqa check --reference FILE` run",
         )
     if not path.is_file():  # a folder, a FIFO (never opened: it would block), a broken link
         what = (

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError, UsageError
+from mtqa.errors import InputError, UsageError, named, named_value
 from mtqa.quality.sheets import Problem, Sheet
 from mtqa.text import one_line_safe
 
@@ -114,8 +114,8 @@ def find_run(sheet_path: str, run: str | None = None) -> RunSentences | None:
     if info is None:
         if run is not None:
             raise UsageError(
-                f"--run {run}: no run.json of mtqa check in it; name the output folder of "
-                "the mtqa check that wrote the sheet"
+                f"{named_value('run', run)}: no run.json of mtqa check in it; name the output "
+                "folder of the mtqa check that wrote the sheet"
             )
         return None
     shown = Path(run) if run is not None else Path(sheet_path).parent
@@ -176,8 +176,8 @@ def check_rows(
     if run is None:
         why = (
             "no mtqa run beside it (run.json): rows deleted from the sheet, and rows whose ids "
-            "are not the run's, cannot be found; pass --run with the folder mtqa check wrote "
-            "the sheet to"
+            f"are not the run's, cannot be found; pass {named('run', 'DIR')}, the folder mtqa "
+            "check wrote the sheet to"
         )
         return [], [Problem(0, "", "", why, True), *notices], set(), 0
     records = list(sheet.records())
@@ -187,13 +187,13 @@ def check_rows(
     known = set(run.keys)
     unknown = [(row, _key(cells)) for row, cells in records if _key(cells) not in known]
     if records and len(unknown) == len(records):
-        where = f"--run {given}" if given else f"{Path(run.source).parent}"
+        where = named_value("run", given) if given else f"{Path(run.source).parent}"
         raise InputError(
             sheet.path,
             None,
             f"none of its {len(records)} rows is a sentence of the run in {where} "
-            f"({run.source}); review that run's sentences.csv, or name the folder of the run "
-            "that wrote this sheet with --run",
+            f"({run.source}); review that run's sentences.csv, or pass {named('run', 'DIR')}, "
+            "the folder of the run that wrote this sheet",
         )
     problems = [
         Problem(
@@ -271,24 +271,24 @@ def check_flag_rows(
             "rows deleted from the export, and rows whose flags are not the run's, cannot be found"
         )
         why = (
-            f"no mtqa run beside it (run.json): {lost}; pass --run with the folder of the mtqa "
-            "check whose report.html was reviewed"
+            f"no mtqa run beside it (run.json): {lost}; pass {named('run', 'DIR')}, the folder "
+            "of the mtqa check whose report.html was reviewed"
             if run is None
             else f"the run ({run.source}) wrote no segments.jsonl, which lists its flags: "
-            f"{lost}; keep jsonl in the --format of that mtqa check"
+            f"{lost}; keep jsonl in the {named('formats')} of that mtqa check"
         )
         return [], [Problem(0, "", "", why, True), *notices], set(), 0
     records = list(sheet.records())
     known = set(run.flags)
     unknown = [(row, _flag_key(c)) for row, c in records if _flag_key(c) not in known]
     if records and len(unknown) == len(records):
-        where = f"--run {given}" if given else f"{Path(run.source).parent}"
+        where = named_value("run", given) if given else f"{Path(run.source).parent}"
         raise InputError(
             sheet.path,
             None,
             f"none of its {len(records)} rows is a flag of the run in {where} ({run.source}); "
-            "review that run's report.html export, or name the folder of the run whose "
-            "report.html was reviewed with --run",
+            f"review that run's report.html export, or pass {named('run', 'DIR')}, the folder "
+            "of the run whose report.html was reviewed",
         )
     problems = [
         Problem(
