@@ -54,6 +54,19 @@ CHECK_HELP = {
 SETTING_OPTIONS = {
     f.name: "--" + f.name.replace("_", "-") for f in fields(Settings) if f.name != "extra"
 } | {"formats": "--format", "suggest": "--no-suggest", "source_lm": "--no-source-lm"}
+#: what the command line's messages name so: the settings, and the parameters the commands'
+#: options give to the library: :func:`~mtqa.pipeline.run_check`'s and
+#: :func:`~mtqa.stream.run_stream`'s (``outdir``: ``-o``, ``fmt``: ``--stdout``),
+#: :func:`~mtqa.quality.review.review`'s ``run`` and :func:`~mtqa.quality.calibrate.calibrate`'s
+#: ``output``, ``gold`` and ``score_cache``
+COMMAND_OPTIONS = SETTING_OPTIONS | {
+    "outdir": "-o",
+    "fmt": "--stdout",
+    "run": "--run",
+    "output": "-o",
+    "gold": "--gold",
+    "score_cache": "--score-cache",
+}
 
 EXIT_FLAGGED = 3  # --fail-on: a span at or above the severity was found
 

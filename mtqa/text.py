@@ -155,6 +155,19 @@ def counted(n: int, noun: str) -> str:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
+def blank(text: str) -> str | None:
+    """What a file of no visible text holds, for a message: None for an empty one (the
+    caller says ``empty file``), else ``3 blank lines`` (line ends only) or ``2 lines of
+    only whitespace`` (spaces or tabs too). Lines end at LF, CRLF or a lone CR, as when
+    reading; a last line without its end counts. ``text`` holds only whitespace."""
+    if not text:
+        return None
+    n = len(re.findall(r"\r\n|\r|\n", text)) + (not text.endswith(("\n", "\r")))
+    if not text.strip("\r\n"):
+        return counted(n, "blank line")
+    return f"{n} line of only whitespace" if n == 1 else f"{n} lines of only whitespace"
+
+
 def one_line_safe(text: str) -> str:
     """``text`` for a line on a terminal: every character Python would not print as-is (a
     control character such as ESC, CR or LF, a bidirectional control, another format or

@@ -157,7 +157,8 @@ NO_UNITS = (
         (
             "blank.tmx",
             "\n  \n",
-            "empty file: no translated units to score; remove it or add translations",
+            "2 lines of only whitespace: no translated units to score; remove it or add "
+            "translations",
         ),
         ("hdr.po", 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n', NO_UNITS),
         (

@@ -315,7 +315,8 @@ def test_a_gold_file_that_is_not_utf8_names_the_line(
 
 def test_a_file_without_records(tmp_path: Path) -> None:
     assert error(tmp_path, ["", "  "], [doc("a", "x")]) == (
-        f"{tmp_path / 'gold.jsonl'}: no gold records; mtqa eval reads JSON lines, one gold "
+        f"{tmp_path / 'gold.jsonl'}: 2 lines of only whitespace and no gold record; mtqa eval "
+        "reads JSON lines, one gold "
         'record per line: {"id", "target", "spans": [{"start", "end", "severity", "category"}]}'
     )
 

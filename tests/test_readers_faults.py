@@ -31,7 +31,7 @@ COLUMNS_TSV = (
 )
 UNCLOSED = 'close it with ", and write a quote inside it as ""'
 EMPTY = "field 'target' is empty: nothing to score; fill it or drop the record"
-NUL_FIX = "remove it or pass --encoding-errors replace"
+NUL_FIX = "remove it or pass encoding_errors='replace'"  # read from Python: the keyword
 
 
 def read(path: Path | str, **kw: str) -> list[Document | Failure]:
@@ -230,7 +230,7 @@ def test_invalid_utf8_in_a_table_fails_only_its_row(tmp_path: Path) -> None:
             (
                 "FAIL",
                 f"{path}:2: invalid UTF-8 at byte 16 (0xe9); convert the file to UTF-8 "
-                "or pass --encoding-errors replace",
+                "or pass encoding_errors='replace'",
             ),
             ("r2", "Fine."),
         ]
@@ -392,7 +392,7 @@ def test_a_fifo_passed_directly_is_named_a_fifo_and_never_opened(
     assert outcome(got) == [
         (
             "FAIL",
-            f"{tmp_path}/pipe.txt: --reference file: not a regular file (a FIFO); pass a "
+            f"{tmp_path}/pipe.txt: reference file: not a regular file (a FIFO); pass a "
             "regular file",
         )
     ]
@@ -619,7 +619,7 @@ def test_a_header_only_semicolon_csv_is_checked_as_such(tmp_path: Path) -> None:
         (
             "FAIL",
             f"{path}:1: header has no 'target' or 'text' column: ['id', 'body'] (separator ';'); "
-            "rename the text column or pass --text-field",
+            "rename the text column or pass text_field=NAME",
         )
     ]
 

@@ -14,7 +14,7 @@ unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>`
   being translated, so they are **reported and counted, never a failure**: a run over a
   half-translated XLIFF exits 0 and says how many units it skipped and why. A file with
   nothing to score at all (no unit, or every unit skipped) fails, as an empty .txt does
-  (:func:`nothing_to_score`; an empty file is :data:`EMPTY_FILE`);
+  (:func:`nothing_to_score`; an empty or blank file is :func:`empty_file`);
 * a :class:`~mtqa.records.Failure` for a duplicate unit id within a file (the first is
   scored, and the writers annotate that one: :func:`by_doc_id`), as for duplicate record
   ids elsewhere: the run exits 1.
@@ -47,6 +47,7 @@ from typing import Literal, TypeVar
 from mtqa.errors import InputError, one_line
 from mtqa.io.inline import TaggedText
 from mtqa.records import SEVERITY_RANK, Document, Failure, Severity, Span
+from mtqa.text import blank
 
 T = TypeVar("T")
 
@@ -248,7 +249,11 @@ def documents_from_units(
 
 
 #: an empty translation file (the readers' InputError), as an empty .txt file is refused
-EMPTY_FILE = "empty file: no translated units to score; remove it or add translations"
+def empty_file(data: bytes) -> str:
+    """Why a file of no markup, only ASCII whitespace bytes (``data``), has nothing to
+    score: ``empty file: …`` or what it holds, ``3 blank lines: …``."""
+    held = blank(data.decode("ascii"))
+    return f"{held or 'empty file'}: no translated units to score; remove it or add translations"
 
 
 def nothing_to_score(path: str, items: Sequence[Document | Failure | Skipped]) -> list[Failure]:

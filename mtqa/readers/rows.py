@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from mtqa.errors import named
 from mtqa.readers.decode import BOM, bad_byte
 from mtqa.records import Document, Failure
-from mtqa.text import field_fault, has_visible_text
+from mtqa.text import blank, field_fault, has_visible_text
 
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 _BAD = re.compile("[\x00\udc80-\udcff]")  # NUL, or a bad byte kept by surrogateescape
@@ -79,7 +80,7 @@ def _pick_text(rec: dict[str, object], text_field: str, path: str, line: int) ->
         path,
         line,
         f"expected a {' or '.join(repr(f) for f in fields)} field with the text; "
-        "add it, or name the text field with --text-field",
+        f"add it, or name the text field with {named('text_field', 'NAME')}",
     )
 
 
@@ -201,7 +202,9 @@ class Rows:
                 continue
             yield self._make(rec, n)
         if not any_record:
-            yield Failure(self.path, None, "empty file: no records; add one JSON object per line")
+            held = blank(self.text)
+            what = f"{held} and no record" if held else "empty file: no records"
+            yield Failure(self.path, None, f"{what}; add one JSON object per line")
 
     def _no_column(self, header: list[str], sep: str) -> Failure | None:
         if any(f in header for f in self.wanted):
@@ -211,7 +214,7 @@ class Rows:
             self.path,
             1,
             f"header has no {' or '.join(repr(f) for f in self.wanted)} column: {header}{how}; "
-            "rename the text column or pass --text-field",
+            f"rename the text column or pass {named('text_field', 'NAME')}",
         )
 
     def _repeated(self, header: list[str]) -> Failure | None:
@@ -242,8 +245,14 @@ class Rows:
     def table(self, tsv: bool) -> Iterator[Document | Failure]:
         """Header row, then one record per row: literal lines split at tabs (.tsv), or
         RFC 4180 records (.csv). A wrong column count or bad bytes cost that row."""
-        if not self.lines:
-            yield Failure(self.path, None, "empty file: expected a header row naming the columns")
+        if not self.text.strip():
+            held = blank(self.text)
+            what = (
+                f"{held} and no header row; add a header row naming the columns"
+                if held
+                else "empty file: expected a header row naming the columns"
+            )
+            yield Failure(self.path, None, what)
             return
         sep = "\t" if tsv else self._separator()
         rows = self._tsv_rows() if tsv else self._csv_rows(sep)

@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any, ClassVar
 
-from mtqa.errors import AnnotateError, InputError, OutputError
+from mtqa.errors import AnnotateError, InputError, OutputError, named
 from mtqa.io import writer_for
 from mtqa.io.base import Flag, Unit, UnitFlags
 from mtqa.records import DocumentResult, Failure
@@ -164,7 +164,8 @@ class AnnotatedWriter(Writer):
             raise InputError(
                 src,
                 None,
-                "cannot tell which units of the file the results belong to; rerun with --overwrite",
+                "cannot tell which units of the file the results belong to; rerun with "
+                f"{named('overwrite', True)}",
             )
         dst = self.final / rel
         flagged = {k: f for k, f in found.items() if f.flags or f.worst != "none"}
