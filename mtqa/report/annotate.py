@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 
 from mtqa.errors import AnnotateError, InputError, OutputError
 from mtqa.io import writer_for
-from mtqa.io.base import Flag, Unit, UnitFlags
+from mtqa.io.base import Flag, Unit, UnitFlags, doc_id_of
 from mtqa.records import DocumentResult, Failure
 from mtqa.report import ANNOTATED
 from mtqa.report.base import Writer
@@ -50,8 +50,9 @@ FOLDER = "annotated"
 
 
 def unit_suffix(unit: Unit) -> str:
-    """What follows the prefix in the unit's doc id: ``#<id>`` or ``:<line>``."""
-    return f"#{unit.key}" if unit.has_id else f":{unit.line}"
+    """What follows the prefix in the unit's doc id: ``#<id>``, ``:<line>`` or
+    ``:<line>.<n>`` (:func:`mtqa.io.base.doc_id_of`, with no prefix)."""
+    return doc_id_of(unit, "")
 
 
 def infer_prefix(path: str, doc_ids: Iterable[str], units: Sequence[Unit]) -> str | None:
