@@ -91,6 +91,30 @@ def test_tsv_wrong_column_count_costs_its_line_with_a_fix_that_works(tmp_path: P
     ]
 
 
+@pytest.mark.parametrize(
+    "name,data,sep",
+    [
+        ("t.tsv", b"id\ttarget\tsource\nr1\tFine row.\nr2\tFine.\tBien.\n", "a tab"),
+        ("t.csv", b"id,target,source\nr1,Fine row.\nr2,Fine.,Bien.\n", "a comma"),
+    ],
+)
+def test_a_row_short_of_columns_says_a_field_is_missing(
+    tmp_path: Path, name: str, data: bytes, sep: str
+) -> None:
+    """A newcomer's TSV row without its source got "a .tsv field cannot hold a tab ...;
+    remove the tab": there was no tab to remove. A short row names the missing columns."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert outcome(read(path)) == [
+        (
+            "FAIL",
+            f"{path}:2: expected 3 columns as in the header, found 2: no 'source'; add the "
+            f"missing field (an empty field still takes its {sep})",
+        ),
+        ("r2", "Fine."),
+    ]
+
+
 def test_csv_keeps_rfc4180_quoting(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(

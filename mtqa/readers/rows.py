@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -266,14 +266,7 @@ class Rows:
                 if len(row) == len(header):
                     yield self._make(dict(zip(header, row)), line)
                     continue
-                fix = (
-                    "a .tsv field cannot hold a tab (TSV has no quoting); remove the tab "
-                    "or save the file as .csv or .jsonl"
-                    if tsv
-                    else f'put a field that holds {_SEPARATORS[sep]} in double quotes ("...")'
-                )
-                found = f"expected {len(header)} columns as in the header, found {len(row)}"
-                yield Failure(self.path, line, f"{found}; {fix}")
+                yield Failure(self.path, line, _column_count(header, row, sep, tsv))
         if header is not None and not any_row:
             yield Failure(self.path, None, "no data rows after the header; add one row per text")
 
@@ -334,3 +327,23 @@ def _safe(reader: Any) -> Iterator[list[str] | str]:
             return
         except csv.Error as exc:
             yield str(exc)
+
+
+def _column_count(header: Sequence[str], row: Sequence[str], sep: str, tsv: bool) -> str:
+    """Why a row with another column count than the header's costs its line, and the fix:
+    a short row lacks fields (named), a long one has a separator inside a field."""
+    found = f"expected {len(header)} columns as in the header, found {len(row)}"
+    if len(row) < len(header):
+        names = ", ".join(repr(h) for h in header[len(row) :])
+        return (
+            f"{found}: no {names}; add the missing field (an empty field still takes its "
+            f"{_SEPARATORS[sep]})"
+        )
+    if tsv:
+        fix = (
+            "a .tsv field cannot hold a tab (TSV has no quoting); remove the tab "
+            "or save the file as .csv or .jsonl"
+        )
+    else:
+        fix = f'put a field that holds {_SEPARATORS[sep]} in double quotes ("...")'
+    return f"{found}; {fix}"
