@@ -403,6 +403,25 @@ def test_folder_walk_reports_every_path_it_leaves_out_and_follows_links(
     assert outcome(read(docs)) == got  # deterministic
 
 
+def test_a_folder_walk_passes_over_hidden_files_and_folders(tmp_path: Path) -> None:
+    """A folder unzipped from a Mac holds '._a.txt' AppleDouble files (binary: each failed
+    the run, exit 1), and a project folder '.venv/.../top_level.txt' (scored as texts).
+    A hidden name (starting with '.') is passed over by the walk, as by ls, git and ruff;
+    a hidden file or folder given by name is read."""
+    docs = tmp_path / "docs"
+    (docs / "__MACOSX").mkdir(parents=True)
+    (docs / ".venv" / "lib").mkdir(parents=True)
+    (docs / "a.txt").write_text("Good.", encoding="utf-8")
+    apple = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02"
+    (docs / "._a.txt").write_bytes(apple)
+    (docs / "__MACOSX" / "._a.txt").write_bytes(apple)
+    (docs / ".venv" / "lib" / "top_level.txt").write_text("pkg\n", encoding="utf-8")
+    (docs / ".notes.txt").write_text("Hidden.", encoding="utf-8")
+    assert outcome(read(docs)) == [("a", "Good.")]
+    assert outcome(read(docs / ".notes.txt")) == [(".notes", "Hidden.")]
+    assert outcome(read(docs / ".venv")) == [("lib/top_level", "pkg\n")]
+
+
 def test_a_fifo_passed_directly_is_named_a_fifo_and_never_opened(
     tmp_path: Path, no_hang: None
 ) -> None:
