@@ -131,6 +131,7 @@ class AnnotatedWriter(Writer):
         self.found: dict[str, dict[str, UnitFlags]] = {}
         self.written: list[Path] = []
         self.failures: list[Failure] = []
+        self.notices: list[str] = []
 
     def write(self, result: DocumentResult) -> None:
         """Keep the flags of a result read from an input of this format."""
@@ -153,6 +154,12 @@ class AnnotatedWriter(Writer):
             except ValueError as exc:  # ids that are no units of the file: it changed
                 msg = f"annotated copy not written: {exc}; the file changed during the run?"
                 self.failures.append(Failure(src, None, f"{msg} rerun the check"))
+        if not self.count:  # a copy keeps its input's format: --format xliff of a .po run
+            kinds = " or ".join(ANNOTATED[self.fmt])
+            self.notices = [
+                f"--format {self.fmt}: no {kinds} input, so no annotated {self.fmt} copy is "
+                "written (a copy keeps its input's format)"
+            ]
         self._drop_stale()
         return self.final
 
