@@ -115,6 +115,26 @@ def test_a_row_short_of_columns_says_a_field_is_missing(
     ]
 
 
+def test_an_id_of_another_type_names_the_fix(tmp_path: Path) -> None:
+    """`field 'id' must be a string or an integer, got float` said what, not the fix."""
+    path = tmp_path / "m.jsonl"
+    path.write_text(
+        '{"id": 1.5, "target": "One."}\n{"id": [1], "target": "Two."}\n', encoding="utf-8"
+    )
+    assert outcome(read(path)) == [
+        (
+            "FAIL",
+            f"{path}:1: field 'id' must be a string or an integer, got float; write the id "
+            'as a JSON string ("...") or leave the field out',
+        ),
+        (
+            "FAIL",
+            f"{path}:2: field 'id' must be a string or an integer, got list; write the id "
+            'as a JSON string ("...") or leave the field out',
+        ),
+    ]
+
+
 def test_csv_keeps_rfc4180_quoting(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(

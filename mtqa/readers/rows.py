@@ -116,7 +116,8 @@ def _record(
         return Failure(
             path,
             line,
-            f"field {id_field!r} must be a string or an integer, got {type(raw_id).__name__}",
+            f"field {id_field!r} must be a string or an integer, got {type(raw_id).__name__}; "
+            'write the id as a JSON string ("...") or leave the field out',
         )
     source = _optional(rec, "source", path, line)
     if isinstance(source, Failure):
