@@ -1206,7 +1206,12 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
             '<xliff version="1.2"><file>\n<body></file></xliff>',
             r"broken\.xlf:2: not well-formed XML: .*; fix the markup",
         ),
-        ("notx.xlf", "<html/>", r"notx\.xlf:1: not an XLIFF file: the root element is <html>"),
+        (
+            "notx.xlf",
+            "<html/>",
+            r"notx\.xlf:1: not an XLIFF file: the root element is <html>; pass an XLIFF 1\.2 "
+            r"or 2\.0 file \(its root element is <xliff>\)$",
+        ),
         (  # libxml2 said "PCDATA invalid Char value 1, line 3, column 25"
             "ctl.xlf",
             '<xliff version="1.2"><file>\n<body>\r\n<trans-unit id="1"><target>On\x01e.',
@@ -1218,7 +1223,12 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
             '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>\ufffe</seg></tuv></tu>',
             r"ctl\.tmx:1: character U\+FFFE \(a noncharacter\) is not allowed in XML; remove it$",
         ),
-        ("notx.tmx", "<xliff/>", r"notx\.tmx:1: not a TMX file"),
+        (
+            "notx.tmx",
+            "<xliff/>",
+            r"notx\.tmx:1: not a TMX file: the root element is <xliff>; pass a TMX file \(its "
+            r"root element is <tmx>\), or name an XLIFF file \.xlf$",
+        ),
         ("bad.po", 'msgid "a"\nmsgstr "b\n', r"bad\.po:\d+: not a valid PO file"),
         (
             "u16.po",

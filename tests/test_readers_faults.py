@@ -135,6 +135,20 @@ def test_an_id_of_another_type_names_the_fix(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["e.csv", "e.tsv"])
+def test_an_empty_table_says_what_to_do_as_an_empty_txt_does(tmp_path: Path, name: str) -> None:
+    """It said 'empty file: expected a header row naming the columns': what, not the fix."""
+    path = tmp_path / name
+    path.write_bytes(b"")
+    assert outcome(read(path)) == [
+        (
+            "FAIL",
+            f"{path}: empty file: nothing to score; remove it or add a header row naming the "
+            "columns and a row per text",
+        )
+    ]
+
+
 def test_csv_keeps_rfc4180_quoting(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(

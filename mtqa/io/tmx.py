@@ -100,8 +100,12 @@ def _name(lang: str) -> str:
 def _load(path: str, target_lang: str | None) -> _Read:
     data, root = read_xml(path)
     if local_name(root) != "tmx":
+        name = local_name(root)
+        fix = "pass a TMX file (its root element is <tmx>)"
+        if name == "xliff":
+            fix += ", or name an XLIFF file .xlf"
         raise InputError(
-            path, root.sourceline, f"not a TMX file: the root element is <{local_name(root)}>"
+            path, root.sourceline, f"not a TMX file: the root element is <{name}>; {fix}"
         )
     from translate.storage import tmx
 

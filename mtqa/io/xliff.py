@@ -113,8 +113,12 @@ def _file_of(el: Any) -> Any:
 
 def _version(root: Any, path: str) -> str:
     if local_name(root) != "xliff":
+        name = local_name(root)
+        fix = "pass an XLIFF 1.2 or 2.0 file (its root element is <xliff>)"
+        if name == "tmx":
+            fix += ", or name a TMX file .tmx"
         raise InputError(
-            path, root.sourceline, f"not an XLIFF file: the root element is <{local_name(root)}>"
+            path, root.sourceline, f"not an XLIFF file: the root element is <{name}>; {fix}"
         )
     version = root.get("version") or ""
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""

@@ -244,7 +244,12 @@ class Rows:
         """Header row, then one record per row: literal lines split at tabs (.tsv), or
         RFC 4180 records (.csv). A wrong column count or bad bytes cost that row."""
         if not self.lines:
-            yield Failure(self.path, None, "empty file: expected a header row naming the columns")
+            yield Failure(
+                self.path,
+                None,
+                "empty file: nothing to score; remove it or add a header row naming the "
+                "columns and a row per text",
+            )
             return
         sep = "\t" if tsv else self._separator()
         rows = self._tsv_rows() if tsv else self._csv_rows(sep)
