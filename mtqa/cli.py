@@ -267,6 +267,8 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
             f"score{listed}",
             file=err,
         )
+    for notice in summary.notices:
+        print(f"mtqa: {notice}", file=err)
     if summary.source_lm_skipped:
         print(
             f"mtqa: {summary.source_lm_skipped} document(s) with a source judged without the "

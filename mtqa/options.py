@@ -17,7 +17,11 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         help = action.help or ""
-        if action.default in (None, "", argparse.SUPPRESS) or isinstance(action, Flag):
+        if (
+            action.default in (None, "", argparse.SUPPRESS)
+            or action.default is False  # a switch (--no-config); 0 == False, so not `in`
+            or isinstance(action, Flag)
+        ):
             return help
         if "%(default)" in help:
             return help

@@ -321,6 +321,7 @@ def write_reports(
                     raise write_failed(w.final, exc) from exc
         summary.outputs = [w.close() for w in writers] + [out / "summary.png"]
         summary.failures.extend(f for w in writers for f in w.failures)
+        summary.notices.extend(n for w in writers for n in w.notices)
     except BaseException:
         for w in writers:
             w.abort()

@@ -266,6 +266,7 @@ class RunSummary:
     signature: str = ""
     seconds: float = 0.0
     source_lm_skipped: int = 0  # documents with a source judged without the conditioned pass
+    notices: list[str] = field(default_factory=list)  # the writers' lines for people
 
     @property
     def documents(self) -> int:

@@ -87,11 +87,13 @@ EMOJI = rf"[{_EMOJI}]"
 EMOJI_END = rf"[{_EMOJI}\ufe0f\u20e3\U000e0020-\U000e007f]"
 
 _INNER = """mr mrs ms dr prof st mt gen col lt sgt capt gov sen rep rev hon pres mme mlle vs
-    e.g i.e eg ie cf viz approx ca incl"""
+    e.g i.e eg ie cf viz approx ca incl excl esp ref attn"""
 _EITHER = """sr jr inc ltd co corp etc u.s u.k u.n a.m p.m dept est univ assn bros blvd rd ave
-    ed eds trans op"""
+    ed eds trans op govt misc intl natl assoc"""
+#: ... units (``2 tbsp. of oil``), counts and references (``ch. 2``, ``tel. 555``)
 _NUMBER = """no nos n° vol fig pp al ibid jan feb mar apr jun jul aug sep sept oct nov dec sq
-    ft km kg lb lbs oz mi hr hrs min mins sec max avg"""
+    ft km kg lb lbs oz mi hr hrs min mins sec max avg tsp tbsp fl yd yds gal gals pt pts qt
+    qts doz cm mm ml mg yr yrs wk wks mo mos qty pkg ch chap sect para tel ext nr"""
 #: the one abbreviation list: abbreviation (lower case, no final dot) → its kind,
 #: ``inner``, ``either`` or ``number`` (see the module docstring)
 ABBREVIATION_KINDS: dict[str, str] = {

@@ -31,11 +31,13 @@ SAID = {
     ),
     ".tsv": (
         " and no header row; add a header row naming the columns",
-        "empty file: expected a header row naming the columns",
+        "empty file: nothing to score; remove it or add a header row naming the columns and a"
+        " row per text",
     ),
     ".csv": (
         " and no header row; add a header row naming the columns",
-        "empty file: expected a header row naming the columns",
+        "empty file: nothing to score; remove it or add a header row naming the columns and a"
+        " row per text",
     ),
     ".txt": (
         ": nothing to score; remove it or add text",

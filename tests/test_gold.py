@@ -270,6 +270,11 @@ def test_an_unknown_or_missing_severity_names_the_line(
             )
             for bad in (0, 0.0, 2.5, "2", True)
         ),
+        (
+            '{"id": 1.5, "target": "The cat sat.", "spans": []}',
+            "'id' must be a string or an integer, got 1.5; write the id of the run's document "
+            'as a JSON string ("...") or leave it out',
+        ),
     ],
 )
 def test_a_malformed_gold_record_names_its_line(tmp_path: Path, line: str, message: str) -> None:

@@ -128,6 +128,17 @@ CASES = [
     ("broken-join", "It was hers. b.c is a file", ["hers. b"]),
     ("broken-join", "Apple Inc. announced a flat of 50 sq. m in Paris, etc. and more.", []),
     ("broken-join", "John F. kennedy aside, Dr. no. He left. Then he ate.", []),
+    # units, references and everyday short forms before a lower-case word (a recipe, a
+    # spec sheet, an invoice): abbreviations, not joins
+    ("broken-join", "Add 1 tsp. of salt, 2 tbsp. of oil and 1 fl. oz. of milk.", []),
+    ("broken-join", "It is 3 yd. long, holds 2 gal. and took 4 wks. to build.", []),
+    ("broken-join", "Call ext. or tel. numbers in ch. two, sect. four, para. one.", []),
+    (
+        "broken-join",
+        "The govt. said the qty. ordered and pkg. size were wrong, misc. items too.",
+        [],
+    ),
+    ("broken-join", "He is 30 yrs. old; see ref. below, esp. for 2 hrs. or 3 mos. by ship.", []),
     ("broken-join", "He waited... and left. “Fine,” he said.", []),
     # a join may start where the previous one ended, inside a token
     ("broken-join", "one of the. a,b. c", ["the. a", ",b. c"]),

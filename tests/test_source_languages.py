@@ -550,6 +550,15 @@ def test_rule(rule: str, target: str, source: str, expected: list[tuple]) -> Non
         ("서울시는 5월 20일 발표했다.", "hangul", "ko"),
         ("השר אמר ש-3 אנשים נפצעו.", "hebrew", "he"),
         ("12:30", "none", None),
+        # machine tokens are no words of the language: the 's' of '%s' is no Czech 's' (a
+        # UI string was taken for Czech, and src-names did not run), nor a URL's or a code
+        # name's letters
+        ("Bienvenue, %s !", "latin", "fr"),
+        ("Fichier %s introuvable.", "latin", "fr"),
+        ("Bonjour %(name)s", "latin", "fr"),
+        ("Voir https://example.com/a/o/z/s pour tout.", "latin", "fr"),
+        ("Appelez k_v_z_s() puis fermez.", "latin", "fr"),
+        ("Das Passwort für %s ist falsch.", "latin", "de"),
     ],
 )
 def test_profile(text: str, script: str, lang: str | None) -> None:

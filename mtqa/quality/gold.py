@@ -205,7 +205,10 @@ def _gold_record(line: str, n: int, hint: str) -> dict[str, Any]:
     spans = [_gold_span(s, k, text) for k, s in enumerate(raw, 1)]
     gid = rec.get("id")
     if isinstance(gid, bool) or not isinstance(gid, (str, int, type(None))):
-        raise _Bad(f"'id' must be a string or an integer, got {gid!r}")
+        raise _Bad(
+            f"'id' must be a string or an integer, got {gid!r}; write the id of the run's "
+            'document as a JSON string ("...") or leave it out'
+        )
     at = None if rec.get("line") is None else _whole(rec["line"])
     if rec.get("line") is not None and (at is None or at < 1):
         raise _Bad(

@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -117,7 +117,8 @@ def _record(
         return Failure(
             path,
             line,
-            f"field {id_field!r} must be a string or an integer, got {type(raw_id).__name__}",
+            f"field {id_field!r} must be a string or an integer, got {type(raw_id).__name__}; "
+            'write the id as a JSON string ("...") or leave the field out',
         )
     source = _optional(rec, "source", path, line)
     if isinstance(source, Failure):
@@ -250,7 +251,8 @@ class Rows:
             what = (
                 f"{held} and no header row; add a header row naming the columns"
                 if held
-                else "empty file: expected a header row naming the columns"
+                else "empty file: nothing to score; remove it or add a header row naming the "
+                "columns and a row per text"
             )
             yield Failure(self.path, None, what)
             return
@@ -275,14 +277,7 @@ class Rows:
                 if len(row) == len(header):
                     yield self._make(dict(zip(header, row)), line)
                     continue
-                fix = (
-                    "a .tsv field cannot hold a tab (TSV has no quoting); remove the tab "
-                    "or save the file as .csv or .jsonl"
-                    if tsv
-                    else f'put a field that holds {_SEPARATORS[sep]} in double quotes ("...")'
-                )
-                found = f"expected {len(header)} columns as in the header, found {len(row)}"
-                yield Failure(self.path, line, f"{found}; {fix}")
+                yield Failure(self.path, line, _column_count(header, row, sep, tsv))
         if header is not None and not any_row:
             yield Failure(self.path, None, "no data rows after the header; add one row per text")
 
@@ -343,3 +338,23 @@ def _safe(reader: Any) -> Iterator[list[str] | str]:
             return
         except csv.Error as exc:
             yield str(exc)
+
+
+def _column_count(header: Sequence[str], row: Sequence[str], sep: str, tsv: bool) -> str:
+    """Why a row with another column count than the header's costs its line, and the fix:
+    a short row lacks fields (named), a long one has a separator inside a field."""
+    found = f"expected {len(header)} columns as in the header, found {len(row)}"
+    if len(row) < len(header):
+        names = ", ".join(repr(h) for h in header[len(row) :])
+        return (
+            f"{found}: no {names}; add the missing field (an empty field still takes its "
+            f"{_SEPARATORS[sep]})"
+        )
+    if tsv:
+        fix = (
+            "a .tsv field cannot hold a tab (TSV has no quoting); remove the tab "
+            "or save the file as .csv or .jsonl"
+        )
+    else:
+        fix = f'put a field that holds {_SEPARATORS[sep]} in double quotes ("...")'
+    return f"{found}; {fix}"
