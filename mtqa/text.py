@@ -111,8 +111,25 @@ SENTENCE_STARTERS = frozenset(
 #: where a sentence ends whatever the punctuation (LF and CR too, as in :func:`lines`)
 #: a list item's marker: "b)", "iv)", and "b." or "iv." before a space or the end: a
 #: lower-case word after a full stop that starts a list's next item is no broken join (the
-#: rule ``broken-join`` and the LM feature ``lower_after_stop`` both skip it)
+#: rule ``broken-join`` and the LM feature ``lower_after_stop`` both skip it, as they skip
+#: an abbreviation's stop: :func:`ends_abbreviation`)
 LIST_MARKER = re.compile(r"(?:[a-z]|[ivx]{1,4})(?:\)|\.(?=\s|$))")
+
+
+def ends_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``text[dot]`` ends an abbreviation after which a lower-case
+    word goes on the sentence: a listed one (:data:`ABBREVIATIONS`: ``Inc.``, ``approx.``,
+    ``tsp.``), an upper-case initial (``J.``) or a dotted one (``e.g.``, ``a.m.``,
+    ``U.S.``), closing brackets and quotes and opening ones aside. The rule
+    ``broken-join`` and the LM feature ``lower_after_stop`` both read it (a lower-case
+    letter, ``a. man``, stays a join: MT's own)."""
+    i = dot
+    while i > 0 and not text[i - 1].isspace():
+        i -= 1
+    core = text[i:dot].rstrip(")]”\"’'").lstrip(OPENERS)
+    if "." in core:
+        return True
+    return core.lower() in ABBREVIATIONS or (len(core) == 1 and core.isupper())
 
 
 def is_list_marker(text: str, start: int, end: int) -> bool:
