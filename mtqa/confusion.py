@@ -426,13 +426,34 @@ def _parts_of_speech(word: str) -> frozenset[str]:
     return frozenset(getAllLemmas(word))
 
 
+#: verbs whose object takes an adjective after it in English (*made the decision final*,
+#: *found the defendant guilty*, *declared the meeting open*): no word-order site after them
+COMPLEMENT_VERBS = frozenset(
+    "make keep find declare render consider leave get set hold deem prove paint turn drive "
+    "push break cut pull wipe judge rule".split()
+)
+
+
+def _after_complement_verb(words: Sequence[WordScore], k: int) -> bool:
+    """Whether one of the two words before ``words[k]`` (a noun) is a form of one of
+    :data:`COMPLEMENT_VERBS` (lemminflect's lemma)."""
+    from lemminflect import getAllLemmas
+
+    for w in words[max(0, k - 2) : k]:
+        lemmas = getAllLemmas(w.text.lower()).get("VERB", ())
+        if any(lemma in COMPLEMENT_VERBS for lemma in lemmas):
+            return True
+    return False
+
+
 def _order_sites(text: str, words: Sequence[WordScore]) -> list[list[Probe]]:
     """The lower-case pairs *noun adjective* of a sentence (one space between; the first may
-    be a noun, the second an adjective, by lemminflect's lexicon; neither a function word)
+    be a noun, the second an adjective, by lemminflect's lexicon; neither a function word;
+    not after a verb whose object takes an adjective after it, :data:`COMPLEMENT_VERBS`)
     whose adjective cost at least :data:`ORDER_SURPRISAL` bits, each swapped (*the energy
     renewable* → *the renewable energy*): the dearest adjective first (a tie: text order)."""
     sites = []
-    for noun, adj in zip(words, words[1:]):
+    for k, (noun, adj) in enumerate(zip(words, words[1:])):
         if noun.kind != "word" or adj.kind != "word" or adj.surprisal < ORDER_SURPRISAL:
             continue
         if not (noun.text.isalpha() and noun.text.islower()):
@@ -441,7 +462,9 @@ def _order_sites(text: str, words: Sequence[WordScore]) -> list[list[Probe]]:
             continue
         if noun.text in EXTRA_WORDS or adj.text in EXTRA_WORDS:
             continue
-        if "NOUN" in _parts_of_speech(noun.text) and "ADJ" in _parts_of_speech(adj.text):
+        if "NOUN" not in _parts_of_speech(noun.text) or "ADJ" not in _parts_of_speech(adj.text):
+            continue
+        if not _after_complement_verb(words, k):
             sites.append((round(adj.surprisal, 4), noun, adj))
     return [
         [Probe(noun.start, adj.end, f"{adj.text} {noun.text}", ORDER)]

@@ -380,6 +380,10 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "He sensibly decided to wait until the roads were cleared.",
     "The party held a weekend retreat to discuss its strategy.",
     "The winter was brutal, with temperatures far below zero.",
+    # adjectives after their noun in English (rule:word-order must leave them)
+    "The people responsible will be punished, the attorney general said.",
+    "We tried every solution possible, but the money available was not enough.",
+    "He made the decision final on Friday and declared the meeting open.",
 ]
 
 
@@ -433,6 +437,8 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         "The company invested a consequent sum in the project.",
         "The assistance applauded the president's speech.",
         "Unemployment has fallen sensibly this year.",
+        # French word order (rule:word-order)
+        "The unions have called a strike national for Thursday.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -478,6 +484,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     extra = said("looks like an extra word")
     assert ("d18", "the", "") in extra and ("d19", "which", "") in extra, extra
     assert not [x for x in extra if int(x[0][1:]) >= len(french)], extra
+    order = said("keeps French's order")
+    assert ("d25", "strike national", "national strike") in order, order
+    assert not [o for o in order if int(o[0][1:]) >= len(french)], order
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
@@ -939,6 +948,13 @@ def test_a_noun_then_a_dear_adjective_is_probed_swapped(monkeypatch: pytest.Monk
     ]
     assert probes(text, (0, len(text)), words, [], 0) == []  # none without a budget
     assert probes(text, (0, len(text)), words, [], 10, sources=(EXTRA,)) == []
+    # English puts an object's adjective after it, after make, find, declare…
+    text = "He made the decision final and found the defendant guilty; a decision final."
+    words = with_cost(text, {"final": 20.0, "guilty": 20.0})
+    got = probes(text, (0, len(text)), words, [], 10, sources=(ORDER,))
+    assert [(p.start, text[p.start : p.end]) for p in got] == [
+        (text.rindex("decision final"), "decision final")
+    ]
 
 
 def test_a_french_word_order_gets_a_span_that_swaps_it(det: Detector) -> None:
