@@ -4,8 +4,8 @@ A translation keeps a book's, a film's or a song's title as it was published (*t
 "Les Misérables"*, *the film "Le fabuleux destin d'Amélie Poulain"*): its French words are
 no French left in. :func:`kept_titles` finds them: a quoted stretch of the target whose
 text is, letter for letter, that of a quoted stretch of the source (``« … »``, ``“ … ”``,
-``" … "``, ``„ … “``, ``‘ … ’``, ``' … '``; the spaces inside the marks and the apostrophe's form
-aside), that reads as a title: it starts with a capital (French capitalises a title's first
+``" … "``, ``„ … “``, ``‘ … ’``, ``' … '``; the spaces inside the marks and the
+apostrophe's form aside), that reads as a title: it starts with a capital (French capitalises a title's first
 word) and holds no sentence's end (``.``, ``!``, ``?``, ``…``), and a noun naming a work
 stands right before it in either text (*le roman*, *the film*: ``work_nouns`` in
 ``mtqa/data/words/french.toml``) or it holds no subject pronoun (*je*, *il*, *nous*…: a
@@ -33,7 +33,8 @@ from mtqa.text import HYPHEN_WORD
 _QUOTED = re.compile(
     r"«(?P<a>[^«»\n]+)»|“(?P<b>[^“”\n]+)”|\"(?P<c>[^\"\n]+)\"|„(?P<d>[^„“”\n]+)[“”]"
     r"|‘(?P<e>[^‘\n]+?)’(?![^\W\d_])"
-    r"|(?<![\w'’‘])'(?P<f>[^\W\d_](?:[^'\n]|(?<=[^\W\d_])'(?=[^\W\d_]))*?)(?<=\S)'(?!\w)"
+    r"|(?<![\w'’‘])'(?P<f>[^\W\d_](?:[^'\n]|(?<=[^\W\d_])'(?=[^\W\d_]))*?)"
+    r"(?<=\S)'(?!\w)"
 )
 _SPACE = re.compile(r"[\s\u00a0\u202f]+")
 #: a clause's subject: a quote holding one is speech unless a work noun names it
