@@ -5,12 +5,13 @@ A translation keeps a book's, a film's or a song's title as it was published (*t
 no French left in. :func:`kept_titles` finds them: a quoted stretch of the target whose
 text is, letter for letter, that of a quoted stretch of the source (``« … »``, ``“ … ”``,
 ``" … "``, ``„ … “``, ``‘ … ’``, ``' … '``; the spaces inside the marks and the
-apostrophe's form aside), that reads as a title: it starts with a capital (French capitalises a title's first
-word) and holds no sentence's end (``.``, ``!``, ``?``, ``…``), and a noun naming a work
-stands right before it in either text (*le roman*, *the film*: ``work_nouns`` in
-``mtqa/data/words/french.toml``) or it holds no subject pronoun (*je*, *il*, *nous*…: a
-quoted clause, most often speech). Speech kept in French (*He said "je suis fatigué"*, *"Je
-suis fatigué et je rentre", he said*) is no title, and is still flagged.
+apostrophe's form aside), that reads as a title: it starts with a capital (French
+capitalises a title's first word) and holds no sentence's end (``.``, ``!``, ``?``,
+``…``), and a noun naming a work stands right before it in either text (*le roman*,
+*the film*: ``work_nouns`` in ``mtqa/data/words/french.toml``) or it holds no subject
+pronoun (*je*, *il*, *nous*…: a quoted clause, most often speech). Speech kept in French
+(*He said "je suis fatigué"*, *"Je suis fatigué et je rentre", he said*) is no title, and
+is still flagged.
 
 ``src-french`` and ``src-copy`` leave a kept title's words alone, and so, where a source is
 given, does the target check ``untranslated-french`` (:mod:`mtqa.checks.document`).
