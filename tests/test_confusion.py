@@ -176,16 +176,34 @@ def test_a_listed_word_the_dictionary_rejects_goes_to_the_rescoring_not_to_spell
     ]
 
 
-def test_the_verdict_counts_the_unigram_correction_only_when_the_lm_gains() -> None:
-    from mtqa.confusion import LEAST_GAIN, Probe
+def test_the_unigram_correction_never_lifts_a_gain_below_the_gate_to_a_flag() -> None:
+    """A rarer replacement's negative unigram gain was added to any LM gain of 2 bits or
+    more: 2 bits became 14, a major flag the LM had not made. Below the flag's gate the
+    correction only takes off; from the gate on it counts both ways, as before."""
+    from mtqa.confusion import Probe
 
     many = Probe(0, 6, "member of parliament", SOURCE, prior=-12.0)  # rare words: costly
     assert many.counted(-5.0) == -5.0  # the LM finds it worse: never a flag
-    assert many.counted(LEAST_GAIN - 0.01) < MINOR_GAIN
-    assert many.counted(LEAST_GAIN) == LEAST_GAIN + 12.0
+    for below in (2.0, 4.0, MINOR_GAIN - 0.01):
+        assert many.counted(below) == below < MINOR_GAIN
+    assert many.counted(MINOR_GAIN) == MINOR_GAIN + 12.0  # the LM flags it: graded
     common = Probe(0, 6, "oil", SOURCE, prior=4.0)  # the common word explains 4 bits
     assert common.counted(9.0) == 5.0 < MINOR_GAIN
+    assert common.counted(3.0) == -1.0
     assert Probe(0, 6, "when", CALQUE).counted(7.0) == 7.0
+
+
+def test_a_rarer_replacement_the_lm_finds_a_little_likelier_is_no_flag(det: Detector) -> None:
+    """*library* → *bookshop* (unigram gain −5.8 bits): the fake LM finds the sentence
+    4.2 bits likelier with it, below the gate; it was flagged at 10.0 "beyond the words'
+    frequencies". At 6.2 bits the LM flags it itself, and the correction grades it."""
+    text = "He went to the library yesterday."
+    below = check_documents(docs([text]), PairScorer(" library", " yesterday", 6.0), det)
+    assert not ff_spans(below)
+    [sp] = ff_spans(check_documents(docs([text]), PairScorer(" library", " yesterday", 8.0), det))
+    assert (sp.text, sp.suggestion, sp.severity) == ("library", "bookshop", "major")
+    assert sp.gain is not None and MINOR_GAIN <= sp.gain < MAJOR_GAIN  # the LM's own
+    assert "beyond the words' frequencies" in sp.reason
 
 
 def test_no_word_is_listed_under_two_parts_of_speech() -> None:
