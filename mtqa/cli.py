@@ -30,8 +30,8 @@ from mtqa.errors import MtqaError, UsageError, options_named
 from mtqa.lm.load import load_scorer
 from mtqa.options import (
     CHECK_HELP,
+    COMMAND_OPTIONS,
     EXIT_FLAGGED,
-    SETTING_OPTIONS,
     Flag,
     HelpFormatter,
     add_check_choices,
@@ -267,6 +267,8 @@ def _report(a: argparse.Namespace, summary: RunSummary) -> None:
             f"score{listed}",
             file=err,
         )
+    for notice in summary.notices:
+        print(f"mtqa: {notice}", file=err)
     if summary.source_lm_skipped:
         print(
             f"mtqa: {summary.source_lm_skipped} document(s) with a source judged without the "
@@ -408,8 +410,8 @@ def _dashed_path(parser: _Parser, args: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit code (0 ok, 1 user error, failed input or a bug, 2 usage,
     3 ``--fail-on``, 130 ^C). Its messages name each setting as its option
-    (``--batch-size 0``; :data:`~mtqa.options.SETTING_OPTIONS`)."""
-    with options_named(SETTING_OPTIONS):
+    (``--batch-size 0``; :data:`~mtqa.options.COMMAND_OPTIONS`)."""
+    with options_named(COMMAND_OPTIONS):
         return _main(argv)
 
 

@@ -118,8 +118,9 @@ def add_review(sub: Any) -> None:
     r.add_argument(
         "--run",
         metavar="OUTDIR",
-        help="the output folder of the mtqa check that wrote the sentences.csv (default: the "
-        "sheet's folder, when it holds one): rows deleted, repeated or not the run's are named",
+        help="the output folder of the mtqa check that wrote the sentences.csv or the "
+        "report.html whose verdicts were exported (default: the sheet's folder, when it holds "
+        "one): rows deleted, repeated or not the run's are named",
     )
     r.add_argument(
         "--json", metavar="FILE", help="also write the report as JSON ('-': JSON on stdout only)"

@@ -113,7 +113,14 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from mtqa.analyse import merge_spans, rescore_sentence
-from mtqa.checks import AGREEMENT, EXTRA_WORD, FALSE_FRIEND, MISSING_WORD, PREPOSITION
+from mtqa.checks import (
+    AGREEMENT,
+    EXTRA_WORD,
+    FALSE_FRIEND,
+    MISSING_WORD,
+    PREPOSITION,
+    WORD_ORDER,
+)
 from mtqa.checks.calque import match_case, rewrites
 from mtqa.checks.false_friends import cognate, false_friends, source_words
 from mtqa.checks.language import profile
@@ -146,7 +153,8 @@ AGREE = f"rule:{AGREEMENT}"
 #: a function word the LM reads the sentence much better without (:data:`EXTRA_WORDS`)
 EXTRA = f"rule:{EXTRA_WORD}"
 #: the kinds probed, in the order their sites are listed
-KINDS = (SOURCE, CALQUE, PREP, MISSING, AGREE, EXTRA)
+ORDER = f"rule:{WORD_ORDER}"
+KINDS = (SOURCE, CALQUE, PREP, MISSING, AGREE, EXTRA, ORDER)
 #: least gain (bits) for a flag (``minor``): the sentence 64 times more likely
 MINOR_GAIN = 6.0
 #: least gain (bits) for a ``major`` false friend: the sentence 1,024 times more likely
@@ -233,6 +241,15 @@ PARTICLES = frozenset(PREPOSITIONS) | frozenset(
 DEL_PROBES = 1
 #: least gain (bits) for an extra-word flag: the sentence 1,024 times more likely
 DEL_GAIN = 10.0
+#: a lower-case noun then an adjective that cost the LM at least :data:`ORDER_SURPRISAL`
+#: bits (French's order: *the energy renewable*, *a strike national*) is probed swapped (at
+#: most :data:`ORDER_PROBES` a sentence, the dearest adjective first), and
+#: :data:`ORDER_GAIN` bits flag it, ``minor``, as ``rule:word-order``
+ORDER_SURPRISAL = 10.0
+#: see :data:`ORDER_SURPRISAL`
+ORDER_PROBES = 1
+#: least gain (bits) for a word-order flag: the sentence 1,024 times more likely
+ORDER_GAIN = 10.0
 
 
 @dataclass(frozen=True)
@@ -402,6 +419,59 @@ def _deletion_sites(text: str, words: Sequence[WordScore]) -> list[list[Probe]]:
     ]
 
 
+def _parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech lemminflect's lexicon gives ``word`` (``NOUN``, ``ADJ``, …)."""
+    from lemminflect import getAllLemmas
+
+    return frozenset(getAllLemmas(word))
+
+
+#: verbs whose object takes an adjective after it in English (*made the decision final*,
+#: *found the defendant guilty*, *declared the meeting open*): no word-order site after them
+COMPLEMENT_VERBS = frozenset(
+    "make keep find declare render consider leave get set hold deem prove paint turn drive "
+    "push break cut pull wipe judge rule".split()
+)
+
+
+def _after_complement_verb(words: Sequence[WordScore], k: int) -> bool:
+    """Whether one of the two words before ``words[k]`` (a noun) is a form of one of
+    :data:`COMPLEMENT_VERBS` (lemminflect's lemma)."""
+    from lemminflect import getAllLemmas
+
+    for w in words[max(0, k - 2) : k]:
+        lemmas = getAllLemmas(w.text.lower()).get("VERB", ())
+        if any(lemma in COMPLEMENT_VERBS for lemma in lemmas):
+            return True
+    return False
+
+
+def _order_sites(text: str, words: Sequence[WordScore]) -> list[list[Probe]]:
+    """The lower-case pairs *noun adjective* of a sentence (one space between; the first may
+    be a noun, the second an adjective, by lemminflect's lexicon; neither a function word;
+    not after a verb whose object takes an adjective after it, :data:`COMPLEMENT_VERBS`)
+    whose adjective cost at least :data:`ORDER_SURPRISAL` bits, each swapped (*the energy
+    renewable* → *the renewable energy*): the dearest adjective first (a tie: text order)."""
+    sites = []
+    for k, (noun, adj) in enumerate(zip(words, words[1:])):
+        if noun.kind != "word" or adj.kind != "word" or adj.surprisal < ORDER_SURPRISAL:
+            continue
+        if not (noun.text.isalpha() and noun.text.islower()):
+            continue
+        if not (adj.text.isalpha() and adj.text.islower()) or text[noun.end : adj.start] != " ":
+            continue
+        if noun.text in EXTRA_WORDS or adj.text in EXTRA_WORDS:
+            continue
+        if "NOUN" not in _parts_of_speech(noun.text) or "ADJ" not in _parts_of_speech(adj.text):
+            continue
+        if not _after_complement_verb(words, k):
+            sites.append((round(adj.surprisal, 4), noun, adj))
+    return [
+        [Probe(noun.start, adj.end, f"{adj.text} {noun.text}", ORDER)]
+        for _, noun, adj in sorted(sites, key=lambda s: (-s[0], s[1].start))
+    ]
+
+
 def _agreement_sites(words: Sequence[WordScore]) -> list[list[Probe]]:
     """The words of a sentence of :data:`AGREEMENT_PAIRS` (lower case, as written) that cost
     at least :data:`AGREE_SURPRISAL` bits where the other of their pair was at least
@@ -450,6 +520,7 @@ def probes(
         (AGREE, lambda: _agreement_sites(words), AGREE_PROBES),
         (MISSING, lambda: _insertion_sites(text, bounds, words), INS_PROBES),
         (EXTRA, lambda: _deletion_sites(text, words), DEL_PROBES),
+        (ORDER, lambda: _order_sites(text, words), ORDER_PROBES),
     ):
         if kind not in sources:
             continue
@@ -567,7 +638,13 @@ def _unit_cognates(
 
 def least_gain(p: Probe) -> float:
     """The gain (bits, as :meth:`Probe.counted` counts it) that flags ``p``'s site."""
-    gains = {PREP: PREP_GAIN, MISSING: INS_GAIN, AGREE: AGREE_GAIN, EXTRA: DEL_GAIN}
+    gains = {
+        PREP: PREP_GAIN,
+        MISSING: INS_GAIN,
+        AGREE: AGREE_GAIN,
+        EXTRA: DEL_GAIN,
+        ORDER: ORDER_GAIN,
+    }
     return gains.get(p.source, MINOR_GAIN)
 
 
@@ -591,6 +668,8 @@ def _reason(text: str, p: Probe, gain: float) -> str:
         if p.source == MISSING
         else f"{was!r} does not agree with its subject or noun"
         if p.source == AGREE
+        else f"{was!r} keeps French's order (the noun, then its adjective)"
+        if p.source == ORDER
         else f"{was!r} reads like a false friend of the source's {p.french!r}"
         if p.french
         else f"{was!r} reads like a French false friend"

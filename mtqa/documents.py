@@ -81,7 +81,10 @@ def _id_text(value: Any) -> str | None:
         return str(int(value))  # numpy's ints too
     if isinstance(value, float) and value.is_integer():  # a pandas int column with a gap
         return str(int(value))
-    raise _BadId(f"id must be a string or an integer, got {type(value).__name__} {value!r}")
+    raise _BadId(
+        f"id must be a string or an integer, got {type(value).__name__} {value!r}; "
+        f"give it as a string ({str(value)!r})"
+    )
 
 
 def _index_id(value: Any) -> str | None:

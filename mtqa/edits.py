@@ -11,7 +11,7 @@ At a word the detector finds suspicious, the candidates are:
 * ``replace`` by the LM's own top candidates at that position (whole words only);
 * ``replace`` by a common English word one or two slips away (false friends and
   non-words: *massaging* → *massing*, *insupports* → *supports*);
-* ``delete`` the word (a doubled or an extra word);
+* ``delete`` the word (a doubled or an extra word; a number only when doubled);
 * ``swap`` it with the next word (French adjective order);
 * ``insert`` a function word before it (*the, a, to, of, has, is, that*: dropped words);
 * ``join``/``split`` at a full stop before it: *United States. is* → *United States is* or
@@ -103,8 +103,12 @@ def _replacements(words: Sequence[WordScore], i: int, lm_words: Sequence[str]) -
 
 def _deletion(text: str, words: Sequence[WordScore], i: int) -> Iterator[Edit]:
     """Item ``i`` deleted with the space before it (or after it, at a sentence start);
-    alone when it is glued to the item before (never joining two words)."""
+    alone when it is glued to the item before (never joining two words). A number is
+    deleted only right after itself (``12 12 May``): it carries the source's content, and
+    a sentence without it is always likelier (``totals USD 1,250.00``, ``221B Baker St``)."""
     w = words[i]
+    if w.kind == "number" and (i == 0 or words[i - 1].text != w.text):
+        return
     if i > 0 and text[words[i - 1].end : w.start].isspace():
         yield Edit(words[i - 1].end, w.end, "", "delete", i)
     elif i == 0 and len(words) > 1 and text[w.end : words[1].start].isspace():

@@ -37,6 +37,10 @@ class InputError(MtqaError):
         where = path if line is None else f"{path}:{line}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, int | None, str]]:
+        """Pickled as its three parts (a Ray actor's error comes back to the driver so)."""
+        return type(self), (self.path, self.line, self.message)
+
 
 class AnnotateError(InputError):
     """An input was read and scored, but no annotated copy of it can be written (an
@@ -83,22 +87,47 @@ def named(setting: str, shown: object = None) -> str:
     Each front end renders the name its user typed: the Python API (the default) says the
     keyword (``batch_size=0``, ``calibration``), the command line (under
     :func:`options_named`) the option (``--batch-size 0``, ``--calibration``; a switch its
-    option turns off, ``suggest=False``, is ``--no-suggest``). So a message is written once,
-    and no front end rewrites another's text.
+    option turns off, ``suggest=False``, is ``--no-suggest``; a switch set with a bool
+    ``shown``, ``named("overwrite", True)``, is the option that sets it so: ``--overwrite``,
+    where the API says ``overwrite=True``). So a message is written once, and no front end
+    rewrites another's text. The command line names more than :class:`Settings` fields so:
+    ``outdir`` (``-o``) and ``fmt`` (``--stdout``), the parameters of
+    :func:`~mtqa.pipeline.run_check` and :func:`~mtqa.stream.run_stream`.
     """
     options = _OPTIONS.get()
     option = None if options is None else options.get(setting)
     if option is None:
         return setting if shown is None else f"{setting}={shown}"
+    if isinstance(shown, bool):  # a switch set on or off: --overwrite, --no-suggest
+        on = "--" + option.removeprefix("--").removeprefix("no-")
+        return on if shown else f"--no-{on[2:]}"
     if option.startswith("--no-"):
         return option
     return option if shown is None else f"{option} {shown}"
 
 
+def named_value(setting: str, value: object) -> str:
+    """:func:`named` with a value as each front end's user writes it: a Python literal for
+    the API (``outdir='reports/a'``, ``encoding_errors='replace'``), a shell word on the
+    command line (``-o reports/a``, ``--encoding-errors replace``)."""
+    options = _OPTIONS.get()
+    if options is None or setting not in options:
+        return named(setting, repr(value))
+    import shlex
+
+    return named(setting, shlex.quote(str(value)))
+
+
+def wording() -> Mapping[str, str] | None:
+    """The options messages name settings by now (:func:`options_named`), None for the
+    Python API's keywords: what a worker process (a Ray actor) is to name them by too."""
+    return _OPTIONS.get()
+
+
 @contextmanager
-def options_named(options: Mapping[str, str]) -> Iterator[None]:
+def options_named(options: Mapping[str, str] | None) -> Iterator[None]:
     """Messages made in this block name each setting as its option in ``options`` (field
-    → ``--option``, :func:`named`): the command line's wording."""
+    → ``--option``, :func:`named`): the command line's wording; None: the API's keywords."""
     token = _OPTIONS.set(options)
     try:
         yield

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from mtqa.learned import sigmoid
 from mtqa.records import NOT_WORDS, WordScore
-from mtqa.text import is_list_marker
+from mtqa.text import ends_abbreviation, is_list_marker
 
 U_CAP = 30.0  # bits for a word wordfreq does not know (zipf 0 ≈ 1 in 10^9 words)
 S_CAP = 40.0
@@ -301,6 +301,7 @@ def _context(
         and prev_item in (".", "!", "?")
         and spaced
         and not is_list_marker(text, w.start, w.end)  # "this document. b. The next"
+        and not ends_abbreviation(text, words[k - 1].start)  # "e.g. the", "7 a.m. on"
         else 0.0
     )
     return cap_mid, rep, glued, lower_after_stop

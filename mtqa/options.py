@@ -17,7 +17,11 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         help = action.help or ""
-        if action.default in (None, "", argparse.SUPPRESS) or isinstance(action, Flag):
+        if (
+            action.default in (None, "", argparse.SUPPRESS)
+            or action.default is False  # a switch (--no-config); 0 == False, so not `in`
+            or isinstance(action, Flag)
+        ):
             return help
         if "%(default)" in help:
             return help
@@ -54,6 +58,19 @@ CHECK_HELP = {
 SETTING_OPTIONS = {
     f.name: "--" + f.name.replace("_", "-") for f in fields(Settings) if f.name != "extra"
 } | {"formats": "--format", "suggest": "--no-suggest", "source_lm": "--no-source-lm"}
+#: what the command line's messages name so: the settings, and the parameters the commands'
+#: options give to the library: :func:`~mtqa.pipeline.run_check`'s and
+#: :func:`~mtqa.stream.run_stream`'s (``outdir``: ``-o``, ``fmt``: ``--stdout``),
+#: :func:`~mtqa.quality.review.review`'s ``run`` and :func:`~mtqa.quality.calibrate.calibrate`'s
+#: ``output``, ``gold`` and ``score_cache``
+COMMAND_OPTIONS = SETTING_OPTIONS | {
+    "outdir": "-o",
+    "fmt": "--stdout",
+    "run": "--run",
+    "output": "-o",
+    "gold": "--gold",
+    "score_cache": "--score-cache",
+}
 
 EXIT_FLAGGED = 3  # --fail-on: a span at or above the severity was found
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from mtqa.errors import OutputError, UsageError
+from mtqa.errors import OutputError, UsageError, named, named_value
 from mtqa.readers.walk import walk_folder
 from mtqa.report import FILENAMES
 from mtqa.runinfo import PENDING, check_outdir, create_outdir
@@ -71,7 +71,9 @@ def default_outdir(inputs: Sequence[str], cwd: Path | None = None) -> Path:
         return out
     outer = min(holding, key=lambda f: len(f.parts))
     if outer == outer.parent:
-        raise UsageError(f"{inputs[0]}: the default output folder would be inside it; pass -o")
+        raise UsageError(
+            f"{inputs[0]}: the default output folder would be inside it; pass {named('outdir')}"
+        )
     moved = outer.parent / "reports" / (name or "run")
     return Path(os.path.relpath(moved, here))
 
@@ -103,6 +105,12 @@ def _read_elsewhere(inputs: Sequence[str], out: Path) -> set[str]:
     return reals
 
 
+def _elsewhere(folder: str) -> str:
+    """Where the reports of the input ``folder`` go instead, as its user names the output
+    folder (``-o reports/texts``, ``outdir='reports/texts'``)."""
+    return named_value("outdir", str(default_outdir([folder])))
+
+
 def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
     """Raise :class:`~mtqa.errors.UsageError` when ``outdir`` is one of the input folders:
     its reports would make it an output folder, which a later check refuses as input; or
@@ -118,7 +126,7 @@ def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
         if folder == out:
             raise UsageError(
                 f"{outdir}: is the input folder {i}; its reports would be read back as input "
-                f"by the next check; write them elsewhere (-o {default_outdir([i])})"
+                f"by the next check; write them elsewhere ({_elsewhere(i)})"
             )
         if out.is_relative_to(folder) and out.is_dir():
             held = held_inputs(out)
@@ -131,7 +139,7 @@ def refuse_input_folder(outdir: Path, inputs: Sequence[str]) -> None:
                     f"{outdir}: holds inputs of the input folder {i} "
                     f"({os.path.relpath(held[0])}{more}); its reports would hide them from "
                     f"the folder walk, so a rerun would leave them out; write the reports "
-                    f"elsewhere (-o {default_outdir([i])})"
+                    f"elsewhere ({_elsewhere(i)})"
                 )
 
 
@@ -160,7 +168,7 @@ class FolderLock:
     def _refuse(self) -> OutputError:
         return OutputError(
             f"{self.folder}: another mtqa run is writing here ({_holder(self.path)}); wait "
-            "for it to end or choose another folder with -o"
+            f"for it to end or choose another folder with {named('outdir')}"
         )
 
     def _open_locked(self) -> int | None:
@@ -346,9 +354,9 @@ def as_outdir(outdir: str | os.PathLike[str]) -> Path:
     path = os.fspath(outdir) if isinstance(outdir, os.PathLike) else outdir
     if not isinstance(path, str):
         raise UsageError(
-            f"outdir={outdir!r}: expected a folder path (str or pathlib.Path), not "
+            f"{named('outdir', repr(outdir))}: expected a folder path (str or pathlib.Path), not "
             f"{type(outdir).__name__}"
         )
     if not path:
-        raise UsageError("outdir='': empty path; name the output folder")
+        raise UsageError(f"{named_value('outdir', '')}: empty path; name the output folder")
     return Path(path)

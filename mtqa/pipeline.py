@@ -35,7 +35,7 @@ from mtqa.checks.glossary import cached_glossary
 from mtqa.checks.references import RunReferences
 from mtqa.detect import Detector, load_detector
 from mtqa.engines.base import Engine, Put, engine_class
-from mtqa.errors import ModelError, UsageError, named
+from mtqa.errors import ModelError, UsageError, named, named_value
 from mtqa.io import Skipped
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory, load_scorer
@@ -128,8 +128,9 @@ def read_documents(
     if stdin is not None:
         if list(inputs) != [STDIN] or settings.reference or settings.source:
             raise UsageError(
-                "- (standard input) must be the only INPUT, without --reference/--source; "
-                "put 'source'/'reference' fields in records (--stdin-format jsonl)"
+                f"- (standard input) must be the only input, without {named('reference')}/"
+                f"{named('source')}; put 'source'/'reference' fields in records "
+                f"({named_value('stdin_format', 'jsonl')})"
             )
         return read_stream(
             stdin,
@@ -320,6 +321,7 @@ def write_reports(
                     raise write_failed(w.final, exc) from exc
         summary.outputs = [w.close() for w in writers] + [out / "summary.png"]
         summary.failures.extend(f for w in writers for f in w.failures)
+        summary.notices.extend(n for w in writers for n in w.notices)
     except BaseException:
         for w in writers:
             w.abort()

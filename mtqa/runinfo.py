@@ -19,7 +19,7 @@ from typing import Any
 
 from mtqa.conditioned import SKIPPED_PREFIX
 from mtqa.detect import Detector
-from mtqa.errors import OutputError
+from mtqa.errors import OutputError, named
 from mtqa.io import Skipped
 from mtqa.records import SEVERITY_RANK, Counts, DocumentResult, Failure, Span
 from mtqa.settings import Settings
@@ -65,7 +65,9 @@ def create_outdir(outdir: Path) -> list[Path]:
     not writable.
     """
     if outdir.exists() and not outdir.is_dir():
-        raise OutputError(f"{outdir}: exists and is not a folder; choose another with -o")
+        raise OutputError(
+            f"{outdir}: exists and is not a folder; choose another with {named('outdir')}"
+        )
     made = []
     p = outdir
     while not p.exists() and p != p.parent:
@@ -75,43 +77,49 @@ def create_outdir(outdir: Path) -> list[Path]:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(
-            f"{outdir}: cannot create the output folder ({exc.strerror}); choose another with -o"
+            f"{outdir}: cannot create the output folder ({exc.strerror}); choose another with "
+            f"{named('outdir')}"
         ) from None
     if not os.access(outdir, os.W_OK | os.X_OK):
-        raise OutputError(f"{outdir}: output folder is not writable; choose another with -o")
+        raise OutputError(
+            f"{outdir}: output folder is not writable; choose another with {named('outdir')}"
+        )
     return made
 
 
-#: the settings that change results, as named in run.json's "settings", and their option
-_SCORING = {
-    "model": "--model",
-    "dtype": "--dtype",
-    "window": "--window",
-    "overlap": "--overlap",
-    "text_field": "--text-field",
-    "id_field": "--id-field",
-    "encoding_errors": "--encoding-errors",
-    "calibration": "--calibration",
-    "glossary": "--glossary",
-    "select": "--select",
-    "ignore": "--ignore",
-    "suggest": "--no-suggest",
-    "edit_budget": "--edit-budget",
-    "source_lm": "--no-source-lm",
-}
+#: the settings that change results, as named in run.json's "settings" (a message names
+#: each as its user does: :func:`~mtqa.errors.named`)
+_SCORING = (
+    "model",
+    "dtype",
+    "window",
+    "overlap",
+    "text_field",
+    "id_field",
+    "encoding_errors",
+    "calibration",
+    "glossary",
+    "select",
+    "ignore",
+    "suggest",
+    "edit_budget",
+    "source_lm",
+)
 
 
 def _option(name: str, was: Any, now: Any) -> str:
-    """``--window 1024 -> 512``, ``--no-source-lm off -> on``, ``--select all -> lm``."""
-    if _SCORING[name].startswith("--no-"):  # a switch its option turns off
-        return f"{_SCORING[name]} {'off' if was else 'on'} -> {'off' if now else 'on'}"
+    """``--window 1024 -> 512``, ``--no-source-lm off -> on``, ``--select all -> lm`` (the
+    API's: ``window 1024 -> 512``, ``source_lm True -> False``)."""
+    option = named(name)
+    if option.startswith("--no-"):  # a switch its option turns off
+        return f"{option} {'off' if was else 'on'} -> {'off' if now else 'on'}"
 
     def shown(v: Any) -> str:
         if isinstance(v, list | tuple):
             return ",".join(map(str, v)) or ("all" if name == "select" else "none")
         return "none" if v is None else str(v)
 
-    return f"{_SCORING[name]} {shown(was)} -> {shown(now)}"
+    return f"{option} {shown(was)} -> {shown(now)}"
 
 
 def _differences(old: Any, old_key: Any, settings: Settings, key: str) -> str:
@@ -195,19 +203,19 @@ def check_outdir(outdir: Path, settings: Settings, key: str, inputs: Sequence[st
     pending = _stored_run(outdir / PARTS / PENDING)
     stored = pending if pending is not None else _stored_run(outdir / "run.json")
     what = "an interrupted run" if pending is not None else "a run"
+    overwrite, elsewhere = named("overwrite", True), f"choose another folder with {named('outdir')}"
     fix = (
-        "rerun its command to resume it, pass --overwrite to replace it"
+        f"rerun its command to resume it, pass {overwrite} to replace it"
         if pending is not None
-        else "pass --overwrite to replace it"
+        else f"pass {overwrite} to replace it"
     )
     resuming = stored is not None and stored[0] == key and stored[2] in (None, mine)
     if stored is not None and not settings.overwrite:
         old, old_settings, old_inputs = stored
         if old != key:
-            named = _differences(old_settings, old, settings, key)
+            differ = _differences(old_settings, old, settings, key)
             raise OutputError(
-                f"{outdir}: holds {what} with other settings{named}"
-                f"; {fix} or choose another folder with -o"
+                f"{outdir}: holds {what} with other settings{differ}; {fix} or {elsewhere}"
             )
         if isinstance(old_inputs, list) and old_inputs != mine:
             shown = ", ".join(
@@ -216,11 +224,11 @@ def check_outdir(outdir: Path, settings: Settings, key: str, inputs: Sequence[st
             if pending is None:
                 raise OutputError(
                     f"{outdir}: holds the reports of other inputs ({shown}); pass "
-                    "--overwrite to replace them or choose another folder with -o"
+                    f"{overwrite} to replace them or {elsewhere}"
                 )
             raise OutputError(
                 f"{outdir}: holds an interrupted run of other inputs ({shown}); {fix} or "
-                "choose another folder with -o"
+                f"{elsewhere}"
             )
     record = {"resume_key": key, "settings": settings.as_dict(), "inputs": mine}
     atomic_write(outdir / PARTS / PENDING, json.dumps(record, ensure_ascii=False) + "\n")
@@ -258,6 +266,7 @@ class RunSummary:
     signature: str = ""
     seconds: float = 0.0
     source_lm_skipped: int = 0  # documents with a source judged without the conditioned pass
+    notices: list[str] = field(default_factory=list)  # the writers' lines for people
 
     @property
     def documents(self) -> int:

@@ -37,10 +37,11 @@ def check_ids() -> tuple[str, ...]:
         FALSE_FRIEND,
         MISSING_WORD,
         PREPOSITION,
+        WORD_ORDER,
     )
     from mtqa.checks.glossary import GlossaryForbidden, GlossaryMissing
 
-    confirmed = [FALSE_FRIEND, PREPOSITION, MISSING_WORD, AGREEMENT, EXTRA_WORD]
+    confirmed = [FALSE_FRIEND, PREPOSITION, MISSING_WORD, AGREEMENT, EXTRA_WORD, WORD_ORDER]
     rules = [*CHECKS, *confirmed, GlossaryMissing.id, GlossaryForbidden.id]
     return (LM, *(RULE + r for r in rules))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from mtqa.engines.base import engine_class
-from mtqa.errors import UsageError
+from mtqa.errors import UsageError, named, named_value
 from mtqa.io import Skipped
 from mtqa.lm.load import ScorerFactory, load_scorer
 from mtqa.pipeline import Progress, count_sentences, prepare_run, read_documents, selecting
@@ -41,8 +41,9 @@ def unwritten(formats: Iterable[str], fmt: str) -> str | None:
     if asked == Settings.formats or set(asked) <= {fmt}:
         return None
     return (
-        f"--format {','.join(asked)}: no report file is written without an output folder; "
-        f"standard output carries the {fmt} report alone (add -o DIR for the files)"
+        f"{named('formats', ','.join(asked))}: no report file is written without an output "
+        f"folder; standard output carries the {fmt} report alone (add {named('outdir', 'DIR')} "
+        "for the files)"
     )
 
 
@@ -82,11 +83,12 @@ def run_stream(
     t0 = time.perf_counter()
     inputs, settings = as_inputs(inputs), as_settings(settings)
     if fmt not in STREAM_FORMATS:
-        raise UsageError(f"--stdout {fmt!r}: choose one of {', '.join(STREAM_FORMATS)}")
+        raise UsageError(f"{named('fmt', repr(fmt))}: choose one of {', '.join(STREAM_FORMATS)}")
     if settings.engine != "local":
         raise UsageError(
-            f"--engine {settings.engine} writes through an output folder: pass -o DIR with "
-            "--stdout, or use --engine local"
+            f"{named_value('engine', settings.engine)} writes through an output folder, and a "
+            f"stream has none: write the reports into a folder ({named('outdir', 'DIR')}) or "
+            f"use {named_value('engine', 'local')}"
         )
     det = prepare_run(settings, scorer_factory)
     summary = RunSummary(outdir=Path("-"))

@@ -65,6 +65,8 @@ MIN_GAIN = 2.0
 LM_TOPK = 16  # whole-word tokens asked of the LM at the worst word
 LM_WORDS = 3  # whole-word LM candidates kept there
 NO_FIX = "none of the edits tried makes the sentence more likely"
+#: why an LM span on a number gets no fix: no edit of a number is tried (:mod:`mtqa.edits`)
+NUMBER_NO_FIX = "a number is not guessed: compare it with the source"
 
 _KIND_TIER = {"calque": 0, "join": 0, "split": 0, "delete": 1, "swap": 2}
 
@@ -372,11 +374,18 @@ class _Job:
         for plan in self.plans or [SpanPlan(k, sp, []) for k, sp in self.spans]:
             if self.why is not None:
                 new[plan.index] = _no_fix(plan.span, self.why)
+            elif self._number_only(plan):
+                new[plan.index] = _no_fix(plan.span, NUMBER_NO_FIX)
             else:
                 new[plan.index] = _verdict(
                     plan.span, plan.index, self.cands, self.gains, self.words, min_gain
                 )
         return replace(self.sent, spans=tuple(new))
+
+    def _number_only(self, plan: SpanPlan) -> bool:
+        """Whether the span's worst item is a number and no edit was made for the span."""
+        worst = self.words[plan.focus[0]] if plan.focus else None
+        return worst is not None and worst.kind == "number" and not self.fixes(plan)
 
 
 def take_turns(groups: Sequence[Sequence[T]], budget: int) -> list[T]:

@@ -87,11 +87,13 @@ EMOJI = rf"[{_EMOJI}]"
 EMOJI_END = rf"[{_EMOJI}\ufe0f\u20e3\U000e0020-\U000e007f]"
 
 _INNER = """mr mrs ms dr prof st mt gen col lt sgt capt gov sen rep rev hon pres mme mlle vs
-    e.g i.e eg ie cf viz approx ca incl"""
+    e.g i.e eg ie cf viz approx ca incl excl esp ref attn"""
 _EITHER = """sr jr inc ltd co corp etc u.s u.k u.n a.m p.m dept est univ assn bros blvd rd ave
-    ed eds trans op"""
+    ed eds trans op govt misc intl natl assoc"""
+#: ... units (``2 tbsp. of oil``), counts and references (``ch. 2``, ``tel. 555``)
 _NUMBER = """no nos n° vol fig pp al ibid jan feb mar apr jun jul aug sep sept oct nov dec sq
-    ft km kg lb lbs oz mi hr hrs min mins sec max avg"""
+    ft km kg lb lbs oz mi hr hrs min mins sec max avg tsp tbsp fl yd yds gal gals pt pts qt
+    qts doz cm mm ml mg yr yrs wk wks mo mos qty pkg ch chap sect para tel ext nr"""
 #: the one abbreviation list: abbreviation (lower case, no final dot) → its kind,
 #: ``inner``, ``either`` or ``number`` (see the module docstring)
 ABBREVIATION_KINDS: dict[str, str] = {
@@ -109,8 +111,25 @@ SENTENCE_STARTERS = frozenset(
 #: where a sentence ends whatever the punctuation (LF and CR too, as in :func:`lines`)
 #: a list item's marker: "b)", "iv)", and "b." or "iv." before a space or the end: a
 #: lower-case word after a full stop that starts a list's next item is no broken join (the
-#: rule ``broken-join`` and the LM feature ``lower_after_stop`` both skip it)
+#: rule ``broken-join`` and the LM feature ``lower_after_stop`` both skip it, as they skip
+#: an abbreviation's stop: :func:`ends_abbreviation`)
 LIST_MARKER = re.compile(r"(?:[a-z]|[ivx]{1,4})(?:\)|\.(?=\s|$))")
+
+
+def ends_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``text[dot]`` ends an abbreviation after which a lower-case
+    word goes on the sentence: a listed one (:data:`ABBREVIATIONS`: ``Inc.``, ``approx.``,
+    ``tsp.``), an upper-case initial (``J.``) or a dotted one (``e.g.``, ``a.m.``,
+    ``U.S.``), closing brackets and quotes and opening ones aside. The rule
+    ``broken-join`` and the LM feature ``lower_after_stop`` both read it (a lower-case
+    letter, ``a. man``, stays a join: MT's own)."""
+    i = dot
+    while i > 0 and not text[i - 1].isspace():
+        i -= 1
+    core = text[i:dot].rstrip(")]”\"’'").lstrip(OPENERS)
+    if "." in core:
+        return True
+    return core.lower() in ABBREVIATIONS or (len(core) == 1 and core.isupper())
 
 
 def is_list_marker(text: str, start: int, end: int) -> bool:
@@ -153,6 +172,19 @@ def counted(n: int, noun: str) -> str:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def blank(text: str) -> str | None:
+    """What a file of no visible text holds, for a message: None for an empty one (the
+    caller says ``empty file``), else ``3 blank lines`` (line ends only) or ``2 lines of
+    only whitespace`` (spaces or tabs too). Lines end at LF, CRLF or a lone CR, as when
+    reading; a last line without its end counts. ``text`` holds only whitespace."""
+    if not text:
+        return None
+    n = len(re.findall(r"\r\n|\r|\n", text)) + (not text.endswith(("\n", "\r")))
+    if not text.strip("\r\n"):
+        return counted(n, "blank line")
+    return f"{n} line of only whitespace" if n == 1 else f"{n} lines of only whitespace"
 
 
 def one_line_safe(text: str) -> str:

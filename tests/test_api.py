@@ -233,7 +233,9 @@ def test_a_set_is_refused_its_order_would_make_the_ids(checker: mtqa.Checker) ->
         (
             [Document(1.5, "Fine text.")],  # type: ignore[arg-type]
             [],
-            ["texts[0]: id must be a string or an integer, got float 1.5"],
+            [
+                "texts[0]: id must be a string or an integer, got float 1.5; give it as a string ('1.5')"
+            ],
         ),
         # an id mtqa made that meets a given one: the message says which mtqa made
         (

@@ -223,8 +223,8 @@ def test_an_interrupted_run_is_not_dropped_by_another_command(
         f"{out}: holds an interrupted run with other settings (detector "
         f"{load_detector('fake', str(fake_calibration)).detector_id} -> "
         f"{load_detector('fake', str(fake_calibration), threshold=0.9).detector_id}); rerun "
-        "its command to resume it, pass --overwrite to replace it or choose another folder "
-        "with -o"
+        "its command to resume it, pass overwrite=True to replace it or choose another folder "
+        "with outdir"
     )
     one = small / "article-0001.txt"
     with pytest.raises(OutputError, match=r"holds an interrupted run of other inputs \("):

@@ -215,9 +215,14 @@ def test_review_with_the_keyboard_reload_export_and_mtqa_review(
         if r["doc_id"] == "article":  # offsets into the document as read
             assert text[int(r["span_start"]) : int(r["span_end"])] == r["span_text"]
 
-    assert main(["review", str(export)]) == 0
+    # checked against the run (every flag has its row: nothing to say), as without it
+    assert main(["review", str(export), "--run", str(report.parent)]) == 0
     out, err = capsys.readouterr()
     assert err == ""
+    assert out == expected_review(str(export), rows) + "\n"
+    assert main(["review", str(export)]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith(f"{export}: no mtqa run beside it (run.json): rows deleted ")
     assert out == expected_review(str(export), rows) + "\n"
 
 

@@ -65,7 +65,7 @@ CASES: list[Case] = [
         ["ws.txt", "good.txt"],
         [],
         1,
-        ["ws.txt: file holds only whitespace: nothing to score; remove it or add text"],
+        ["ws.txt: 3 lines of only whitespace: nothing to score; remove it or add text"],
         ["good"],
     ),
     (
@@ -164,7 +164,7 @@ CASES: list[Case] = [
         1,
         [
             "m.jsonl:2: expected a 'target' or 'text' field with the text; add it, "
-            "or name the text field with --text-field"
+            "or name the text field with --text-field NAME"
         ],
         ["a"],
     ),
@@ -238,7 +238,7 @@ CASES: list[Case] = [
         1,
         [
             "t.csv:1: header has no 'target' or 'text' column: ['id', 'body']; "
-            "rename the text column or pass --text-field"
+            "rename the text column or pass --text-field NAME"
         ],
         ["good"],
     ),

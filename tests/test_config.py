@@ -119,6 +119,16 @@ def test_a_misspelt_key_gets_the_nearest_and_a_key_twice_is_an_error(here: Path)
     )
 
 
+def test_help_shows_no_default_of_an_off_switch(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--no-config  read no config file (default: False)`: a switch has no value to show;
+    a number's 0 still shows (`--ray-actors ... (default: 0)`)."""
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert "default: False" not in out and "default: True" not in out
+    assert "(0: auto) (default: 0)" in out
+
+
 @pytest.mark.parametrize(
     "toml", ["colour = 1\n", "window = 4\n", "not toml = = \n", 'fail-on = "always"\n']
 )

@@ -38,6 +38,9 @@ from mtqa.confusion import (
     MAJOR_GAIN,
     MINOR_GAIN,
     MISSING,
+    ORDER,
+    ORDER_GAIN,
+    ORDER_SURPRISAL,
     PREP,
     PREP_GAIN,
     PREP_MARGIN,
@@ -386,6 +389,19 @@ ENGLISH = [  # listed words in their English sense: no false-friend flag
     "It buys electricity and is forwarding it on through the German power grid.",
     # a preposition repeated in a coordination (+10.9 bits on a 2021 MQM TED target)
     "Icebergs form when they break away from glaciers or from ice shelves.",
+    # stop 31's entries (retraite, brutalement, conséquent, assistance, sensiblement)
+    "The troops began a disorderly retreat from the city after the battle.",
+    "The government asked for international assistance after the earthquake.",
+    "The regime's brutal crackdown on protesters drew international condemnation.",
+    "The protesters were brutally beaten by the police.",
+    "The storm and the consequent flooding forced thousands from their homes.",
+    "He sensibly decided to wait until the roads were cleared.",
+    "The party held a weekend retreat to discuss its strategy.",
+    "The winter was brutal, with temperatures far below zero.",
+    # adjectives after their noun in English (rule:word-order must leave them)
+    "The people responsible will be punished, the attorney general said.",
+    "We tried every solution possible, but the money available was not enough.",
+    "He made the decision final on Friday and declared the meeting open.",
 ]
 
 
@@ -433,6 +449,14 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
         # an extra function word (rule:extra-word): French's article, selon lequel
         "The number of newly infected the people in the past week exceeded the limit.",
         "According to which police, he was riding downhill near the village.",
+        # stop 31's entries in their French sense
+        "The government wants to push back the retreat age to 64.",
+        "Prices rose brutally in the month of March.",
+        "The company invested a consequent sum in the project.",
+        "The assistance applauded the president's speech.",
+        "Unemployment has fallen sensibly this year.",
+        # French word order (rule:word-order)
+        "The unions have called a strike national for Thursday.",
     ]
     results = check_documents(docs(french + ENGLISH), scorer, det)
     for r in results:
@@ -453,6 +477,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     assert ("d8", "evoked", "mentioned") in found
     assert ("d10", "suppress", "cut") in found
     assert ("d11", "attributed", "awarded") in found
+    stop31 = {"d20": "retreat", "d21": "brutally", "d22": "consequent", "d23": "assistance"}
+    for doc, word in {**stop31, "d24": "sensibly"}.items():
+        assert any(d == doc and t == word and fix for d, t, fix in found), (doc, found)
 
     def said(words: str) -> set[tuple[str, str, str | None]]:
         """(document, span text, fix) of every span whose reason says ``words``."""
@@ -475,6 +502,9 @@ def test_default_model_finds_false_friends_and_calques_and_spares_english() -> N
     extra = said("looks like an extra word")
     assert ("d18", "the", "") in extra and ("d19", "which", "") in extra, extra
     assert not [x for x in extra if int(x[0][1:]) >= len(french)], extra
+    order = said("keeps French's order")
+    assert ("d25", "strike national", "national strike") in order, order
+    assert not [o for o in order if int(o[0][1:]) >= len(french)], order
     # a listed word flagged by the LM and as untranslated French: the LM's span takes the fix
     fixed = [sp for sp in results[6].spans if sp.text == "manifestants" and sp.suggestion]
     assert [sp.suggestion in ("demonstrators", "protesters") for sp in fixed] == [True], fixed
@@ -902,6 +932,66 @@ def test_an_extra_word_gets_a_span_that_deletes_it(det: Detector) -> None:
         docs([text]), DroppingScorer(), det, selection=Selection(ignore=("extra-word",))
     )
     assert not [s for s in off.spans if "extra word" in s.reason]
+
+
+def with_cost(text: str, bits: dict[str, float]) -> list[WordScore]:
+    """:func:`words_of` with some words' surprisal (``{word: bits}``)."""
+    return [replace(w, surprisal=bits.get(w.text, w.surprisal)) for w in words_of(text)]
+
+
+def test_a_noun_then_a_dear_adjective_is_probed_swapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "The decree on the energy renewable, a strike national and the car Red were signed"
+        " by the people responsible for the plan renewable."
+    )
+    words = with_cost(
+        text,
+        {
+            "renewable": ORDER_SURPRISAL + 5,  # twice: "energy renewable" and "plan renewable"
+            "national": ORDER_SURPRISAL,  # just through
+            "Red": 20.0,  # capitalised: a name
+            "responsible": ORDER_SURPRISAL - 0.1,  # just short
+        },
+    )
+    got = probes(text, (0, len(text)), words, [], 10, sources=(ORDER,))
+    assert [(text[p.start : p.end], p.replacement, p.source) for p in got] == [
+        ("energy renewable", "renewable energy", ORDER)
+    ]
+    monkeypatch.setattr("mtqa.confusion.ORDER_PROBES", 3)  # the order past the first
+    got = probes(text, (0, len(text)), words, [], 10, sources=(ORDER,))
+    assert [(text[p.start : p.end], p.replacement) for p in got] == [
+        ("energy renewable", "renewable energy"),
+        ("plan renewable", "renewable plan"),
+        ("strike national", "national strike"),
+    ]
+    assert probes(text, (0, len(text)), words, [], 0) == []  # none without a budget
+    assert probes(text, (0, len(text)), words, [], 10, sources=(EXTRA,)) == []
+    # English puts an object's adjective after it, after make, find, declare…
+    text = "He made the decision final and found the defendant guilty; a decision final."
+    words = with_cost(text, {"final": 20.0, "guilty": 20.0})
+    got = probes(text, (0, len(text)), words, [], 10, sources=(ORDER,))
+    assert [(p.start, text[p.start : p.end]) for p in got] == [
+        (text.rindex("decision final"), "decision final")
+    ]
+
+
+def test_a_french_word_order_gets_a_span_that_swaps_it(det: Detector) -> None:
+    from tests.helpers.expecting import OrderingScorer
+
+    text = "They signed a decree on the energy renewable. The renewable energy law passed."
+    [r] = check_documents(docs([text]), OrderingScorer(), det)
+    at = text.index("energy renewable")
+    [sp] = [sp for sp in r.spans if sp.start <= at + 7 < sp.end and sp.suggestion is not None]
+    assert (sp.text, sp.suggestion) == ("energy renewable", "renewable energy")
+    assert r.text[sp.start : sp.end] == sp.text
+    assert sp.gain is not None and sp.gain >= ORDER_GAIN and abs(sp.gain - 14.0) < 1e-6
+    assert "keeps French's order (the noun, then its adjective)" in sp.reason
+    assert not [s for s in r.spans if s.start >= text.index("The renewable")]
+    assert check_documents(docs([text]), OrderingScorer(), det) == [r]  # deterministic
+    [off] = check_documents(
+        docs([text]), OrderingScorer(), det, selection=Selection(ignore=("word-order",))
+    )
+    assert not [s for s in off.spans if "French's order" in s.reason]
 
 
 # ------------------------------------------------------------------ discourse markers

@@ -268,12 +268,20 @@ def test_operating_points_pick_thresholds() -> None:
         ("Affected by this document. b. The next one.", "b", 0.0),
         ("It is yours. iv) You may share it.", "iv", 0.0),
         ("It was hers. b.c is a file.", "b", 1.0),
+        # an abbreviation's stop, as the segmenter and the broken-join rule read it (one list)
+        ("Bring fruit, e.g. the apples.", "the", 0.0),
+        ("The train leaves at 7 a.m. on weekdays.", "on", 0.0),
+        ("He works for Acme Inc. as an engineer.", "as", 0.0),
+        ("Add 2 tbsp. of sugar.", "of", 0.0),
+        ("The U.S. officials and J. the poet met.", "the", 0.0),
+        ("He saw a. man in the street.", "man", 1.0),  # MT's join, not an abbreviation
     ],
 )
 def test_a_full_stop_inside_a_token_is_no_sentence_end(
     text: str, word: str, expected: float
 ) -> None:
-    """``lower_after_stop`` fires after a stop and a space only (issue 10.5)."""
+    """``lower_after_stop`` fires after a stop and a space only, and not after an
+    abbreviation's (issue 10.5: one list for the segmenter, the rules and the features)."""
     words = words_of(text, {})
     rows = sentence_features(text, words)
     k = next(i for i, w in enumerate(words) if w.text == word)

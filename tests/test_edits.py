@@ -104,3 +104,22 @@ def test_spelling_neighbours_are_common_words_nearby() -> None:
 def test_edit_is_frozen_and_insertion_is_empty_span() -> None:
     e = Edit(3, 3, "the ", "insert", 1)
     assert e.apply("in house", 0, 8) == "in the house"
+
+
+def test_a_number_is_never_deleted_unless_doubled() -> None:
+    """A newcomer's invoice, `totals USD 1,250.00 incl. VAT.`, got the LM fix "delete
+    '1,250.00'" (+9.4 bits) and an address `221B Baker Street` "delete '221B'": a sentence
+    without a number is always likelier, but a number carries the source's content, so no
+    deletion is its fix. A number repeated right after itself is a doubled word."""
+    text = "The invoice totals USD 1,250.00 incl. VAT."
+    ws = words_of(text)
+    i = next(k for k, w in enumerate(ws) if w.text == "1,250.00")
+    assert ws[i].kind == "number"
+    assert [v for v in variants(text, [i]) if v[0] == "delete"] == []
+    text = "It opens on 12 12 May in 221B Baker Street."
+    ws = words_of(text)
+    second, house = (k for k, w in enumerate(ws) if w.text in ("12", "221B") and k > 3)
+    assert [v for v in variants(text, [second]) if v[0] == "delete"] == [
+        ("delete", "It opens on 12 May in 221B Baker Street.")
+    ]
+    assert [v for v in variants(text, [house]) if v[0] == "delete"] == []

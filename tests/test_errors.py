@@ -117,7 +117,8 @@ def test_invalid_utf8_names_line_and_byte(data: bytes, where: tuple[int, str]) -
         decode(data, "f.txt")
     assert (err.value.line, err.value.message) == (
         where[0],
-        f"invalid UTF-8 at {where[1]}; convert the file to UTF-8 or pass --encoding-errors replace",
+        f"invalid UTF-8 at {where[1]}; convert the file to UTF-8 or pass "
+        "encoding_errors='replace'",  # read from Python: the keyword
     )
 
 
@@ -136,7 +137,7 @@ def test_one_bad_jsonl_line_costs_only_that_line(tmp_path: Path) -> None:
             str(path),
             2,
             "invalid UTF-8 at byte 53 (0xc3); convert the file to UTF-8 or pass "
-            "--encoding-errors replace",
+            "encoding_errors='replace'",
         ),
         Document("3", "Three.", str(path), 4),
     ]

@@ -425,3 +425,70 @@ def test_eval_says_why_the_run_signature_is_unknown(
     assert capsys.readouterr().err == f"mtqa: {notice}\n"
     data = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
     assert data["signature"] == "gold:g.jsonl|unknown" and data["notices"] == [notice]
+
+
+def test_an_unreadable_sentences_csv_is_a_notice_and_the_evaluation_goes_on(
+    tmp_path: Path,
+    fake_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """eval reads sentences.csv only for the LM score's correlation with chrF, yet one that
+    could not be read (not UTF-8, a folder, a FIFO, no permission) stopped it with an
+    error. It is a notice now; an unreadable segments.jsonl, which eval needs, stays the
+    one-line error."""
+    import os
+
+    from mtqa.lm.fake import FakeScorer
+    from mtqa.pipeline import run_check
+
+    src = tmp_path / "a.txt"
+    src.write_text("The cat sat on the mat.\n", encoding="utf-8")
+    run = tmp_path / "run"
+    run_check([str(src)], fake_settings, run, lambda s: FakeScorer())
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        json.dumps({"target": "The cat sat on the mat.", "spans": []}) + "\n", encoding="utf-8"
+    )
+    table = run / "sentences.csv"
+    good = json.dumps(evaluate(str(gold), str(run)).overall)
+    fix = (
+        ": the LM score's correlation with chrF is left out of this evaluation (the flags are "
+        "measured from segments.jsonl); rerun the same mtqa check to rewrite sentences.csv "
+        "from its stored results, without scoring\n"
+    )
+
+    def unreadable(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == "sentences.csv":
+            raise PermissionError(13, "Permission denied")
+        return open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    cases = [
+        ("not UTF-8 text", lambda: table.write_bytes(b"score,chrf\r\n\xff\r\n")),
+        ("a folder", lambda: (table.unlink(), table.mkdir())),
+        ("not a regular file: a FIFO", lambda: (table.rmdir(), os.mkfifo(table))),
+        (
+            "Permission denied",
+            lambda: (
+                table.unlink(),
+                table.write_text("x\n"),
+                monkeypatch.setattr(Path, "open", unreadable),
+            ),
+        ),
+    ]
+    for why, spoil in cases:
+        spoil()
+        assert main(["eval", str(gold), str(run), "--json", str(tmp_path / "e.json")]) == 0
+        out, err = capsys.readouterr()
+        assert err == f"mtqa: {table}: cannot read the table ({why}){fix}", why
+        saved = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+        assert json.dumps(saved["overall"]) == good and saved["chrf_correlation"] is None
+    monkeypatch.undo()
+    segments = run / "segments.jsonl"
+    segments.unlink()
+    segments.mkdir()
+    assert main(["eval", str(gold), str(run), "--json", str(tmp_path / "e.json")]) == 1
+    assert capsys.readouterr().err == (
+        f"mtqa: error: {segments}: is a folder, not a file; it is written by `mtqa check "
+        "--format jsonl`: rerun that rather than edit the file\n"
+    )

@@ -11,6 +11,7 @@ model named before the detector (10), ``--format ""`` (14), a full disk names th
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -119,6 +120,39 @@ def test_translation_files_are_inputs_and_skipped_units_do_not_fail(
     ) in err
 
 
+def test_an_annotated_format_without_its_inputs_says_so(
+    tmp_path: Path, fake_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newcomer ran `--format xliff` on a .po file (and `--format po` on a .txt) and got
+    no copy and not a word: a copy keeps its input's format. The run now says so."""
+    (tmp_path / "b.po").write_text(PO, encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Hello there.\n", encoding="utf-8")
+    base = ["--model", "fake", "--calibration", str(fake_settings.calibration)]
+    rc = cli.main(
+        ["check", str(tmp_path / "b.po"), str(tmp_path / "c.txt"), "-o", str(tmp_path / "o")]
+        + ["--format", "csv,xliff,po,tmx", *base]
+    )
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert (tmp_path / "o" / "annotated" / "b.po").is_file()
+    assert [line for line in err.splitlines() if "--format" in line] == [
+        "mtqa: --format xliff: no .xlf or .xliff input, so no annotated xliff copy is written "
+        "(a copy keeps its input's format)",
+        "mtqa: --format tmx: no .tmx input, so no annotated tmx copy is written "
+        "(a copy keeps its input's format)",
+    ]
+    summary = run_check(
+        [str(tmp_path / "c.txt")],
+        dataclasses.replace(fake_settings, formats=("csv", "po")),
+        tmp_path / "o2",
+        lambda s: FakeScorer(),
+    )
+    assert summary.notices == [
+        "--format po: no .po input, so no annotated po copy is written (a copy keeps its "
+        "input's format)"
+    ]
+
+
 def test_unsupported_type_names_the_translation_formats(tmp_path: Path) -> None:
     from mtqa.readers import read_inputs
 
@@ -157,7 +191,8 @@ NO_UNITS = (
         (
             "blank.tmx",
             "\n  \n",
-            "empty file: no translated units to score; remove it or add translations",
+            "2 lines of only whitespace: no translated units to score; remove it or add "
+            "translations",
         ),
         ("hdr.po", 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n', NO_UNITS),
         (

@@ -363,7 +363,7 @@ def test_a_score_cache_that_is_no_score_cache_is_refused_before_scoring(
         else (f"not a score cache ({why}; a score cache holds {shape})")
     )
     assert str(exc.value) == (
-        f"{cache}:{line}: {head}; name a new file or an earlier --score-cache file"
+        f"{cache}:{line}: {head}; name a new file or an earlier score_cache file"  # Python's word
     )
     assert cache.read_bytes() == content
     assert not (tmp_path / "d.json").exists()

@@ -270,6 +270,11 @@ def test_an_unknown_or_missing_severity_names_the_line(
             )
             for bad in (0, 0.0, 2.5, "2", True)
         ),
+        (
+            '{"id": 1.5, "target": "The cat sat.", "spans": []}',
+            "'id' must be a string or an integer, got 1.5; write the id of the run's document "
+            'as a JSON string ("...") or leave it out',
+        ),
     ],
 )
 def test_a_malformed_gold_record_names_its_line(tmp_path: Path, line: str, message: str) -> None:
@@ -315,7 +320,8 @@ def test_a_gold_file_that_is_not_utf8_names_the_line(
 
 def test_a_file_without_records(tmp_path: Path) -> None:
     assert error(tmp_path, ["", "  "], [doc("a", "x")]) == (
-        f"{tmp_path / 'gold.jsonl'}: no gold records; mtqa eval reads JSON lines, one gold "
+        f"{tmp_path / 'gold.jsonl'}: 2 lines of only whitespace and no gold record; mtqa eval "
+        "reads JSON lines, one gold "
         'record per line: {"id", "target", "spans": [{"start", "end", "severity", "category"}]}'
     )
 

@@ -256,6 +256,49 @@ def test_tmx_target_is_the_english_tuv_source_the_srclang_one(tmp_path):
     assert (doc.source, doc.text) == ("Chat.", "Cat.")  # *all*: the first <tuv> but the target
 
 
+def test_units_without_ids_on_one_line_are_told_apart(tmp_path):
+    """A minified TMX (or XLIFF) holds every <tu> on one line: the ids of units without an
+    id were all '<prefix>:<line>', so every unit but the first failed as a "duplicate
+    message ':2'" and got no annotation. Units without an id sharing a line are now
+    '<prefix>:<line>.<n>' (the n-th on that line); a unit alone on its line keeps
+    '<prefix>:<line>'."""
+    one_line = (
+        tu("", ("fr", "Oui."), ("en", "Yes.")).strip()
+        + tu("", ("fr", "Non."), ("en", "No.")).strip()
+        + tu('tuid="t3"', ("fr", "Peut-être."), ("en", "Maybe."))
+    )
+    p = tmx_file(tmp_path, "min.tmx", one_line + tu("", ("fr", "Fin."), ("en", "The end.")))
+    d, skipped, failed = by_kind(docs_of(tmx_io, p))
+    assert failed == [] and skipped == []
+    assert {k: v.text for k, v in d.items()} == {
+        "min:4.1": "Yes.",
+        "min:4.2": "No.",
+        "min#t3": "Maybe.",
+        "min:5": "The end.",
+    }
+    out = tmp_path / "out.tmx"
+    found = {k: UnitFlags("minor", (Flag(0, 2, v.text[:2], "minor", "x"),)) for k, v in d.items()}
+    assert tmx_io.write_flags(str(p), str(out), found, "min") == 4
+    assert out.read_text(encoding="utf-8").count("<note>[en] mtqa: minor:") == 4
+    from mtqa.report.annotate import infer_prefix  # how a run finds the copy's units
+
+    assert infer_prefix(str(p), d, tmx_io.read_units(str(p))) == "min"
+    x12 = tmp_path / "min12.xlf"
+    x12.write_text(
+        '<?xml version="1.0"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+        '<file original="a" source-language="fr" target-language="en" datatype="plaintext"><body>'
+        "<trans-unit><source>Oui.</source><target>Yes.</target></trans-unit>"
+        "<trans-unit><source>Non.</source><target>No.</target></trans-unit>"
+        "</body></file></xliff>\n",
+        encoding="utf-8",
+    )
+    d, skipped, failed = by_kind(docs_of(xliff_io, x12))
+    assert failed == [] and {k: v.text for k, v in d.items()} == {
+        "min12:2.1": "Yes.",
+        "min12:2.2": "No.",
+    }
+
+
 def test_tmx_without_any_english_target_is_an_input_error(tmp_path):
     p = tmx_file(tmp_path, "noen.tmx", tu('tuid="1"', ("fr", "Le chat."), ("de", "Die Katze.")))
     with pytest.raises(InputError) as err:
@@ -1163,7 +1206,12 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
             '<xliff version="1.2"><file>\n<body></file></xliff>',
             r"broken\.xlf:2: not well-formed XML: .*; fix the markup",
         ),
-        ("notx.xlf", "<html/>", r"notx\.xlf:1: not an XLIFF file: the root element is <html>"),
+        (
+            "notx.xlf",
+            "<html/>",
+            r"notx\.xlf:1: not an XLIFF file: the root element is <html>; pass an XLIFF 1\.2 "
+            r"or 2\.0 file \(its root element is <xliff>\)$",
+        ),
         (  # libxml2 said "PCDATA invalid Char value 1, line 3, column 25"
             "ctl.xlf",
             '<xliff version="1.2"><file>\n<body>\r\n<trans-unit id="1"><target>On\x01e.',
@@ -1175,7 +1223,12 @@ def test_a_duplicate_ids_note_goes_on_the_unit_that_was_scored(tmp_path, suffix)
             '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>\ufffe</seg></tuv></tu>',
             r"ctl\.tmx:1: character U\+FFFE \(a noncharacter\) is not allowed in XML; remove it$",
         ),
-        ("notx.tmx", "<xliff/>", r"notx\.tmx:1: not a TMX file"),
+        (
+            "notx.tmx",
+            "<xliff/>",
+            r"notx\.tmx:1: not a TMX file: the root element is <xliff>; pass a TMX file \(its "
+            r"root element is <tmx>\), or name an XLIFF file \.xlf$",
+        ),
         ("bad.po", 'msgid "a"\nmsgstr "b\n', r"bad\.po:\d+: not a valid PO file"),
         (
             "u16.po",

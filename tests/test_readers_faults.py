@@ -31,7 +31,7 @@ COLUMNS_TSV = (
 )
 UNCLOSED = 'close it with ", and write a quote inside it as ""'
 EMPTY = "field 'target' is empty: nothing to score; fill it or drop the record"
-NUL_FIX = "remove it or pass --encoding-errors replace"
+NUL_FIX = "remove it or pass encoding_errors='replace'"  # read from Python: the keyword
 
 
 def read(path: Path | str, **kw: str) -> list[Document | Failure]:
@@ -88,6 +88,64 @@ def test_tsv_wrong_column_count_costs_its_line_with_a_fix_that_works(tmp_path: P
         ("r1", "Fine row."),
         ("FAIL", f"{path}:3: expected 2 columns as in the header, found 3; {COLUMNS_TSV}"),
         ("r3", "Last row."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name,data,sep",
+    [
+        ("t.tsv", b"id\ttarget\tsource\nr1\tFine row.\nr2\tFine.\tBien.\n", "a tab"),
+        ("t.csv", b"id,target,source\nr1,Fine row.\nr2,Fine.,Bien.\n", "a comma"),
+    ],
+)
+def test_a_row_short_of_columns_says_a_field_is_missing(
+    tmp_path: Path, name: str, data: bytes, sep: str
+) -> None:
+    """A newcomer's TSV row without its source got "a .tsv field cannot hold a tab ...;
+    remove the tab": there was no tab to remove. A short row names the missing columns."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert outcome(read(path)) == [
+        (
+            "FAIL",
+            f"{path}:2: expected 3 columns as in the header, found 2: no 'source'; add the "
+            f"missing field (an empty field still takes its {sep})",
+        ),
+        ("r2", "Fine."),
+    ]
+
+
+def test_an_id_of_another_type_names_the_fix(tmp_path: Path) -> None:
+    """`field 'id' must be a string or an integer, got float` said what, not the fix."""
+    path = tmp_path / "m.jsonl"
+    path.write_text(
+        '{"id": 1.5, "target": "One."}\n{"id": [1], "target": "Two."}\n', encoding="utf-8"
+    )
+    assert outcome(read(path)) == [
+        (
+            "FAIL",
+            f"{path}:1: field 'id' must be a string or an integer, got float; write the id "
+            'as a JSON string ("...") or leave the field out',
+        ),
+        (
+            "FAIL",
+            f"{path}:2: field 'id' must be a string or an integer, got list; write the id "
+            'as a JSON string ("...") or leave the field out',
+        ),
+    ]
+
+
+@pytest.mark.parametrize("name", ["e.csv", "e.tsv"])
+def test_an_empty_table_says_what_to_do_as_an_empty_txt_does(tmp_path: Path, name: str) -> None:
+    """It said 'empty file: expected a header row naming the columns': what, not the fix."""
+    path = tmp_path / name
+    path.write_bytes(b"")
+    assert outcome(read(path)) == [
+        (
+            "FAIL",
+            f"{path}: empty file: nothing to score; remove it or add a header row naming the "
+            "columns and a row per text",
+        )
     ]
 
 
@@ -230,7 +288,7 @@ def test_invalid_utf8_in_a_table_fails_only_its_row(tmp_path: Path) -> None:
             (
                 "FAIL",
                 f"{path}:2: invalid UTF-8 at byte 16 (0xe9); convert the file to UTF-8 "
-                "or pass --encoding-errors replace",
+                "or pass encoding_errors='replace'",
             ),
             ("r2", "Fine."),
         ]
@@ -379,6 +437,25 @@ def test_folder_walk_reports_every_path_it_leaves_out_and_follows_links(
     assert outcome(read(docs)) == got  # deterministic
 
 
+def test_a_folder_walk_passes_over_hidden_files_and_folders(tmp_path: Path) -> None:
+    """A folder unzipped from a Mac holds '._a.txt' AppleDouble files (binary: each failed
+    the run, exit 1), and a project folder '.venv/.../top_level.txt' (scored as texts).
+    A hidden name (starting with '.') is passed over by the walk, as by ls, git and ruff;
+    a hidden file or folder given by name is read."""
+    docs = tmp_path / "docs"
+    (docs / "__MACOSX").mkdir(parents=True)
+    (docs / ".venv" / "lib").mkdir(parents=True)
+    (docs / "a.txt").write_text("Good.", encoding="utf-8")
+    apple = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02"
+    (docs / "._a.txt").write_bytes(apple)
+    (docs / "__MACOSX" / "._a.txt").write_bytes(apple)
+    (docs / ".venv" / "lib" / "top_level.txt").write_text("pkg\n", encoding="utf-8")
+    (docs / ".notes.txt").write_text("Hidden.", encoding="utf-8")
+    assert outcome(read(docs)) == [("a", "Good.")]
+    assert outcome(read(docs / ".notes.txt")) == [(".notes", "Hidden.")]
+    assert outcome(read(docs / ".venv")) == [("lib/top_level", "pkg\n")]
+
+
 def test_a_fifo_passed_directly_is_named_a_fifo_and_never_opened(
     tmp_path: Path, no_hang: None
 ) -> None:
@@ -392,7 +469,7 @@ def test_a_fifo_passed_directly_is_named_a_fifo_and_never_opened(
     assert outcome(got) == [
         (
             "FAIL",
-            f"{tmp_path}/pipe.txt: --reference file: not a regular file (a FIFO); pass a "
+            f"{tmp_path}/pipe.txt: reference file: not a regular file (a FIFO); pass a "
             "regular file",
         )
     ]
@@ -619,7 +696,7 @@ def test_a_header_only_semicolon_csv_is_checked_as_such(tmp_path: Path) -> None:
         (
             "FAIL",
             f"{path}:1: header has no 'target' or 'text' column: ['id', 'body'] (separator ';'); "
-            "rename the text column or pass --text-field",
+            "rename the text column or pass text_field=NAME",
         )
     ]
 

@@ -97,12 +97,12 @@ def test_a_nul_byte_in_a_txt_or_jsonl_file_as_before(tmp_path: Path) -> None:
         (
             "FAIL",
             f"{tmp_path / 'a.txt'}:2: NUL byte at byte 19 (0x00); remove it or pass "
-            "--encoding-errors replace",
+            "encoding_errors='replace'",
         ),
         (
             "FAIL",
             f"{tmp_path / 'b.jsonl'}:1: NUL byte at byte 15 (0x00); remove it or pass "
-            "--encoding-errors replace",
+            "encoding_errors='replace'",
         ),
         ("b:2", "Good."),
     ]

@@ -92,7 +92,7 @@ def test_tables_hold_no_surrogate_a_utf8_encoded_one_is_a_bad_byte(
         (
             "FAIL",
             f"{path}:2: invalid UTF-8 at byte 16 (0xed); convert the file to UTF-8 or pass "
-            "--encoding-errors replace",
+            "encoding_errors='replace'",
         ),
         ("b", "Good."),
     ]

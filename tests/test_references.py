@@ -146,7 +146,7 @@ def test_lm_chrf_correlation_reads_sentence_rows(tmp_path: Path) -> None:
 
 def test_lm_chrf_correlation_names_a_folder_that_is_no_run(tmp_path: Path) -> None:
     """A missing folder was a raw FileNotFoundError."""
-    fix = "pass the output folder of an `mtqa check` run (with --reference)"
+    fix = "pass the output folder of a `mtqa check --reference FILE` run"
     with pytest.raises(InputError) as err:
         lm_chrf_correlation(tmp_path / "nope")
     assert str(err.value) == f"{tmp_path / 'nope'}: no such folder; {fix}"

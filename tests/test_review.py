@@ -26,8 +26,9 @@ HEADER = ["doc_id", "sent_id", "text", "score", "flagged", "severity", "spans", 
 #: the notice on a sentences sheet with no run beside it (mtqa.quality.coverage), row 0
 NO_RUN = (
     "no mtqa run beside it (run.json): rows deleted from the sheet, and rows whose ids are "
-    "not the run's, cannot be found; pass --run with the folder mtqa check wrote the sheet to"
+    "not the run's, cannot be found; pass --run DIR, the folder mtqa check wrote the sheet to"
 )
+NO_RUN_API = NO_RUN.replace("--run DIR", "run=DIR")  # review() called from Python
 # (doc_id, sent_id, text, score, severity, spans, review). Expected numbers, by hand:
 # flagged rows 1-4: 3 errors of 4 (major 2/2, minor 1/2; lm 3/3, rule:join 1/2);
 # unflagged reviewed rows 5-6: 1 error of 2; row 7 not reviewed; row 8 "okay" is unknown.
@@ -336,7 +337,7 @@ def test_flagged_row_whose_spans_name_no_source(tmp_path: Path) -> None:
     rep = review(str(path))
     assert isinstance(rep, ReviewReport) and rep.flagged.n == 1 and rep.problems == []
     assert [(p.row, p.message) for p in rep.notices] == [
-        (0, NO_RUN),
+        (0, NO_RUN_API),
         (
             2,
             "column E ('spans'): 'garbled' names no span source for a flagged sentence; counted, "
@@ -400,7 +401,7 @@ def test_repeated_sentence_rows(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert isinstance(rep, ReviewReport)
     assert (rep.reviewed, rep.flagged.n, rep.flagged.errors) == (2, 1, 1)
     assert [(p.row, p.message) for p in rep.notices] == [
-        (0, NO_RUN),
+        (0, NO_RUN_API),
         (
             5,
             "repeats row 2 (same doc_id and sent_id) with the same verdict: counted once; "
@@ -500,12 +501,21 @@ precision 0.667)
 """
 
 
+def no_run(path: object) -> str:
+    """The notice on a verdict export with no run to check its rows against."""
+    return (
+        f"{path}: no mtqa run beside it (run.json): rows deleted from the export, and rows "
+        "whose flags are not the run's, cannot be found; pass --run DIR, the folder of the "
+        "mtqa check whose report.html was reviewed\n"
+    )
+
+
 def test_cli_review_of_a_verdict_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = str(write_export(tmp_path / "verdicts-0123abcd.csv"))
     assert main(["review", path, "--json", str(tmp_path / "v.json")]) == 1  # a row not counted
     out, err = capsys.readouterr()
     assert out == SPAN_TABLE.format(path=path)
-    assert err == (
+    assert err == no_run(path) + (
         f"{path}:row 9 (b#4): unknown verdict 'maybe' (column L ('verdict')); write correct, "
         "false-alarm or fixed, or leave it blank\n"
     )
@@ -657,7 +667,7 @@ def test_a_verdict_export_with_a_bad_score_names_the_row(
     )
     assert main(["review", str(path)]) == 1
     out, err = capsys.readouterr()
-    assert err == (
+    assert err == no_run(path) + (
         f"{path}:row 2 (d#1): score {score!r} {why} (column H ('score')); restore it from the "
         "export report.html wrote\n"
     )
@@ -675,7 +685,7 @@ def test_a_flag_reviewed_twice(tmp_path: Path) -> None:
     rep = review(str(_export_rows(tmp_path / "v.csv", rows)))
     assert isinstance(rep, SpanReport)
     assert rep.reviewed == 2 and rep.counts == {"correct": 1, "false-alarm": 1, "fixed": 0}
-    assert [p.row for p in rep.notices] == [3]
+    assert [p.row for p in rep.notices] == [0, 3]  # no run beside it; the repeat
     assert [(p.row, p.message) for p in rep.problems] == [
         (
             4,
@@ -717,12 +727,15 @@ def test_an_empty_sheet_says_it_is_empty(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An empty file (a sheet saved before any edit went wrong) was "no 'review' or 'verdict'
-    column in the header", as if it had a header."""
+    column in the header", as if it had a header; one of blank lines says what it holds."""
     path = tmp_path / "r.csv"
-    for data in (b"", b"\xef\xbb\xbf\r\n \r\n"):
+    for data, held in (
+        (b"", "empty file"),
+        (b"\xef\xbb\xbf\r\n \r\n", "2 lines of only whitespace"),
+    ):
         path.write_bytes(data)
         assert main(["review", str(path)]) == 1
         assert capsys.readouterr().err == (
-            f"mtqa: error: {path}: empty file: nothing to review; pass the sentences.csv or "
+            f"mtqa: error: {path}: {held}: nothing to review; pass the sentences.csv or "
             "verdicts-*.csv you reviewed\n"
         )

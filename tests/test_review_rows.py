@@ -99,14 +99,14 @@ def test_a_complete_sheet_passes_and_a_copy_names_its_run(
     assert main(["review", str(copy)]) == 0  # no run beside it: said, nothing to compare
     assert capsys.readouterr().err == (
         f"{copy}: no mtqa run beside it (run.json): rows deleted from the sheet, and rows "
-        "whose ids are not the run's, cannot be found; pass --run with the folder mtqa check "
+        "whose ids are not the run's, cannot be found; pass --run DIR, the folder mtqa check "
         "wrote the sheet to\n"
     )
     assert main(["review", str(copy), "--run", str(out)]) == 1
     assert capsys.readouterr().err.startswith(
         f"{copy}: 1 sentence(s) of the run ({out / 'segments.jsonl'}) have no row: b#2; "
     )
-    with pytest.raises(UsageError, match=r"--run .*texts: no run.json of mtqa check in it"):
+    with pytest.raises(UsageError, match=r"^run='.*texts': no run.json of mtqa check in it"):
         review(str(copy), run=str(tmp_path / "texts"))
     # a file of the run names its folder ("--run out/run.json: no run.json … in it")
     assert main(["review", str(copy), "--run", str(out / "run.json")]) == 1
@@ -125,9 +125,9 @@ def test_another_runs_sheet_is_refused(tmp_path: Path, fake_calibration: Path) -
     with pytest.raises(InputError) as exc:
         review(str(sheet), run=str(out))
     assert str(exc.value) == (
-        f"{sheet}: none of its 2 rows is a sentence of the run in --run {out} "
-        f"({out / 'segments.jsonl'}); review that run's sentences.csv, or name the folder of "
-        "the run that wrote this sheet with --run"
+        f"{sheet}: none of its 2 rows is a sentence of the run in run={str(out)!r} "
+        f"({out / 'segments.jsonl'}); review that run's sentences.csv, or pass run=DIR, the "
+        "folder of the run that wrote this sheet"
     )
 
 

@@ -4,6 +4,7 @@ false-alarm bound on clean English (``../shared/calibration/clean_en.txt``)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import time
 from collections.abc import Callable
@@ -127,6 +128,17 @@ CASES = [
     ("broken-join", "It was hers. b.c is a file", ["hers. b"]),
     ("broken-join", "Apple Inc. announced a flat of 50 sq. m in Paris, etc. and more.", []),
     ("broken-join", "John F. kennedy aside, Dr. no. He left. Then he ate.", []),
+    # units, references and everyday short forms before a lower-case word (a recipe, a
+    # spec sheet, an invoice): abbreviations, not joins
+    ("broken-join", "Add 1 tsp. of salt, 2 tbsp. of oil and 1 fl. oz. of milk.", []),
+    ("broken-join", "It is 3 yd. long, holds 2 gal. and took 4 wks. to build.", []),
+    ("broken-join", "Call ext. or tel. numbers in ch. two, sect. four, para. one.", []),
+    (
+        "broken-join",
+        "The govt. said the qty. ordered and pkg. size were wrong, misc. items too.",
+        [],
+    ),
+    ("broken-join", "He is 30 yrs. old; see ref. below, esp. for 2 hrs. or 3 mos. by ship.", []),
     ("broken-join", "He waited... and left. “Fine,” he said.", []),
     # a join may start where the previous one ended, inside a token
     ("broken-join", "one of the. a,b. c", ["the. a", ",b. c"]),
@@ -222,6 +234,78 @@ CASES = [
         "He has lived here since 2019, for three years, since last year, since long ago; it is"
         " he who knows. At the moment when he left, in the framework of a deal, following which"
         " he could benefit from it and participate in the talks to the end.",
+        [],
+    ),
+    # the fourth list (stop 31): French verbs' prepositions and news phrases
+    (
+        "calque",
+        "He was responsible of the plan; it depends on the weather; he remembered of it; she"
+        " resembles to her mother; they obeyed to the order; we discussed about the budget.",
+        [
+            "responsible of",
+            "remembered of",
+            "resembles to",
+            "obeyed to",
+            "discussed about",
+        ],
+    ),
+    (
+        "calque",
+        "He explained them that it failed, said her that he left, asked to him a favour,"
+        " phoned to them and answered to the question, then profited of the pause.",
+        [
+            "explained them that",
+            "said her that",
+            "asked to him",
+            "phoned to them",
+            "answered to the",
+            "profited of",
+        ],
+    ),
+    (
+        "calque",
+        "Sales have known a strong growth and the law entered in vigour after he was named at"
+        " the head of the agency; firefighters mastered the fire and made a call to donations.",
+        [
+            "known a strong growth",
+            "entered in vigour",
+            "named at the head of",
+            "mastered the fire",
+            "a call to donations",
+        ],
+    ),
+    (
+        "calque",
+        "The country is in full crisis, the plan has made the object of critics, and you have"
+        " reason; during long years he has reason.",
+        [
+            "in full crisis",
+            "has made the object of",
+            "you have reason",
+            "during long years",
+            "he has reason",
+        ],
+    ),
+    (
+        "calque",
+        "Prices will be more high next year and more big than before; the most big firms and"
+        " the most young workers lost, and it was more easy.",
+        ["more big", "the most big", "the most young", "more easy"],
+    ),
+    (
+        "calque",
+        "More young people and more small businesses joined the most hard-hit towns; the Most"
+        " High knows the most high-profile cases; prices will be more high-end.",
+        [],
+    ),
+    # ... and the English they must leave alone
+    (
+        "calque",
+        "The treaty entered into force; he answered to the name of Joe and answered to the"
+        " call; I have known a few of them; they have reason to worry; she was made the object"
+        " of ridicule; the profits of the firm; it depends on the weather; the rooms were in"
+        " full view, in full swing; responsible for it; they discussed the budget; he has"
+        " reasoned well; we focus on the long term; he is interested by nature.",
         [],
     ),
     # good English a newcomer wrote to make it cry wolf (review of this round): never flagged
@@ -404,6 +488,20 @@ FIXED = [
         "At the contrary, the most of the time he came, at the exception of Sundays.",
         "On the contrary, most of the time he came, with the exception of Sundays.",
     ),
+    (
+        "calque",
+        "He explained them that it resembles to the law, which entered in vigour when he was"
+        " named at the head of the agency; sales knew a sharp rise and you have reason.",
+        "He explained to them that it resembles the law, which entered into force when he was"
+        " appointed head of the agency; sales saw a sharp rise and you are right.",
+    ),
+    (
+        "calque",
+        "I have reason: the plan has made the object of a debate; crews are mastering the"
+        " blaze in full crisis.",
+        "I am right: the plan has been the subject of a debate; crews are bringing the blaze"
+        " under control in the midst of crisis.",
+    ),
 ]
 #: rules that cannot know the fix (a translation is needed): their spans carry none
 NO_FIX = {"untranslated-french", "replacement-char"}
@@ -567,3 +665,19 @@ def test_dotted_numbers_are_flagged_only_as_unambiguous_thousands(
     assert [s.suggestion for s in spans] == [
         e.replace(".", "_").replace(",", ".").replace("_", ",") for e in expected
     ]
+
+
+def test_calques_fire_on_no_clean_or_zh_en_english(shared_dir: Path) -> None:
+    """The calque check's promise (mtqa/checks/calque.py): its flagged rows fire on none of
+    the 2,000 lines of clean_en.txt nor of the distinct English targets of mqm_dev (zh→en
+    MT: no French behind them)."""
+    lines = (shared_dir / "calibration" / "clean_en.txt").read_text(encoding="utf-8").splitlines()
+    targets = {
+        json.loads(row)["target"]
+        for path in sorted((shared_dir / "mqm_dev").glob("*.jsonl"))
+        for row in path.read_text(encoding="utf-8").splitlines()
+        if row.strip()
+    }
+    assert len(targets) > 10_000
+    fired = [(t, sp.text) for t in [*lines, *sorted(targets)] for sp in RULES["calque"].check(t)]
+    assert fired == []

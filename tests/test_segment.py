@@ -33,6 +33,17 @@ CASES = [
     ("stray dot kept", "on this subject. .", ["on this subject. ."]),
     ("initials", "J. R. Smith arrived.", ["J. R. Smith arrived."]),
     ("U.S. abbreviation", "The U.S. Army came. It won.", ["The U.S. Army came.", "It won."]),
+    # a short form that always has something after it is no end, whatever follows
+    (
+        "reference short forms",
+        "The invoice (ref. INV-2024-0042) totals USD 1,250.00. Call tel. 555 or ext. 204.",
+        ["The invoice (ref. INV-2024-0042) totals USD 1,250.00.", "Call tel. 555 or ext. 204."],
+    ),
+    (
+        "units before a number or a word",
+        "Add 2 tbsp. of oil. Bake 20 min. Then serve 1 tsp. 4 times.",
+        ["Add 2 tbsp. of oil.", "Bake 20 min.", "Then serve 1 tsp. 4 times."],
+    ),
     ("question and exclamation", "Why? Because! Yes.", ["Why?", "Because!", "Yes."]),
     ("CRLF", "One.\r\nTwo.\r\n", ["One.", "Two."]),
     ("lone CR", "One.\rTwo.", ["One.", "Two."]),

@@ -118,7 +118,7 @@ def test_stdin_with_other_inputs_is_a_usage_error(tmp_path: Path, fake: list[str
     out = mtqa_run(tmp_path, "check", "-", "a.txt", *fake, "-o", "-", stdin=b"x")
     assert out.returncode == 2
     assert out.stderr == (
-        "mtqa: error: - (standard input) must be the only INPUT, without --reference/--source; "
+        "mtqa: error: - (standard input) must be the only input, without --reference/--source; "
         "put 'source'/'reference' fields in records (--stdin-format jsonl)\n"
     )
 

@@ -102,6 +102,25 @@ CASES = [
     ),
     ("src-numbers", "The budget is 3 billion euros.", "Der Haushalt beträgt 3 Mrd. Euro.", []),
     ("src-numbers", "Two ministers resigned.", "Zwei Minister sind zurückgetreten.", []),
+    # a number word for another (four for drei): both unmatched; not one/ein (an article)
+    (
+        "src-numbers",
+        "According to the police, four people were injured.",
+        "Nach Angaben der Polizei wurden drei Menschen verletzt.",
+        [("four", "major", "target has 'four', the source has 'drei'")],
+    ),
+    (
+        "src-numbers",
+        "Six ministers resigned.",
+        "Cinq ministres ont démissionné.",
+        [("Six", "major", "target has 'Six', the source has 'Cinq'")],
+    ),
+    (
+        "src-numbers",
+        "One of the three mayors met 3 ministers and Otto.",
+        "Einer der drei Bürgermeister traf drei Minister und Otto.",
+        [],
+    ),
     # --- Russian: declined month names; number words unknown: small numbers not flagged
     (
         "src-numbers",
@@ -123,6 +142,21 @@ CASES = [
         "Два министра ушли в отставку в понедельник.",
         [],
     ),
+    # a decimal is no number word: flagged in any language (Hebrew's are not read); a half
+    # may be one ("two and a half")
+    (
+        "src-numbers",
+        "Prices rose by 5.7% last year.",
+        "מחירי הדיור עלו ב-7.5% בשנה האחרונה.",
+        [("5.7", "major", "target has '5.7', the source does not (the source has '7.5')")],
+    ),
+    (
+        "src-numbers",
+        "Prices rose by 0.3% in 2.5 months.",
+        "Цены выросли на 3% за два с половиной месяца.",
+        [("0.3", "major", "target has '0.3', the source does not (the source has '3')")],
+    ),
+    ("src-numbers", "He waited 2.5 hours.", "Он ждал два с половиной часа.", []),
     # --- Czech months; Finnish: no month table, so a month is not flagged
     (
         "src-numbers",
@@ -329,13 +363,47 @@ CASES = [
         "src-copy",
         "The government said die Steuern werden steigen next year.",
         "Die Regierung sagte, die Steuern werden im nächsten Jahr steigen.",
-        [("die Steuern werden", "major", "source text left untranslated: 'die Steuern werden'")],
+        [
+            ("die Steuern werden", "major", "source text left untranslated: 'die Steuern werden'"),
+            ("steigen", "minor", "source word left untranslated: 'steigen'"),
+        ],
     ),
     (
         "src-copy",
         "Prague je hlavní město of the Czech Republic.",
         "Praha je hlavní město České republiky.",
         [("je hlavní město", "major", "source text left untranslated: 'je hlavní město'")],
+    ),
+    # one word left in: no name in the source, the source language's, rare in English
+    (
+        "src-copy",
+        "The president presented the presupuesto yesterday.",
+        "El presidente presentó ayer el presupuesto.",
+        [("presupuesto", "minor", "source word left untranslated: 'presupuesto'")],
+    ),
+    (
+        "src-copy",
+        "On Thursday the government approved the draft rozpočtu.",
+        "Vláda ve čtvrtek schválila návrh rozpočtu.",
+        [("rozpočtu", "minor", "source word left untranslated: 'rozpočtu'")],
+    ),
+    (  # German nouns are capitalised: only a noun's ending tells one from a name
+        "src-copy",
+        "On Wednesday the government passed a new Klimaschutzgesetz.",
+        "Die Bundesregierung hat am Mittwoch ein neues Klimaschutzgesetz beschlossen.",
+        [("Klimaschutzgesetz", "minor", "source word left untranslated: 'Klimaschutzgesetz'")],
+    ),
+    (
+        "src-copy",
+        "Laschet and Höcke drove on the Autobahn; Sánchez met Feijóo at the fiesta.",
+        "Laschet und Höcke fuhren auf der Autobahn; Sánchez traf Feijóo bei der fiesta.",
+        [],
+    ),
+    (
+        "src-copy",
+        "Sánchez met Feijóo at the fiesta in the plaza of Aragonès.",
+        "Sánchez se reunió con Feijóo en la fiesta de la plaza de Aragonès.",
+        [],
     ),
     (
         "src-copy",
@@ -482,6 +550,15 @@ def test_rule(rule: str, target: str, source: str, expected: list[tuple]) -> Non
         ("서울시는 5월 20일 발표했다.", "hangul", "ko"),
         ("השר אמר ש-3 אנשים נפצעו.", "hebrew", "he"),
         ("12:30", "none", None),
+        # machine tokens are no words of the language: the 's' of '%s' is no Czech 's' (a
+        # UI string was taken for Czech, and src-names did not run), nor a URL's or a code
+        # name's letters
+        ("Bienvenue, %s !", "latin", "fr"),
+        ("Fichier %s introuvable.", "latin", "fr"),
+        ("Bonjour %(name)s", "latin", "fr"),
+        ("Voir https://example.com/a/o/z/s pour tout.", "latin", "fr"),
+        ("Appelez k_v_z_s() puis fermez.", "latin", "fr"),
+        ("Das Passwort für %s ist falsch.", "latin", "de"),
     ],
 )
 def test_profile(text: str, script: str, lang: str | None) -> None:

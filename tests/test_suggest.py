@@ -352,3 +352,22 @@ def test_a_sentence_too_long_to_rescore_makes_no_candidates(det: Detector) -> No
         sp.suggestion is None and sp.reason.endswith("no fix suggested: " + TOO_LONG)
         for sp in lm_spans([fixed])
     )
+
+
+def test_an_lm_flag_on_a_number_says_why_no_fix(det: Detector) -> None:
+    """A number carries its source's content: no edit is tried on it (mtqa.edits), and the
+    span's reason says so instead of "no local edit to try"."""
+    from mtqa.suggest import NUMBER_NO_FIX
+
+    [plain] = check_documents(
+        [Document("n", "The invoice totals USD 1,250.00 today.", "n.txt")], FakeScorer(), det
+    )
+    sent = plain.sentences[0]
+    i = next(k for k, w in enumerate(sent.words) if w.text == "1,250.00")
+    w = sent.words[i]
+    span = Span(w.start, w.end, w.text, "major", 0.9, "lm", "unexpected here")
+    sent = dataclasses.replace(sent, spans=(span,), severity="major")
+    fixed = suggest_fixes(dataclasses.replace(plain, sentences=(sent,)), FakeScorer())
+    [sp] = fixed.spans
+    assert sp.suggestion is None
+    assert sp.reason == f"unexpected here; no fix suggested: {NUMBER_NO_FIX}"

@@ -124,5 +124,6 @@ def test_synth_says_what_it_needs_of_a_short_file(
     clean.write_text("\n \n", encoding="utf-8")
     assert main(["synth", str(clean), "-o", str(out)]) == 1
     assert capsys.readouterr().err == (
-        f"mtqa: error: {clean}: only 0 text lines; synth needs 1 or more\n"
+        f"mtqa: error: {clean}: 2 lines of only whitespace and no text line; synth needs 1 or "
+        "more\n"
     )

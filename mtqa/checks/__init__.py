@@ -92,6 +92,7 @@ PREPOSITION = "preposition"
 MISSING_WORD = "missing-word"
 AGREEMENT = "agreement"
 EXTRA_WORD = "extra-word"
+WORD_ORDER = "word-order"
 TARGET_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if not c.needs_source}
 SOURCE_CHECKS: dict[str, Check] = {k: c for k, c in CHECKS.items() if c.needs_source}
 
@@ -104,5 +105,6 @@ __all__ = [
     "PREPOSITION",
     "SOURCE_CHECKS",
     "TARGET_CHECKS",
+    "WORD_ORDER",
     "Check",
 ]

@@ -17,7 +17,8 @@ looking at and picks its tables (months, number words, length bands) or stays si
 
 :data:`CJK_WEIGHT` and :func:`weighted_length` measure a text in English-like characters
 (a CJK character counts as several), the unit of ``src-length`` for Chinese sources.
-Stdlib only; results are cached per text.
+Machine tokens (placeholders, URLs, code names: :mod:`mtqa.machine`) cast no vote.
+Results are cached per text.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mtqa.data import word_lists
+from mtqa.machine import machine_tokens
 
 # Letter ranges of the scripts told apart (the rest of \w is "other").
 _RANGES = (
@@ -137,8 +139,22 @@ def _profile(text: str) -> Profile:
     return Profile(script, lang)
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text`` that may tell its language: lower case, outside its machine
+    tokens (:func:`mtqa.machine.machine_tokens`: the ``s`` of a ``%s`` placeholder is no
+    Czech ``s``, nor a URL's or a code name's letters any language's words)."""
+    cuts = machine_tokens(text)
+    if cuts:
+        parts, at = [], 0
+        for a, b in cuts:
+            parts.append(text[at:a])
+            at = b
+        text = " ".join([*parts, text[at:]])
+    return [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
+
+
 def _latin_language(text: str) -> str | None:
-    words = [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
+    words = _words(text)
     elided = [w.split("'", 1)[0] + "'" for w in words if "'" in w]
     votes = Counter(lang for w in words + elided for lang, stop in STOPWORDS.items() if w in stop)
     votes.update(lang for w in words for lang, letters in LETTERS.items() if letters & set(w))

@@ -2,8 +2,8 @@
 
 Both sides are read into :class:`~mtqa.checks.quantity.Quantity` keys, so ``13 000``,
 ``13,000`` and ``13 000`` agree, ``14h30`` equals ``2:30 pm``, ``mai`` equals ``May`` and
-number words count (``deux`` = ``two`` = ``2``). The source is read in its own language
-(:func:`mtqa.checks.language.profile`):
+number words count (``deux`` = ``two`` = ``2``; ``four`` for ``drei`` is flagged). The
+source is read in its own language (:func:`mtqa.checks.language.profile`):
 
 * **any script**: digits next to letters of scripts without spaces (``的90%``,
   ``2022年``), full-width digits (``５月２０日``); a scale word after a number adds its
@@ -19,10 +19,10 @@ million`` give their values too. **What cannot be checked is not flagged**: a *s
 quantity (a numeral, a day of the month, a number word) never counts as missing from the
 target, and a target quantity is not flagged when the source may hold it in a form not
 read: a month when the source language's months are unknown (or a Chinese source gives a
-day without its month: "25日" → "July 25"), a number up to 12 when its number words are
-unknown, a year when a Chinese source says "this year" (今年), a decade (``1960s``), a
-number glued to a name (``COVID-19``, ``G20``), a month abbreviation away from a number
-(``Mar`` the town).
+day without its month: "25日" → "July 25"), a whole number or a half up to 12 when its
+number words are unknown (``5.7`` is flagged, ``2.5`` not), a year when a Chinese source
+says "this year" (今年), a decade (``1960s``), a number glued to a name (``COVID-19``,
+``G20``), a month abbreviation away from a number (``Mar`` the town).
 
 A number both sides share is flagged ``minor`` when the English writes an amount of five
 digits or more without a separator (``150000`` for ``15万``: MQM's locale-convention
@@ -206,7 +206,9 @@ class Source:
         values = [float(k[2:]) for k in q.keys if k.startswith("n:")]
         if self.relative_year and any(1900 <= v <= 2100 for v in values):
             return False
-        return lang in SPELLED_LANGS or not all(v <= 12 for v in values)
+        # a number up to 12 may be a number word not read; a decimal one (5.7) cannot,
+        # but a half may ("two and a half", "חצי": 2.5, 0.5)
+        return lang in SPELLED_LANGS or not all(v <= 12 and (2 * v).is_integer() for v in values)
 
 
 def read_target(target: str) -> tuple[list[Quantity], set[str]]:
@@ -309,10 +311,40 @@ class Numbers(Check):
                     else f"{said} ({_value(other[0])}): the scale word is missing"
                 )
                 yield Hit(q.start, q.end, reason, "major")
+        yield from _spelled_hits(text, source, src, tgt_keys)
         if not extra:  # else the located spans name the source's numbers (one fault, one span)
             for q in missing:
                 yield self.whole(text, f"source has {q.text!r}, the target does not")
         yield from _format_hits(text, tgt, extra, src)
+
+
+_SPELLED = re.compile(r"[^\W\d_]+")
+
+
+def _spelled(text: str, table: dict[str, float]) -> list[tuple[int, int, str, float]]:
+    """``(start, end, word, value)`` of the number words of ``text`` from two to nineteen
+    (not *one*, *un*, *ein*: also an article)."""
+    found = []
+    for m in _SPELLED.finditer(text):
+        v = table.get(fold(m.group()))
+        if v is not None and 2 <= v <= 19 and v == int(v):
+            found.append((m.start(), m.end(), m.group(), v))
+    return found
+
+
+def _spelled_hits(text: str, source: str, src: Source, tgt_keys: set[str]) -> Iterator[Hit]:
+    """``major`` on an English number word (``four``) where a source in a language whose
+    number words are read has another one (``drei``) the target lacks: both must be
+    unmatched, so ``three`` for ``3`` or ``drei`` for ``three`` never fires."""
+    lang = src.prof.lang or ""
+    if lang == "en" or lang not in _NUMBER_WORDS:
+        return
+    lost = [w for _, _, w, v in _spelled(source, _NUMBER_WORDS[lang]) if num_key(v) not in tgt_keys]
+    if not lost:
+        return
+    for a, b, word, v in _spelled(text, _EN_NUMBER_WORDS):
+        if num_key(v) not in src.keys:
+            yield Hit(a, b, f"target has {word!r}, the source has {lost[0]!r}", "major")
 
 
 def _format_hits(

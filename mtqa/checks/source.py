@@ -6,7 +6,8 @@ Each asks :func:`mtqa.checks.language.profile` what the source is written in:
 
 * ``src-copy``: any source; besides a whole copy, a run of source words left in the
   target: for a Latin-script source other than French (``src-french``'s job), two or more
-  words the source language uses far more than English (``die Bundesregierung``); for
+  words the source language uses far more than English (``die Bundesregierung``), or one
+  such word that is no name there and rare in English (``presupuesto``; minor); for
   another script, any run of the source's letters (``华声在线``, ``Путин``);
 * ``src-french``: French sources (or Latin ones of no language guessed);
 * ``src-length``: Latin-script sources and Chinese (its own bands, measured); other
@@ -112,31 +113,37 @@ def _foreign(word: str, lang: str) -> bool:
     return there >= FOREIGN_ZIPF and there >= zipf(w, "en") + FOREIGN_MARGIN
 
 
+#: a single copied word must be this rare in English (Zipf): a loan ("fiesta", "Autobahn")
+#: is not an untranslated word
+RARE_ENGLISH = 2.0
+#: German nouns are capitalised like names: a copied one counts only with a noun's ending
+#: (``Bundesregierung``, ``Klimaschutzgesetz``), never a bare capitalised word (``Laschet``)
+_GERMAN_NOUN = re.compile(
+    r"(?:ung|heit|keit|schaft|gesetz|gesetzes|ismus|ierung|tät|behörde|ministerium|steuer)"
+    r"(?:en|e|s)?$"
+)
+
+
+def _copied_word(word: str, source: str, lang: str) -> bool:
+    """A single word left untranslated: 4 letters or more, found as a word of ``source``
+    where it is not a name (lower case there, or for German a noun's ending), of ``lang``
+    and not of English (:func:`_foreign`, and rare in English: ``presupuesto``,
+    ``rozpočtu``, ``Klimaschutzgesetz``; not ``Sánchez``, ``Laschet``, ``fiesta``)."""
+    if len(word) < 4 or zipf(word.lower(), "en") >= RARE_ENGLISH:
+        return False
+    there = [m.group() for m in _WORD.finditer(source) if m.group().casefold() == word.casefold()]
+    if not there:
+        return False
+    if lang == "de" and _GERMAN_NOUN.search(word.lower()):
+        return zipf(word.lower(), "de") >= 1.5 and zipf(word.lower(), "en") == 0
+    return any(w[0].islower() for w in there) and _foreign(word, lang)
+
+
 def copied_runs(text: str, source: str, prof: Profile) -> Iterator[Hit]:
     """Runs of source words left untranslated in ``text`` (see the module doc)."""
     if prof.script == "latin":
-        if prof.lang in (None, "fr", "en"):
-            return  # French: src-french; unknown: no word list to tell foreign words by
-        lang = prof.lang
-        src = {b for b in _bigrams(source)}
-        titles = kept_titles(text, source)
-        words = [m for m in _WORD.finditer(text) if not inside(titles, *m.span())]
-        i = 0
-        while i < len(words) - 1:
-            j = i
-            while (
-                j + 1 < len(words)
-                and (words[j].group().casefold(), words[j + 1].group().casefold()) in src
-                and not text[words[j].end() : words[j + 1].start()].strip(" -")
-            ):
-                j += 1
-            run = words[i : j + 1]
-            foreign = sum(_foreign(w.group(), lang) for w in run)
-            if j > i and foreign >= 2:
-                a, b = run[0].start(), run[-1].end()
-                sev: Severity = "major" if foreign >= 3 else "minor"
-                yield Hit(a, b, f"source text left untranslated: {text[a:b]!r}", sev)
-            i = j + 1
+        if prof.lang not in (None, "fr", "en"):  # French: src-french; unknown: no word list
+            yield from _latin_runs(text, source, prof.lang)
         return
     letters = letters_of(prof.script)
     if not letters:
@@ -144,6 +151,32 @@ def copied_runs(text: str, source: str, prof: Profile) -> Iterator[Hit]:
     for m in re.finditer(f"[{letters}]+", text):
         if m.group() in source and (prof.cjk or len(m.group()) >= 2):
             yield Hit(m.start(), m.end(), f"source text left untranslated: {m.group()!r}", "major")
+
+
+def _latin_runs(text: str, source: str, lang: str) -> Iterator[Hit]:
+    """Runs of words of a Latin-script ``source`` in ``lang`` left in ``text``: two or more
+    with two of ``lang`` (:func:`_foreign`), or one word (:func:`_copied_word`)."""
+    src = set(_bigrams(source))
+    titles = kept_titles(text, source)
+    words = [m for m in _WORD.finditer(text) if not inside(titles, *m.span())]
+    i = 0
+    while i < len(words):
+        j = i
+        while (
+            j + 1 < len(words)
+            and (words[j].group().casefold(), words[j + 1].group().casefold()) in src
+            and not text[words[j].end() : words[j + 1].start()].strip(" -")
+        ):
+            j += 1
+        run = words[i : j + 1]
+        foreign = sum(_foreign(w.group(), lang) for w in run)
+        a, b = run[0].start(), run[-1].end()
+        if j > i and foreign >= 2:
+            sev: Severity = "major" if foreign >= 3 else "minor"
+            yield Hit(a, b, f"source text left untranslated: {text[a:b]!r}", sev)
+        elif j == i and _copied_word(run[0].group(), source, lang):
+            yield Hit(a, b, f"source word left untranslated: {text[a:b]!r}", "minor")
+        i = j + 1
 
 
 _ELISION = re.compile(r"\b(?:l|d|qu|n|j|c|s)['’](?=[^\W\d_])", re.IGNORECASE)

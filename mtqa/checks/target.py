@@ -19,12 +19,12 @@ from mtqa.checks.lexicon import zipf
 from mtqa.checks.quantity import dotted_label
 from mtqa.machine import machine_tokens
 from mtqa.text import (
-    ABBREVIATIONS,
     EMOJI_END,
     OPENERS,
     RE_SPACE_CHARS,
     RE_WORD_CHARS,
     SENTENCE_STARTERS,
+    ends_abbreviation,
     is_list_marker,
 )
 
@@ -72,10 +72,8 @@ class BrokenJoin(Check):
             core = before.rstrip(")]”\"’'").lstrip(OPENERS)
             if not word[0].islower() or not core or not _word_end(core[-1]):
                 continue
-            if text[m.start() - 1 : m.start()] == "." or "." in core:
-                continue  # "e.g. the", "p.m. on", "U.S. officials"
-            if core.lower() in ABBREVIATIONS or (len(core) == 1 and core.isupper()):
-                continue  # "Inc. announced", "sq. m", initials
+            if ends_abbreviation(text, m.end("before")):
+                continue  # "e.g. the", "p.m. on", "Inc. announced", "sq. m", initials
             if is_list_marker(text, m.start("word"), m.end()):
                 continue  # "the work is yours. b) you may", "… this document. b.": a list item
             rest = text[m.end("before") + 1 : m.end()].lstrip()  # the quote (if any) and word

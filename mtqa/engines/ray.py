@@ -15,8 +15,8 @@ single-process run. There is one way in, :func:`mtqa.pipeline.run_check`::
     summary = run_check(["articles.jsonl"], Settings(engine="ray", ray_address=None),
                         Path("reports/articles"))  # None: $RAY_ADDRESS, else a local Ray
 
-Cluster: only the driver reads inputs and writes OUTDIR; actors get documents and
-return results through Ray, so the cluster needs no shared filesystem. Every node
+Cluster: only the driver reads inputs (the glossary too) and writes OUTDIR; actors get
+documents and return results through Ray, so the cluster needs no shared filesystem. Every node
 needs mtqa and the model package installed (same versions as the driver), and
 ``MTQA_CACHE`` on a node-local disk (each node dequantises the GGUF once). Then:
 
@@ -40,15 +40,16 @@ import json
 import logging
 import math
 import os
+import pickle
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
-from mtqa.checks.glossary import cached_glossary
+from mtqa.checks.glossary import Glossary, cached_glossary
 from mtqa.detect import Detector
 from mtqa.engines.base import Engine, Put, check_documents
-from mtqa.errors import UsageError
+from mtqa.errors import MtqaError, UsageError, named_value, options_named, wording
 from mtqa.lm.load import ScorerFactory
 from mtqa.records import Document
 from mtqa.settings import Settings
@@ -63,40 +64,75 @@ BATCH_DOCS = 64
 
 
 class ScoreBatch:
-    """The ``map_batches`` callable: one scorer per actor, built once."""
+    """The ``map_batches`` callable: one scorer per actor, built once.
 
-    def __init__(self, settings: Settings, det: Detector, factory: ScorerFactory) -> None:
-        self.scorer = factory(settings)
-        self.model = self.scorer.signature()
-        det.check_model(self.model)
+    Its errors are the driver's: an :class:`~mtqa.errors.MtqaError` raised here (the model
+    cannot load on this node, the glossary cannot be read) is worded as the driver's caller
+    names settings (``wording``: :func:`mtqa.errors.wording`, ``--model`` on the command
+    line, ``model=`` in Python) and comes back in the batch's ``error`` column, pickled, for
+    :class:`RayEngine` to raise as itself, one line; Ray would wrap it in an actor error
+    holding the actor's traceback."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        det: Detector,
+        factory: ScorerFactory,
+        glossary: Glossary | None = None,
+        wording: Mapping[str, str] | None = None,
+    ) -> None:
+        self.wording = wording
+        self.error: MtqaError | None = None
+        with options_named(wording):
+            try:
+                self.scorer = factory(settings)
+                self.model = self.scorer.signature()
+                det.check_model(self.model)
+            except MtqaError as exc:
+                self.error = exc
+        self.glossary = glossary  # read by the driver: a node need not hold its file
         self.det = det
         self.batch_size = settings.batch_size
         self.edits = settings.edits
         self.selection = settings.selection
         self.source_lm = settings.source_lm
-        self.glossary = cached_glossary(settings.glossary) if settings.glossary else None
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         """Score one batch of serialised documents; their results, serialised, by index."""
         import numpy as np
 
-        docs = [Document(**json.loads(str(x))) for x in batch["doc"]]
-        results = check_documents(
-            docs,
-            self.scorer,
-            self.det,
-            self.batch_size,
-            glossary=self.glossary,
-            edit_budget=self.edits,
-            selection=self.selection,
-            source_lm=self.source_lm,
-        )
+        n = len(batch["index"])
+        error = self.error
+        if error is None:
+            docs = [Document(**json.loads(str(x))) for x in batch["doc"]]
+            with options_named(self.wording):
+                try:
+                    results = check_documents(
+                        docs,
+                        self.scorer,
+                        self.det,
+                        self.batch_size,
+                        glossary=self.glossary,
+                        edit_budget=self.edits,
+                        selection=self.selection,
+                        source_lm=self.source_lm,
+                    )
+                except MtqaError as exc:
+                    error = exc
+        if error is not None:
+            return {
+                "index": np.asarray(batch["index"]),
+                "result": np.array([""] * n, dtype=object),
+                "model": np.array([""] * n, dtype=object),
+                "error": np.array([pickle.dumps(error)] * n, dtype=object),
+            }
         return {
             "index": np.asarray(batch["index"]),
             "result": np.array(
                 [json.dumps(result_to_dict(r), ensure_ascii=False) for r in results], dtype=object
             ),
-            "model": np.array([self.model] * len(results), dtype=object),
+            "model": np.array([self.model] * n, dtype=object),
+            "error": np.array([b""] * n, dtype=object),
         }
 
 
@@ -106,7 +142,8 @@ def connect(address: str | None) -> None:
         import ray
     except ImportError:
         raise UsageError(
-            "--engine ray needs Ray Data: pip install 'mtqa[ray]' (or 'ray[data]')"
+            f"{named_value('engine', 'ray')} needs Ray Data: pip install 'mtqa[ray]' (or "
+            "'ray[data]')"
         ) from None
     if ray.is_initialized():
         return
@@ -123,7 +160,10 @@ def _pool(settings: Settings, n_batches: int) -> tuple[int, float, float]:
     if gpus and settings.device != "cpu":
         actors, cpus, per_gpu = gpus, 1.0, 1.0
     elif settings.device == "cuda":
-        raise UsageError("--device cuda: the Ray cluster has no GPU; use --device cpu or auto")
+        raise UsageError(
+            f"{named_value('device', 'cuda')}: the Ray cluster has no GPU; use "
+            f"{named_value('device', 'cpu')} or {named_value('device', 'auto')}"
+        )
     else:
         actors, cpus, per_gpu = max(1, int(res.get("CPU", 1))), 1.0, 0.0
     if settings.ray_actors:
@@ -153,6 +193,7 @@ class RayEngine(Engine):
         import ray.data
 
         settings = self.settings
+        glossary = cached_glossary(settings.glossary) if settings.glossary else None
         per_call = max(1, min(BATCH_DOCS, math.ceil(len(block) / _pool(settings, len(block))[0])))
         actors, cpus, gpus = _pool(settings, math.ceil(len(block) / per_call))
         rows = [
@@ -162,7 +203,7 @@ class RayEngine(Engine):
         ds = ray.data.from_items(rows, override_num_blocks=math.ceil(len(block) / per_call))
         scored = ds.map_batches(
             ScoreBatch,
-            fn_constructor_args=(settings, self.detector, self.scorer_factory),
+            fn_constructor_args=(settings, self.detector, self.scorer_factory, glossary, wording()),
             compute=ray.data.ActorPoolStrategy(size=actors),
             batch_size=per_call,
             batch_format="numpy",
@@ -172,6 +213,8 @@ class RayEngine(Engine):
         log.info("ray: %d documents on %d actor(s), %d per call", len(block), actors, per_call)
         model: str | None = None
         for row in scored.iter_rows():
+            if row["error"]:  # an actor's MtqaError (ScoreBatch): the run's error
+                raise pickle.loads(row["error"])
             put(block[int(row["index"])], result_from_dict(json.loads(str(row["result"]))))
             model = model or str(row["model"])
         return model

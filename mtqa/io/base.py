@@ -14,7 +14,7 @@ unit: XLIFF 1.2 ``<trans-unit>``, XLIFF 2.0 ``<segment>``, PO entry, TMX ``<tu>`
   being translated, so they are **reported and counted, never a failure**: a run over a
   half-translated XLIFF exits 0 and says how many units it skipped and why. A file with
   nothing to score at all (no unit, or every unit skipped) fails, as an empty .txt does
-  (:func:`nothing_to_score`; an empty file is :data:`EMPTY_FILE`);
+  (:func:`nothing_to_score`; an empty or blank file is :func:`empty_file`);
 * a :class:`~mtqa.records.Failure` for a duplicate unit id within a file (the first is
   scored, and the writers annotate that one: :func:`by_doc_id`), as for duplicate record
   ids elsewhere: the run exits 1.
@@ -25,7 +25,9 @@ mtqa checks English (:data:`ENGLISH`): a file that declares another target langu
 
 ``doc_id``: ``<prefix>#<unit id>`` for a unit with an id (XLIFF, TMX ``tuid``; in an XLIFF
 with several files ``<file>/<id>``, an XLIFF 2.0 segment ``<unit>::<segment>``), else
-``<prefix>:<line>`` (PO entries, TMX units without ``tuid``) — mtqa's usual default id.
+``<prefix>:<line>`` (PO entries, TMX units without ``tuid``) — mtqa's usual default id;
+``<prefix>:<line>.<n>`` for the n-th of several units without an id on one line (a minified
+XML file: :func:`apart`).
 ``prefix`` is the input's path relative to the input folder without its suffix, as for
 the other inputs, made longer where two inputs would share it
 (:func:`mtqa.readers.doc_prefixes`), so unit ``12`` of ``a.xlf`` and of ``b.xlf``, or of
@@ -40,13 +42,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 from mtqa.errors import InputError, one_line
 from mtqa.io.inline import TaggedText
 from mtqa.records import SEVERITY_RANK, Document, Failure, Severity, Span
+from mtqa.text import blank
 
 T = TypeVar("T")
 
@@ -60,6 +64,7 @@ class Unit:
     source: TaggedText | None
     target: TaggedText | None
     has_id: bool = True  # False: no id in the file (PO, TMX without tuid): doc_id uses line
+    nth: int = 0  # without an id: its place among those starting on its line (0: alone)
     notes: tuple[str, ...] = ()
     state: str | None = None  # the format's own word: XLIFF state, "fuzzy", ...
     translatable: bool = True
@@ -205,8 +210,27 @@ def note_lines(found: UnitFlags) -> list[str]:
 
 
 def doc_id_of(unit: Unit, prefix: str) -> str:
-    """The unit's mtqa id: ``prefix#key`` with an id, ``prefix:line`` without."""
-    return f"{prefix}#{unit.key}" if unit.has_id else f"{prefix}:{unit.line}"
+    """The unit's mtqa id: ``prefix#key`` with an id, ``prefix:line`` without (and
+    ``prefix:line.n`` for the n-th of several starting on one line: :func:`apart`)."""
+    if unit.has_id:
+        return f"{prefix}#{unit.key}"
+    return f"{prefix}:{unit.line}.{unit.nth}" if unit.nth else f"{prefix}:{unit.line}"
+
+
+def apart(units: Sequence[Unit]) -> list[Unit]:
+    """``units`` (of an XML file) with those without an id that start on one line told
+    apart: the n-th of them on its line gets ``nth`` n and the key ``:line.n`` (a minified
+    TMX holds every ``<tu>`` on one line; each was a duplicate of the first). A unit alone
+    on its line is left as it is."""
+    shared = Counter(u.line for u in units if not u.has_id)
+    seen: Counter[int | None] = Counter()
+    out = []
+    for u in units:
+        if not u.has_id and shared[u.line] > 1:
+            seen[u.line] += 1
+            u = replace(u, key=f":{u.line}.{seen[u.line]}", nth=seen[u.line])
+        out.append(u)
+    return out
 
 
 def by_doc_id(pairs: Iterable[tuple[Unit, T]], prefix: str) -> dict[str, T]:
@@ -248,7 +272,11 @@ def documents_from_units(
 
 
 #: an empty translation file (the readers' InputError), as an empty .txt file is refused
-EMPTY_FILE = "empty file: no translated units to score; remove it or add translations"
+def empty_file(data: bytes) -> str:
+    """Why a file of no markup, only ASCII whitespace bytes (``data``), has nothing to
+    score: ``empty file: …`` or what it holds, ``3 blank lines: …``."""
+    held = blank(data.decode("ascii"))
+    return f"{held or 'empty file'}: no translated units to score; remove it or add translations"
 
 
 def nothing_to_score(path: str, items: Sequence[Document | Failure | Skipped]) -> list[Failure]:

@@ -35,7 +35,6 @@ from typing import Any
 
 from mtqa.errors import AnnotateError, InputError, one_line
 from mtqa.io.base import (
-    EMPTY_FILE,
     ENGLISH,
     Skipped,
     Unit,
@@ -43,6 +42,7 @@ from mtqa.io.base import (
     by_doc_id,
     check_flags,
     documents_from_units,
+    empty_file,
     not_english,
     note_lines,
 )
@@ -106,7 +106,7 @@ def _load(path: str, target_lang: str | None) -> tuple[bytes, Any]:
             path, None, f"cannot read: {exc.strerror}; check the path and permissions"
         ) from None
     if not data.strip():
-        raise InputError(path, None, EMPTY_FILE)
+        raise InputError(path, None, empty_file(data))
     if data.startswith(UTF16_BOMS) or b"\x00" in data[:4]:
         wide = wide_unicode(data) or "UTF-16"
         raise InputError(

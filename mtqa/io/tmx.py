@@ -41,6 +41,7 @@ from mtqa.io.base import (
     Skipped,
     Unit,
     UnitFlags,
+    apart,
     by_doc_id,
     check_flags,
     documents_from_units,
@@ -99,8 +100,12 @@ def _name(lang: str) -> str:
 def _load(path: str, target_lang: str | None) -> _Read:
     data, root = read_xml(path)
     if local_name(root) != "tmx":
+        name = local_name(root)
+        fix = "pass a TMX file (its root element is <tmx>)"
+        if name == "xliff":
+            fix += ", or name an XLIFF file .xlf"
         raise InputError(
-            path, root.sourceline, f"not a TMX file: the root element is <{local_name(root)}>"
+            path, root.sourceline, f"not a TMX file: the root element is <{name}>; {fix}"
         )
     from translate.storage import tmx
 
@@ -132,6 +137,8 @@ def _load(path: str, target_lang: str | None) -> _Read:
             skip=why,
         )
         pairs.append((tu, unit, _lang(tgt) if tgt is not None else ""))
+    units = apart([u for _, u, _ in pairs])  # a minified file: units without ids on one line
+    pairs = [(tu, u, lang) for (tu, _, lang), u in zip(pairs, units)]
     if target_lang is not None and pairs and all(not lang for _, _, lang in pairs):
         raise InputError(path, None, _no_target(pairs, target_lang))
     return _Read(data, store, pairs)

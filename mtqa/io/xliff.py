@@ -56,6 +56,7 @@ from mtqa.io.base import (
     Skipped,
     Unit,
     UnitFlags,
+    apart,
     by_doc_id,
     check_flags,
     documents_from_units,
@@ -112,8 +113,12 @@ def _file_of(el: Any) -> Any:
 
 def _version(root: Any, path: str) -> str:
     if local_name(root) != "xliff":
+        name = local_name(root)
+        fix = "pass an XLIFF 1.2 or 2.0 file (its root element is <xliff>)"
+        if name == "tmx":
+            fix += ", or name a TMX file .tmx"
         raise InputError(
-            path, root.sourceline, f"not an XLIFF file: the root element is <{local_name(root)}>"
+            path, root.sourceline, f"not an XLIFF file: the root element is <{name}>; {fix}"
         )
     version = root.get("version") or ""
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
@@ -160,7 +165,8 @@ def _load(path: str, target_lang: str | None) -> _Read:
         el = tk.xmlelement
         unit = _unit12(tk, el, multi) if version == "1.2" else _unit20(tk, el, multi)
         pairs.append((el, _target_language(el, unit, target_lang)))
-    return _Read(data, version, store, pairs)
+    units = apart([u for _, u in pairs])  # a minified file: units without ids on one line
+    return _Read(data, version, store, [(el, u) for (el, _), u in zip(pairs, units)])
 
 
 def _target_language(el: Any, unit: Unit, target_lang: str | None) -> Unit:

@@ -32,7 +32,7 @@ from xml.parsers import expat
 from lxml import etree
 
 from mtqa.errors import AnnotateError, InputError, one_line
-from mtqa.io.base import EMPTY_FILE
+from mtqa.io.base import empty_file
 from mtqa.io.inline import escape_attr
 
 
@@ -285,7 +285,7 @@ def read_xml(path: str) -> tuple[bytes, Any]:
             path, None, f"cannot read: {exc.strerror}; check the path and permissions"
         ) from None
     if not data.strip():
-        raise InputError(path, None, EMPTY_FILE)
+        raise InputError(path, None, empty_file(data))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False)
     try:
         root = etree.fromstring(data, parser=parser)

@@ -40,7 +40,7 @@ from typing import Any
 from mtqa import conditioned
 from mtqa.analyse import Evidence, SentenceEvidence
 from mtqa.detect import Detector, detector_path
-from mtqa.errors import InputError
+from mtqa.errors import InputError, named
 from mtqa.features import evidence
 from mtqa.lm.base import Scorer
 from mtqa.lm.load import ScorerFactory
@@ -51,7 +51,7 @@ from mtqa.readers.decode import decode, read_file
 from mtqa.records import Document, TokenScore
 from mtqa.settings import Settings
 from mtqa.store import atomic_write, check_output_file
-from mtqa.text import counted
+from mtqa.text import blank, counted
 
 FIT_SHARE = 0.70
 THRESHOLD_SHARE = 0.15  # the last 15% is the dev split
@@ -76,11 +76,10 @@ def clean_lines(
     if limit:
         lines = lines[:limit]
     if len(lines) < minimum:
-        raise InputError(
-            path,
-            None,
-            f"only {counted(len(lines), 'text line')}; {purpose} needs {minimum} or more",
-        )
+        held = f"only {counted(len(lines), 'text line')}"
+        if not lines:  # what the file holds instead
+            held = f"{blank(text)} and no text line" if text else "empty file: no text line"
+        raise InputError(path, None, f"{held}; {purpose} needs {minimum} or more")
     return lines
 
 
@@ -239,12 +238,12 @@ def calibrate(
     """
     path = Path(output) if output else detector_path(settings.model)
     # before any work: no output is an input (the cache is read, then appended to)
-    inputs = [(clean, ""), *((g, "--gold") for g in gold)]
-    kept = [(score_cache, "--score-cache")] if score_cache else []
-    option = "-o" if output else "the shipped detector's file"
+    inputs = [(clean, ""), *((g, named("gold")) for g in gold)]
+    kept = [(score_cache, named("score_cache"))] if score_cache else []
+    option = named("output") if output else "the shipped detector's file"
     check_output_file(output or path, option, inputs + kept, "the detector")
     if score_cache:
-        check_output_file(score_cache, "--score-cache", inputs, "the score cache")
+        check_output_file(score_cache, named("score_cache"), inputs, "the score cache")
     lines = clean_lines(clean, limit)
     segments = {Path(p).stem: gold_segments(p, gold_limit) for p in gold}  # bad input: now
     cache = ScoreCache(score_cache)  # a file that is no score cache: now too

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
+from mtqa.readers.decode import kind
 
 
 def _ranks(xs: Sequence[float]) -> list[float]:
@@ -47,18 +49,33 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 def _sentence_rows(path: Path) -> Iterator[dict[str, str]]:
     """The rows of a run's ``sentences.csv``; an :class:`~mtqa.errors.InputError` naming
     the file when it is missing or unreadable."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         where = "no such folder" if not path.parent.is_dir() else "no sentences.csv in it"
         raise InputError(
             str(path.parent),
             None,
-            f"{where}; pass the output folder of an `mtqa check` run (with --reference)",
+            f"{where}; pass the output folder of a `mtqa check --reference FILE` run",
         )
+    if not path.is_file():  # a folder, a FIFO (never opened: it would block), a broken link
+        what = (
+            "a folder"
+            if path.is_dir()
+            else f"not a regular file: {kind(path.stat().st_mode)}"
+            if path.exists()
+            else "a link to nothing"
+        )
+        raise InputError(str(path), None, f"cannot read the table ({what})")
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             yield from csv.DictReader(fh)
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        why = (
+            (exc.strerror or type(exc).__name__)
+            if isinstance(exc, OSError)
+            else "not UTF-8 text"
+            if isinstance(exc, UnicodeDecodeError)
+            else f"not CSV: {exc}"
+        )
         raise InputError(str(path), None, f"cannot read the table ({why})") from None
 
 
@@ -93,3 +110,22 @@ def lm_chrf_correlation(run_dir: str | Path) -> dict[str, Any]:
     if not chrf:
         out["note"] = "no sentence-level chrF in this run (no references, or none aligned)"
     return out
+
+
+def run_correlation(run_dir: str | Path) -> tuple[dict[str, Any] | None, str | None]:
+    """``mtqa eval``'s :func:`lm_chrf_correlation` of a run: None when the run has no
+    ``sentences.csv`` (written without the ``csv`` format) or no sentence-level chrF in it;
+    with a notice when the file is there but cannot be read. The file is optional (eval
+    measures the flags from ``segments.jsonl``), so the evaluation goes on without it."""
+    path = Path(run_dir) / "sentences.csv"
+    if not os.path.lexists(path):
+        return None, None
+    try:
+        corr = lm_chrf_correlation(run_dir)
+    except InputError as exc:
+        return None, (
+            f"{exc}: the LM score's correlation with chrF is left out of this evaluation (the "
+            "flags are measured from segments.jsonl); rerun the same mtqa check to rewrite "
+            "sentences.csv from its stored results, without scoring"
+        )
+    return (corr if corr["n"] else None), None

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from mtqa.quality.correlation import run_correlation
 from mtqa.quality.gold import RUN_FILES, GoldSpan, Unit, read_gold, read_run, run_signature
 from mtqa.quality.match import match
 from mtqa.quality.tables import align, fmt
@@ -287,7 +288,8 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
     """``mtqa eval``: score a run (``RUN_DIR/segments.jsonl``) against a gold .jsonl file.
 
     Adds the correlation of the LM score with chrF when the run's ``sentences.csv`` has
-    sentence-level chrF. Raises :class:`~mtqa.errors.InputError` for bad gold or run files.
+    sentence-level chrF; an unreadable ``sentences.csv`` or ``run.json`` (optional) is a
+    notice. Raises :class:`~mtqa.errors.InputError` for a bad gold file or ``segments.jsonl``.
     """
     gold = read_gold(gold_path)
     docs = read_run(run_dir)
@@ -299,18 +301,13 @@ def evaluate(gold_path: str, run_dir: str) -> Evaluation:
         subset = [k for k in (category_unit(u, c) for u in units) if k is not None]
         by_cat[c] = score_units(subset).as_dict()
     run_sig, unsigned = run_signature(run_dir)
-    corr = None
-    if (Path(run_dir) / "sentences.csv").is_file():
-        from mtqa.quality.correlation import lm_chrf_correlation
-
-        corr = lm_chrf_correlation(run_dir)
-        corr = corr if corr["n"] else None
+    corr, unread = run_correlation(run_dir)  # optional: a notice when unreadable
     return Evaluation(
         score_units(units).as_dict(),
         by_cat,
         f"gold:{Path(gold_path).name}|{run_sig}",
         corr,
-        tuple(matched.notices) + ((unsigned,) if unsigned else ()),
+        tuple(matched.notices) + tuple(n for n in (unsigned, unread) if n),
     )
 
 

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mtqa.errors import InputError
 from mtqa.readers.decode import decode, read_file
+from mtqa.text import blank
 
 GOLD_FORMAT = '{"id", "target", "spans": [{"start", "end", "severity", "category"}]}'
 
@@ -75,8 +77,15 @@ class _Bad(Exception):
     """A malformed field of the record being read (the reader adds path and line)."""
 
 
-def _read_lines(path: str, what: str) -> list[str]:
-    return decode(read_file(path, what), path, replace_option=False).splitlines()
+def _read_text(path: str, what: str) -> str:
+    return decode(read_file(path, what), path, replace_option=False)
+
+
+def _nothing(text: str, what: str) -> str:
+    """``empty file: no gold records`` or what the file holds instead, ``3 blank lines and
+    no gold record`` (``what``: the record's name)."""
+    held = blank(text)
+    return f"{held} and no {what}" if held else f"empty file: no {what}s"
 
 
 def short(text: str, n: int = 40) -> str:
@@ -196,7 +205,10 @@ def _gold_record(line: str, n: int, hint: str) -> dict[str, Any]:
     spans = [_gold_span(s, k, text) for k, s in enumerate(raw, 1)]
     gid = rec.get("id")
     if isinstance(gid, bool) or not isinstance(gid, (str, int, type(None))):
-        raise _Bad(f"'id' must be a string or an integer, got {gid!r}")
+        raise _Bad(
+            f"'id' must be a string or an integer, got {gid!r}; write the id of the run's "
+            'document as a JSON string ("...") or leave it out'
+        )
     at = None if rec.get("line") is None else _whole(rec["line"])
     if rec.get("line") is not None and (at is None or at < 1):
         raise _Bad(
@@ -227,7 +239,8 @@ def read_gold(path: str, reader: str = "mtqa eval") -> list[dict[str, Any]]:
     """
     hint = format_hint(reader)
     out = []
-    for n, line in enumerate(_read_lines(path, "pass a gold .jsonl file"), 1):
+    text = _read_text(path, "pass a gold .jsonl file")
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -235,7 +248,7 @@ def read_gold(path: str, reader: str = "mtqa eval") -> list[dict[str, Any]]:
         except _Bad as exc:
             raise InputError(path, n, str(exc)) from None
     if not out:
-        raise InputError(path, None, f"no gold records; {hint}")
+        raise InputError(path, None, f"{_nothing(text, 'gold record')}; {hint}")
     return out
 
 
@@ -293,13 +306,14 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
         )
         raise InputError(run_dir, None, f"{what}; {fix}")
     p = folder / "segments.jsonl"
-    if not p.is_file():
+    if not os.path.lexists(p):  # there but unreadable (a folder, a FIFO): read_file says so
         raise InputError(
             str(p), None, "no segments.jsonl; run `mtqa check ... --format csv,jsonl` first"
         )
     out = []
     seen: dict[str, int] = {}  # id -> its line
-    for n, line in enumerate(_read_lines(str(p), RERUN), 1):
+    text = _read_text(str(p), RERUN)
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -315,6 +329,8 @@ def read_run(run_dir: str) -> list[dict[str, Any]]:
                 "writes each document once, so this file joins several runs; evaluate each "
                 "run on its own",
             )
+    if not out:  # no document to find a gold record in
+        raise InputError(str(p), None, f"{_nothing(text, 'document record')}; {RERUN}")
     return out
 
 

@@ -19,7 +19,7 @@ verdicts on two rows, and neither row is counted (a repeat with the same verdict
 once, with a notice); a missing optional column (``spans``, ``doc_id``, ``sent_id``) or a
 ``spans`` cell that names no source is a notice with the column and the fix. Rows deleted,
 repeated or with ids the run does not have are found against the run that wrote the sheet
-(:mod:`mtqa.quality.coverage`).
+(:mod:`mtqa.quality.coverage`), in either kind of sheet.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mtqa.errors import InputError, UsageError
+from mtqa.errors import InputError
 from mtqa.quality.coverage import check_rows, find_run
 from mtqa.quality.sheets import (
     Problem,
@@ -299,21 +299,15 @@ def review(
     """``mtqa review``: read a reviewed sentences.csv or a verdict export and measure the flags.
 
     ``raw``: the file was written with ``--csv-raw`` (no guard quotes to remove). ``run``:
-    the output folder of the run that wrote a sentences.csv (default: the sheet's folder,
-    when it holds one), whose sentences the rows are checked against
-    (:mod:`mtqa.quality.coverage`). Raises :class:`~mtqa.errors.InputError` when the file
-    cannot be read, is another run's, or nothing is reviewed;
-    :class:`~mtqa.errors.UsageError` when ``run`` holds no run or the sheet is a verdict
-    export.
+    the output folder of the run that wrote the sentences.csv or the report.html whose
+    verdicts were exported (default: the sheet's folder, when it holds one), whose sentences
+    or flags the rows are checked against (:mod:`mtqa.quality.coverage`). Raises
+    :class:`~mtqa.errors.InputError` when the file cannot be read, is another run's, or
+    nothing is reviewed; :class:`~mtqa.errors.UsageError` when ``run`` holds no run.
     """
     sheet = read_sheet(path, raw)
     if sheet.kind == "verdicts":
-        if run is not None:
-            raise UsageError(
-                f"--run {run}: only a sentences.csv is checked against its run; drop --run "
-                "for a verdict export"
-            )
-        return summarise_spans(sheet, target)
+        return summarise_spans(sheet, target, run)
     rows, items, problems, notices, missing = _reviewed_rows(_sentences_sheet(sheet), run)
     if not items and not problems:
         raise InputError(

@@ -17,14 +17,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, named
 from mtqa.lm.base import Scorer
 from mtqa.records import TokenScore
 
 #: how every record line starts (``json.dumps`` of a dict with ``model`` first)
 _HEAD = '{"model": '
 _SHAPE = '{"model", "text", "tokens"} per line'
-_FIX = "name a new file or an earlier --score-cache file"
+
+
+def _fix() -> str:
+    return f"name a new file or an earlier {named('score_cache')} file"
+
 
 #: stored token rows by model signature, then by text
 Stored = dict[str, dict[str, list[Any]]]
@@ -63,7 +67,7 @@ def read_score_cache(path: Path) -> tuple[Stored, bool]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         at = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(str(path), at, f"not a score cache (not UTF-8 text); {_FIX}") from None
+        raise InputError(str(path), at, f"not a score cache (not UTF-8 text); {_fix()}") from None
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -74,7 +78,7 @@ def read_score_cache(path: Path) -> tuple[Stored, bool]:
             raise InputError(
                 str(path),
                 n,
-                f"not a score cache (the line is {got}; a score cache holds {_SHAPE}); {_FIX}",
+                f"not a score cache (the line is {got}; a score cache holds {_SHAPE}); {_fix()}",
             )
         model, key, tokens = got
         stored.setdefault(model, {})[key] = tokens

@@ -22,7 +22,7 @@ from typing import Protocol, TypeVar
 from mtqa.errors import InputError
 from mtqa.readers.decode import read_file
 from mtqa.report.base import unguard_cell
-from mtqa.text import one_line_safe
+from mtqa.text import blank, one_line_safe
 
 DELIMITERS = (",", ";", "\t")
 KINDS = {"review": "sentences", "verdict": "verdicts"}  # the column that tells the kind
@@ -91,7 +91,8 @@ def read_sheet(path: str, raw: bool = False) -> Sheet:
         raise InputError(
             path,
             None,
-            "empty file: nothing to review; pass the sentences.csv or verdicts-*.csv you reviewed",
+            f"{blank(text) or 'empty file'}: nothing to review; pass the sentences.csv or "
+            "verdicts-*.csv you reviewed",
         )
     for delim in DELIMITERS:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))

@@ -9,7 +9,9 @@ the reviewer's corrected span, empty = delete it) or blank (not reviewed).
 
 A flag reviewed on two rows (same doc_id, sent_id, span_start, span_end, source) counts once
 when both say the same, and not at all, with a problem, when they differ; a ``score`` that
-is not a number from 0 to 1 is a problem too (the row is not counted).
+is not a number from 0 to 1 is a problem too (the row is not counted). The rows are checked
+against the run's flags (:func:`mtqa.quality.coverage.check_flag_rows`): a flag with no row
+(deleted) and a row that is no flag of the run (not counted) are problems.
 
 Span precision is the share of reviewed flags that are real errors (``correct`` or
 ``fixed``), overall, by severity and by source, each with a 95% Wilson interval; for flags
@@ -29,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mtqa.errors import InputError
+from mtqa.quality.coverage import check_flag_rows, find_run
 from mtqa.quality.sheets import Problem, Rate, Sheet, drop_repeats, missing_columns, score_cell
 from mtqa.quality.tables import fmt
 from mtqa.text import counted
@@ -134,6 +137,7 @@ class SpanReport:
     threshold: LmThreshold | None = None  # the LM --threshold for the target precision
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
+    missing: int = 0  # flags of the run with no row (mtqa.quality.coverage)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON."""
@@ -192,19 +196,22 @@ def _verdict(row: int, cells: dict[str, str], sheet: Sheet) -> SpanVerdict | Pro
     )
 
 
-def summarise_spans(sheet: Sheet, target: float = 0.8) -> SpanReport:
+def summarise_spans(sheet: Sheet, target: float = 0.8, run: str | None = None) -> SpanReport:
     """The span-level report of a verdict export (and the LM ``--threshold`` reaching
-    ``target`` precision). Raises :class:`InputError` when a required column is missing or
-    no flag has a verdict."""
+    ``target`` precision), its rows checked against the run in the folder ``run``, else in
+    the sheet's (:func:`~mtqa.quality.coverage.check_flag_rows`). Raises
+    :class:`InputError` when a required column is missing, no flag has a verdict or no row
+    is a flag of the run; :class:`~mtqa.errors.UsageError` when ``run`` holds no run."""
     missing_columns(
         sheet, REQUIRED, "review the verdict export of report.html, keeping its columns"
     )
     items: list[SpanVerdict] = []
-    problems: list[Problem] = []
-    notices: list[Problem] = []
+    problems, notices, unknown, missing = check_flag_rows(sheet, find_run(sheet.path, run), run)
     rows = 0
     for row, cells in sheet.records():
         rows += 1
+        if row in unknown:  # not the run's: named in the problems
+            continue
         item = _verdict(row, cells, sheet)
         if isinstance(item, Problem):
             problems.append(item)
@@ -253,6 +260,7 @@ def summarise_spans(sheet: Sheet, target: float = 0.8) -> SpanReport:
         threshold=lm_threshold(items, target),
         problems=problems,
         notices=notices,
+        missing=missing,
     )
 
 
@@ -298,6 +306,14 @@ def format_spans(rep: SpanReport) -> str:
         f"equals it in {rep.took_suggestion}",
         *threshold_lines(rep.threshold),
     ]
-    if rep.problems:
-        lines += ["", f"{len(rep.problems)} row(s) not counted (see the messages on stderr)"]
+    not_counted = sum(p.row > 1 for p in rep.problems)
+    if not_counted or rep.missing:
+        lines.append("")
+    if not_counted:
+        lines.append(f"{not_counted} row(s) not counted (see the messages on stderr)")
+    if rep.missing:
+        lines.append(
+            f"{rep.missing} flag(s) of the run have no row: not in this review (see the "
+            "messages on stderr)"
+        )
     return "\n".join(lines)

@@ -47,7 +47,14 @@ from mtqa.readers.ids import RECORD_SUFFIXES, Ids, doc_prefixes
 from mtqa.readers.rows import Rows
 from mtqa.readers.walk import Inputs, as_inputs, discover, scan
 from mtqa.records import Document, Failure
-from mtqa.text import count_lines, counted, field_fault, has_visible_text, without_surrogates
+from mtqa.text import (
+    blank,
+    count_lines,
+    counted,
+    field_fault,
+    has_visible_text,
+    without_surrogates,
+)
 
 Item = Document | Failure | Skipped
 STDIN = "-"  # the INPUT that means standard input
@@ -147,7 +154,7 @@ def read_inputs(
     sides = {k: v for k, v in (("reference", reference), ("source", source)) if v is not None}
     read_nothing = not found and failures  # the input's own failure says why: no second error
     if sides and not read_nothing and (len(found) != 1 or found[0][0].suffix.lower() != ".txt"):
-        flags = " and ".join(f"--{k}" for k in sides)
+        flags = " and ".join(named(k) for k in sides)
         raise UsageError(
             f"{flags} needs exactly one .txt input; for .jsonl/.tsv/.csv put "
             f"{' and '.join(repr(k) for k in sides)} fields in each record"
@@ -260,7 +267,7 @@ def _read_txt(text: str, path: str, doc_id: str) -> list[Document | Failure]:
     if has_visible_text(text):
         return [Document(doc_id=doc_id, text=text, path=path)]
     if not text.strip():
-        what = "empty file" if not text else "file holds only whitespace"
+        what = blank(text) or "empty file"
     else:
         c = next(c for c in text if not c.isspace())
         name = f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip()
@@ -281,27 +288,21 @@ def _attach_sides(
         try:
             side_text = decode(read_bytes(Path(side)), side, encoding_errors)
         except InputError as exc:  # the message names the option: the file is no input
-            message = (
-                exc.message
-                if f"--{field_name}" in exc.message
-                else (f"--{field_name} file: {exc.message}")
-            )
-            return [Failure(exc.path, exc.line, message)]
+            return [Failure(exc.path, exc.line, f"{named(field_name)} file: {exc.message}")]
         except OSError as exc:
-            return [
-                Failure(
-                    side, None, f"cannot read --{field_name} file: {exc.strerror}; check the path"
-                )
-            ]
+            why = f"cannot read {named(field_name)} file: {exc.strerror}; check the path"
+            return [Failure(side, None, why)]
         n_side = count_lines(side_text)
         if n_side != n_doc:
+            held = f"has {counted(n_side, 'line')}"
+            if not side_text.strip():  # say what it holds: no line is not nothing
+                held = f"holds {blank(side_text)}" if side_text else "is empty"
             return [
                 Failure(
                     side,
                     None,
-                    f"--{field_name} file has {counted(n_side, 'line')} but {doc.path} has "
-                    f"{counted(n_doc, 'line')}; "
-                    "it must align line by line with the input",
+                    f"{named(field_name)} file {held} but {doc.path} has "
+                    f"{counted(n_doc, 'line')}; it must align line by line with the input",
                 )
             ]
         values[field_name] = side_text

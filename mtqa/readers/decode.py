@@ -21,7 +21,7 @@ import os
 import stat
 from pathlib import Path
 
-from mtqa.errors import InputError
+from mtqa.errors import InputError, named_value
 from mtqa.io import READERS
 
 #: the input file types: mtqa's own, then the translators' exchange formats (:mod:`mtqa.io`);
@@ -59,7 +59,7 @@ def bad_byte(data: bytes, path: str, pos: int, replace_option: bool = True) -> I
     what = "NUL byte" if data[pos] == 0 else "invalid UTF-8"
     if replace_option:
         fix = "remove it" if data[pos] == 0 else "convert the file to UTF-8"
-        fix += " or pass --encoding-errors replace"
+        fix += f" or pass {named_value('encoding_errors', 'replace')}"
     else:
         fix = (
             "remove it"

@@ -19,13 +19,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
+from mtqa.errors import named
 from mtqa.readers.decode import BOM, bad_byte
 from mtqa.records import Document, Failure
-from mtqa.text import field_fault, has_visible_text
+from mtqa.text import blank, field_fault, has_visible_text
 
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 _BAD = re.compile("[\x00\udc80-\udcff]")  # NUL, or a bad byte kept by surrogateescape
@@ -79,7 +80,7 @@ def _pick_text(rec: dict[str, object], text_field: str, path: str, line: int) ->
         path,
         line,
         f"expected a {' or '.join(repr(f) for f in fields)} field with the text; "
-        "add it, or name the text field with --text-field",
+        f"add it, or name the text field with {named('text_field', 'NAME')}",
     )
 
 
@@ -116,7 +117,8 @@ def _record(
         return Failure(
             path,
             line,
-            f"field {id_field!r} must be a string or an integer, got {type(raw_id).__name__}",
+            f"field {id_field!r} must be a string or an integer, got {type(raw_id).__name__}; "
+            'write the id as a JSON string ("...") or leave the field out',
         )
     source = _optional(rec, "source", path, line)
     if isinstance(source, Failure):
@@ -201,7 +203,9 @@ class Rows:
                 continue
             yield self._make(rec, n)
         if not any_record:
-            yield Failure(self.path, None, "empty file: no records; add one JSON object per line")
+            held = blank(self.text)
+            what = f"{held} and no record" if held else "empty file: no records"
+            yield Failure(self.path, None, f"{what}; add one JSON object per line")
 
     def _no_column(self, header: list[str], sep: str) -> Failure | None:
         if any(f in header for f in self.wanted):
@@ -211,7 +215,7 @@ class Rows:
             self.path,
             1,
             f"header has no {' or '.join(repr(f) for f in self.wanted)} column: {header}{how}; "
-            "rename the text column or pass --text-field",
+            f"rename the text column or pass {named('text_field', 'NAME')}",
         )
 
     def _repeated(self, header: list[str]) -> Failure | None:
@@ -242,8 +246,15 @@ class Rows:
     def table(self, tsv: bool) -> Iterator[Document | Failure]:
         """Header row, then one record per row: literal lines split at tabs (.tsv), or
         RFC 4180 records (.csv). A wrong column count or bad bytes cost that row."""
-        if not self.lines:
-            yield Failure(self.path, None, "empty file: expected a header row naming the columns")
+        if not self.text.strip():
+            held = blank(self.text)
+            what = (
+                f"{held} and no header row; add a header row naming the columns"
+                if held
+                else "empty file: nothing to score; remove it or add a header row naming the "
+                "columns and a row per text"
+            )
+            yield Failure(self.path, None, what)
             return
         sep = "\t" if tsv else self._separator()
         rows = self._tsv_rows() if tsv else self._csv_rows(sep)
@@ -266,14 +277,7 @@ class Rows:
                 if len(row) == len(header):
                     yield self._make(dict(zip(header, row)), line)
                     continue
-                fix = (
-                    "a .tsv field cannot hold a tab (TSV has no quoting); remove the tab "
-                    "or save the file as .csv or .jsonl"
-                    if tsv
-                    else f'put a field that holds {_SEPARATORS[sep]} in double quotes ("...")'
-                )
-                found = f"expected {len(header)} columns as in the header, found {len(row)}"
-                yield Failure(self.path, line, f"{found}; {fix}")
+                yield Failure(self.path, line, _column_count(header, row, sep, tsv))
         if header is not None and not any_row:
             yield Failure(self.path, None, "no data rows after the header; add one row per text")
 
@@ -334,3 +338,23 @@ def _safe(reader: Any) -> Iterator[list[str] | str]:
             return
         except csv.Error as exc:
             yield str(exc)
+
+
+def _column_count(header: Sequence[str], row: Sequence[str], sep: str, tsv: bool) -> str:
+    """Why a row with another column count than the header's costs its line, and the fix:
+    a short row lacks fields (named), a long one has a separator inside a field."""
+    found = f"expected {len(header)} columns as in the header, found {len(row)}"
+    if len(row) < len(header):
+        names = ", ".join(repr(h) for h in header[len(row) :])
+        return (
+            f"{found}: no {names}; add the missing field (an empty field still takes its "
+            f"{_SEPARATORS[sep]})"
+        )
+    if tsv:
+        fix = (
+            "a .tsv field cannot hold a tab (TSV has no quoting); remove the tab "
+            "or save the file as .csv or .jsonl"
+        )
+    else:
+        fix = f'put a field that holds {_SEPARATORS[sep]} in double quotes ("...")'
+    return f"{found}; {fix}"

@@ -2,7 +2,9 @@
 
 Folders are walked in sorted order; links are followed, each real folder read once (a
 link back to a folder holding it is a loop). Files of other types in a folder are not
-inputs and are passed over, and so are mtqa's own output folders (:func:`is_output_folder`:
+inputs and are passed over, so are hidden files and folders (a name starting with ``.``:
+``.venv/``, ``.git/``, the ``._a.txt`` AppleDouble files of a folder from a Mac, which are
+binary; one given by name is read), and so are mtqa's own output folders (:func:`is_output_folder`:
 a rerun of ``mtqa check .`` never reads its reports back as input); a path left out for
 any other reason (a FIFO or device, a broken or looping link, an unreadable folder, a path
 that is not UTF-8) is a :class:`~mtqa.records.Failure`. Only folders are ever opened here.
@@ -167,6 +169,8 @@ def _walk(
         )
         return
     here = os.path.realpath(folder)
+    # a hidden name is no input (module docstring): '.venv/', '.git/', a Mac's '._a.txt'
+    names = [n for n in names if not n.startswith(".")]
     for p in (folder / name for name in names if folder / name not in skip):
         st = _stat(p)
         if isinstance(st, str):

@@ -38,9 +38,9 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any, ClassVar
 
-from mtqa.errors import AnnotateError, InputError, OutputError
+from mtqa.errors import AnnotateError, InputError, OutputError, named
 from mtqa.io import writer_for
-from mtqa.io.base import Flag, Unit, UnitFlags
+from mtqa.io.base import Flag, Unit, UnitFlags, doc_id_of
 from mtqa.records import DocumentResult, Failure
 from mtqa.report import ANNOTATED
 from mtqa.report.base import Writer
@@ -50,8 +50,9 @@ FOLDER = "annotated"
 
 
 def unit_suffix(unit: Unit) -> str:
-    """What follows the prefix in the unit's doc id: ``#<id>`` or ``:<line>``."""
-    return f"#{unit.key}" if unit.has_id else f":{unit.line}"
+    """What follows the prefix in the unit's doc id: ``#<id>``, ``:<line>`` or
+    ``:<line>.<n>`` (:func:`mtqa.io.base.doc_id_of`, with no prefix)."""
+    return doc_id_of(unit, "")
 
 
 def infer_prefix(path: str, doc_ids: Iterable[str], units: Sequence[Unit]) -> str | None:
@@ -130,6 +131,7 @@ class AnnotatedWriter(Writer):
         self.found: dict[str, dict[str, UnitFlags]] = {}
         self.written: list[Path] = []
         self.failures: list[Failure] = []
+        self.notices: list[str] = []
 
     def write(self, result: DocumentResult) -> None:
         """Keep the flags of a result read from an input of this format."""
@@ -152,6 +154,12 @@ class AnnotatedWriter(Writer):
             except ValueError as exc:  # ids that are no units of the file: it changed
                 msg = f"annotated copy not written: {exc}; the file changed during the run?"
                 self.failures.append(Failure(src, None, f"{msg} rerun the check"))
+        if not self.count:  # a copy keeps its input's format: --format xliff of a .po run
+            kinds = " or ".join(ANNOTATED[self.fmt])
+            self.notices = [
+                f"--format {self.fmt}: no {kinds} input, so no annotated {self.fmt} copy is "
+                "written (a copy keeps its input's format)"
+            ]
         self._drop_stale()
         return self.final
 
@@ -164,7 +172,8 @@ class AnnotatedWriter(Writer):
             raise InputError(
                 src,
                 None,
-                "cannot tell which units of the file the results belong to; rerun with --overwrite",
+                "cannot tell which units of the file the results belong to; rerun with "
+                f"{named('overwrite', True)}",
             )
         dst = self.final / rel
         flagged = {k: f for k, f in found.items() if f.flags or f.worst != "none"}

@@ -83,6 +83,8 @@ class Writer:
     #: inputs this writer could not serve, known after ``close`` (an annotated copy that
     #: cannot be made): the run reports them as failures and goes on
     failures: Sequence[Failure] = ()
+    #: lines for people, known after ``close`` (a format asked for that had nothing to do)
+    notices: Sequence[str] = ()
 
     def __init__(self, outdir: Path, run: dict[str, Any]) -> None:
         self.outdir = outdir

@@ -77,3 +77,27 @@ class DroppingScorer(FakeScorer):
                     s[j - 1] = 16.0
             fixed.append(replace(out, surprisal=s))
         return fixed
+
+
+class OrderingScorer(FakeScorer):
+    """The fake, with one French word order: " renewable" right after " energy" costs 16
+    bits, and 2 bits anywhere else, as " energy" does; so "the energy renewable" → "the
+    renewable energy" gains 14 bits."""
+
+    def __init__(self, window: int = 1024, overlap: int = 256) -> None:
+        super().__init__(window=window, overlap=overlap)
+        self.energy, self.renewable = self._id(" energy"), self._id(" renewable")
+
+    def cost(self, piece: str) -> float:
+        return 2.0 if piece in (" energy", " renewable") else super().cost(piece)
+
+    def forward(self, batch: Sequence[Sequence[int]]) -> list[ForwardOutput]:
+        outs = super().forward(batch)
+        fixed = []
+        for ids, out in zip(batch, outs, strict=True):
+            s = list(out.surprisal)
+            for j in range(1, len(ids)):
+                if ids[j] == self.renewable and ids[j - 1] == self.energy:
+                    s[j - 1] = 16.0
+            fixed.append(replace(out, surprisal=s))
+        return fixed
