@@ -2,7 +2,7 @@
 
     python bench/cognates.py [--json OUT]
 
-A listed false friend (``mtqa/data/words/false_friends.toml``, 302 forms with the
+A listed false friend (``mtqa/data/words/false_friends.toml``, 308 forms with the
 inflections) is probed, where a source in Latin letters is given, only if the source holds
 its cognate. This matches each listed form against the 20,000 commonest French words
 (wordfreq's list, the 19,824 of letters only) and sorts the matches with
