@@ -4,9 +4,8 @@
 
 Each line is scored alone (no document context), every probe of :func:`mtqa.confusion.probes`
 (no budget) against the line as written; the gain is bits saved by the replacement, less
-its unigram gain for a false friend when the LM gains at least 2 bits itself
-(:meth:`mtqa.confusion.Probe.counted`), as the verdict
-counts it. It prints,
+its unigram gain for a false friend (below the flag gate a positive one only: it never lifts
+a gain to a flag; :meth:`mtqa.confusion.Probe.counted`), as the verdict counts it. It prints,
 per set, the lines probed, the highest gain and how many lines reach 6 and 10 bits
 (:data:`~mtqa.confusion.MINOR_GAIN`, :data:`~mtqa.confusion.MAJOR_GAIN`):
 

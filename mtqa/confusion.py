@@ -31,10 +31,10 @@ with the LM as the judge and its rescoring (LM-Critic, see :mod:`mtqa.suggest`):
    words' frequencies, :func:`mtqa.features.unigram_bits`) is taken off first, as SLOR
    normalises LM scores by unigram probability (Pauls and Klein, ACL 2012; Lau, Clark and
    Lappin, Cognitive Science 2017): *petrol* → *oil* or *tribunal* → *court* make any
-   sentence more likely, for the frequency of the common word alone; and the LM itself
-   must make the sentence at least :data:`LEAST_GAIN` bits more likely (a replacement of
-   several words, *deputy* → *member of parliament*, has a large negative unigram gain
-   that alone would pass the threshold: :meth:`Probe.counted`). The best
+   sentence more likely, for the frequency of the common word alone. A rarer replacement,
+   or one of several words (*deputy* → *member of parliament*), has a negative unigram
+   gain, which raises the gain only where the LM itself reaches the flag's gate: it never
+   makes a flag alone (:meth:`Probe.counted`). The best
    replacement decides: :data:`MINOR_GAIN` or more flags the site, with the replacement
    as its suggestion; a false friend is ``major`` from :data:`MAJOR_GAIN`, a calque is
    always ``minor`` (as ``rule:calque``). A listed word in its English sense loses
@@ -131,7 +131,6 @@ from mtqa.lm import base as lm_base
 from mtqa.lm.base import Encoding, Scorer
 from mtqa.records import DocumentResult, SentenceResult, Severity, Span, WordScore
 from mtqa.suggest import (
-    MIN_GAIN,
     TOO_LONG,
     SpanPlan,
     as_span_fix,
@@ -160,9 +159,6 @@ KINDS = (SOURCE, CALQUE, PREP, MISSING, AGREE, EXTRA, ORDER)
 MINOR_GAIN = 6.0
 #: least gain (bits) for a ``major`` false friend: the sentence 1,024 times more likely
 MAJOR_GAIN = 10.0
-#: least gain (bits) of the LM itself, before the unigram correction, for any flag: the
-#: sentence at least 4 times more likely (as a suggested fix: :data:`mtqa.suggest.MIN_GAIN`)
-LEAST_GAIN = MIN_GAIN
 #: replacements rescored per sentence (a sentence with more sites: the first ones, in
 #: text order; the first replacement of every site comes before any second one)
 DEFAULT_PROBES = 8
@@ -282,11 +278,15 @@ class Probe:
 
     def counted(self, gain: float) -> float:
         """The gain the verdict counts for this replacement's LM ``gain`` (bits): the gain
-        less :attr:`prior` when the LM itself makes the sentence at least
-        :data:`LEAST_GAIN` bits more likely, else the LM's gain as it is (below every
-        threshold). A replacement of several words has a large negative prior (each word
-        costs its frequency), which alone must never flag a site the LM finds no better."""
-        return gain - self.prior if gain >= LEAST_GAIN else gain
+        less :attr:`prior` where the LM itself reaches the site's flag gate
+        (:func:`least_gain`); below it, the gain less a positive prior only (a commoner
+        replacement must earn more), never more than the LM's gain. A rarer replacement,
+        or one of several words, has a negative prior (each word costs its frequency):
+        added to a gain below the gate it made flags the LM had not made (*library* →
+        *bookshop*, −5.8 bits: 4.2 counted as 10.0; *deputy* → *member of parliament*,
+        −17.4: 2 bits as 19.4, ``major``)."""
+        lifted = gain - self.prior
+        return lifted if gain >= least_gain(self) else min(gain, lifted)
 
 
 def _unigram(text: str) -> float:

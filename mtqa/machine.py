@@ -28,12 +28,19 @@ _PLACEHOLDER = (
     r"|(?<![\w%])%(?:@|[1-9]\d?(?!\d))"
     r"|\{\{\w+\}\}|\{\w*\}"
 )
+#: not inside a word: after a letter or digit and the apostrophe or hyphen that joins a
+#: word's pieces (:data:`mtqa.text.WORD`), a machine token would start mid-word (``s_profit``
+#: of ``the company's_profit``, ``s_done`` of ``it's_done``, ``os.path`` of ``x-os.path``)
+_IN_WORD = r"(?<!\w['’-])"
 #: hashes, keys and ids: a run of 16 or more ASCII letters and digits (``+/=_`` too)
 #: holding both a digit and a letter (``9f86d081884c7d65``, ``dGhpc2lzYWtleTE2==``), and
-#: UUIDs; not hyphenated words (``well-to-do-in-2021``)
+#: UUIDs; not hyphenated words (``well-to-do-in-2021``); one that ends a hyphenated word
+#: takes the whole word (``sha384-oqVuAfXRKap7fdgc…``, ``build-9f86d081884c7d65``), not
+#: from its hyphen (:data:`_IN_WORD`)
 _HASH = (
-    r"(?<![\w+/=])(?=[\w+/=]*\d)(?=[\w+/=]*[a-z])[a-z0-9+/=_]{16,}(?![\w+/=])"
-    r"|\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b"
+    rf"(?<![\w+/=]){_IN_WORD}(?:[a-z0-9]+-)*"
+    r"(?=[\w+/=]*\d)(?=[\w+/=]*[a-z])[a-z0-9+/=_]{16,}(?![\w+/=])"
+    rf"|\b{_IN_WORD}(?:[a-z0-9]+-)*[0-9a-f]{{8}}(?:-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}\b"
 )
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 #: code names in technical prose, by their form alone (case-sensitive): a call (``fileno()``,
@@ -62,13 +69,17 @@ _NAME = rf"(?:{_CALL}|{_DOTTED}|{_SNAKE})"
 #: Markdown's and reST's (```spec```, ````None````, with a reST role: ``:func:`repr```), and
 #: the old ```name'`` style without spaces (not the GNU ```show w'`` of licence texts)
 _CODE = (
-    rf"(?-i:(?<![\w.])(?:'{_NAME}'|\"{_NAME}\"|‘{_NAME}’|“{_NAME}”|\*{_NAME}\*|{_NAME})(?!\w)"
+    rf"(?-i:(?<![\w.]){_IN_WORD}"
+    rf"(?:'{_NAME}'|\"{_NAME}\"|‘{_NAME}’|“{_NAME}”|\*{_NAME}\*|{_NAME})(?!\w)"
     r"|(?<![\w`])(?:(?::[a-z]+)+:)?(?:``[^`\n]{1,80}``|`[^`\s][^`\n]{0,79}`"
     r"|`[A-Za-z_][\w.]*')(?![\w`]))"
 )
+#: an e-mail address or a file name holds its whole word (``o'brien@example.com``,
+#: ``John's_report.pdf``: an apostrophe is theirs, not where they start)
 _MACHINE = re.compile(
-    rf"(?:https?://|www\.)\S*[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b|{_PLACEHOLDER}|{_HASH}|{_CODE}",
+    rf"(?:https?://|www\.)\S*[\w/]|{_IN_WORD}[\w.+-]+(?:['’][\w.+-]+)*@[\w-]+(?:\.[\w-]+)+"
+    rf"|{_IN_WORD}\b[\w-]+(?:['’][\w-]+)*(?:\.[\w-]+)*\.(?:{MACHINE_ENDINGS})\b"
+    rf"|{_PLACEHOLDER}|{_HASH}|{_CODE}",
     re.IGNORECASE,
 )
 

@@ -154,3 +154,40 @@ def test_word_checks_still_fire_beside_a_code_name(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert sorted(rule_hits(text)) == sorted(expected)
+
+
+#: a machine token starts at a word's start, never after the apostrophe or hyphen that joins
+#: a word's pieces (``s_profit`` was found in ``company's_profit``); an e-mail address, a
+#: file name or a hash that ends such a word takes the whole word
+MID_WORD = [
+    ("The company's_profit grew.", []),
+    ("It's_done now, and don't_care.", []),
+    ("The company’s_profit grew.", []),
+    ("See Chris'max_size and l'os.path.join.", []),
+    ("A non-fileno() call, a well-max_size item, x-os.path.join.", []),
+    ("The state-of-the-art_thing.", []),
+    # at a word's start: still code, after a contraction, a space or a dash
+    ("It's max_size and os.path.join, --max_size.", ["max_size", "os.path.join", "max_size"]),
+    ("max_size's value", ["max_size"]),
+    # the whole word
+    ("Write to o'brien.x@example.com now.", ["o'brien.x@example.com"]),
+    ("Open John's_report.pdf first.", ["John's_report.pdf"]),
+    ("Pin build-9f86d081884c7d65 there.", ["build-9f86d081884c7d65"]),
+    ("Use sha384-oqVuAfXRKap7fdgcCY5uykM6 here.", ["sha384-oqVuAfXRKap7fdgcCY5uykM6"]),
+    ("Id urn-123e4567-e89b-12d3-a456-426614174000.", ["urn-123e4567-e89b-12d3-a456-426614174000"]),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), MID_WORD)
+def test_a_machine_token_never_starts_inside_a_word(text: str, found: list[str]) -> None:
+    assert [text[a:b] for a, b in machine_tokens(text)] == found
+
+
+@pytest.mark.parametrize(("text", "found"), MID_WORD)
+def test_a_machine_token_inside_a_word_is_found_alike_in_nfd(text: str, found: list[str]) -> None:
+    """Decomposed accents before the token (read in NFC): the same tokens, exact offsets."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", f"Ça dépend: {text}")
+    got = [nfd[a:b] for a, b in machine_tokens(nfd)]
+    assert [unicodedata.normalize("NFC", g) for g in got] == found

@@ -179,16 +179,34 @@ def test_a_listed_word_the_dictionary_rejects_goes_to_the_rescoring_not_to_spell
     ]
 
 
-def test_the_verdict_counts_the_unigram_correction_only_when_the_lm_gains() -> None:
-    from mtqa.confusion import LEAST_GAIN, Probe
+def test_the_unigram_correction_never_lifts_a_gain_below_the_gate_to_a_flag() -> None:
+    """A rarer replacement's negative unigram gain was added to any LM gain of 2 bits or
+    more: 2 bits became 14, a major flag the LM had not made. Below the flag's gate the
+    correction only takes off; from the gate on it counts both ways, as before."""
+    from mtqa.confusion import Probe
 
     many = Probe(0, 6, "member of parliament", SOURCE, prior=-12.0)  # rare words: costly
     assert many.counted(-5.0) == -5.0  # the LM finds it worse: never a flag
-    assert many.counted(LEAST_GAIN - 0.01) < MINOR_GAIN
-    assert many.counted(LEAST_GAIN) == LEAST_GAIN + 12.0
+    for below in (2.0, 4.0, MINOR_GAIN - 0.01):
+        assert many.counted(below) == below < MINOR_GAIN
+    assert many.counted(MINOR_GAIN) == MINOR_GAIN + 12.0  # the LM flags it: graded
     common = Probe(0, 6, "oil", SOURCE, prior=4.0)  # the common word explains 4 bits
     assert common.counted(9.0) == 5.0 < MINOR_GAIN
+    assert common.counted(3.0) == -1.0
     assert Probe(0, 6, "when", CALQUE).counted(7.0) == 7.0
+
+
+def test_a_rarer_replacement_the_lm_finds_a_little_likelier_is_no_flag(det: Detector) -> None:
+    """*library* → *bookshop* (unigram gain −5.8 bits): the fake LM finds the sentence
+    4.2 bits likelier with it, below the gate; it was flagged at 10.0 "beyond the words'
+    frequencies". At 6.2 bits the LM flags it itself, and the correction grades it."""
+    text = "He went to the library yesterday."
+    below = check_documents(docs([text]), PairScorer(" library", " yesterday", 6.0), det)
+    assert not ff_spans(below)
+    [sp] = ff_spans(check_documents(docs([text]), PairScorer(" library", " yesterday", 8.0), det))
+    assert (sp.text, sp.suggestion, sp.severity) == ("library", "bookshop", "major")
+    assert sp.gain is not None and MINOR_GAIN <= sp.gain < MAJOR_GAIN  # the LM's own
+    assert "beyond the words' frequencies" in sp.reason
 
 
 def test_no_word_is_listed_under_two_parts_of_speech() -> None:
@@ -1035,10 +1053,59 @@ def test_a_discourse_marker_gets_no_false_friend_span_and_a_true_one_still_does(
         ("library", "la bibliothèque municipale", None),
         ("demand", "les syndicats exigent une hausse", None),
         ("massaging", "le mois dernier", None),
+        # the whole stem, vowels aside, then the source's ending (Italian tt for ct too)
+        ("actually", "Attualmente il tasso è del 7 %.", "Attualmente"),
+        ("actual", "der aktuell gültige Satz", "aktuell"),
+        ("eventually", "éventuellement", "éventuellement"),
+        ("massaging", "ils massent des troupes", "massent"),
+        ("cenacle", "le cénacle des initiés", "cénacle"),
+        ("demand", "une demande de hausse", "demande"),
+        ("assist", "assister à la réunion", "assister"),
+        ("sensible", "une personne sensible", "sensible"),
+        ("preservative", "un préservatif", "préservatif"),
+        ("medicine", "le médecin de famille", "médecin"),
+        ("achieved", "il a achevé le travail", "achevé"),
+        ("suppressed", "ils ont supprimé 300 postes", "supprimé"),
+        ("prevented", "il a prévenu la police", "prévenu"),
+        ("ancient", "l'ancien ministre", "ancien"),
+        ("professor", "un professeur de lycée", "professeur"),
+        ("tribunal", "les tribunaux administratifs", "tribunaux"),
     ],
 )
 def test_a_cognate_is_found_in_the_source_by_its_stem(word: str, source: str, seen: str) -> None:
     assert cognate(word, source_words(source)) == seen
+
+
+# a common French word that only starts like a listed word is no cognate of it (the loose
+# rule took the first 4 letters of the stem, or a 3-letter source stem: 265 of the 308
+# listed forms had one among the 20,000 commonest French words; README)
+@pytest.mark.parametrize(
+    ("word", "source"),
+    [
+        ("actually", "un acte de foi"),  # the English stem goes on: actu|al
+        ("library", "un marché libre"),
+        ("assisted", "il est assis"),
+        ("demand", "demain matin"),
+        ("demand", "une démarche"),
+        ("deputy", "depuis hier"),
+        ("coin", "quoi de neuf"),
+        ("mark", "le 3 mars"),
+        ("mark", "le marché"),
+        ("massaging", "un massacre"),
+        ("prevent", "près de Paris"),
+        ("support", "une super idée"),
+        ("surname", "sur la table"),
+        ("journal", "le jour même"),
+        ("control", "contre la loi"),
+        ("personal", "une personne"),
+        ("candid", "quand il vient"),
+        ("quit", "la cité"),
+        ("exaction", "exactement"),
+        ("realized", "la réalité"),
+    ],
+)
+def test_a_word_that_only_starts_alike_is_no_cognate(word: str, source: str) -> None:
+    assert cognate(word, source_words(source)) is None
 
 
 @pytest.mark.parametrize(

@@ -227,6 +227,15 @@ CASES = [
         [],
     ),
     ("src-brackets", "The talks (in Geneva ended.", "Les pourparlers (à Genève ont pris fin.", []),
+    # single quotes are quotation marks too (an apostrophe is none)
+    ("src-brackets", "He read 'Le Monde' daily.", "Il lisait « Le Monde » chaque jour.", []),
+    ("src-brackets", "He read ‘Le Monde’ daily.", "Il lisait « Le Monde » chaque jour.", []),
+    (
+        "src-brackets",
+        "He read the '90s Chris' car and l'Europe, don't.",
+        "Il lisait « Le Monde » chaque jour.",
+        ["no quotation marks"],
+    ),
 ]
 
 
@@ -717,6 +726,23 @@ KEPT_TITLE_CASES = [
         "Il relit le roman « Les Misérables » chaque été.",
         [],
     ),
+    # in straight single quotes, as the source's or other marks (an apostrophe inside)
+    (
+        "He read 'À la recherche du temps perdu' in full last summer.",
+        "Il a lu « À la recherche du temps perdu » en entier l'été dernier.",
+        [],
+    ),
+    (
+        "The film 'Le fabuleux destin d'Amélie Poulain' was a triumph in 2001.",
+        "Le film « Le fabuleux destin d'Amélie Poulain » a triomphé en 2001.",
+        [],
+    ),
+    (
+        "She sang the song 'Non, je ne regrette rien' every night.",
+        "Elle chantait la chanson 'Non, je ne regrette rien' chaque soir.",
+        [],
+    ),
+    ("He said 'je suis fatigué' yesterday.", "Il a dit « je suis fatigué » hier.", ["fatigué"]),
     # still flagged: speech kept in French, a title the source does not quote alike, French
     # outside the title
     ('He said "je suis fatigué" yesterday.', "Il a dit « je suis fatigué » hier.", ["fatigué"]),
@@ -755,6 +781,27 @@ def test_a_title_kept_in_quotes_is_no_french_left_in(
         assert target[f.start : f.end] == f.text
 
 
+@pytest.mark.parametrize(
+    ("text", "quotes"),
+    [
+        ("He reads 'Le Monde' daily.", ["Le Monde"]),
+        ("read 'L'Étranger', then 'Le destin d'Amélie'.", ["L'Étranger", "Le destin d'Amélie"]),
+        # apostrophes: an elision, a contraction, a year, a plural's possessive
+        ("l'Europe, don't, the '90s, Chris' car", []),
+        ("In the '90s the boys' 'Dune' and the students' books.", ["Dune"]),
+        ("the 'burbs and 'Dune'", ["Dune"]),
+    ],
+)
+def test_a_straight_single_quote_quotes_only_where_no_apostrophe_can_be(
+    text: str, quotes: list[str]
+) -> None:
+    from mtqa.checks.titles import _quotes
+
+    found = _quotes(text)
+    assert [q for _, _, q in found] == quotes
+    assert [text[a + 1 : b - 1] for a, b, _ in found] == quotes  # offsets: the marks around
+
+
 def test_a_title_kept_in_quotes_loses_its_target_untranslated_spans_with_a_source(
     fake_calibration: Path,
 ) -> None:
@@ -776,8 +823,11 @@ def test_a_title_kept_in_quotes_loses_its_target_untranslated_spans_with_a_sourc
         "x",
         source="Il a dit « je suis fatigué » hier.",
     )
-    [r, s] = check_documents([kept, speech], FakeScorer(), det)
+    straight = Document("f", kept.text.replace('"', "'"), "x", source=kept.source)
+    [r, s, t] = check_documents([kept, speech, straight], FakeScorer(), det)
     assert not [sp for sp in r.spans if "untranslated" in sp.reason], r.spans
+    # in single quotes: neither French left in nor a quote dropped (src-brackets)
+    assert [sp.source for sp in t.spans if sp.source.startswith("rule:")] == [], t.spans
     assert {sp.source for sp in s.spans if "untranslated" in sp.reason} == {
         "rule:untranslated-french",
         "rule:src-french",

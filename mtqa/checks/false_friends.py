@@ -88,35 +88,121 @@ def listed() -> frozenset[str]:
 
 #: a word of a source text: letters (any script), apostrophes and hyphens split words
 _WORD = re.compile(r"[^\W\d_]+")
-#: English endings taken off a listed word before it is compared with the source's words
-#: (longest first): the stem a cognate shares (*massaging* → *massag*, *massant*)
-_ENDINGS = ("ically", "ally", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
-#: spellings the two languages write differently for one sound, made alike on both sides
-#: before comparing (*evoke*/*évoquer*, *realize*/*réaliser*, *library*/*librairie*)
-_SOUNDS = (("qu", "k"), ("c", "k"), ("ph", "f"), ("y", "i"), ("z", "s"))
-#: inflections taken off a (folded) source word whose stem is short (longest first)
-_SOURCE_ENDINGS = ("aient", "ait", "ant", "ent", "ons", "es", "er", "ez", "e", "s")
-#: letters a cognate's stem shares with its source word, at least (or the whole stem)
-COGNATE_PREFIX = 4
+#: English endings taken off a listed word (lower case), each where 3 letters or more stay:
+#: every stem so made is compared, and the word itself (*massaging* → *massag*;
+#: *phrases* → *phrase*, *phras*; *process* stays whole too)
+_ENDINGS = ("ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
+#: Latin derivations English and French build apart, tried on a (folded) English stem
+#: without its silent *e*: (pattern, replacement, only for a verb of the list): *massage*/
+#: *masser*, *animate*/*animer*, *attribute*/*attribuer*, *suppress*/*supprimer*,
+#: *prevent*/*prévenir*, *survey*/*surveiller*; *proper*/*propre*,
+#: *fastidious*/*fastidieux*, *sympathetic*/*sympathique*, *ancient*/*ancien*,
+#: *responsible*/*responsable*, *editor*/*éditeur*
+_DERIVED = (
+    ("ag$", "", True),
+    ("([au])t$", r"\1", True),
+    ("es$", "im", True),
+    ("vent$", "ven", True),
+    ("ei$", "eil", True),
+    ("er$", "r", False),
+    ("ous$", "", False),
+    ("etik$", "ik", False),
+    ("ient$", "ien", False),
+    ("ibl$", "abl", False),
+    ("or$", "eur", False),
+)
+#: letters of a stem a cognate must start with as they are; after them a run of vowels may
+#: change a little (:func:`_vowels`), a consonant may not
+COGNATE_HEAD = 3
+#: a vowel another language writes for it (*actual*/*actuel*, *consistent*/*consistant*,
+#: *medicine*/*médecin*, *deputy*/*député*, *surname*/*surnom*)
+_VOWEL_SWAPS = {"a": "eo", "e": "ai", "i": "e", "o": "", "u": ""}
+#: what may follow an English stem in its cognate (folded): the inflections and adverb
+#: endings of French, Spanish, Italian and German (*actuell|ement*, *actual|mente*,
+#: *aktuell|e*, *mass|er*, *assist|é*, *prétend|re*, *licenc|ier*, *décev|oir*), nothing
+#: else: *acte* (for *actually*), *libre* (*library*), *assis* (*assisted*) end where the
+#: English stem goes on, *demain*, *depuis*, *marché* go another way
+_SOURCE_ENDINGS = (
+    "e|s|es|x|er|ez|ons|ent|ant|ants|ante|antes|ait|ais|aient|ai|a|as|it|is|ir|ira|ie|ies"
+    "|ier|iers|iere|ieres|u|ue|us|ues|re|oir|ment|ments|ement|ements|mente|eur|eurs|euse"
+    "|euses|eux|ieux|ieuse|aux|ion|ions|en|em"
+)
 
 
 def _folded(word: str) -> str:
-    """``word`` in lower case without accents, with :data:`_SOUNDS` made alike and
-    doubled letters single."""
+    """``word`` in lower case without accents, with the spellings of one sound made alike
+    (*qu*, a hard *c* as *k*, a soft one, *ç* or before *e*, *i*, *y*, as *s*; *ph* as *f*, *y* as
+    *i*, *z* as *s*: *evoke*/*évoquer*, *license*/*licencier*, *library*/*librairie*),
+    doubled letters single, and *ct* as *t*, as Italian writes it (*attualmente*)."""
     base = "".join(
-        c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
+        c
+        for c in unicodedata.normalize("NFD", word.lower().replace("ç", "s"))
+        if not unicodedata.combining(c)
     )
-    for a, b in _SOUNDS:
+    base = re.sub(r"c(?=[eiy])", "s", base.replace("qu", "k"))
+    for a, b in (("c", "k"), ("ph", "f"), ("y", "i"), ("z", "s")):
         base = base.replace(a, b)
-    return re.sub(r"(.)\1", r"\1", base)
+    return re.sub(r"(.)\1", r"\1", base).replace("kt", "t")
 
 
-def _stem(word: str) -> str:
-    folded = _folded(word)
-    for end in _ENDINGS:
-        if folded.endswith(end) and len(folded) - len(end) >= COGNATE_PREFIX:
-            return folded[: -len(end)]
-    return folded
+def _vowels(run: str) -> str:
+    """What a run of vowels of an English stem may be in its cognate: itself, a part of
+    it, one vowel of :data:`_VOWEL_SWAPS` for a single one, each with at most one vowel
+    more (*ai* for *a* in *librairie*, *ie* for *e* in *prévient*; not *oie* for *i*)."""
+    alts = {run[i:j] for i in range(len(run)) for j in range(i + 1, len(run) + 1)}
+    alts |= set(_VOWEL_SWAPS[run]) if len(run) == 1 else set()
+    core = "|".join(sorted(alts, key=lambda x: (-len(x), x)))
+    return f"(?:[aeiou]?(?:{core})|(?:{core})[aeiou]?)"
+
+
+def _pattern(stem: str) -> str:
+    """What a cognate of a folded English ``stem`` starts with: its first
+    :data:`COGNATE_HEAD` letters, then its consonants in order, each run of vowels as
+    :func:`_vowels` allows (a last one may go where 4 letters or more stay: *occup|er*
+    for *occupy*)."""
+    head, rest = stem[:COGNATE_HEAD], stem[COGNATE_HEAD:]
+    out = [re.escape(head)]
+    for m in re.finditer(r"[aeiou]+|[^aeiou]+", rest):
+        if m.group()[0] not in "aeiou":
+            out.append(re.escape(m.group()))
+        elif m.end() < len(rest):
+            out.append(_vowels(m.group()))
+        else:  # the last run as it is, or changed and then all of the cognate's run
+            last = f"(?:{m.group()}|{_vowels(m.group())}(?![aeiou]))"
+            out.append(f"(?:{last})?" if m.start() + COGNATE_HEAD >= 4 else last)
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _verb_forms() -> frozenset[str]:
+    """The words of the list's ``verbs`` table and the forms :func:`false_friends` adds."""
+    verbs = word_lists("false_friends")["false_friends"]["verbs"]
+    upos, base, tags = _INFLECTIONS["verbs"]
+    forms = {_inflect(w, upos, base, t) for w in verbs for t in tags}
+    return frozenset(verbs) | {f for f in forms if f is not None}
+
+
+@lru_cache(maxsize=4096)
+def _cognate_form(word: str) -> re.Pattern[str]:
+    """The folded source words that are cognates of the English ``word`` (:func:`cognate`)."""
+    lower = unicodedata.normalize("NFC", word.lower())
+    verb = lower in _verb_forms()
+    stems = {lower} | {lower[: -len(e)] for e in _ENDINGS if lower.endswith(e)}
+    folded = {re.sub(r"e$", "", _folded(s)) for s in stems if len(s) >= COGNATE_HEAD}
+    folded |= {
+        re.sub(a, b, s)
+        for s in folded
+        for a, b, v in _DERIVED
+        if (verb or not v) and re.search(a, s)
+    }
+    starts = sorted({_pattern(s) for s in folded if len(s) >= COGNATE_HEAD}, key=len)
+    return re.compile(f"{re.escape(_folded(word))}|(?:{'|'.join(starts)})(?:{_SOURCE_ENDINGS})?")
+
+
+def _source_forms(folded: str) -> tuple[str, ...]:
+    """A folded source word, and as the English stem ends: a plural in *-aux* in *-al*
+    (*tribunaux*), an ending *-if* as *-iv* (*préservatif*/*preservative*)."""
+    return (folded, re.sub("aux$", "al", folded), re.sub("if(s?)$", r"iv\1", folded))
 
 
 def source_words(source: str) -> dict[str, str]:
@@ -155,30 +241,20 @@ def sentence_sources(doc: Document) -> dict[int, str | None]:
 
 def cognate(word: str, words: dict[str, str]) -> str | None:
     """The word of a source that is a cognate of the English ``word`` (None: none);
-    ``words`` is :func:`source_words` of the source. A cognate is a word whose spelling,
-    accents off and a few spellings of one sound made
-    alike (*qu*/*c*/*k*, *ph*/*f*, *y*/*i*, *z*/*s*), starts with the first
-    :data:`COGNATE_PREFIX` letters of ``word``'s stem (its English ending off) and at
-    least half of it: *actually* ← *actuellement*, *eventually* ← *éventuellement*,
-    *library* ← *librairie*, *evoked* ← *évoquait*; or a source word whose own stem
-    is those first three letters (*massaging* ← *massent*, *masser*); also a
-    Spanish or German cognate (*actualmente*, *aktuell*; not Italian *attualmente*). A
-    false friend is the cognate's look carried over: without one in the source, the
-    English word is the translator's choice, not a false friend."""
-    stem = _stem(word)
-    need = max(min(COGNATE_PREFIX, len(stem)), (len(stem) + 1) // 2)
-    head = stem[:need]
+    ``words`` is :func:`source_words` of the source. Both read folded (:func:`_folded`:
+    accents off, the spellings of one sound made alike), a cognate is ``word`` itself or
+    the whole of a stem of it (its English ending off, or a Latin derivation's:
+    :data:`_DERIVED`), its first :data:`COGNATE_HEAD` letters as they are and then its
+    consonants in order (a vowel may change), followed by nothing or by an ending of the
+    source's language (:data:`_SOURCE_ENDINGS`): *actually* ← *actuellement*, Spanish
+    *actualmente*, Italian *attualmente*, German *aktuell*; *eventually* ←
+    *éventuellement*, *library* ← *librairie*, *massaging* ← *masser*, *evoked* ←
+    *évoquait*, *preservative* ← *préservatif*; not *acte*, *libre*, *assis* (the English
+    stem goes on) nor *demain* for *demand*. A false friend is the cognate's look carried
+    over: without one in the source, the English word is the translator's choice, not a
+    false friend."""
+    form = _cognate_form(word)
     return next(
-        (w for f, w in words.items() if f.startswith(head) or _source_stem(f) == stem[:3]),
+        (w for f, w in words.items() if any(form.fullmatch(x) for x in _source_forms(f))),
         None,
     )
-
-
-def _source_stem(folded: str) -> str:
-    """A folded source word without its (French) inflection, when three letters or more
-    stay: *masser*, *massent*, *massé* → *mas*, as short a stem as a cognate may share
-    (*massaging*)."""
-    for end in _SOURCE_ENDINGS:
-        if folded.endswith(end) and len(folded) - len(end) >= 3:
-            return folded[: -len(end)]
-    return folded

@@ -31,7 +31,7 @@ from mtqa.checks.base import Check, Hit
 from mtqa.checks.french import ENGLISH_WITH_ACCENTS, FR_PARTICLES, FRENCH_WORDS, fold
 from mtqa.checks.language import CJK_WEIGHT, Profile, letters_of, profile, weighted_length
 from mtqa.checks.lexicon import zipf
-from mtqa.checks.titles import inside, kept_titles
+from mtqa.checks.titles import inside, kept_titles, quoted
 from mtqa.records import Severity
 from mtqa.text import HYPHEN_WORD
 
@@ -410,5 +410,6 @@ class Brackets(Check):
             and _quote_pairs(source)
             and not _quote_pairs(text)
             and not re.search('["“”«»]', text)
+            and not quoted(text)  # 'Le Monde', ‘Le Monde’: single quotes, no apostrophe
         ):
             yield self.whole(text, "the source quotes someone, the target has no quotation marks")

@@ -4,13 +4,14 @@ A translation keeps a book's, a film's or a song's title as it was published (*t
 "Les Misérables"*, *the film "Le fabuleux destin d'Amélie Poulain"*): its French words are
 no French left in. :func:`kept_titles` finds them: a quoted stretch of the target whose
 text is, letter for letter, that of a quoted stretch of the source (``« … »``, ``“ … ”``,
-``" … "``, ``„ … “``, ``‘ … ’``; the spaces inside the marks and the apostrophe's form
-aside), that reads as a title: it starts with a capital (French capitalises a title's first
-word) and holds no sentence's end (``.``, ``!``, ``?``, ``…``), and a noun naming a work
-stands right before it in either text (*le roman*, *the film*: ``work_nouns`` in
-``mtqa/data/words/french.toml``) or it holds no subject pronoun (*je*, *il*, *nous*…: a
-quoted clause, most often speech). Speech kept in French (*He said "je suis fatigué"*, *"Je
-suis fatigué et je rentre", he said*) is no title, and is still flagged.
+``" … "``, ``„ … “``, ``‘ … ’``, ``' … '``; the spaces inside the marks and the
+apostrophe's form aside), that reads as a title: it starts with a capital (French
+capitalises a title's first word) and holds no sentence's end (``.``, ``!``, ``?``,
+``…``), and a noun naming a work stands right before it in either text (*le roman*,
+*the film*: ``work_nouns`` in ``mtqa/data/words/french.toml``) or it holds no subject
+pronoun (*je*, *il*, *nous*…: a quoted clause, most often speech). Speech kept in French
+(*He said "je suis fatigué"*, *"Je suis fatigué et je rentre", he said*) is no title, and
+is still flagged.
 
 ``src-french`` and ``src-copy`` leave a kept title's words alone, and so, where a source is
 given, does the target check ``untranslated-french`` (:mod:`mtqa.checks.document`).
@@ -25,10 +26,16 @@ from mtqa.checks.french import WORK_NOUNS, fold
 from mtqa.text import HYPHEN_WORD
 
 #: a quoted stretch: its opening mark, its text, its closing mark (a closing ``’`` not
-#: followed by a letter: the apostrophe of *d’Amélie* is inside)
+#: followed by a letter: the apostrophe of *d’Amélie* is inside). A straight ``'`` is
+#: also an apostrophe, so it quotes only where it cannot be one: it opens after no letter,
+#: digit or quote and before a letter (not *l'Europe*, *don't*, *the '90s*), closes after
+#: no space and before no letter or digit (not *Chris' car* inside a quote: a ``'``
+#: inside is only one between two letters, *'L'Étranger'*, *'Le destin d'Amélie'*)
 _QUOTED = re.compile(
     r"«(?P<a>[^«»\n]+)»|“(?P<b>[^“”\n]+)”|\"(?P<c>[^\"\n]+)\"|„(?P<d>[^„“”\n]+)[“”]"
     r"|‘(?P<e>[^‘\n]+?)’(?![^\W\d_])"
+    r"|(?<![\w'’‘])'(?P<f>[^\W\d_](?:[^'\n]|(?<=[^\W\d_])'(?=[^\W\d_]))*?)"
+    r"(?<=\S)'(?!\w)"
 )
 _SPACE = re.compile(r"[\s\u00a0\u202f]+")
 #: a clause's subject: a quote holding one is speech unless a work noun names it
@@ -53,6 +60,12 @@ def _quotes(text: str) -> list[tuple[int, int, str]]:
         inner = next(g for g in m.groups() if g is not None)
         out.append((m.start(), m.end(), _inner(inner)))
     return out
+
+
+def quoted(text: str) -> bool:
+    """Whether ``text`` holds a quoted stretch, in any of the marks :data:`_QUOTED` reads
+    (``'Le Monde'`` and ``‘Le Monde’`` too; an apostrophe is none)."""
+    return _QUOTED.search(text) is not None
 
 
 def _after_work_noun(text: str, start: int) -> bool:
