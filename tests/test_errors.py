@@ -458,16 +458,59 @@ def test_corrupt_cache_entry_is_rebuilt(
     monkeypatch.setattr(
         weights, "_load_gguf", lambda path, fix: (_DummyPart(log, "tok"), _DummyPart(log, "model"))
     )
+
+    def load_folder(f: Path, dtype: Any) -> tuple[int, int]:
+        if (f / "model.safetensors").is_file():  # the damaged entry
+            raise ValueError("invalid safetensors header")
+        log.append(f"load {f}")
+        return 1, 2
+
+    monkeypatch.setattr(weights, "_load_folder", load_folder)
     spec = weights.ModelSpec("m.gguf", "gguf", str(tmp_path), "m.gguf", "auto")
     with caplog.at_level("WARNING", logger="mtqa.lm.weights"):
         tok, model, digest = weights.load_gguf_cached(spec, weights.torch.float32)
-    assert digest == sha and log == ["save model", "save tok"]
+    # the run that builds the cache reads it back, as every later run will
+    assert digest == sha and log == ["save model", "save tok", f"load {folder}"]
+    assert (tok, model) == (1, 2)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [weights.MARKER, "model.bin", "tok.bin"]
     )
     assert json.loads((folder / weights.MARKER).read_text()) == marker  # rebuilt, complete
     if damage == "weights":
         assert "is unreadable" in caplog.text and "rebuilding it" in caplog.text
+
+
+def test_an_unwritable_cache_still_loads_the_model_as_a_cache_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No cache can be written: the model is read back from a temporary folder all the same
+    (the GGUF's own tokenizer and a cast model scored otherwise than the cache's: the first
+    run of a machine gave other flags than the next, 4 of 505 news 2022 records)."""
+    from mtqa.lm import weights
+
+    monkeypatch.setenv("MTQA_CACHE", str(tmp_path / "cache"))
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"not really a gguf")
+    log: list[str] = []
+    monkeypatch.setattr(
+        weights, "_load_gguf", lambda path, fix: (_DummyPart(log, "tok"), _DummyPart(log, "model"))
+    )
+
+    def unwritable(*args: Any) -> None:
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(weights, "_write_cache", unwritable)
+    staged: list[list[str]] = []
+    monkeypatch.setattr(
+        weights,
+        "_load_folder",
+        lambda f, dtype: staged.append(sorted(p.name for p in f.iterdir())) or ("tok", "model"),
+    )
+    spec = weights.ModelSpec("m.gguf", "gguf", str(tmp_path), "m.gguf", "auto")
+    with caplog.at_level("WARNING", logger="mtqa.lm.weights"):
+        tok, model, _ = weights.load_gguf_cached(spec, weights.torch.bfloat16)
+    assert (tok, model) == ("tok", "model") and staged == [["model.bin", "tok.bin"]]
+    assert "continuing without it" in caplog.text
 
 
 def test_corrupt_hash_memo_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

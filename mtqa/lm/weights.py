@@ -227,9 +227,27 @@ def load_gguf_cached(spec: ModelSpec, dtype: torch.dtype) -> tuple[Any, Any, str
         _write_cache(folder, tok, model, sha, gguf)
     except Exception as e:  # read-only or full disk: run uncached
         log.warning("cannot write the model cache %s (%s); continuing without it", folder, e)
-    if dtype != torch.float32:
-        model = model.to(dtype)
+        return _through_folder(tok, model, dtype, sha)
+    # the run that builds the cache reads it back: the GGUF's own tokenizer and a model cast
+    # after loading scored differently from what the cache gives every later run (4 of 505
+    # news 2022 records flagged otherwise, bf16), so the first run would not be the next's
+    del model
+    tok, model = _load_folder(folder, dtype)
     return tok, model, sha
+
+
+def _through_folder(tok: Any, model: Any, dtype: torch.dtype, sha: str) -> tuple[Any, Any, str]:
+    """(tokenizer, model, sha) as a cache folder gives them, through a temporary folder (no
+    cache could be written); if even that fails, the model as loaded, cast to ``dtype``."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="mtqa-model-") as tmp:
+            with _quiet():
+                model.save_pretrained(tmp)
+                tok.save_pretrained(tmp)
+            return (*_load_folder(Path(tmp), dtype), sha)
+    except Exception as e:  # no writable temporary folder either
+        log.warning("cannot stage the model in a temporary folder (%s); loading it as read", e)
+    return tok, model if dtype == torch.float32 else model.to(dtype), sha
 
 
 def load_folder_checked(folder: Path, dtype: torch.dtype) -> tuple[Any, Any, str]:
