@@ -206,16 +206,23 @@ def check_rows(
         for row, key in unknown
     ]
     seen = {_key(cells) for _, cells in records}
-    missing = [k for k in run.keys if k not in seen]
-    if missing:
-        names = ", ".join(_name(k) for k in missing[:SHOWN])
-        more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
-        why = (
-            f"{len(missing)} sentence(s) of the run ({run.source}) have no row: {names}{more}; "
-            f"a deleted row drops its sentence from the review; {_PUT_BACK}"
-        )
-        problems.insert(0, Problem(0, "", "", why))
+    missing = [_name(k) for k in run.keys if k not in seen]
+    _no_row(problems, missing, "sentence", run.source, _PUT_BACK)
     return problems, notices, {row for row, _ in unknown}, len(missing)
+
+
+def _no_row(problems: list[Problem], missing: list[str], what: str, source: str, fix: str) -> None:
+    """Put first in ``problems`` the one message for the run's ``what``s (named in
+    ``missing``) that have no row in the sheet (``source``: the run's file), with ``fix``."""
+    if not missing:
+        return
+    names = ", ".join(missing[:SHOWN])
+    more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+    why = (
+        f"{len(missing)} {what}(s) of the run ({source}) have no row: {names}{more}; a "
+        f"deleted row drops its {what} from the review; {fix}"
+    )
+    problems.insert(0, Problem(0, "", "", why))
 
 
 def _by_count(run: RunSentences, have: int, has_ids: bool) -> list[Problem]:
@@ -302,13 +309,6 @@ def check_flag_rows(
         for row, key in unknown
     ]
     seen = {_flag_key(c) for _, c in records}
-    missing = [k for k in run.flags if k not in seen]
-    if missing:
-        names = ", ".join(_flag_name(k) for k in missing[:SHOWN])
-        more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
-        why = (
-            f"{len(missing)} flag(s) of the run ({run.source}) have no row: {names}{more}; a "
-            f"deleted row drops its flag from the review; {_EXPORT_AGAIN}"
-        )
-        problems.insert(0, Problem(0, "", "", why))
+    missing = [_flag_name(k) for k in run.flags if k not in seen]
+    _no_row(problems, missing, "flag", run.source, _EXPORT_AGAIN)
     return problems, notices, {row for row, _ in unknown}, len(missing)

@@ -41,7 +41,7 @@ from mtqa.quality.sheets import (
     wilson,
 )
 from mtqa.quality.tables import fmt
-from mtqa.quality.verdicts import SpanReport, format_spans, summarise_spans
+from mtqa.quality.verdicts import SpanReport, format_spans, summarise_spans, uncounted_lines
 from mtqa.text import counted
 
 VERDICTS = ("ok", "error")
@@ -366,16 +366,7 @@ def format_review(rep: ReviewReport | SpanReport) -> str:
             f"threshold for precision >= {t.target:g}: none reaches it on these reviews "
             f"(best precision {fmt(t.best_precision)})"
         )
-    not_counted = sum(p.row > 1 for p in rep.problems)
-    if not_counted or rep.missing:
-        lines.append("")
-    if not_counted:
-        lines.append(f"{not_counted} row(s) not counted (see the messages on stderr)")
-    if rep.missing:
-        lines.append(
-            f"{rep.missing} sentence(s) of the run have no row: not in this review (see the "
-            "messages on stderr)"
-        )
+    lines += uncounted_lines(rep.problems, rep.missing, "sentence")
     return "\n".join(lines)
 
 

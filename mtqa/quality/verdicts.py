@@ -27,6 +27,7 @@ a flag that scored exactly t).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -264,6 +265,22 @@ def summarise_spans(sheet: Sheet, target: float = 0.8, run: str | None = None) -
     )
 
 
+def uncounted_lines(problems: Sequence[Problem], missing: int, what: str) -> list[str]:
+    """The summary's last lines: the rows not counted (``problems`` past the header) and the
+    run's ``missing`` ``what``s (``flag``, ``sentence``) that have no row, after a blank
+    line; none when there are neither."""
+    not_counted = sum(p.row > 1 for p in problems)
+    lines = [""] if not_counted or missing else []
+    if not_counted:
+        lines.append(f"{not_counted} row(s) not counted (see the messages on stderr)")
+    if missing:
+        lines.append(
+            f"{missing} {what}(s) of the run have no row: not in this review (see the "
+            "messages on stderr)"
+        )
+    return lines
+
+
 def threshold_lines(t: LmThreshold | None) -> list[str]:
     """The report's lines on the LM threshold: the option to pass, or why there is none."""
     if t is None:
@@ -306,14 +323,5 @@ def format_spans(rep: SpanReport) -> str:
         f"equals it in {rep.took_suggestion}",
         *threshold_lines(rep.threshold),
     ]
-    not_counted = sum(p.row > 1 for p in rep.problems)
-    if not_counted or rep.missing:
-        lines.append("")
-    if not_counted:
-        lines.append(f"{not_counted} row(s) not counted (see the messages on stderr)")
-    if rep.missing:
-        lines.append(
-            f"{rep.missing} flag(s) of the run have no row: not in this review (see the "
-            "messages on stderr)"
-        )
+    lines += uncounted_lines(rep.problems, rep.missing, "flag")
     return "\n".join(lines)
