@@ -14,7 +14,7 @@ Every configuration runs in its own subprocess (fresh interpreter, its own peak 
              exact, batch-independent numbers), ``--dtype auto`` (bf16 where the CPU has
              it), and float32 packed vs padded on short records
 * ff         ``mtqa check`` without the confusion-set rescoring (``--ignore
-             false-friend,calque,preposition,missing-word,agreement,extra-word``,
+             false-friend,calque,preposition,missing-word,agreement,extra-word,word-order``,
              :mod:`mtqa.confusion`): what it costs the plain path
 * edits      ``mtqa check`` with and without suggested fixes (issue 11: ``--no-suggest``;
              bench/suggest_cost.py measures them alone, per edit budget)
@@ -629,6 +629,7 @@ def main() -> int:  # noqa: C901 -- one measured configuration after another
                         "missing-word",
                         "agreement",
                         "extra-word",
+                        "word-order",
                     ]
                     if key == "ff_off"
                     else [],
