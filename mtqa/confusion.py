@@ -1,4 +1,5 @@
-"""False friends, calques, prepositions, missing and extra words, agreement: the LM confirms.
+"""False friends, calques, prepositions, missing and extra words, agreement, word order: the
+LM confirms.
 
 A false friend reads as fluent English ("accusing Ukraine of *massaging* tens of thousands
 of soldiers", "the party was *assisted* by 2,000 people"), and so does many a calque ("*in
@@ -91,13 +92,22 @@ least :data:`DEL_GATE` bits is rescored deleted with the space before it (at mos
 ``minor``, as ``rule:extra-word`` with ``""`` as its suggestion. Measured with
 ``bench/prepositions.py --kind extra-word``.
 
+**Word order** is the seventh: French puts most adjectives after their noun (*the energy
+renewable*, *a strike national*). A lower-case noun then an adjective (lemminflect's lexicon)
+whose adjective cost :data:`ORDER_SURPRISAL` bits, not after one of
+:data:`COMPLEMENT_VERBS` (*made the decision final*), is rescored swapped (at most
+:data:`ORDER_PROBES` a sentence, on top of ``budget``), and :data:`ORDER_GAIN` bits flag it,
+``minor``, as ``rule:word-order`` with the swap as its suggestion. Measured on
+``clean_en.txt`` (no flag in 2,000 lines) and 120 injected swaps (README).
+
 A site inside an LM span without a fix gives that span its suggestion instead of a span of its
 own (the span's severity is raised to the verdict's when that is worse). Another check's span is
 never changed: a site inside one without a fix (a whole-sentence ``src-names`` or
 ``src-length`` span, *manifestants* flagged as untranslated French) gets a span of its own
 beside it, so ``--ignore`` of that check leaves the verdict's span as it is. A new span's
 ``source`` is ``rule:false-friend``, ``rule:calque``, ``rule:preposition``,
-``rule:missing-word``, ``rule:agreement`` or ``rule:extra-word`` (``--ignore`` with the id
+``rule:missing-word``, ``rule:agreement``, ``rule:extra-word`` or ``rule:word-order``
+(``--ignore`` with the id
 skips its rescoring too), its ``gain`` the LM's and its ``score`` ``1 - 2^(-g/4)`` (``g``:
 the verdict's gain). The sentence's score is computed again with the new span counted as a
 check's (:func:`mtqa.analyse.rescore_sentence`).

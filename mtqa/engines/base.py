@@ -8,10 +8,10 @@ model and scoring (both 0.0 until ``score`` runs).
 
 :func:`check_documents` is the unit of work every engine runs: one batched LM pass over
 a group of documents, then :func:`mtqa.analyse.analyse` on each, then the false friends,
-calques, prepositions, missing words and agreement errors the LM confirms
-(:func:`mtqa.confusion.probe_results`, each kind unless ``--ignore`` names it:
-``false-friend``, ``calque``, ``preposition``, ``missing-word``, ``agreement``,
-``extra-word``), then (unless
+calques, prepositions, missing and extra words, agreement errors and French word order
+the LM confirms (:func:`mtqa.confusion.probe_results`, each kind unless ``--ignore`` names
+it: ``false-friend``, ``calque``, ``preposition``, ``missing-word``, ``agreement``,
+``extra-word``, ``word-order``), then (unless
 ``--no-suggest``) :func:`mtqa.suggest.suggest_results`.
 """
 
