@@ -124,14 +124,23 @@ _GERMAN_NOUN = re.compile(
 )
 
 
-def _copied_word(word: str, source: str, lang: str) -> bool:
-    """A single word left untranslated: 4 letters or more, found as a word of ``source``
-    where it is not a name (lower case there, or for German a noun's ending), of ``lang``
-    and not of English (:func:`_foreign`, and rare in English: ``presupuesto``,
-    ``rozpočtu``, ``Klimaschutzgesetz``; not ``Sánchez``, ``Laschet``, ``fiesta``)."""
+def _source_forms(source: str) -> dict[str, list[str]]:
+    """The words of ``source`` by their case-folded form, each as written there."""
+    forms: dict[str, list[str]] = {}
+    for m in _WORD.finditer(source):
+        forms.setdefault(m.group().casefold(), []).append(m.group())
+    return forms
+
+
+def _copied_word(word: str, forms: dict[str, list[str]], lang: str) -> bool:
+    """A single word left untranslated: 4 letters or more, found as a word of the source
+    (``forms``: :func:`_source_forms`) where it is not a name (lower case there, or for
+    German a noun's ending), of ``lang`` and not of English (:func:`_foreign`, and rare in
+    English: ``presupuesto``, ``rozpočtu``, ``Klimaschutzgesetz``; not ``Sánchez``,
+    ``Laschet``, ``fiesta``)."""
     if len(word) < 4 or zipf(word.lower(), "en") >= RARE_ENGLISH:
         return False
-    there = [m.group() for m in _WORD.finditer(source) if m.group().casefold() == word.casefold()]
+    there = forms.get(word.casefold(), [])
     if not there:
         return False
     if lang == "de" and _GERMAN_NOUN.search(word.lower()):
@@ -157,6 +166,7 @@ def _latin_runs(text: str, source: str, lang: str) -> Iterator[Hit]:
     """Runs of words of a Latin-script ``source`` in ``lang`` left in ``text``: two or more
     with two of ``lang`` (:func:`_foreign`), or one word (:func:`_copied_word`)."""
     src = set(_bigrams(source))
+    forms = _source_forms(source)
     titles = kept_titles(text, source)
     words = [m for m in _WORD.finditer(text) if not inside(titles, *m.span())]
     i = 0
@@ -174,7 +184,7 @@ def _latin_runs(text: str, source: str, lang: str) -> Iterator[Hit]:
         if j > i and foreign >= 2:
             sev: Severity = "major" if foreign >= 3 else "minor"
             yield Hit(a, b, f"source text left untranslated: {text[a:b]!r}", sev)
-        elif j == i and _copied_word(run[0].group(), source, lang):
+        elif j == i and _copied_word(run[0].group(), forms, lang):
             yield Hit(a, b, f"source word left untranslated: {text[a:b]!r}", "minor")
         i = j + 1
 
